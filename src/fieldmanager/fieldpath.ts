@@ -1,0 +1,319 @@
+// Field paths and field sets as structured-merge-diff models them (sigs.k8s.io/structured-merge-diff
+// fieldpath/element.go, set.go, serialize.go, serialize-pe.go), and their FieldsV1 JSON form.
+
+/** One step of a path: a struct/map field, an associative-list key, a set value or a list index. */
+export type PathElement =
+  | { kind: 'field'; name: string }
+  | { kind: 'key'; fields: [string, unknown][] } // sorted by field name
+  | { kind: 'value'; value: unknown }
+  | { kind: 'index'; index: number };
+
+export type Path = PathElement[];
+
+export const fieldPE = (name: string): PathElement => ({ kind: 'field', name });
+
+/** The key form of a list-map item; `fields` need not be sorted. */
+export function keyPE(fields: [string, unknown][]): PathElement {
+  return { kind: 'key', fields: [...fields].sort((a, b) => cmpStr(a[0], b[0])) };
+}
+
+function cmpStr(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** The serialised form (FieldsV1 key): `f:name`, `k:{"name":"c"}`, `v:"x"`, `i:0`. */
+export function serializePE(pe: PathElement): string {
+  switch (pe.kind) {
+    case 'field':
+      return `f:${pe.name}`;
+    case 'key':
+      return `k:{${pe.fields.map(([n, v]) => `${JSON.stringify(n)}:${JSON.stringify(v)}`).join(',')}}`;
+    case 'value':
+      return `v:${JSON.stringify(pe.value)}`;
+    case 'index':
+      return `i:${pe.index}`;
+  }
+}
+
+/** Parse a FieldsV1 key; undefined for an unknown prefix (upstream ignores those). */
+export function parsePE(s: string): PathElement | undefined {
+  const body = s.slice(2);
+  switch (s.slice(0, 2)) {
+    case 'f:':
+      return { kind: 'field', name: body };
+    case 'k:': {
+      const obj = JSON.parse(body) as Record<string, unknown>;
+      if (!obj || typeof obj !== 'object' || Array.isArray(obj)) throw new Error(`invalid key path element ${s}`);
+      return keyPE(Object.entries(obj));
+    }
+    case 'v:':
+      return { kind: 'value', value: JSON.parse(body) };
+    case 'i:': {
+      const n = Number(body);
+      if (!Number.isInteger(n)) throw new Error(`invalid index path element ${s}`);
+      return { kind: 'index', index: n };
+    }
+    default:
+      return undefined;
+  }
+}
+
+const typeRank = (v: unknown): number =>
+  typeof v === 'number' ? 0 : typeof v === 'string' ? 1 : typeof v === 'boolean' ? 2 : Array.isArray(v) ? 3 : v === null || v === undefined ? 5 : 4;
+
+/** A total order on JSON values (smd value.Compare: numbers < strings < bools < lists < maps < null). */
+export function compareValues(a: unknown, b: unknown): number {
+  const ra = typeRank(a), rb = typeRank(b);
+  if (ra !== rb) return ra < rb ? -1 : 1;
+  switch (ra) {
+    case 0:
+      return (a as number) < (b as number) ? -1 : (a as number) > (b as number) ? 1 : 0;
+    case 1:
+      return cmpStr(a as string, b as string);
+    case 2:
+      return a === b ? 0 : a ? 1 : -1;
+    case 3: {
+      const la = a as unknown[], lb = b as unknown[];
+      for (let i = 0; i < Math.min(la.length, lb.length); i++) {
+        const c = compareValues(la[i], lb[i]);
+        if (c) return c;
+      }
+      return la.length - lb.length < 0 ? -1 : la.length > lb.length ? 1 : 0;
+    }
+    case 4: {
+      const ea = Object.entries(a as object).sort((x, y) => cmpStr(x[0], y[0]));
+      const eb = Object.entries(b as object).sort((x, y) => cmpStr(x[0], y[0]));
+      return compareFieldLists(ea, eb);
+    }
+    default:
+      return 0;
+  }
+}
+
+function compareFieldLists(a: [string, unknown][], b: [string, unknown][]): number {
+  for (let i = 0; i < Math.min(a.length, b.length); i++) {
+    const c = cmpStr(a[i][0], b[i][0]) || compareValues(a[i][1], b[i][1]);
+    if (c) return c;
+  }
+  return a.length < b.length ? -1 : a.length > b.length ? 1 : 0;
+}
+
+const peRank = { field: 0, key: 1, value: 2, index: 3 } as const;
+
+/** PathElement.Compare: fields < keys < values < indexes, then by content. */
+export function comparePE(a: PathElement, b: PathElement): number {
+  if (a.kind !== b.kind) return peRank[a.kind] < peRank[b.kind] ? -1 : 1;
+  switch (a.kind) {
+    case 'field':
+      return cmpStr(a.name, (b as typeof a).name);
+    case 'key':
+      return compareFieldLists(a.fields, (b as typeof a).fields);
+    case 'value':
+      return compareValues(a.value, (b as typeof a).value);
+    case 'index':
+      return a.index - (b as typeof a).index < 0 ? -1 : a.index > (b as typeof a).index ? 1 : 0;
+  }
+}
+
+/** smd value.ToString: strings quoted, numbers and bools bare. */
+function valueString(v: unknown): string {
+  if (v === null || v === undefined) return 'null';
+  if (typeof v === 'string') return JSON.stringify(v);
+  if (Array.isArray(v)) return `[${v.map(valueString).join(',')}]`;
+  if (typeof v === 'object') return `{${Object.entries(v).map(([k, x]) => `${k}=${valueString(x)}`).join(',')}}`;
+  return String(v);
+}
+
+/** PathElement.String: `.name`, `[name="c"]`, `[="x"]`, `[0]`. */
+export function peString(pe: PathElement): string {
+  switch (pe.kind) {
+    case 'field':
+      return `.${pe.name}`;
+    case 'key':
+      return `[${pe.fields.map(([n, v]) => `${n}=${valueString(v)}`).join(',')}]`;
+    case 'value':
+      return `[=${valueString(pe.value)}]`;
+    case 'index':
+      return `[${pe.index}]`;
+  }
+}
+
+/** Path.String, e.g. `.spec.template.spec.containers[name="nginx"].image`. */
+export function pathString(p: Path): string {
+  return p.map(peString).join('');
+}
+
+interface Child {
+  pe: PathElement;
+  set: FieldSet;
+}
+
+/** A set of paths stored as a tree: members end at this node, children continue below it. */
+export class FieldSet {
+  readonly members = new Map<string, PathElement>();
+  readonly children = new Map<string, Child>();
+
+  static of(...paths: Path[]): FieldSet {
+    const s = new FieldSet();
+    for (const p of paths) s.insert(p);
+    return s;
+  }
+
+  insert(path: Path): void {
+    if (path.length === 0) return; // the empty path is not addressable (as upstream)
+    let s: FieldSet = this;
+    for (let i = 0; i < path.length - 1; i++) s = s.descend(path[i]);
+    s.members.set(serializePE(path[path.length - 1]), path[path.length - 1]);
+  }
+
+  /** The child set under pe, created when missing. */
+  descend(pe: PathElement): FieldSet {
+    const k = serializePE(pe);
+    let c = this.children.get(k);
+    if (!c) this.children.set(k, (c = { pe, set: new FieldSet() }));
+    return c.set;
+  }
+
+  has(path: Path): boolean {
+    if (path.length === 0) return false;
+    let s: FieldSet | undefined = this;
+    for (let i = 0; i < path.length - 1 && s; i++) s = s.children.get(serializePE(path[i]))?.set;
+    return !!s && s.members.has(serializePE(path[path.length - 1]));
+  }
+
+  /** The subtree below pe (WithPrefix), or undefined. */
+  withPrefix(pe: PathElement): FieldSet | undefined {
+    return this.children.get(serializePE(pe))?.set;
+  }
+
+  empty(): boolean {
+    if (this.members.size) return false;
+    for (const c of this.children.values()) if (!c.set.empty()) return false;
+    return true;
+  }
+
+  size(): number {
+    let n = this.members.size;
+    for (const c of this.children.values()) n += c.set.size();
+    return n;
+  }
+
+  clone(): FieldSet {
+    return this.union(new FieldSet());
+  }
+
+  union(o: FieldSet): FieldSet {
+    const out = new FieldSet();
+    for (const [k, pe] of this.members) out.members.set(k, pe);
+    for (const [k, pe] of o.members) out.members.set(k, pe);
+    for (const [k, c] of this.children) {
+      const oc = o.children.get(k);
+      out.putChild(k, c.pe, oc ? c.set.union(oc.set) : c.set.clone());
+    }
+    for (const [k, c] of o.children) if (!this.children.has(k)) out.putChild(k, c.pe, c.set.clone());
+    return out;
+  }
+
+  intersection(o: FieldSet): FieldSet {
+    const out = new FieldSet();
+    for (const [k, pe] of this.members) if (o.members.has(k)) out.members.set(k, pe);
+    for (const [k, c] of this.children) {
+      const oc = o.children.get(k);
+      if (oc) out.putChild(k, c.pe, c.set.intersection(oc.set));
+    }
+    return out;
+  }
+
+  difference(o: FieldSet): FieldSet {
+    const out = new FieldSet();
+    for (const [k, pe] of this.members) if (!o.members.has(k)) out.members.set(k, pe);
+    for (const [k, c] of this.children) {
+      const oc = o.children.get(k);
+      out.putChild(k, c.pe, oc ? c.set.difference(oc.set) : c.set.clone());
+    }
+    return out;
+  }
+
+  /** Difference that also drops everything below a member of o. */
+  recursiveDifference(o: FieldSet): FieldSet {
+    const out = new FieldSet();
+    for (const [k, pe] of this.members) if (!o.members.has(k)) out.members.set(k, pe);
+    for (const [k, c] of this.children) {
+      if (o.members.has(k)) continue;
+      const oc = o.children.get(k);
+      out.putChild(k, c.pe, oc ? c.set.recursiveDifference(oc.set) : c.set.clone());
+    }
+    return out;
+  }
+
+  private putChild(k: string, pe: PathElement, set: FieldSet): void {
+    if (!set.empty()) this.children.set(k, { pe, set });
+  }
+
+  private sortedMembers(): PathElement[] {
+    return [...this.members.values()].sort(comparePE);
+  }
+
+  private sortedChildren(): Child[] {
+    return [...this.children.values()].filter((c) => !c.set.empty()).sort((a, b) => comparePE(a.pe, b.pe));
+  }
+
+  /** Every path, members of a node before its children, each in path-element order (Set.Iterate). */
+  iterate(fn: (p: Path) => void, prefix: Path = []): void {
+    for (const pe of this.sortedMembers()) fn([...prefix, pe]);
+    for (const c of this.sortedChildren()) c.set.iterate(fn, [...prefix, c.pe]);
+  }
+
+  paths(): Path[] {
+    const out: Path[] = [];
+    this.iterate((p) => out.push(p));
+    return out;
+  }
+
+  /** The FieldsV1 object: `"."` first for a member with children, then keys in path-element order. */
+  toFieldsV1(): Record<string, unknown> {
+    return this.emit(false);
+  }
+
+  private emit(includeSelf: boolean): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    const members = this.sortedMembers();
+    const children = this.sortedChildren();
+    if (includeSelf && (members.length || children.length)) out['.'] = {};
+    const entries: [PathElement, Record<string, unknown>][] = [];
+    const childKeys = new Set(children.map((c) => serializePE(c.pe)));
+    for (const pe of members) if (!childKeys.has(serializePE(pe))) entries.push([pe, {}]);
+    for (const c of children) entries.push([c.pe, c.set.emit(this.members.has(serializePE(c.pe)))]);
+    entries.sort((a, b) => comparePE(a[0], b[0]));
+    for (const [pe, v] of entries) out[serializePE(pe)] = v;
+    return out;
+  }
+
+  /** Parse a FieldsV1 object (unknown key kinds are dropped, as upstream does). */
+  static fromFieldsV1(obj: unknown): FieldSet {
+    const s = new FieldSet();
+    if (obj && typeof obj === 'object' && !Array.isArray(obj)) s.read(obj as Record<string, unknown>);
+    return s;
+  }
+
+  /** Reads the entries of one FieldsV1 object into this set; returns whether it carried ".". */
+  private read(obj: Record<string, unknown>): boolean {
+    let self = false;
+    for (const [k, v] of Object.entries(obj)) {
+      if (k === '.') {
+        self = true;
+        continue;
+      }
+      const pe = parsePE(k);
+      if (!pe) continue;
+      const key = serializePE(pe);
+      const child = new FieldSet();
+      const sub = v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
+      const childSelf = child.read(sub);
+      const hasChildren = !child.empty();
+      if (childSelf || !hasChildren) this.members.set(key, pe);
+      if (hasChildren) this.children.set(key, { pe, set: child });
+    }
+    return self;
+  }
+}

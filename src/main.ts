@@ -1,0 +1,107 @@
+#!/usr/bin/env node
+// The kube-emulator CLI: starts the API server (and, with the controllers, the cluster) and writes
+// a kubeconfig pointing at it.
+import { writeFileSync, mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import pino from 'pino';
+import { createServer } from './server/app.js';
+
+const USAGE = `Usage: kube-emulator [flags]
+
+  --host HOST               address to listen on (default 127.0.0.1)
+  --port PORT               port to listen on; 0 picks a free one (default 6443)
+  --data-dir DIR            where the SQLite database lives (default ./data)
+  --in-memory               keep everything in memory (no files; for tests)
+  --kubeconfig FILE         where to write the kubeconfig (default ./kubeconfig; "" = none)
+  --emulated-version VER    the Kubernetes version to be (default v1.33.0)
+  --service-cidr CIDR       ClusterIP range (default 10.96.0.0/12)
+  --watch-retention N       keep at most N change-log events for watch resume (default 100000)
+  --watch-retention-age S   ... and none older than S seconds (default 3600)
+  --log-level LEVEL         trace|debug|info|warn|error (default info)
+  -h, --help                this text
+`;
+
+export function kubeconfigYAML(server: string): string {
+  return `apiVersion: v1
+kind: Config
+clusters:
+- cluster:
+    server: ${server}
+  name: kube-emulator
+contexts:
+- context:
+    cluster: kube-emulator
+    namespace: default
+    user: kube-emulator
+  name: kube-emulator
+current-context: kube-emulator
+preferences: {}
+users:
+- name: kube-emulator
+  user:
+    token: kube-emulator
+`;
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      host: { type: 'string', default: '127.0.0.1' },
+      port: { type: 'string', default: '6443' },
+      'data-dir': { type: 'string', default: './data' },
+      'in-memory': { type: 'boolean', default: false },
+      kubeconfig: { type: 'string', default: './kubeconfig' },
+      'emulated-version': { type: 'string', default: 'v1.33.0' },
+      'service-cidr': { type: 'string', default: '10.96.0.0/12' },
+      'watch-retention': { type: 'string' },
+      'watch-retention-age': { type: 'string' },
+      'log-level': { type: 'string', default: 'info' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    process.stdout.write(USAGE);
+    return;
+  }
+  const logger = pino({ level: values['log-level'], base: undefined });
+  const port = Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port: not a port number: ${values.port}`);
+  const started = process.hrtime.bigint();
+  const emu = await createServer({
+    host: values.host,
+    port,
+    dataDir: values['in-memory'] ? undefined : resolve(values['data-dir']!),
+    inMemory: values['in-memory'],
+    emulatedVersion: values['emulated-version'],
+    serviceCIDR: values['service-cidr'],
+    retentionCount: values['watch-retention'] ? Number(values['watch-retention']) : undefined,
+    retentionAgeMs: values['watch-retention-age'] ? Number(values['watch-retention-age']) * 1000 : undefined,
+    logger,
+  });
+  const ms = Number(process.hrtime.bigint() - started) / 1e6;
+  const server = values.host === '0.0.0.0' ? emu.url.replace('0.0.0.0', '127.0.0.1') : emu.url;
+  logger.info({ url: emu.url, startupMs: Math.round(ms) }, 'kube-emulator is serving');
+  if (values.kubeconfig) {
+    const file = resolve(values.kubeconfig);
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, kubeconfigYAML(server));
+    logger.info({ kubeconfig: file }, `kubeconfig written: export KUBECONFIG=${file}`);
+  }
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    await emu.close();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+}
+
+main().catch((err) => {
+  process.stderr.write(`kube-emulator: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,111 @@
+// PATCH for every kind and subresource (apiserver pkg/endpoints/handlers/patch.go): the patch is
+// applied to the live object and the result goes through the same update path as PUT, with the
+// live resourceVersion as precondition unless the patch names one itself.
+import type { FastifyRequest } from 'fastify';
+import { parse as parseYAML } from 'yaml';
+import type { KObject, ResourceDef } from '../resources/types.js';
+import type { Registry } from '../registry/registry.js';
+import { badRequest, unsupportedMediaType } from '../registry/errors.js';
+import { parseFieldValidation } from '../registry/fieldvalidation.js';
+import { applyJSONPatch, isPlainObject, jsonMergePatch } from './merge.js';
+import { strategicMergePatch, StrategicMergePatchError } from './strategic.js';
+import { serverSideApply } from './apply.js';
+
+export const PATCH_TYPES = [
+  'application/json-patch+json',
+  'application/merge-patch+json',
+  'application/strategic-merge-patch+json',
+  'application/apply-patch+yaml',
+];
+
+export type PatchType = 'json' | 'merge' | 'strategic' | 'apply';
+
+export function patchTypeOf(contentType: string | undefined): PatchType {
+  const t = (contentType ?? '').split(';')[0].trim().toLowerCase();
+  switch (t) {
+    case 'application/json-patch+json':
+      return 'json';
+    case 'application/merge-patch+json':
+      return 'merge';
+    case 'application/strategic-merge-patch+json':
+      return 'strategic';
+    case 'application/apply-patch+yaml':
+      return 'apply';
+    default:
+      throw unsupportedMediaType(t, PATCH_TYPES);
+  }
+}
+
+export function parsePatchBody(type: PatchType, body: Buffer | undefined): unknown {
+  if (!body || body.length === 0) throw badRequest('the body of the request is empty');
+  const text = body.toString('utf8');
+  try {
+    return type === 'apply' ? parseYAML(text) : JSON.parse(text);
+  } catch (err) {
+    throw badRequest(`error decoding patch: ${(err as Error).message}`);
+  }
+}
+
+/** Applies a json / merge / strategic patch document to `live` (a fresh copy; not mutated). */
+export function applyPatchDocument(def: ResourceDef, definition: string, live: KObject, type: Exclude<PatchType, 'apply'>, patch: unknown): KObject {
+  let out: unknown;
+  if (type === 'json') out = applyJSONPatch(live, patch);
+  else {
+    if (!isPlainObject(patch)) throw badRequest('the patch must be a JSON object');
+    if (type === 'merge') out = jsonMergePatch(live, patch);
+    else {
+      try {
+        out = strategicMergePatch(definition, live, patch);
+      } catch (err) {
+        if (err instanceof StrategicMergePatchError) throw badRequest(err.message);
+        throw err;
+      }
+    }
+  }
+  if (!isPlainObject(out)) throw badRequest('the patched object is not a JSON object');
+  return out as KObject;
+}
+
+export interface PatchResult {
+  object: KObject;
+  warnings: string[];
+  created: boolean;
+}
+
+export function patchObject(
+  registry: Registry,
+  def: ResourceDef,
+  namespace: string,
+  name: string,
+  req: FastifyRequest,
+  q: Record<string, string | undefined>,
+  subresource?: string,
+): PatchResult {
+  const type = patchTypeOf(req.headers['content-type']);
+  const patch = parsePatchBody(type, req.body as Buffer | undefined);
+  const opts = {
+    dryRun: q.dryRun === 'All',
+    fieldManager: q.fieldManager,
+    fieldValidation: parseFieldValidation(q.fieldValidation),
+    subresource,
+    userAgent: String(req.headers['user-agent'] ?? ''),
+  };
+  if (q.dryRun !== undefined && q.dryRun !== '' && q.dryRun !== 'All') throw badRequest(`dryRun: Unsupported value: "${q.dryRun}": supported values: "All"`);
+  if (type === 'apply') {
+    if (!isPlainObject(patch)) throw badRequest('the apply configuration must be an object');
+    if (!q.fieldManager) throw badRequest('PATCH, application/apply-patch+yaml: fieldManager: Required value: is required for apply patch');
+    return serverSideApply(registry, def, namespace, name, patch as KObject, { ...opts, force: q.force === 'true' });
+  }
+  if (q.force !== undefined) throw badRequest('force: Forbidden: may not be specified for non-apply patch');
+  const live = registry.get(def, namespace, name);
+  const patchedRV = isPlainObject(patch) && isPlainObject((patch as KObject).metadata) ? (patch as KObject).metadata.resourceVersion : undefined;
+  const next = applyPatchDocument(def, def.definition, live, type, patch);
+  // a resourceVersion in the patch is a precondition; otherwise the live one is (no retry needed: writes are serialised)
+  if (next.metadata && typeof next.metadata === 'object') {
+    if (type === 'json') {
+      // a JSON patch may replace metadata.resourceVersion: that is the precondition
+    } else if (patchedRV === undefined) next.metadata.resourceVersion = live.metadata.resourceVersion;
+  }
+  const r = registry.update(def, namespace, name, next, opts);
+  return { object: r.object, warnings: r.warnings, created: false };
+}

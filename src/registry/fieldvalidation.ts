@@ -1,0 +1,29 @@
+// fieldValidation=Strict|Warn|Ignore (apiserver pkg/endpoints/handlers/rest.go fieldValidation):
+// unknown and duplicate fields fail the request (Strict), become Warning headers (Warn), or are
+// dropped silently (Ignore). Type errors always fail, as decoding into Go types does upstream.
+import type { KObject, ResourceDef } from '../resources/types.js';
+import { badRequest } from './errors.js';
+import { checkFields, decodeErrorMessage, pruneUnknown } from '../schema/index.js';
+
+export type FieldValidationMode = 'Strict' | 'Warn' | 'Ignore';
+
+export function parseFieldValidation(v: unknown): FieldValidationMode {
+  if (v === undefined || v === '') return 'Warn';
+  if (v === 'Strict' || v === 'Warn' || v === 'Ignore') return v;
+  throw badRequest(`fieldValidation must be one of "Ignore", "Warn", or "Strict", got ${JSON.stringify(v)}`);
+}
+
+/** Applies the mode to obj (in place); returns the warnings to send back. */
+export function fieldValidation(def: ResourceDef, obj: KObject, mode: FieldValidationMode = 'Warn', duplicates: string[] = []): string[] {
+  const { unknown, causes } = checkFields(def.definition, obj);
+  // a value of the wrong type fails decoding upstream: 400, first error only
+  if (causes.length) throw badRequest(decodeErrorMessage(def.kind, def.version, causes[0].message));
+  if (mode === 'Strict') {
+    const errs = [...unknown.map((p) => `unknown field "${p}"`), ...duplicates.map((p) => `duplicate field "${p}"`)];
+    if (errs.length) throw badRequest(`strict decoding error: ${errs.join(', ')}`);
+    return [];
+  }
+  if (unknown.length) pruneUnknown(def.definition, obj);
+  if (mode === 'Ignore') return [];
+  return [...unknown.map((p) => `unknown field "${p}"`), ...duplicates.map((p) => `duplicate field "${p}"`)];
+}

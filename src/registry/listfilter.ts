@@ -1,0 +1,58 @@
+// What a LIST or WATCH selects: label and field selectors compiled once per request, matched
+// against the attributes the store keeps for every object (no parsing of stored JSON).
+import type { ResourceDef } from '../resources/types.js';
+import type { Attrs } from '../storage/store.js';
+import { badRequest } from './errors.js';
+import * as sel from './selectors.js';
+
+export interface ListQuery {
+  labelSelector?: string;
+  fieldSelector?: string;
+  limit?: number;
+  continue?: string;
+  resourceVersion?: string;
+  resourceVersionMatch?: string;
+}
+
+export interface ListFilter {
+  /** true when a selector narrows the list (then remainingItemCount is not reported) */
+  selective: boolean;
+  /** metadata.name=X in the field selector (watch by name) */
+  name?: string;
+  matches(e: { attrs: Attrs }): boolean;
+  matchesAttrs(a: Attrs): boolean;
+}
+
+export function compileListFilter(def: ResourceDef, q: Pick<ListQuery, 'labelSelector' | 'fieldSelector'>): ListFilter {
+  let labelMatch: ((l: Record<string, string>) => boolean) | undefined;
+  let fieldMatch: ((f: Record<string, string>) => boolean) | undefined;
+  let name: string | undefined;
+  if (q.labelSelector) {
+    try {
+      const s = sel.parseLabelSelector(q.labelSelector);
+      labelMatch = (l) => sel.matches(s, l);
+    } catch (err) {
+      throw badRequest((err as Error).message);
+    }
+  }
+  if (q.fieldSelector) {
+    let fs: ReturnType<typeof sel.parseFieldSelector>;
+    try {
+      fs = sel.parseFieldSelector(q.fieldSelector);
+    } catch (err) {
+      throw badRequest((err as Error).message);
+    }
+    const supported = new Set(['metadata.name', 'metadata.namespace', ...Object.keys(def.fieldSelectors ?? {})]);
+    const unsupported = sel.unsupportedField(fs, supported);
+    if (unsupported) throw badRequest(unsupported);
+    name = sel.fieldSelectorExactValue(fs, 'metadata.name');
+    fieldMatch = (f) => sel.matchesFields(fs, (k) => f[k]);
+  }
+  const matchesAttrs = (a: Attrs) => (!labelMatch || labelMatch(a.labels)) && (!fieldMatch || fieldMatch(a.fields));
+  return {
+    selective: !!(labelMatch || fieldMatch),
+    name,
+    matchesAttrs,
+    matches: (e) => matchesAttrs(e.attrs),
+  };
+}

@@ -1,0 +1,490 @@
+// The generic store: create / get / list / update / delete for every kind, asking the kind's
+// ResourceDef only for what is special about it (the model: apiserver
+// pkg/registry/generic/registry/store.go). Controllers use this class directly as their client,
+// so validation, resourceVersions and watch events are the same as over HTTP.
+import type { Logger } from 'pino';
+import type { Cause, KObject, ResourceDef } from '../resources/types.js';
+import { apiVersionOf, storageKey } from '../resources/types.js';
+import {
+  KeyExistsError,
+  KeyNotFoundError,
+  ObjectStore,
+  RevisionMismatchError,
+  TooOldResourceVersionError,
+  type Attrs,
+  type Entry,
+} from '../storage/store.js';
+import { alreadyExists, badRequest, conflict, expired, forbidden, invalidObject, methodNotSupported, notFound, StatusError, timeoutError } from './errors.js';
+import { generateName, keepSystemMetaOnUpdate, nowRFC3339, resetSystemMetaForCreate, validateObjectMeta, validateObjectMetaUpdate } from './meta.js';
+import { deepEqual } from './validation.js';
+import { ListQuery, compileListFilter, type ListFilter } from './listfilter.js';
+import { fieldValidation, type FieldValidationMode } from './fieldvalidation.js';
+
+export interface WriteOptions {
+  dryRun?: boolean;
+  fieldManager?: string;
+  fieldValidation?: FieldValidationMode;
+  /** the subresource written through (status, scale, ...) */
+  subresource?: string;
+  /** duplicate fields found in the request body (JSON paths), for fieldValidation */
+  duplicates?: string[];
+  /** the client's User-Agent, which names the field manager when fieldManager is empty */
+  userAgent?: string;
+}
+
+export interface WriteResult {
+  object: KObject;
+  warnings: string[];
+  /** false when an update changed nothing and nothing was written */
+  changed?: boolean;
+}
+
+export interface DeleteOptions {
+  gracePeriodSeconds?: number;
+  propagationPolicy?: 'Background' | 'Foreground' | 'Orphan';
+  orphanDependents?: boolean;
+  preconditions?: { uid?: string; resourceVersion?: string };
+  dryRun?: boolean;
+}
+
+export interface DeleteResult {
+  /** the object as it is now (deleting) or was (deleted) */
+  object: KObject;
+  /** true when the object is gone */
+  deleted: boolean;
+}
+
+/** A hook run on create/update after validation, before the write (e.g. ClusterIP allocation). */
+export type AdmissionHook = (op: 'create' | 'update' | 'delete', obj: KObject, old: KObject | undefined, opts: WriteOptions) => void;
+
+export interface RegistryOptions {
+  logger?: Logger;
+}
+
+export function resourceId(def: Pick<ResourceDef, 'group' | 'plural'>): string {
+  return `${def.group || 'core'}/${def.plural}`;
+}
+
+export class Registry {
+  private readonly defs = new Map<string, ResourceDef>();
+  private readonly hooks = new Map<string, AdmissionHook[]>();
+
+  constructor(
+    readonly store: ObjectStore,
+    defs: ResourceDef[],
+    readonly opts: RegistryOptions = {},
+  ) {
+    for (const d of defs) this.defs.set(resourceId(d), d);
+  }
+
+  static attrsFor(defs: ResourceDef[]): (resource: string, obj: any) => Attrs {
+    const byId = new Map(defs.map((d) => [resourceId(d), d]));
+    return (resource, obj) => {
+      const def = byId.get(resource);
+      const fields: Record<string, string> = { 'metadata.name': obj?.metadata?.name ?? '', 'metadata.namespace': obj?.metadata?.namespace ?? '' };
+      if (def?.fieldSelectors) {
+        for (const [f, get] of Object.entries(def.fieldSelectors)) {
+          try {
+            fields[f] = get(obj) ?? '';
+          } catch {
+            fields[f] = '';
+          }
+        }
+      }
+      return { labels: obj?.metadata?.labels ?? {}, fields };
+    };
+  }
+
+  allDefs(): ResourceDef[] {
+    return [...this.defs.values()];
+  }
+
+  def(group: string, plural: string): ResourceDef | undefined {
+    return this.defs.get(`${group || 'core'}/${plural}`);
+  }
+
+  mustDef(group: string, plural: string): ResourceDef {
+    const d = this.def(group, plural);
+    if (!d) throw new Error(`unknown resource ${group}/${plural}`);
+    return d;
+  }
+
+  addHook(def: ResourceDef, hook: AdmissionHook): void {
+    const id = resourceId(def);
+    this.hooks.set(id, [...(this.hooks.get(id) ?? []), hook]);
+  }
+
+  private runHooks(def: ResourceDef, op: 'create' | 'update' | 'delete', obj: KObject, old: KObject | undefined, opts: WriteOptions): void {
+    for (const h of this.hooks.get(resourceId(def)) ?? []) h(op, obj, old, opts);
+  }
+
+  revision(): number {
+    return this.store.revision();
+  }
+
+  // ---- reads -------------------------------------------------------------------------------
+
+  getEntry(def: ResourceDef, namespace: string, name: string): Entry | undefined {
+    return this.store.get(storageKey(def, def.namespaced ? namespace : '', name));
+  }
+
+  get(def: ResourceDef, namespace: string, name: string): KObject {
+    const e = this.getEntry(def, namespace, name);
+    if (!e) throw notFound(def, name);
+    return JSON.parse(e.json);
+  }
+
+  tryGet(def: ResourceDef, namespace: string, name: string): KObject | undefined {
+    const e = this.getEntry(def, namespace, name);
+    return e ? JSON.parse(e.json) : undefined;
+  }
+
+  /** Lists entries (not parsed) with selectors, pagination and resourceVersion semantics. */
+  listEntries(def: ResourceDef, namespace: string | undefined, q: ListQuery = {}): { entries: Entry[]; resourceVersion: string; continue?: string; remainingItemCount?: number } {
+    const filter = compileListFilter(def, q);
+    const resource = resourceId(def);
+    const ns = def.namespaced ? namespace || undefined : undefined;
+    let at = this.store.revision();
+    let start = '';
+    if (q.continue) {
+      const tok = decodeContinue(q.continue);
+      at = tok.rv;
+      start = tok.start;
+    } else if (q.resourceVersion && q.resourceVersion !== '0') {
+      const rv = parseRV(q.resourceVersion);
+      if (q.resourceVersionMatch === 'Exact') {
+        if (rv > this.store.revision()) throw timeoutError(`Too large resource version: ${rv}, current: ${this.store.revision()}`);
+        at = rv;
+      } else if (rv > this.store.revision()) {
+        throw timeoutError(`Too large resource version: ${rv}, current: ${this.store.revision()}`);
+      }
+    } else if (q.resourceVersionMatch && q.resourceVersionMatch !== 'NotOlderThan' && q.resourceVersionMatch !== 'Exact') {
+      throw badRequest(`resourceVersionMatch: Unsupported value: "${q.resourceVersionMatch}"`);
+    }
+    let all: Entry[];
+    try {
+      all = at === this.store.revision() ? this.store.list(resource, ns) : this.store.listAt(resource, at, ns);
+    } catch (err) {
+      if (err instanceof TooOldResourceVersionError) {
+        if (q.continue)
+          throw expired(
+            'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.',
+          );
+        throw expired(err.message);
+      }
+      throw err;
+    }
+    const out: Entry[] = [];
+    const limit = q.limit && q.limit > 0 ? q.limit : 0;
+    let i = 0;
+    if (start) {
+      // binary search would do; lists are sorted by key
+      while (i < all.length && all[i].key <= start) i++;
+    }
+    let next: string | undefined;
+    for (; i < all.length; i++) {
+      const e = all[i];
+      if (!filter.matches(e)) continue;
+      if (limit && out.length === limit) {
+        next = out[out.length - 1].key;
+        break;
+      }
+      out.push(e);
+    }
+    const res: { entries: Entry[]; resourceVersion: string; continue?: string; remainingItemCount?: number } = {
+      entries: out,
+      resourceVersion: String(at),
+    };
+    if (next) {
+      res.continue = encodeContinue(at, next);
+      if (!filter.selective) {
+        let remaining = 0;
+        for (let j = i; j < all.length; j++) remaining++;
+        res.remainingItemCount = remaining;
+      }
+    }
+    return res;
+  }
+
+  list(def: ResourceDef, namespace: string | undefined, q: ListQuery = {}): KObject {
+    const r = this.listEntries(def, namespace, q);
+    const list: KObject = {
+      kind: def.listKind,
+      apiVersion: apiVersionOf(def),
+      metadata: { resourceVersion: r.resourceVersion },
+      items: r.entries.map((e) => JSON.parse(e.json)),
+    };
+    if (r.continue) list.metadata.continue = r.continue;
+    if (r.remainingItemCount !== undefined) list.metadata.remainingItemCount = r.remainingItemCount;
+    return list;
+  }
+
+  filterFor(def: ResourceDef, q: ListQuery): ListFilter {
+    return compileListFilter(def, q);
+  }
+
+  // ---- writes ------------------------------------------------------------------------------
+
+  private checkTypeMeta(def: ResourceDef, obj: KObject): void {
+    if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) throw badRequest('Object is not a valid JSON object');
+    const av = apiVersionOf(def);
+    if (obj.kind !== undefined && obj.kind !== def.kind && obj.kind !== '')
+      throw badRequest(`the kind of the provided object (${obj.kind}) does not match the kind of the request (${def.kind})`);
+    if (obj.apiVersion !== undefined && obj.apiVersion !== av && obj.apiVersion !== '')
+      throw badRequest(`the API version in the data (${obj.apiVersion}) does not match the expected API version (${av})`);
+    obj.kind = def.kind;
+    obj.apiVersion = av;
+    if (obj.metadata === undefined || obj.metadata === null) obj.metadata = {};
+    if (typeof obj.metadata !== 'object' || Array.isArray(obj.metadata)) throw badRequest('metadata must be an object');
+  }
+
+  private checkNamespace(def: ResourceDef, namespace: string, obj: KObject, forCreate: boolean): void {
+    if (!def.namespaced) {
+      delete obj.metadata.namespace; // cluster-scoped: a namespace sent with the object is dropped, as upstream does
+      return;
+    }
+    if (obj.metadata.namespace && obj.metadata.namespace !== namespace)
+      throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
+    obj.metadata.namespace = namespace;
+    if (!forCreate) return;
+    // NamespaceLifecycle admission (plugin/pkg/admission/namespace/lifecycle)
+    const nsDef = this.def('', 'namespaces');
+    if (!nsDef) return;
+    const ns = this.getEntry(nsDef, '', namespace);
+    if (!ns) throw notFound(nsDef, namespace);
+    const nsObj = JSON.parse(ns.json);
+    if (nsObj.status?.phase === 'Terminating' || nsObj.metadata?.deletionTimestamp) {
+      throw forbidden(def, obj.metadata.name ?? '', `unable to create new content in namespace ${namespace} because it is being terminated`, [
+        { reason: 'NamespaceTerminating', message: `namespace ${namespace} is being terminated`, field: 'metadata.namespace' },
+      ]);
+    }
+  }
+
+  create(def: ResourceDef, namespace: string, obj: KObject, opts: WriteOptions = {}): WriteResult {
+    this.checkTypeMeta(def, obj);
+    const warnings = fieldValidation(def, obj, opts.fieldValidation, opts.duplicates);
+    const meta = obj.metadata;
+    if (!meta.name && meta.generateName) meta.name = generateName(String(meta.generateName));
+    this.checkNamespace(def, namespace, obj, true);
+    resetSystemMetaForCreate(meta);
+    if (def.generation) meta.generation = 1;
+    else delete meta.generation;
+    def.defaults?.(obj);
+    def.prepareForCreate?.(obj);
+    const causes: Cause[] = [...validateObjectMeta(def, meta), ...(def.validate?.(obj) ?? [])];
+    if (causes.length) throw invalidObject(def, meta.name ?? '', causes);
+    this.runHooks(def, 'create', obj, undefined, opts);
+    if (opts.dryRun) return { object: obj, warnings };
+    try {
+      this.store.put(storageKey(def, def.namespaced ? namespace : '', meta.name), obj, 0);
+    } catch (err) {
+      if (err instanceof KeyExistsError) throw alreadyExists(def, meta.name);
+      throw err;
+    }
+    return { object: obj, warnings };
+  }
+
+  /**
+   * Replaces an object (PUT, and the last step of every patch). `obj.metadata.resourceVersion`,
+   * when set, is a precondition.
+   */
+  update(def: ResourceDef, namespace: string, name: string, obj: KObject, opts: WriteOptions = {}): WriteResult {
+    this.checkTypeMeta(def, obj);
+    const warnings = fieldValidation(def, obj, opts.fieldValidation, opts.duplicates);
+    if (obj.metadata.name !== undefined && obj.metadata.name !== name)
+      throw badRequest(`the name of the object (${obj.metadata.name}) does not match the name on the URL (${name})`);
+    obj.metadata.name = name;
+    this.checkNamespace(def, namespace, obj, false);
+    const key = storageKey(def, def.namespaced ? namespace : '', name);
+    const cur = this.store.get(key);
+    if (!cur) {
+      if (def.allowCreateOnUpdate && !opts.subresource) return { ...this.create(def, namespace, obj, opts), changed: true };
+      throw notFound(def, name);
+    }
+    const old = JSON.parse(cur.json);
+    const sentRV = obj.metadata.resourceVersion;
+    if (sentRV !== undefined && sentRV !== '' && sentRV !== old.metadata.resourceVersion) throw conflict(def, name);
+    if (obj.metadata.uid && obj.metadata.uid !== old.metadata.uid)
+      throw conflict(def, name, `Precondition failed: UID in precondition: ${obj.metadata.uid}, UID in object meta: ${old.metadata.uid}`);
+
+    keepSystemMetaOnUpdate(obj.metadata, old.metadata);
+    if (opts.subresource === 'status') {
+      // status strategies: spec and metadata come from the live object (ResetObjectMetaForStatus)
+      const managedFields = obj.metadata.managedFields;
+      obj.metadata = { ...old.metadata, managedFields: managedFields ?? old.metadata.managedFields };
+      if (def.prepareForStatusUpdate) def.prepareForStatusUpdate(obj, old);
+      else if ('spec' in old) obj.spec = old.spec;
+      else delete obj.spec;
+    } else {
+      if (def.prepareForUpdate) def.prepareForUpdate(obj, old);
+      else if (def.subresources.some((s) => s.name === 'status')) {
+        if (old.status !== undefined) obj.status = old.status;
+        else delete obj.status;
+      }
+    }
+    def.defaults?.(obj);
+    if (def.generation && opts.subresource !== 'status') {
+      const changed = def.generationChanged ? def.generationChanged(obj, old) : !deepEqual(obj.spec, old.spec);
+      obj.metadata.generation = (old.metadata.generation ?? 1) + (changed ? 1 : 0);
+    }
+    const causes: Cause[] = [...validateObjectMetaUpdate(def, obj.metadata, old.metadata)];
+    if (opts.subresource === 'status') causes.push(...(def.validateStatusUpdate?.(obj, old) ?? []));
+    else causes.push(...(def.validate?.(obj) ?? []), ...(def.validateUpdate?.(obj, old) ?? []));
+    if (causes.length) throw invalidObject(def, name, causes);
+    this.runHooks(def, 'update', obj, old, opts);
+
+    obj.metadata.resourceVersion = old.metadata.resourceVersion;
+    if (deepEqual(stripVolatile(obj), stripVolatile(old))) return { object: old, warnings, changed: false };
+    if (opts.dryRun) return { object: obj, warnings, changed: true };
+    // the last finalizer removed from a deleting object completes its deletion
+    if (obj.metadata.deletionTimestamp && !(obj.metadata.finalizers?.length) && this.canFinalize(def, obj)) {
+      this.writeRemove(def, key, cur.rv, name);
+      return { object: obj, warnings, changed: true };
+    }
+    this.writePut(def, key, obj, cur.rv, name);
+    return { object: obj, warnings, changed: true };
+  }
+
+  /** Namespaces wait for spec.finalizers too (pkg/registry/core/namespace/storage). */
+  private canFinalize(def: ResourceDef, obj: KObject): boolean {
+    if (def.plural === 'namespaces' && !def.group) return !(obj.spec?.finalizers?.length);
+    return true;
+  }
+
+  private writePut(def: ResourceDef, key: string, obj: KObject, expectRv: number, name: string): void {
+    try {
+      this.store.put(key, obj, expectRv);
+    } catch (err) {
+      if (err instanceof RevisionMismatchError) throw conflict(def, name);
+      if (err instanceof KeyNotFoundError) throw notFound(def, name);
+      throw err;
+    }
+  }
+
+  private writeRemove(def: ResourceDef, key: string, expectRv: number, name: string): Entry {
+    try {
+      return this.store.remove(key, expectRv);
+    } catch (err) {
+      if (err instanceof RevisionMismatchError) throw conflict(def, name);
+      if (err instanceof KeyNotFoundError) throw notFound(def, name);
+      throw err;
+    }
+  }
+
+  /**
+   * Reads, transforms and writes back with the live resourceVersion as precondition: the shape of
+   * every patch and of controllers' read-modify-write. `mutate` gets a fresh copy.
+   */
+  modify(def: ResourceDef, namespace: string, name: string, mutate: (obj: KObject) => KObject | void, opts: WriteOptions = {}): WriteResult {
+    const cur = this.get(def, namespace, name);
+    const next = mutate(cur) ?? cur;
+    if (next.metadata && next.metadata.resourceVersion === undefined) next.metadata.resourceVersion = cur.metadata.resourceVersion;
+    return this.update(def, namespace, name, next, opts);
+  }
+
+  delete(def: ResourceDef, namespace: string, name: string, options: DeleteOptions = {}): DeleteResult {
+    if (!def.verbs.includes('delete')) throw methodNotSupported(def, 'delete');
+    const key = storageKey(def, def.namespaced ? namespace : '', name);
+    const cur = this.store.get(key);
+    if (!cur) throw notFound(def, name);
+    const obj = JSON.parse(cur.json);
+    const meta = obj.metadata;
+    const pre = options.preconditions;
+    if (pre?.uid && pre.uid !== meta.uid)
+      throw conflict(def, name, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${meta.uid}`);
+    if (pre?.resourceVersion && pre.resourceVersion !== meta.resourceVersion)
+      throw conflict(def, name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${meta.resourceVersion}`);
+    if (options.orphanDependents !== undefined && options.propagationPolicy)
+      throw invalidObject(def, name, [{ reason: 'FieldValueInvalid', field: 'propagationPolicy', message: 'Invalid value: "' + options.propagationPolicy + '": orphanDependents and deletionPropagation cannot be both set' }]);
+    if (options.propagationPolicy && !['Background', 'Foreground', 'Orphan'].includes(options.propagationPolicy))
+      throw invalidObject(def, name, [{ reason: 'FieldValueNotSupported', field: 'propagationPolicy', message: `Unsupported value: "${options.propagationPolicy}": supported values: "Foreground", "Background", "Orphan", "nil"` }]);
+    if (options.gracePeriodSeconds !== undefined && options.gracePeriodSeconds < 0) options.gracePeriodSeconds = 1;
+
+    // finalizers that the propagation policy asks for (store.go deletionFinalizersForGarbageCollection)
+    const policy = options.propagationPolicy ?? (options.orphanDependents === true ? 'Orphan' : options.orphanDependents === false ? 'Background' : undefined);
+    const finalizers = new Set<string>(meta.finalizers ?? []);
+    const effective = policy ?? def.defaultDeletePolicy;
+    if (policy === 'Orphan' || (!policy && effective === 'Orphan')) {
+      if (!finalizers.has('foregroundDeletion') || policy === 'Orphan') finalizers.add('orphan');
+      if (policy === 'Orphan') finalizers.delete('foregroundDeletion');
+    } else if (policy === 'Foreground') {
+      finalizers.add('foregroundDeletion');
+      finalizers.delete('orphan');
+    } else if (policy === 'Background') {
+      finalizers.delete('orphan');
+      finalizers.delete('foregroundDeletion');
+    }
+    const isNamespace = def.plural === 'namespaces' && !def.group;
+    const grace = def.gracePeriod ? def.gracePeriod(obj, options.gracePeriodSeconds) : 0;
+    const needsWait = finalizers.size > 0 || grace > 0 || (isNamespace && (obj.spec?.finalizers?.length ?? 0) > 0);
+
+    if (!needsWait) {
+      if (options.dryRun) return { object: obj, deleted: true };
+      const gone = this.writeRemove(def, key, cur.rv, name);
+      this.runHooks(def, 'delete', obj, undefined, {});
+      return { object: JSON.parse(gone.json), deleted: true };
+    }
+
+    // graceful deletion / pending finalizers: mark the object (rest/delete.go BeforeDelete)
+    const next = JSON.parse(cur.json);
+    const nm = next.metadata;
+    const now = Date.now();
+    if (!nm.deletionTimestamp) {
+      nm.deletionTimestamp = nowRFC3339(now + grace * 1000);
+      nm.deletionGracePeriodSeconds = grace;
+      if (def.generation || nm.generation !== undefined) nm.generation = (nm.generation ?? 0) + 1;
+    } else if (grace < (nm.deletionGracePeriodSeconds ?? Infinity)) {
+      // a second DELETE may only shorten the grace period
+      nm.deletionTimestamp = nowRFC3339(now + grace * 1000);
+      nm.deletionGracePeriodSeconds = grace;
+    }
+    if (finalizers.size) nm.finalizers = [...finalizers];
+    else delete nm.finalizers;
+    if (isNamespace) next.status = { ...(next.status ?? {}), phase: 'Terminating' };
+    if (options.dryRun) return { object: next, deleted: false };
+    if (deepEqual(next, obj)) return { object: obj, deleted: false };
+    this.writePut(def, key, next, cur.rv, name);
+    return { object: next, deleted: false };
+  }
+
+  deleteCollection(def: ResourceDef, namespace: string | undefined, q: ListQuery, options: DeleteOptions = {}): KObject {
+    if (!def.verbs.includes('deletecollection')) throw methodNotSupported(def, 'deletecollection');
+    const { entries } = this.listEntries(def, namespace, { labelSelector: q.labelSelector, fieldSelector: q.fieldSelector });
+    const items: KObject[] = [];
+    for (const e of entries) {
+      try {
+        const r = this.delete(def, e.namespace, e.name, { ...options, preconditions: undefined });
+        items.push(r.object);
+      } catch (err) {
+        if (err instanceof StatusError && err.code === 404) continue;
+        throw err;
+      }
+    }
+    return { kind: def.listKind, apiVersion: apiVersionOf(def), metadata: { resourceVersion: String(this.store.revision()) }, items };
+  }
+}
+
+function stripVolatile(o: KObject): KObject {
+  const { metadata, ...rest } = o;
+  const { managedFields: _m, ...meta } = metadata ?? {};
+  return { ...rest, metadata: meta };
+}
+
+export function parseRV(s: string): number {
+  if (!/^\d+$/.test(s)) throw badRequest(`Invalid value: "${s}": resourceVersion must be a non-negative integer`);
+  return Number(s);
+}
+
+function encodeContinue(rv: number, start: string): string {
+  return Buffer.from(JSON.stringify({ v: 'meta.k8s.io/v1', rv, start })).toString('base64url');
+}
+
+function decodeContinue(tok: string): { rv: number; start: string } {
+  try {
+    const o = JSON.parse(Buffer.from(tok, 'base64url').toString('utf8'));
+    if (o.v !== 'meta.k8s.io/v1' || typeof o.rv !== 'number' || typeof o.start !== 'string') throw new Error('bad');
+    return { rv: o.rv, start: o.start };
+  } catch {
+    throw badRequest('continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)');
+  }
+}

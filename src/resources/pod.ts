@@ -1,0 +1,257 @@
+// core/v1 Pod: pkg/registry/core/pod/strategy.go (+ the admission plugins whose effects a real
+// cluster shows on every pod: ServiceAccount, Priority, DefaultTolerationSeconds).
+import { randomInt } from 'node:crypto';
+import type { Cause, KObject, ResourceDef } from './types.js';
+import { invalid, forbidden, deepEqual, renderValue } from '../registry/validation.js';
+import { defaultPodSpec, defaultPodOnly, computeQOSClass, validatePodSpec } from './podspec.js';
+
+const isObj = (v: unknown): v is KObject => typeof v === 'object' && v !== null && !Array.isArray(v);
+const arr = (v: unknown): any[] => (Array.isArray(v) ? v : []);
+const clone = <T>(v: T): T => (v === undefined ? v : JSON.parse(JSON.stringify(v)));
+
+export const POD_UPDATE_FORBIDDEN_MESSAGE =
+  'pod updates may not change fields other than `spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations),`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)';
+
+const SERVICE_ACCOUNT_MOUNT_PATH = '/var/run/secrets/kubernetes.io/serviceaccount';
+// utilrand.String alphabet (k8s.io/apimachinery/pkg/util/rand)
+const RAND_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
+
+function randSuffix(n: number): string {
+  let s = '';
+  for (let i = 0; i < n; i++) s += RAND_ALPHABET[randomInt(RAND_ALPHABET.length)];
+  return s;
+}
+
+/** plugin/pkg/admission/serviceaccount/admission.go: default SA and the kube-api-access projected volume. */
+export function admitServiceAccount(pod: KObject): void {
+  const spec = pod.spec;
+  if (!isObj(spec)) return;
+  if (!spec.serviceAccountName) spec.serviceAccountName = spec.serviceAccount || 'default';
+  // the deprecated alias is kept in sync by conversion
+  spec.serviceAccount = spec.serviceAccountName;
+  if (spec.automountServiceAccountToken === false) return;
+  const containers = [...arr(spec.initContainers), ...arr(spec.containers)].filter(isObj);
+  if (containers.some((c) => arr(c.volumeMounts).some((m) => isObj(m) && m.mountPath === SERVICE_ACCOUNT_MOUNT_PATH))) return;
+  const name = `kube-api-access-${randSuffix(5)}`;
+  spec.volumes = [
+    ...arr(spec.volumes),
+    {
+      name,
+      projected: {
+        defaultMode: 0o644,
+        sources: [
+          { serviceAccountToken: { expirationSeconds: 3607, path: 'token' } },
+          { configMap: { items: [{ key: 'ca.crt', path: 'ca.crt' }], name: 'kube-root-ca.crt' } },
+          { downwardAPI: { items: [{ fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.namespace' }, path: 'namespace' }] } },
+        ],
+      },
+    },
+  ];
+  for (const c of containers) {
+    c.volumeMounts = [...arr(c.volumeMounts), { mountPath: SERVICE_ACCOUNT_MOUNT_PATH, name, readOnly: true }];
+  }
+}
+
+const SYSTEM_PRIORITY: Record<string, number> = { 'system-cluster-critical': 2000000000, 'system-node-critical': 2000001000 };
+
+/** plugin/pkg/admission/priority: priority from the class (0 without one), preemptionPolicy. */
+export function admitPriority(pod: KObject): void {
+  const spec = pod.spec;
+  if (!isObj(spec)) return;
+  if (spec.priority === undefined || spec.priority === null) {
+    const cls = spec.priorityClassName;
+    spec.priority = cls ? (SYSTEM_PRIORITY[cls] ?? 0) : 0;
+  }
+  if (!spec.preemptionPolicy) spec.preemptionPolicy = 'PreemptLowerPriority';
+}
+
+/** plugin/pkg/admission/defaulttolerationseconds: 300s for not-ready / unreachable NoExecute taints. */
+export function admitDefaultTolerations(pod: KObject): void {
+  const spec = pod.spec;
+  if (!isObj(spec)) return;
+  const tolerations = arr(spec.tolerations).filter(isObj);
+  const tolerates = (key: string) =>
+    tolerations.some((t) => (t.key === key || (!t.key && t.operator === 'Exists')) && (!t.effect || t.effect === 'NoExecute'));
+  const add: KObject[] = [];
+  for (const key of ['node.kubernetes.io/not-ready', 'node.kubernetes.io/unreachable']) {
+    if (!tolerates(key)) add.push({ effect: 'NoExecute', key, operator: 'Exists', tolerationSeconds: 300 });
+  }
+  if (add.length) spec.tolerations = [...arr(spec.tolerations), ...add];
+}
+
+function schedulingGatedCondition(pod: KObject): void {
+  // applySchedulingGatedCondition
+  if (arr(pod.spec?.schedulingGates).length === 0) return;
+  pod.status.conditions = [
+    {
+      type: 'PodScheduled',
+      status: 'False',
+      reason: 'SchedulingGated',
+      message: 'Scheduling is blocked due to non-empty scheduling gates',
+      lastProbeTime: null,
+      lastTransitionTime: null,
+    },
+  ];
+}
+
+/** A short diff of the changed top-level PodSpec fields (upstream prints a cmp.Diff here). */
+function specDiff(newSpec: KObject, oldSpec: KObject): string {
+  const lines = ['  core.PodSpec{'];
+  const keys = [...new Set([...Object.keys(oldSpec), ...Object.keys(newSpec)])];
+  for (const k of keys) {
+    if (deepEqual(newSpec[k], oldSpec[k])) continue;
+    if (oldSpec[k] !== undefined) lines.push(`- \t${k}: ${renderValue(oldSpec[k])},`);
+    if (newSpec[k] !== undefined) lines.push(`+ \t${k}: ${renderValue(newSpec[k])},`);
+  }
+  lines.push('  }');
+  return lines.join('\n');
+}
+
+/** ValidatePodUpdate's spec rules (pkg/apis/core/validation/validation.go). */
+export function validatePodSpecUpdate(newSpec: KObject, oldSpec: KObject): Cause[] {
+  const errs: Cause[] = [];
+  if (arr(newSpec.containers).length !== arr(oldSpec.containers).length)
+    return [forbidden('spec.containers', 'pod updates may not add or remove containers')];
+  if (arr(newSpec.initContainers).length !== arr(oldSpec.initContainers).length)
+    return [forbidden('spec.initContainers', 'pod updates may not add or remove containers')];
+  const ads = newSpec.activeDeadlineSeconds;
+  const oldAds = oldSpec.activeDeadlineSeconds;
+  if (oldAds !== undefined && oldAds !== null) {
+    if (ads === undefined || ads === null)
+      errs.push(invalid('spec.activeDeadlineSeconds', null, 'must not update from a positive integer to nil value'));
+    else if (ads > oldAds) errs.push(invalid('spec.activeDeadlineSeconds', ads, 'must be less than or equal to previous value'));
+  }
+  // validateOnlyAddedTolerations
+  const strip = (t: KObject) => ({ ...t, tolerationSeconds: undefined });
+  for (const old of arr(oldSpec.tolerations).filter(isObj)) {
+    if (!arr(newSpec.tolerations).some((t) => isObj(t) && deepEqual(JSON.parse(JSON.stringify(strip(t))), JSON.parse(JSON.stringify(strip(old)))))) {
+      errs.push(forbidden('spec.tolerations', 'existing toleration can not be modified except its tolerationSeconds'));
+      break;
+    }
+  }
+  // everything else must be unchanged: copy the mutable fields over, then compare
+  const mutated = clone(newSpec);
+  arr(mutated.containers).forEach((c, i) => isObj(c) && (c.image = oldSpec.containers[i]?.image));
+  arr(mutated.initContainers).forEach((c, i) => isObj(c) && (c.image = oldSpec.initContainers[i]?.image));
+  // resources and resizePolicy change through pods/resize (InPlacePodVerticalScaling, beta in 1.33)
+  const setOrDelete = (o: KObject, k: string, v: unknown) => (v === undefined ? delete o[k] : (o[k] = clone(v)));
+  setOrDelete(mutated, 'activeDeadlineSeconds', oldSpec.activeDeadlineSeconds);
+  setOrDelete(mutated, 'tolerations', oldSpec.tolerations);
+  const oldTgps = oldSpec.terminationGracePeriodSeconds;
+  if (typeof oldTgps === 'number' && oldTgps < 0 && mutated.terminationGracePeriodSeconds === 1) mutated.terminationGracePeriodSeconds = oldTgps;
+  // scheduling gates may only be removed
+  const oldGates = arr(oldSpec.schedulingGates);
+  const newGates = arr(mutated.schedulingGates);
+  if (newGates.every((g) => oldGates.some((o) => deepEqual(o, g)))) setOrDelete(mutated, 'schedulingGates', oldSpec.schedulingGates);
+  if (!deepEqual(mutated, oldSpec)) errs.push(forbidden('spec', `${POD_UPDATE_FORBIDDEN_MESSAGE}\n${specDiff(mutated, oldSpec)}`));
+  return errs;
+}
+
+function validateCreate(pod: KObject): Cause[] {
+  const errs = validatePodSpec(pod.spec, 'spec');
+  const spec = isObj(pod.spec) ? pod.spec : {};
+  for (const [k, list] of [['containers', spec.containers], ['initContainers', spec.initContainers]] as const) {
+    arr(list).forEach((c, i) => {
+      if (isObj(c) && typeof c.image === 'string' && c.image !== c.image.trim())
+        errs.push(invalid(`spec.${k}[${i}].image`, c.image, 'must not have leading or trailing whitespace'));
+    });
+  }
+  return errs;
+}
+
+export const podDef: ResourceDef = {
+  generation: true,
+  group: '',
+  version: 'v1',
+  kind: 'Pod',
+  listKind: 'PodList',
+  plural: 'pods',
+  singular: 'pod',
+  namespaced: true,
+  shortNames: ['po'],
+  categories: ['all'],
+  verbs: ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'],
+  subresources: [
+    { name: 'attach', kind: 'PodAttachOptions', verbs: ['create', 'get'] },
+    { name: 'binding', kind: 'Binding', verbs: ['create'] },
+    { name: 'ephemeralcontainers', kind: 'Pod', verbs: ['get', 'patch', 'update'] },
+    { name: 'eviction', group: 'policy', version: 'v1', kind: 'Eviction', verbs: ['create'] },
+    { name: 'exec', kind: 'PodExecOptions', verbs: ['create', 'get'] },
+    { name: 'log', kind: 'Pod', verbs: ['get'] },
+    { name: 'portforward', kind: 'PodPortForwardOptions', verbs: ['create', 'get'] },
+    { name: 'proxy', kind: 'PodProxyOptions', verbs: ['create', 'delete', 'get', 'patch', 'update'] },
+    { name: 'resize', kind: 'Pod', verbs: ['get', 'patch', 'update'] },
+    { name: 'status', kind: 'Pod', verbs: ['get', 'patch', 'update'] },
+  ],
+  definition: 'io.k8s.api.core.v1.Pod',
+
+  defaults(obj) {
+    if (!isObj(obj.spec)) return;
+    defaultPodSpec(obj.spec);
+    defaultPodOnly(obj);
+  },
+
+  prepareForCreate(obj) {
+    if (!isObj(obj.spec)) obj.spec = {};
+    admitServiceAccount(obj);
+    admitPriority(obj);
+    admitDefaultTolerations(obj);
+    obj.metadata = obj.metadata ?? {};
+    obj.metadata.generation = 1;
+    obj.status = { phase: 'Pending', qosClass: computeQOSClass(obj) };
+    schedulingGatedCondition(obj);
+  },
+
+  prepareForUpdate(newObj, oldObj) {
+    newObj.status = clone(oldObj.status);
+  },
+
+  prepareForStatusUpdate(newObj, oldObj) {
+    newObj.spec = clone(oldObj.spec);
+    if (isObj(newObj.metadata)) {
+      const oldMeta = isObj(oldObj.metadata) ? oldObj.metadata : {};
+      if (oldMeta.ownerReferences === undefined) delete newObj.metadata.ownerReferences;
+      else newObj.metadata.ownerReferences = clone(oldMeta.ownerReferences);
+      if (oldMeta.deletionTimestamp === undefined) delete newObj.metadata.deletionTimestamp;
+      else newObj.metadata.deletionTimestamp = oldMeta.deletionTimestamp;
+    }
+    if (!isObj(newObj.status)) newObj.status = {};
+    if (!newObj.status.qosClass && oldObj.status?.qosClass) newObj.status.qosClass = oldObj.status.qosClass;
+  },
+
+  validate: validateCreate,
+
+  validateUpdate(newObj, oldObj) {
+    const errs = validatePodSpec(newObj.spec, 'spec');
+    if (isObj(newObj.spec) && isObj(oldObj.spec)) errs.push(...validatePodSpecUpdate(newObj.spec, oldObj.spec));
+    return errs;
+  },
+
+  // ValidatePodStatusUpdate: the spec is the old one by now; only status shape checks remain
+  validateStatusUpdate() {
+    return [];
+  },
+
+  fieldSelectors: {
+    'spec.nodeName': (o) => o.spec?.nodeName ?? '',
+    'spec.restartPolicy': (o) => o.spec?.restartPolicy ?? '',
+    'spec.schedulerName': (o) => o.spec?.schedulerName ?? '',
+    'spec.serviceAccountName': (o) => o.spec?.serviceAccountName ?? '',
+    'spec.hostNetwork': (o) => String(o.spec?.hostNetwork === true),
+    'status.phase': (o) => o.status?.phase ?? '',
+    'status.podIP': (o) => (isObj(arr(o.status?.podIPs)[0]) ? o.status.podIPs[0].ip : o.status?.podIP) ?? '',
+    'status.nominatedNodeName': (o) => o.status?.nominatedNodeName ?? '',
+  },
+
+  // CheckGracefulDelete
+  gracePeriod(obj, requested) {
+    let period = requested ?? (typeof obj.spec?.terminationGracePeriodSeconds === 'number' ? obj.spec.terminationGracePeriodSeconds : 0);
+    if (!obj.spec?.nodeName) period = 0;
+    const phase = obj.status?.phase;
+    if (phase === 'Failed' || phase === 'Succeeded') period = 0;
+    if (period < 0) period = 1;
+    return period;
+  },
+
+  returnDeletedObject: true,
+};

@@ -1,0 +1,188 @@
+// Field validation of a decoded JSON object against the schema model, imitating what
+// kube-apiserver's strict JSON decoding reports for built-in kinds:
+// - unknown fields as sigs.k8s.io/json's strict errors name them (`unknown field "spec.foo"`:
+//   struct keys joined with '.', list indices as `[i]`, map keys as `.key`;
+//   sigs.k8s.io/json internal/golang/encoding/json/decode.go + kubernetes_patch.go);
+// - wrong JSON types as encoding/json's UnmarshalTypeError
+//   (`json: cannot unmarshal string into Go struct field StatefulSetSpec.spec.replicas of type int32`:
+//   the struct is the Go type holding the field, the path is the chain of JSON field names
+//   without indices or map keys).
+import type { Cause } from '../resources/types.js';
+import { childNode, elementNode, schemaNode, type SchemaNode } from './model.js';
+
+export interface FieldCheck {
+  /** unknown field paths, e.g. `spec.template.spec.containers[0].imagee` (message: `unknown field "<path>"`) */
+  unknown: string[];
+  /**
+   * type mismatches, reason `FieldValueTypeInvalid`, message as Go's JSON decoder words it.
+   * Upstream stops at the first one and answers 400 BadRequest with
+   * `<Kind> in version "<version>" cannot be handled as a <Kind>: <message>` (see decodeErrorMessage).
+   */
+  causes: Cause[];
+}
+
+interface Ctx {
+  unknown: string[];
+  causes: Cause[];
+  prune: boolean;
+}
+
+interface Pos {
+  path: string; // strict-decoding path
+  goFields: string[]; // JSON names of struct fields passed through
+  goStruct: string; // Go type name of the struct holding the last field
+}
+
+const QUANTITY = /^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$/;
+const QUANTITY_SUFFIX = /^(|[numkMGTPE]|[KMGTPE]i|[eE][-+]?[0-9]+)$/;
+const QUANTITY_MSG = "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'";
+const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
+const INT_RANGE: Record<string, [number, number]> = { int32: [-2147483648, 2147483647], int64: [-Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER] };
+
+/** Go's name for a JSON value's kind in UnmarshalTypeError. */
+function jsonKind(v: unknown): string {
+  if (typeof v === 'string') return 'string';
+  if (typeof v === 'number') return 'number';
+  if (typeof v === 'boolean') return 'bool';
+  if (Array.isArray(v)) return 'array';
+  return 'object';
+}
+
+/** `v1.PodSpec`, `resource.Quantity`: Go's package-qualified type name of a definition. */
+function goNamed(definition: string): string {
+  const parts = definition.split('.');
+  return `${parts[parts.length - 2]}.${parts[parts.length - 1]}`;
+}
+
+/** The Go type the decoder would be filling at this node. */
+export function goType(node: SchemaNode | undefined): string {
+  if (!node) return 'interface {}';
+  if (node.special === 'int-or-string') return 'int32';
+  if (node.special === 'time') return 'string';
+  if (node.kind === 'struct' || node.special) return node.definition ? goNamed(node.definition) : 'struct';
+  if (node.kind === 'list') return '[]' + goType(elementNode(node));
+  if (node.kind === 'map') return 'map[string]' + goType(elementNode(node));
+  if (node.kind === 'scalar') {
+    if (node.type === 'integer') return node.format ?? 'int64';
+    if (node.type === 'number') return 'float64';
+    if (node.type === 'boolean') return 'bool';
+    if (node.format === 'byte') return '[]uint8';
+    return 'string';
+  }
+  return 'interface {}';
+}
+
+function typeError(ctx: Ctx, pos: Pos, value: string, node: SchemaNode): void {
+  const into = pos.goFields.length ? `Go struct field ${pos.goStruct}.${pos.goFields.join('.')}` : 'Go value';
+  ctx.causes.push({ reason: 'FieldValueTypeInvalid', field: pos.path, message: `json: cannot unmarshal ${value} into ${into} of type ${goType(node)}` });
+}
+
+function plainError(ctx: Ctx, pos: Pos, message: string): void {
+  ctx.causes.push({ reason: 'FieldValueTypeInvalid', field: pos.path, message });
+}
+
+function checkScalar(ctx: Ctx, pos: Pos, node: SchemaNode, v: unknown): void {
+  switch (node.special) {
+    case 'quantity': {
+      if (typeof v === 'number') return;
+      const s = typeof v === 'string' ? v : JSON.stringify(v);
+      const m = QUANTITY.exec(s.trim());
+      if (!m || !QUANTITY_SUFFIX.test(m[2])) plainError(ctx, pos, m ? "unable to parse quantity's suffix" : QUANTITY_MSG);
+      return;
+    }
+    case 'int-or-string':
+      if (typeof v === 'string' || (typeof v === 'number' && Number.isInteger(v) && v >= -2147483648 && v <= 2147483647)) return;
+      return typeError(ctx, pos, typeof v === 'number' ? `number ${v}` : jsonKind(v), node);
+    case 'time':
+      if (typeof v !== 'string') return typeError(ctx, pos, jsonKind(v), node);
+      if (v !== '' && !RFC3339.test(v))
+        plainError(ctx, pos, `parsing time ${JSON.stringify(v)} as "2006-01-02T15:04:05Z07:00": cannot parse ${JSON.stringify(v)} as "2006"`);
+      return;
+  }
+  if (node.type === 'integer') {
+    if (typeof v !== 'number') return typeError(ctx, pos, jsonKind(v), node);
+    const [lo, hi] = INT_RANGE[node.format ?? 'int64'] ?? INT_RANGE.int64;
+    if (!Number.isInteger(v) || v < lo || v > hi) typeError(ctx, pos, `number ${v}`, node);
+  } else if (node.type === 'number') {
+    if (typeof v !== 'number') typeError(ctx, pos, jsonKind(v), node);
+  } else if (node.type === 'boolean') {
+    if (typeof v !== 'boolean') typeError(ctx, pos, jsonKind(v), node);
+  } else if (node.type === 'string') {
+    if (typeof v !== 'string') return typeError(ctx, pos, jsonKind(v), node);
+    if (node.format === 'byte' && !/^[A-Za-z0-9+/]*={0,2}$/.test(v.replace(/[\r\n]/g, ''))) {
+      const bad = v.search(/[^A-Za-z0-9+/=\r\n]/);
+      plainError(ctx, pos, `illegal base64 data at input byte ${bad < 0 ? 0 : bad}`);
+    }
+  }
+}
+
+function walk(ctx: Ctx, node: SchemaNode, v: unknown, pos: Pos, top = false): void {
+  if (v === null || v === undefined || node.kind === 'any') return; // null is accepted for every Go field
+  if (node.kind === 'scalar') return checkScalar(ctx, pos, node, v);
+  if (node.kind === 'list') {
+    if (!Array.isArray(v)) return typeError(ctx, pos, jsonKind(v), node);
+    const elem = elementNode(node)!;
+    v.forEach((item, i) => walk(ctx, elem, item, { ...pos, path: `${pos.path}[${i}]` }));
+    return;
+  }
+  if (typeof v !== 'object' || Array.isArray(v)) return typeError(ctx, pos, jsonKind(v), node);
+  const obj = v as Record<string, unknown>;
+  const join = (key: string) => (pos.path ? `${pos.path}.${key}` : key);
+  if (node.kind === 'map') {
+    const elem = elementNode(node)!;
+    for (const key of Object.keys(obj)) walk(ctx, elem, obj[key], { ...pos, path: join(key) });
+    return;
+  }
+  const goStruct = node.definition ? node.definition.slice(node.definition.lastIndexOf('.') + 1) : pos.goStruct;
+  for (const key of Object.keys(obj)) {
+    const child = childNode(node, key);
+    if (!child) {
+      if (top && (key === 'apiVersion' || key === 'kind')) continue;
+      ctx.unknown.push(join(key));
+      if (ctx.prune) delete obj[key];
+      continue;
+    }
+    walk(ctx, child, obj[key], { path: join(key), goFields: [...pos.goFields, key], goStruct });
+  }
+}
+
+function run(definition: string, obj: unknown, prune: boolean): Ctx {
+  const ctx: Ctx = { unknown: [], causes: [], prune };
+  const node = schemaNode(definition);
+  if (!node) throw new Error(`unknown schema definition ${definition}`);
+  walk(ctx, node, obj, { path: '', goFields: [], goStruct: '' }, true);
+  return ctx;
+}
+
+/** Check obj against a definition: unknown fields and JSON type mismatches (obj is not changed). */
+export function checkFields(definition: string, obj: unknown): FieldCheck {
+  const { unknown, causes } = run(definition, obj, false);
+  return { unknown, causes };
+}
+
+/** Remove unknown fields in place (fieldValidation=Ignore/Warn); returns their paths. */
+export function pruneUnknown(definition: string, obj: unknown): string[] {
+  return run(definition, obj, true).unknown;
+}
+
+/** `unknown field "spec.foo"` / `duplicate field "metadata.name"`: the strict-decoding wording of one path. */
+export function unknownFieldMessage(path: string): string {
+  return `unknown field ${JSON.stringify(path)}`;
+}
+
+export function duplicateFieldMessage(path: string): string {
+  return `duplicate field ${JSON.stringify(path)}`;
+}
+
+/**
+ * The message of upstream's strict decoding error for a list of unknown/duplicate messages
+ * (apimachinery runtime.NewStrictDecodingError): `strict decoding error: unknown field "a", unknown field "b"`.
+ */
+export function strictDecodingMessage(messages: string[]): string {
+  return `strict decoding error: ${messages.join(', ')}`;
+}
+
+/** The 400 BadRequest message upstream gives for a body it cannot decode (handlers transformDecodeError). */
+export function decodeErrorMessage(kind: string, version: string, detail: string): string {
+  return `${kind} in version ${JSON.stringify(version)} cannot be handled as a ${kind}: ${detail}`;
+}

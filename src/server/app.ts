@@ -1,0 +1,187 @@
+// The HTTP server: one Fastify instance, one catch-all route that parses RequestInfo and
+// dispatches to discovery, OpenAPI, health, version or the generic resource handler.
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import pino, { type Logger } from 'pino';
+import { allResources } from '../resources/index.js';
+import { Registry } from '../registry/registry.js';
+import { ObjectStore } from '../storage/store.js';
+import { StatusError, internalError, resourceNotFound, tooLarge, methodNotAllowed } from '../registry/errors.js';
+import { Discovery, aggregatedDiscoveryVersion } from './discovery.js';
+import { handleResource, sendJSON, sendStatusError, type HandlerContext } from './handlers.js';
+import { parseRequestInfo } from './requestinfo.js';
+import { WatchHub } from './watch.js';
+import { versionInfo } from './version.js';
+import { OPENAPI_V2_PROTOBUF_CONTENT_TYPE, openapiV2ETag, openapiV2Json, openapiV2Protobuf, openapiV3Document, openapiV3Root } from '../schema/index.js';
+import { bootstrap } from './bootstrap.js';
+import { installAdmission } from '../registry/admission.js';
+
+export const MAX_REQUEST_BODY_BYTES = 3 * 1024 * 1024;
+
+export interface ServerOptions {
+  host?: string;
+  port?: number;
+  /** directory for the SQLite database; ignored with inMemory */
+  dataDir?: string;
+  inMemory?: boolean;
+  emulatedVersion?: string;
+  logLevel?: string;
+  logger?: Logger;
+  retentionCount?: number;
+  retentionAgeMs?: number;
+  serviceCIDR?: string;
+}
+
+export interface KubeEmulator {
+  app: FastifyInstance<any, any, any, any>;
+  registry: Registry;
+  store: ObjectStore;
+  watches: WatchHub;
+  logger: Logger;
+  /** http://host:port once listening */
+  url: string;
+  close(): Promise<void>;
+}
+
+export async function createServer(opts: ServerOptions = {}): Promise<KubeEmulator> {
+  const logger = opts.logger ?? pino({ level: opts.logLevel ?? 'warn', base: undefined });
+  const defs = allResources();
+  const store = new ObjectStore({
+    dataDir: opts.inMemory ? undefined : (opts.dataDir ?? './data'),
+    retentionCount: opts.retentionCount,
+    retentionAgeMs: opts.retentionAgeMs,
+    attrs: Registry.attrsFor(defs),
+    logger,
+  });
+  const registry = new Registry(store, defs, { logger });
+  const allocators = installAdmission(registry, { serviceCIDR: opts.serviceCIDR ?? '10.96.0.0/12' });
+  bootstrap(registry, allocators.ips.first());
+  const watches = new WatchHub(registry, logger);
+  const discovery = new Discovery(defs);
+  const version = versionInfo(opts.emulatedVersion ?? 'v1.33.0');
+  const ctx: HandlerContext = { registry, watches };
+
+  const app = Fastify({
+    // per-request logs are debug-level noise: the http logger only reports warnings and errors
+    loggerInstance: logger.child({ component: 'http' }, { level: logger.isLevelEnabled('debug') ? logger.level : 'warn' }),
+    bodyLimit: MAX_REQUEST_BODY_BYTES,
+    keepAliveTimeout: 65_000,
+    requestTimeout: 0,
+    connectionTimeout: 0,
+    return503OnClosing: false,
+    forceCloseConnections: true,
+    routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true, maxParamLength: 10_000 },
+  });
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: MAX_REQUEST_BODY_BYTES }, (_req, body, done) => done(null, body));
+
+  app.setErrorHandler((err: any, req, reply) => {
+    if (reply.sent) return;
+    if (err instanceof StatusError) return sendStatusError(reply, err);
+    if (err?.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return sendStatusError(reply, tooLarge(MAX_REQUEST_BODY_BYTES));
+    if (err?.statusCode && err.statusCode >= 400 && err.statusCode < 500)
+      return sendStatusError(reply, new StatusError(err.statusCode, 'BadRequest', err.message));
+    logger.error({ err, url: req.url, method: req.method }, 'request failed');
+    return sendStatusError(reply, internalError(err));
+  });
+  app.setNotFoundHandler((_req, reply) => sendStatusError(reply, resourceNotFound()));
+
+  const serverAddress = () => {
+    const a = app.server.address();
+    return a && typeof a === 'object' ? `${a.address}:${a.port}` : '';
+  };
+
+  const handler = async (req: FastifyRequest, reply: FastifyReply): Promise<unknown> => {
+    const url = req.url;
+    const qi = url.indexOf('?');
+    const path = qi >= 0 ? url.slice(0, qi) : url;
+    const clean = path.length > 1 ? path.replace(/\/+$/, '') : path;
+    const isRead = req.method === 'GET' || req.method === 'HEAD';
+    switch (clean) {
+      case '/healthz':
+      case '/livez':
+      case '/readyz':
+        return reply.code(200).header('Content-Type', 'text/plain; charset=utf-8').send('ok');
+      case '/version':
+        return sendJSON(reply, 200, version);
+      case '/api': {
+        if (!isRead) throw methodNotAllowed();
+        const agg = aggregatedDiscoveryVersion(req.headers.accept);
+        if (agg) return sendAggregated(reply, agg, discovery.aggregated(true, agg));
+        return sendJSON(reply, 200, discovery.apiVersions(serverAddress()));
+      }
+      case '/apis': {
+        if (!isRead) throw methodNotAllowed();
+        const agg = aggregatedDiscoveryVersion(req.headers.accept);
+        if (agg) return sendAggregated(reply, agg, discovery.aggregated(false, agg));
+        return sendJSON(reply, 200, discovery.apiGroupList());
+      }
+      case '/openapi/v2':
+      case '/swagger-2.0.0.pb-v1': {
+        const accept = String(req.headers.accept ?? '');
+        if (accept.includes('protobuf') || clean === '/swagger-2.0.0.pb-v1')
+          return reply.code(200).header('Content-Type', OPENAPI_V2_PROTOBUF_CONTENT_TYPE).header('Etag', openapiV2ETag()).send(openapiV2Protobuf());
+        return reply.code(200).header('Content-Type', 'application/json').header('Etag', openapiV2ETag()).send(openapiV2Json());
+      }
+      case '/openapi/v3':
+        return sendJSON(reply, 200, openapiV3Root());
+    }
+    if (clean.startsWith('/openapi/v3/')) {
+      const doc = openapiV3Document(clean.slice('/openapi/v3/'.length));
+      if (!doc) throw resourceNotFound();
+      return reply
+        .code(200)
+        .header('Content-Type', 'application/json')
+        .header('Cache-Control', 'public, immutable')
+        .header('Etag', `"${doc.hash}"`)
+        .send(doc.body);
+    }
+    if (clean.startsWith('/livez/') || clean.startsWith('/readyz/') || clean.startsWith('/healthz/'))
+      return reply.code(200).header('Content-Type', 'text/plain; charset=utf-8').send('ok');
+
+    const info = parseRequestInfo(req.method, clean, req.query as Record<string, unknown>);
+    if (!info.apiPrefix) throw resourceNotFound();
+    if (!info.isResourceRequest) {
+      if (!isRead) throw methodNotAllowed();
+      if (info.apiPrefix === 'api') {
+        if (info.version === 'v1') return sendJSON(reply, 200, discovery.resourceList('', 'v1'));
+        throw resourceNotFound();
+      }
+      if (info.group && info.version) {
+        if (!discovery.hasGroupVersion(info.group, info.version)) throw resourceNotFound();
+        return sendJSON(reply, 200, discovery.resourceList(info.group, info.version));
+      }
+      // /apis/{group}
+      const group = clean.split('/')[2];
+      if (!discovery.hasGroup(group)) throw resourceNotFound();
+      return sendJSON(reply, 200, discovery.apiGroup(group));
+    }
+    return handleResource(ctx, info, req, reply);
+  };
+  app.route({ method: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'], url: '/*', handler });
+  app.route({ method: ['GET', 'HEAD'], url: '/', handler: async (_req, reply) => sendJSON(reply, 200, { paths: ['/api', '/api/v1', '/apis', '/healthz', '/livez', '/openapi/v2', '/openapi/v3', '/readyz', '/version'] }) });
+
+  await app.listen({ host: opts.host ?? '127.0.0.1', port: opts.port ?? 6443 });
+  const a = app.server.address();
+  const url = a && typeof a === 'object' ? `http://${a.family === 'IPv6' ? `[${a.address}]` : a.address}:${a.port}` : '';
+
+  let closed = false;
+  return {
+    app,
+    registry,
+    store,
+    watches,
+    logger,
+    url,
+    async close() {
+      if (closed) return;
+      closed = true;
+      watches.closeAll();
+      await app.close();
+      store.close();
+    },
+  };
+}
+
+function sendAggregated(reply: FastifyReply, v: 'v2' | 'v2beta1', body: string): FastifyReply {
+  return reply.code(200).header('Content-Type', `application/json;g=apidiscovery.k8s.io;v=${v};as=APIGroupDiscoveryList`).send(body);
+}

@@ -1,0 +1,229 @@
+// Resource requests: one generic handler for every kind and verb (apiserver
+// pkg/endpoints/handlers/{get,create,update,patch,delete}.go), answering JSON / YAML / Table.
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { stringify as toYAML } from 'yaml';
+import type { KObject, ResourceDef } from '../resources/types.js';
+import { apiVersionOf } from '../resources/types.js';
+import type { Registry, DeleteOptions } from '../registry/registry.js';
+import { badRequest, methodNotSupported, notFound, resourceNotFound, StatusError } from '../registry/errors.js';
+import { parseFieldValidation } from '../registry/fieldvalidation.js';
+import type { Entry } from '../storage/store.js';
+import { decodeBody, decodeJSON, negotiateOutput, type Accepted } from './negotiation.js';
+import type { RequestInfo } from './requestinfo.js';
+import { parseIncludeObject, partialObjectMetadata, toTable } from './table.js';
+import type { WatchHub } from './watch.js';
+import { patchObject } from '../patch/index.js';
+import { serveSubresource } from './subresources.js';
+import { findDuplicateFields } from '../schema/index.js';
+
+export interface HandlerContext {
+  registry: Registry;
+  watches: WatchHub;
+}
+
+type Query = Record<string, string | undefined>;
+
+function q1(v: unknown): string | undefined {
+  if (Array.isArray(v)) return v.length ? String(v[v.length - 1]) : undefined;
+  return v === undefined ? undefined : String(v);
+}
+
+export function flatQuery(raw: unknown): Query {
+  const out: Query = {};
+  for (const [k, v] of Object.entries((raw ?? {}) as Record<string, unknown>)) out[k] = q1(v);
+  return out;
+}
+
+function boolParam(v: string | undefined): boolean | undefined {
+  if (v === undefined) return undefined;
+  return v === 'true' || v === '1';
+}
+
+function intParam(name: string, v: string | undefined): number | undefined {
+  if (v === undefined || v === '') return undefined;
+  if (!/^-?\d+$/.test(v)) throw badRequest(`invalid ${name} value: ${JSON.stringify(v)}`);
+  return Number(v);
+}
+
+function dryRunParam(q: Query): boolean {
+  const v = q.dryRun;
+  if (v === undefined || v === '') return false;
+  if (v !== 'All') throw badRequest(`dryRun: Unsupported value: "${v}": supported values: "All"`);
+  return true;
+}
+
+export function sendJSON(reply: FastifyReply, code: number, body: string | KObject, warnings: string[] = []): FastifyReply {
+  if (warnings.length) reply.header('Warning', warnings.map((w) => `299 - ${JSON.stringify(w)}`));
+  return reply.code(code).header('Content-Type', 'application/json').send(typeof body === 'string' ? body : JSON.stringify(body));
+}
+
+export function sendStatusError(reply: FastifyReply, err: StatusError): FastifyReply {
+  return sendJSON(reply, err.code, err.toStatus());
+}
+
+/** Sends one object in the negotiated form. */
+function sendObject(reply: FastifyReply, def: ResourceDef, accepted: Accepted, q: Query, code: number, obj: KObject, warnings: string[] = []): FastifyReply {
+  if (warnings.length) reply.header('Warning', warnings.map((w) => `299 - ${JSON.stringify(w)}`));
+  if (accepted.format === 'table' && def.table && obj.kind === def.kind) {
+    const t = toTable(def, [obj], {
+      include: parseIncludeObject(q.includeObject),
+      noHeaders: q.noHeaders === 'true',
+      metaVersion: accepted.metaVersion,
+      listMeta: { resourceVersion: obj.metadata?.resourceVersion },
+    });
+    return sendJSON(reply, code, t);
+  }
+  if (accepted.format === 'pom' && obj.metadata) return sendJSON(reply, code, partialObjectMetadata(obj, accepted.metaVersion));
+  if (accepted.format === 'yaml') return reply.code(code).header('Content-Type', 'application/yaml').send(toYAML(obj));
+  return sendJSON(reply, code, obj);
+}
+
+function sendList(reply: FastifyReply, def: ResourceDef, accepted: Accepted, q: Query, r: ReturnType<Registry['listEntries']>): FastifyReply {
+  const listMeta: KObject = { resourceVersion: r.resourceVersion };
+  if (r.continue) listMeta.continue = r.continue;
+  if (r.remainingItemCount !== undefined) listMeta.remainingItemCount = r.remainingItemCount;
+  if (accepted.format === 'table') {
+    const t = toTable(def, r.entries.map((e) => JSON.parse(e.json)), {
+      include: parseIncludeObject(q.includeObject),
+      noHeaders: q.noHeaders === 'true',
+      metaVersion: accepted.metaVersion,
+      listMeta,
+    });
+    return sendJSON(reply, 200, t);
+  }
+  if (accepted.format === 'pom') {
+    return sendJSON(reply, 200, {
+      kind: 'PartialObjectMetadataList',
+      apiVersion: `meta.k8s.io/${accepted.metaVersion ?? 'v1'}`,
+      metadata: listMeta,
+      items: r.entries.map((e) => partialObjectMetadata(JSON.parse(e.json), accepted.metaVersion)),
+    });
+  }
+  if (accepted.format === 'yaml') {
+    const list = { kind: def.listKind, apiVersion: apiVersionOf(def), metadata: listMeta, items: r.entries.map((e: Entry) => JSON.parse(e.json)) };
+    return reply.code(200).header('Content-Type', 'application/yaml').send(toYAML(list));
+  }
+  // the stored JSON is spliced in as is: no parse, no re-serialisation
+  const head = JSON.stringify({ kind: def.listKind, apiVersion: apiVersionOf(def), metadata: listMeta });
+  let body = head.slice(0, -1) + ',"items":[';
+  for (let i = 0; i < r.entries.length; i++) body += (i ? ',' : '') + r.entries[i].json;
+  body += ']}';
+  return sendJSON(reply, 200, body);
+}
+
+export function parseDeleteOptions(req: FastifyRequest, q: Query): DeleteOptions {
+  let body: KObject = {};
+  const raw = req.body as Buffer | undefined;
+  if (raw && raw.length) {
+    const ct = (req.headers['content-type'] ?? 'application/json').toString();
+    body = decodeBody(ct, raw).object;
+  }
+  const opts: DeleteOptions = {};
+  const grace = body.gracePeriodSeconds ?? intParam('gracePeriodSeconds', q.gracePeriodSeconds);
+  if (grace !== undefined && grace !== null) opts.gracePeriodSeconds = Number(grace);
+  const policy = body.propagationPolicy ?? q.propagationPolicy;
+  if (policy) opts.propagationPolicy = policy;
+  const orphan = body.orphanDependents ?? boolParam(q.orphanDependents);
+  if (orphan !== undefined && orphan !== null) opts.orphanDependents = orphan;
+  if (body.preconditions) opts.preconditions = body.preconditions;
+  const dry = Array.isArray(body.dryRun) ? body.dryRun.includes('All') : false;
+  opts.dryRun = dry || dryRunParam(q);
+  return opts;
+}
+
+export async function handleResource(ctx: HandlerContext, info: RequestInfo, req: FastifyRequest, reply: FastifyReply): Promise<unknown> {
+  const { registry } = ctx;
+  const def = registry.def(info.group, info.resource);
+  if (!def || def.version !== info.version) throw resourceNotFound();
+  if (!def.namespaced && info.namespace && info.resource !== 'namespaces') throw resourceNotFound();
+  const q = flatQuery(req.query);
+  const ns = info.namespace;
+
+  if (info.subresource) return serveSubresource(ctx, def, info, req, reply, q);
+
+  const accepted = negotiateOutput(req.headers.accept);
+  switch (info.verb) {
+    case 'get': {
+      if (!def.verbs.includes('get')) throw methodNotSupported(def, 'get');
+      return sendObject(reply, def, accepted, q, 200, registry.get(def, ns, info.name));
+    }
+    case 'list': {
+      if (!def.verbs.includes('list')) throw methodNotSupported(def, 'list');
+      const r = registry.listEntries(def, ns || undefined, {
+        labelSelector: q.labelSelector,
+        fieldSelector: q.fieldSelector,
+        limit: intParam('limit', q.limit),
+        continue: q.continue,
+        resourceVersion: q.resourceVersion,
+        resourceVersionMatch: q.resourceVersionMatch,
+      });
+      return sendList(reply, def, accepted, q, r);
+    }
+    case 'watch': {
+      if (!def.verbs.includes('watch')) throw methodNotSupported(def, 'watch');
+      let fieldSelector = q.fieldSelector;
+      if (info.name) fieldSelector = [`metadata.name=${info.name}`, fieldSelector].filter(Boolean).join(',');
+      const filter = registry.filterFor(def, { labelSelector: q.labelSelector, fieldSelector });
+      const params = {
+        resourceVersion: q.resourceVersion,
+        resourceVersionMatch: q.resourceVersionMatch,
+        allowWatchBookmarks: boolParam(q.allowWatchBookmarks),
+        sendInitialEvents: boolParam(q.sendInitialEvents),
+        timeoutSeconds: intParam('timeoutSeconds', q.timeoutSeconds),
+        includeObject: parseIncludeObject(q.includeObject),
+      };
+      ctx.watches.validate(params);
+      reply.hijack();
+      ctx.watches.serve(req.raw, reply.raw, def, ns || undefined, filter, params, accepted);
+      return;
+    }
+    case 'create': {
+      if (!def.verbs.includes('create')) throw methodNotSupported(def, 'create');
+      const body = decodeBody(req.headers['content-type'], req.body as Buffer);
+      const mode = parseFieldValidation(q.fieldValidation);
+      const dups = body.raw ? findDuplicateFields(body.raw) : [];
+      if (def.create) {
+        const out = def.create(body.object);
+        return sendObject(reply, def, accepted, q, 201, out);
+      }
+      const r = registry.create(def, ns, body.object, { dryRun: dryRunParam(q), fieldManager: q.fieldManager, fieldValidation: mode, duplicates: dups, userAgent: String(req.headers['user-agent'] ?? '') });
+      return sendObject(reply, def, accepted, q, 201, r.object, r.warnings);
+    }
+    case 'update': {
+      if (!def.verbs.includes('update')) throw methodNotSupported(def, 'update');
+      const body = decodeBody(req.headers['content-type'], req.body as Buffer);
+      const mode = parseFieldValidation(q.fieldValidation);
+      const dups = body.raw ? findDuplicateFields(body.raw) : [];
+      const existed = !!registry.getEntry(def, ns, info.name);
+      const r = registry.update(def, ns, info.name, body.object, { dryRun: dryRunParam(q), fieldManager: q.fieldManager, fieldValidation: mode, duplicates: dups, userAgent: String(req.headers['user-agent'] ?? '') });
+      return sendObject(reply, def, accepted, q, existed ? 200 : 201, r.object, r.warnings);
+    }
+    case 'patch': {
+      if (!def.verbs.includes('patch')) throw methodNotSupported(def, 'patch');
+      const r = patchObject(registry, def, ns, info.name, req, q);
+      return sendObject(reply, def, accepted, q, r.created ? 201 : 200, r.object, r.warnings);
+    }
+    case 'delete': {
+      const opts = parseDeleteOptions(req, q);
+      const r = registry.delete(def, ns, info.name, opts);
+      if (!r.deleted || def.returnDeletedObject) return sendObject(reply, def, accepted, q, 200, r.object);
+      const status: KObject = {
+        kind: 'Status',
+        apiVersion: 'v1',
+        metadata: {},
+        status: 'Success',
+        details: { name: info.name, ...(def.group ? { group: def.group } : {}), kind: def.plural, uid: r.object.metadata?.uid },
+      };
+      return sendJSON(reply, 200, status);
+    }
+    case 'deletecollection': {
+      const opts = parseDeleteOptions(req, q);
+      const list = registry.deleteCollection(def, ns || undefined, { labelSelector: q.labelSelector, fieldSelector: q.fieldSelector }, opts);
+      return sendJSON(reply, 200, list);
+    }
+    default:
+      throw methodNotSupported(def, info.verb || req.method);
+  }
+}
+
+export { notFound, decodeJSON };

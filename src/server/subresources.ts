@@ -1,0 +1,179 @@
+// Subresources: status (every kind that has one), scale (statefulsets), finalize (namespaces),
+// and the pod ones (binding, log, exec/attach/portforward without a container runtime).
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { KObject, ResourceDef } from '../resources/types.js';
+import { badRequest, conflict, invalidObject, methodNotSupported, notFound, resourceNotFound, StatusError } from '../registry/errors.js';
+import { parseFieldValidation } from '../registry/fieldvalidation.js';
+import { applyScale, scaleFromStatefulSet, scalePreconditionError } from '../resources/scale.js';
+import { decodeBody, negotiateOutput } from './negotiation.js';
+import type { RequestInfo } from './requestinfo.js';
+import type { HandlerContext } from './handlers.js';
+import { sendJSON } from './handlers.js';
+import { applyPatchDocument, parsePatchBody, patchObject, patchTypeOf } from '../patch/index.js';
+import { stringify as toYAML } from 'yaml';
+import { nowRFC3339 } from '../registry/meta.js';
+
+type Query = Record<string, string | undefined>;
+
+const SCALE_DEF = { group: 'autoscaling', kind: 'Scale', plural: 'scale' } as const;
+
+function send(reply: FastifyReply, req: FastifyRequest, code: number, obj: KObject, warnings: string[] = []): FastifyReply {
+  const accepted = negotiateOutput(req.headers.accept, false);
+  if (warnings.length) reply.header('Warning', warnings.map((w) => `299 - ${JSON.stringify(w)}`));
+  if (accepted.format === 'yaml') return reply.code(code).header('Content-Type', 'application/yaml').send(toYAML(obj));
+  return sendJSON(reply, code, obj);
+}
+
+export async function serveSubresource(ctx: HandlerContext, def: ResourceDef, info: RequestInfo, req: FastifyRequest, reply: FastifyReply, q: Query): Promise<unknown> {
+  const sub = def.subresources.find((s) => s.name === info.subresource);
+  if (!sub) throw resourceNotFound();
+  const { registry } = ctx;
+  const ns = info.namespace;
+  const name = info.name;
+  const verb = info.verb;
+  const writeOpts = () => ({
+    dryRun: q.dryRun === 'All',
+    fieldManager: q.fieldManager,
+    fieldValidation: parseFieldValidation(q.fieldValidation),
+    subresource: sub.name,
+    userAgent: String(req.headers['user-agent'] ?? ''),
+  });
+  const allowed = (v: string) => {
+    if (!sub.verbs.includes(v)) throw methodNotSupported(def, v);
+  };
+
+  switch (sub.name) {
+    case 'status': {
+      if (verb === 'get') return send(reply, req, 200, registry.get(def, ns, name));
+      if (verb === 'update') {
+        allowed('update');
+        const body = decodeBody(req.headers['content-type'], req.body as Buffer);
+        const r = registry.update(def, ns, name, body.object, writeOpts());
+        return send(reply, req, 200, r.object, r.warnings);
+      }
+      if (verb === 'patch') {
+        allowed('patch');
+        const r = patchObject(registry, def, ns, name, req, q, 'status');
+        return send(reply, req, 200, r.object, r.warnings);
+      }
+      throw methodNotSupported(def, verb);
+    }
+    case 'scale':
+      return serveScale(ctx, def, info, req, reply, q);
+    case 'finalize': {
+      // namespaces/{name}/finalize: only spec.finalizers changes (pkg/registry/core/namespace/storage FinalizeREST)
+      allowed('update');
+      if (verb !== 'update') throw methodNotSupported(def, verb);
+      const body = decodeBody(req.headers['content-type'], req.body as Buffer).object;
+      const r = registry.modify(
+        def,
+        '',
+        name,
+        (live) => {
+          if (body.metadata?.resourceVersion) live.metadata.resourceVersion = body.metadata.resourceVersion;
+          live.spec = { ...(live.spec ?? {}) };
+          const f = body.spec?.finalizers;
+          if (f && f.length) live.spec.finalizers = f;
+          else delete live.spec.finalizers;
+        },
+        { ...writeOpts(), subresource: 'finalize' },
+      );
+      return send(reply, req, 200, r.object);
+    }
+    case 'binding':
+      return serveBinding(ctx, def, ns, name, req, reply);
+    case 'log': {
+      const pod = registry.get(def, ns, name);
+      const containers: KObject[] = pod.spec?.containers ?? [];
+      const cname = q.container ?? pod.metadata?.annotations?.['kubectl.kubernetes.io/default-container'] ?? containers[0]?.name;
+      const c = containers.find((x) => x.name === cname);
+      if (!c) {
+        if (q.container) throw badRequest(`container ${q.container} is not valid for pod ${name}`);
+        throw badRequest(`a container name must be specified for pod ${name}`);
+      }
+      const st = (pod.status?.containerStatuses ?? []).find((s: KObject) => s.name === cname);
+      if (!st?.state?.running && !st?.state?.terminated && !st?.lastState?.terminated) {
+        const reason = st?.state?.waiting?.reason ?? 'ContainerCreating';
+        throw badRequest(`container "${cname}" in pod "${name}" is waiting to start: ${reason}`);
+      }
+      const started = st.state?.running?.startedAt ?? st.state?.terminated?.startedAt ?? nowRFC3339();
+      let lines = [
+        `${started} kube-emulator: container ${cname} (image ${c.image}) started on node ${pod.spec?.nodeName ?? ''}`,
+        `${started} kube-emulator: no container runtime: this log is simulated`,
+      ];
+      const tail = q.tailLines !== undefined ? Number(q.tailLines) : undefined;
+      if (tail !== undefined && tail >= 0) lines = lines.slice(Math.max(0, lines.length - tail));
+      if (q.timestamps !== 'true') lines = lines.map((l) => l.slice(l.indexOf(' ') + 1));
+      return reply.code(200).header('Content-Type', 'text/plain').send(lines.map((l) => l + '\n').join(''));
+    }
+    case 'exec':
+    case 'attach':
+    case 'portforward': {
+      const pod = registry.get(def, ns, name);
+      if (!pod.spec?.nodeName) throw badRequest(`pod ${name} does not have a host assigned`);
+      throw new StatusError(
+        400,
+        'BadRequest',
+        `${sub.name} is not available: kube-emulator simulates pods and has no container runtime (pod ${name})`,
+      );
+    }
+    default:
+      throw resourceNotFound();
+  }
+}
+
+function serveScale(ctx: HandlerContext, def: ResourceDef, info: RequestInfo, req: FastifyRequest, reply: FastifyReply, q: Query): FastifyReply {
+  const { registry } = ctx;
+  const ns = info.namespace;
+  const name = info.name;
+  const opts = {
+    dryRun: q.dryRun === 'All',
+    fieldManager: q.fieldManager,
+    subresource: 'scale',
+    userAgent: String(req.headers['user-agent'] ?? ''),
+  };
+  if (info.verb === 'get') return send(reply, req, 200, scaleFromStatefulSet(registry.get(def, ns, name)));
+  if (info.verb !== 'update' && info.verb !== 'patch') throw methodNotSupported(def, info.verb);
+  const live = registry.get(def, ns, name);
+  const liveScale = scaleFromStatefulSet(live);
+  let scale: KObject;
+  if (info.verb === 'update') scale = decodeBody(req.headers['content-type'], req.body as Buffer).object;
+  else {
+    const type = patchTypeOf(req.headers['content-type']);
+    if (type === 'apply') throw badRequest('server-side apply of the scale subresource is not supported');
+    scale = applyPatchDocument(def, 'io.k8s.api.autoscaling.v1.Scale', liveScale, type, parsePatchBody(type, req.body as Buffer));
+    if (scale.metadata?.resourceVersion === liveScale.metadata.resourceVersion) delete scale.metadata.resourceVersion;
+  }
+  const pre = scalePreconditionError(live, scale);
+  if (pre) throw conflict(def, name, pre);
+  const causes = applyScale(live, scale);
+  if (causes.length) throw invalidObject(SCALE_DEF, name, causes);
+  if (live.metadata.resourceVersion === undefined) live.metadata.resourceVersion = '';
+  try {
+    const r = registry.update(def, ns, name, live, { ...opts, subresource: undefined });
+    return send(reply, req, 200, scaleFromStatefulSet(r.object));
+  } catch (err) {
+    if (err instanceof StatusError && err.code === 404) throw notFound(def, name);
+    throw err;
+  }
+}
+
+function serveBinding(ctx: HandlerContext, def: ResourceDef, ns: string, name: string, req: FastifyRequest, reply: FastifyReply): FastifyReply {
+  // pods/binding (pkg/registry/core/pod/storage BindingREST): sets spec.nodeName once
+  const binding = decodeBody(req.headers['content-type'], req.body as Buffer).object;
+  const node = binding.target?.name;
+  if (!node) throw invalidObject({ group: '', kind: 'Binding' }, name, [{ reason: 'FieldValueRequired', message: 'Required value', field: 'target.name' }]);
+  ctx.registry.modify(def, ns, name, (pod) => {
+    if (pod.metadata.deletionTimestamp) throw conflict(def, name, 'pod is being deleted, cannot be assigned to a host');
+    if (pod.spec?.nodeName) throw conflict(def, name, `pod ${name} is already assigned to node "${pod.spec.nodeName}"`);
+    pod.spec.nodeName = node;
+    if (binding.metadata?.annotations) pod.metadata.annotations = { ...(pod.metadata.annotations ?? {}), ...binding.metadata.annotations };
+    const conds: KObject[] = (pod.status.conditions ??= []);
+    const now = nowRFC3339();
+    const i = conds.findIndex((c) => c.type === 'PodScheduled');
+    const c = { type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: now };
+    if (i >= 0) conds[i] = c;
+    else conds.push(c);
+  }, { subresource: 'binding' });
+  return sendJSON(reply, 201, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 });
+}

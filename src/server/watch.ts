@@ -1,0 +1,163 @@
+// WATCH: newline-delimited JSON events over a chunked response, flushed one by one
+// (apiserver pkg/endpoints/handlers/watch.go; resume and 410 semantics of the watch cache,
+// apiserver pkg/storage/cacher). A slow watcher is dropped rather than allowed to slow writers.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { KObject, ResourceDef } from '../resources/types.js';
+import { apiVersionOf } from '../resources/types.js';
+import type { Registry } from '../registry/registry.js';
+import { parseRV, resourceId } from '../registry/registry.js';
+import type { ListFilter } from '../registry/listfilter.js';
+import { TooOldResourceVersionError, type Change, type Entry } from '../storage/store.js';
+import { badRequest, expired, StatusError } from '../registry/errors.js';
+import type { Accepted } from './negotiation.js';
+import { tableRow, partialObjectMetadata, type IncludeObject } from './table.js';
+import type { Logger } from 'pino';
+
+export interface WatchParams {
+  resourceVersion?: string;
+  resourceVersionMatch?: string;
+  allowWatchBookmarks?: boolean;
+  sendInitialEvents?: boolean;
+  timeoutSeconds?: number;
+  includeObject: IncludeObject;
+}
+
+/** Max bytes queued to one watcher before it is dropped (the client re-lists or re-watches). */
+const MAX_BUFFERED = 16 * 1024 * 1024;
+const BOOKMARK_EVERY_MS = 60_000;
+
+export class WatchHub {
+  private readonly open = new Set<ServerResponse>();
+  constructor(
+    private readonly registry: Registry,
+    private readonly logger?: Logger,
+  ) {}
+
+  get count(): number {
+    return this.open.size;
+  }
+
+  closeAll(): void {
+    for (const res of this.open) res.end();
+    this.open.clear();
+  }
+
+  /** Validates the parameters before the response is committed (errors are plain HTTP errors). */
+  validate(p: WatchParams): void {
+    if (p.sendInitialEvents !== undefined) {
+      if (p.resourceVersionMatch !== 'NotOlderThan')
+        throw badRequest("sendInitialEvents: Forbidden: sendInitialEvents is forbidden for watch unless resourceVersionMatch is set to NotOlderThan");
+      if (p.sendInitialEvents && !p.allowWatchBookmarks)
+        throw badRequest('allowWatchBookmarks: Forbidden: allowWatchBookmarks must be set to true when sendInitialEvents is set to true');
+    } else if (p.resourceVersionMatch) {
+      throw badRequest(`resourceVersionMatch: Forbidden: resourceVersionMatch is forbidden for watch unless sendInitialEvents is provided`);
+    }
+    if (p.resourceVersion && p.resourceVersion !== '0') parseRV(p.resourceVersion);
+  }
+
+  serve(req: IncomingMessage, res: ServerResponse, def: ResourceDef, namespace: string | undefined, filter: ListFilter, p: WatchParams, accepted: Accepted): void {
+    const resource = resourceId(def);
+    const ns = def.namespaced ? namespace || undefined : undefined;
+    const store = this.registry.store;
+    const metaVersion = accepted.metaVersion ?? 'v1';
+    const format = accepted.format;
+    let headerSent = false;
+    const now = () => Date.now();
+
+    const encode = (type: string, e: Entry): string => {
+      if (format === 'json' || format === 'yaml') return `{"type":"${type}","object":${e.json}}\n`;
+      const obj = JSON.parse(e.json) as KObject;
+      if (format === 'pom') return JSON.stringify({ type, object: partialObjectMetadata(obj, metaVersion) }) + '\n';
+      const table: KObject = { kind: 'Table', apiVersion: `meta.k8s.io/${metaVersion}`, metadata: { resourceVersion: obj.metadata?.resourceVersion } };
+      if (!headerSent) {
+        table.columnDefinitions = def.table!.columns;
+        headerSent = true;
+      } else table.columnDefinitions = null;
+      table.rows = [tableRow(def.table!, obj, p.includeObject, now(), metaVersion)];
+      return JSON.stringify({ type, object: table }) + '\n';
+    };
+    const bookmark = (rv: number, initialEnd = false): string => {
+      const metadata: KObject = { resourceVersion: String(rv) };
+      if (initialEnd) metadata.annotations = { 'k8s.io/initial-events-end': 'true' };
+      return JSON.stringify({ type: 'BOOKMARK', object: { kind: def.kind, apiVersion: apiVersionOf(def), metadata } }) + '\n';
+    };
+
+    res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked' });
+    req.socket.setNoDelay(true);
+    this.open.add(res);
+    let closed = false;
+    let unsubscribe = () => {};
+    const timers: NodeJS.Timeout[] = [];
+    const finish = () => {
+      if (closed) return;
+      closed = true;
+      unsubscribe();
+      for (const t of timers) clearTimeout(t);
+      this.open.delete(res);
+      if (!res.writableEnded) res.end();
+    };
+    res.on('close', finish);
+    req.on('close', finish);
+    const write = (chunk: string) => {
+      if (closed) return;
+      res.write(chunk);
+      if (res.writableLength > MAX_BUFFERED) {
+        this.logger?.warn({ resource, buffered: res.writableLength }, 'dropping an unresponsive watcher');
+        res.destroy();
+        finish();
+      }
+    };
+
+    const inScope = (e: Entry) => e.resource === resource && (!ns || e.namespace === ns);
+    const deliver = (c: Change) => {
+      if (!inScope(c.entry)) return;
+      if (filter.name !== undefined && c.entry.name !== filter.name) return;
+      const cur = filter.matchesAttrs(c.entry.attrs);
+      const prev = c.prevAttrs ? filter.matchesAttrs(c.prevAttrs) : undefined;
+      let type: string | undefined;
+      if (c.type === 'ADDED') type = cur ? 'ADDED' : undefined;
+      else if (c.type === 'MODIFIED') {
+        if (prev === undefined) type = cur ? 'MODIFIED' : undefined;
+        else type = cur && prev ? 'MODIFIED' : cur ? 'ADDED' : prev ? 'DELETED' : undefined;
+      } else type = (prev ?? cur) ? 'DELETED' : undefined;
+      if (type) write(encode(type, c.entry));
+    };
+
+    const rvParam = p.resourceVersion;
+    const initial = p.sendInitialEvents === true || (p.sendInitialEvents === undefined && (!rvParam || rvParam === '0'));
+    try {
+      if (initial) {
+        const entries = filter.name !== undefined ? [store.get(`/${resource}/${ns ?? ''}/${filter.name}`)].filter((e): e is Entry => !!e) : store.list(resource, ns);
+        for (const e of entries) if (filter.matches(e)) write(encode('ADDED', e));
+        if (p.sendInitialEvents) write(bookmark(store.revision(), true));
+      } else if (rvParam && rvParam !== '0' && !(p.sendInitialEvents === false && !rvParam)) {
+        const since = Number(rvParam);
+        const prefix = ns ? `/${resource}/${ns}/` : `/${resource}/`;
+        for (const c of store.changesSince(since, prefix)) deliver(c);
+      }
+    } catch (err) {
+      if (err instanceof TooOldResourceVersionError) {
+        write(JSON.stringify({ type: 'ERROR', object: expired(err.message).toStatus() }) + '\n');
+        finish();
+        return;
+      }
+      const s = err instanceof StatusError ? err : new StatusError(500, 'InternalError', String(err));
+      write(JSON.stringify({ type: 'ERROR', object: s.toStatus() }) + '\n');
+      finish();
+      return;
+    }
+    unsubscribe = store.subscribe(deliver);
+
+    const timeoutMs = p.timeoutSeconds && p.timeoutSeconds > 0 ? p.timeoutSeconds * 1000 : (1800 + Math.random() * 1800) * 1000;
+    timers.push(setTimeout(finish, timeoutMs));
+    if (p.allowWatchBookmarks && format !== 'table') {
+      const tick = () => {
+        write(bookmark(store.revision()));
+        timers.push(setTimeout(tick, BOOKMARK_EVERY_MS));
+      };
+      timers.push(setTimeout(tick, BOOKMARK_EVERY_MS));
+    }
+  }
+}
+
+export { expired };

@@ -1,0 +1,329 @@
+// The revisioned object store: SQLite (better-sqlite3, WAL) is the only place that writes; every
+// write takes the next global revision (= metadata.resourceVersion), commits, then updates the
+// in-memory current state and notifies subscribers synchronously (kine's design minus polling:
+// k3s-io/kine pkg/logstructured/sqllog/sql.go).
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import { migrate } from './migrations.js';
+
+export type EventType = 'ADDED' | 'MODIFIED' | 'DELETED';
+
+/** Selectable attributes of an object, computed by the registry (labels + field-selector values). */
+export interface Attrs {
+  labels: Record<string, string>;
+  fields: Record<string, string>;
+}
+
+export interface Entry {
+  key: string;
+  resource: string;
+  namespace: string;
+  name: string;
+  rv: number;
+  /** the object as JSON, with metadata.resourceVersion = rv */
+  json: string;
+  attrs: Attrs;
+}
+
+export interface Change {
+  type: EventType;
+  rv: number;
+  entry: Entry;
+  /** attrs before the change (MODIFIED, DELETED), so selector watches can turn a change into ADDED/DELETED */
+  prevAttrs?: Attrs;
+}
+
+export interface StoreOptions {
+  /** directory for kube-emulator.db; undefined = in memory */
+  dataDir?: string;
+  /** watch-log retention: at most this many events ... */
+  retentionCount?: number;
+  /** ... and none older than this (ms) */
+  retentionAgeMs?: number;
+  /** how often compaction runs (ms); 0 = never on a timer */
+  compactIntervalMs?: number;
+  /** computes selectable attributes of a stored object (the registry knows the kinds) */
+  attrs: (resource: string, obj: any) => Attrs;
+  logger?: Logger;
+}
+
+export class TooOldResourceVersionError extends Error {
+  constructor(
+    readonly requested: number,
+    readonly oldest: number,
+  ) {
+    super(`too old resource version: ${requested} (${oldest})`);
+  }
+}
+
+export class KeyExistsError extends Error {}
+export class KeyNotFoundError extends Error {}
+export class RevisionMismatchError extends Error {}
+
+function splitKey(key: string): { resource: string; namespace: string; name: string } {
+  // /<group>/<plural>/<namespace>/<name>
+  const parts = key.split('/');
+  return { resource: `${parts[1]}/${parts[2]}`, namespace: parts[3], name: parts.slice(4).join('/') };
+}
+
+export class ObjectStore {
+  readonly db: Database.Database;
+  private rev = 1;
+  private compactRev = 0;
+  private readonly byResource = new Map<string, Map<string, Entry>>();
+  private readonly sorted = new Map<string, string[]>();
+  private readonly listeners = new Set<(c: Change) => void>();
+  private readonly stmts;
+  private compactTimer?: NodeJS.Timeout;
+  private readonly retentionCount: number;
+  private readonly retentionAgeMs: number;
+
+  constructor(private readonly opts: StoreOptions) {
+    let file = ':memory:';
+    if (opts.dataDir) {
+      mkdirSync(opts.dataDir, { recursive: true });
+      file = join(opts.dataDir, 'kube-emulator.db');
+    }
+    this.db = new Database(file);
+    this.db.pragma('auto_vacuum = INCREMENTAL'); // effective on a new database only; lets compaction give space back
+    if (opts.dataDir) {
+      this.db.pragma('journal_mode = WAL');
+      // A commit is in the WAL before the write is acknowledged: it survives kill -9 of this process.
+      this.db.pragma('synchronous = NORMAL');
+    }
+    migrate(this.db);
+    this.retentionCount = opts.retentionCount ?? 100_000;
+    this.retentionAgeMs = opts.retentionAgeMs ?? 60 * 60 * 1000;
+    this.stmts = {
+      insertObj: this.db.prepare('INSERT INTO objects (key, resource, namespace, name, rv, value) VALUES (?, ?, ?, ?, ?, ?)'),
+      updateObj: this.db.prepare('UPDATE objects SET rv = ?, value = ? WHERE key = ?'),
+      deleteObj: this.db.prepare('DELETE FROM objects WHERE key = ?'),
+      insertEvent: this.db.prepare('INSERT INTO events (rv, key, type, ts, value) VALUES (?, ?, ?, ?, ?)'),
+      setMeta: this.db.prepare('UPDATE meta SET v = ? WHERE k = ?'),
+      eventsSince: this.db.prepare('SELECT rv, key, type, value FROM events WHERE rv > ? ORDER BY rv'),
+      eventsSinceFor: this.db.prepare('SELECT rv, key, type, value FROM events WHERE rv > ? AND key >= ? AND key < ? ORDER BY rv'),
+      stateAt: this.db.prepare('SELECT rv, type, value FROM events WHERE key = ? AND rv <= ? ORDER BY rv DESC LIMIT 1'),
+    };
+    this.load();
+    const every = opts.compactIntervalMs ?? 60_000;
+    if (every > 0) {
+      this.compactTimer = setInterval(() => this.compact(), every);
+      this.compactTimer.unref();
+    }
+  }
+
+  private load(): void {
+    const meta = this.db.prepare('SELECT k, v FROM meta').all() as { k: string; v: number }[];
+    for (const m of meta) {
+      if (m.k === 'revision') this.rev = m.v;
+      if (m.k === 'compact_revision') this.compactRev = m.v;
+    }
+    const rows = this.db.prepare('SELECT key, resource, namespace, name, rv, value FROM objects').iterate() as Iterable<any>;
+    for (const r of rows) {
+      const entry: Entry = {
+        key: r.key,
+        resource: r.resource,
+        namespace: r.namespace,
+        name: r.name,
+        rv: r.rv,
+        json: r.value,
+        attrs: this.opts.attrs(r.resource, JSON.parse(r.value)),
+      };
+      this.mapFor(r.resource).set(r.key, entry);
+    }
+  }
+
+  private mapFor(resource: string): Map<string, Entry> {
+    let m = this.byResource.get(resource);
+    if (!m) this.byResource.set(resource, (m = new Map()));
+    return m;
+  }
+
+  /** The newest revision handed out. */
+  revision(): number {
+    return this.rev;
+  }
+
+  /** The oldest revision a watch or a continued list may start from. */
+  compactRevision(): number {
+    return this.compactRev;
+  }
+
+  get(key: string): Entry | undefined {
+    return this.byResource.get(splitKey(key).resource)?.get(key);
+  }
+
+  /** Current entries of a resource (optionally one namespace), sorted by key. */
+  list(resource: string, namespace?: string): Entry[] {
+    const m = this.byResource.get(resource);
+    if (!m) return [];
+    let keys = this.sorted.get(resource);
+    if (!keys) {
+      keys = [...m.keys()].sort();
+      this.sorted.set(resource, keys);
+    }
+    const out: Entry[] = [];
+    if (namespace) {
+      const prefix = `/${resource}/${namespace}/`;
+      let i = lowerBound(keys, prefix);
+      for (; i < keys.length && keys[i].startsWith(prefix); i++) out.push(m.get(keys[i])!);
+    } else for (const k of keys) out.push(m.get(k)!);
+    return out;
+  }
+
+  count(resource: string): number {
+    return this.byResource.get(resource)?.size ?? 0;
+  }
+
+  subscribe(fn: (c: Change) => void): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  /**
+   * Writes one object. `obj` gets metadata.resourceVersion set to the new revision.
+   * expectRv: the caller's precondition on the current revision of the key (0 = must not exist).
+   */
+  put(key: string, obj: any, expectRv?: number): Entry {
+    const { resource, namespace, name } = splitKey(key);
+    const m = this.mapFor(resource);
+    const prev = m.get(key);
+    if (expectRv === 0 && prev) throw new KeyExistsError(key);
+    if (expectRv !== undefined && expectRv !== 0 && (!prev || prev.rv !== expectRv)) {
+      if (!prev) throw new KeyNotFoundError(key);
+      throw new RevisionMismatchError(key);
+    }
+    const rv = this.rev + 1;
+    obj.metadata ??= {};
+    obj.metadata.resourceVersion = String(rv);
+    const json = JSON.stringify(obj);
+    const type: EventType = prev ? 'MODIFIED' : 'ADDED';
+    this.commit(() => {
+      if (prev) this.stmts.updateObj.run(rv, json, key);
+      else this.stmts.insertObj.run(key, resource, namespace, name, rv, json);
+      this.stmts.insertEvent.run(rv, key, type, Date.now(), json);
+      this.stmts.setMeta.run(rv, 'revision');
+    });
+    this.rev = rv;
+    const entry: Entry = { key, resource, namespace, name, rv, json, attrs: this.opts.attrs(resource, obj) };
+    m.set(key, entry);
+    if (!prev) this.sorted.delete(resource);
+    this.emit({ type, rv, entry, prevAttrs: prev?.attrs });
+    return entry;
+  }
+
+  /** Removes a key; the DELETED event carries the last state at the new revision. */
+  remove(key: string, expectRv?: number): Entry {
+    const { resource } = splitKey(key);
+    const m = this.mapFor(resource);
+    const prev = m.get(key);
+    if (!prev) throw new KeyNotFoundError(key);
+    if (expectRv !== undefined && prev.rv !== expectRv) throw new RevisionMismatchError(key);
+    const rv = this.rev + 1;
+    const obj = JSON.parse(prev.json);
+    obj.metadata.resourceVersion = String(rv);
+    const json = JSON.stringify(obj);
+    this.commit(() => {
+      this.stmts.deleteObj.run(key);
+      this.stmts.insertEvent.run(rv, key, 'DELETED', Date.now(), json);
+      this.stmts.setMeta.run(rv, 'revision');
+    });
+    this.rev = rv;
+    m.delete(key);
+    this.sorted.delete(resource);
+    const entry: Entry = { ...prev, rv, json };
+    this.emit({ type: 'DELETED', rv, entry, prevAttrs: prev.attrs });
+    return entry;
+  }
+
+  private commit(fn: () => void): void {
+    this.db.transaction(fn)();
+  }
+
+  private emit(c: Change): void {
+    for (const fn of this.listeners) {
+      try {
+        fn(c);
+      } catch (err) {
+        this.opts.logger?.error({ err }, 'store listener failed');
+      }
+    }
+  }
+
+  /** Changes after `rv` (optionally only keys under `prefix`), from the log. Throws when rv is compacted away. */
+  changesSince(rv: number, prefix?: string): Change[] {
+    if (rv < this.compactRev) throw new TooOldResourceVersionError(rv, this.compactRev + 1);
+    const rows = (prefix ? this.stmts.eventsSinceFor.all(rv, prefix, prefix + '\uffff') : this.stmts.eventsSince.all(rv)) as any[];
+    return rows.map((r) => {
+      const { resource, namespace, name } = splitKey(r.key);
+      const entry: Entry = { key: r.key, resource, namespace, name, rv: r.rv, json: r.value, attrs: this.opts.attrs(resource, JSON.parse(r.value)) };
+      return { type: r.type as EventType, rv: r.rv, entry };
+    });
+  }
+
+  /**
+   * The entries of a resource as they were at revision `at` (for continued and exact-revision lists).
+   * Starts from the current state and rolls back the keys changed after `at`.
+   */
+  listAt(resource: string, at: number, namespace?: string): Entry[] {
+    if (at < this.compactRev) throw new TooOldResourceVersionError(at, this.compactRev + 1);
+    if (at >= this.rev) return this.list(resource, namespace);
+    const prefix = namespace ? `/${resource}/${namespace}/` : `/${resource}/`;
+    const changed = new Set<string>();
+    for (const r of this.stmts.eventsSinceFor.all(at, prefix, prefix + '\uffff') as any[]) changed.add(r.key);
+    const out = this.list(resource, namespace).filter((e) => !changed.has(e.key));
+    for (const key of changed) {
+      const row = this.stmts.stateAt.get(key, at) as any;
+      if (!row || row.type === 'DELETED') continue;
+      const { namespace: ns, name } = splitKey(key);
+      out.push({ key, resource, namespace: ns, name, rv: row.rv, json: row.value, attrs: this.opts.attrs(resource, JSON.parse(row.value)) });
+    }
+    out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    return out;
+  }
+
+  /**
+   * Trims the change log to the retention bounds, keeping the newest row of every live key so that
+   * any revision >= the compact revision can still be read (kine's compaction, without its gaps).
+   */
+  compact(now = Date.now()): number {
+    const byCount = this.rev - this.retentionCount;
+    const aged = this.db.prepare('SELECT max(rv) AS rv FROM events WHERE ts < ?').get(now - this.retentionAgeMs) as { rv: number | null };
+    const target = Math.max(byCount, aged.rv ?? 0, this.compactRev);
+    if (target <= this.compactRev) return 0;
+    let removed = 0;
+    this.commit(() => {
+      const res = this.db
+        .prepare(
+          `DELETE FROM events WHERE rv <= ? AND (type = 'DELETED' OR EXISTS
+             (SELECT 1 FROM events e2 WHERE e2.key = events.key AND e2.rv > events.rv AND e2.rv <= ?))`,
+        )
+        .run(target, target);
+      removed = res.changes;
+      this.stmts.setMeta.run(target, 'compact_revision');
+    });
+    this.compactRev = target;
+    if (removed > 0) this.db.pragma('incremental_vacuum');
+    this.opts.logger?.debug({ target, removed }, 'compacted the change log');
+    return removed;
+  }
+
+  close(): void {
+    if (this.compactTimer) clearInterval(this.compactTimer);
+    this.listeners.clear();
+    if (this.db.open) this.db.close();
+  }
+}
+
+function lowerBound(arr: string[], v: string): number {
+  let lo = 0;
+  let hi = arr.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (arr[mid] < v) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
