@@ -18,6 +18,11 @@ const USAGE = `Usage: kube-emulator [flags]
   --service-cidr CIDR       ClusterIP range (default 10.96.0.0/12)
   --watch-retention N       keep at most N change-log events for watch resume (default 100000)
   --watch-retention-age S   ... and none older than S seconds (default 3600)
+  --controllers LIST        controllers to run, comma-separated: '*' all (default), 'a,b' only those,
+                            '*,-name' all but one, '' none
+  --nodes N                 simulated nodes (default 1)
+  --pod-stages PROFILE      pod lifecycle timing: default (100-500 ms steps) or fast (zero delay)
+  --default-storage-class   make the built-in StorageClass 'standard' the cluster default
   --log-level LEVEL         trace|debug|info|warn|error (default info)
   -h, --help                this text
 `;
@@ -57,6 +62,10 @@ async function main(): Promise<void> {
       'watch-retention': { type: 'string' },
       'watch-retention-age': { type: 'string' },
       'log-level': { type: 'string', default: 'info' },
+      controllers: { type: 'string', default: '*' },
+      nodes: { type: 'string', default: '1' },
+      'pod-stages': { type: 'string', default: 'default' },
+      'default-storage-class': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
@@ -69,6 +78,8 @@ async function main(): Promise<void> {
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port: not a port number: ${values.port}`);
   const started = process.hrtime.bigint();
+  if (!['default', 'fast'].includes(values['pod-stages']!)) throw new Error(`--pod-stages: expected default or fast, got ${values['pod-stages']}`);
+  if (!(Number(values.nodes) >= 0)) throw new Error(`--nodes: not a number: ${values.nodes}`);
   const emu = await createServer({
     host: values.host,
     port,
@@ -78,6 +89,10 @@ async function main(): Promise<void> {
     serviceCIDR: values['service-cidr'],
     retentionCount: values['watch-retention'] ? Number(values['watch-retention']) : undefined,
     retentionAgeMs: values['watch-retention-age'] ? Number(values['watch-retention-age']) * 1000 : undefined,
+    controllers: values.controllers!.split(',').map((c) => c.trim()).filter(Boolean),
+    nodes: Number(values.nodes),
+    podStages: values['pod-stages'] === 'fast' ? 'fast' : 'default',
+    defaultStorageClass: values['default-storage-class'],
     logger,
   });
   const ms = Number(process.hrtime.bigint() - started) / 1e6;

@@ -168,7 +168,7 @@ function mergeList(shape: ListShape, lhs: unknown, rhs: unknown): unknown[] {
   const key = serializePE;
   const shared = R.order.filter((pe) => L.items.has(key(pe)));
   let next = shared.shift();
-  const take = (pe: PathElement, l: unknown, r: unknown): void => {
+  const take = (_pe: PathElement, l: unknown, r: unknown): void => {
     const v = merge(l, r, shape.elem);
     if (v !== undefined) out.push(v);
   };
@@ -244,7 +244,7 @@ export function ensureNamedFieldsAreMembers(set: FieldSet, node: Node): FieldSet
     for (const [k, pe] of src.members) dst.members.set(k, pe);
     for (const c of src.children.values()) {
       if (c.set.empty()) continue;
-      let childNode: Node;
+      let childNode: Node = undefined;
       if (shape.t === 'map') {
         if (c.pe.kind === 'field' && shape.struct && shape.isField(c.pe.name)) dst.members.set(serializePE(c.pe), c.pe);
         childNode = c.pe.kind === 'field' ? shape.child(c.pe.name) : undefined;

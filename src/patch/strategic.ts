@@ -229,16 +229,17 @@ function mergePatchIntoOriginal(original: JMap, patch: JMap, schema: PatchSchema
     const strategy = extractRetainKeysPatchStrategy(meta.strategies)[1];
     validatePatchWithSetOrderList(patchValue, setOrder, meta.mergeKey);
 
+    // `live` stands for the Go slice header upstream keeps here: merging may rewrite its backing array
+    const live = originalValue.slice();
     let merged: Json[];
-    if (foundOriginal && !foundPatch) merged = originalValue;
+    if (foundOriginal && !foundPatch) merged = live;
     else if (!foundOriginal && foundPatch) merged = removeDirectives(patchValue)[0] as Json[];
-    else if (foundOriginal && foundPatch)
-      merged = mergeSliceHandler(originalValue.slice(), patchValue, meta.schema, strategy, meta.mergeKey, false);
+    else if (foundOriginal && foundPatch) merged = mergeSliceHandler(live, patchValue, meta.schema, strategy, meta.mergeKey, false);
     else continue;
 
     const [patchItems, serverOnly] = partitionByPresence(merged, setOrder, meta.mergeKey);
-    const kind = sliceElementKind(originalValue, patchValue);
-    original[listKey] = normalizeElementOrder(patchItems, serverOnly, setOrder, originalValue, meta.mergeKey, kind);
+    const kind = sliceElementKind(live, patchValue);
+    original[listKey] = normalizeElementOrder(patchItems, serverOnly, setOrder, live, meta.mergeKey, kind);
     delete patch[listKey];
   }
 }
@@ -256,30 +257,67 @@ function mergeSliceHandler(
   return patch;
 }
 
+/**
+ * mergeSlice. `original` is mutated in place the way upstream's Go slice operations mutate the
+ * backing array its caller still holds: deletions shift items left and later appends reuse the
+ * freed tail. mergePatchIntoOriginal then reads that array as the "live order", which decides
+ * where server-only items land (e.g. [1,2,4] with `1` deleted and `3` added orders as 2,4,3).
+ */
 function mergeSlice(original: Json[], patch: Json[], schema: PatchSchema, mergeKey: string, isDeleteList: boolean): Json[] {
   if (original.length === 0 && patch.length === 0) return original;
   const kind = sliceElementKind(original, patch);
   let merged: Json[];
+  let serverOrder: Json[];
   if (kind !== 'map') {
     if (isDeleteList) return original.filter((v) => !patch.some((d) => goEq(d, v)));
     merged = deduplicateScalars([...original, ...patch]);
+    serverOrder = original;
   } else {
     if (!mergeKey) throw new StrategicMergePatchError(`cannot merge lists without merge key for ${schema.kindName}`);
-    [original, patch] = mergeSliceWithSpecialElements(original, patch, mergeKey);
-    merged = original.slice();
+    let cur = new GoSlice(original);
+    const [plain, replace] = mergeSliceWithSpecialElements(cur, patch, mergeKey);
+    if (replace) {
+      cur = new GoSlice(plain.slice());
+      patch = [];
+    } else {
+      patch = plain;
+    }
+    serverOrder = cur.items();
     for (const v of patch as JMap[]) {
       if (!has(v, mergeKey)) throw errNoMergeKey(v, mergeKey);
-      const i = findMapIndex(merged, mergeKey, v[mergeKey]);
-      if (i >= 0) merged[i] = mergeMap(merged[i] as JMap, v, schema);
-      else merged.push(v);
+      const i = findMapIndex(cur.items(), mergeKey, v[mergeKey]);
+      if (i >= 0) cur.arr[i] = mergeMap(cur.arr[i] as JMap, v, schema);
+      else cur.append(v);
     }
+    merged = cur.items();
   }
   const [patchItems, serverOnly] = partitionByPresence(merged, patch, mergeKey);
-  return normalizeElementOrder(patchItems, serverOnly, patch, original, mergeKey, kind);
+  return normalizeElementOrder(patchItems, serverOnly, patch, serverOrder, mergeKey, kind);
 }
 
-/** Handle `$patch` items: deletes by merge key, `replace` (the other items become the whole list). */
-function mergeSliceWithSpecialElements(original: Json[], patch: Json[], mergeKey: string): [Json[], Json[]] {
+/** A Go slice over a backing array (capacity = the array's length) for the in-place edits above. */
+class GoSlice {
+  len: number;
+  constructor(public arr: Json[]) {
+    this.len = arr.length;
+  }
+  items(): Json[] {
+    return this.arr.slice(0, this.len);
+  }
+  /** append(s[:i], s[i+1:]...) */
+  deleteAt(i: number): void {
+    this.arr.copyWithin(i, i + 1, this.len);
+    this.len--;
+  }
+  /** append(s, v): in place while capacity lasts, else onto a fresh array */
+  append(v: Json): void {
+    if (this.len >= this.arr.length) this.arr = this.arr.slice(0, this.len);
+    this.arr[this.len++] = v;
+  }
+}
+
+/** Handle `$patch` items: delete by merge key (in place), `replace` (the other items become the list). */
+function mergeSliceWithSpecialElements(original: GoSlice, patch: Json[], mergeKey: string): [Json[], boolean] {
   const plain: Json[] = [];
   let replace = false;
   for (const v of patch as JMap[]) {
@@ -291,8 +329,8 @@ function mergeSliceWithSpecialElements(original: Json[], patch: Json[], mergeKey
     if (directive === 'delete') {
       if (!has(v, mergeKey)) throw errNoMergeKey(v, mergeKey);
       const value = v[mergeKey];
-      for (let i = findMapIndex(original, mergeKey, value); i >= 0; i = findMapIndex(original, mergeKey, value))
-        original = [...original.slice(0, i), ...original.slice(i + 1)];
+      for (let i = findMapIndex(original.items(), mergeKey, value); i >= 0; i = findMapIndex(original.items(), mergeKey, value))
+        original.deleteAt(i);
     } else if (directive === 'replace') {
       replace = true;
     } else if (directive === 'merge') {
@@ -301,7 +339,7 @@ function mergeSliceWithSpecialElements(original: Json[], patch: Json[], mergeKey
       throw errBadPatchType(directive, v);
     }
   }
-  return replace ? [plain, []] : [original, plain];
+  return [plain, replace];
 }
 
 /** deduplicateScalars, keeping upstream's swap-with-last order (normalization reorders afterwards). */

@@ -10,7 +10,11 @@ import { Discovery, aggregatedDiscoveryVersion } from './discovery.js';
 import { handleResource, sendJSON, sendStatusError, type HandlerContext } from './handlers.js';
 import { parseRequestInfo } from './requestinfo.js';
 import { WatchHub } from './watch.js';
-import { versionInfo } from './version.js';
+import { emulatedMinor, versionInfo } from './version.js';
+import { ControllerManager } from '../controllers/manager.js';
+import { allControllers } from '../controllers/index.js';
+import { join, resolve } from 'node:path';
+import { tmpdir } from 'node:os';
 import { OPENAPI_V2_PROTOBUF_CONTENT_TYPE, openapiV2ETag, openapiV2Json, openapiV2Protobuf, openapiV3Document, openapiV3Root } from '../schema/index.js';
 import { bootstrap } from './bootstrap.js';
 import { installAdmission } from '../registry/admission.js';
@@ -29,6 +33,14 @@ export interface ServerOptions {
   retentionCount?: number;
   retentionAgeMs?: number;
   serviceCIDR?: string;
+  /** controllers to run (`*` = all, `-name` disables one, [] = none); default all */
+  controllers?: string[];
+  /** simulated nodes (default 1) */
+  nodes?: number;
+  /** pod lifecycle timing: 'default' or 'fast' (zero delay) */
+  podStages?: 'default' | 'fast';
+  /** mark the built-in `standard` StorageClass as the cluster default */
+  defaultStorageClass?: boolean;
 }
 
 export interface KubeEmulator {
@@ -37,6 +49,7 @@ export interface KubeEmulator {
   store: ObjectStore;
   watches: WatchHub;
   logger: Logger;
+  controllers: ControllerManager;
   /** http://host:port once listening */
   url: string;
   close(): Promise<void>;
@@ -56,8 +69,22 @@ export async function createServer(opts: ServerOptions = {}): Promise<KubeEmulat
   const allocators = installAdmission(registry, { serviceCIDR: opts.serviceCIDR ?? '10.96.0.0/12' });
   bootstrap(registry, allocators.ips.first());
   const watches = new WatchHub(registry, logger);
+  const emulated = opts.emulatedVersion ?? 'v1.33.0';
+  const controllers = new ControllerManager(
+    registry,
+    logger,
+    {
+      nodes: opts.nodes ?? 1,
+      podStages: opts.podStages ?? 'default',
+      emulatedMinor: emulatedMinor(emulated),
+      kubeletVersion: versionInfo(emulated).gitVersion,
+      defaultStorageClass: opts.defaultStorageClass ?? false,
+      volumesDir: join(opts.inMemory ? tmpdir() : resolve(opts.dataDir ?? './data'), 'volumes'),
+    },
+    allControllers(),
+  );
   const discovery = new Discovery(defs);
-  const version = versionInfo(opts.emulatedVersion ?? 'v1.33.0');
+  const version = versionInfo(emulated);
   const ctx: HandlerContext = { registry, watches };
 
   const app = Fastify({
@@ -161,6 +188,7 @@ export async function createServer(opts: ServerOptions = {}): Promise<KubeEmulat
   app.route({ method: ['GET', 'HEAD'], url: '/', handler: async (_req, reply) => sendJSON(reply, 200, { paths: ['/api', '/api/v1', '/apis', '/healthz', '/livez', '/openapi/v2', '/openapi/v3', '/readyz', '/version'] }) });
 
   await app.listen({ host: opts.host ?? '127.0.0.1', port: opts.port ?? 6443 });
+  controllers.start(opts.controllers ?? ['*']);
   const a = app.server.address();
   const url = a && typeof a === 'object' ? `http://${a.family === 'IPv6' ? `[${a.address}]` : a.address}:${a.port}` : '';
 
@@ -171,10 +199,12 @@ export async function createServer(opts: ServerOptions = {}): Promise<KubeEmulat
     store,
     watches,
     logger,
+    controllers,
     url,
     async close() {
       if (closed) return;
       closed = true;
+      controllers.stop();
       watches.closeAll();
       await app.close();
       store.close();

@@ -1,0 +1,86 @@
+// The event recorder controllers use (client-go tools/record: EventRecorder + EventCorrelator):
+// core/v1 Events named <object>.<hex nanos>, and a repeat of the same event (same object,
+// source, type, reason, message) bumps count and lastTimestamp of the existing one.
+import type { KObject } from '../resources/types.js';
+import type { Registry } from '../registry/registry.js';
+import { nowRFC3339 } from '../registry/meta.js';
+import { StatusError } from '../registry/errors.js';
+import type { Logger } from 'pino';
+
+export interface EventSource {
+  component: string;
+  host?: string;
+}
+
+export class EventRecorder {
+  private readonly seen = new Map<string, { name: string; namespace: string; count: number }>();
+
+  constructor(
+    private readonly registry: Registry,
+    private readonly logger?: Logger,
+  ) {}
+
+  /** A recorder for one component (the event's source and reportingComponent). */
+  for(source: EventSource): (obj: KObject, type: 'Normal' | 'Warning', reason: string, message: string, fieldPath?: string) => void {
+    return (obj, type, reason, message, fieldPath) => this.record(source, obj, type, reason, message, fieldPath);
+  }
+
+  record(source: EventSource, obj: KObject, type: 'Normal' | 'Warning', reason: string, message: string, fieldPath?: string): void {
+    const evDef = this.registry.def('', 'events');
+    if (!evDef) return;
+    const meta = obj.metadata ?? {};
+    const namespace = meta.namespace || 'default';
+    const involvedObject: KObject = {
+      kind: obj.kind,
+      namespace: meta.namespace || undefined,
+      name: meta.name,
+      uid: meta.uid,
+      apiVersion: obj.apiVersion,
+      resourceVersion: meta.resourceVersion,
+    };
+    if (fieldPath) involvedObject.fieldPath = fieldPath;
+    if (!involvedObject.namespace) delete involvedObject.namespace;
+    const key = [source.component, source.host ?? '', meta.uid, fieldPath ?? '', obj.kind, type, reason, message].join('\u0000');
+    const now = nowRFC3339();
+    const prev = this.seen.get(key);
+    try {
+      if (prev) {
+        const r = this.registry.modify(evDef, prev.namespace, prev.name, (ev) => {
+          ev.count = (ev.count ?? 1) + 1;
+          ev.lastTimestamp = now;
+          ev.involvedObject = { ...ev.involvedObject, resourceVersion: meta.resourceVersion };
+        });
+        prev.count = r.object.count;
+        return;
+      }
+    } catch (err) {
+      if (!(err instanceof StatusError && err.code === 404)) this.logger?.debug({ err }, 'event update failed');
+      this.seen.delete(key);
+    }
+    const name = `${meta.name}.${(BigInt(Date.now()) * 1_000_000n + BigInt(Math.floor(Math.random() * 1_000_000))).toString(16)}`;
+    const ev: KObject = {
+      apiVersion: 'v1',
+      kind: 'Event',
+      metadata: { name, namespace },
+      involvedObject,
+      reason,
+      message,
+      source: source.host ? { component: source.component, host: source.host } : { component: source.component },
+      firstTimestamp: now,
+      lastTimestamp: now,
+      count: 1,
+      type,
+      eventTime: null,
+      reportingComponent: source.component,
+      reportingInstance: source.host ?? '',
+    };
+    try {
+      this.registry.create(evDef, namespace, ev);
+      this.seen.set(key, { name, namespace, count: 1 });
+      if (this.seen.size > 10_000) this.seen.delete(this.seen.keys().next().value!);
+    } catch (err) {
+      // events are best effort (a namespace being deleted refuses them)
+      this.logger?.debug({ err: (err as Error).message, reason }, 'event not recorded');
+    }
+  }
+}

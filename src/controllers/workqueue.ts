@@ -1,0 +1,130 @@
+// A deduplicating, rate-limited work queue (client-go util/workqueue semantics): a key is
+// processed by one worker at a time; adding a key that is being processed marks it dirty so it
+// runs again afterwards; failures are retried with per-key exponential back-off.
+import type { Logger } from 'pino';
+
+export type ReconcileResult = void | { requeueAfterMs?: number };
+
+export interface WorkQueueOptions {
+  name: string;
+  /** parallel workers (distinct keys); default 4 */
+  workers?: number;
+  baseDelayMs?: number;
+  maxDelayMs?: number;
+  logger?: Logger;
+}
+
+export class WorkQueue {
+  private readonly queue: string[] = [];
+  private readonly queued = new Set<string>();
+  private readonly processing = new Set<string>();
+  private readonly dirty = new Set<string>();
+  private readonly failures = new Map<string, number>();
+  private readonly timers = new Map<string, { at: number; t: NodeJS.Timeout }>();
+  private active = 0;
+  private stopped = false;
+  private scheduled = false;
+  private idleWaiters: (() => void)[] = [];
+  private readonly workers: number;
+  private readonly baseDelayMs: number;
+  private readonly maxDelayMs: number;
+
+  constructor(
+    private readonly opts: WorkQueueOptions,
+    private readonly reconcile: (key: string) => ReconcileResult | Promise<ReconcileResult>,
+  ) {
+    this.workers = opts.workers ?? 4;
+    this.baseDelayMs = opts.baseDelayMs ?? 5;
+    this.maxDelayMs = opts.maxDelayMs ?? 60_000;
+  }
+
+  get length(): number {
+    return this.queue.length;
+  }
+
+  add(key: string): void {
+    if (this.stopped) return;
+    if (this.processing.has(key)) {
+      this.dirty.add(key);
+      return;
+    }
+    if (this.queued.has(key)) return;
+    this.queued.add(key);
+    this.queue.push(key);
+    this.schedule();
+  }
+
+  /** Adds the key after a delay (an earlier pending delay for the key wins). */
+  addAfter(key: string, ms: number): void {
+    if (this.stopped) return;
+    if (ms <= 0) return this.add(key);
+    const at = Date.now() + ms;
+    const prev = this.timers.get(key);
+    if (prev && prev.at <= at) return;
+    if (prev) clearTimeout(prev.t);
+    const t = setTimeout(() => {
+      this.timers.delete(key);
+      this.add(key);
+    }, ms);
+    t.unref();
+    this.timers.set(key, { at, t });
+  }
+
+  private schedule(): void {
+    if (this.scheduled || this.stopped) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      this.pump();
+    });
+  }
+
+  private pump(): void {
+    while (!this.stopped && this.active < this.workers && this.queue.length) {
+      const key = this.queue.shift()!;
+      this.queued.delete(key);
+      this.processing.add(key);
+      this.active++;
+      void this.run(key);
+    }
+    if (this.active === 0 && this.queue.length === 0) {
+      const w = this.idleWaiters;
+      this.idleWaiters = [];
+      for (const f of w) f();
+    }
+  }
+
+  private async run(key: string): Promise<void> {
+    try {
+      const r = await this.reconcile(key);
+      this.failures.delete(key);
+      if (r && r.requeueAfterMs !== undefined) this.addAfter(key, r.requeueAfterMs);
+    } catch (err) {
+      const n = (this.failures.get(key) ?? 0) + 1;
+      this.failures.set(key, n);
+      const delay = Math.min(this.baseDelayMs * 2 ** (n - 1), this.maxDelayMs);
+      const level = n > 3 ? 'warn' : 'debug';
+      this.opts.logger?.[level]({ controller: this.opts.name, key, err: (err as Error)?.message, retries: n }, 'reconcile failed; retrying');
+      this.addAfter(key, delay);
+    } finally {
+      this.processing.delete(key);
+      this.active--;
+      if (this.dirty.delete(key)) this.add(key);
+      this.schedule();
+    }
+  }
+
+  /** Resolves when nothing is queued or running (tests). */
+  idle(): Promise<void> {
+    if (this.active === 0 && this.queue.length === 0) return Promise.resolve();
+    return new Promise((r) => this.idleWaiters.push(r));
+  }
+
+  stop(): void {
+    this.stopped = true;
+    for (const { t } of this.timers.values()) clearTimeout(t);
+    this.timers.clear();
+    this.queue.length = 0;
+    this.queued.clear();
+  }
+}
