@@ -8,7 +8,7 @@ export interface ManagedFieldsEntry {
   apiVersion?: string;
   time?: string;
   fieldsType?: string;
-  fieldsV1?: Record<string, unknown>;
+  fieldsV1?: Record<string, any>;
   subresource?: string;
 }
 

@@ -74,6 +74,7 @@ export function toFieldSet(value: unknown, node: Node): FieldSet {
     if (shape.atomic) return set.insert(path);
     if (!isObj(v)) return;
     for (const [k, child] of Object.entries(v)) {
+      if (child === undefined) continue;
       const p = [...path, fieldPE(k)];
       walk(p, child, shape.child(k));
       if (!shape.isField(k)) set.insert(p);

@@ -1,16 +1,54 @@
-// Server-side apply (application/apply-patch+yaml).
+// Server-side apply (application/apply-patch+yaml): the structured merge in src/fieldmanager
+// computes the object and its managedFields; the result then takes the normal create/update path
+// (defaults, strategy, validation, admission) as upstream's applyPatcher does
+// (apiserver pkg/endpoints/handlers/patch.go).
 import type { KObject, ResourceDef } from '../resources/types.js';
+import { apiVersionOf } from '../resources/types.js';
 import type { Registry, WriteOptions } from '../registry/registry.js';
-import { unsupportedMediaType } from '../registry/errors.js';
+import { badRequest, conflict, StatusError } from '../registry/errors.js';
+import { nowRFC3339 } from '../registry/meta.js';
+import { apply, FieldManagerError, formatConflictMessage, managerOrUserAgent } from '../fieldmanager/index.js';
+import { fieldValidation } from '../registry/fieldvalidation.js';
 import type { PatchResult } from './index.js';
 
 export function serverSideApply(
-  _registry: Registry,
-  _def: ResourceDef,
-  _namespace: string,
-  _name: string,
-  _config: KObject,
-  _opts: WriteOptions & { force: boolean },
+  registry: Registry,
+  def: ResourceDef,
+  namespace: string,
+  name: string,
+  config: KObject,
+  opts: WriteOptions & { force: boolean },
 ): PatchResult {
-  throw unsupportedMediaType('application/apply-patch+yaml', ['application/json-patch+json', 'application/merge-patch+json', 'application/strategic-merge-patch+json']);
+  const apiVersion = apiVersionOf(def);
+  if (config.apiVersion !== apiVersion || config.kind !== def.kind)
+    throw badRequest(`invalid object type: ${apiVersion}, Kind=${config.kind ?? ''}`);
+  config.metadata ??= {};
+  if (config.metadata.name !== undefined && config.metadata.name !== name)
+    throw badRequest(`the name of the object (${config.metadata.name}) does not match the name on the URL (${name})`);
+  if (def.namespaced && config.metadata.namespace && config.metadata.namespace !== namespace)
+    throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
+  // unknown fields are refused or dropped before the merge, as decoding does upstream
+  const warnings = fieldValidation(def, config, opts.fieldValidation);
+  const live = registry.tryGet(def, namespace, name);
+  const manager = managerOrUserAgent(opts.fieldManager, opts.userAgent);
+  let r;
+  try {
+    r = apply({ definition: def.definition, apiVersion, live, config, manager, force: opts.force, subresource: opts.subresource, now: nowRFC3339() });
+  } catch (err) {
+    if (err instanceof FieldManagerError) throw new StatusError(err.code, err.code === 400 ? 'BadRequest' : 'InternalError', err.message);
+    throw err;
+  }
+  if (r.conflicts?.length) {
+    const { message, causes } = formatConflictMessage(r.conflicts);
+    const e = conflict(def, name);
+    throw new StatusError(409, 'Conflict', message, { ...e.details, causes });
+  }
+  const wopts: WriteOptions = { ...opts, managedFieldsComputed: true, fieldValidation: 'Ignore' };
+  if (!live) {
+    const c = registry.create(def, namespace, r.object, wopts);
+    return { object: c.object, warnings: [...warnings, ...c.warnings], created: true };
+  }
+  r.object.metadata.resourceVersion = live.metadata.resourceVersion;
+  const u = registry.update(def, namespace, name, r.object, wopts);
+  return { object: u.object, warnings: [...warnings, ...u.warnings], created: false };
 }

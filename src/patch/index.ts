@@ -5,7 +5,7 @@ import type { FastifyRequest } from 'fastify';
 import { parse as parseYAML } from 'yaml';
 import type { KObject, ResourceDef } from '../resources/types.js';
 import type { Registry } from '../registry/registry.js';
-import { badRequest, unsupportedMediaType } from '../registry/errors.js';
+import { badRequest, StatusError, unsupportedMediaType } from '../registry/errors.js';
 import { parseFieldValidation } from '../registry/fieldvalidation.js';
 import { applyJSONPatch, isPlainObject, jsonMergePatch } from './merge.js';
 import { strategicMergePatch, StrategicMergePatchError } from './strategic.js';
@@ -57,7 +57,10 @@ export function applyPatchDocument(def: ResourceDef, definition: string, live: K
       try {
         out = strategicMergePatch(definition, live, patch);
       } catch (err) {
-        if (err instanceof StrategicMergePatchError) throw badRequest(err.message);
+        if (err instanceof StrategicMergePatchError) {
+          const st = err.toStatus();
+          throw new StatusError(st.code, st.reason ?? '', st.message, st.details);
+        }
         throw err;
       }
     }

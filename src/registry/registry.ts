@@ -19,6 +19,7 @@ import { generateName, keepSystemMetaOnUpdate, nowRFC3339, resetSystemMetaForCre
 import { deepEqual } from './validation.js';
 import { ListQuery, compileListFilter, type ListFilter } from './listfilter.js';
 import { fieldValidation, type FieldValidationMode } from './fieldvalidation.js';
+import { managerOrUserAgent, updateManagedFields } from '../fieldmanager/index.js';
 
 export interface WriteOptions {
   dryRun?: boolean;
@@ -30,6 +31,8 @@ export interface WriteOptions {
   duplicates?: string[];
   /** the client's User-Agent, which names the field manager when fieldManager is empty */
   userAgent?: string;
+  /** metadata.managedFields were already computed by server-side apply */
+  managedFieldsComputed?: boolean;
 }
 
 export interface WriteResult {
@@ -270,6 +273,7 @@ export class Registry {
     if (def.generation) meta.generation = 1;
     else delete meta.generation;
     def.defaults?.(obj);
+    this.trackManagedFields(def, undefined, obj, opts, nowRFC3339(Date.parse(meta.creationTimestamp)));
     def.prepareForCreate?.(obj);
     const causes: Cause[] = [...validateObjectMeta(def, meta), ...(def.validate?.(obj) ?? [])];
     if (causes.length) throw invalidObject(def, meta.name ?? '', causes);
@@ -333,16 +337,36 @@ export class Registry {
     if (causes.length) throw invalidObject(def, name, causes);
     this.runHooks(def, 'update', obj, old, opts);
 
+    this.trackManagedFields(def, old, obj, opts, nowRFC3339());
     obj.metadata.resourceVersion = old.metadata.resourceVersion;
-    if (deepEqual(stripVolatile(obj), stripVolatile(old))) return { object: old, warnings, changed: false };
+    // a write that changes nothing is not written and keeps the resourceVersion
+    if (deepEqual(obj, old)) return { object: old, warnings, changed: false };
     if (opts.dryRun) return { object: obj, warnings, changed: true };
-    // the last finalizer removed from a deleting object completes its deletion
-    if (obj.metadata.deletionTimestamp && !(obj.metadata.finalizers?.length) && this.canFinalize(def, obj)) {
+    // the last finalizer removed from a deleting object whose grace period is over completes its
+    // deletion (rest.ShouldDeleteDuringUpdate: no finalizers, deletionGracePeriodSeconds == 0)
+    if (obj.metadata.deletionTimestamp && !(obj.metadata.finalizers?.length) && (obj.metadata.deletionGracePeriodSeconds ?? 0) === 0 && this.canFinalize(def, obj)) {
       this.writeRemove(def, key, cur.rv, name);
       return { object: obj, warnings, changed: true };
     }
     this.writePut(def, key, obj, cur.rv, name);
     return { object: obj, warnings, changed: true };
+  }
+
+  /** metadata.managedFields for a non-apply write (fieldmanager: recorded for every manager, as upstream). */
+  private trackManagedFields(def: ResourceDef, old: KObject | undefined, obj: KObject, opts: WriteOptions, now: string): void {
+    if (opts.managedFieldsComputed) return;
+    const mf = updateManagedFields({
+      definition: def.definition,
+      apiVersion: apiVersionOf(def),
+      live: old,
+      next: obj,
+      manager: managerOrUserAgent(opts.fieldManager, opts.userAgent) || 'unknown',
+      operation: 'Update',
+      subresource: opts.subresource && opts.subresource !== 'finalize' && opts.subresource !== 'binding' ? opts.subresource : undefined,
+      now,
+    });
+    if (mf) obj.metadata.managedFields = mf;
+    else delete obj.metadata.managedFields;
   }
 
   /** Namespaces wait for spec.finalizers too (pkg/registry/core/namespace/storage). */
@@ -380,6 +404,23 @@ export class Registry {
     const next = mutate(cur) ?? cur;
     if (next.metadata && next.metadata.resourceVersion === undefined) next.metadata.resourceVersion = cur.metadata.resourceVersion;
     return this.update(def, namespace, name, next, opts);
+  }
+
+  /**
+   * A storage-level read-modify-write that skips the kind's strategy and validation, for the few
+   * subresources upstream implements as a direct GuaranteedUpdate (pods/binding's assignPod).
+   */
+  updateDirect(def: ResourceDef, namespace: string, name: string, mutate: (obj: KObject) => void, opts: WriteOptions = {}): KObject {
+    const key = storageKey(def, def.namespaced ? namespace : '', name);
+    const cur = this.store.get(key);
+    if (!cur) throw notFound(def, name);
+    const old = JSON.parse(cur.json);
+    const obj = JSON.parse(cur.json);
+    mutate(obj);
+    this.trackManagedFields(def, old, obj, opts, nowRFC3339());
+    if (deepEqual(obj, old)) return old;
+    if (!opts.dryRun) this.writePut(def, key, obj, cur.rv, name);
+    return obj;
   }
 
   delete(def: ResourceDef, namespace: string, name: string, options: DeleteOptions = {}): DeleteResult {
@@ -462,12 +503,6 @@ export class Registry {
     }
     return { kind: def.listKind, apiVersion: apiVersionOf(def), metadata: { resourceVersion: String(this.store.revision()) }, items };
   }
-}
-
-function stripVolatile(o: KObject): KObject {
-  const { metadata, ...rest } = o;
-  const { managedFields: _m, ...meta } = metadata ?? {};
-  return { ...rest, metadata: meta };
 }
 
 export function parseRV(s: string): number {

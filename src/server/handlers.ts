@@ -5,7 +5,7 @@ import { stringify as toYAML } from 'yaml';
 import type { KObject, ResourceDef } from '../resources/types.js';
 import { apiVersionOf } from '../resources/types.js';
 import type { Registry, DeleteOptions } from '../registry/registry.js';
-import { badRequest, methodNotSupported, notFound, resourceNotFound, StatusError } from '../registry/errors.js';
+import { badRequest, methodNotAllowed, methodNotSupported, notFound, resourceNotFound, StatusError } from '../registry/errors.js';
 import { parseFieldValidation } from '../registry/fieldvalidation.js';
 import type { Entry } from '../storage/store.js';
 import { decodeBody, decodeJSON, negotiateOutput, type Accepted } from './negotiation.js';
@@ -14,7 +14,7 @@ import { parseIncludeObject, partialObjectMetadata, toTable } from './table.js';
 import type { WatchHub } from './watch.js';
 import { patchObject } from '../patch/index.js';
 import { serveSubresource } from './subresources.js';
-import { findDuplicateFields } from '../schema/index.js';
+import { checkFields, duplicateFieldMessage, findDuplicateFields, strictDecodingMessage, unknownFieldMessage } from '../schema/index.js';
 
 export interface HandlerContext {
   registry: Registry;
@@ -131,6 +131,25 @@ export function parseDeleteOptions(req: FastifyRequest, q: Query): DeleteOptions
   return opts;
 }
 
+/**
+ * fieldValidation=Strict on a create/update body: the decoder in the handler fails first, so the
+ * message carries the decode prefix (apiserver handlers/create.go + rest.go transformDecodeError):
+ * `Service in version "v1" cannot be handled as a Service: strict decoding error: unknown field "spec.foo"`.
+ */
+function strictDecode(def: ResourceDef, obj: KObject, mode: string, dups: string[]): void {
+  if (mode !== 'Strict' || obj === null || typeof obj !== 'object' || Array.isArray(obj)) return;
+  const { unknown, causes } = checkFields(def.definition, obj);
+  if (causes.length) return; // type errors: the registry reports the first one, worded the same way
+  const errs = [...unknown.map(unknownFieldMessage), ...dups.map(duplicateFieldMessage)];
+  if (!errs.length) return;
+  const detail = strictDecodingMessage(errs);
+  if (typeof obj.kind === 'string' && obj.kind !== '') {
+    const version = typeof obj.apiVersion === 'string' ? obj.apiVersion.slice(obj.apiVersion.lastIndexOf('/') + 1) : '';
+    throw badRequest(`${obj.kind} in version ${JSON.stringify(version)} cannot be handled as a ${def.kind}: ${detail}`);
+  }
+  throw badRequest(`the object provided is unrecognized (must be of type ${def.kind}): ${detail}`);
+}
+
 export async function handleResource(ctx: HandlerContext, info: RequestInfo, req: FastifyRequest, reply: FastifyReply): Promise<unknown> {
   const { registry } = ctx;
   const def = registry.def(info.group, info.resource);
@@ -141,6 +160,8 @@ export async function handleResource(ctx: HandlerContext, info: RequestInfo, req
 
   if (info.subresource) return serveSubresource(ctx, def, info, req, reply, q);
 
+  // no route for these method/path pairs upstream: go-restful answers 405 before any handler runs
+  if (!info.verb || (info.verb === 'create' && info.name) || ((info.verb === 'update' || info.verb === 'patch') && !info.name)) throw methodNotAllowed();
   const accepted = negotiateOutput(req.headers.accept);
   switch (info.verb) {
     case 'get': {
@@ -182,6 +203,7 @@ export async function handleResource(ctx: HandlerContext, info: RequestInfo, req
       const body = decodeBody(req.headers['content-type'], req.body as Buffer);
       const mode = parseFieldValidation(q.fieldValidation);
       const dups = body.raw ? findDuplicateFields(body.raw) : [];
+      strictDecode(def, body.object, mode, dups);
       if (def.create) {
         const out = def.create(body.object);
         return sendObject(reply, def, accepted, q, 201, out);
@@ -194,6 +216,7 @@ export async function handleResource(ctx: HandlerContext, info: RequestInfo, req
       const body = decodeBody(req.headers['content-type'], req.body as Buffer);
       const mode = parseFieldValidation(q.fieldValidation);
       const dups = body.raw ? findDuplicateFields(body.raw) : [];
+      strictDecode(def, body.object, mode, dups);
       const existed = !!registry.getEntry(def, ns, info.name);
       const r = registry.update(def, ns, info.name, body.object, { dryRun: dryRunParam(q), fieldManager: q.fieldManager, fieldValidation: mode, duplicates: dups, userAgent: String(req.headers['user-agent'] ?? '') });
       return sendObject(reply, def, accepted, q, existed ? 200 : 201, r.object, r.warnings);

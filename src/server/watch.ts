@@ -28,6 +28,8 @@ const BOOKMARK_EVERY_MS = 60_000;
 
 export class WatchHub {
   private readonly open = new Set<ServerResponse>();
+  /** how often an idle watch that allows bookmarks gets one (tests shorten it) */
+  bookmarkIntervalMs = BOOKMARK_EVERY_MS;
   constructor(
     private readonly registry: Registry,
     private readonly logger?: Logger,
@@ -153,9 +155,9 @@ export class WatchHub {
     if (p.allowWatchBookmarks && format !== 'table') {
       const tick = () => {
         write(bookmark(store.revision()));
-        timers.push(setTimeout(tick, BOOKMARK_EVERY_MS));
+        timers.push(setTimeout(tick, this.bookmarkIntervalMs));
       };
-      timers.push(setTimeout(tick, BOOKMARK_EVERY_MS));
+      timers.push(setTimeout(tick, this.bookmarkIntervalMs));
     }
   }
 }

@@ -1,0 +1,126 @@
+// E2E: what real kubectl sees of discovery, version, OpenAPI (explain), auth and cluster-info.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startServer } from '../helpers/server.js';
+import { Kubectl, availableKubectls } from '../helpers/kubectl.js';
+import type { KubeEmulator } from '../../src/server/app.js';
+import { lines, parseTable } from './fixtures/util.js';
+
+// name, shortnames, apiVersion, namespaced, kind, verbs, categories (as upstream serves them)
+const RW = 'create,delete,deletecollection,get,list,patch,update,watch';
+const RESOURCES: string[][] = [
+  ['configmaps', 'cm', 'v1', 'true', 'ConfigMap', RW, ''],
+  ['endpoints', 'ep', 'v1', 'true', 'Endpoints', RW, ''],
+  ['events', 'ev', 'v1', 'true', 'Event', RW, ''],
+  ['limitranges', 'limits', 'v1', 'true', 'LimitRange', RW, ''],
+  ['namespaces', 'ns', 'v1', 'false', 'Namespace', 'create,delete,get,list,patch,update,watch', ''],
+  ['nodes', 'no', 'v1', 'false', 'Node', RW, ''],
+  ['persistentvolumeclaims', 'pvc', 'v1', 'true', 'PersistentVolumeClaim', RW, ''],
+  ['persistentvolumes', 'pv', 'v1', 'false', 'PersistentVolume', RW, ''],
+  ['pods', 'po', 'v1', 'true', 'Pod', RW, 'all'],
+  ['resourcequotas', 'quota', 'v1', 'true', 'ResourceQuota', RW, ''],
+  ['secrets', '', 'v1', 'true', 'Secret', RW, ''],
+  ['serviceaccounts', 'sa', 'v1', 'true', 'ServiceAccount', RW, ''],
+  ['services', 'svc', 'v1', 'true', 'Service', RW, 'all'],
+  ['controllerrevisions', '', 'apps/v1', 'true', 'ControllerRevision', RW, ''],
+  ['statefulsets', 'sts', 'apps/v1', 'true', 'StatefulSet', RW, 'all'],
+  ['selfsubjectaccessreviews', '', 'authorization.k8s.io/v1', 'false', 'SelfSubjectAccessReview', 'create', ''],
+  ['selfsubjectrulesreviews', '', 'authorization.k8s.io/v1', 'false', 'SelfSubjectRulesReview', 'create', ''],
+  ['leases', '', 'coordination.k8s.io/v1', 'true', 'Lease', RW, ''],
+  ['endpointslices', '', 'discovery.k8s.io/v1', 'true', 'EndpointSlice', RW, ''],
+  ['events', 'ev', 'events.k8s.io/v1', 'true', 'Event', RW, ''],
+  ['storageclasses', 'sc', 'storage.k8s.io/v1', 'false', 'StorageClass', RW, ''],
+];
+
+describe.each(availableKubectls([33, 29, 27]))('kubectl 1.$minor: discovery, version, explain, auth', ({ minor, bin }) => {
+  let srv: KubeEmulator;
+  let k: Kubectl;
+  const full = minor >= 29;
+  beforeAll(async () => {
+    srv = await startServer();
+    k = new Kubectl(bin, srv.url);
+  });
+  afterAll(async () => {
+    await srv?.close();
+  });
+
+  it('version reports the emulated server version', async () => {
+    const r = await k.run(['version']);
+    expect(r.code).toBe(0);
+    if (minor >= 28) expect(lines(r.stdout)).toContain('Server Version: v1.33.0');
+    else expect(r.stdout).toMatch(/^Server Version: version\.Info\{Major:"1", Minor:"33", GitVersion:"v1\.33\.0",/m);
+    const j = JSON.parse(await k.ok(['version', '-o', 'json']));
+    expect(j.serverVersion).toMatchObject({ major: '1', minor: '33', gitVersion: 'v1.33.0', platform: 'linux/amd64' });
+  });
+
+  it('explain statefulset.spec.updateStrategy', async () => {
+    const r = await k.run(['explain', 'statefulset.spec.updateStrategy']);
+    expect(r.code, r.stderr).toBe(0);
+    const ls = r.stdout.split('\n');
+    expect(ls.slice(0, 3)).toEqual(['GROUP:      apps', 'KIND:       StatefulSet', 'VERSION:    v1']);
+    expect(ls).toContain('FIELD: updateStrategy <StatefulSetUpdateStrategy>');
+    expect(ls).toContain('FIELDS:');
+    expect(ls).toContain('  rollingUpdate\t<RollingUpdateStatefulSetStrategy>');
+    expect(ls).toContain('  type\t<string>');
+    const nested = await k.run(['explain', 'sts.spec.updateStrategy.rollingUpdate.partition']);
+    expect(nested.code, nested.stderr).toBe(0);
+    expect(nested.stdout).toContain('FIELD: partition <integer>');
+    const bad = await k.run(['explain', 'statefulset.spec.nope']);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('field "nope" does not exist');
+  });
+
+  it.runIf(full)('api-resources lists names, shortnames, kinds and scope', async () => {
+    const t = parseTable(await k.ok(['api-resources']));
+    expect(t.header).toEqual(['NAME', 'SHORTNAMES', 'APIVERSION', 'NAMESPACED', 'KIND']);
+    expect(t.rows).toEqual(RESOURCES.map((r) => r.slice(0, 5)));
+  });
+
+  it.runIf(full)('api-resources -o wide adds verbs and categories', async () => {
+    const t = parseTable(await k.ok(['api-resources', '-o', 'wide']));
+    expect(t.header).toEqual(['NAME', 'SHORTNAMES', 'APIVERSION', 'NAMESPACED', 'KIND', 'VERBS', 'CATEGORIES']);
+    expect(t.rows).toEqual(RESOURCES);
+  });
+
+  it.runIf(full)('api-resources filters: --namespaced=false, --api-group=apps, -o name', async () => {
+    const cluster = parseTable(await k.ok(['api-resources', '--namespaced=false']));
+    expect(cluster.rows.map((r) => r[0])).toEqual(RESOURCES.filter((r) => r[3] === 'false').map((r) => r[0]));
+    const apps = parseTable(await k.ok(['api-resources', '--api-group=apps']));
+    expect(apps.rows.map((r) => r[0])).toEqual(['controllerrevisions', 'statefulsets']);
+    expect(lines(await k.ok(['api-resources', '-o', 'name', '--api-group=storage.k8s.io']))).toEqual(['storageclasses.storage.k8s.io']);
+  });
+
+  it.runIf(full)('api-versions', async () => {
+    expect(lines(await k.ok(['api-versions']))).toEqual([
+      'apps/v1',
+      'authorization.k8s.io/v1',
+      'coordination.k8s.io/v1',
+      'discovery.k8s.io/v1',
+      'events.k8s.io/v1',
+      'storage.k8s.io/v1',
+      'v1',
+    ]);
+  });
+
+  it.runIf(full)('auth can-i create pods: yes', async () => {
+    const r = await k.run(['auth', 'can-i', 'create', 'pods']);
+    expect(r).toMatchObject({ code: 0, stdout: 'yes\n' });
+    const r2 = await k.run(['auth', 'can-i', 'delete', 'statefulsets.apps', '-n', 'kube-system']);
+    expect(r2).toMatchObject({ code: 0, stdout: 'yes\n' });
+  });
+
+  it.runIf(full)('auth can-i --list', async () => {
+    const t = parseTable(await k.ok(['auth', 'can-i', '--list']));
+    expect(t.header).toEqual(['Resources', 'Non-Resource URLs', 'Resource Names', 'Verbs']);
+    expect(t.rows).toContainEqual(['*.*', '[]', '[]', '[*]']);
+    expect(t.rows).toContainEqual(['', '[*]', '[]', '[*]']);
+  });
+
+  it.runIf(full)('cluster-info', async () => {
+    const r = await k.run(['cluster-info']);
+    expect(r.code).toBe(0);
+    // older kubectl (e.g. 1.29) colours these words even when stdout is not a terminal
+    const plain = r.stdout.replace(/\x1b\[[0-9;]*m/g, '');
+    expect(lines(plain)[0]).toBe(`Kubernetes control plane is running at ${srv.url}`);
+    expect(r.stdout).toContain("To further debug and diagnose cluster problems, use 'kubectl cluster-info dump'.");
+  });
+});
