@@ -1,0 +1,184 @@
+// npm run bench: the benchmark suite. This process is the load generator; the server and the bare
+// ceiling run as separate processes. Writes BENCHMARKS.md (median and spread over RUNS runs).
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { ROOT, load, median, podManifest, request, rssMB, spawnCeiling, spawnServer, spread, type Spawned } from './lib.js';
+import { watchFanout } from './watch.js';
+import { controllerScenarios, kubectlScenarios } from './cluster.js';
+
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const QUICK = process.env.BENCH_QUICK === '1';
+const N_PODS = QUICK ? 2_000 : 10_000;
+const N_CREATES = QUICK ? 4_000 : 20_000;
+const CONNS = 32;
+
+type Row = [string, string, string, string];
+const rows: Row[] = [];
+const notes: string[] = [];
+function row(what: string, value: string, ceiling = '', ratio = '') {
+  rows.push([what, value, ceiling, ratio]);
+  process.stderr.write(`  ${what}: ${value}${ceiling ? `  (ceiling ${ceiling}, ratio ${ratio})` : ''}\n`);
+}
+
+async function seedPods(s: Spawned, n: number, ns = 'bench'): Promise<void> {
+  await request(s.url, 'POST', '/api/v1/namespaces', JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } }));
+  await load(n, CONNS, (i) => request(s.url, 'POST', `/api/v1/namespaces/${ns}/pods`, podManifest(ns, `p-${i}`, { shard: String(i % 100) })));
+}
+
+async function startup(): Promise<void> {
+  process.stderr.write('start-up\n');
+  const empty: number[] = [];
+  const rssIdle: number[] = [];
+  for (let r = 0; r < RUNS; r++) {
+    const dir = mkdtempSync(join(tmpdir(), 'bench-'));
+    const s = await spawnServer(['--data-dir', dir, '--controllers', '']);
+    empty.push(s.startupMs);
+    await new Promise((res) => setTimeout(res, 300));
+    rssIdle.push(rssMB(s.proc.pid!));
+    await s.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  row('start-up to /readyz, empty data dir (ms)', spread(empty));
+  row('RSS idle (MB)', spread(rssIdle));
+  const dir = mkdtempSync(join(tmpdir(), 'bench-'));
+  const s0 = await spawnServer(['--data-dir', dir, '--controllers', '']);
+  await seedPods(s0, N_PODS);
+  await s0.stop();
+  const full: number[] = [];
+  for (let r = 0; r < RUNS; r++) {
+    const s = await spawnServer(['--data-dir', dir, '--controllers', '']);
+    full.push(s.startupMs);
+    await s.stop();
+  }
+  row(`start-up to /readyz with ${N_PODS} stored pods (ms)`, spread(full));
+  rmSync(dir, { recursive: true, force: true });
+}
+
+async function throughput(): Promise<void> {
+  process.stderr.write('create / read / update throughput\n');
+  const creates: number[] = [];
+  const ceil: number[] = [];
+  const gets: number[] = [];
+  const getCeil: number[] = [];
+  const lists: Record<string, number[]> = { json: [], table: [], sel: [], pages: [] };
+  const puts: number[] = [];
+  const smps: number[] = [];
+  const ssas: number[] = [];
+  const rss: number[] = [];
+  for (let r = 0; r < RUNS; r++) {
+    const c = await spawnCeiling();
+    const cr = await load(N_CREATES, CONNS, (i) => request(c.url, 'POST', '/api/v1/namespaces/bench/pods', podManifest('bench', `p-${i}`)));
+    ceil.push(cr.rps);
+    const cg = await load(N_CREATES, CONNS, () => request(c.url, 'GET', '/api/v1/namespaces/bench/pods/p-1'));
+    getCeil.push(cg.rps);
+    await c.stop();
+
+    const dir = mkdtempSync(join(tmpdir(), 'bench-'));
+    const s = await spawnServer(['--data-dir', dir, '--controllers', '']);
+    for (const ns of ['bench', 'bench2'])
+      await request(s.url, 'POST', '/api/v1/namespaces', JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } }));
+    // N_PODS in `bench` (the LIST target), the rest in `bench2`
+    const sr = await load(N_CREATES, CONNS, (i) => {
+      const ns = i < N_PODS ? 'bench' : 'bench2';
+      return request(s.url, 'POST', `/api/v1/namespaces/${ns}/pods`, podManifest(ns, `p-${i}`, { shard: String(i % 100) }));
+    });
+    creates.push(sr.rps);
+    if (sr.errors) notes.push(`create run ${r}: ${sr.errors} errors`);
+    const g = await load(N_CREATES, CONNS, (i) => request(s.url, 'GET', `/api/v1/namespaces/bench/pods/p-${i % 1000}`));
+    gets.push(g.rps);
+    const time = async (path: string, headers: Record<string, string> = {}) => {
+      const t0 = performance.now();
+      const resp = await request(s.url, 'GET', path, undefined, headers);
+      if (resp.status !== 200) throw new Error(`${path}: ${resp.status}`);
+      return performance.now() - t0;
+    };
+    const nsList = `/api/v1/namespaces/bench/pods`;
+    lists.json.push(await time(nsList));
+    lists.table.push(await time(nsList, { accept: 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json' }));
+    lists.sel.push(await time(`${nsList}?labelSelector=shard%3D7`));
+    const t0 = performance.now();
+    let cont = '';
+    do {
+      const resp = await request(s.url, 'GET', `${nsList}?limit=500${cont ? `&continue=${cont}` : ''}`);
+      cont = JSON.parse(resp.body).metadata.continue ?? '';
+    } while (cont);
+    lists.pages.push(performance.now() - t0);
+    const n = QUICK ? 1000 : 5000;
+    const pu = await load(n, CONNS, async (i) => {
+      const got = JSON.parse((await request(s.url, 'GET', `/api/v1/namespaces/bench/pods/p-${i}`)).body);
+      got.metadata.labels.round = String(r);
+      return request(s.url, 'PUT', `/api/v1/namespaces/bench/pods/p-${i}`, JSON.stringify(got));
+    });
+    puts.push(pu.rps);
+    const sm = await load(n, CONNS, (i) =>
+      request(s.url, 'PATCH', `/api/v1/namespaces/bench/pods/p-${i}`, JSON.stringify({ metadata: { labels: { smp: String(i) } } }), { 'content-type': 'application/strategic-merge-patch+json' }),
+    );
+    smps.push(sm.rps);
+    const ss = await load(n, CONNS, (i) =>
+      request(
+        s.url,
+        'PATCH',
+        `/api/v1/namespaces/bench/pods/p-${i}?fieldManager=bench`,
+        JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name: `p-${i}`, annotations: { ssa: String(i) } } }),
+        { 'content-type': 'application/apply-patch+yaml' },
+      ),
+    );
+    ssas.push(ss.rps);
+    rss.push(rssMB(s.proc.pid!));
+    await s.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const ratio = (a: number[], b: number[]) => (median(a) / median(b)).toFixed(2);
+  row(`pod creates/s (${N_CREATES}, ${CONNS} conns)`, spread(creates), spread(ceil), ratio(creates, ceil));
+  row('GET pod/s', spread(gets), spread(getCeil), ratio(gets, getCeil));
+  row(`LIST ${N_PODS} pods, JSON (ms)`, spread(lists.json, 1));
+  row(`LIST ${N_PODS} pods, Table (ms)`, spread(lists.table, 1));
+  row('LIST with a label selector matching 1% (ms)', spread(lists.sel, 1));
+  row(`paginated LIST (limit 500) of ${N_PODS} pods, all pages (ms)`, spread(lists.pages, 1));
+  row('PUT with resourceVersion (GET+PUT pairs)/s', spread(puts), spread(ceil), ratio(puts, ceil));
+  row('strategic merge patch/s', spread(smps), spread(ceil), ratio(smps, ceil));
+  row('server-side apply/s', spread(ssas), spread(ceil), ratio(ssas, ceil));
+  row(`RSS after ${N_CREATES} pods and the write scenarios (MB)`, spread(rss));
+}
+
+function gitCommit(): string {
+  try {
+    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();
+  } catch {
+    return 'unknown';
+  }
+}
+
+async function main(): Promise<void> {
+  execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'ignore' });
+  const only = process.argv.slice(2);
+  const want = (s: string) => only.length === 0 || only.includes(s);
+  if (want('startup')) await startup();
+  if (want('throughput')) await throughput();
+  if (want('watch')) for (const r of await watchFanout(QUICK)) row(r[0], r[1]);
+  if (want('controllers')) for (const r of await controllerScenarios(RUNS)) row(r[0], r[1]);
+  if (want('kubectl')) for (const r of await kubectlScenarios(RUNS, QUICK)) row(r[0], r[1]);
+  const md = [
+    '# Benchmarks',
+    '',
+    `Machine: ${cpus().length} × ${cpus()[0]?.model ?? '?'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}. Commit ${gitCommit()}. ` +
+      `${RUNS} runs each; cells are median (min-max). Throughput is beside the bare ceiling measured in the same run ` +
+      '(a Fastify route inserting the same JSON into better-sqlite3 WAL, or returning a cached object), as a ratio.',
+    '',
+    '| what | value | ceiling | ratio |',
+    '|---|---|---|---|',
+    ...rows.map((r) => `| ${r.join(' | ')} |`),
+    '',
+    ...notes.map((n) => `- ${n}`),
+    '',
+  ].join('\n');
+  writeFileSync(join(ROOT, 'BENCHMARKS.md'), md);
+  process.stderr.write('wrote BENCHMARKS.md\n');
+}
+
+main().catch((err) => {
+  process.stderr.write(`bench failed: ${err?.stack ?? err}\n`);
+  process.exit(1);
+});
