@@ -22,14 +22,10 @@ export function applyJSONPatch(doc: unknown, ops: unknown): unknown {
   if (!Array.isArray(ops)) throw new StatusError(400, 'BadRequest', 'json: cannot unmarshal object into Go value of type jsonpatch.Patch');
   try {
     return jsonpatch.applyPatch(structuredClone(doc), ops as jsonpatch.Operation[], true, true).newDocument;
-  } catch (err) {
-    const e = err as { name?: string; message: string; operation?: { path?: string; op?: string } };
-    let msg = e.message.split('\n')[0];
-    if (e.name === 'TEST_OPERATION_FAILED') msg = `testing value ${e.operation?.path} failed: test failed`;
-    else if (e.name === 'OPERATION_PATH_UNRESOLVABLE') msg = `${e.operation?.op} operation does not apply: doc is missing path: "${e.operation?.path}": missing value`;
-    // errors.NewGenericServerResponse(422, ...): a generic message, the patch error as the cause
-    throw new StatusError(422, 'Invalid', 'the server rejected our request due to an error in our request', {
-      causes: [{ reason: 'UnexpectedServerResponse', message: msg }],
-    });
+  } catch {
+    // errors.NewGenericServerResponse(422, ..., isUnexpectedResponse=false) (apiserver patch.go):
+    // only the generic message reaches the client; the patch error itself is dropped, so kubectl
+    // prints "The request is invalid: the server rejected our request due to an error in our request"
+    throw new StatusError(422, 'Invalid', 'the server rejected our request due to an error in our request');
   }
 }

@@ -33,14 +33,9 @@ export class StrategicMergePatchError extends Error {
     const base = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure' } as const;
     if (this.code === 400) return { ...base, message: this.message, reason: 'BadRequest', code: 400 };
     if (this.code === 422) {
-      // errors.NewGenericServerResponse(422, ...): generic message, the text as a cause
-      return {
-        ...base,
-        message: 'the server rejected our request due to an error in our request',
-        reason: 'Invalid',
-        details: { causes: [{ reason: 'UnexpectedServerResponse', message: this.message }] },
-        code: 422,
-      };
+      // errors.NewGenericServerResponse(422, ..., isUnexpectedResponse=false): the generic message
+      // only (no causes: upstream drops the merge error's text)
+      return { ...base, message: 'the server rejected our request due to an error in our request', reason: 'Invalid', code: 422 };
     }
     return { ...base, message: this.message, code: 500 };
   }

@@ -37,6 +37,8 @@ export interface WriteOptions {
 
 export interface WriteResult {
   object: KObject;
+  /** the object as stored (JSON), when it was written: answers reuse it instead of re-serialising */
+  json?: string;
   warnings: string[];
   /** false when an update changed nothing and nothing was written */
   changed?: boolean;
@@ -279,13 +281,14 @@ export class Registry {
     if (causes.length) throw invalidObject(def, meta.name ?? '', causes);
     this.runHooks(def, 'create', obj, undefined, opts);
     if (opts.dryRun) return { object: obj, warnings };
+    let entry: Entry;
     try {
-      this.store.put(storageKey(def, def.namespaced ? namespace : '', meta.name), obj, 0);
+      entry = this.store.put(storageKey(def, def.namespaced ? namespace : '', meta.name), obj, 0);
     } catch (err) {
       if (err instanceof KeyExistsError) throw alreadyExists(def, meta.name);
       throw err;
     }
-    return { object: obj, warnings };
+    return { object: obj, json: entry.json, warnings };
   }
 
   /**
@@ -348,8 +351,8 @@ export class Registry {
       this.writeRemove(def, key, cur.rv, name);
       return { object: obj, warnings, changed: true };
     }
-    this.writePut(def, key, obj, cur.rv, name);
-    return { object: obj, warnings, changed: true };
+    const entry = this.writePut(def, key, obj, cur.rv, name);
+    return { object: obj, json: entry.json, warnings, changed: true };
   }
 
   /** metadata.managedFields for a non-apply write (fieldmanager: recorded for every manager, as upstream). */
@@ -375,9 +378,9 @@ export class Registry {
     return true;
   }
 
-  private writePut(def: ResourceDef, key: string, obj: KObject, expectRv: number, name: string): void {
+  private writePut(def: ResourceDef, key: string, obj: KObject, expectRv: number, name: string): Entry {
     try {
-      this.store.put(key, obj, expectRv);
+      return this.store.put(key, obj, expectRv);
     } catch (err) {
       if (err instanceof RevisionMismatchError) throw conflict(def, name);
       if (err instanceof KeyNotFoundError) throw notFound(def, name);

@@ -62,7 +62,7 @@ export function sendStatusError(reply: FastifyReply, err: StatusError): FastifyR
 }
 
 /** Sends one object in the negotiated form. */
-function sendObject(reply: FastifyReply, def: ResourceDef, accepted: Accepted, q: Query, code: number, obj: KObject, warnings: string[] = []): FastifyReply {
+function sendObject(reply: FastifyReply, def: ResourceDef, accepted: Accepted, q: Query, code: number, obj: KObject, warnings: string[] = [], json?: string): FastifyReply {
   if (warnings.length) reply.header('Warning', warnings.map((w) => `299 - ${JSON.stringify(w)}`));
   if (accepted.format === 'table' && def.table && obj.kind === def.kind) {
     const t = toTable(def, [obj], {
@@ -75,7 +75,7 @@ function sendObject(reply: FastifyReply, def: ResourceDef, accepted: Accepted, q
   }
   if (accepted.format === 'pom' && obj.metadata) return sendJSON(reply, code, partialObjectMetadata(obj, accepted.metaVersion));
   if (accepted.format === 'yaml') return reply.code(code).header('Content-Type', 'application/yaml').send(toYAML(obj));
-  return sendJSON(reply, code, obj);
+  return sendJSON(reply, code, json ?? obj);
 }
 
 function sendList(reply: FastifyReply, def: ResourceDef, accepted: Accepted, q: Query, r: ReturnType<Registry['listEntries']>): FastifyReply {
@@ -166,6 +166,12 @@ export async function handleResource(ctx: HandlerContext, info: RequestInfo, req
   switch (info.verb) {
     case 'get': {
       if (!def.verbs.includes('get')) throw methodNotSupported(def, 'get');
+      if (accepted.format === 'json') {
+        // the stored JSON is the answer: no parse, no re-serialisation
+        const e = registry.getEntry(def, ns, info.name);
+        if (!e) throw notFound(def, info.name);
+        return sendJSON(reply, 200, e.json);
+      }
       return sendObject(reply, def, accepted, q, 200, registry.get(def, ns, info.name));
     }
     case 'list': {
@@ -209,7 +215,7 @@ export async function handleResource(ctx: HandlerContext, info: RequestInfo, req
         return sendObject(reply, def, accepted, q, 201, out);
       }
       const r = registry.create(def, ns, body.object, { dryRun: dryRunParam(q), fieldManager: q.fieldManager, fieldValidation: mode, duplicates: dups, userAgent: String(req.headers['user-agent'] ?? '') });
-      return sendObject(reply, def, accepted, q, 201, r.object, r.warnings);
+      return sendObject(reply, def, accepted, q, 201, r.object, r.warnings, r.json);
     }
     case 'update': {
       if (!def.verbs.includes('update')) throw methodNotSupported(def, 'update');
@@ -219,7 +225,7 @@ export async function handleResource(ctx: HandlerContext, info: RequestInfo, req
       strictDecode(def, body.object, mode, dups);
       const existed = !!registry.getEntry(def, ns, info.name);
       const r = registry.update(def, ns, info.name, body.object, { dryRun: dryRunParam(q), fieldManager: q.fieldManager, fieldValidation: mode, duplicates: dups, userAgent: String(req.headers['user-agent'] ?? '') });
-      return sendObject(reply, def, accepted, q, existed ? 200 : 201, r.object, r.warnings);
+      return sendObject(reply, def, accepted, q, existed ? 200 : 201, r.object, r.warnings, r.json);
     }
     case 'patch': {
       if (!def.verbs.includes('patch')) throw methodNotSupported(def, 'patch');

@@ -12,6 +12,7 @@ import { sendJSON } from './handlers.js';
 import { applyPatchDocument, parsePatchBody, patchObject, patchTypeOf } from '../patch/index.js';
 import { stringify as toYAML } from 'yaml';
 import { nowRFC3339 } from '../registry/meta.js';
+import { bindPod } from '../registry/binding.js';
 
 type Query = Record<string, string | undefined>;
 
@@ -81,7 +82,7 @@ export async function serveSubresource(ctx: HandlerContext, def: ResourceDef, in
       return send(reply, req, 200, r.object);
     }
     case 'binding':
-      return serveBinding(ctx, def, ns, name, req, reply);
+      return serveBinding(ctx, def, ns, name, req, reply, q);
     case 'log': {
       const pod = registry.get(def, ns, name);
       const containers: KObject[] = pod.spec?.containers ?? [];
@@ -150,7 +151,7 @@ function serveScale(ctx: HandlerContext, def: ResourceDef, info: RequestInfo, re
   if (causes.length) throw invalidObject(SCALE_DEF, name, causes);
   if (live.metadata.resourceVersion === undefined) live.metadata.resourceVersion = '';
   try {
-    const r = registry.update(def, ns, name, live, { ...opts, subresource: undefined });
+    const r = registry.update(def, ns, name, live, opts);
     return send(reply, req, 200, scaleFromStatefulSet(r.object));
   } catch (err) {
     if (err instanceof StatusError && err.code === 404) throw notFound(def, name);
@@ -158,22 +159,18 @@ function serveScale(ctx: HandlerContext, def: ResourceDef, info: RequestInfo, re
   }
 }
 
-function serveBinding(ctx: HandlerContext, def: ResourceDef, ns: string, name: string, req: FastifyRequest, reply: FastifyReply): FastifyReply {
+function serveBinding(ctx: HandlerContext, def: ResourceDef, ns: string, name: string, req: FastifyRequest, reply: FastifyReply, q: Query): FastifyReply {
   // pods/binding (pkg/registry/core/pod/storage BindingREST): sets spec.nodeName once
   const binding = decodeBody(req.headers['content-type'], req.body as Buffer).object;
   const node = binding.target?.name;
   if (!node) throw invalidObject({ group: '', kind: 'Binding' }, name, [{ reason: 'FieldValueRequired', message: 'Required value', field: 'target.name' }]);
-  ctx.registry.modify(def, ns, name, (pod) => {
-    if (pod.metadata.deletionTimestamp) throw conflict(def, name, 'pod is being deleted, cannot be assigned to a host');
-    if (pod.spec?.nodeName) throw conflict(def, name, `pod ${name} is already assigned to node "${pod.spec.nodeName}"`);
-    pod.spec.nodeName = node;
-    if (binding.metadata?.annotations) pod.metadata.annotations = { ...(pod.metadata.annotations ?? {}), ...binding.metadata.annotations };
-    const conds: KObject[] = (pod.status.conditions ??= []);
-    const now = nowRFC3339();
-    const i = conds.findIndex((c) => c.type === 'PodScheduled');
-    const c = { type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: now };
-    if (i >= 0) conds[i] = c;
-    else conds.push(c);
-  }, { subresource: 'binding' });
+  if (binding.metadata?.name && binding.metadata.name !== name)
+    throw badRequest(`the name of the object (${binding.metadata.name}) does not match the name on the URL (${name})`);
+  bindPod(ctx.registry, ns, name, node, {
+    annotations: binding.metadata?.annotations,
+    uid: binding.metadata?.uid,
+    resourceVersion: binding.metadata?.resourceVersion,
+    dryRun: q.dryRun === 'All',
+  });
   return sendJSON(reply, 201, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 });
 }
