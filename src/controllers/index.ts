@@ -1,6 +1,9 @@
 // Every controller the manager can run: adding one = its module and one line here.
 import type { Controller } from './manager.js';
+import { storageControllers } from './persistentvolume/index.js';
 
 export function allControllers(): Controller[] {
-  return [];
+  return [
+    ...storageControllers(),
+  ];
 }

@@ -18,6 +18,8 @@ import { tmpdir } from 'node:os';
 import { OPENAPI_V2_PROTOBUF_CONTENT_TYPE, openapiV2ETag, openapiV2Json, openapiV2Protobuf, openapiV3Document, openapiV3Root } from '../schema/index.js';
 import { bootstrap } from './bootstrap.js';
 import { installAdmission } from '../registry/admission.js';
+import { installStorageAdmission } from '../registry/admission-storage.js';
+import { startDNSServer } from '../dns/server.js';
 
 export const MAX_REQUEST_BODY_BYTES = 3 * 1024 * 1024;
 
@@ -41,6 +43,8 @@ export interface ServerOptions {
   podStages?: 'default' | 'fast';
   /** mark the built-in `standard` StorageClass as the cluster default */
   defaultStorageClass?: boolean;
+  /** cluster DNS port (UDP+TCP) on `host`; 0 or unset = no DNS server */
+  dnsPort?: number;
 }
 
 export interface KubeEmulator {
@@ -67,6 +71,7 @@ export async function createServer(opts: ServerOptions = {}): Promise<KubeEmulat
   });
   const registry = new Registry(store, defs, { logger });
   const allocators = installAdmission(registry, { serviceCIDR: opts.serviceCIDR ?? '10.96.0.0/12' });
+  installStorageAdmission(registry);
   bootstrap(registry, allocators.ips.first());
   const watches = new WatchHub(registry, logger);
   const emulated = opts.emulatedVersion ?? 'v1.33.0';
@@ -189,6 +194,7 @@ export async function createServer(opts: ServerOptions = {}): Promise<KubeEmulat
 
   await app.listen({ host: opts.host ?? '127.0.0.1', port: opts.port ?? 6443 });
   controllers.start(opts.controllers ?? ['*']);
+  const dns = opts.dnsPort ? await startDNSServer({ informers: controllers.informers, host: opts.host ?? '127.0.0.1', port: opts.dnsPort, logger }) : undefined;
   const a = app.server.address();
   const url = a && typeof a === 'object' ? `http://${a.family === 'IPv6' ? `[${a.address}]` : a.address}:${a.port}` : '';
 
@@ -204,6 +210,7 @@ export async function createServer(opts: ServerOptions = {}): Promise<KubeEmulat
     async close() {
       if (closed) return;
       closed = true;
+      await dns?.close();
       controllers.stop();
       watches.closeAll();
       await app.close();
@@ -213,5 +220,7 @@ export async function createServer(opts: ServerOptions = {}): Promise<KubeEmulat
 }
 
 function sendAggregated(reply: FastifyReply, v: 'v2' | 'v2beta1', body: string): FastifyReply {
-  return reply.code(200).header('Content-Type', `application/json;g=apidiscovery.k8s.io;v=${v};as=APIGroupDiscoveryList`).send(body);
+  // a Buffer, so that Fastify sends the media type exactly as upstream does (a string body would get
+  // its parameters quoted and a charset appended)
+  return reply.code(200).header('Content-Type', `application/json;g=apidiscovery.k8s.io;v=${v};as=APIGroupDiscoveryList`).send(Buffer.from(body));
 }
