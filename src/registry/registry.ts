@@ -322,6 +322,10 @@ export class Registry {
       if (def.prepareForStatusUpdate) def.prepareForStatusUpdate(obj, old);
       else if ('spec' in old) obj.spec = old.spec;
       else delete obj.spec;
+    } else if (opts.subresource === 'finalize') {
+      // namespaceFinalizeStrategy.PrepareForUpdate: only status comes from the live object
+      if (old.status !== undefined) obj.status = old.status;
+      else delete obj.status;
     } else {
       if (def.prepareForUpdate) def.prepareForUpdate(obj, old);
       else if (def.subresources.some((s) => s.name === 'status')) {
