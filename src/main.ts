@@ -23,6 +23,7 @@ const USAGE = `Usage: kube-emulator [flags]
   --nodes N                 simulated nodes (default 1)
   --pod-stages PROFILE      pod lifecycle timing: default (100-500 ms steps) or fast (zero delay)
   --default-storage-class   make the built-in StorageClass 'standard' the cluster default
+  --dns-port PORT           cluster DNS (UDP+TCP) port on --host; 0 = off (default 10053)
   --log-level LEVEL         trace|debug|info|warn|error (default info)
   -h, --help                this text
 `;
@@ -66,6 +67,7 @@ async function main(): Promise<void> {
       nodes: { type: 'string', default: '1' },
       'pod-stages': { type: 'string', default: 'default' },
       'default-storage-class': { type: 'boolean', default: false },
+      'dns-port': { type: 'string', default: '10053' },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
@@ -80,6 +82,8 @@ async function main(): Promise<void> {
   const started = process.hrtime.bigint();
   if (!['default', 'fast'].includes(values['pod-stages']!)) throw new Error(`--pod-stages: expected default or fast, got ${values['pod-stages']}`);
   if (!(Number(values.nodes) >= 0)) throw new Error(`--nodes: not a number: ${values.nodes}`);
+  const dnsPort = Number(values['dns-port']);
+  if (!Number.isInteger(dnsPort) || dnsPort < 0 || dnsPort > 65535) throw new Error(`--dns-port: not a port number: ${values['dns-port']}`);
   const emu = await createServer({
     host: values.host,
     port,
@@ -93,6 +97,7 @@ async function main(): Promise<void> {
     nodes: Number(values.nodes),
     podStages: values['pod-stages'] === 'fast' ? 'fast' : 'default',
     defaultStorageClass: values['default-storage-class'],
+    dnsPort,
     logger,
   });
   const ms = Number(process.hrtime.bigint() - started) / 1e6;

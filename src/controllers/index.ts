@@ -1,13 +1,19 @@
 // Every controller the manager can run: adding one = its module and one line here.
 import type { Controller } from './manager.js';
 import { storageControllers } from './persistentvolume/index.js';
+import { statefulSetController } from './statefulset/index.js';
 import { garbageCollectorController } from './garbagecollector.js';
 import { namespaceController } from './namespace.js';
+import { endpointsController } from './network/endpoints.js';
+import { endpointSliceController } from './network/endpointslice.js';
 
 export function allControllers(): Controller[] {
   return [
+    statefulSetController,
     ...storageControllers(),
     garbageCollectorController(),
     namespaceController(),
+    endpointsController(),
+    endpointSliceController(),
   ];
 }

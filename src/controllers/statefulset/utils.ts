@@ -84,8 +84,8 @@ export function podClaims(set: KObject, pod: KObject): Map<string, KObject> {
   const ordinal = getOrdinal(pod);
   const out = new Map<string, KObject>();
   for (const t of claimTemplates(set)) {
-    const claim = structuredClone(t) as KObject;
-    claim.metadata = claim.metadata ?? {};
+    const { apiVersion: _a, kind: _k, metadata, ...rest } = structuredClone(t) as KObject;
+    const claim: KObject = { apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: metadata ?? {}, ...rest };
     claim.metadata.name = claimName(set, t, ordinal);
     claim.metadata.namespace = set.metadata.namespace;
     claim.metadata.labels = { ...(claim.metadata.labels ?? {}), ...(set.spec?.selector?.matchLabels ?? {}) };
