@@ -21,6 +21,7 @@ export {
 } from './fieldmanager.js';
 export { managerIdentifier, decodeManagedFields, encodeManagedFields, STRIP_SET, type ManagedFieldsEntry } from './managed.js';
 export { LAST_APPLIED_ANNOTATION, buildLastApplied, goJSON } from './lastapplied.js';
+export { undeclaredFields, validationErrorsMessage, objectGVKNN } from './validate.js';
 export { compare as compareObjects, merge as mergeObjects } from './typed.js';
 
 /** The fields an object sets, as upstream's TypedValue.ToFieldSet (list items and map entries included). */

@@ -7,7 +7,7 @@ import { apiVersionOf } from '../resources/types.js';
 import type { Registry, WriteOptions } from '../registry/registry.js';
 import { badRequest, conflict, StatusError } from '../registry/errors.js';
 import { nowRFC3339 } from '../registry/meta.js';
-import { apply, FieldManagerError, formatConflictMessage, managerOrUserAgent } from '../fieldmanager/index.js';
+import { apply, FieldManagerError, formatConflictMessage, managerOrUserAgent, objectGVKNN, undeclaredFields, validationErrorsMessage } from '../fieldmanager/index.js';
 import { fieldValidation } from '../registry/fieldvalidation.js';
 import type { PatchResult } from './index.js';
 
@@ -27,7 +27,13 @@ export function serverSideApply(
     throw badRequest(`the name of the object (${config.metadata.name}) does not match the name on the URL (${name})`);
   if (def.namespaced && config.metadata.namespace && config.metadata.namespace !== namespace)
     throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
-  // unknown fields are refused or dropped before the merge, as decoding does upstream
+  // a field the schema does not declare fails the typed conversion of the applied object before
+  // any field validation: 500 without a reason, whatever fieldValidation says
+  // (managedfields/internal/structuredmerge.go Apply, "failed to create typed patch object")
+  const undeclared = undeclaredFields(def.definition, config);
+  if (undeclared.length)
+    throw new StatusError(500, '', `failed to create typed patch object (${objectGVKNN(config)}): ${validationErrorsMessage(undeclared)}`);
+  // type errors fail as decoding does upstream
   const warnings = fieldValidation(def, config, opts.fieldValidation);
   const live = registry.tryGet(def, namespace, name);
   const manager = managerOrUserAgent(opts.fieldManager, opts.userAgent);

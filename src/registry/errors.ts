@@ -29,7 +29,7 @@ export class StatusError extends Error {
       metadata: {},
       status: 'Failure',
       message: this.message,
-      reason: this.reason,
+      ...(this.reason ? { reason: this.reason } : {}), // StatusReasonUnknown ("") is omitted
     };
     if (this.details && Object.keys(this.details).length) s.details = this.details;
     s.code = this.code;

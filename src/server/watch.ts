@@ -86,6 +86,8 @@ export class WatchHub {
 
     res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked' });
     req.socket.setNoDelay(true);
+    // the status line goes out now, as upstream flushes it: clients wait for it before reading events
+    res.flushHeaders();
     this.open.add(res);
     let closed = false;
     let unsubscribe = () => {};
