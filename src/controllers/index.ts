@@ -1,6 +1,9 @@
 // Every controller the manager can run: adding one = its module and one line here.
 import type { Controller } from './manager.js';
 import { storageControllers } from './persistentvolume/index.js';
+import { nodesController } from './nodes.js';
+import { schedulerController } from './scheduler.js';
+import { nodeAgentController } from './nodeagent/index.js';
 import { statefulSetController } from './statefulset/index.js';
 import { garbageCollectorController } from './garbagecollector.js';
 import { namespaceController } from './namespace.js';
@@ -9,6 +12,9 @@ import { endpointSliceController } from './network/endpointslice.js';
 
 export function allControllers(): Controller[] {
   return [
+    nodesController(),
+    schedulerController(),
+    nodeAgentController(),
     statefulSetController,
     ...storageControllers(),
     garbageCollectorController(),

@@ -1,0 +1,194 @@
+// The node agent ('nodeagent'): a kubelet for every simulated node. It moves each pod bound to
+// one of our nodes through the stages of stages.ts (kwok's model): all matching stages start a
+// timer when they first match, the one due first applies its step through pods/status (or
+// deletes the pod with grace 0 and a uid precondition, as the kubelet does after termination).
+import type { KObject } from '../../resources/types.js';
+import type { Controller, ControllerContext } from '../manager.js';
+import type { ReconcileResult } from '../workqueue.js';
+import { objectKey, splitObjectKey } from '../informer.js';
+import { StatusError } from '../../registry/errors.js';
+import { nodeIndex, nodeIP, podCIDR } from '../nodes/info.js';
+import { matchContainers, applyStep, stepTargets, type StepEnv, type StepResult } from './lifecycle.js';
+import { PodIPAM, parseDuration } from './runtime.js';
+import { DEFAULT_STAGES, PROFILES, crashBackOffMs, type PodStage, type StageDelay, type StageProfile, type StageSelector } from './stages.js';
+
+const arr = (v: unknown): any[] => (Array.isArray(v) ? v : []);
+const isTerminal = (p: KObject) => p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed';
+
+function getPath(obj: KObject, path: string): unknown {
+  let cur: any = obj;
+  for (const k of path.split('.')) {
+    if (cur === null || typeof cur !== 'object') return undefined;
+    cur = cur[k];
+  }
+  return cur;
+}
+
+export function selectorMatches(sel: StageSelector, pod: KObject): boolean {
+  const phase = pod.status?.phase ?? 'Pending';
+  const ann: Record<string, string> = pod.metadata?.annotations ?? {};
+  if (sel.deleting !== undefined && !!pod.metadata?.deletionTimestamp !== sel.deleting) return false;
+  if (sel.phase && !sel.phase.includes(phase)) return false;
+  if (sel.notPhase && sel.notPhase.includes(phase)) return false;
+  for (const p of sel.exists ?? []) if (getPath(pod, p) === undefined || getPath(pod, p) === null || getPath(pod, p) === '') return false;
+  for (const p of sel.missing ?? []) if (!(getPath(pod, p) === undefined || getPath(pod, p) === null || getPath(pod, p) === '')) return false;
+  for (const [type, status] of Object.entries(sel.conditions ?? {}))
+    if (!arr(pod.status?.conditions).some((c) => c.type === type && c.status === status)) return false;
+  for (const [k, v] of Object.entries(sel.annotations ?? {})) if (ann[k] === undefined || (v !== '*' && ann[k] !== v)) return false;
+  for (const k of sel.withoutAnnotations ?? []) if (ann[k] !== undefined && ann[k] !== 'false') return false;
+  if (sel.container && matchContainers(pod, sel.container).length === 0) return false;
+  return true;
+}
+
+function containerOf(pod: KObject, name: string | undefined): { spec?: KObject; status?: KObject } {
+  if (!name) return {};
+  const spec = [...arr(pod.spec?.containers), ...arr(pod.spec?.initContainers)].find((c) => c.name === name);
+  const status = [...arr(pod.status?.containerStatuses), ...arr(pod.status?.initContainerStatuses)].find((c) => c.name === name);
+  return { spec, status };
+}
+
+export function stageDelayMs(delay: StageDelay, pod: KObject, target: string | undefined, profile: StageProfile): number {
+  const step = () => profile.stepMs + Math.floor(Math.random() * profile.jitterMs);
+  switch (delay.kind) {
+    case 'none':
+      return 0;
+    case 'step':
+      return step();
+    case 'annotation':
+      return parseDuration(pod.metadata?.annotations?.[delay.key]) ?? step();
+    case 'readiness': {
+      const probe = containerOf(pod, target).spec?.readinessProbe;
+      return (probe?.initialDelaySeconds ?? 0) * 1000 * profile.probeScale + step();
+    }
+    case 'backoff':
+      return crashBackOffMs(containerOf(pod, target).status?.restartCount ?? 1) * profile.backoffScale;
+    case 'crashRun':
+      return profile.crashRunMs;
+  }
+}
+
+export interface NodeAgentOptions {
+  /** replaces the default stage list */
+  stages?: PodStage[];
+  /** replaces the profile chosen by ctx.options.podStages */
+  profile?: StageProfile;
+}
+
+export function nodeAgentController(opts: NodeAgentOptions = {}): Controller {
+  return {
+    name: 'nodeagent',
+    start(ctx: ControllerContext) {
+      const stages = opts.stages ?? DEFAULT_STAGES;
+      const profile = opts.profile ?? PROFILES[ctx.options.podStages] ?? PROFILES.default;
+      const podDef = ctx.registry.mustDef('', 'pods');
+      const podsInf = ctx.informers.for('', 'pods');
+      const nodesInf = ctx.informers.for('', 'nodes');
+      const log = ctx.logger.child({ controller: 'nodeagent' });
+      const ipam = new PodIPAM();
+      const images = new Set<string>();
+      const pulls = new Map<string, number>();
+      /** pod key -> stage instance -> due time (ms) */
+      const timers = new Map<string, Map<string, number>>();
+      const mine = (p: KObject) => {
+        const i = nodeIndex(p.spec?.nodeName);
+        return i >= 0 && i < ctx.options.nodes;
+      };
+      const envFor = (node: string): StepEnv => {
+        const i = nodeIndex(node);
+        const live = nodesInf.get('', node);
+        return {
+          node,
+          nodeIP: arr(live?.status?.addresses).find((a) => a.type === 'InternalIP')?.address ?? nodeIP(i),
+          podCIDR: live?.spec?.podCIDR ?? podCIDR(i),
+          ipam,
+          images,
+          emulatedMinor: ctx.options.emulatedMinor,
+          pulls,
+        };
+      };
+      // a restarted emulator keeps the IPs its running pods already have
+      for (const p of podsInf.list())
+        if (mine(p) && p.status?.podIP && !p.spec?.hostNetwork && !isTerminal(p)) ipam.reserve(p.spec.nodeName, p.status.podIP, p.metadata.uid);
+
+      const queue = ctx.newQueue('nodeagent', reconcile, 8);
+      podsInf.addHandler({
+        add: (p) => mine(p) && queue.add(objectKey(p)),
+        update: (_o, n) => mine(n) && queue.add(objectKey(n)),
+        delete: (p) => {
+          ipam.release(p.metadata?.uid);
+          for (const k of pulls.keys()) if (k.startsWith(`${p.metadata?.uid}|`)) pulls.delete(k);
+          timers.delete(objectKey(p));
+        },
+      });
+
+      async function reconcile(key: string): Promise<ReconcileResult> {
+        const { namespace, name } = splitObjectKey(key);
+        const pod = podsInf.get(namespace, name);
+        if (!pod || !mine(pod)) {
+          timers.delete(key);
+          return;
+        }
+        const now = Date.now();
+        const known = timers.get(key) ?? new Map<string, number>();
+        const seen = new Map<string, number>();
+        let best: { stage: PodStage; target?: string; id: string; due: number } | undefined;
+        for (const stage of stages) {
+          if (!selectorMatches(stage.selector, pod)) continue;
+          const targets = stepTargets(stage.next, pod);
+          for (const target of targets === null ? [undefined] : targets) {
+            const restarts = containerOf(pod, target).status?.restartCount ?? 0;
+            const id = `${stage.name}/${target ?? ''}/${restarts}`;
+            let due = known.get(id) ?? now + stageDelayMs(stage.delay, pod, target, profile);
+            if (stage.next === 'kill' && pod.metadata.deletionTimestamp) due = Math.min(due, Date.parse(pod.metadata.deletionTimestamp));
+            seen.set(id, due);
+            if (!best || due < best.due) best = { stage, target, id, due };
+          }
+        }
+        if (seen.size) timers.set(key, seen);
+        else timers.delete(key);
+        if (!best) return;
+        if (best.due > now) return { requeueAfterMs: best.due - now };
+        seen.delete(best.id);
+        await apply(pod, best.stage, best.target);
+      }
+
+      async function apply(pod: KObject, stage: PodStage, target: string | undefined): Promise<void> {
+        const { namespace, name, uid } = pod.metadata;
+        const node: string = pod.spec.nodeName;
+        const record = ctx.recorder.for({ component: 'kubelet', host: node });
+        if (stage.next === 'delete') {
+          try {
+            ctx.registry.delete(podDef, namespace, name, { gracePeriodSeconds: 0, preconditions: { uid } });
+          } catch (err) {
+            if (!(err instanceof StatusError && (err.code === 404 || err.code === 409))) throw err;
+          }
+          return;
+        }
+        let result: StepResult | undefined;
+        const env = envFor(node);
+        try {
+          const r = ctx.registry.modify(
+            podDef,
+            namespace,
+            name,
+            (live) => {
+              if (live.metadata.uid !== uid || !selectorMatches(stage.selector, live)) return live;
+              const targets = stepTargets(stage.next, live);
+              if (targets !== null && (!target || !targets.includes(target))) return live;
+              result = applyStep(stage.next, live, target, env);
+              return live;
+            },
+            { subresource: 'status', fieldManager: 'kubelet' },
+          );
+          if (!result) return;
+          if (result.terminal) ipam.release(uid);
+          for (const ev of result.events) record(r.object, ev.type, ev.reason, ev.message, ev.fieldPath);
+          log.debug({ pod: `${namespace}/${name}`, stage: stage.name, target }, 'stage applied');
+        } catch (err) {
+          if (err instanceof StatusError && err.code === 404) return;
+          throw err;
+        }
+      }
+    },
+  };
+}
