@@ -10,6 +10,18 @@ import { parseFieldValidation } from '../registry/fieldvalidation.js';
 import { applyJSONPatch, isPlainObject, jsonMergePatch } from './merge.js';
 import { strategicMergePatch, StrategicMergePatchError } from './strategic.js';
 import { serverSideApply } from './apply.js';
+import { checkFields } from '../schema/index.js';
+
+/** Go's %v of a decoded JSON value: map[k:v ...] with sorted keys, [a b], <nil>. */
+export function goValue(v: unknown): string {
+  if (v === null || v === undefined) return '<nil>';
+  if (Array.isArray(v)) return `[${v.map(goValue).join(' ')}]`;
+  if (typeof v === 'object') {
+    const keys = Object.keys(v as object).sort();
+    return `map[${keys.map((k) => `${k}:${goValue((v as Record<string, unknown>)[k])}`).join(' ')}]`;
+  }
+  return String(v);
+}
 
 export const PATCH_TYPES = [
   'application/json-patch+json',
@@ -108,6 +120,20 @@ export function patchObject(
     if (type === 'json') {
       // a JSON patch may replace metadata.resourceVersion: that is the precondition
     } else if (patchedRV === undefined) next.metadata.resourceVersion = live.metadata.resourceVersion;
+  }
+  if (opts.fieldValidation === 'Strict') {
+    // unknown fields in a patched object (apiserver handlers/patch.go applyPatchToObject): 422
+    // with the patch as Go prints a map
+    const unknown = checkFields(def.definition, next).unknown;
+    if (unknown.length) {
+      const detail = `strict decoding error: ${unknown.map((u) => `unknown field "${u}"`).join(', ')}`;
+      const rendered = JSON.stringify(goValue(patch));
+      throw new StatusError(422, 'Invalid', ` "" is invalid: patch: Invalid value: ${rendered}: ${detail}`, {
+        name: '',
+        kind: '',
+        causes: [{ reason: 'FieldValueInvalid', message: `Invalid value: ${rendered}: ${detail}`, field: 'patch' }],
+      });
+    }
   }
   const r = registry.update(def, namespace, name, next, opts);
   return { object: r.object, warnings: r.warnings, created: false };

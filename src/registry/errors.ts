@@ -13,6 +13,9 @@ export interface StatusDetails {
 }
 
 export class StatusError extends Error {
+  /** ListMeta carried by the Status (an expired continue token's replacement) */
+  metadata: Record<string, unknown> = {};
+
   constructor(
     readonly code: number,
     readonly reason: string,
@@ -26,7 +29,7 @@ export class StatusError extends Error {
     const s: Record<string, unknown> = {
       kind: 'Status',
       apiVersion: 'v1',
-      metadata: {},
+      metadata: this.metadata,
       status: 'Failure',
       message: this.message,
       ...(this.reason ? { reason: this.reason } : {}), // StatusReasonUnknown ("") is omitted

@@ -42,9 +42,20 @@ export function compileListFilter(def: ResourceDef, q: Pick<ListQuery, 'labelSel
     } catch (err) {
       throw badRequest((err as Error).message);
     }
-    const supported = new Set(['metadata.name', 'metadata.namespace', ...Object.keys(def.fieldSelectors ?? {})]);
-    const unsupported = sel.unsupportedField(fs, supported);
-    if (unsupported) throw badRequest(unsupported);
+    const custom = Object.keys(def.fieldSelectors ?? {});
+    if (custom.length) {
+      // kinds with their own field label conversion (pkg/apis/core/v1/conversion.go): cluster-scoped
+      // ones (nodes, namespaces) do not know metadata.namespace
+      const supported = new Set(['metadata.name', ...(def.namespaced ? ['metadata.namespace'] : []), ...custom]);
+      const unsupported = sel.unsupportedField(fs, supported);
+      if (unsupported) throw badRequest(unsupported);
+    } else {
+      // runtime.DefaultMetaV1FieldSelectorConversion
+      for (const f of sel.fieldSelectorFields(fs)) {
+        if (f !== 'metadata.name' && f !== 'metadata.namespace')
+          throw badRequest(`"${f}" is not a known field selector: only "metadata.name", "metadata.namespace"`);
+      }
+    }
     name = sel.fieldSelectorExactValue(fs, 'metadata.name');
     fieldMatch = (f) => sel.matchesFields(fs, (k) => f[k]);
   }

@@ -140,3 +140,11 @@ export function keepSystemMetaOnUpdate(meta: KObject, old: KObject): void {
   else delete meta.generation;
   delete meta.selfLink;
 }
+
+/** ObjectMeta's omitempty maps and lists: an empty one is not stored (Go's JSON encoding drops it). */
+export function dropEmptyMeta(meta: KObject): void {
+  for (const k of ['labels', 'annotations', 'finalizers', 'ownerReferences', 'managedFields']) {
+    const v = meta[k];
+    if (v === null || (Array.isArray(v) && v.length === 0) || (v && typeof v === 'object' && !Array.isArray(v) && Object.keys(v).length === 0)) delete meta[k];
+  }
+}

@@ -15,7 +15,7 @@ import {
   type Entry,
 } from '../storage/store.js';
 import { alreadyExists, badRequest, conflict, expired, forbidden, invalidObject, methodNotSupported, notFound, StatusError, timeoutError } from './errors.js';
-import { generateName, keepSystemMetaOnUpdate, nowRFC3339, resetSystemMetaForCreate, validateObjectMeta, validateObjectMetaUpdate } from './meta.js';
+import { dropEmptyMeta, generateName, keepSystemMetaOnUpdate, nowRFC3339, resetSystemMetaForCreate, validateObjectMeta, validateObjectMetaUpdate } from './meta.js';
 import { deepEqual } from './validation.js';
 import { ListQuery, compileListFilter, type ListFilter } from './listfilter.js';
 import { fieldValidation, type FieldValidationMode } from './fieldvalidation.js';
@@ -153,7 +153,7 @@ export class Registry {
     let start = '';
     if (q.continue) {
       const tok = decodeContinue(q.continue);
-      at = tok.rv;
+      if (tok.rv >= 0) at = tok.rv;
       start = tok.start;
     } else if (q.resourceVersion && q.resourceVersion !== '0') {
       const rv = parseRV(q.resourceVersion);
@@ -171,10 +171,15 @@ export class Registry {
       all = at === this.store.revision() ? this.store.list(resource, ns) : this.store.listAt(resource, at, ns);
     } catch (err) {
       if (err instanceof TooOldResourceVersionError) {
-        if (q.continue)
-          throw expired(
+        if (q.continue) {
+          // etcd3 handleCompactedErrorForPaging: a fresh token that continues at the latest state
+          const e = expired(
             'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.',
           );
+          e.metadata = { continue: encodeContinue(-1, start) };
+          throw e;
+        }
+        if (q.resourceVersionMatch === 'Exact') throw expired('The resourceVersion for the provided list is too old.');
         throw expired(err.message);
       }
       throw err;
@@ -272,6 +277,7 @@ export class Registry {
     if (!meta.name && meta.generateName) meta.name = generateName(String(meta.generateName));
     this.checkNamespace(def, namespace, obj, true);
     resetSystemMetaForCreate(meta);
+    dropEmptyMeta(meta);
     if (def.generation) meta.generation = 1;
     else delete meta.generation;
     def.defaults?.(obj);
@@ -315,6 +321,7 @@ export class Registry {
       throw conflict(def, name, `Precondition failed: UID in precondition: ${obj.metadata.uid}, UID in object meta: ${old.metadata.uid}`);
 
     keepSystemMetaOnUpdate(obj.metadata, old.metadata);
+    dropEmptyMeta(obj.metadata);
     if (opts.subresource === 'status') {
       // status strategies: spec and metadata come from the live object (ResetObjectMetaForStatus)
       const managedFields = obj.metadata.managedFields;
@@ -524,7 +531,7 @@ function encodeContinue(rv: number, start: string): string {
 function decodeContinue(tok: string): { rv: number; start: string } {
   try {
     const o = JSON.parse(Buffer.from(tok, 'base64url').toString('utf8'));
-    if (o.v !== 'meta.k8s.io/v1' || typeof o.rv !== 'number' || typeof o.start !== 'string') throw new Error('bad');
+    if (o.v !== 'meta.k8s.io/v1' || typeof o.rv !== 'number' || o.rv < -1 || typeof o.start !== 'string') throw new Error('bad');
     return { rv: o.rv, start: o.start };
   } catch {
     throw badRequest('continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)');

@@ -4,15 +4,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import request from 'supertest';
 import { parse as parseYAML } from 'yaml';
-import { startServer } from '../helpers/server.js';
 import type { KubeEmulator } from '../../src/server/app.js';
-import { cm, pod } from './util.js';
+import { cm, pod, startBare } from './util.js';
 
 let emu: KubeEmulator;
 const api = () => request(emu.app.server);
 
 beforeAll(async () => {
-  emu = await startServer();
+  emu = await startBare();
 });
 afterAll(async () => {
   await emu.close();

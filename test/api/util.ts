@@ -1,6 +1,8 @@
 // Shared helpers for the HTTP API tests: a watch-stream reader over node http.get that parses
 // the newline-delimited JSON events incrementally, and small object builders.
 import http from 'node:http';
+import { startServer } from '../helpers/server.js';
+import type { KubeEmulator, ServerOptions } from '../../src/server/app.js';
 
 export interface WatchEvent {
   type: string;
@@ -126,3 +128,11 @@ export function pod(name: string, extra: { labels?: Record<string, string>; node
 }
 
 export const TABLE_ACCEPT = 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json';
+
+/**
+ * An in-memory server without controllers: these tests pin down the API machinery, and a
+ * scheduler or kubelet changing objects underneath them would make them racy.
+ */
+export function startBare(opts: ServerOptions = {}): Promise<KubeEmulator> {
+  return startServer({ controllers: [], ...opts });
+}

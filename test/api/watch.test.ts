@@ -2,9 +2,8 @@
 // pkg/storage/cacher/watch_cache.go for resume and 410, cacher.go for selector transitions).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import request from 'supertest';
-import { startServer } from '../helpers/server.js';
 import type { KubeEmulator } from '../../src/server/app.js';
-import { cm, openWatch, TABLE_ACCEPT, until, type WatchStream } from './util.js';
+import { cm, openWatch, TABLE_ACCEPT, until, type WatchStream, startBare } from './util.js';
 
 let emu: KubeEmulator;
 const api = () => request(emu.app.server);
@@ -27,7 +26,7 @@ async function freshNS(): Promise<string> {
 const evs = (list: { type: string; object: any }[]) => list.map((e) => `${e.type} ${e.object.metadata?.name ?? ''}`);
 
 beforeAll(async () => {
-  emu = await startServer();
+  emu = await startBare();
 });
 afterAll(async () => {
   for (const w of open) w.close();
@@ -222,7 +221,7 @@ describe('watch options', () => {
 
 describe('410 and stalled watchers', () => {
   it('a compacted resourceVersion gets one ERROR event with a 410 Expired Status, then the stream ends', async () => {
-    const small = await startServer({ retentionCount: 3 });
+    const small = await startBare({ retentionCount: 3 });
     try {
       const sapi = () => request(small.app.server);
       const first = (await sapi().post('/api/v1/namespaces/default/configmaps').send(cm('g')).expect(201)).body;

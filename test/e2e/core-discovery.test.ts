@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer } from '../helpers/server.js';
 import { Kubectl, availableKubectls } from '../helpers/kubectl.js';
 import type { KubeEmulator } from '../../src/server/app.js';
-import { lines, parseTable } from './fixtures/util.js';
+import { lines, parseTable, CORE_ONLY } from './fixtures/util.js';
 
 // name, shortnames, apiVersion, namespaced, kind, verbs, categories (as upstream serves them)
 const RW = 'create,delete,deletecollection,get,list,patch,update,watch';
@@ -36,7 +36,7 @@ describe.each(availableKubectls([33, 29, 27]))('kubectl 1.$minor: discovery, ver
   let k: Kubectl;
   const full = minor >= 29;
   beforeAll(async () => {
-    srv = await startServer();
+    srv = await startServer(CORE_ONLY);
     k = new Kubectl(bin, srv.url);
   });
   afterAll(async () => {

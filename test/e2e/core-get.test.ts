@@ -5,7 +5,7 @@ import { parse as parseYAML } from 'yaml';
 import { startServer } from '../helpers/server.js';
 import { Kubectl, availableKubectls } from '../helpers/kubectl.js';
 import type { KubeEmulator } from '../../src/server/app.js';
-import { AGE, POD_HEADER, PV_HEADER, PV_YAML, STS_YAML, describeFields, lines, parseTable, records } from './fixtures/util.js';
+import { AGE, POD_HEADER, PV_HEADER, PV_YAML, STS_YAML, describeFields, lines, parseTable, records, CORE_ONLY } from './fixtures/util.js';
 
 const PODS_YAML = new URL('./fixtures/pods.yaml', import.meta.url).pathname;
 const PVS = [0, 1, 2, 3, 4, 5, 6].map((i) => `sts-pv-v${i}`);
@@ -15,7 +15,7 @@ describe.each(availableKubectls([33, 29, 27]))('kubectl 1.$minor: create -f and 
   let k: Kubectl;
   const full = minor >= 29;
   beforeAll(async () => {
-    srv = await startServer();
+    srv = await startServer(CORE_ONLY);
     k = new Kubectl(bin, srv.url);
   });
   afterAll(async () => {
@@ -229,6 +229,7 @@ describe.each(availableKubectls([33, 29, 27]))('kubectl 1.$minor: create -f and 
     expect(describeFields(out)).toMatchObject({
       Name: 'sts-pv-v3',
       Labels: 'contorller=statefulset',
+      Finalizers: '[kubernetes.io/pv-protection]',
       Status: 'Pending',
       'Reclaim Policy': 'Retain',
       'Access Modes': 'RWO',

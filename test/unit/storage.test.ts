@@ -1,0 +1,251 @@
+// The revisioned object store: revisions, preconditions, the change log, reading the past,
+// compaction and persistence across reopen.
+import { afterEach, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { KeyExistsError, KeyNotFoundError, ObjectStore, RevisionMismatchError, TooOldResourceVersionError, type Change } from '../../src/storage/store.js';
+
+const attrs = (_r: string, o: any) => ({ labels: o?.metadata?.labels ?? {}, fields: { 'metadata.name': o?.metadata?.name ?? '' } });
+const stores: ObjectStore[] = [];
+const dirs: string[] = [];
+
+function open(opts: Partial<ConstructorParameters<typeof ObjectStore>[0]> = {}): ObjectStore {
+  const s = new ObjectStore({ attrs, compactIntervalMs: 0, ...opts });
+  stores.push(s);
+  return s;
+}
+
+function tmp(): string {
+  const d = mkdtempSync(join(tmpdir(), 'kube-emu-store-'));
+  dirs.push(d);
+  return d;
+}
+
+afterEach(() => {
+  for (const s of stores.splice(0)) s.close();
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+const key = (name: string, ns = 'default', res = 'core/configmaps') => `/${res}/${ns}/${name}`;
+const obj = (name: string, data: Record<string, string> = {}, labels?: Record<string, string>) => ({
+  kind: 'ConfigMap',
+  metadata: { name, namespace: 'default', ...(labels ? { labels } : {}) },
+  data,
+});
+const parse = (json: string) => JSON.parse(json);
+
+describe('revisions', () => {
+  it('every write takes the next revision and stamps metadata.resourceVersion', () => {
+    const s = open();
+    const r0 = s.revision();
+    const a = s.put(key('a'), obj('a'), 0);
+    expect(a.rv).toBe(r0 + 1);
+    expect(parse(a.json).metadata.resourceVersion).toBe(String(r0 + 1));
+    const b = s.put(key('b'), obj('b'), 0);
+    expect(b.rv).toBe(r0 + 2);
+    const a2 = s.put(key('a'), obj('a', { x: '1' }), a.rv);
+    expect(a2.rv).toBe(r0 + 3);
+    const gone = s.remove(key('b'));
+    expect(gone.rv).toBe(r0 + 4);
+    expect(parse(gone.json).metadata.resourceVersion).toBe(String(r0 + 4));
+    expect(s.revision()).toBe(r0 + 4);
+    expect(s.get(key('b'))).toBeUndefined();
+    expect(s.get(key('a'))!.rv).toBe(r0 + 3);
+  });
+
+  it('preconditions: 0 = must not exist, n = must be at revision n', () => {
+    const s = open();
+    const a = s.put(key('a'), obj('a'), 0);
+    expect(() => s.put(key('a'), obj('a'), 0)).toThrow(KeyExistsError);
+    expect(() => s.put(key('a'), obj('a'), a.rv + 100)).toThrow(RevisionMismatchError);
+    expect(() => s.put(key('zz'), obj('zz'), 5)).toThrow(KeyNotFoundError);
+    expect(() => s.remove(key('a'), a.rv + 1)).toThrow(RevisionMismatchError);
+    expect(() => s.remove(key('nope'))).toThrow(KeyNotFoundError);
+    const rev = s.revision();
+    expect(rev).toBe(a.rv); // failed writes take no revision
+  });
+
+  it('a no-op update through the registry keeps the resourceVersion (nothing is written)', async () => {
+    // the store writes what it is given; skipping unchanged objects is the registry's job
+    const { startServer } = await import('../helpers/server.js');
+    const emu = await startServer({ controllers: [] });
+    try {
+      const def = emu.registry.mustDef('', 'configmaps');
+      const created = emu.registry.create(def, 'default', obj('same', { a: '1' })).object;
+      const rev = emu.store.revision();
+      const r = emu.registry.update(def, 'default', 'same', JSON.parse(JSON.stringify(created)));
+      expect(r.changed).toBe(false);
+      expect(r.object.metadata.resourceVersion).toBe(created.metadata.resourceVersion);
+      expect(emu.store.revision()).toBe(rev);
+    } finally {
+      await emu.close();
+    }
+  });
+
+  it('subscribers see every change synchronously, with the previous attrs', () => {
+    const s = open();
+    const seen: Change[] = [];
+    const off = s.subscribe((c) => seen.push(c));
+    s.put(key('a'), obj('a', {}, { v: '1' }), 0);
+    expect(seen).toHaveLength(1);
+    s.put(key('a'), obj('a', {}, { v: '2' }));
+    s.remove(key('a'));
+    expect(seen.map((c) => c.type)).toEqual(['ADDED', 'MODIFIED', 'DELETED']);
+    expect(seen[0].prevAttrs).toBeUndefined();
+    expect(seen[1].prevAttrs!.labels).toEqual({ v: '1' });
+    expect(seen[1].entry.attrs.labels).toEqual({ v: '2' });
+    expect(seen[2].prevAttrs!.labels).toEqual({ v: '2' });
+    off();
+    s.put(key('b'), obj('b'), 0);
+    expect(seen).toHaveLength(3);
+  });
+
+  it('list is sorted by key and scoped by resource and namespace', () => {
+    const s = open();
+    s.put(key('b'), obj('b'), 0);
+    s.put(key('a'), obj('a'), 0);
+    s.put(key('c', 'other'), obj('c'), 0);
+    s.put(key('x', 'default', 'core/secrets'), obj('x'), 0);
+    expect(s.list('core/configmaps').map((e) => e.name)).toEqual(['a', 'b', 'c']);
+    expect(s.list('core/configmaps', 'default').map((e) => e.name)).toEqual(['a', 'b']);
+    expect(s.list('core/configmaps', 'defaul')).toEqual([]);
+    expect(s.count('core/configmaps')).toBe(3);
+    expect(s.list('core/secrets').map((e) => e.name)).toEqual(['x']);
+  });
+});
+
+describe('the change log', () => {
+  it('changesSince returns later changes in order, optionally under a prefix', () => {
+    const s = open();
+    const a = s.put(key('a'), obj('a'), 0);
+    s.put(key('b', 'other'), obj('b'), 0);
+    s.put(key('a'), obj('a', { v: '2' }));
+    s.remove(key('a'));
+    const all = s.changesSince(a.rv);
+    expect(all.map((c) => `${c.type} ${c.entry.name}`)).toEqual(['ADDED b', 'MODIFIED a', 'DELETED a']);
+    expect(all.map((c) => c.rv)).toEqual([a.rv + 1, a.rv + 2, a.rv + 3]);
+    const scoped = s.changesSince(a.rv, '/core/configmaps/default/');
+    expect(scoped.map((c) => `${c.type} ${c.entry.name}`)).toEqual(['MODIFIED a', 'DELETED a']);
+    expect(s.changesSince(s.revision())).toEqual([]);
+  });
+
+  it('listAt rebuilds the state at an older revision', () => {
+    const s = open();
+    const a1 = s.put(key('a'), obj('a', { v: '1' }), 0);
+    const b1 = s.put(key('b'), obj('b'), 0);
+    s.put(key('a'), obj('a', { v: '2' }));
+    s.remove(key('b'));
+    s.put(key('c'), obj('c'), 0);
+    const atA1 = s.listAt('core/configmaps', a1.rv);
+    expect(atA1.map((e) => e.name)).toEqual(['a']);
+    expect(parse(atA1[0].json).data).toEqual({ v: '1' });
+    const atB1 = s.listAt('core/configmaps', b1.rv, 'default');
+    expect(atB1.map((e) => `${e.name}@${e.rv}`)).toEqual([`a@${a1.rv}`, `b@${b1.rv}`]);
+    expect(atB1[0].attrs.fields['metadata.name']).toBe('a');
+    expect(s.listAt('core/configmaps', s.revision()).map((e) => e.name)).toEqual(['a', 'c']);
+    expect(s.listAt('core/configmaps', a1.rv - 1)).toEqual([]);
+  });
+});
+
+describe('compaction', () => {
+  function churn(s: ObjectStore) {
+    s.put(key('live'), obj('live', { n: '0' }), 0);
+    s.put(key('dead'), obj('dead'), 0);
+    for (let i = 1; i <= 10; i++) s.put(key('live'), obj('live', { n: String(i) }));
+    s.remove(key('dead'));
+    s.put(key('quiet'), obj('quiet'), 0);
+    for (let i = 0; i < 5; i++) s.put(key('tail'), obj('tail', { n: String(i) }), i === 0 ? 0 : undefined);
+  }
+  const count = (s: ObjectStore) => (s.db.prepare('SELECT count(*) AS n FROM events').get() as { n: number }).n;
+
+  it('trims the log to the retention count, keeping the newest row of every live key', () => {
+    const s = open({ retentionCount: 3 });
+    churn(s);
+    const before = count(s);
+    const removed = s.compact();
+    expect(removed).toBeGreaterThan(0);
+    expect(count(s)).toBe(before - removed);
+    const target = s.revision() - 3;
+    expect(s.compactRevision()).toBe(target);
+    // the state at the compact revision is still readable, and equals the list then
+    const at = s.listAt('core/configmaps', target);
+    expect(at.map((e) => e.name)).toEqual(['live', 'quiet', 'tail']);
+    expect(parse(at[0].json).data).toEqual({ n: '10' });
+    // the newest row of each live key survives; the deleted key left nothing at or before target
+    const rows = s.db.prepare('SELECT key, rv, type FROM events WHERE rv <= ? ORDER BY rv').all(target) as any[];
+    expect(rows.map((r) => r.key.split('/').pop())).toEqual(['live', 'quiet', 'tail']);
+    // changes after the compact revision are all kept
+    expect(s.changesSince(target).map((c) => c.rv)).toEqual([target + 1, target + 2, target + 3]);
+    // current state untouched
+    expect(s.list('core/configmaps').map((e) => e.name)).toEqual(['live', 'quiet', 'tail']);
+    // compacting again at the same bounds does nothing
+    expect(s.compact()).toBe(0);
+  });
+
+  it('older revisions throw TooOldResourceVersionError', () => {
+    const s = open({ retentionCount: 2 });
+    churn(s);
+    s.compact();
+    const cr = s.compactRevision();
+    expect(() => s.changesSince(cr - 1)).toThrow(TooOldResourceVersionError);
+    expect(() => s.listAt('core/configmaps', cr - 1)).toThrow(TooOldResourceVersionError);
+    try {
+      s.changesSince(1);
+    } catch (err) {
+      expect(err).toBeInstanceOf(TooOldResourceVersionError);
+      expect((err as TooOldResourceVersionError).requested).toBe(1);
+      expect((err as Error).message).toMatch(/^too old resource version: 1 \(\d+\)$/);
+    }
+    expect(() => s.changesSince(cr)).not.toThrow();
+    expect(() => s.listAt('core/configmaps', cr)).not.toThrow();
+  });
+
+  it('age-based retention compacts events older than the age', () => {
+    const s = open({ retentionCount: 1_000_000, retentionAgeMs: 1000 });
+    churn(s);
+    const rev = s.revision();
+    expect(s.compact(Date.now() + 10_000)).toBeGreaterThan(0);
+    expect(s.compactRevision()).toBe(rev);
+  });
+
+  it('reclaims space in the database file', () => {
+    const dir = tmp();
+    const s = open({ dataDir: dir, retentionCount: 1 });
+    const big = 'x'.repeat(20_000);
+    s.put(key('k'), obj('k', { big }), 0);
+    for (let i = 0; i < 200; i++) s.put(key('k'), obj('k', { big, i: String(i) }));
+    s.db.pragma('wal_checkpoint(TRUNCATE)');
+    const pages = () => Number(s.db.pragma('page_count', { simple: true }));
+    const free = () => Number(s.db.pragma('freelist_count', { simple: true }));
+    const before = pages();
+    s.compact();
+    s.db.pragma('wal_checkpoint(TRUNCATE)');
+    expect(pages()).toBeLessThan(before / 4);
+    expect(free()).toBeLessThan(10);
+  });
+});
+
+describe('persistence', () => {
+  it('a reopened store has the objects, the revision and the compact revision', () => {
+    const dir = tmp();
+    const s = open({ dataDir: dir, retentionCount: 2 });
+    s.put(key('a'), obj('a', { v: '1' }), 0);
+    s.put(key('b'), obj('b'), 0);
+    s.put(key('a'), obj('a', { v: '2' }));
+    s.put(key('c'), obj('c'), 0);
+    s.remove(key('b'));
+    s.compact();
+    const rev = s.revision();
+    const cr = s.compactRevision();
+    s.close();
+    const t = open({ dataDir: dir });
+    expect(t.revision()).toBe(rev);
+    expect(t.compactRevision()).toBe(cr);
+    expect(t.list('core/configmaps').map((e) => `${e.name}:${parse(e.json).data.v ?? ''}`)).toEqual(['a:2', 'c:']);
+    const next = t.put(key('d'), obj('d'), 0);
+    expect(next.rv).toBe(rev + 1);
+    expect(t.db.pragma('integrity_check', { simple: true })).toBe('ok');
+    expect(t.db.pragma('journal_mode', { simple: true })).toBe('wal');
+  });
+});
