@@ -3,7 +3,7 @@
 // staging/src/k8s.io/apimachinery/pkg/util/duration/duration.go (our own code).
 import type { ColumnDefinition, KObject } from '../resources/types.js';
 
-export { formatQuantity, parseQuantity } from './quantity.js';
+export { formatQuantity } from './quantity.js';
 
 /** Build one column definition (priority 0 unless given). */
 export function col(

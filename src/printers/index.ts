@@ -54,11 +54,9 @@ export {
   formatQuantity,
   humanDuration,
   joinHostPort,
-  parseQuantity,
   parseTime,
   rfc3339,
   shortHumanDuration,
   translateTimestampSince,
 } from './format.js';
-export { canonicalQuantity } from './quantity.js';
 export { summarizePod } from './pods.js';
