@@ -9,6 +9,7 @@ import { garbageCollectorController } from './garbagecollector.js';
 import { namespaceController } from './namespace.js';
 import { endpointsController } from './network/endpoints.js';
 import { endpointSliceController } from './network/endpointslice.js';
+import { endpointSliceMirroringController } from './network/mirroring.js';
 
 export function allControllers(): Controller[] {
   return [
@@ -21,5 +22,6 @@ export function allControllers(): Controller[] {
     namespaceController(),
     endpointsController(),
     endpointSliceController(),
+    endpointSliceMirroringController(),
   ];
 }

@@ -6,6 +6,11 @@ import type { Registry } from './registry.js';
 import { invalidObject } from './errors.js';
 import type { Cause } from '../resources/types.js';
 
+/** Go's %#v of a []string, as field.Invalid renders spec.clusterIPs (storage/alloc.go): []string{"a", "b"}. */
+function goStrings(list: string[]): string {
+  return `[]string{${list.map((s) => JSON.stringify(s)).join(', ')}}`;
+}
+
 function ipToInt(ip: string): number {
   return ip.split('.').reduce((a, o) => a * 256 + Number(o), 0);
 }
@@ -145,9 +150,9 @@ export function installAdmission(registry: Registry, opts: AdmissionOptions): Al
         spec.clusterIPs = ['None'];
       } else if (requested) {
         if (!ips.contains(requested))
-          causes.push({ reason: 'FieldValueInvalid', field: 'spec.clusterIPs', message: `Invalid value: ${JSON.stringify([requested])}: failed to allocate IP ${requested}: the provided IP (${requested}) is not in the valid range. The range of valid IPs is ${opts.serviceCIDR}` });
+          causes.push({ reason: 'FieldValueInvalid', field: 'spec.clusterIPs', message: `Invalid value: ${goStrings([requested])}: failed to allocate IP ${requested}: the provided IP (${requested}) is not in the valid range. The range of valid IPs is ${opts.serviceCIDR}` });
         else if (ips.has(requested))
-          causes.push({ reason: 'FieldValueInvalid', field: 'spec.clusterIPs', message: `Invalid value: ${JSON.stringify([requested])}: failed to allocate IP ${requested}: provided IP is already allocated` });
+          causes.push({ reason: 'FieldValueInvalid', field: 'spec.clusterIPs', message: `Invalid value: ${goStrings([requested])}: failed to allocate IP ${requested}: provided IP is already allocated` });
         else {
           if (!wopts.dryRun) {
             ips.reserve(requested);
