@@ -60,6 +60,8 @@ export const endpointsDef: ResourceDef = {
   verbs: ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'],
   subresources: [],
   definition: 'io.k8s.api.core.v1.Endpoints',
+  // v1 Endpoints is deprecated from 1.33 (KEP-4974): every request carries the warning
+  deprecationWarning: (minor) => (minor >= 33 ? 'v1 Endpoints is deprecated in v1.33+; use discovery.k8s.io/v1 EndpointSlice' : undefined),
   defaults(obj) {
     for (const ss of arr(obj.subsets).filter(isObj)) for (const pt of arr(ss.ports).filter(isObj)) if (!pt.protocol) pt.protocol = 'TCP';
   },

@@ -87,6 +87,8 @@ export interface ResourceDef {
   defaultDeletePolicy?: 'Background' | 'Orphan' | 'Foreground';
   /** Graceful deletion (pods): returns the grace period to use, or 0 for immediate. */
   gracePeriod?(obj: KObject, requested: number | undefined): number;
+  /** A deprecation warning sent with every request for this resource, by emulated minor version (apiserver deprecation.go). */
+  deprecationWarning?(emulatedMinor: number): string | undefined;
   /** Virtual create-only kinds (reviews): computes the answer; nothing is stored. */
   create?(obj: KObject): KObject;
   /** DELETE answers the object rather than a Status (pods, namespaces, ...). */

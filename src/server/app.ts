@@ -90,7 +90,7 @@ export async function createServer(opts: ServerOptions = {}): Promise<KubeEmulat
   );
   const discovery = new Discovery(defs);
   const version = versionInfo(emulated);
-  const ctx: HandlerContext = { registry, watches };
+  const ctx: HandlerContext = { registry, watches, emulatedMinor: emulatedMinor(emulated) };
 
   const app = Fastify({
     // per-request logs are debug-level noise: the http logger only reports warnings and errors

@@ -1,7 +1,7 @@
 // Resource requests: one generic handler for every kind and verb (apiserver
 // pkg/endpoints/handlers/{get,create,update,patch,delete}.go), answering JSON / YAML / Table.
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { stringify as toYAML } from 'yaml';
+import { createRequire } from 'node:module';
 import type { KObject, ResourceDef } from '../resources/types.js';
 import { apiVersionOf } from '../resources/types.js';
 import type { Registry, DeleteOptions } from '../registry/registry.js';
@@ -16,9 +16,18 @@ import { patchObject } from '../patch/index.js';
 import { serveSubresource } from './subresources.js';
 import { checkFields, duplicateFieldMessage, findDuplicateFields, strictDecodingMessage, unknownFieldMessage } from '../schema/index.js';
 
+// yaml is loaded on the first YAML answer, not at start-up (a synchronous require of its CommonJS build)
+let yamlStringify: ((v: unknown) => string) | undefined;
+function toYAML(v: unknown): string {
+  yamlStringify ??= (createRequire(import.meta.url)('yaml') as typeof import('yaml')).stringify;
+  return yamlStringify(v);
+}
+
 export interface HandlerContext {
   registry: Registry;
   watches: WatchHub;
+  /** the emulated Kubernetes minor version (33 for v1.33.0) */
+  emulatedMinor: number;
 }
 
 type Query = Record<string, string | undefined>;
@@ -52,8 +61,16 @@ function dryRunParam(q: Query): boolean {
   return true;
 }
 
+/** Appends Warning headers (299 - "text"), keeping any already set (e.g. a deprecation warning). */
+export function addWarnings(reply: FastifyReply, warnings: string[]): void {
+  if (!warnings.length) return;
+  const prev = reply.getHeader('Warning');
+  const list = prev === undefined ? [] : Array.isArray(prev) ? prev.map(String) : [String(prev)];
+  reply.header('Warning', [...list, ...warnings.map((w) => `299 - ${JSON.stringify(w)}`)]);
+}
+
 export function sendJSON(reply: FastifyReply, code: number, body: string | KObject, warnings: string[] = []): FastifyReply {
-  if (warnings.length) reply.header('Warning', warnings.map((w) => `299 - ${JSON.stringify(w)}`));
+  addWarnings(reply, warnings);
   return reply.code(code).header('Content-Type', 'application/json').send(typeof body === 'string' ? body : JSON.stringify(body));
 }
 
@@ -63,7 +80,7 @@ export function sendStatusError(reply: FastifyReply, err: StatusError): FastifyR
 
 /** Sends one object in the negotiated form. */
 function sendObject(reply: FastifyReply, def: ResourceDef, accepted: Accepted, q: Query, code: number, obj: KObject, warnings: string[] = [], json?: string): FastifyReply {
-  if (warnings.length) reply.header('Warning', warnings.map((w) => `299 - ${JSON.stringify(w)}`));
+  addWarnings(reply, warnings);
   if (accepted.format === 'table' && def.table && obj.kind === def.kind) {
     const t = toTable(def, [obj], {
       include: parseIncludeObject(q.includeObject),
@@ -157,6 +174,8 @@ export async function handleResource(ctx: HandlerContext, info: RequestInfo, req
   if (!def.namespaced && info.namespace && info.resource !== 'namespaces') throw resourceNotFound();
   const q = flatQuery(req.query);
   const ns = info.namespace;
+  const deprecation = def.deprecationWarning?.(ctx.emulatedMinor);
+  if (deprecation) addWarnings(reply, [deprecation]);
 
   if (info.subresource) return serveSubresource(ctx, def, info, req, reply, q);
 

@@ -8,7 +8,7 @@ import { applyScale, scaleFromStatefulSet, scalePreconditionError } from '../res
 import { decodeBody, negotiateOutput } from './negotiation.js';
 import type { RequestInfo } from './requestinfo.js';
 import type { HandlerContext } from './handlers.js';
-import { sendJSON } from './handlers.js';
+import { addWarnings, sendJSON } from './handlers.js';
 import { applyPatchDocument, parsePatchBody, patchObject, patchTypeOf } from '../patch/index.js';
 import { stringify as toYAML } from 'yaml';
 import { nowRFC3339 } from '../registry/meta.js';
@@ -20,7 +20,7 @@ const SCALE_DEF = { group: 'autoscaling', kind: 'Scale', plural: 'scale' } as co
 
 function send(reply: FastifyReply, req: FastifyRequest, code: number, obj: KObject, warnings: string[] = []): FastifyReply {
   const accepted = negotiateOutput(req.headers.accept, false);
-  if (warnings.length) reply.header('Warning', warnings.map((w) => `299 - ${JSON.stringify(w)}`));
+  addWarnings(reply, warnings);
   if (accepted.format === 'yaml') return reply.code(code).header('Content-Type', 'application/yaml').send(toYAML(obj));
   return sendJSON(reply, code, obj);
 }
