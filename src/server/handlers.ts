@@ -14,6 +14,7 @@ import { parseIncludeObject, partialObjectMetadata, toTable } from './table.js';
 import type { WatchHub } from './watch.js';
 import { patchObject } from '../patch/index.js';
 import { serveSubresource } from './subresources.js';
+import { decodeDeleteOptions } from './deleteoptions.js';
 import { checkFields, duplicateFieldMessage, findDuplicateFields, strictDecodingMessage, unknownFieldMessage } from '../schema/index.js';
 
 // yaml is loaded on the first YAML answer, not at start-up (a synchronous require of its CommonJS build)
@@ -129,22 +130,20 @@ function sendList(reply: FastifyReply, def: ResourceDef, accepted: Accepted, q: 
 }
 
 export function parseDeleteOptions(req: FastifyRequest, q: Query): DeleteOptions {
-  let body: KObject = {};
   const raw = req.body as Buffer | undefined;
-  if (raw && raw.length) {
-    const ct = (req.headers['content-type'] ?? 'application/json').toString();
-    body = decodeBody(ct, raw).object;
+  const ct = (req.headers['content-type'] ?? 'application/json').toString();
+  const opts = raw && raw.length ? decodeDeleteOptions(decodeBody(ct, raw).object) : {};
+  // query parameters apply where the body is silent
+  if (opts.gracePeriodSeconds === undefined) {
+    const g = intParam('gracePeriodSeconds', q.gracePeriodSeconds);
+    if (g !== undefined) opts.gracePeriodSeconds = g;
   }
-  const opts: DeleteOptions = {};
-  const grace = body.gracePeriodSeconds ?? intParam('gracePeriodSeconds', q.gracePeriodSeconds);
-  if (grace !== undefined && grace !== null) opts.gracePeriodSeconds = Number(grace);
-  const policy = body.propagationPolicy ?? q.propagationPolicy;
-  if (policy) opts.propagationPolicy = policy;
-  const orphan = body.orphanDependents ?? boolParam(q.orphanDependents);
-  if (orphan !== undefined && orphan !== null) opts.orphanDependents = orphan;
-  if (body.preconditions) opts.preconditions = body.preconditions;
-  const dry = Array.isArray(body.dryRun) ? body.dryRun.includes('All') : false;
-  opts.dryRun = dry || dryRunParam(q);
+  if (!opts.propagationPolicy && q.propagationPolicy) opts.propagationPolicy = q.propagationPolicy as DeleteOptions['propagationPolicy'];
+  if (opts.orphanDependents === undefined) {
+    const o = boolParam(q.orphanDependents);
+    if (o !== undefined) opts.orphanDependents = o;
+  }
+  opts.dryRun = opts.dryRun || dryRunParam(q);
   return opts;
 }
 

@@ -232,3 +232,28 @@ describe('fieldValidation', () => {
     expect(res.body.reason).toBe('BadRequest');
   });
 });
+
+describe('DeleteOptions', () => {
+  it('a body of the wrong shape is 400 and deletes nothing', async () => {
+    await api().post('/api/v1/namespaces/default/configmaps').send(cm('del-opts')).expect(201);
+    const res = await api()
+      .delete('/api/v1/namespaces/default/configmaps/del-opts')
+      .set('content-type', 'application/json')
+      .send(JSON.stringify({ gracePeriodSeconds: 'soon' }))
+      .expect(400);
+    expect(res.body.message).toBe('json: cannot unmarshal string into Go struct field DeleteOptions.gracePeriodSeconds of type int64');
+    await api().get('/api/v1/namespaces/default/configmaps/del-opts').expect(200);
+    const bad = await api()
+      .delete('/api/v1/namespaces/default/configmaps/del-opts')
+      .set('content-type', 'application/json')
+      .send(JSON.stringify({ dryRun: ['Some'] }))
+      .expect(400);
+    expect(bad.body.message).toBe('dryRun: Unsupported value: "Some": supported values: "All"');
+    await api()
+      .delete('/api/v1/namespaces/default/configmaps/del-opts')
+      .set('content-type', 'application/json')
+      .send(JSON.stringify({ kind: 'DeleteOptions', apiVersion: 'v1', preconditions: { uid: 'nope' } }))
+      .expect(409);
+    await api().delete('/api/v1/namespaces/default/configmaps/del-opts').expect(200);
+  });
+});
