@@ -57,7 +57,8 @@ export function compileListFilter(def: ResourceDef, q: Pick<ListQuery, 'labelSel
       }
     }
     name = sel.fieldSelectorExactValue(fs, 'metadata.name');
-    fieldMatch = (f) => sel.matchesFields(fs, (k) => f[k]);
+    const storedLabel = def.storage?.fieldLabel;
+    fieldMatch = storedLabel ? (f) => sel.matchesFields(fs, (k) => f[storedLabel(k)]) : (f) => sel.matchesFields(fs, (k) => f[k]);
   }
   const matchesAttrs = (a: Attrs) => (!labelMatch || labelMatch(a.labels)) && (!fieldMatch || fieldMatch(a.fields));
   return {

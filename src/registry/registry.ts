@@ -66,8 +66,26 @@ export interface RegistryOptions {
   logger?: Logger;
 }
 
-export function resourceId(def: Pick<ResourceDef, 'group' | 'plural'>): string {
+/** The stored resource a kind lives in: `<group or core>/<plural>` (a view's stored kind). */
+export function resourceId(def: Pick<ResourceDef, 'group' | 'plural' | 'storage'>): string {
+  const s = def.storage ?? def;
+  return `${s.group || 'core'}/${s.plural}`;
+}
+
+/** The served resource: `<group or core>/<plural>`, distinct for views. */
+export function servedId(def: Pick<ResourceDef, 'group' | 'plural'>): string {
   return `${def.group || 'core'}/${def.plural}`;
+}
+
+/** A stored object as the kind serves it. */
+export function decodeFor(def: ResourceDef, json: string): KObject {
+  const o = JSON.parse(json);
+  return def.storage ? def.storage.fromStorage(o) : o;
+}
+
+/** A stored entry as the kind serves it (views re-encode; others pass through). */
+export function viewEntry(def: ResourceDef, e: Entry): Entry {
+  return def.storage ? { ...e, json: JSON.stringify(def.storage.fromStorage(JSON.parse(e.json))) } : e;
 }
 
 export class Registry {
@@ -79,11 +97,11 @@ export class Registry {
     defs: ResourceDef[],
     readonly opts: RegistryOptions = {},
   ) {
-    for (const d of defs) this.defs.set(resourceId(d), d);
+    for (const d of defs) this.defs.set(servedId(d), d);
   }
 
   static attrsFor(defs: ResourceDef[]): (resource: string, obj: any) => Attrs {
-    const byId = new Map(defs.map((d) => [resourceId(d), d]));
+    const byId = new Map(defs.filter((d) => !d.storage).map((d) => [resourceId(d), d]));
     return (resource, obj) => {
       const def = byId.get(resource);
       const fields: Record<string, string> = { 'metadata.name': obj?.metadata?.name ?? '', 'metadata.namespace': obj?.metadata?.namespace ?? '' };
@@ -115,12 +133,12 @@ export class Registry {
   }
 
   addHook(def: ResourceDef, hook: AdmissionHook): void {
-    const id = resourceId(def);
+    const id = servedId(def);
     this.hooks.set(id, [...(this.hooks.get(id) ?? []), hook]);
   }
 
   private runHooks(def: ResourceDef, op: 'create' | 'update' | 'delete', obj: KObject, old: KObject | undefined, opts: WriteOptions): void {
-    for (const h of this.hooks.get(resourceId(def)) ?? []) h(op, obj, old, opts);
+    for (const h of this.hooks.get(servedId(def)) ?? []) h(op, obj, old, opts);
   }
 
   revision(): number {
@@ -130,18 +148,19 @@ export class Registry {
   // ---- reads -------------------------------------------------------------------------------
 
   getEntry(def: ResourceDef, namespace: string, name: string): Entry | undefined {
-    return this.store.get(storageKey(def, def.namespaced ? namespace : '', name));
+    const e = this.store.get(storageKey(def, def.namespaced ? namespace : '', name));
+    return e && viewEntry(def, e);
   }
 
   get(def: ResourceDef, namespace: string, name: string): KObject {
-    const e = this.getEntry(def, namespace, name);
+    const e = this.store.get(storageKey(def, def.namespaced ? namespace : '', name));
     if (!e) throw notFound(def, name);
-    return JSON.parse(e.json);
+    return decodeFor(def, e.json);
   }
 
   tryGet(def: ResourceDef, namespace: string, name: string): KObject | undefined {
-    const e = this.getEntry(def, namespace, name);
-    return e ? JSON.parse(e.json) : undefined;
+    const e = this.store.get(storageKey(def, def.namespaced ? namespace : '', name));
+    return e ? decodeFor(def, e.json) : undefined;
   }
 
   /** Lists entries (not parsed) with selectors, pagination and resourceVersion semantics. */
@@ -202,7 +221,7 @@ export class Registry {
       out.push(e);
     }
     const res: { entries: Entry[]; resourceVersion: string; continue?: string; remainingItemCount?: number } = {
-      entries: out,
+      entries: def.storage ? out.map((e) => viewEntry(def, e)) : out,
       resourceVersion: String(at),
     };
     if (next) {
@@ -289,12 +308,12 @@ export class Registry {
     if (opts.dryRun) return { object: obj, warnings };
     let entry: Entry;
     try {
-      entry = this.store.put(storageKey(def, def.namespaced ? namespace : '', meta.name), obj, 0);
+      entry = this.putAs(def, storageKey(def, def.namespaced ? namespace : '', meta.name), obj, 0);
     } catch (err) {
       if (err instanceof KeyExistsError) throw alreadyExists(def, meta.name);
       throw err;
     }
-    return { object: obj, json: entry.json, warnings };
+    return { object: obj, json: def.storage ? undefined : entry.json, warnings };
   }
 
   /**
@@ -314,7 +333,7 @@ export class Registry {
       if (def.allowCreateOnUpdate && !opts.subresource) return { ...this.create(def, namespace, obj, opts), changed: true };
       throw notFound(def, name);
     }
-    const old = JSON.parse(cur.json);
+    const old = decodeFor(def, cur.json);
     const sentRV = obj.metadata.resourceVersion;
     if (sentRV !== undefined && sentRV !== '' && sentRV !== old.metadata.resourceVersion) throw conflict(def, name);
     if (obj.metadata.uid && obj.metadata.uid !== old.metadata.uid)
@@ -363,7 +382,7 @@ export class Registry {
       return { object: obj, warnings, changed: true };
     }
     const entry = this.writePut(def, key, obj, cur.rv, name);
-    return { object: obj, json: entry.json, warnings, changed: true };
+    return { object: obj, json: def.storage ? undefined : entry.json, warnings, changed: true };
   }
 
   /** metadata.managedFields for a non-apply write (fieldmanager: recorded for every manager, as upstream). */
@@ -389,9 +408,18 @@ export class Registry {
     return true;
   }
 
+  /** Stores obj (converted for views) and sets its metadata.resourceVersion. */
+  private putAs(def: ResourceDef, key: string, obj: KObject, expectRv?: number): Entry {
+    if (!def.storage) return this.store.put(key, obj, expectRv);
+    const stored = def.storage.toStorage(obj);
+    const e = this.store.put(key, stored, expectRv);
+    obj.metadata.resourceVersion = String(e.rv);
+    return e;
+  }
+
   private writePut(def: ResourceDef, key: string, obj: KObject, expectRv: number, name: string): Entry {
     try {
-      return this.store.put(key, obj, expectRv);
+      return this.putAs(def, key, obj, expectRv);
     } catch (err) {
       if (err instanceof RevisionMismatchError) throw conflict(def, name);
       if (err instanceof KeyNotFoundError) throw notFound(def, name);
@@ -428,8 +456,8 @@ export class Registry {
     const key = storageKey(def, def.namespaced ? namespace : '', name);
     const cur = this.store.get(key);
     if (!cur) throw notFound(def, name);
-    const old = JSON.parse(cur.json);
-    const obj = JSON.parse(cur.json);
+    const old = decodeFor(def, cur.json);
+    const obj = decodeFor(def, cur.json);
     mutate(obj);
     this.trackManagedFields(def, old, obj, opts, nowRFC3339());
     if (deepEqual(obj, old)) return old;
@@ -442,7 +470,7 @@ export class Registry {
     const key = storageKey(def, def.namespaced ? namespace : '', name);
     const cur = this.store.get(key);
     if (!cur) throw notFound(def, name);
-    const obj = JSON.parse(cur.json);
+    const obj = decodeFor(def, cur.json);
     const meta = obj.metadata;
     const pre = options.preconditions;
     if (pre?.uid && pre.uid !== meta.uid)
@@ -477,11 +505,11 @@ export class Registry {
       if (options.dryRun) return { object: obj, deleted: true };
       const gone = this.writeRemove(def, key, cur.rv, name);
       this.runHooks(def, 'delete', obj, undefined, {});
-      return { object: JSON.parse(gone.json), deleted: true };
+      return { object: decodeFor(def, gone.json), deleted: true };
     }
 
     // graceful deletion / pending finalizers: mark the object (rest/delete.go BeforeDelete)
-    const next = JSON.parse(cur.json);
+    const next = decodeFor(def, cur.json);
     const nm = next.metadata;
     const now = Date.now();
     if (!nm.deletionTimestamp) {

@@ -116,4 +116,57 @@ export const eventsV1EventDef: ResourceDef = {
     type: (o) => str(o.type),
   },
   allowCreateOnUpdate: true,
+  storage: {
+    group: '',
+    plural: 'events',
+    fromStorage: coreToEventsV1,
+    toStorage: eventsV1ToCore,
+    fieldLabel: (l) => (l.startsWith('regarding.') ? 'involvedObject.' + l.slice('regarding.'.length) : l === 'reportingController' ? 'reportingComponent' : l),
+  },
 };
+
+// events.k8s.io/v1 <-> core/v1 Event: one stored object (pkg/apis/events/v1/conversion.go)
+const CORE_TO_V1: [string, string][] = [
+  ['involvedObject', 'regarding'],
+  ['related', 'related'],
+  ['reason', 'reason'],
+  ['message', 'note'],
+  ['type', 'type'],
+  ['source', 'deprecatedSource'],
+  ['firstTimestamp', 'deprecatedFirstTimestamp'],
+  ['lastTimestamp', 'deprecatedLastTimestamp'],
+  ['count', 'deprecatedCount'],
+  ['eventTime', 'eventTime'],
+  ['series', 'series'],
+  ['action', 'action'],
+  ['reportingComponent', 'reportingController'],
+  ['reportingInstance', 'reportingInstance'],
+];
+
+export function coreToEventsV1(core: KObject): KObject {
+  const out: KObject = { apiVersion: 'events.k8s.io/v1', kind: 'Event', metadata: core.metadata };
+  for (const [c, v] of CORE_TO_V1) {
+    const val = core[c];
+    if (val === undefined || val === '' || (c === 'count' && val === 0)) continue;
+    if (c === 'source' && (typeof val !== 'object' || !val || Object.keys(val).length === 0)) continue;
+    out[v] = c === 'series' && val ? { count: val.count, lastObservedTime: val.lastObservedTime } : val;
+  }
+  if (out.eventTime === undefined) out.eventTime = null;
+  return out;
+}
+
+export function eventsV1ToCore(v1: KObject): KObject {
+  const out: KObject = { apiVersion: 'v1', kind: 'Event', metadata: v1.metadata };
+  for (const [c, v] of CORE_TO_V1) {
+    const val = v1[v];
+    if (val === undefined) continue;
+    out[c] = val;
+  }
+  // core Events always carry involvedObject and source (non-pointer structs)
+  out.involvedObject ??= {};
+  out.source ??= {};
+  if (out.eventTime === undefined) out.eventTime = null;
+  if (out.firstTimestamp === undefined) out.firstTimestamp = null;
+  if (out.lastTimestamp === undefined) out.lastTimestamp = null;
+  return out;
+}

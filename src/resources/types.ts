@@ -87,6 +87,8 @@ export interface ResourceDef {
   defaultDeletePolicy?: 'Background' | 'Orphan' | 'Foreground';
   /** Graceful deletion (pods): returns the grace period to use, or 0 for immediate. */
   gracePeriod?(obj: KObject, requested: number | undefined): number;
+  /** Served from another kind's storage (see StorageView). */
+  storage?: StorageView;
   /** A deprecation warning sent with every request for this resource, by emulated minor version (apiserver deprecation.go). */
   deprecationWarning?(emulatedMinor: number): string | undefined;
   /** Virtual create-only kinds (reviews): computes the answer; nothing is stored. */
@@ -95,9 +97,23 @@ export interface ResourceDef {
   returnDeletedObject?: boolean;
 }
 
+/**
+ * A kind served as another version of a stored kind (events.k8s.io/v1 Events are core/v1 Events
+ * in storage upstream): objects convert at the registry boundary, one object, one uid and RV.
+ */
+export interface StorageView {
+  group: string;
+  plural: string;
+  fromStorage(obj: KObject): KObject;
+  toStorage(obj: KObject): KObject;
+  /** this kind's field label -> the stored kind's field label */
+  fieldLabel?(label: string): string;
+}
+
 /** The key an object is stored under: /<group or core>/<plural>/<namespace or ''>/<name>. */
-export function storageKey(def: Pick<ResourceDef, 'group' | 'plural'>, namespace: string, name: string): string {
-  return `/${def.group || 'core'}/${def.plural}/${namespace}/${name}`;
+export function storageKey(def: Pick<ResourceDef, 'group' | 'plural' | 'storage'>, namespace: string, name: string): string {
+  const s = def.storage ?? def;
+  return `/${s.group || 'core'}/${s.plural}/${namespace}/${name}`;
 }
 
 export function apiVersionOf(def: Pick<ResourceDef, 'group' | 'version'>): string {

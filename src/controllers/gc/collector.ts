@@ -27,7 +27,8 @@ type Recorder = (obj: KObject, type: 'Normal' | 'Warning', reason: string, messa
 
 /** Kinds the collector watches: every stored kind (not the virtual review kinds). */
 export function monitoredDefs(registry: Registry): ResourceDef[] {
-  return registry.allDefs().filter((d) => !d.create && d.verbs.includes('list') && d.verbs.includes('watch'));
+  // views of another kind's storage (events.k8s.io Events) are the same objects: watched once
+  return registry.allDefs().filter((d) => !d.create && !d.storage && d.verbs.includes('list') && d.verbs.includes('watch'));
 }
 
 class ObjectReplaced extends Error {}
