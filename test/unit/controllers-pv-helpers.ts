@@ -1,6 +1,7 @@
 // Shared set-up for the persistent volume controller tests: a server with no built-in controllers,
 // the storage admission installed, and the storage controllers run by a manager of our own
 // (so the tests do not depend on src/controllers/index.ts).
+import { SEED } from '../helpers/paths.js';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -68,7 +69,7 @@ export async function storageEnv(opts: { defaultStorageClass?: boolean; controll
 }
 
 export function seedObjects(): KObject[] {
-  const text = readFileSync('/work/shared/seed/pv.yaml', 'utf8');
+  const text = readFileSync(join(SEED, 'pv.yaml'), 'utf8');
   return parseAllDocuments(text)
     .map((d) => d.toJSON())
     .filter(Boolean);

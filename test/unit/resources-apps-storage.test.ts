@@ -1,3 +1,5 @@
+import { join } from 'node:path';
+import { SEED } from '../helpers/paths.js';
 import { describe, it, expect } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { parseAllDocuments } from 'yaml';
@@ -15,7 +17,7 @@ function create(def: ResourceDef, o: KObject): KObject {
 }
 
 describe('PersistentVolume', () => {
-  const pvs = parseAllDocuments(readFileSync('/work/shared/seed/pv.yaml', 'utf8'))
+  const pvs = parseAllDocuments(readFileSync(join(SEED, 'pv.yaml'), 'utf8'))
     .map((d) => d.toJSON())
     .filter((o) => o.kind === 'PersistentVolume');
   it('seed PVs default and validate like a 1.33 cluster', () => {

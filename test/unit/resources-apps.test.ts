@@ -1,3 +1,5 @@
+import { join } from 'node:path';
+import { SEED } from '../helpers/paths.js';
 import { describe, it, expect } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { parseAllDocuments } from 'yaml';
@@ -52,7 +54,7 @@ describe('StatefulSet identity', () => {
 });
 
 describe('StatefulSet defaults (seed sts.yaml, as a 1.33 cluster shows it)', () => {
-  const o = create(seed('/work/shared/seed/sts.yaml', 'StatefulSet')[0]);
+  const o = create(seed(join(SEED, 'sts.yaml'), 'StatefulSet')[0]);
   it('spec defaults', () => {
     expect(o.spec.replicas).toBe(2);
     expect(o.spec.podManagementPolicy).toBe('OrderedReady');
