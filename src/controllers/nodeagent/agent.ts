@@ -10,7 +10,7 @@ import { StatusError } from '../../registry/errors.js';
 import { nodeIndex, nodeIP, podCIDR } from '../nodes/info.js';
 import { matchContainers, applyStep, stepTargets, type StepEnv, type StepResult } from './lifecycle.js';
 import { PodIPAM, parseDuration } from './runtime.js';
-import { DEFAULT_STAGES, PROFILES, crashBackOffMs, type PodStage, type StageDelay, type StageProfile, type StageSelector } from './stages.js';
+import { ANN_STOP_DELAY, DEFAULT_STAGES, PROFILES, crashBackOffMs, type PodStage, type StageDelay, type StageProfile, type StageSelector } from './stages.js';
 
 const arr = (v: unknown): any[] => (Array.isArray(v) ? v : []);
 const isTerminal = (p: KObject) => p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed';
@@ -55,7 +55,7 @@ export function stageDelayMs(delay: StageDelay, pod: KObject, target: string | u
     case 'step':
       return step();
     case 'annotation':
-      return parseDuration(pod.metadata?.annotations?.[delay.key]) ?? step();
+      return parseDuration(pod.metadata?.annotations?.[delay.key]) ?? (delay.key === ANN_STOP_DELAY ? Math.max(step(), profile.minStopMs ?? 0) : step());
     case 'readiness': {
       const probe = containerOf(pod, target).spec?.readinessProbe;
       return (probe?.initialDelaySeconds ?? 0) * 1000 * profile.probeScale + step();

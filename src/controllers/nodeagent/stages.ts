@@ -120,11 +120,17 @@ export interface StageProfile {
   /** multiplies kubelet's crash back-off */
   backoffScale: number;
   crashRunMs: number;
+  /**
+   * least time a graceful stop takes when no stop-delay annotation is set: a pod that vanishes (and
+   * a controller's replacement appears) within a few ms of its DELETE makes `kubectl delete` wait
+   * forever (its wait GETs the old pod, then lists and watches the new one for a Deleted event)
+   */
+  minStopMs?: number;
 }
 
 export const PROFILES: Record<'default' | 'fast', StageProfile> = {
   default: { name: 'default', stepMs: 100, jitterMs: 400, probeScale: 1, backoffScale: 1, crashRunMs: 1000 },
-  fast: { name: 'fast', stepMs: 0, jitterMs: 0, probeScale: 0, backoffScale: 0.01, crashRunMs: 0 },
+  fast: { name: 'fast', stepMs: 0, jitterMs: 0, probeScale: 0, backoffScale: 0.01, crashRunMs: 0, minStopMs: 150 },
 };
 
 /** kubelet's container restart back-off: 10 s, doubling, at most 5 min (before the given restart). */
