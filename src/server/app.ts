@@ -56,6 +56,8 @@ export interface KubeEmulator {
   controllers: ControllerManager;
   /** http://host:port once listening */
   url: string;
+  /** the cluster DNS port (UDP and TCP), when DNS is on */
+  dnsPort?: number;
   close(): Promise<void>;
 }
 
@@ -192,9 +194,18 @@ export async function createServer(opts: ServerOptions = {}): Promise<KubeEmulat
   app.route({ method: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'], url: '/*', handler });
   app.route({ method: ['GET', 'HEAD'], url: '/', handler: async (_req, reply) => sendJSON(reply, 200, { paths: ['/api', '/api/v1', '/apis', '/healthz', '/livez', '/openapi/v2', '/openapi/v3', '/readyz', '/version'] }) });
 
-  await app.listen({ host: opts.host ?? '127.0.0.1', port: opts.port ?? 6443 });
-  controllers.start(opts.controllers ?? ['*']);
-  const dns = opts.dnsPort ? await startDNSServer({ informers: controllers.informers, host: opts.host ?? '127.0.0.1', port: opts.dnsPort, logger }) : undefined;
+  let dns: Awaited<ReturnType<typeof startDNSServer>> | undefined;
+  try {
+    await app.listen({ host: opts.host ?? '127.0.0.1', port: opts.port ?? 6443 });
+    controllers.start(opts.controllers ?? ['*']);
+    if (opts.dnsPort) dns = await startDNSServer({ informers: controllers.informers, host: opts.host ?? '127.0.0.1', port: opts.dnsPort, logger });
+  } catch (err) {
+    // a port in use: leave nothing running behind
+    controllers.stop();
+    await app.close().catch(() => {});
+    store.close();
+    throw err;
+  }
   const a = app.server.address();
   const url = a && typeof a === 'object' ? `http://${a.family === 'IPv6' ? `[${a.address}]` : a.address}:${a.port}` : '';
 
@@ -207,6 +218,7 @@ export async function createServer(opts: ServerOptions = {}): Promise<KubeEmulat
     logger,
     controllers,
     url,
+    dnsPort: dns?.port,
     async close() {
       if (closed) return;
       closed = true;
