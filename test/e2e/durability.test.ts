@@ -23,7 +23,7 @@ interface Running {
 /** Starts the built CLI and resolves with the URL from its "serving" log line (JSON pino on stdout). */
 function start(dataDir: string, extra: string[] = []): Promise<Running> {
   if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run \`npm run build\` first (npm test does)`);
-  const proc = spawn(process.execPath, [MAIN, '--port', '0', '--data-dir', dataDir, '--kubeconfig', '', '--log-level', 'info', ...extra], {
+  const proc = spawn(process.execPath, [MAIN, '--port', '0', '--dns-port', '0', '--data-dir', dataDir, '--kubeconfig', '', '--log-level', 'info', ...extra], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) => proc.on('exit', (code, signal) => r({ code, signal })));
@@ -180,7 +180,7 @@ describe('durability of the built server', () => {
       const store = new ObjectStore({ dataDir: dir, attrs: () => ({ labels: {}, fields: {} }), compactIntervalMs: 0 });
       store.db.prepare('INSERT INTO schema_version (version, name, applied_at) VALUES (999, ?, ?)').run('999_future.sql', new Date().toISOString());
       store.close();
-      const proc = spawn(process.execPath, [MAIN, '--port', '0', '--data-dir', dir, '--kubeconfig', ''], { stdio: ['ignore', 'pipe', 'pipe'] });
+      const proc = spawn(process.execPath, [MAIN, '--port', '0', '--dns-port', '0', '--data-dir', dir, '--kubeconfig', ''], { stdio: ['ignore', 'pipe', 'pipe'] });
       let stderr = '';
       proc.stderr!.on('data', (c) => (stderr += c));
       const code = await new Promise<number | null>((r) => proc.on('exit', (c) => r(c)));
