@@ -60,3 +60,16 @@ export {
   translateTimestampSince,
 } from './format.js';
 export { summarizePod } from './pods.js';
+
+/** The printer as an emulated minor version shows it: columns newer than that version dropped. */
+export function printerForVersion(printer: TablePrinter, minor: number): TablePrinter {
+  const since = printer.columnsSince;
+  if (!since) return printer;
+  const keep = printer.columns.map((c) => (since[c.name] ?? 0) <= minor);
+  if (keep.every(Boolean)) return printer;
+  return {
+    columns: printer.columns.filter((_, i) => keep[i]),
+    row: (obj, now) => printer.row(obj, now).filter((_, i) => keep[i]),
+    conditions: printer.conditions,
+  };
+}

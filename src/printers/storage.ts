@@ -25,7 +25,11 @@ export function persistentVolumeClaimClass(pvc: KObject): string {
 const phaseOf = (obj: KObject): string => (obj.metadata?.deletionTimestamp ? 'Terminating' : (obj.status?.phase ?? ''));
 const unset = (v: unknown): string => (typeof v === 'string' ? v : '<unset>');
 
+// the VolumeAttributesClass columns arrived with the VolumeAttributesClass API in 1.29
+const VAC_SINCE = { VolumeAttributesClass: 29 };
+
 export const persistentVolumePrinter: TablePrinter = {
+  columnsSince: VAC_SINCE,
   columns: [
     NAME_COLUMN,
     col('Capacity', 'The storage size of the volume.'),
@@ -59,6 +63,7 @@ export const persistentVolumePrinter: TablePrinter = {
 };
 
 export const persistentVolumeClaimPrinter: TablePrinter = {
+  columnsSince: VAC_SINCE,
   columns: [
     NAME_COLUMN,
     col('Status', 'The binding phase of the claim.'),

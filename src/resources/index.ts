@@ -1,7 +1,7 @@
 // Every kind the server serves: adding a kind = adding its module and one line here.
 import type { ResourceDef } from './types.js';
 import { qualifiedResource } from './types.js';
-import { printers, defaultPrinter } from '../printers/index.js';
+import { printers, defaultPrinter, printerForVersion } from '../printers/index.js';
 import { namespaceDef } from './namespace.js';
 import { podDef } from './pod.js';
 import { serviceDef } from './service.js';
@@ -23,8 +23,8 @@ import { storageClassDef } from './storageclass.js';
 import { leaseDef } from './lease.js';
 import { selfSubjectAccessReviewDef, selfSubjectRulesReviewDef, reviewSelfSubjectAccess, reviewSelfSubjectRules } from './authorization.js';
 
-/** The served kinds, in discovery order within each group-version. */
-export function allResources(): ResourceDef[] {
+/** The served kinds, in discovery order within each group-version, as `emulatedMinor` serves them. */
+export function allResources(emulatedMinor = 33): ResourceDef[] {
   const defs: ResourceDef[] = [
     configMapDef,
     endpointsDef,
@@ -48,7 +48,7 @@ export function allResources(): ResourceDef[] {
     eventsV1EventDef,
     storageClassDef,
   ];
-  return defs.map((d) => ({ ...d, table: d.table ?? printers[qualifiedResource(d)] ?? defaultPrinter }));
+  return defs.map((d) => ({ ...d, table: printerForVersion(d.table ?? printers[qualifiedResource(d)] ?? defaultPrinter, emulatedMinor) }));
 }
 
 /** Group-versions in discovery order (the preferred version first within a group). */

@@ -28,6 +28,8 @@ export interface TablePrinter {
   columns: ColumnDefinition[];
   /** The cells of one row, one per column (always the wide set). `now` is ms since the epoch. */
   row(obj: KObject, now: number): unknown[];
+  /** Columns that only exist from some emulated minor version on (name -> minor). */
+  columnsSince?: Record<string, number>;
   /** Optional row conditions (pods: Completed). */
   conditions?(obj: KObject): unknown[] | undefined;
 }

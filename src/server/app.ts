@@ -63,7 +63,8 @@ export interface KubeEmulator {
 
 export async function createServer(opts: ServerOptions = {}): Promise<KubeEmulator> {
   const logger = opts.logger ?? pino({ level: opts.logLevel ?? 'warn', base: undefined });
-  const defs = allResources();
+  const emulated = opts.emulatedVersion ?? 'v1.33.0';
+  const defs = allResources(emulatedMinor(emulated));
   const store = new ObjectStore({
     dataDir: opts.inMemory ? undefined : (opts.dataDir ?? './data'),
     retentionCount: opts.retentionCount,
@@ -76,7 +77,6 @@ export async function createServer(opts: ServerOptions = {}): Promise<KubeEmulat
   installStorageAdmission(registry);
   bootstrap(registry, allocators.ips.first());
   const watches = new WatchHub(registry, logger);
-  const emulated = opts.emulatedVersion ?? 'v1.33.0';
   const controllers = new ControllerManager(
     registry,
     logger,

@@ -268,3 +268,19 @@ describe('apps, core and the default printer', () => {
     }
   });
 });
+
+describe('columns follow the emulated version', () => {
+  it('PV and PVC tables have VolumeAttributesClass from 1.29 on', async () => {
+    const { printerForVersion, printers } = await import('../../src/printers/index.js');
+    const pv = { metadata: { name: 'v', creationTimestamp: new Date().toISOString() }, spec: { capacity: { storage: '5G' }, accessModes: ['ReadWriteOnce'] }, status: { phase: 'Available' } };
+    for (const res of ['persistentvolumes', 'persistentvolumeclaims']) {
+      const p28 = printerForVersion(printers[res], 28);
+      const p29 = printerForVersion(printers[res], 29);
+      expect(p28.columns.map((c) => c.name)).not.toContain('VolumeAttributesClass');
+      expect(p29.columns.map((c) => c.name)).toContain('VolumeAttributesClass');
+      expect(p28.row(pv, Date.now())).toHaveLength(p28.columns.length);
+      expect(p29.row(pv, Date.now())).toHaveLength(p29.columns.length);
+    }
+    expect(printerForVersion(printers.pods, 27)).toBe(printers.pods);
+  });
+});
