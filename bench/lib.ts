@@ -13,13 +13,17 @@ export interface Spawned {
   url: string;
   port: number;
   startupMs: number;
+  /** CPU time (user + system) the process used until ready: steadier than wall time on a busy machine */
+  startupCpuMs: number;
   stop(): Promise<void>;
 }
 
 /** Starts the built server (node dist/src/main.js) and waits for /readyz. */
 export async function spawnServer(args: string[], env: Record<string, string> = {}, nodeArgs: string[] = []): Promise<Spawned> {
   const t0 = performance.now();
-  const proc = spawn(process.execPath, [...nodeArgs, join(ROOT, 'dist/src/main.js'), '--port', '0', '--kubeconfig', '', '--log-level', 'info', ...args], {
+  // BENCH_NODE_ARGS: extra node flags for every server, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"
+  const extra = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const proc = spawn(process.execPath, [...extra, ...nodeArgs, join(ROOT, 'dist/src/main.js'), '--port', '0', '--kubeconfig', '', '--log-level', 'info', ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, ...env },
   });
@@ -45,12 +49,14 @@ export async function spawnServer(args: string[], env: Record<string, string> = 
   });
   await waitReady(url);
   const startupMs = performance.now() - t0;
+  const startupCpuMs = cpuMs(proc.pid!);
   proc.stdout!.resume();
   return {
     proc,
     url,
     port: Number(new URL(url).port),
     startupMs,
+    startupCpuMs,
     stop: () =>
       new Promise<void>((resolve) => {
         if (proc.exitCode !== null) return resolve();
@@ -73,6 +79,7 @@ export async function spawnCeiling(): Promise<Spawned> {
     url,
     port: Number(new URL(url).port),
     startupMs: performance.now() - t0,
+    startupCpuMs: cpuMs(proc.pid!),
     stop: () =>
       new Promise<void>((resolve) => {
         proc.once('exit', () => resolve());
@@ -92,6 +99,17 @@ export async function waitReady(url: string, timeoutMs = 30_000): Promise<void> 
     }
     if (Date.now() > end) throw new Error('server not ready');
     await new Promise((r) => setTimeout(r, 2));
+  }
+}
+
+/** CPU time (user + system, ms) a process has used so far, from /proc/<pid>/stat (Linux). */
+export function cpuMs(pid: number): number {
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = f.slice(f.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // clock ticks (USER_HZ = 100)
+  } catch {
+    return NaN;
   }
 }
 

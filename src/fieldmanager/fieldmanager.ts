@@ -54,7 +54,18 @@ export function toRFC3339(now: string | number | Date): string {
 const FIELD_MANAGER_MAX_LENGTH = 128;
 
 /** prefixFromUserAgent: the User-Agent up to its first '/', printable characters only, at most 128 bytes. */
+let lastUA: string | undefined;
+let lastUAManager = '';
+
 export function managerFromUserAgent(ua: string | undefined): string {
+  if (ua !== undefined && ua === lastUA) return lastUAManager;
+  const m = managerFromUserAgentUncached(ua);
+  lastUA = ua;
+  lastUAManager = m;
+  return m;
+}
+
+function managerFromUserAgentUncached(ua: string | undefined): string {
   const head = (ua ?? '').split('/')[0];
   let out = '';
   let bytes = 0;

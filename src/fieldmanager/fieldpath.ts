@@ -21,17 +21,26 @@ function cmpStr(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
+/** Serialised forms of key and value elements, computed once per element (they are never mutated). */
+const serialized = new WeakMap<PathElement, string>();
+
 /** The serialised form (FieldsV1 key): `f:name`, `k:{"name":"c"}`, `v:"x"`, `i:0`. */
 export function serializePE(pe: PathElement): string {
   switch (pe.kind) {
     case 'field':
-      return `f:${pe.name}`;
-    case 'key':
-      return `k:{${pe.fields.map(([n, v]) => `${JSON.stringify(n)}:${JSON.stringify(v)}`).join(',')}}`;
-    case 'value':
-      return `v:${JSON.stringify(pe.value)}`;
+      return 'f:' + pe.name;
     case 'index':
-      return `i:${pe.index}`;
+      return 'i:' + pe.index;
+    case 'key': {
+      let k = serialized.get(pe);
+      if (k === undefined) serialized.set(pe, (k = `k:{${pe.fields.map(([n, v]) => `${JSON.stringify(n)}:${JSON.stringify(v)}`).join(',')}}`));
+      return k;
+    }
+    case 'value': {
+      let k = serialized.get(pe);
+      if (k === undefined) serialized.set(pe, (k = `v:${JSON.stringify(pe.value)}`));
+      return k;
+    }
   }
 }
 
@@ -148,7 +157,11 @@ interface Child {
   set: FieldSet;
 }
 
-/** A set of paths stored as a tree: members end at this node, children continue below it. */
+/**
+ * A set of paths stored as a tree: members end at this node, children continue below it.
+ * The set operations (union, intersection, difference, ...) return new sets that may share
+ * subtrees with their operands: build a set with insert/descend, then treat it as immutable.
+ */
 export class FieldSet {
   readonly members = new Map<string, PathElement>();
   readonly children = new Map<string, Child>();
@@ -199,18 +212,26 @@ export class FieldSet {
   }
 
   clone(): FieldSet {
-    return this.union(new FieldSet());
+    const out = new FieldSet();
+    for (const [k, pe] of this.members) out.members.set(k, pe);
+    for (const [k, c] of this.children) {
+      const cs = c.set.clone();
+      if (!cs.empty()) out.children.set(k, { pe: c.pe, set: cs });
+    }
+    return out;
   }
 
   union(o: FieldSet): FieldSet {
+    if (o.members.size === 0 && o.children.size === 0) return this;
+    if (this.members.size === 0 && this.children.size === 0) return o;
     const out = new FieldSet();
     for (const [k, pe] of this.members) out.members.set(k, pe);
     for (const [k, pe] of o.members) out.members.set(k, pe);
     for (const [k, c] of this.children) {
       const oc = o.children.get(k);
-      out.putChild(k, c.pe, oc ? c.set.union(oc.set) : c.set.clone());
+      out.putChild(k, c.pe, oc ? c.set.union(oc.set) : c.set);
     }
-    for (const [k, c] of o.children) if (!this.children.has(k)) out.putChild(k, c.pe, c.set.clone());
+    for (const [k, c] of o.children) if (!this.children.has(k)) out.putChild(k, c.pe, c.set);
     return out;
   }
 
@@ -225,23 +246,25 @@ export class FieldSet {
   }
 
   difference(o: FieldSet): FieldSet {
+    if (o.members.size === 0 && o.children.size === 0) return this;
     const out = new FieldSet();
     for (const [k, pe] of this.members) if (!o.members.has(k)) out.members.set(k, pe);
     for (const [k, c] of this.children) {
       const oc = o.children.get(k);
-      out.putChild(k, c.pe, oc ? c.set.difference(oc.set) : c.set.clone());
+      out.putChild(k, c.pe, oc ? c.set.difference(oc.set) : c.set);
     }
     return out;
   }
 
   /** Difference that also drops everything below a member of o. */
   recursiveDifference(o: FieldSet): FieldSet {
+    if (o.members.size === 0 && o.children.size === 0) return this;
     const out = new FieldSet();
     for (const [k, pe] of this.members) if (!o.members.has(k)) out.members.set(k, pe);
     for (const [k, c] of this.children) {
       if (o.members.has(k)) continue;
       const oc = o.children.get(k);
-      out.putChild(k, c.pe, oc ? c.set.recursiveDifference(oc.set) : c.set.clone());
+      out.putChild(k, c.pe, oc ? c.set.recursiveDifference(oc.set) : c.set);
     }
     return out;
   }
@@ -277,16 +300,20 @@ export class FieldSet {
 
   private emit(includeSelf: boolean): Record<string, unknown> {
     const out: Record<string, unknown> = {};
-    const members = this.sortedMembers();
-    const children = this.sortedChildren();
-    if (includeSelf && (members.length || children.length)) out['.'] = {};
-    const entries: [PathElement, Record<string, unknown>][] = [];
-    const childKeys = new Set(children.map((c) => serializePE(c.pe)));
-    for (const pe of members) if (!childKeys.has(serializePE(pe))) entries.push([pe, {}]);
-    for (const c of children) entries.push([c.pe, c.set.emit(this.members.has(serializePE(c.pe)))]);
-    entries.sort((a, b) => comparePE(a[0], b[0]));
-    for (const [pe, v] of entries) out[serializePE(pe)] = v;
+    // one entry per key: a non-empty child (its subtree, with "." when also a member) or a bare member
+    const entries: { pe: PathElement; key: string; child?: FieldSet }[] = [];
+    for (const [k, c] of this.children) if (!c.set.empty()) entries.push({ pe: c.pe, key: k, child: c.set });
+    const hasChildEntries = entries.length > 0;
+    for (const [k, pe] of this.members) if (!hasChildEntries || !this.hasNonEmptyChild(k)) entries.push({ pe, key: k });
+    if (includeSelf && (this.members.size || hasChildEntries)) out['.'] = {};
+    if (entries.length > 1) entries.sort((a, b) => comparePE(a.pe, b.pe));
+    for (const e of entries) out[e.key] = e.child ? e.child.emit(this.members.has(e.key)) : {};
     return out;
+  }
+
+  private hasNonEmptyChild(k: string): boolean {
+    const c = this.children.get(k);
+    return !!c && !c.set.empty();
   }
 
   /** Parse a FieldsV1 object (unknown key kinds are dropped, as upstream does). */

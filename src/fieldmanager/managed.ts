@@ -44,7 +44,19 @@ export function managerIdentifier(e: { manager?: string; operation?: string; api
 }
 
 /** The parts of an identifier (a plain string that is not JSON stands for itself). */
+const parsedIds = new Map<string, { manager: string; operation?: string; apiVersion?: string; subresource?: string }>();
+
 export function parseIdentifier(id: string): { manager: string; operation?: string; apiVersion?: string; subresource?: string } {
+  let p = parsedIds.get(id);
+  if (!p) {
+    p = parseIdentifierUncached(id);
+    if (parsedIds.size >= 1000) parsedIds.clear(); // a bounded memo: identifiers repeat a lot
+    parsedIds.set(id, p);
+  }
+  return { ...p };
+}
+
+function parseIdentifierUncached(id: string): { manager: string; operation?: string; apiVersion?: string; subresource?: string } {
   try {
     const o = JSON.parse(id);
     if (o && typeof o === 'object' && !Array.isArray(o)) return { manager: String(o.manager ?? ''), ...pick(o) };
@@ -71,10 +83,35 @@ export function decodeManagedFields(entries: unknown): Managed {
     if (!e.fieldsType) throw new Error(`missing fieldsType in managed fields entry ${i}`);
     if (e.fieldsType !== 'FieldsV1') throw new Error(`invalid fieldsType "${e.fieldsType}" in managed fields entry ${i}`);
     const id = managerIdentifier(e);
-    m.fields.set(id, { set: FieldSet.fromFieldsV1(e.fieldsV1 ?? {}), apiVersion: e.apiVersion, applied: e.operation === 'Apply' });
+    m.fields.set(id, { set: decodeSet(e.fieldsV1 ?? {}), apiVersion: e.apiVersion, applied: e.operation === 'Apply' });
     m.times.set(id, e.time);
   });
   return m;
+}
+
+// Every write decodes the managedFields it reads and encodes the ones it stores, and most entries
+// are the same from one write to the next: both directions are memoised. Field sets are immutable
+// once built, so a decoded set can be shared; an encoded FieldsV1 object is shared by the entries
+// of every object written with that set (nothing changes a stored entry in place).
+const decoded = new Map<string, FieldSet>();
+const encoded = new WeakMap<FieldSet, Record<string, unknown>>();
+const DECODED_MAX = 4096;
+
+function decodeSet(fieldsV1: unknown): FieldSet {
+  const key = JSON.stringify(fieldsV1);
+  let set = decoded.get(key);
+  if (!set) {
+    set = FieldSet.fromFieldsV1(fieldsV1);
+    if (decoded.size >= DECODED_MAX) decoded.clear();
+    decoded.set(key, set);
+  }
+  return set;
+}
+
+function encodeSet(set: FieldSet): Record<string, unknown> {
+  let v = encoded.get(set);
+  if (!v) encoded.set(set, (v = set.toFieldsV1()));
+  return v;
 }
 
 /** Decode, or an empty set of managers when the entries do not decode (emptyManagedFieldsOnErr). */
@@ -107,7 +144,7 @@ export function encodeManagedFields(m: Managed): ManagedFieldsEntry[] | undefine
     const t = m.times.get(id);
     if (t) e.time = t;
     e.fieldsType = 'FieldsV1';
-    e.fieldsV1 = vs.set.toFieldsV1();
+    e.fieldsV1 = encodeSet(vs.set);
     if (p.subresource) e.subresource = p.subresource;
     out.push(e);
   }

@@ -133,8 +133,27 @@ const VALUE_FIELDS: Record<string, { structs?: string[]; nulls?: string[] }> = {
   'io.k8s.api.discovery.v1.Endpoint': { structs: ['conditions'] },
 };
 
+const zeroCache = new Map<string, Record<string, unknown>>();
+
 /** The JSON form of a zero Go object of a kind (top-level metadata/spec/status are value structs). */
 export function zeroObject(definition: string, top = true): Record<string, unknown> {
+  const key = top ? definition : `-${definition}`;
+  let z = zeroCache.get(key);
+  if (!z) zeroCache.set(key, (z = buildZero(definition, top)));
+  return copyZero(z);
+}
+
+/** A copy of a zero object (plain objects and nulls only). */
+function copyZero(z: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const k in z) {
+    const v = z[k];
+    out[k] = v !== null && typeof v === 'object' ? copyZero(v as Record<string, unknown>) : v;
+  }
+  return out;
+}
+
+function buildZero(definition: string, top: boolean): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   const node = rootNode(definition);
   if (!node || node.kind !== 'struct') return out;
@@ -143,7 +162,7 @@ export function zeroObject(definition: string, top = true): Record<string, unkno
   if (top) for (const f of ['metadata', 'spec', 'status']) structs.add(f);
   for (const f of structs) {
     const child = childNode(node, f);
-    if (child?.kind === 'struct' && child.definition) out[f] = zeroObject(child.definition, false);
+    if (child?.kind === 'struct' && child.definition) out[f] = buildZero(child.definition, false);
   }
   for (const f of spec.nulls ?? []) if (node.properties?.[f]) out[f] = null;
   return out;

@@ -37,8 +37,9 @@ export function itemPE(shape: ListShape, index: number, item: unknown): PathElem
 }
 
 /** Items of a list indexed by path element, first occurrence wins (as smd's indexListPathElements). */
-function indexList(shape: ListShape, list: unknown): { order: PathElement[]; items: Map<string, unknown> } {
+function indexList(shape: ListShape, list: unknown): { order: PathElement[]; keys: string[]; items: Map<string, unknown> } {
   const order: PathElement[] = [];
+  const keys: string[] = [];
   const items = new Map<string, unknown>();
   if (Array.isArray(list)) {
     list.forEach((item, i) => {
@@ -47,9 +48,10 @@ function indexList(shape: ListShape, list: unknown): { order: PathElement[]; ite
       if (items.has(k)) return;
       items.set(k, item);
       order.push(pe);
+      keys.push(k);
     });
   }
-  return { order, items };
+  return { order, keys, items };
 }
 
 const isEmptyish = (v: unknown): boolean =>
@@ -90,40 +92,71 @@ export interface Comparison {
   removed: FieldSet;
 }
 
+/**
+ * A position in a walk: its path element and serialised key, and the field-set nodes reached so far
+ * (created on first insert below it), so that inserting does not walk down from the root again.
+ */
+interface Cursor {
+  parent: Cursor | undefined;
+  pe: PathElement | undefined;
+  key: string;
+  nodes: (FieldSet | undefined)[];
+}
+
+const at = (parent: Cursor, pe: PathElement, key: string): Cursor => ({ parent, pe, key, nodes: [undefined, undefined, undefined] });
+
+function nodeAt(cur: Cursor, which: number, roots: FieldSet[]): FieldSet {
+  const have = cur.nodes[which];
+  if (have) return have;
+  if (!cur.parent) return (cur.nodes[which] = roots[which]);
+  const p = nodeAt(cur.parent, which, roots);
+  let c = p.children.get(cur.key);
+  if (!c) p.children.set(cur.key, (c = { pe: cur.pe!, set: new FieldSet() }));
+  return (cur.nodes[which] = c.set);
+}
+
+/** set.insert(path of cur); the empty path is not addressable. */
+function insertAt(cur: Cursor, which: number, roots: FieldSet[]): void {
+  if (cur.parent) nodeAt(cur.parent, which, roots).members.set(cur.key, cur.pe!);
+}
+
+const ADDED = 0, MODIFIED = 1, REMOVED = 2;
+
 /** What changed from lhs to rhs (TypedValue.Compare). Non-leaf nodes appear when added or removed whole. */
 export function compare(lhs: unknown, rhs: unknown, node: Node): Comparison {
-  const c: Comparison = { added: new FieldSet(), modified: new FieldSet(), removed: new FieldSet() };
-  const leaf = (path: Path, l: unknown, r: unknown): void => {
-    if (l === undefined) c.added.insert(path);
-    else if (r === undefined) c.removed.insert(path);
-    else if (!deepEqual(l, r)) c.modified.insert(path);
+  const roots = [new FieldSet(), new FieldSet(), new FieldSet()];
+  const c: Comparison = { added: roots[ADDED], modified: roots[MODIFIED], removed: roots[REMOVED] };
+  const leaf = (cur: Cursor, l: unknown, r: unknown): void => {
+    if (l === undefined) insertAt(cur, ADDED, roots);
+    else if (r === undefined) insertAt(cur, REMOVED, roots);
+    else if (!deepEqual(l, r)) insertAt(cur, MODIFIED, roots);
   };
-  const walk = (path: Path, l: unknown, r: unknown, n: Node): void => {
+  const walk = (cur: Cursor, l: unknown, r: unknown, n: Node): void => {
     const sample = l === undefined || l === null ? r : l;
     const shape = shapeOf(n, sample);
-    if (shape.t !== 'scalar' && !sameKind(l, r)) return leaf(path, l, r);
-    if (shape.t === 'scalar') return leaf(path, l, r);
-    if ((shape.t === 'list' && shape.rel === 'atomic') || (shape.t === 'map' && shape.atomic)) return leaf(path, l, r);
-    if (isEmptyish(l) && isEmptyish(r)) return leaf(path, l, r);
+    if (shape.t !== 'scalar' && !sameKind(l, r)) return leaf(cur, l, r);
+    if (shape.t === 'scalar') return leaf(cur, l, r);
+    if ((shape.t === 'list' && shape.rel === 'atomic') || (shape.t === 'map' && shape.atomic)) return leaf(cur, l, r);
+    if (isEmptyish(l) && isEmptyish(r)) return leaf(cur, l, r);
     if (shape.t === 'list') {
       const li = indexList(shape, l), ri = indexList(shape, r);
-      for (const pe of li.order) {
-        const k = serializePE(pe);
-        walk([...path, pe], li.items.get(k), ri.items.has(k) ? ri.items.get(k) : undefined, shape.elem);
+      for (let i = 0; i < li.order.length; i++) {
+        const pe = li.order[i], k = li.keys[i];
+        walk(at(cur, pe, k), li.items.get(k), ri.items.has(k) ? ri.items.get(k) : undefined, shape.elem);
       }
-      for (const pe of ri.order) {
-        const k = serializePE(pe);
-        if (!li.items.has(k)) walk([...path, pe], undefined, ri.items.get(k), shape.elem);
+      for (let i = 0; i < ri.order.length; i++) {
+        const pe = ri.order[i], k = ri.keys[i];
+        if (!li.items.has(k)) walk(at(cur, pe, k), undefined, ri.items.get(k), shape.elem);
       }
     } else {
       const lm = isObj(l) ? l : {}, rm = isObj(r) ? r : {};
-      for (const k of Object.keys(lm)) walk([...path, fieldPE(k)], lm[k], k in rm ? rm[k] : undefined, shape.child(k));
-      for (const k of Object.keys(rm)) if (!(k in lm)) walk([...path, fieldPE(k)], undefined, rm[k], shape.child(k));
+      for (const k of Object.keys(lm)) walk(at(cur, fieldPE(k), 'f:' + k), lm[k], k in rm ? rm[k] : undefined, shape.child(k));
+      for (const k of Object.keys(rm)) if (!(k in lm)) walk(at(cur, fieldPE(k), 'f:' + k), undefined, rm[k], shape.child(k));
     }
-    if (l === undefined) c.added.insert(path);
-    else if (r === undefined) c.removed.insert(path);
+    if (l === undefined) insertAt(cur, ADDED, roots);
+    else if (r === undefined) insertAt(cur, REMOVED, roots);
   };
-  walk([], lhs, rhs, node);
+  walk({ parent: undefined, pe: undefined, key: '', nodes: [undefined, undefined, undefined] }, lhs, rhs, node);
   return c;
 }
 

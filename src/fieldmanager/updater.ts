@@ -42,6 +42,14 @@ function takeOwnership(
   force: boolean,
 ): { managers: Managers; compare: Comparison } | { conflicts: RawConflict[] } {
   const full = compare(oldObj, newObj, ctx.node);
+  let others = false;
+  for (const id of managers.keys()) if (id !== workflow) others = true;
+  // nobody else owns anything: no conflicts, nothing to take away
+  if (!others) {
+    const own = managers.get(workflow);
+    if (own && own.set.empty()) managers.delete(workflow);
+    return { managers, compare: full };
+  }
   const cmp = excludeIgnored(full, ctx.ignored);
   const changed = cmp.modified.union(cmp.added);
   const conflicts = new Map<string, FieldSet>();
@@ -75,7 +83,9 @@ export function updaterUpdate(ctx: UpdaterContext, live: unknown, next: unknown,
   if ('conflicts' in r) throw new Error('unexpected conflicts on update');
   const ms = r.managers;
   const prev = ms.get(manager)?.set ?? new FieldSet();
-  const set = prev.union(r.compare.modified).union(r.compare.added).difference(r.compare.removed).recursiveDifference(ctx.ignored);
+  let set = prev.union(r.compare.modified).union(r.compare.added);
+  if (!r.compare.removed.empty()) set = set.difference(r.compare.removed);
+  if (!ctx.ignored.empty()) set = set.recursiveDifference(ctx.ignored);
   if (set.empty()) ms.delete(manager);
   else ms.set(manager, { set, apiVersion: ctx.apiVersion, applied: false });
   return ms;

@@ -27,10 +27,28 @@ interface Ctx {
   prune: boolean;
 }
 
+/** A position in the walk, linked to its parent: the path strings are only built for a report. */
 interface Pos {
-  path: string; // strict-decoding path
-  goFields: string[]; // JSON names of struct fields passed through
+  up: Pos | undefined;
+  seg: string; // a field or map key, or a list index
+  index: boolean;
+  goField: string | undefined; // set when this step is a struct field
   goStruct: string; // Go type name of the struct holding the last field
+}
+
+/** The strict-decoding path: struct keys and map keys joined with '.', list indices as `[i]`. */
+function pathOf(p: Pos): string {
+  if (!p.up) return '';
+  const base = pathOf(p.up);
+  if (p.index) return `${base}[${p.seg}]`;
+  return base ? `${base}.${p.seg}` : p.seg;
+}
+
+/** JSON names of the struct fields passed through. */
+function goFieldsOf(p: Pos): string[] {
+  const out: string[] = [];
+  for (let q: Pos | undefined = p; q; q = q.up) if (q.goField !== undefined) out.push(q.goField);
+  return out.reverse();
 }
 
 const QUANTITY = /^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$/;
@@ -73,12 +91,13 @@ export function goType(node: SchemaNode | undefined): string {
 }
 
 function typeError(ctx: Ctx, pos: Pos, value: string, node: SchemaNode): void {
-  const into = pos.goFields.length ? `Go struct field ${pos.goStruct}.${pos.goFields.join('.')}` : 'Go value';
-  ctx.causes.push({ reason: 'FieldValueTypeInvalid', field: pos.path, message: `json: cannot unmarshal ${value} into ${into} of type ${goType(node)}` });
+  const goFields = goFieldsOf(pos);
+  const into = goFields.length ? `Go struct field ${pos.goStruct}.${goFields.join('.')}` : 'Go value';
+  ctx.causes.push({ reason: 'FieldValueTypeInvalid', field: pathOf(pos), message: `json: cannot unmarshal ${value} into ${into} of type ${goType(node)}` });
 }
 
 function plainError(ctx: Ctx, pos: Pos, message: string): void {
-  ctx.causes.push({ reason: 'FieldValueTypeInvalid', field: pos.path, message });
+  ctx.causes.push({ reason: 'FieldValueTypeInvalid', field: pathOf(pos), message });
 }
 
 function checkScalar(ctx: Ctx, pos: Pos, node: SchemaNode, v: unknown): void {
@@ -122,15 +141,14 @@ function walk(ctx: Ctx, node: SchemaNode, v: unknown, pos: Pos, top = false): vo
   if (node.kind === 'list') {
     if (!Array.isArray(v)) return typeError(ctx, pos, jsonKind(v), node);
     const elem = elementNode(node)!;
-    v.forEach((item, i) => walk(ctx, elem, item, { ...pos, path: `${pos.path}[${i}]` }));
+    for (let i = 0; i < v.length; i++) walk(ctx, elem, v[i], { up: pos, seg: String(i), index: true, goField: undefined, goStruct: pos.goStruct });
     return;
   }
   if (typeof v !== 'object' || Array.isArray(v)) return typeError(ctx, pos, jsonKind(v), node);
   const obj = v as Record<string, unknown>;
-  const join = (key: string) => (pos.path ? `${pos.path}.${key}` : key);
   if (node.kind === 'map') {
     const elem = elementNode(node)!;
-    for (const key of Object.keys(obj)) walk(ctx, elem, obj[key], { ...pos, path: join(key) });
+    for (const key of Object.keys(obj)) walk(ctx, elem, obj[key], { up: pos, seg: key, index: false, goField: undefined, goStruct: pos.goStruct });
     return;
   }
   const goStruct = node.definition ? node.definition.slice(node.definition.lastIndexOf('.') + 1) : pos.goStruct;
@@ -138,11 +156,11 @@ function walk(ctx: Ctx, node: SchemaNode, v: unknown, pos: Pos, top = false): vo
     const child = childNode(node, key);
     if (!child) {
       if (top && (key === 'apiVersion' || key === 'kind')) continue;
-      ctx.unknown.push(join(key));
+      ctx.unknown.push(pathOf({ up: pos, seg: key, index: false, goField: undefined, goStruct }));
       if (ctx.prune) delete obj[key];
       continue;
     }
-    walk(ctx, child, obj[key], { path: join(key), goFields: [...pos.goFields, key], goStruct });
+    walk(ctx, child, obj[key], { up: pos, seg: key, index: false, goField: key, goStruct });
   }
 }
 
@@ -150,7 +168,7 @@ function run(definition: string, obj: unknown, prune: boolean): Ctx {
   const ctx: Ctx = { unknown: [], causes: [], prune };
   const node = schemaNode(definition);
   if (!node) throw new Error(`unknown schema definition ${definition}`);
-  walk(ctx, node, obj, { path: '', goFields: [], goStruct: '' }, true);
+  walk(ctx, node, obj, { up: undefined, seg: '', index: false, goField: undefined, goStruct: '' }, true);
   return ctx;
 }
 

@@ -99,8 +99,20 @@ const SPECIAL: Record<string, SchemaNode['special']> = {
   'io.k8s.apimachinery.pkg.apis.meta.v1.MicroTime': 'time',
 };
 
-/** Resolve a property schema (following $ref) into a node; property-level metadata wins over the definition's. */
+/** Resolved nodes, one per property schema object (the model is loaded once and never changes). */
+const resolved = new WeakMap<PropSchema, SchemaNode>();
+
+/**
+ * Resolve a property schema (following $ref) into a node; property-level metadata wins over the
+ * definition's. The node is cached per schema object and shared: treat it as read-only.
+ */
 export function resolveSchema(s: PropSchema): SchemaNode {
+  let node = resolved.get(s);
+  if (!node) resolved.set(s, (node = resolveUncached(s)));
+  return node;
+}
+
+function resolveUncached(s: PropSchema): SchemaNode {
   const name = s.$ref;
   const d: DefinitionSchema = name ? (getDefinition(name) ?? {}) : s;
   const node: SchemaNode = { kind: 'any' };
@@ -131,9 +143,15 @@ export function resolveSchema(s: PropSchema): SchemaNode {
 }
 
 /** The node of a named definition (undefined if unknown). */
+const byName = new Map<string, SchemaNode>();
+
 export function schemaNode(definition: string): SchemaNode | undefined {
-  return getDefinition(definition) ? resolveSchema({ $ref: definition }) : undefined;
+  let node = byName.get(definition);
+  if (!node && getDefinition(definition)) byName.set(definition, (node = resolveUncached({ $ref: definition })));
+  return node;
 }
+
+const ANY: SchemaNode = { kind: 'any' };
 
 /** A struct's property (with its metadata), or a map's value node for any key. */
 export function childNode(node: SchemaNode, name: string): SchemaNode | undefined {
@@ -142,14 +160,14 @@ export function childNode(node: SchemaNode, name: string): SchemaNode | undefine
     return p ? resolveSchema(p) : undefined;
   }
   if (node.kind === 'map') return resolveSchema(node.elem!);
-  if (node.kind === 'any') return { kind: 'any' };
+  if (node.kind === 'any') return ANY;
   return undefined;
 }
 
 /** The element node of a list or map. */
 export function elementNode(node: SchemaNode): SchemaNode | undefined {
   if (node.kind === 'list' || node.kind === 'map') return resolveSchema(node.elem!);
-  if (node.kind === 'any') return { kind: 'any' };
+  if (node.kind === 'any') return ANY;
   return undefined;
 }
 

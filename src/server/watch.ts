@@ -5,7 +5,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { KObject, ResourceDef } from '../resources/types.js';
 import { apiVersionOf } from '../resources/types.js';
 import type { Registry } from '../registry/registry.js';
-import { parseRV, resourceId } from '../registry/registry.js';
+import { parseRV, resourceId, viewEntry } from '../registry/registry.js';
 import type { ListFilter } from '../registry/listfilter.js';
 import { TooOldResourceVersionError, type Change, type Entry } from '../storage/store.js';
 import { badRequest, expired, StatusError } from '../registry/errors.js';
@@ -30,16 +30,47 @@ export class WatchHub {
   private readonly open = new Set<ServerResponse>();
   /** how often an idle watch that allows bookmarks gets one (tests shorten it) */
   bookmarkIntervalMs = BOOKMARK_EVERY_MS;
+  /**
+   * Watchers with queued events are flushed together, at most once per this many ms (the first
+   * event after a quiet spell goes out on the next turn of the event loop): under a write storm
+   * each watcher gets one chunk per interval instead of one per event.
+   */
+  flushIntervalMs = 5;
+  private readonly dirty: (() => void)[] = [];
+  private flushTimer: NodeJS.Immediate | NodeJS.Timeout | undefined;
+  private lastFlush = 0;
+
   constructor(
     private readonly registry: Registry,
     private readonly logger?: Logger,
   ) {}
+
+  /** Queues a watcher's flush for the next batch. */
+  private schedule(flush: () => void): void {
+    this.dirty.push(flush);
+    if (this.flushTimer) return;
+    const wait = this.lastFlush + this.flushIntervalMs - performance.now();
+    this.flushTimer = wait > 0 ? setTimeout(this.flushAll, wait) : setImmediate(this.flushAll);
+  }
+
+  private readonly flushAll = (): void => {
+    this.flushTimer = undefined;
+    this.lastFlush = performance.now();
+    const fns = this.dirty.splice(0);
+    for (const fn of fns) fn();
+  };
 
   get count(): number {
     return this.open.size;
   }
 
   closeAll(): void {
+    if (this.flushTimer) {
+      clearTimeout(this.flushTimer as NodeJS.Timeout);
+      clearImmediate(this.flushTimer as NodeJS.Immediate);
+      this.flushTimer = undefined;
+    }
+    this.dirty.length = 0;
     for (const res of this.open) res.end();
     this.open.clear();
   }
@@ -66,7 +97,7 @@ export class WatchHub {
     let headerSent = false;
     const now = () => Date.now();
 
-    const encode = (type: string, e: Entry): string => {
+    const encode = (type: string, e: Entry): string | Buffer => {
       if (format === 'json' || format === 'yaml') return `{"type":"${type}","object":${e.json}}\n`;
       const obj = JSON.parse(e.json) as KObject;
       if (format === 'pom') return JSON.stringify({ type, object: partialObjectMetadata(obj, metaVersion) }) + '\n';
@@ -96,22 +127,45 @@ export class WatchHub {
       if (closed) return;
       closed = true;
       unsubscribe();
-      for (const t of timers) clearTimeout(t);
+      for (const t of timers) clearTimeout(t); // clearTimeout clears intervals too
       this.open.delete(res);
+      if (queue.length && !res.destroyed && !res.writableEnded) {
+        const q = queue;
+        queue = [];
+        for (const c of q) res.write(c);
+      }
       if (!res.writableEnded) res.end();
     };
     res.on('close', finish);
     req.on('close', finish);
-    const write = (chunk: string) => {
-      if (closed) return;
-      res.write(chunk);
+    // Events are queued and written in batches (see WatchHub.schedule): one chunk per watcher per
+    // batch, not one per event (a burst of writes costs each watcher one syscall).
+    let queue: (string | Buffer)[] = [];
+    let scheduled = false;
+    const flush = () => {
+      scheduled = false;
+      if (closed || !queue.length || res.writableEnded) return;
+      const q = queue;
+      queue = [];
+      if (q.length === 1) res.write(q[0]);
+      else if (q.every((c) => typeof c !== 'string')) res.write(Buffer.concat(q as Buffer[]));
+      else res.write(q.join(''));
       if (res.writableLength > MAX_BUFFERED) {
         this.logger?.warn({ resource, buffered: res.writableLength }, 'dropping an unresponsive watcher');
         res.destroy();
         finish();
       }
     };
+    const write = (chunk: string | Buffer) => {
+      if (closed) return;
+      queue.push(chunk);
+      if (!scheduled) {
+        scheduled = true;
+        this.schedule(flush);
+      }
+    };
 
+    const plain = format === 'json' || format === 'yaml';
     const inScope = (e: Entry) => e.resource === resource && (!ns || e.namespace === ns);
     const deliver = (c: Change) => {
       if (!inScope(c.entry)) return;
@@ -124,7 +178,7 @@ export class WatchHub {
         if (prev === undefined) type = cur ? 'MODIFIED' : undefined;
         else type = cur && prev ? 'MODIFIED' : cur ? 'ADDED' : prev ? 'DELETED' : undefined;
       } else type = (prev ?? cur) ? 'DELETED' : undefined;
-      if (type) write(encode(type, c.entry));
+      if (type) write(plain && !def.storage ? sharedLine(type, c.entry) : encode(type, viewEntry(def, c.entry)));
     };
 
     const rvParam = p.resourceVersion;
@@ -132,7 +186,7 @@ export class WatchHub {
     try {
       if (initial) {
         const entries = filter.name !== undefined ? [store.get(`/${resource}/${ns ?? ''}/${filter.name}`)].filter((e): e is Entry => !!e) : store.list(resource, ns);
-        for (const e of entries) if (filter.matches(e)) write(encode('ADDED', e));
+        for (const e of entries) if (filter.matches(e)) write(encode('ADDED', viewEntry(def, e)));
         if (p.sendInitialEvents) write(bookmark(store.revision(), true));
       } else if (rvParam && rvParam !== '0' && !(p.sendInitialEvents === false && !rvParam)) {
         const since = Number(rvParam);
@@ -155,13 +209,25 @@ export class WatchHub {
     const timeoutMs = p.timeoutSeconds && p.timeoutSeconds > 0 ? p.timeoutSeconds * 1000 : (1800 + Math.random() * 1800) * 1000;
     timers.push(setTimeout(finish, timeoutMs));
     if (p.allowWatchBookmarks && format !== 'table') {
-      const tick = () => {
-        write(bookmark(store.revision()));
-        timers.push(setTimeout(tick, this.bookmarkIntervalMs));
-      };
-      timers.push(setTimeout(tick, this.bookmarkIntervalMs));
+      // one repeating timer (a fresh setTimeout per tick would grow `timers` for the life of the watch)
+      const every = this.bookmarkIntervalMs;
+      timers.push(setInterval(() => write(bookmark(store.revision())), every));
     }
   }
+}
+
+/**
+ * The event line of a live change, encoded once and shared by every plain-JSON watcher it goes to:
+ * listeners run one after another for the same change, so a one-slot cache is enough.
+ */
+let lastEntry: Entry | undefined;
+let lastLines: Partial<Record<string, Buffer>> = {};
+function sharedLine(type: string, e: Entry): Buffer {
+  if (e !== lastEntry) {
+    lastEntry = e;
+    lastLines = {};
+  }
+  return (lastLines[type] ??= Buffer.from(`{"type":"${type}","object":${e.json}}\n`));
 }
 
 export { expired };

@@ -7,6 +7,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { migrate } from './migrations.js';
+import { Checkpointer } from './checkpoint.js';
 
 export type EventType = 'ADDED' | 'MODIFIED' | 'DELETED';
 
@@ -77,6 +78,10 @@ export class ObjectStore {
   private readonly listeners = new Set<(c: Change) => void>();
   private readonly stmts;
   private compactTimer?: NodeJS.Timeout;
+  private readonly checkpointer?: Checkpointer;
+  private readonly txInsert: (key: string, resource: string, namespace: string, name: string, rv: number, json: string) => void;
+  private readonly txUpdate: (rv: number, json: string, key: string) => void;
+  private readonly txDelete: (key: string, rv: number, json: string) => void;
   private readonly retentionCount: number;
   private readonly retentionAgeMs: number;
 
@@ -92,8 +97,14 @@ export class ObjectStore {
       this.db.pragma('journal_mode = WAL');
       // A commit is in the WAL before the write is acknowledged: it survives kill -9 of this process.
       this.db.pragma('synchronous = NORMAL');
+      this.checkpointer = new Checkpointer(this.db, file, 200, opts.logger);
     }
-    migrate(this.db);
+    try {
+      migrate(this.db);
+    } catch (err) {
+      this.db.close();
+      throw err;
+    }
     this.retentionCount = opts.retentionCount ?? 100_000;
     this.retentionAgeMs = opts.retentionAgeMs ?? 60 * 60 * 1000;
     this.stmts = {
@@ -106,6 +117,23 @@ export class ObjectStore {
       eventsSinceFor: this.db.prepare('SELECT rv, key, type, value FROM events WHERE rv > ? AND key >= ? AND key < ? ORDER BY rv'),
       stateAt: this.db.prepare('SELECT rv, type, value FROM events WHERE key = ? AND rv <= ? ORDER BY rv DESC LIMIT 1'),
     };
+    // one transaction function per write shape, made once (db.transaction() builds a new wrapper each call)
+    const s = this.stmts;
+    this.txInsert = this.db.transaction((key: string, resource: string, namespace: string, name: string, rv: number, json: string) => {
+      s.insertObj.run(key, resource, namespace, name, rv, json);
+      s.insertEvent.run(rv, key, 'ADDED', Date.now(), json);
+      s.setMeta.run(rv, 'revision');
+    });
+    this.txUpdate = this.db.transaction((rv: number, json: string, key: string) => {
+      s.updateObj.run(rv, json, key);
+      s.insertEvent.run(rv, key, 'MODIFIED', Date.now(), json);
+      s.setMeta.run(rv, 'revision');
+    });
+    this.txDelete = this.db.transaction((key: string, rv: number, json: string) => {
+      s.deleteObj.run(key);
+      s.insertEvent.run(rv, key, 'DELETED', Date.now(), json);
+      s.setMeta.run(rv, 'revision');
+    });
     this.load();
     const every = opts.compactIntervalMs ?? 60_000;
     if (every > 0) {
@@ -200,12 +228,9 @@ export class ObjectStore {
     obj.metadata.resourceVersion = String(rv);
     const json = JSON.stringify(obj);
     const type: EventType = prev ? 'MODIFIED' : 'ADDED';
-    this.commit(() => {
-      if (prev) this.stmts.updateObj.run(rv, json, key);
-      else this.stmts.insertObj.run(key, resource, namespace, name, rv, json);
-      this.stmts.insertEvent.run(rv, key, type, Date.now(), json);
-      this.stmts.setMeta.run(rv, 'revision');
-    });
+    if (prev) this.txUpdate(rv, json, key);
+    else this.txInsert(key, resource, namespace, name, rv, json);
+    this.checkpointer?.committed();
     this.rev = rv;
     const entry: Entry = { key, resource, namespace, name, rv, json, attrs: this.opts.attrs(resource, obj) };
     m.set(key, entry);
@@ -225,11 +250,8 @@ export class ObjectStore {
     const obj = JSON.parse(prev.json);
     obj.metadata.resourceVersion = String(rv);
     const json = JSON.stringify(obj);
-    this.commit(() => {
-      this.stmts.deleteObj.run(key);
-      this.stmts.insertEvent.run(rv, key, 'DELETED', Date.now(), json);
-      this.stmts.setMeta.run(rv, 'revision');
-    });
+    this.txDelete(key, rv, json);
+    this.checkpointer?.committed();
     this.rev = rv;
     m.delete(key);
     this.sorted.delete(resource);
@@ -254,7 +276,7 @@ export class ObjectStore {
 
   /** Changes after `rv` (optionally only keys under `prefix`), from the log. Throws when rv is compacted away. */
   changesSince(rv: number, prefix?: string): Change[] {
-    if (rv < this.compactRev) throw new TooOldResourceVersionError(rv, this.compactRev + 1);
+    if (rv < this.compactRev) throw new TooOldResourceVersionError(rv, this.compactRev);
     const rows = (prefix ? this.stmts.eventsSinceFor.all(rv, prefix, prefix + '\uffff') : this.stmts.eventsSince.all(rv)) as any[];
     return rows.map((r) => {
       const { resource, namespace, name } = splitKey(r.key);
@@ -268,7 +290,7 @@ export class ObjectStore {
    * Starts from the current state and rolls back the keys changed after `at`.
    */
   listAt(resource: string, at: number, namespace?: string): Entry[] {
-    if (at < this.compactRev) throw new TooOldResourceVersionError(at, this.compactRev + 1);
+    if (at < this.compactRev) throw new TooOldResourceVersionError(at, this.compactRev);
     if (at >= this.rev) return this.list(resource, namespace);
     const prefix = namespace ? `/${resource}/${namespace}/` : `/${resource}/`;
     const changed = new Set<string>();
@@ -312,6 +334,7 @@ export class ObjectStore {
 
   close(): void {
     if (this.compactTimer) clearInterval(this.compactTimer);
+    this.checkpointer?.stop();
     this.listeners.clear();
     if (this.db.open) this.db.close();
   }
