@@ -2,7 +2,7 @@
 // applied to the live object and the result goes through the same update path as PUT, with the
 // live resourceVersion as precondition unless the patch names one itself.
 import type { FastifyRequest } from 'fastify';
-import { parse as parseYAML } from 'yaml';
+import { yamlLib } from '../util/lazy.js';
 import type { KObject, ResourceDef } from '../resources/types.js';
 import type { Registry } from '../registry/registry.js';
 import { badRequest, StatusError, unsupportedMediaType } from '../registry/errors.js';
@@ -52,7 +52,7 @@ export function parsePatchBody(type: PatchType, body: Buffer | undefined): unkno
   if (!body || body.length === 0) throw badRequest('the body of the request is empty');
   const text = body.toString('utf8');
   try {
-    return type === 'apply' ? parseYAML(text) : JSON.parse(text);
+    return type === 'apply' ? yamlLib().parse(text) : JSON.parse(text);
   } catch (err) {
     throw badRequest(`error decoding patch: ${(err as Error).message}`);
   }

@@ -1,5 +1,6 @@
 // JSON merge patch (RFC 7386) and JSON patch (RFC 6902, via fast-json-patch).
-import jsonpatch from 'fast-json-patch';
+import type { Operation } from 'fast-json-patch';
+import { jsonPatchLib } from '../util/lazy.js';
 import { StatusError } from '../registry/errors.js';
 
 export function isPlainObject(v: unknown): v is Record<string, unknown> {
@@ -21,7 +22,7 @@ export function jsonMergePatch(target: unknown, patch: unknown): unknown {
 export function applyJSONPatch(doc: unknown, ops: unknown): unknown {
   if (!Array.isArray(ops)) throw new StatusError(400, 'BadRequest', 'json: cannot unmarshal object into Go value of type jsonpatch.Patch');
   try {
-    return jsonpatch.applyPatch(structuredClone(doc), ops as jsonpatch.Operation[], true, true).newDocument;
+    return jsonPatchLib().applyPatch(structuredClone(doc), ops as Operation[], true, true).newDocument;
   } catch {
     // errors.NewGenericServerResponse(422, ..., isUnexpectedResponse=false) (apiserver patch.go):
     // only the generic message reaches the client; the patch error itself is dropped, so kubectl

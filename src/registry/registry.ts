@@ -281,12 +281,23 @@ export class Registry {
     if (!nsDef) return;
     const ns = this.getEntry(nsDef, '', namespace);
     if (!ns) throw notFound(nsDef, namespace);
-    const nsObj = JSON.parse(ns.json);
-    if (nsObj.status?.phase === 'Terminating' || nsObj.metadata?.deletionTimestamp) {
+    if (this.namespaceTerminating(ns)) {
       throw forbidden(def, obj.metadata.name ?? '', `unable to create new content in namespace ${namespace} because it is being terminated`, [
         { reason: 'NamespaceTerminating', message: `namespace ${namespace} is being terminated`, field: 'metadata.namespace' },
       ]);
     }
+  }
+
+  /** Whether a stored namespace is terminating, parsed once per stored revision (hot on creates). */
+  private readonly terminating = new WeakMap<Entry, boolean>();
+  private namespaceTerminating(ns: Entry): boolean {
+    let t = this.terminating.get(ns);
+    if (t === undefined) {
+      const o = JSON.parse(ns.json);
+      t = o.status?.phase === 'Terminating' || !!o.metadata?.deletionTimestamp;
+      this.terminating.set(ns, t);
+    }
+    return t;
   }
 
   create(def: ResourceDef, namespace: string, obj: KObject, opts: WriteOptions = {}): WriteResult {

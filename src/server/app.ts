@@ -9,6 +9,7 @@ import { StatusError, internalError, resourceNotFound, tooLarge, methodNotAllowe
 import { Discovery, aggregatedDiscoveryVersion } from './discovery.js';
 import { handleResource, sendJSON, sendStatusError, type HandlerContext } from './handlers.js';
 import { parseRequestInfo } from './requestinfo.js';
+import { ensureProtobuf } from './negotiation.js';
 import { WatchHub } from './watch.js';
 import { emulatedMinor, versionInfo } from './version.js';
 import { ControllerManager } from '../controllers/manager.js';
@@ -94,9 +95,12 @@ export async function createServer(opts: ServerOptions = {}): Promise<KubeEmulat
   const version = versionInfo(emulated);
   const ctx: HandlerContext = { registry, watches, emulatedMinor: emulatedMinor(emulated) };
 
+  const httpLogger = logger.child({ component: 'http' }, { level: logger.isLevelEnabled('debug') ? logger.level : 'warn' });
   const app = Fastify({
     // per-request logs are debug-level noise: the http logger only reports warnings and errors
-    loggerInstance: logger.child({ component: 'http' }, { level: logger.isLevelEnabled('debug') ? logger.level : 'warn' }),
+    loggerInstance: httpLogger,
+    // one logger for every request, not a child per request (1.5-3% of a create)
+    childLoggerFactory: () => httpLogger,
     bodyLimit: MAX_REQUEST_BODY_BYTES,
     keepAliveTimeout: 65_000,
     requestTimeout: 0,
@@ -172,6 +176,7 @@ export async function createServer(opts: ServerOptions = {}): Promise<KubeEmulat
     if (clean.startsWith('/livez/') || clean.startsWith('/readyz/') || clean.startsWith('/healthz/'))
       return reply.code(200).header('Content-Type', 'text/plain; charset=utf-8').send('ok');
 
+    if (String(req.headers['content-type'] ?? '').includes('protobuf')) await ensureProtobuf();
     const info = parseRequestInfo(req.method, clean, req.query as Record<string, unknown>);
     if (!info.apiPrefix) throw resourceNotFound();
     if (!info.isResourceRequest) {

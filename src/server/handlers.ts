@@ -1,7 +1,7 @@
 // Resource requests: one generic handler for every kind and verb (apiserver
 // pkg/endpoints/handlers/{get,create,update,patch,delete}.go), answering JSON / YAML / Table.
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { createRequire } from 'node:module';
+import { yamlLib } from '../util/lazy.js';
 import type { KObject, ResourceDef } from '../resources/types.js';
 import { apiVersionOf } from '../resources/types.js';
 import type { Registry, DeleteOptions } from '../registry/registry.js';
@@ -17,12 +17,7 @@ import { serveSubresource } from './subresources.js';
 import { decodeDeleteOptions } from './deleteoptions.js';
 import { checkFields, duplicateFieldMessage, findDuplicateFields, strictDecodingMessage, unknownFieldMessage } from '../schema/index.js';
 
-// yaml is loaded on the first YAML answer, not at start-up (a synchronous require of its CommonJS build)
-let yamlStringify: ((v: unknown) => string) | undefined;
-function toYAML(v: unknown): string {
-  yamlStringify ??= (createRequire(import.meta.url)('yaml') as typeof import('yaml')).stringify;
-  return yamlStringify(v);
-}
+const toYAML = (v: unknown): string => yamlLib().stringify(v);
 
 export interface HandlerContext {
   registry: Registry;

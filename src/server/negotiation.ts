@@ -1,9 +1,13 @@
 // Content negotiation (apiserver pkg/endpoints/handlers/negotiation): what the client accepts
 // (JSON, YAML, Table, PartialObjectMetadata) and how request bodies are decoded.
-import { parseAllDocuments } from 'yaml';
+import { yamlLib } from '../util/lazy.js';
 import { badRequest, notAcceptable, unsupportedMediaType } from '../registry/errors.js';
 import type { KObject } from '../resources/types.js';
-import { decodeKubernetesProtobuf, ProtobufDecodeError } from './protobuf.js';
+// the protobuf decoder (protobufjs and the message tables) loads with the first protobuf body
+let protobuf: typeof import('./protobuf.js') | undefined;
+export async function ensureProtobuf(): Promise<void> {
+  protobuf ??= await import('./protobuf.js');
+}
 
 export type OutputFormat = 'json' | 'yaml' | 'table' | 'pom'; // pom = PartialObjectMetadata(List)
 
@@ -72,11 +76,12 @@ export function decodeBody(contentType: string | undefined, body: Buffer | undef
   if (type === 'application/json' || type === '' ) return decodeJSON(body);
   if (type === 'application/yaml' || type === 'text/yaml' || type === 'application/x-yaml') return { object: decodeYAML(body.toString('utf8')) };
   if (type === 'application/vnd.kubernetes.protobuf') {
+    if (!protobuf) throw new Error('the protobuf decoder is not loaded: call ensureProtobuf() first');
     try {
-      const d = decodeKubernetesProtobuf(body);
+      const d = protobuf.decodeKubernetesProtobuf(body);
       return { object: { apiVersion: d.apiVersion, kind: d.kind, ...d.object } };
     } catch (err) {
-      if (err instanceof ProtobufDecodeError) {
+      if (err instanceof protobuf.ProtobufDecodeError) {
         if (err.httpStatus === 415) throw unsupportedMediaType(type, ['application/json', 'application/yaml']);
         throw badRequest(err.message);
       }
@@ -106,7 +111,7 @@ function describeJSONError(err: SyntaxError): string {
 export function decodeYAML(text: string): KObject {
   let docs;
   try {
-    docs = parseAllDocuments(text, { uniqueKeys: false });
+    docs = yamlLib().parseAllDocuments(text, { uniqueKeys: false });
   } catch (err) {
     throw badRequest(`error converting YAML to JSON: ${(err as Error).message}`);
   }

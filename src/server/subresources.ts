@@ -10,7 +10,9 @@ import type { RequestInfo } from './requestinfo.js';
 import type { HandlerContext } from './handlers.js';
 import { addWarnings, sendJSON } from './handlers.js';
 import { applyPatchDocument, parsePatchBody, patchObject, patchTypeOf } from '../patch/index.js';
-import { stringify as toYAML } from 'yaml';
+import { yamlLib } from '../util/lazy.js';
+
+const toYAML = (v: unknown): string => yamlLib().stringify(v);
 import { nowRFC3339 } from '../registry/meta.js';
 import { bindPod } from '../registry/binding.js';
 
