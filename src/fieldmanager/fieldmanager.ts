@@ -100,8 +100,18 @@ export function defaultResetFields(definition: string, subresource?: string): st
   return [];
 }
 
+/** The context of the strategy's own reset fields, per kind and subresource (read-only; made once). */
+const contexts = new Map<string, UpdaterContext>();
+
 function context(definition: string, apiVersion: string, subresource?: string, resetFields?: string[][]): UpdaterContext {
-  const reset = resetFields ?? defaultResetFields(definition, subresource);
+  if (resetFields) return makeContext(definition, apiVersion, resetFields);
+  const id = `${definition}\0${apiVersion}\0${subresource ?? ''}`;
+  let c = contexts.get(id);
+  if (!c) contexts.set(id, (c = makeContext(definition, apiVersion, defaultResetFields(definition, subresource))));
+  return c;
+}
+
+function makeContext(definition: string, apiVersion: string, reset: string[][]): UpdaterContext {
   return {
     node: rootNode(definition),
     apiVersion,

@@ -52,9 +52,9 @@ export function serverSideApply(
   const wopts: WriteOptions = { ...opts, managedFieldsComputed: true, fieldValidation: 'Ignore' };
   if (!live) {
     const c = registry.create(def, namespace, r.object, wopts);
-    return { object: c.object, warnings: [...warnings, ...c.warnings], created: true };
+    return { object: c.object, json: c.json, warnings: [...warnings, ...c.warnings], created: true };
   }
   r.object.metadata.resourceVersion = live.metadata.resourceVersion;
   const u = registry.update(def, namespace, name, r.object, wopts);
-  return { object: u.object, warnings: [...warnings, ...u.warnings], created: false };
+  return { object: u.object, json: u.json, warnings: [...warnings, ...u.warnings], created: false };
 }

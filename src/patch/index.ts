@@ -83,6 +83,8 @@ export function applyPatchDocument(def: ResourceDef, definition: string, live: K
 
 export interface PatchResult {
   object: KObject;
+  /** the stored JSON when written (answers reuse it) */
+  json?: string;
   warnings: string[];
   created: boolean;
 }
@@ -136,5 +138,5 @@ export function patchObject(
     }
   }
   const r = registry.update(def, namespace, name, next, opts);
-  return { object: r.object, warnings: r.warnings, created: false };
+  return { object: r.object, json: r.json, warnings: r.warnings, created: false };
 }

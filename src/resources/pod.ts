@@ -122,9 +122,11 @@ export function validatePodSpecUpdate(newSpec: KObject, oldSpec: KObject): Cause
     else if (ads > oldAds) errs.push(invalid('spec.activeDeadlineSeconds', ads, 'must be less than or equal to previous value'));
   }
   // validateOnlyAddedTolerations
-  const strip = (t: KObject) => ({ ...t, tolerationSeconds: undefined });
+  const strip = (t: KObject) => JSON.parse(JSON.stringify({ ...t, tolerationSeconds: undefined }));
+  const newTolerations = arr(newSpec.tolerations).filter(isObj).map(strip);
   for (const old of arr(oldSpec.tolerations).filter(isObj)) {
-    if (!arr(newSpec.tolerations).some((t) => isObj(t) && deepEqual(JSON.parse(JSON.stringify(strip(t))), JSON.parse(JSON.stringify(strip(old)))))) {
+    const o = strip(old);
+    if (!newTolerations.some((t) => deepEqual(t, o))) {
       errs.push(forbidden('spec.tolerations', 'existing toleration can not be modified except its tolerationSeconds'));
       break;
     }

@@ -1,85 +1,154 @@
 // Duplicate keys in a JSON text, as paths in the form sigs.k8s.io/json's strict decoder reports
 // them (`duplicate field "metadata.name"`; keys joined with '.', list indices as `[i]`).
-// JSON.parse keeps the last value silently, so this scans the text itself.
+// JSON.parse keeps the last value silently, so this scans the text itself. It runs on every
+// create/update body, so it works on character codes, compares keys as raw slices (decoding only
+// keys with escapes) and builds a path string only for a duplicate it reports.
+
+const QUOTE = 34, BACKSLASH = 92, LBRACE = 123, RBRACE = 125, LBRACKET = 91, RBRACKET = 93, COLON = 58, COMMA = 44;
+const SCALAR = /true|false|null|-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?/y;
+
+/** One step of the current path: an object key, or a list index (seg < 0 = unset). */
+interface Step {
+  key: string;
+  index: number;
+}
 
 class Scanner {
   i = 0;
   readonly found: string[] = [];
-  private readonly seen = new Set<string>();
+  private seen: Set<string> | undefined;
+  /** the path to the value being scanned (steps[0..depth)) */
+  private readonly steps: Step[] = [];
+  private depth = 0;
   constructor(private readonly s: string) {}
 
   private ws(): void {
-    while (this.i < this.s.length && ' \t\r\n'.includes(this.s[this.i])) this.i++;
+    const s = this.s;
+    let i = this.i;
+    for (;;) {
+      const c = s.charCodeAt(i);
+      if (c === 32 || c === 10 || c === 13 || c === 9) i++;
+      else break;
+    }
+    this.i = i;
   }
 
   private fail(): never {
     throw new SyntaxError(`invalid JSON at offset ${this.i}`);
   }
 
+  /** Skips a string; returns its text (decoded only when it has escapes). */
   private str(): string {
+    const s = this.s;
     const start = this.i;
-    if (this.s[this.i] !== '"') this.fail();
-    this.i++;
-    while (this.i < this.s.length && this.s[this.i] !== '"') this.i += this.s[this.i] === '\\' ? 2 : 1;
-    if (this.i >= this.s.length) this.fail();
-    this.i++;
-    return JSON.parse(this.s.slice(start, this.i));
+    if (s.charCodeAt(start) !== QUOTE) this.fail();
+    let i = start + 1;
+    let escaped = false;
+    for (;;) {
+      if (i >= s.length) {
+        this.i = i;
+        this.fail();
+      }
+      const c = s.charCodeAt(i);
+      if (c === QUOTE) break;
+      if (c === BACKSLASH) {
+        escaped = true;
+        i += 2;
+      } else i++;
+    }
+    this.i = i + 1;
+    return escaped ? JSON.parse(s.slice(start, i + 1)) : s.slice(start + 1, i);
   }
 
-  value(path: string): void {
+  private push(key: string, index: number): void {
+    const st = this.steps[this.depth];
+    if (st) {
+      st.key = key;
+      st.index = index;
+    } else this.steps.push({ key, index });
+    this.depth++;
+  }
+
+  private path(): string {
+    let out = '';
+    for (let d = 0; d < this.depth; d++) {
+      const st = this.steps[d];
+      if (st.index >= 0) out += `[${st.index}]`;
+      else out += out ? `.${st.key}` : st.key;
+    }
+    return out;
+  }
+
+  value(): void {
     this.ws();
-    const c = this.s[this.i];
-    if (c === '{') return this.object(path);
-    if (c === '[') return this.array(path);
-    if (c === '"') {
+    const c = this.s.charCodeAt(this.i);
+    if (c === LBRACE) return this.object();
+    if (c === LBRACKET) return this.array();
+    if (c === QUOTE) {
       this.str();
       return;
     }
-    const m = /^(?:true|false|null|-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?)/.exec(this.s.slice(this.i, this.i + 400));
-    if (!m) this.fail();
-    this.i += m[0].length;
+    SCALAR.lastIndex = this.i;
+    if (!SCALAR.test(this.s)) this.fail();
+    this.i = SCALAR.lastIndex;
   }
 
-  private object(path: string): void {
+  private object(): void {
+    const s = this.s;
     this.i++;
-    const keys = new Set<string>();
     this.ws();
-    if (this.s[this.i] === '}') {
+    if (s.charCodeAt(this.i) === RBRACE) {
       this.i++;
       return;
     }
+    let keys: string[] | Set<string> = [];
     for (;;) {
       this.ws();
       const key = this.str();
-      const child = path ? `${path}.${key}` : key;
-      if (keys.has(key)) {
+      // a linear scan for the usual few keys, a set for large objects
+      let dup: boolean;
+      if (Array.isArray(keys)) {
+        dup = keys.includes(key);
+        if (keys.length < 16) keys.push(key);
+        else (keys = new Set(keys)).add(key);
+      } else {
+        dup = keys.has(key);
+        keys.add(key);
+      }
+      this.push(key, -1);
+      if (dup) {
+        const child = this.path();
+        this.seen ??= new Set();
         if (!this.seen.has(child)) this.found.push(child);
         this.seen.add(child);
       }
-      keys.add(key);
       this.ws();
-      if (this.s[this.i++] !== ':') this.fail();
-      this.value(child);
+      if (s.charCodeAt(this.i++) !== COLON) this.fail();
+      this.value();
+      this.depth--;
       this.ws();
-      const sep = this.s[this.i++];
-      if (sep === '}') return;
-      if (sep !== ',') this.fail();
+      const sep = s.charCodeAt(this.i++);
+      if (sep === RBRACE) return;
+      if (sep !== COMMA) this.fail();
     }
   }
 
-  private array(path: string): void {
+  private array(): void {
+    const s = this.s;
     this.i++;
     this.ws();
-    if (this.s[this.i] === ']') {
+    if (s.charCodeAt(this.i) === RBRACKET) {
       this.i++;
       return;
     }
     for (let n = 0; ; n++) {
-      this.value(`${path}[${n}]`);
+      this.push('', n);
+      this.value();
+      this.depth--;
       this.ws();
-      const sep = this.s[this.i++];
-      if (sep === ']') return;
-      if (sep !== ',') this.fail();
+      const sep = s.charCodeAt(this.i++);
+      if (sep === RBRACKET) return;
+      if (sep !== COMMA) this.fail();
     }
   }
 }
@@ -88,7 +157,7 @@ class Scanner {
 export function findDuplicateFields(rawJson: string): string[] {
   const sc = new Scanner(rawJson);
   try {
-    sc.value('');
+    sc.value();
   } catch {
     return [];
   }

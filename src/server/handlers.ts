@@ -243,7 +243,7 @@ export async function handleResource(ctx: HandlerContext, info: RequestInfo, req
     case 'patch': {
       if (!def.verbs.includes('patch')) throw methodNotSupported(def, 'patch');
       const r = patchObject(registry, def, ns, info.name, req, q);
-      return sendObject(reply, def, accepted, q, r.created ? 201 : 200, r.object, r.warnings);
+      return sendObject(reply, def, accepted, q, r.created ? 201 : 200, r.object, r.warnings, r.json);
     }
     case 'delete': {
       const opts = parseDeleteOptions(req, q);

@@ -6,7 +6,7 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { migrate } from './migrations.js';
+import { migrate, loadMigrations, type Migration } from './migrations.js';
 import { Checkpointer } from './checkpoint.js';
 
 export type EventType = 'ADDED' | 'MODIFIED' | 'DELETED';
@@ -48,7 +48,16 @@ export interface StoreOptions {
   /** computes selectable attributes of a stored object (the registry knows the kinds) */
   attrs: (resource: string, obj: any) => Attrs;
   logger?: Logger;
+  /** the schema migrations to apply (default: the shipped ones); for tests */
+  migrations?: Migration[];
 }
+
+/**
+ * From this schema version on, objects.value is left empty: the current state of a key is its
+ * newest events row (same transaction; compaction always keeps it), so each write stores the JSON
+ * once. Older databases keep their values there, and load() reads either.
+ */
+export const VALUE_IN_EVENTS_SCHEMA = 2;
 
 export class TooOldResourceVersionError extends Error {
   constructor(
@@ -84,6 +93,8 @@ export class ObjectStore {
   private readonly txDelete: (key: string, rv: number, json: string) => void;
   private readonly retentionCount: number;
   private readonly retentionAgeMs: number;
+  /** objects.value is not written (see VALUE_IN_EVENTS_SCHEMA) */
+  private readonly valueInEvents: boolean;
 
   constructor(private readonly opts: StoreOptions) {
     let file = ':memory:';
@@ -99,12 +110,14 @@ export class ObjectStore {
       this.db.pragma('synchronous = NORMAL');
       this.checkpointer = new Checkpointer(this.db, file, 200, opts.logger);
     }
+    let version: number;
     try {
-      migrate(this.db);
+      version = migrate(this.db, opts.migrations ?? loadMigrations());
     } catch (err) {
       this.db.close();
       throw err;
     }
+    this.valueInEvents = version >= VALUE_IN_EVENTS_SCHEMA;
     this.retentionCount = opts.retentionCount ?? 100_000;
     this.retentionAgeMs = opts.retentionAgeMs ?? 60 * 60 * 1000;
     this.stmts = {
@@ -117,22 +130,23 @@ export class ObjectStore {
       eventsSinceFor: this.db.prepare('SELECT rv, key, type, value FROM events WHERE rv > ? AND key >= ? AND key < ? ORDER BY rv'),
       stateAt: this.db.prepare('SELECT rv, type, value FROM events WHERE key = ? AND rv <= ? ORDER BY rv DESC LIMIT 1'),
     };
-    // one transaction function per write shape, made once (db.transaction() builds a new wrapper each call)
+    // one transaction function per write shape, made once (db.transaction() builds a new wrapper each call).
+    // A write does not update meta.revision: every revision is an events row, and the change log's
+    // newest rv is the revision (see load); meta.revision is brought up to date when compaction
+    // removes rows and on close.
     const s = this.stmts;
+    const lean = this.valueInEvents;
     this.txInsert = this.db.transaction((key: string, resource: string, namespace: string, name: string, rv: number, json: string) => {
-      s.insertObj.run(key, resource, namespace, name, rv, json);
+      s.insertObj.run(key, resource, namespace, name, rv, lean ? '' : json);
       s.insertEvent.run(rv, key, 'ADDED', Date.now(), json);
-      s.setMeta.run(rv, 'revision');
     });
     this.txUpdate = this.db.transaction((rv: number, json: string, key: string) => {
-      s.updateObj.run(rv, json, key);
+      s.updateObj.run(rv, lean ? '' : json, key);
       s.insertEvent.run(rv, key, 'MODIFIED', Date.now(), json);
-      s.setMeta.run(rv, 'revision');
     });
     this.txDelete = this.db.transaction((key: string, rv: number, json: string) => {
       s.deleteObj.run(key);
       s.insertEvent.run(rv, key, 'DELETED', Date.now(), json);
-      s.setMeta.run(rv, 'revision');
     });
     this.load();
     const every = opts.compactIntervalMs ?? 60_000;
@@ -148,8 +162,22 @@ export class ObjectStore {
       if (m.k === 'revision') this.rev = m.v;
       if (m.k === 'compact_revision') this.compactRev = m.v;
     }
-    const rows = this.db.prepare('SELECT key, resource, namespace, name, rv, value FROM objects').iterate() as Iterable<any>;
+    // the newest logged change (writes leave meta.revision behind until compaction or close)
+    const last = this.db.prepare('SELECT max(rv) AS rv FROM events').get() as { rv: number | null };
+    if (last.rv !== null && last.rv > this.rev) this.rev = last.rv;
+    // an empty objects.value (VALUE_IN_EVENTS_SCHEMA) is the events row at the object's revision
+    const rows = this.db
+      .prepare(
+        `SELECT o.key AS key, o.resource AS resource, o.namespace AS namespace, o.name AS name, o.rv AS rv,
+                CASE WHEN o.value <> '' THEN o.value ELSE e.value END AS value
+           FROM objects o LEFT JOIN events e ON e.rv = o.rv`,
+      )
+      .iterate() as Iterable<any>;
     for (const r of rows) {
+      if (typeof r.value !== 'string') {
+        this.opts.logger?.error({ key: r.key, rv: r.rv }, 'stored object without its change-log row: skipped');
+        continue;
+      }
       const entry: Entry = {
         key: r.key,
         resource: r.resource,
@@ -325,6 +353,8 @@ export class ObjectStore {
         .run(target, target);
       removed = res.changes;
       this.stmts.setMeta.run(target, 'compact_revision');
+      // the removed rows may include the newest change (a DELETED): the revision must outlive them
+      this.stmts.setMeta.run(this.rev, 'revision');
     });
     this.compactRev = target;
     if (removed > 0) this.db.pragma('incremental_vacuum');
@@ -336,7 +366,14 @@ export class ObjectStore {
     if (this.compactTimer) clearInterval(this.compactTimer);
     this.checkpointer?.stop();
     this.listeners.clear();
-    if (this.db.open) this.db.close();
+    if (this.db.open) {
+      try {
+        this.stmts.setMeta.run(this.rev, 'revision');
+      } catch (err) {
+        this.opts.logger?.warn({ err }, 'could not record the revision on close');
+      }
+      this.db.close();
+    }
   }
 }
 
