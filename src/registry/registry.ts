@@ -10,14 +10,15 @@ import {
   KeyNotFoundError,
   ObjectStore,
   RevisionMismatchError,
-  TooOldResourceVersionError,
   type Attrs,
   type Entry,
 } from '../storage/store.js';
-import { alreadyExists, badRequest, conflict, expired, forbidden, invalidObject, methodNotSupported, notFound, StatusError, timeoutError } from './errors.js';
+import { alreadyExists, badRequest, conflict, forbidden, invalidObject, methodNotSupported, notFound, StatusError } from './errors.js';
 import { dropEmptyMeta, generateName, keepSystemMetaOnUpdate, nowRFC3339, resetSystemMetaForCreate, validateObjectMeta, validateObjectMetaUpdate } from './meta.js';
 import { deepEqual } from './validation.js';
 import { ListQuery, compileListFilter, type ListFilter } from './listfilter.js';
+import { listEntries, type ListResult } from './list.js';
+export { parseRV } from './list.js';
 import { fieldValidation, type FieldValidationMode } from './fieldvalidation.js';
 import { managerOrUserAgent, updateManagedFields } from '../fieldmanager/index.js';
 
@@ -66,27 +67,8 @@ export interface RegistryOptions {
   logger?: Logger;
 }
 
-/** The stored resource a kind lives in: `<group or core>/<plural>` (a view's stored kind). */
-export function resourceId(def: Pick<ResourceDef, 'group' | 'plural' | 'storage'>): string {
-  const s = def.storage ?? def;
-  return `${s.group || 'core'}/${s.plural}`;
-}
-
-/** The served resource: `<group or core>/<plural>`, distinct for views. */
-export function servedId(def: Pick<ResourceDef, 'group' | 'plural'>): string {
-  return `${def.group || 'core'}/${def.plural}`;
-}
-
-/** A stored object as the kind serves it. */
-export function decodeFor(def: ResourceDef, json: string): KObject {
-  const o = JSON.parse(json);
-  return def.storage ? def.storage.fromStorage(o) : o;
-}
-
-/** A stored entry as the kind serves it (views re-encode; others pass through). */
-export function viewEntry(def: ResourceDef, e: Entry): Entry {
-  return def.storage ? { ...e, json: JSON.stringify(def.storage.fromStorage(JSON.parse(e.json))) } : e;
-}
+export { resourceId, servedId, decodeFor, viewEntry } from './views.js';
+import { resourceId, servedId, decodeFor, viewEntry } from './views.js';
 
 export class Registry {
   private readonly defs = new Map<string, ResourceDef>();
@@ -164,75 +146,8 @@ export class Registry {
   }
 
   /** Lists entries (not parsed) with selectors, pagination and resourceVersion semantics. */
-  listEntries(def: ResourceDef, namespace: string | undefined, q: ListQuery = {}): { entries: Entry[]; resourceVersion: string; continue?: string; remainingItemCount?: number } {
-    const filter = compileListFilter(def, q);
-    const resource = resourceId(def);
-    const ns = def.namespaced ? namespace || undefined : undefined;
-    let at = this.store.revision();
-    let start = '';
-    if (q.continue) {
-      const tok = decodeContinue(q.continue);
-      if (tok.rv >= 0) at = tok.rv;
-      start = tok.start;
-    } else if (q.resourceVersion && q.resourceVersion !== '0') {
-      const rv = parseRV(q.resourceVersion);
-      if (q.resourceVersionMatch === 'Exact') {
-        if (rv > this.store.revision()) throw timeoutError(`Too large resource version: ${rv}, current: ${this.store.revision()}`);
-        at = rv;
-      } else if (rv > this.store.revision()) {
-        throw timeoutError(`Too large resource version: ${rv}, current: ${this.store.revision()}`);
-      }
-    } else if (q.resourceVersionMatch && q.resourceVersionMatch !== 'NotOlderThan' && q.resourceVersionMatch !== 'Exact') {
-      throw badRequest(`resourceVersionMatch: Unsupported value: "${q.resourceVersionMatch}"`);
-    }
-    let all: Entry[];
-    try {
-      all = at === this.store.revision() ? this.store.list(resource, ns) : this.store.listAt(resource, at, ns);
-    } catch (err) {
-      if (err instanceof TooOldResourceVersionError) {
-        if (q.continue) {
-          // etcd3 handleCompactedErrorForPaging: a fresh token that continues at the latest state
-          const e = expired(
-            'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.',
-          );
-          e.metadata = { continue: encodeContinue(-1, start) };
-          throw e;
-        }
-        if (q.resourceVersionMatch === 'Exact') throw expired('The resourceVersion for the provided list is too old.');
-        throw expired(err.message);
-      }
-      throw err;
-    }
-    const out: Entry[] = [];
-    const limit = q.limit && q.limit > 0 ? q.limit : 0;
-    let i = 0;
-    if (start) {
-      // binary search would do; lists are sorted by key
-      while (i < all.length && all[i].key <= start) i++;
-    }
-    let next: string | undefined;
-    for (; i < all.length; i++) {
-      const e = all[i];
-      if (!filter.matches(e)) continue;
-      if (limit && out.length === limit) {
-        next = out[out.length - 1].key;
-        break;
-      }
-      out.push(e);
-    }
-    const res: { entries: Entry[]; resourceVersion: string; continue?: string; remainingItemCount?: number } = {
-      entries: def.storage ? out.map((e) => viewEntry(def, e)) : out,
-      resourceVersion: String(at),
-    };
-    if (next) {
-      res.continue = encodeContinue(at, next);
-      if (!filter.selective) {
-        let remaining = 0;
-        for (let j = i; j < all.length; j++) remaining++;
-        res.remainingItemCount = remaining;
-      }
-    }
-    return res;
+  listEntries(def: ResourceDef, namespace: string | undefined, q: ListQuery = {}): ListResult {
+    return listEntries(this.store, def, namespace, q);
   }
 
   list(def: ResourceDef, namespace: string | undefined, q: ListQuery = {}): KObject {
@@ -555,24 +470,5 @@ export class Registry {
       }
     }
     return { kind: def.listKind, apiVersion: apiVersionOf(def), metadata: { resourceVersion: String(this.store.revision()) }, items };
-  }
-}
-
-export function parseRV(s: string): number {
-  if (!/^\d+$/.test(s)) throw badRequest(`Invalid value: "${s}": resourceVersion must be a non-negative integer`);
-  return Number(s);
-}
-
-function encodeContinue(rv: number, start: string): string {
-  return Buffer.from(JSON.stringify({ v: 'meta.k8s.io/v1', rv, start })).toString('base64url');
-}
-
-function decodeContinue(tok: string): { rv: number; start: string } {
-  try {
-    const o = JSON.parse(Buffer.from(tok, 'base64url').toString('utf8'));
-    if (o.v !== 'meta.k8s.io/v1' || typeof o.rv !== 'number' || o.rv < -1 || typeof o.start !== 'string') throw new Error('bad');
-    return { rv: o.rv, start: o.start };
-  } catch {
-    throw badRequest('continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)');
   }
 }
