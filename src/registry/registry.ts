@@ -32,6 +32,8 @@ export interface WriteOptions {
   duplicates?: string[];
   /** the client's User-Agent, which names the field manager when fieldManager is empty */
   userAgent?: string;
+  /** the body was already checked against the schema and is clean (strict decoding in the handler) */
+  fieldsChecked?: boolean;
   /** metadata.managedFields were already computed by server-side apply */
   managedFieldsComputed?: boolean;
 }
@@ -217,7 +219,7 @@ export class Registry {
 
   create(def: ResourceDef, namespace: string, obj: KObject, opts: WriteOptions = {}): WriteResult {
     this.checkTypeMeta(def, obj);
-    const warnings = fieldValidation(def, obj, opts.fieldValidation, opts.duplicates);
+    const warnings = opts.fieldsChecked ? [] : fieldValidation(def, obj, opts.fieldValidation, opts.duplicates);
     const meta = obj.metadata;
     if (!meta.name && meta.generateName) meta.name = generateName(String(meta.generateName));
     this.checkNamespace(def, namespace, obj, true);
@@ -248,7 +250,7 @@ export class Registry {
    */
   update(def: ResourceDef, namespace: string, name: string, obj: KObject, opts: WriteOptions = {}): WriteResult {
     this.checkTypeMeta(def, obj);
-    const warnings = fieldValidation(def, obj, opts.fieldValidation, opts.duplicates);
+    const warnings = opts.fieldsChecked ? [] : fieldValidation(def, obj, opts.fieldValidation, opts.duplicates);
     if (obj.metadata.name !== undefined && obj.metadata.name !== name)
       throw badRequest(`the name of the object (${obj.metadata.name}) does not match the name on the URL (${name})`);
     obj.metadata.name = name;

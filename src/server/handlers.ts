@@ -147,12 +147,13 @@ export function parseDeleteOptions(req: FastifyRequest, q: Query): DeleteOptions
  * message carries the decode prefix (apiserver handlers/create.go + rest.go transformDecodeError):
  * `Service in version "v1" cannot be handled as a Service: strict decoding error: unknown field "spec.foo"`.
  */
-function strictDecode(def: ResourceDef, obj: KObject, mode: string, dups: string[]): void {
-  if (mode !== 'Strict' || obj === null || typeof obj !== 'object' || Array.isArray(obj)) return;
+function strictDecode(def: ResourceDef, obj: KObject, mode: string, dups: string[]): boolean {
+  if (mode !== 'Strict' || obj === null || typeof obj !== 'object' || Array.isArray(obj)) return false;
   const { unknown, causes } = checkFields(def.definition, obj);
-  if (causes.length) return; // type errors: the registry reports the first one, worded the same way
+  if (causes.length) return false; // type errors: the registry reports the first one, worded the same way
   const errs = [...unknown.map(unknownFieldMessage), ...dups.map(duplicateFieldMessage)];
-  if (!errs.length) return;
+  // clean: the registry need not walk the object again
+  if (!errs.length) return true;
   const detail = strictDecodingMessage(errs);
   if (typeof obj.kind === 'string' && obj.kind !== '') {
     const version = typeof obj.apiVersion === 'string' ? obj.apiVersion.slice(obj.apiVersion.lastIndexOf('/') + 1) : '';
@@ -222,12 +223,12 @@ export async function handleResource(ctx: HandlerContext, info: RequestInfo, req
       const body = decodeBody(req.headers['content-type'], req.body as Buffer);
       const mode = parseFieldValidation(q.fieldValidation);
       const dups = body.raw ? findDuplicateFields(body.raw) : [];
-      strictDecode(def, body.object, mode, dups);
+      const fieldsChecked = strictDecode(def, body.object, mode, dups);
       if (def.create) {
         const out = def.create(body.object);
         return sendObject(reply, def, accepted, q, 201, out);
       }
-      const r = registry.create(def, ns, body.object, { dryRun: dryRunParam(q), fieldManager: q.fieldManager, fieldValidation: mode, duplicates: dups, userAgent: String(req.headers['user-agent'] ?? '') });
+      const r = registry.create(def, ns, body.object, { dryRun: dryRunParam(q), fieldManager: q.fieldManager, fieldValidation: mode, duplicates: dups, fieldsChecked, userAgent: String(req.headers['user-agent'] ?? '') });
       return sendObject(reply, def, accepted, q, 201, r.object, r.warnings, r.json);
     }
     case 'update': {
@@ -235,9 +236,9 @@ export async function handleResource(ctx: HandlerContext, info: RequestInfo, req
       const body = decodeBody(req.headers['content-type'], req.body as Buffer);
       const mode = parseFieldValidation(q.fieldValidation);
       const dups = body.raw ? findDuplicateFields(body.raw) : [];
-      strictDecode(def, body.object, mode, dups);
+      const fieldsChecked = strictDecode(def, body.object, mode, dups);
       const existed = !!registry.getEntry(def, ns, info.name);
-      const r = registry.update(def, ns, info.name, body.object, { dryRun: dryRunParam(q), fieldManager: q.fieldManager, fieldValidation: mode, duplicates: dups, userAgent: String(req.headers['user-agent'] ?? '') });
+      const r = registry.update(def, ns, info.name, body.object, { dryRun: dryRunParam(q), fieldManager: q.fieldManager, fieldValidation: mode, duplicates: dups, fieldsChecked, userAgent: String(req.headers['user-agent'] ?? '') });
       return sendObject(reply, def, accepted, q, existed ? 200 : 201, r.object, r.warnings, r.json);
     }
     case 'patch': {
