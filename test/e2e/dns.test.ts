@@ -3,8 +3,7 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { spawnSync, execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { tmpdir } from 'node:os';
-import { startServer } from '../helpers/server.js';
+import { startServer, testControllerOptions } from '../helpers/server.js';
 import type { KubeEmulator } from '../../src/server/app.js';
 import { ControllerManager } from '../../src/controllers/manager.js';
 import { endpointsController } from '../../src/controllers/network/endpoints.js';
@@ -30,7 +29,7 @@ describe.skipIf(!hasDig)('cluster DNS answers dig', () => {
 
   beforeAll(async () => {
     emu = await startServer({ controllers: [] });
-    const opts = { nodes: 1, podStages: 'fast' as const, emulatedMinor: 33, kubeletVersion: 'v1.33.0', defaultStorageClass: false, volumesDir: tmpdir() };
+    const opts = testControllerOptions();
     mgr = new ControllerManager(emu.registry, emu.logger, opts, [endpointsController(), endpointSliceController()]);
     mgr.start(['*']);
     const r = emu.registry;

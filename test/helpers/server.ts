@@ -1,8 +1,15 @@
 // Starts an in-memory kube-emulator on a free port for a test file. By default no controllers run
 // (API machinery tests see exactly what they write); pass `controllers: ['*']` for the cluster,
 // with zero-delay pod stages.
+import { tmpdir } from 'node:os';
 import { createServer, type KubeEmulator, type ServerOptions } from '../../src/server/app.js';
+import type { ControllerOptions } from '../../src/controllers/manager.js';
 
 export async function startServer(opts: ServerOptions = {}): Promise<KubeEmulator> {
   return createServer({ inMemory: true, port: 0, logLevel: 'silent', controllers: [], podStages: 'fast', ...opts });
+}
+
+/** Controller-manager options for tests: one node, zero-delay pod stages, emulating 1.33. */
+export function testControllerOptions(overrides: Partial<ControllerOptions> = {}): ControllerOptions {
+  return { nodes: 1, podStages: 'fast', emulatedMinor: 33, kubeletVersion: 'v1.33.0', defaultStorageClass: false, volumesDir: tmpdir(), ...overrides };
 }

@@ -1,8 +1,7 @@
 // Endpoints and EndpointSlice controllers: headless StatefulSet-like pods, readiness, named ports,
 // publishNotReadyAddresses, terminating pods, placeholders and cleanup with the service.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { tmpdir } from 'node:os';
-import { startServer } from '../helpers/server.js';
+import { startServer, testControllerOptions } from '../helpers/server.js';
 import type { KubeEmulator } from '../../src/server/app.js';
 import { ControllerManager } from '../../src/controllers/manager.js';
 import { endpointsController, repackSubsets } from '../../src/controllers/network/endpoints.js';
@@ -16,7 +15,7 @@ const NS = 'net';
 
 beforeAll(async () => {
   emu = await startServer({ controllers: [] });
-  const opts = { nodes: 1, podStages: 'fast' as const, emulatedMinor: 33, kubeletVersion: 'v1.33.0', defaultStorageClass: false, volumesDir: tmpdir() };
+  const opts = testControllerOptions();
   mgr = new ControllerManager(emu.registry, emu.logger, opts, [endpointsController(), endpointSliceController()]);
   expect(mgr.start(['*'])).toEqual(['endpoints', 'endpointslice']);
   const r = emu.registry;

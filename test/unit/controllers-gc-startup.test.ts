@@ -1,7 +1,6 @@
 // Garbage collector started on an existing store: pending work found at startup is done.
 import { describe, it, expect } from 'vitest';
-import { tmpdir } from 'node:os';
-import { startServer } from '../helpers/server.js';
+import { startServer, testControllerOptions } from '../helpers/server.js';
 import { ControllerManager } from '../../src/controllers/manager.js';
 import { garbageCollectorController } from '../../src/controllers/garbagecollector.js';
 import type { KObject } from '../../src/resources/types.js';
@@ -28,7 +27,7 @@ describe('garbage collector startup', () => {
     const secret = r.create(r.mustDef('', 'secrets'), 'st', { metadata: { name: 'owner-secret' } }).object;
     mk('of-secret', { ownerReferences: [ref(secret)] });
 
-    const opts = { nodes: 1, podStages: 'fast' as const, emulatedMinor: 33, kubeletVersion: 'v1.33.0', defaultStorageClass: false, volumesDir: tmpdir() };
+    const opts = testControllerOptions();
     const mgr = new ControllerManager(r, emu.logger, opts, [garbageCollectorController()]);
     mgr.start(['garbagecollector']);
     try {

@@ -1,7 +1,6 @@
 // Garbage collector: background / foreground / orphan cascades, dangling references, invalid owners.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { tmpdir } from 'node:os';
-import { startServer } from '../helpers/server.js';
+import { startServer, testControllerOptions } from '../helpers/server.js';
 import type { KubeEmulator } from '../../src/server/app.js';
 import { ControllerManager } from '../../src/controllers/manager.js';
 import { garbageCollectorController } from '../../src/controllers/garbagecollector.js';
@@ -13,7 +12,7 @@ let cm: ResourceDef, pod: ResourceDef, secret: ResourceDef, nsDef: ResourceDef, 
 
 beforeAll(async () => {
   emu = await startServer({ controllers: [] });
-  const opts = { nodes: 1, podStages: 'fast' as const, emulatedMinor: 33, kubeletVersion: 'v1.33.0', defaultStorageClass: false, volumesDir: tmpdir() };
+  const opts = testControllerOptions();
   mgr = new ControllerManager(emu.registry, emu.logger, opts, [garbageCollectorController()]);
   mgr.start(['garbagecollector']);
   const r = emu.registry;

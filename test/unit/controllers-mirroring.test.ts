@@ -2,8 +2,7 @@
 // owned by the Endpoints; they follow updates and go when the Service gains a selector or the
 // Endpoints / Service is deleted; skip-mirror Endpoints and selector Services are left alone.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { tmpdir } from 'node:os';
-import { startServer } from '../helpers/server.js';
+import { startServer, testControllerOptions } from '../helpers/server.js';
 import type { KubeEmulator } from '../../src/server/app.js';
 import { ControllerManager } from '../../src/controllers/manager.js';
 import { endpointSliceMirroringController, desiredMirrorSlices, MIRRORING_CONTROLLER_NAME } from '../../src/controllers/network/mirroring.js';
@@ -16,7 +15,7 @@ const NS = 'mirror';
 
 beforeAll(async () => {
   emu = await startServer({ controllers: [] });
-  const opts = { nodes: 1, podStages: 'fast' as const, emulatedMinor: 33, kubeletVersion: 'v1.33.0', defaultStorageClass: false, volumesDir: tmpdir() };
+  const opts = testControllerOptions();
   mgr = new ControllerManager(emu.registry, emu.logger, opts, [endpointSliceMirroringController()]);
   expect(mgr.start(['*'])).toEqual(['endpointslicemirroring']);
   const r = emu.registry;

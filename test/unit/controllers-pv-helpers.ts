@@ -6,11 +6,10 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { startServer } from '../helpers/server.js';
+import { startServer, testControllerOptions } from '../helpers/server.js';
 import type { KubeEmulator } from '../../src/server/app.js';
 import { ControllerManager } from '../../src/controllers/manager.js';
 import { storageControllers } from '../../src/controllers/persistentvolume/index.js';
-import { installStorageAdmission } from '../../src/registry/admission-storage.js';
 import type { KObject } from '../../src/resources/types.js';
 
 export interface StorageEnv {
@@ -28,12 +27,11 @@ export interface StorageEnv {
 
 export async function storageEnv(opts: { defaultStorageClass?: boolean; controllers?: string[] } = {}): Promise<StorageEnv> {
   const emu = await startServer({ controllers: [] });
-  installStorageAdmission(emu.registry);
   const volumesDir = mkdtempSync(join(tmpdir(), 'kube-emu-pv-'));
   const mgr = new ControllerManager(
     emu.registry,
     emu.logger,
-    { nodes: 1, podStages: 'fast', emulatedMinor: 33, kubeletVersion: 'v1.33.0', defaultStorageClass: !!opts.defaultStorageClass, volumesDir },
+    testControllerOptions({ defaultStorageClass: !!opts.defaultStorageClass, volumesDir }),
     storageControllers(),
   );
   mgr.start(opts.controllers ?? ['*']);

@@ -1,7 +1,7 @@
 // StatefulSet controller: identity, ordering, scaling, PVCs, status and events (in-memory server,
 // pods made Running+Ready through pods/status by the test itself).
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { startServer } from '../helpers/server.js';
+import { startServer, testControllerOptions } from '../helpers/server.js';
 import type { KubeEmulator } from '../../src/server/app.js';
 import { ControllerManager } from '../../src/controllers/manager.js';
 import { statefulSetController } from '../../src/controllers/statefulset/index.js';
@@ -14,7 +14,7 @@ const def = (g: string, p: string) => emu.registry.mustDef(g, p);
 
 beforeAll(async () => {
   emu = await startServer({ controllers: [] });
-  mgr = new ControllerManager(emu.registry, emu.logger, { nodes: 1, podStages: 'fast', emulatedMinor: 33, kubeletVersion: 'v1.33.0', defaultStorageClass: false, volumesDir: '/tmp' }, [statefulSetController]);
+  mgr = new ControllerManager(emu.registry, emu.logger, testControllerOptions(), [statefulSetController]);
   mgr.start(['*']);
 });
 afterAll(async () => {
