@@ -215,7 +215,8 @@ export async function handleResource(ctx: HandlerContext, info: RequestInfo, req
       };
       ctx.watches.validate(params);
       reply.hijack();
-      ctx.watches.serve(req.raw, reply.raw, def, ns || undefined, filter, params, accepted);
+      const warning = reply.getHeader('Warning');
+      ctx.watches.serve(req.raw, reply.raw, def, ns || undefined, filter, params, accepted, warning === undefined ? {} : { Warning: Array.isArray(warning) ? warning.map(String) : String(warning) });
       return;
     }
     case 'create': {

@@ -88,7 +88,7 @@ export class WatchHub {
     if (p.resourceVersion && p.resourceVersion !== '0') parseRV(p.resourceVersion);
   }
 
-  serve(req: IncomingMessage, res: ServerResponse, def: ResourceDef, namespace: string | undefined, filter: ListFilter, p: WatchParams, accepted: Accepted): void {
+  serve(req: IncomingMessage, res: ServerResponse, def: ResourceDef, namespace: string | undefined, filter: ListFilter, p: WatchParams, accepted: Accepted, extraHeaders: Record<string, string | string[]> = {}): void {
     const resource = resourceId(def);
     const ns = def.namespaced ? namespace || undefined : undefined;
     const store = this.registry.store;
@@ -115,7 +115,8 @@ export class WatchHub {
       return JSON.stringify({ type: 'BOOKMARK', object: { kind: def.kind, apiVersion: apiVersionOf(def), metadata } }) + '\n';
     };
 
-    res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked' });
+    // headers already set on the reply (Warning: a deprecation) go out with the stream's own
+    res.writeHead(200, { ...extraHeaders, 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked' });
     req.socket.setNoDelay(true);
     // the status line goes out now, as upstream flushes it: clients wait for it before reading events
     res.flushHeaders();
