@@ -49,7 +49,8 @@ export function serverSideApply(
     const e = conflict(def, name);
     throw new StatusError(409, 'Conflict', message, { ...e.details, causes });
   }
-  const wopts: WriteOptions = { ...opts, managedFieldsComputed: true, fieldValidation: 'Ignore' };
+  // the config was checked above and the live object was valid: the merge needs no second walk
+  const wopts: WriteOptions = { ...opts, managedFieldsComputed: true, fieldValidation: 'Ignore', fieldsChecked: true };
   if (!live) {
     const c = registry.create(def, namespace, r.object, wopts);
     return { object: c.object, json: c.json, warnings: [...warnings, ...c.warnings], created: true };
