@@ -36,7 +36,7 @@ export class WatchHub {
    * each watcher gets one chunk per interval instead of one per event.
    */
   flushIntervalMs = 5;
-  private readonly dirty: (() => void)[] = [];
+  private readonly dirty: ((batches: SharedBatches) => void)[] = [];
   private flushTimer: NodeJS.Immediate | NodeJS.Timeout | undefined;
   private lastFlush = 0;
 
@@ -46,7 +46,7 @@ export class WatchHub {
   ) {}
 
   /** Queues a watcher's flush for the next batch. */
-  private schedule(flush: () => void): void {
+  private schedule(flush: (batches: SharedBatches) => void): void {
     this.dirty.push(flush);
     if (this.flushTimer) return;
     const wait = this.lastFlush + this.flushIntervalMs - performance.now();
@@ -57,7 +57,8 @@ export class WatchHub {
     this.flushTimer = undefined;
     this.lastFlush = performance.now();
     const fns = this.dirty.splice(0);
-    for (const fn of fns) fn();
+    const batches: SharedBatches = new Map();
+    for (const fn of fns) fn(batches);
   };
 
   get count(): number {
@@ -135,6 +136,7 @@ export class WatchHub {
         queue = [];
         for (const c of q) res.write(c);
       }
+      // (res.write frames its own chunks: the socket has only whole chunks from flush before it)
       if (!res.writableEnded) res.end();
     };
     res.on('close', finish);
@@ -143,16 +145,20 @@ export class WatchHub {
     // batch, not one per event (a burst of writes costs each watcher one syscall).
     let queue: (string | Buffer)[] = [];
     let scheduled = false;
-    const flush = () => {
+    // Batches go straight to the socket as HTTP chunks framed here (the headers are out): a batch
+    // shared by many watchers is framed once and written as one buffer by each, without the
+    // per-write work of the response stream. res.end() still writes the terminating chunk.
+    const sock = res.socket;
+    const flush = (batches: SharedBatches) => {
       scheduled = false;
       if (closed || !queue.length || res.writableEnded) return;
       const q = queue;
       queue = [];
-      if (q.length === 1) res.write(q[0]);
-      else if (q.every((c) => typeof c !== 'string')) res.write(Buffer.concat(q as Buffer[]));
-      else res.write(q.join(''));
-      if (res.writableLength > MAX_BUFFERED) {
-        this.logger?.warn({ resource, buffered: res.writableLength }, 'dropping an unresponsive watcher');
+      const framed = q.every((c) => typeof c !== 'string') ? sharedBatch(batches, q as Buffer[]) : frameChunk([Buffer.from(q.join(''))]);
+      if (sock && !sock.destroyed) sock.write(framed);
+      const buffered = sock ? sock.writableLength : 0;
+      if (buffered > MAX_BUFFERED) {
+        this.logger?.warn({ resource, buffered }, 'dropping an unresponsive watcher');
         res.destroy();
         finish();
       }
@@ -215,6 +221,41 @@ export class WatchHub {
       timers.push(setInterval(() => write(bookmark(store.revision())), every));
     }
   }
+}
+
+const CRLF = Buffer.from('\r\n');
+/** One HTTP/1.1 chunk (size line, data, CRLF) holding `parts` back to back, in a single buffer. */
+function frameChunk(parts: Buffer[]): Buffer {
+  let n = 0;
+  for (const p of parts) n += p.length;
+  const head = `${n.toString(16)}\r\n`;
+  const out = Buffer.allocUnsafe(head.length + n + 2);
+  let at = out.write(head, 0, 'latin1');
+  for (const p of parts) at += p.copy(out, at);
+  CRLF.copy(out, at);
+  return out;
+}
+
+/**
+ * The batches of one flush, by their first event line: watchers that saw the same changes (the
+ * same shared lines in the same order, the usual case) write one concatenated buffer between them
+ * instead of a copy each.
+ */
+type SharedBatches = Map<Buffer, { parts: Buffer[]; out: Buffer }[]>;
+function sharedBatch(batches: SharedBatches, parts: Buffer[]): Buffer {
+  let seen = batches.get(parts[0]);
+  if (!seen) batches.set(parts[0], (seen = []));
+  for (const b of seen) {
+    if (b.parts.length !== parts.length) continue;
+    let same = true;
+    for (let i = 1; i < parts.length && same; i++) same = b.parts[i] === parts[i];
+    if (same) return b.out;
+  }
+  const out = frameChunk(parts);
+  // a handful of distinct batches per flush is typical; past that, stop caching (label selectors
+  // slicing the stream many ways would make the search cost more than the copy it saves)
+  if (seen.length < 8) seen.push({ parts, out });
+  return out;
 }
 
 /**
