@@ -31,6 +31,7 @@ import {
 import { isObj, rootNode, zeroObject } from './schema.js';
 import { deepEqual, dropNulls } from './typed.js';
 import { updaterApply, updaterUpdate, type RawConflict, type UpdaterContext } from './updater.js';
+import { createFieldsV1 } from './createfast.js';
 
 /** A request the field manager rejects before merging (HTTP 400 BadRequest, or 500 for stored garbage). */
 export class FieldManagerError extends Error {
@@ -44,8 +45,12 @@ export class FieldManagerError extends Error {
   }
 }
 
+const RFC3339_SECONDS = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/;
+
 /** RFC3339 in UTC with whole seconds, as metav1.Time serialises. */
 export function toRFC3339(now: string | number | Date): string {
+  // the registry passes its own RFC3339 text, already in this form
+  if (typeof now === 'string' && now.length === 20 && RFC3339_SECONDS.test(now)) return now;
   const d = new Date(now);
   if (Number.isNaN(d.getTime())) return String(now);
   return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
@@ -162,11 +167,23 @@ export function updateManagedFields(args: UpdateArgs): ManagedFieldsEntry[] | un
   }
   // skipnonapplied: an existing object without managedFields stays untracked
   if (managed.fields.size === 0 && !isCreate) return undefined;
+  if (managed.fields.size === 0 && !live && !args.subresource && !args.resetFields && !createFast.disabled) return createEntry(args);
   const ctx = context(args.definition, args.apiVersion, args.subresource, args.resetFields);
   const base = live ? withoutManagedFields(live) : zeroObject(args.definition);
   const out = runUpdate(ctx, base, withoutManagedFields(next), managed, args.manager, args.subresource, toRFC3339(args.now));
   capUpdateManagers(out, args.maxUpdateManagers);
   return encodeManagedFields(out);
+}
+
+/** The general path can be forced (the fast path's equivalence test compares the two). */
+export const createFast = { disabled: false };
+
+/** A plain create: one Update entry owning what the object sets (see createfast.ts). */
+function createEntry(args: UpdateArgs): ManagedFieldsEntry[] | undefined {
+  const reset = defaultResetFields(args.definition).map((p) => p[0]);
+  const fieldsV1 = createFieldsV1(zeroObject(args.definition), withoutManagedFields(args.next), rootNode(args.definition), reset);
+  if (!fieldsV1) return undefined;
+  return [{ manager: args.manager || 'unknown', operation: 'Update', apiVersion: args.apiVersion, time: toRFC3339(args.now), fieldsType: 'FieldsV1', fieldsV1 }];
 }
 
 /** buildmanagerinfo + managedfieldsupdater + stripmeta + structured merge, for an Update. */

@@ -16,8 +16,15 @@ import {
 } from './validation.js';
 
 /** RFC3339 with second precision, as metav1.Time serialises. */
+let lastSecond = NaN;
+let lastText = '';
 export function nowRFC3339(now = Date.now()): string {
-  return new Date(Math.floor(now / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+  const second = Math.floor(now / 1000);
+  if (second !== lastSecond) {
+    lastText = new Date(second * 1000).toISOString().replace('.000Z', 'Z');
+    lastSecond = second;
+  }
+  return lastText;
 }
 
 // apiserver/pkg/storage/names/generate.go: 5 characters from an alphabet without vowels.

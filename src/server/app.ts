@@ -122,6 +122,13 @@ export async function createServer(opts: ServerOptions = {}): Promise<KubeEmulat
     return sendStatusError(reply, internalError(err));
   });
   app.setNotFoundHandler((_req, reply) => sendStatusError(reply, resourceNotFound()));
+  // Writes are committed in groups (ObjectStore.inBatch): no response leaves before every write
+  // made so far is on disk, so an acknowledged write (or a read of one) survives kill -9.
+  app.addHook('onSend', (_req, _reply, payload, done) => {
+    const durable = store.durable();
+    if (!durable) return done(null, payload);
+    durable.then(() => done(null, payload), (err) => done(err as Error));
+  });
 
   const serverAddress = () => {
     const a = app.server.address();

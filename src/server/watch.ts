@@ -55,6 +55,8 @@ export class WatchHub {
 
   private readonly flushAll = (): void => {
     this.flushTimer = undefined;
+    // events go out only once their writes are committed (see ObjectStore.inBatch)
+    this.registry.store.commitNow();
     this.lastFlush = performance.now();
     const fns = this.dirty.splice(0);
     const batches: SharedBatches = new Map();
@@ -132,6 +134,7 @@ export class WatchHub {
       for (const t of timers) clearTimeout(t); // clearTimeout clears intervals too
       this.open.delete(res);
       if (queue.length && !res.destroyed && !res.writableEnded) {
+        store.commitNow();
         const q = queue;
         queue = [];
         for (const c of q) res.write(c);

@@ -43,6 +43,8 @@ export class Checkpointer {
     private readonly file: string,
     private readonly every = 200,
     private readonly logger?: Logger,
+    /** commits the writer's open batch: SQLite cannot checkpoint inside a transaction */
+    private readonly commitOpen: () => void = () => {},
   ) {
     // the worker is started on first need: an idle server does not pay for a thread
     db.pragma('wal_autocheckpoint = 0');
@@ -70,7 +72,14 @@ export class Checkpointer {
         // only rewinds the WAL once a checkpoint has copied all of it: when it has grown large, the
         // writer copies the few frames left itself (between two transactions), so the next commit
         // starts the WAL over.
-        if (m.log > RESET_FRAMES && this.db.open) this.db.pragma('wal_checkpoint(PASSIVE)');
+        if (m.log > RESET_FRAMES && this.db.open) {
+          try {
+            this.commitOpen();
+            this.db.pragma('wal_checkpoint(PASSIVE)');
+          } catch (err) {
+            this.logger?.debug({ err }, 'WAL checkpoint in the writer skipped');
+          }
+        }
       });
       w.on('error', (err) => this.fallback(err));
       this.worker = w;

@@ -50,6 +50,12 @@ export interface StoreOptions {
   logger?: Logger;
   /** the schema migrations to apply (default: the shipped ones); for tests */
   migrations?: Migration[];
+  /** called when a batch of writes cannot be committed (default: exit the process; see failBatch) */
+  onFatal?: (err: unknown) => void;
+}
+
+function defaultFatal(): void {
+  process.exit(70); // EX_SOFTWARE
 }
 
 /**
@@ -108,7 +114,7 @@ export class ObjectStore {
       this.db.pragma('journal_mode = WAL');
       // A commit is in the WAL before the write is acknowledged: it survives kill -9 of this process.
       this.db.pragma('synchronous = NORMAL');
-      this.checkpointer = new Checkpointer(this.db, file, 200, opts.logger);
+      this.checkpointer = new Checkpointer(this.db, file, 200, opts.logger, () => this.commitNow());
     }
     let version: number;
     try {
@@ -129,25 +135,34 @@ export class ObjectStore {
       eventsSince: this.db.prepare('SELECT rv, key, type, value FROM events WHERE rv > ? ORDER BY rv'),
       eventsSinceFor: this.db.prepare('SELECT rv, key, type, value FROM events WHERE rv > ? AND key >= ? AND key < ? ORDER BY rv'),
       stateAt: this.db.prepare('SELECT rv, type, value FROM events WHERE key = ? AND rv <= ? ORDER BY rv DESC LIMIT 1'),
+      begin: this.db.prepare('BEGIN'),
+      commit: this.db.prepare('COMMIT'),
     };
-    // one transaction function per write shape, made once (db.transaction() builds a new wrapper each call).
-    // A write does not update meta.revision: every revision is an events row, and the change log's
-    // newest rv is the revision (see load); meta.revision is brought up to date when compaction
-    // removes rows and on close.
+    // Group commit: the writes of one turn of the event loop share a transaction, committed on the
+    // next check phase (setImmediate) or sooner when someone needs them durable (durable(),
+    // commitNow()). Nothing is acknowledged before its commit: the HTTP layer waits for durable()
+    // before any response leaves, and watch batches commit before they are written. A write does
+    // not update meta.revision: every revision is an events row, and the change log's newest rv is
+    // the revision (see load); meta.revision is brought up to date by compaction and on close.
     const s = this.stmts;
     const lean = this.valueInEvents;
-    this.txInsert = this.db.transaction((key: string, resource: string, namespace: string, name: string, rv: number, json: string) => {
+    // each write is its own savepoint inside the batch (better-sqlite3 nests db.transaction() as
+    // a SAVEPOINT when a transaction is open): a write whose second statement fails leaves nothing
+    const insert = this.db.transaction((key: string, resource: string, namespace: string, name: string, rv: number, json: string) => {
       s.insertObj.run(key, resource, namespace, name, rv, lean ? '' : json);
       s.insertEvent.run(rv, key, 'ADDED', Date.now(), json);
     });
-    this.txUpdate = this.db.transaction((rv: number, json: string, key: string) => {
+    const update = this.db.transaction((rv: number, json: string, key: string) => {
       s.updateObj.run(rv, lean ? '' : json, key);
       s.insertEvent.run(rv, key, 'MODIFIED', Date.now(), json);
     });
-    this.txDelete = this.db.transaction((key: string, rv: number, json: string) => {
+    const del = this.db.transaction((key: string, rv: number, json: string) => {
       s.deleteObj.run(key);
       s.insertEvent.run(rv, key, 'DELETED', Date.now(), json);
     });
+    this.txInsert = (key, resource, namespace, name, rv, json) => this.inBatch(() => insert(key, resource, namespace, name, rv, json));
+    this.txUpdate = (rv, json, key) => this.inBatch(() => update(rv, json, key));
+    this.txDelete = (key, rv, json) => this.inBatch(() => del(key, rv, json));
     this.load();
     const every = opts.compactIntervalMs ?? 60_000;
     if (every > 0) {
@@ -258,7 +273,6 @@ export class ObjectStore {
     const type: EventType = prev ? 'MODIFIED' : 'ADDED';
     if (prev) this.txUpdate(rv, json, key);
     else this.txInsert(key, resource, namespace, name, rv, json);
-    this.checkpointer?.committed();
     this.rev = rv;
     const entry: Entry = { key, resource, namespace, name, rv, json, attrs: this.opts.attrs(resource, obj) };
     m.set(key, entry);
@@ -279,7 +293,6 @@ export class ObjectStore {
     obj.metadata.resourceVersion = String(rv);
     const json = JSON.stringify(obj);
     this.txDelete(key, rv, json);
-    this.checkpointer?.committed();
     this.rev = rv;
     m.delete(key);
     this.sorted.delete(resource);
@@ -288,7 +301,74 @@ export class ObjectStore {
     return entry;
   }
 
+  private batchOpen = false;
+  private batchTimer: NodeJS.Immediate | undefined;
+  private waiters: { resolve: () => void; reject: (err: unknown) => void }[] = [];
+
+  /**
+   * Runs one write's statements inside the open batch (opening it). A statement that fails leaves
+   * the batch as it was (SQLite undoes that statement only) and throws to the writer, whose change
+   * never reaches memory; a failure that rolled the whole batch back is fatal (see failBatch).
+   */
+  private inBatch(fn: () => void): void {
+    if (!this.batchOpen) {
+      this.stmts.begin.run();
+      this.batchOpen = true;
+      this.batchTimer = setImmediate(() => this.commitNow());
+    }
+    try {
+      fn();
+    } catch (err) {
+      if (!this.db.inTransaction) this.failBatch(err);
+      throw err;
+    }
+  }
+
+  /** Commits the open batch, if any: every write made so far is on disk (in the WAL) after this. */
+  commitNow(): void {
+    if (!this.batchOpen) return;
+    if (this.batchTimer) clearImmediate(this.batchTimer);
+    this.batchTimer = undefined;
+    try {
+      this.stmts.commit.run();
+    } catch (err) {
+      this.failBatch(err);
+      return;
+    }
+    this.batchOpen = false;
+    this.checkpointer?.committed();
+    const w = this.waiters;
+    this.waiters = [];
+    for (const x of w) x.resolve();
+  }
+
+  /**
+   * Resolves once every write made so far is committed; undefined when there is nothing to wait
+   * for (no open batch), so that callers on the hot path need not allocate a promise.
+   */
+  durable(): Promise<void> | undefined {
+    if (!this.batchOpen) return undefined;
+    return new Promise((resolve, reject) => this.waiters.push({ resolve, reject }));
+  }
+
+  /**
+   * A batch that could not be committed (disk full, I/O error): memory and watchers are ahead of
+   * the disk, and nothing in the batch was acknowledged. Like etcd, which panics when it cannot
+   * write its WAL (server/etcdserver/raft.go), the process stops; the data on disk stays a prefix
+   * of the revision sequence and a restart serves it.
+   */
+  private failBatch(err: unknown): never {
+    this.batchOpen = false;
+    const w = this.waiters;
+    this.waiters = [];
+    for (const x of w) x.reject(err);
+    this.opts.logger?.fatal({ err }, 'could not commit writes to the database; stopping');
+    (this.opts.onFatal ?? defaultFatal)(err);
+    throw err;
+  }
+
   private commit(fn: () => void): void {
+    this.commitNow();
     this.db.transaction(fn)();
   }
 
@@ -363,6 +443,7 @@ export class ObjectStore {
   }
 
   close(): void {
+    if (this.db.open) this.commitNow();
     if (this.compactTimer) clearInterval(this.compactTimer);
     this.checkpointer?.stop();
     this.listeners.clear();

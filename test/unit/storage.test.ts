@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KeyExistsError, KeyNotFoundError, ObjectStore, RevisionMismatchError, TooOldResourceVersionError, type Change } from '../../src/storage/store.js';
+import Database from 'better-sqlite3';
 
 const attrs = (_r: string, o: any) => ({ labels: o?.metadata?.labels ?? {}, fields: { 'metadata.name': o?.metadata?.name ?? '' } });
 const stores: ObjectStore[] = [];
@@ -215,6 +216,7 @@ describe('compaction', () => {
     const big = 'x'.repeat(20_000);
     s.put(key('k'), obj('k', { big }), 0);
     for (let i = 0; i < 200; i++) s.put(key('k'), obj('k', { big, i: String(i) }));
+    s.commitNow();
     s.db.pragma('wal_checkpoint(TRUNCATE)');
     const pages = () => Number(s.db.pragma('page_count', { simple: true }));
     const free = () => Number(s.db.pragma('freelist_count', { simple: true }));
@@ -223,6 +225,41 @@ describe('compaction', () => {
     s.db.pragma('wal_checkpoint(TRUNCATE)');
     expect(pages()).toBeLessThan(before / 4);
     expect(free()).toBeLessThan(10);
+  });
+});
+
+describe('group commit', () => {
+  it('the writes of one turn share a transaction; durable() resolves once they are committed', async () => {
+    const dir = tmp();
+    const s = open({ dataDir: dir });
+    expect(s.durable()).toBeUndefined(); // nothing to wait for
+    s.put(key('a'), obj('a'), 0);
+    s.put(key('b'), obj('b'), 0);
+    const peek = new Database(join(dir, 'kube-emulator.db'), { readonly: true });
+    const count = () => (peek.prepare('SELECT count(*) AS n FROM objects').get() as { n: number }).n;
+    expect(count()).toBe(0); // not committed yet: not acknowledged either
+    const durable = s.durable();
+    expect(durable).toBeInstanceOf(Promise);
+    await durable; // the batch commits on the next check phase
+    expect(count()).toBe(2);
+    expect(s.durable()).toBeUndefined();
+    s.put(key('c'), obj('c'), 0);
+    s.commitNow(); // watch flushes and compaction commit first
+    expect(count()).toBe(3);
+    peek.close();
+    s.close();
+  });
+
+  it('a write whose statement fails leaves the batch and the state as they were', () => {
+    const s = open();
+    s.put(key('a'), obj('a'), 0);
+    // the second statement of the write (its change-log row) fails: the first must not stay either
+    s.db.exec('CREATE TRIGGER no_b BEFORE INSERT ON events WHEN NEW.key LIKE \'%/b\' BEGIN SELECT RAISE(ABORT, \'refused\'); END');
+    expect(() => s.put(key('b'), obj('b'), 0)).toThrow(/refused/);
+    expect(s.get(key('b'))).toBeUndefined();
+    s.put(key('c'), obj('c'), 0);
+    s.commitNow();
+    expect((s.db.prepare('SELECT name FROM objects ORDER BY name').all() as { name: string }[]).map((r) => r.name)).toEqual(['a', 'c']);
   });
 });
 
