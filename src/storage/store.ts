@@ -65,6 +65,9 @@ function defaultFatal(): void {
  */
 export const VALUE_IN_EVENTS_SCHEMA = 2;
 
+/** From this schema version on there is no objects table: a write is one events row (see load). */
+export const EVENTS_ONLY_SCHEMA = 3;
+
 export class TooOldResourceVersionError extends Error {
   constructor(
     readonly requested: number,
@@ -101,6 +104,8 @@ export class ObjectStore {
   private readonly retentionAgeMs: number;
   /** objects.value is not written (see VALUE_IN_EVENTS_SCHEMA) */
   private readonly valueInEvents: boolean;
+  /** no objects table (see EVENTS_ONLY_SCHEMA) */
+  private readonly eventsOnly: boolean;
 
   constructor(private readonly opts: StoreOptions) {
     let file = ':memory:';
@@ -124,12 +129,16 @@ export class ObjectStore {
       throw err;
     }
     this.valueInEvents = version >= VALUE_IN_EVENTS_SCHEMA;
+    this.eventsOnly = version >= EVENTS_ONLY_SCHEMA;
     this.retentionCount = opts.retentionCount ?? 100_000;
     this.retentionAgeMs = opts.retentionAgeMs ?? 60 * 60 * 1000;
+    // the objects statements of databases before EVENTS_ONLY_SCHEMA (tests run the old layouts)
+    const noop = { run: () => undefined } as unknown as Database.Statement;
+    const objects = (sql: string) => (this.eventsOnly ? noop : this.db.prepare(sql));
     this.stmts = {
-      insertObj: this.db.prepare('INSERT INTO objects (key, resource, namespace, name, rv, value) VALUES (?, ?, ?, ?, ?, ?)'),
-      updateObj: this.db.prepare('UPDATE objects SET rv = ?, value = ? WHERE key = ?'),
-      deleteObj: this.db.prepare('DELETE FROM objects WHERE key = ?'),
+      insertObj: objects('INSERT INTO objects (key, resource, namespace, name, rv, value) VALUES (?, ?, ?, ?, ?, ?)'),
+      updateObj: objects('UPDATE objects SET rv = ?, value = ? WHERE key = ?'),
+      deleteObj: objects('DELETE FROM objects WHERE key = ?'),
       insertEvent: this.db.prepare('INSERT INTO events (rv, key, type, ts, value) VALUES (?, ?, ?, ?, ?)'),
       setMeta: this.db.prepare('UPDATE meta SET v = ? WHERE k = ?'),
       eventsSince: this.db.prepare('SELECT rv, key, type, value FROM events WHERE rv > ? ORDER BY rv'),
@@ -152,6 +161,9 @@ export class ObjectStore {
       s.insertObj.run(key, resource, namespace, name, rv, lean ? '' : json);
       s.insertEvent.run(rv, key, 'ADDED', Date.now(), json);
     });
+    const insertOnly = (key: string, _resource: string, _namespace: string, _name: string, rv: number, json: string) => {
+      s.insertEvent.run(rv, key, 'ADDED', Date.now(), json);
+    };
     const update = this.db.transaction((rv: number, json: string, key: string) => {
       s.updateObj.run(rv, lean ? '' : json, key);
       s.insertEvent.run(rv, key, 'MODIFIED', Date.now(), json);
@@ -160,9 +172,16 @@ export class ObjectStore {
       s.deleteObj.run(key);
       s.insertEvent.run(rv, key, 'DELETED', Date.now(), json);
     });
-    this.txInsert = (key, resource, namespace, name, rv, json) => this.inBatch(() => insert(key, resource, namespace, name, rv, json));
-    this.txUpdate = (rv, json, key) => this.inBatch(() => update(rv, json, key));
-    this.txDelete = (key, rv, json) => this.inBatch(() => del(key, rv, json));
+    if (this.eventsOnly) {
+      // one statement per write: no savepoint needed, a failed INSERT leaves nothing behind
+      this.txInsert = (key, resource, namespace, name, rv, json) => this.inBatch(() => insertOnly(key, resource, namespace, name, rv, json));
+      this.txUpdate = (rv, json, key) => this.inBatch(() => s.insertEvent.run(rv, key, 'MODIFIED', Date.now(), json));
+      this.txDelete = (key, rv, json) => this.inBatch(() => s.insertEvent.run(rv, key, 'DELETED', Date.now(), json));
+    } else {
+      this.txInsert = (key, resource, namespace, name, rv, json) => this.inBatch(() => insert(key, resource, namespace, name, rv, json));
+      this.txUpdate = (rv, json, key) => this.inBatch(() => update(rv, json, key));
+      this.txDelete = (key, rv, json) => this.inBatch(() => del(key, rv, json));
+    }
     this.load();
     const every = opts.compactIntervalMs ?? 60_000;
     if (every > 0) {
@@ -180,6 +199,16 @@ export class ObjectStore {
     // the newest logged change (writes leave meta.revision behind until compaction or close)
     const last = this.db.prepare('SELECT max(rv) AS rv FROM events').get() as { rv: number | null };
     if (last.rv !== null && last.rv > this.rev) this.rev = last.rv;
+    if (this.eventsOnly) {
+      // the newest row of every key (SQLite takes bare columns from the row max() picked), unless a DELETED
+      const rows = this.db.prepare('SELECT key, max(rv) AS rv, type, value FROM events GROUP BY key').iterate() as Iterable<any>;
+      for (const r of rows) {
+        if (r.type === 'DELETED') continue;
+        const { resource, namespace, name } = splitKey(r.key);
+        this.mapFor(resource).set(r.key, { key: r.key, resource, namespace, name, rv: r.rv, json: r.value, attrs: this.opts.attrs(resource, JSON.parse(r.value)) });
+      }
+      return;
+    }
     // an empty objects.value (VALUE_IN_EVENTS_SCHEMA) is the events row at the object's revision
     const rows = this.db
       .prepare(

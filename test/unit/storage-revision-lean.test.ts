@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ObjectStore, VALUE_IN_EVENTS_SCHEMA, type StoreOptions } from '../../src/storage/store.js';
+import { EVENTS_ONLY_SCHEMA, ObjectStore, VALUE_IN_EVENTS_SCHEMA, type StoreOptions } from '../../src/storage/store.js';
 import { loadMigrations, type Migration } from '../../src/storage/migrations.js';
 
 const dirs: string[] = [];
@@ -28,6 +28,8 @@ afterEach(() => {
 
 const key = (name: string) => `/core/configmaps/default/${name}`;
 const obj = (name: string, v = '') => ({ kind: 'ConfigMap', metadata: { name, namespace: 'default' }, data: { v } });
+/** The first schema only: values in objects. */
+const v1Migrations = (): Migration[] => loadMigrations().filter((m) => m.version < VALUE_IN_EVENTS_SCHEMA);
 const leanMigrations = (): Migration[] => {
   const ms = loadMigrations().filter((m) => m.version < VALUE_IN_EVENTS_SCHEMA);
   return [...ms, { version: VALUE_IN_EVENTS_SCHEMA, name: '002_test_value_in_events.sql', sql: 'SELECT 1;' }];
@@ -97,7 +99,7 @@ describe(`schema ${VALUE_IN_EVENTS_SCHEMA}: objects.value is not written`, () =>
 
   it('reads a database written before it (values in objects) and continues it', () => {
     const dir = tmp();
-    const s = open({ dataDir: dir });
+    const s = open({ dataDir: dir, migrations: v1Migrations() });
     writeSome(s);
     s.close();
     const t = open({ dataDir: dir, migrations: leanMigrations() });
@@ -106,5 +108,50 @@ describe(`schema ${VALUE_IN_EVENTS_SCHEMA}: objects.value is not written`, () =>
     t.close();
     const u = open({ dataDir: dir, migrations: leanMigrations() });
     expect(u.list('core/configmaps').map((e) => `${e.name}:${JSON.parse(e.json).data.v}`)).toEqual(['a:3', 'c:']);
+  });
+});
+
+describe(`schema ${EVENTS_ONLY_SCHEMA}: no objects table, one events row per write`, () => {
+  it.each([
+    ['values in objects', v1Migrations],
+    ['values in events', leanMigrations],
+  ])('a database with %s is migrated with its state, and continues', (_what, migrations) => {
+    const dir = tmp();
+    const s = open({ dataDir: dir, migrations: migrations() });
+    writeSome(s);
+    s.remove(key('c'));
+    s.put(key('c'), obj('c', 'again'), 0);
+    const rev = s.revision();
+    s.close();
+    const t = open({ dataDir: dir });
+    expect(t.revision()).toBe(rev);
+    const tables = (t.db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]).map((r) => r.name);
+    expect(tables).not.toContain('objects');
+    const state = (x: ObjectStore) => x.list('core/configmaps').map((e) => `${e.name}:${JSON.parse(e.json).data.v}@${e.rv}`);
+    const before = state(t);
+    expect(before.map((x) => x.split('@')[0])).toEqual(['a:2', 'c:again']);
+    t.put(key('a'), obj('a', '3'));
+    t.remove(key('c'));
+    t.commitNow();
+    const rows = t.db.prepare('SELECT count(*) AS n FROM events WHERE rv > ?').get(rev) as { n: number };
+    expect(rows.n).toBe(2); // one row per write
+    t.close();
+    const u = open({ dataDir: dir });
+    expect(state(u).map((x) => x.split('@')[0])).toEqual(['a:3']);
+    expect(u.revision()).toBe(rev + 2);
+    expect(u.db.pragma('integrity_check', { simple: true })).toBe('ok');
+  });
+
+  it('after compaction the newest row of every live key is still there to load', () => {
+    const dir = tmp();
+    const s = open({ dataDir: dir, retentionCount: 0 });
+    writeSome(s);
+    s.put(key('a'), obj('a', '9'));
+    s.compact();
+    const rev = s.revision();
+    s.close();
+    const t = open({ dataDir: dir });
+    expect(t.list('core/configmaps').map((e) => `${e.name}:${JSON.parse(e.json).data.v}`)).toEqual(['a:9', 'c:']);
+    expect(t.revision()).toBe(rev);
   });
 });
