@@ -132,11 +132,14 @@ export function validatePodSpecUpdate(newSpec: KObject, oldSpec: KObject): Cause
     }
   }
   // everything else must be unchanged: copy the mutable fields over, then compare
-  const mutated = clone(newSpec);
-  arr(mutated.containers).forEach((c, i) => isObj(c) && (c.image = oldSpec.containers[i]?.image));
-  arr(mutated.initContainers).forEach((c, i) => isObj(c) && (c.image = oldSpec.initContainers[i]?.image));
+  // (a shallow copy: only top-level fields and the containers' images are replaced, and it is only compared)
+  const mutated: KObject = { ...newSpec };
+  const withOldImages = (list: unknown, old: unknown) =>
+    Array.isArray(list) ? list.map((c, i) => (isObj(c) ? { ...c, image: arr(old)[i]?.image } : c)) : list;
+  if ('containers' in mutated) mutated.containers = withOldImages(mutated.containers, oldSpec.containers);
+  if ('initContainers' in mutated) mutated.initContainers = withOldImages(mutated.initContainers, oldSpec.initContainers);
   // resources and resizePolicy change through pods/resize (InPlacePodVerticalScaling, beta in 1.33)
-  const setOrDelete = (o: KObject, k: string, v: unknown) => (v === undefined ? delete o[k] : (o[k] = clone(v)));
+  const setOrDelete = (o: KObject, k: string, v: unknown) => (v === undefined ? delete o[k] : (o[k] = v));
   setOrDelete(mutated, 'activeDeadlineSeconds', oldSpec.activeDeadlineSeconds);
   setOrDelete(mutated, 'tolerations', oldSpec.tolerations);
   const oldTgps = oldSpec.terminationGracePeriodSeconds;
