@@ -211,9 +211,14 @@ async function main(): Promise<void> {
       'the CPU-time rows are the user+system time the server used until then, which a busy machine disturbs less than wall time.',
     '- The StatefulSet scenarios start the server with `--nodes 6`: one simulated node holds 110 pods, and the 500-replica and 100-replica sets ' +
       'are both running at the end (600 pods; with five nodes, 550, the OrderedReady set cannot finish).',
-    `- Watch fan-out: the watchers run in a worker thread of the load generator, apart from the writer; each counts its events, and every ${10}th ` +
-      "decodes them for order and latency. The writes are JSON merge patches of 100 pods; each event is the whole pod (about 2 KB with its managedFields), so " +
-      '1,000 watchers at 1,000 writes/s is about 2 GB/s through loopback.',
+    `- Watch fan-out: the watchers run in a worker thread of the load generator, apart from the writer, on raw sockets (node:http's client ` +
+      `parsing would cost the load generator more than the server); each counts its events, and every ${10}th decodes them for order and latency. ` +
+      'The writes are JSON merge patches of 100 pods, after one untimed second of the same writes (JIT warm-up); each event is the whole pod ' +
+      '(about 2 KB with its managedFields), so 1,000 watchers at 1,000 writes/s is about 2 GB/s through loopback. The bare ceiling ' +
+      '(bench/ceiling.ts) does the least a server can: the same SQLite write, one encoding per event, batches every 5 ms framed once and ' +
+      'written to every socket; it runs under the same load right after ours.\n' +
+      '- Create throughput: writes are committed in groups (the writes of one event-loop turn share a SQLite transaction; no response leaves ' +
+      'before its commit), as etcd batches its raft log.\n',
     '- `BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof"` profiles every server the suite starts; bench/prof-create.mts profiles creates alone.',
     '',
     ...notes.map((n) => `- ${n}`),
