@@ -148,18 +148,28 @@ export class WatchHub {
     // batch, not one per event (a burst of writes costs each watcher one syscall).
     let queue: (string | Buffer)[] = [];
     let scheduled = false;
-    // Batches go straight to the socket as HTTP chunks framed here (the headers are out): a batch
-    // shared by many watchers is framed once and written as one buffer by each, without the
-    // per-write work of the response stream. res.end() still writes the terminating chunk.
-    const sock = res.socket;
+    // Batches go straight to the socket as HTTP chunks framed here: a batch shared by many
+    // watchers is framed once and written as one buffer by each, without the per-write work of the
+    // response stream. That is only safe once the response owns the socket with nothing of its own
+    // still buffered (a keep-alive connection's previous response may not have finished when this
+    // one started: Node then holds the headers until it has); until then the response frames and
+    // queues the chunk itself. res.end() writes the terminating chunk either way.
+    const direct = (): import('node:net').Socket | undefined => {
+      const s = res.socket;
+      if (!s || s.destroyed) return undefined;
+      const r = res as unknown as { outputSize?: number };
+      return (s as unknown as { _httpMessage?: unknown })._httpMessage === res && (r.outputSize ?? 0) === 0 ? s : undefined;
+    };
     const flush = (batches: SharedBatches) => {
       scheduled = false;
       if (closed || !queue.length || res.writableEnded) return;
       const q = queue;
       queue = [];
-      const framed = q.every((c) => typeof c !== 'string') ? sharedBatch(batches, q as Buffer[]) : frameChunk([Buffer.from(q.join(''))]);
-      if (sock && !sock.destroyed) sock.write(framed);
-      const buffered = sock ? sock.writableLength : 0;
+      const buffers = q.every((c) => typeof c !== 'string');
+      const sock = direct();
+      if (sock) sock.write(buffers ? sharedBatch(batches, q as Buffer[]) : frameChunk([Buffer.from(q.join(''))]));
+      else res.write(buffers ? Buffer.concat(q as Buffer[]) : q.join(''));
+      const buffered = res.writableLength;
       if (buffered > MAX_BUFFERED) {
         this.logger?.warn({ resource, buffered }, 'dropping an unresponsive watcher');
         res.destroy();

@@ -282,3 +282,44 @@ describe('410 and stalled watchers', () => {
     await until(() => emu.watches.count < before, 5000, 'the stalled watcher to be dropped');
   });
 });
+
+describe('a watch on a keep-alive connection whose previous response is still going out', () => {
+  it('gets its headers first and every event after them', async () => {
+    const ns = await freshNS();
+    await api().post(`/api/v1/namespaces/${ns}/configmaps`).send(cm('before')).expect(201);
+    const { port, hostname } = new URL(emu.url);
+    const sock = (await import('node:net')).connect(Number(port), hostname);
+    let data = '';
+    sock.on('data', (d: Buffer) => (data += d.toString('latin1')));
+    await new Promise((r) => sock.once('connect', r));
+    // two pipelined requests in one packet: a write (its answer waits for the commit), then the watch,
+    // which Node holds back until the first response has finished
+    const body = JSON.stringify(cm('first'));
+    sock.write(
+      `POST /api/v1/namespaces/${ns}/configmaps HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}` +
+        `GET /api/v1/namespaces/${ns}/configmaps?watch=true HTTP/1.1\r\nHost: x\r\n\r\n`,
+    );
+    await until(() => data.includes('"name":"first"') && (data.match(/HTTP\/1\.1 200/g) ?? []).length === 1, 3000, 'the watch response with the initial events');
+    await api().post(`/api/v1/namespaces/${ns}/configmaps`).send(cm('later')).expect(201);
+    await until(() => data.includes('"name":"later"'), 3000, 'the live event');
+    sock.destroy();
+    // the first response, then the watch's status line before any of its chunks
+    const second = data.indexOf('HTTP/1.1 200');
+    expect(data.indexOf('HTTP/1.1 201')).toBe(0);
+    expect(second).toBeGreaterThan(0);
+    const stream = data.slice(data.indexOf('\r\n\r\n', second) + 4);
+    // de-chunk the body: every event is whole and in order
+    let rest = stream;
+    let out = '';
+    for (;;) {
+      const nl = rest.indexOf('\r\n');
+      if (nl < 0) break;
+      const n = parseInt(rest.slice(0, nl), 16);
+      if (!Number.isFinite(n) || rest.length < nl + 2 + n + 2) break;
+      out += rest.slice(nl + 2, nl + 2 + n);
+      rest = rest.slice(nl + 2 + n + 2);
+    }
+    const events = out.trim().split('\n').map((l) => JSON.parse(l));
+    expect(events.map((e) => `${e.type} ${e.object.metadata.name}`)).toEqual(['ADDED before', 'ADDED first', 'ADDED later']);
+  });
+});
