@@ -250,6 +250,20 @@ describe('group commit', () => {
     s.close();
   });
 
+  it('a batch that cannot be committed is fatal: its waiters are rejected and onFatal runs', async () => {
+    const fatal: unknown[] = [];
+    const s = open({ onFatal: (err) => fatal.push(err) });
+    // a deferred foreign key is only checked at COMMIT: the batch's commit fails
+    s.db.pragma('foreign_keys = ON');
+    s.db.exec('CREATE TABLE parent (id INTEGER PRIMARY KEY); CREATE TABLE child (p INTEGER REFERENCES parent(id) DEFERRABLE INITIALLY DEFERRED)');
+    s.put(key('a'), obj('a'), 0);
+    s.db.exec('INSERT INTO child VALUES (42)');
+    const durable = s.durable()!;
+    expect(() => s.commitNow()).toThrow(/FOREIGN KEY/);
+    await expect(durable).rejects.toThrow(/FOREIGN KEY/);
+    expect(fatal).toHaveLength(1);
+  });
+
   it('a write whose statement fails leaves the batch and the state as they were', () => {
     const s = open();
     s.put(key('a'), obj('a'), 0);
