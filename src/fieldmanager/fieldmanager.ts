@@ -32,6 +32,7 @@ import { isObj, rootNode, zeroObject } from './schema.js';
 import { deepEqual, dropNulls } from './typed.js';
 import { updaterApply, updaterUpdate, type RawConflict, type UpdaterContext } from './updater.js';
 import { createFieldsV1 } from './createfast.js';
+import { cloneJSON } from '../util/clone.js';
 
 /** A request the field manager rejects before merging (HTTP 400 BadRequest, or 500 for stored garbage). */
 export class FieldManagerError extends Error {
@@ -261,10 +262,10 @@ export function apply(args: ApplyArgs): ApplyResult {
   }
   if ('conflicts' in r) return { object: live ?? config, conflicts: toConflicts(r.conflicts, r.managed), changed: false };
 
-  let object = (r.object ?? structuredClone(base)) as KObject;
+  let object = (r.object ?? cloneJSON(base)) as KObject;
   if (args.manager === MIGRATING_MANAGER && hasLastApplied(object)) {
     // lastappliedupdater: keep kubectl's client-side apply annotation in step with what was applied
-    if (r.object === null) object = structuredClone(object);
+    if (r.object === null) object = cloneJSON(object);
     setLastApplied(object, buildLastApplied(config));
   }
   object = dropNulls(object) as KObject;

@@ -5,6 +5,7 @@ import type { KObject } from '../resources/types.js';
 import { FieldSet } from './fieldpath.js';
 import { isObj, type Node } from './schema.js';
 import { compare, toFieldSet } from './typed.js';
+import { cloneJSON } from '../util/clone.js';
 
 export const LAST_APPLIED_ANNOTATION = 'kubectl.kubernetes.io/last-applied-configuration';
 /** Managers whose apply takes part in the migration (upstream hard-codes kubectl). */
@@ -59,7 +60,7 @@ function escape(s: string): string {
 
 /** buildLastApplied: the applied configuration without the annotation, as JSON plus a newline. */
 export function buildLastApplied(config: KObject): string {
-  const copy = structuredClone(config);
+  const copy = cloneJSON(config);
   const ann = copy.metadata?.annotations;
   if (isObj(ann)) {
     delete ann[LAST_APPLIED_ANNOTATION];

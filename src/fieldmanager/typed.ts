@@ -3,6 +3,7 @@
 // and fieldpath.Set.EnsureNamedFieldsAreMembers.
 import { FieldSet, fieldPE, keyPE, serializePE, type Path, type PathElement } from './fieldpath.js';
 import { isObj, itemKey, shapeOf, type Node, type Shape } from './schema.js';
+import { cloneJSON } from '../util/clone.js';
 
 type ListShape = Extract<Shape, { t: 'list' }>;
 
@@ -22,7 +23,7 @@ export function deepEqual(a: unknown, b: unknown): boolean {
 }
 
 export function clone<T>(v: T): T {
-  return v === undefined ? v : structuredClone(v);
+  return v === undefined ? v : cloneJSON(v);
 }
 
 /** The path element of a list item: key for list-maps, value for sets, index otherwise. */

@@ -11,6 +11,7 @@ import { applyJSONPatch, isPlainObject, jsonMergePatch } from './merge.js';
 import { strategicMergePatch, StrategicMergePatchError } from './strategic.js';
 import { serverSideApply } from './apply.js';
 import { checkFields } from '../schema/index.js';
+import { findDuplicateFields } from '../schema/duplicates.js';
 
 /** Go's %v of a decoded JSON value: map[k:v ...] with sorted keys, [a b], <nil>. */
 export function goValue(v: unknown): string {
@@ -52,7 +53,20 @@ export function parsePatchBody(type: PatchType, body: Buffer | undefined): unkno
   if (!body || body.length === 0) throw badRequest('the body of the request is empty');
   const text = body.toString('utf8');
   try {
-    return type === 'apply' ? yamlLib().parse(text) : JSON.parse(text);
+    if (type !== 'apply') return JSON.parse(text);
+    // kubectl and client-go send apply configurations as JSON, which is YAML: JSON.parse reads it
+    // the same, at a fraction of the cost; duplicate keys (an error for the YAML parser) and
+    // anything that is not plain JSON take the YAML path
+    if (/^\s*\{/.test(text)) {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        parsed = undefined;
+      }
+      if (parsed !== undefined && findDuplicateFields(text).length === 0) return parsed;
+    }
+    return yamlLib().parse(text);
   } catch (err) {
     throw badRequest(`error decoding patch: ${(err as Error).message}`);
   }

@@ -2,6 +2,7 @@
 import type { Operation } from 'fast-json-patch';
 import { jsonPatchLib } from '../util/lazy.js';
 import { StatusError } from '../registry/errors.js';
+import { cloneJSON } from '../util/clone.js';
 
 export function isPlainObject(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
@@ -22,7 +23,7 @@ export function jsonMergePatch(target: unknown, patch: unknown): unknown {
 export function applyJSONPatch(doc: unknown, ops: unknown): unknown {
   if (!Array.isArray(ops)) throw new StatusError(400, 'BadRequest', 'json: cannot unmarshal object into Go value of type jsonpatch.Patch');
   try {
-    return jsonPatchLib().applyPatch(structuredClone(doc), ops as Operation[], true, true).newDocument;
+    return jsonPatchLib().applyPatch(cloneJSON(doc), ops as Operation[], true, true).newDocument;
   } catch {
     // errors.NewGenericServerResponse(422, ..., isUnexpectedResponse=false) (apiserver patch.go):
     // only the generic message reaches the client; the patch error itself is dropped, so kubectl

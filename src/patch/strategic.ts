@@ -27,6 +27,7 @@ import {
   type Json,
 } from './strategic-order.js';
 import { PatchSchema, type PatchSchemaOptions } from './strategic-schema.js';
+import { cloneJSON } from '../util/clone.js';
 
 export { StrategicMergePatchError, type StrategicMergePatchStatus } from './strategic-errors.js';
 export { PatchSchema, type PatchSchemaOptions, type DefinitionLookup, type PatchFieldMeta } from './strategic-schema.js';
@@ -52,8 +53,8 @@ export function strategicMergePatch(definition: string, original: object, patch:
 /** The same, against an already resolved schema. */
 export function applyStrategicMergePatch(schema: PatchSchema, original: object, patch: object): JMap {
   if (!isMap(patch)) throw errBadJSONDoc();
-  const o = isMap(original) ? (structuredClone(original) as JMap) : {};
-  return mergeMap(o, structuredClone(patch) as JMap, schema);
+  const o = isMap(original) ? (cloneJSON(original) as JMap) : {};
+  return mergeMap(o, cloneJSON(patch) as JMap, schema);
 }
 
 // Everything below mutates its (already cloned) arguments, like upstream's map code.
