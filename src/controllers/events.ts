@@ -57,7 +57,7 @@ export class EventRecorder {
       if (!(err instanceof StatusError && err.code === 404)) this.logger?.debug({ err }, 'event update failed');
       this.seen.delete(key);
     }
-    const name = `${meta.name}.${(BigInt(Date.now()) * 1_000_000n + BigInt(Math.floor(Math.random() * 1_000_000))).toString(16)}`;
+    const name = `${meta.name}.${eventNanos().toString(16)}`;
     const ev: KObject = {
       apiVersion: 'v1',
       kind: 'Event',
@@ -83,4 +83,17 @@ export class EventRecorder {
       this.logger?.debug({ err: (err as Error).message, reason }, 'event not recorded');
     }
   }
+}
+
+/**
+ * The event's time in nanoseconds, as upstream names events (`<object>.<UnixNano hex>`,
+ * client-go tools/record/event.go makeEvent): strictly increasing in this process, so that names
+ * sort in the order the events were made, as they do upstream.
+ */
+let lastNanos = 0n;
+function eventNanos(): bigint {
+  let n = BigInt(Math.floor((performance.timeOrigin + performance.now()) * 1000)) * 1000n;
+  if (n <= lastNanos) n = lastNanos + 1n;
+  lastNanos = n;
+  return n;
 }
