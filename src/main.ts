@@ -99,6 +99,8 @@ async function main(): Promise<void> {
     defaultStorageClass: values['default-storage-class'],
     dnsPort,
     logger,
+    // as etcd does when it cannot write its log: what is on disk is served again at the next start
+    onStorageFailure: () => process.exit(70),
   });
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
   const server = values.host === '0.0.0.0' ? emu.url.replace('0.0.0.0', '127.0.0.1') : emu.url;

@@ -46,6 +46,8 @@ export interface ServerOptions {
   defaultStorageClass?: boolean;
   /** cluster DNS port (UDP+TCP) on `host`; 0 or unset = no DNS server */
   dnsPort?: number;
+  /** called when the database cannot commit writes (the CLI exits); the server refuses writes after it */
+  onStorageFailure?: (err: unknown) => void;
 }
 
 export interface KubeEmulator {
@@ -72,6 +74,7 @@ export async function createServer(opts: ServerOptions = {}): Promise<KubeEmulat
     retentionAgeMs: opts.retentionAgeMs,
     attrs: Registry.attrsFor(defs),
     logger,
+    onFatal: opts.onStorageFailure,
   });
   const registry = new Registry(store, defs, { logger });
   const allocators = installAdmission(registry, { serviceCIDR: opts.serviceCIDR ?? '10.96.0.0/12' });

@@ -50,12 +50,11 @@ export interface StoreOptions {
   logger?: Logger;
   /** the schema migrations to apply (default: the shipped ones); for tests */
   migrations?: Migration[];
-  /** called when a batch of writes cannot be committed (default: exit the process; see failBatch) */
+  /**
+   * Called when a batch of writes cannot be committed (see failBatch); the store refuses writes
+   * from then on. The CLI exits the process here.
+   */
   onFatal?: (err: unknown) => void;
-}
-
-function defaultFatal(): void {
-  process.exit(70); // EX_SOFTWARE
 }
 
 /**
@@ -331,6 +330,8 @@ export class ObjectStore {
   }
 
   private batchOpen = false;
+  /** why a batch could not be committed; writes are refused from then on */
+  private failed: unknown;
   private batchTimer: NodeJS.Immediate | undefined;
   private waiters: { resolve: () => void; reject: (err: unknown) => void }[] = [];
 
@@ -340,10 +341,17 @@ export class ObjectStore {
    * never reaches memory; a failure that rolled the whole batch back is fatal (see failBatch).
    */
   private inBatch(fn: () => void): void {
+    if (this.failed !== undefined) throw new Error(`the database could not commit earlier writes and takes no more: ${String((this.failed as Error)?.message ?? this.failed)}`);
     if (!this.batchOpen) {
       this.stmts.begin.run();
       this.batchOpen = true;
-      this.batchTimer = setImmediate(() => this.commitNow());
+      this.batchTimer = setImmediate(() => {
+        try {
+          this.commitNow();
+        } catch {
+          // failBatch has logged it, rejected the waiters and called onFatal
+        }
+      });
     }
     try {
       fn();
@@ -382,17 +390,24 @@ export class ObjectStore {
 
   /**
    * A batch that could not be committed (disk full, I/O error): memory and watchers are ahead of
-   * the disk, and nothing in the batch was acknowledged. Like etcd, which panics when it cannot
-   * write its WAL (server/etcdserver/raft.go), the process stops; the data on disk stays a prefix
-   * of the revision sequence and a restart serves it.
+   * the disk, and nothing in the batch was acknowledged (its requests get a 500). Like etcd, which
+   * panics when it cannot write its WAL (server/etcdserver/raft.go), the CLI stops the process
+   * (onFatal); the data on disk stays a prefix of the revision sequence and a restart serves it.
+   * Embedded, the store refuses every further write.
    */
   private failBatch(err: unknown): never {
     this.batchOpen = false;
+    this.failed = err;
+    try {
+      if (this.db.inTransaction) this.db.exec('ROLLBACK');
+    } catch {
+      // the transaction is gone already
+    }
     const w = this.waiters;
     this.waiters = [];
     for (const x of w) x.reject(err);
-    this.opts.logger?.fatal({ err }, 'could not commit writes to the database; stopping');
-    (this.opts.onFatal ?? defaultFatal)(err);
+    this.opts.logger?.fatal({ err }, 'could not commit writes to the database; no more writes are taken');
+    this.opts.onFatal?.(err);
     throw err;
   }
 

@@ -250,7 +250,7 @@ describe('group commit', () => {
     s.close();
   });
 
-  it('a batch that cannot be committed is fatal: its waiters are rejected and onFatal runs', async () => {
+  it('a batch that cannot be committed is fatal: its waiters are rejected, onFatal runs, writes are refused', async () => {
     const fatal: unknown[] = [];
     const s = open({ onFatal: (err) => fatal.push(err) });
     // a deferred foreign key is only checked at COMMIT: the batch's commit fails
@@ -262,6 +262,9 @@ describe('group commit', () => {
     expect(() => s.commitNow()).toThrow(/FOREIGN KEY/);
     await expect(durable).rejects.toThrow(/FOREIGN KEY/);
     expect(fatal).toHaveLength(1);
+    // embedded (the CLI exits in onFatal), the store takes no more writes
+    expect(() => s.put(key('b'), obj('b'), 0)).toThrow(/could not commit earlier writes/);
+    expect(s.get(key('b'))).toBeUndefined();
   });
 
   it('a write whose statement fails leaves the batch and the state as they were', () => {
