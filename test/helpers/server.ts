@@ -13,3 +13,18 @@ export async function startServer(opts: ServerOptions = {}): Promise<KubeEmulato
 export function testControllerOptions(overrides: Partial<ControllerOptions> = {}): ControllerOptions {
   return { nodes: 1, podStages: 'fast', emulatedMinor: 33, kubeletVersion: 'v1.33.0', defaultStorageClass: false, volumesDir: tmpdir(), ...overrides };
 }
+
+/**
+ * Waits for the controllers to settle until `get` gives a truthy value, and returns it; fails
+ * after `ms`.
+ */
+export async function untilSettled<T>(mgr: { settled(): Promise<void> }, get: () => T | undefined | false, ms = 5000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    await mgr.settled();
+    const v = get();
+    if (v) return v;
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}

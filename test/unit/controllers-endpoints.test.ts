@@ -1,7 +1,7 @@
 // Endpoints and EndpointSlice controllers: headless StatefulSet-like pods, readiness, named ports,
 // publishNotReadyAddresses, terminating pods, placeholders and cleanup with the service.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { startServer, testControllerOptions } from '../helpers/server.js';
+import { startServer, testControllerOptions, untilSettled } from '../helpers/server.js';
 import type { KubeEmulator } from '../../src/server/app.js';
 import { ControllerManager } from '../../src/controllers/manager.js';
 import { endpointsController, repackSubsets } from '../../src/controllers/network/endpoints.js';
@@ -29,16 +29,7 @@ afterAll(async () => {
   await emu.close();
 });
 
-async function until<T>(get: () => T | undefined | false, ms = 5000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    await mgr.settled();
-    const v = get();
-    if (v) return v;
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+const until = <T>(get: () => T | undefined | false, ms?: number): Promise<T> => untilSettled(mgr, get, ms);
 
 function makePod(name: string, labels: Record<string, string>, extra: KObject = {}): KObject {
   return emu.registry.create(podDef, NS, {

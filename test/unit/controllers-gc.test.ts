@@ -1,6 +1,6 @@
 // Garbage collector: background / foreground / orphan cascades, dangling references, invalid owners.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { startServer, testControllerOptions } from '../helpers/server.js';
+import { startServer, testControllerOptions, untilSettled } from '../helpers/server.js';
 import type { KubeEmulator } from '../../src/server/app.js';
 import { ControllerManager } from '../../src/controllers/manager.js';
 import { garbageCollectorController } from '../../src/controllers/garbagecollector.js';
@@ -25,15 +25,9 @@ afterAll(async () => {
   await emu.close();
 });
 
-async function until(cond: () => boolean, ms = 5000): Promise<void> {
-  const end = Date.now() + ms;
-  for (;;) {
-    await mgr.settled();
-    if (cond()) return;
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+const until = async (cond: () => boolean, ms?: number): Promise<void> => {
+  await untilSettled(mgr, cond, ms);
+};
 
 function ref(owner: KObject, extra: KObject = {}): KObject {
   return { apiVersion: owner.apiVersion, kind: owner.kind, name: owner.metadata.name, uid: owner.metadata.uid, ...extra };

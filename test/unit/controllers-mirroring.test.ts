@@ -2,7 +2,7 @@
 // owned by the Endpoints; they follow updates and go when the Service gains a selector or the
 // Endpoints / Service is deleted; skip-mirror Endpoints and selector Services are left alone.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { startServer, testControllerOptions } from '../helpers/server.js';
+import { startServer, testControllerOptions, untilSettled } from '../helpers/server.js';
 import type { KubeEmulator } from '../../src/server/app.js';
 import { ControllerManager } from '../../src/controllers/manager.js';
 import { endpointSliceMirroringController, desiredMirrorSlices, MIRRORING_CONTROLLER_NAME } from '../../src/controllers/network/mirroring.js';
@@ -28,16 +28,7 @@ afterAll(async () => {
   await emu.close();
 });
 
-async function until<T>(get: () => T | undefined | false, ms = 5000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    await mgr.settled();
-    const v = get();
-    if (v) return v;
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+const until = <T>(get: () => T | undefined | false, ms?: number): Promise<T> => untilSettled(mgr, get, ms);
 
 const slicesOf = (name: string): KObject[] =>
   (emu.registry.list(esDef, NS).items as KObject[]).filter((s) => s.metadata.labels?.['kubernetes.io/service-name'] === name);

@@ -1,6 +1,6 @@
 // Namespace lifecycle controller: content deletion, status conditions, finalize, refused creates.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { startServer, testControllerOptions } from '../helpers/server.js';
+import { startServer, testControllerOptions, untilSettled } from '../helpers/server.js';
 import type { KubeEmulator } from '../../src/server/app.js';
 import { ControllerManager } from '../../src/controllers/manager.js';
 import { garbageCollectorController } from '../../src/controllers/garbagecollector.js';
@@ -26,15 +26,9 @@ afterAll(async () => {
   await emu.close();
 });
 
-async function until(cond: () => boolean, ms = 5000): Promise<void> {
-  const end = Date.now() + ms;
-  for (;;) {
-    await mgr.settled();
-    if (cond()) return;
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+const until = async (cond: () => boolean, ms?: number): Promise<void> => {
+  await untilSettled(mgr, cond, ms);
+};
 
 const ns = (name: string) => emu.registry.tryGet(nsDef, '', name);
 const cond = (n: KObject | undefined, type: string) => n?.status?.conditions?.find((c: KObject) => c.type === type);
