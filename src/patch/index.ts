@@ -12,6 +12,7 @@ import { strategicMergePatch, StrategicMergePatchError } from './strategic.js';
 import { serverSideApply } from './apply.js';
 import { checkFields } from '../schema/index.js';
 import { findDuplicateFields } from '../schema/duplicates.js';
+import { queryBool } from '../server/query.js';
 
 /** Go's %v of a decoded JSON value: map[k:v ...] with sorted keys, [a b], <nil>. */
 export function goValue(v: unknown): string {
@@ -125,7 +126,7 @@ export function patchObject(
   if (type === 'apply') {
     if (!isPlainObject(patch)) throw badRequest('the apply configuration must be an object');
     if (!q.fieldManager) throw badRequest('PATCH, application/apply-patch+yaml: fieldManager: Required value: is required for apply patch');
-    return serverSideApply(registry, def, namespace, name, patch as KObject, { ...opts, force: q.force === 'true' });
+    return serverSideApply(registry, def, namespace, name, patch as KObject, { ...opts, force: queryBool(q.force) === true });
   }
   if (q.force !== undefined) throw badRequest('force: Forbidden: may not be specified for non-apply patch');
   const live = registry.get(def, namespace, name);

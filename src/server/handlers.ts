@@ -10,6 +10,7 @@ import { parseFieldValidation } from '../registry/fieldvalidation.js';
 import type { Entry } from '../storage/store.js';
 import { decodeBody, decodeJSON, negotiateOutput, type Accepted } from './negotiation.js';
 import type { RequestInfo } from './requestinfo.js';
+import { queryBool, queryFlag } from './query.js';
 import { parseIncludeObject, partialObjectMetadata, toTable } from './table.js';
 import type { WatchHub } from './watch.js';
 import { patchObject } from '../patch/index.js';
@@ -39,10 +40,6 @@ export function flatQuery(raw: unknown): Query {
   return out;
 }
 
-function boolParam(v: string | undefined): boolean | undefined {
-  if (v === undefined) return undefined;
-  return v === 'true' || v === '1';
-}
 
 function intParam(name: string, v: string | undefined): number | undefined {
   if (v === undefined || v === '') return undefined;
@@ -80,7 +77,7 @@ function sendObject(reply: FastifyReply, def: ResourceDef, accepted: Accepted, q
   if (accepted.format === 'table' && def.table && obj.kind === def.kind) {
     const t = toTable(def, [obj], {
       include: parseIncludeObject(q.includeObject),
-      noHeaders: q.noHeaders === 'true',
+      noHeaders: queryFlag(q['-']), // TableOptions.NoHeaders is json:"-": its query key is "-"
       metaVersion: accepted.metaVersion,
       listMeta: { resourceVersion: obj.metadata?.resourceVersion },
     });
@@ -98,7 +95,7 @@ function sendList(reply: FastifyReply, def: ResourceDef, accepted: Accepted, q: 
   if (accepted.format === 'table') {
     const t = toTable(def, r.entries.map((e) => JSON.parse(e.json)), {
       include: parseIncludeObject(q.includeObject),
-      noHeaders: q.noHeaders === 'true',
+      noHeaders: queryFlag(q['-']), // TableOptions.NoHeaders is json:"-": its query key is "-"
       metaVersion: accepted.metaVersion,
       listMeta,
     });
@@ -135,7 +132,7 @@ export function parseDeleteOptions(req: FastifyRequest, q: Query): DeleteOptions
   }
   if (!opts.propagationPolicy && q.propagationPolicy) opts.propagationPolicy = q.propagationPolicy as DeleteOptions['propagationPolicy'];
   if (opts.orphanDependents === undefined) {
-    const o = boolParam(q.orphanDependents);
+    const o = queryBool(q.orphanDependents);
     if (o !== undefined) opts.orphanDependents = o;
   }
   opts.dryRun = opts.dryRun || dryRunParam(q);
@@ -208,8 +205,8 @@ export async function handleResource(ctx: HandlerContext, info: RequestInfo, req
       const params = {
         resourceVersion: q.resourceVersion,
         resourceVersionMatch: q.resourceVersionMatch,
-        allowWatchBookmarks: boolParam(q.allowWatchBookmarks),
-        sendInitialEvents: boolParam(q.sendInitialEvents),
+        allowWatchBookmarks: queryBool(q.allowWatchBookmarks),
+        sendInitialEvents: queryBool(q.sendInitialEvents),
         timeoutSeconds: intParam('timeoutSeconds', q.timeoutSeconds),
         includeObject: parseIncludeObject(q.includeObject),
       };

@@ -1,4 +1,5 @@
 // Parses a request path into RequestInfo (apiserver pkg/endpoints/request/requestinfo.go).
+import { queryBool } from './query.js';
 
 export interface RequestInfo {
   isResourceRequest: boolean;
@@ -91,6 +92,5 @@ export function parseRequestInfo(method: string, path: string, query: Record<str
 }
 
 function isWatch(q: Record<string, unknown>): boolean {
-  const w = q.watch;
-  return w === 'true' || w === '1' || w === true;
+  return queryBool(q.watch) === true;
 }

@@ -15,6 +15,7 @@ import { yamlLib } from '../util/lazy.js';
 const toYAML = (v: unknown): string => yamlLib().stringify(v);
 import { nowRFC3339 } from '../registry/meta.js';
 import { bindPod } from '../registry/binding.js';
+import { queryFlag } from './query.js';
 
 type Query = Record<string, string | undefined>;
 
@@ -106,7 +107,7 @@ export async function serveSubresource(ctx: HandlerContext, def: ResourceDef, in
       ];
       const tail = q.tailLines !== undefined ? Number(q.tailLines) : undefined;
       if (tail !== undefined && tail >= 0) lines = lines.slice(Math.max(0, lines.length - tail));
-      if (q.timestamps !== 'true') lines = lines.map((l) => l.slice(l.indexOf(' ') + 1));
+      if (!queryFlag(q.timestamps)) lines = lines.map((l) => l.slice(l.indexOf(' ') + 1));
       return reply.code(200).header('Content-Type', 'text/plain').send(lines.map((l) => l + '\n').join(''));
     }
     case 'exec':
