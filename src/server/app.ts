@@ -127,7 +127,11 @@ export async function createServer(opts: ServerOptions = {}): Promise<KubeEmulat
   app.setNotFoundHandler((_req, reply) => sendStatusError(reply, resourceNotFound()));
   // Writes are committed in groups (ObjectStore.inBatch): no response leaves before every write
   // made so far is on disk, so an acknowledged write (or a read of one) survives kill -9.
-  app.addHook('onSend', (_req, _reply, payload, done) => {
+  app.addHook('onSend', (_req, reply, payload, done) => {
+    // apimachinery's JSON serializer writes with json.Encoder, which ends every document with a
+    // newline (objects, lists, Status errors, Tables, discovery); raw JSON (/version, OpenAPI) is
+    // sent as a Buffer and left as it is (runtime/serializer/json/json.go Encode)
+    if (typeof payload === 'string' && payload.charCodeAt(payload.length - 1) !== 10 && String(reply.getHeader('content-type')).startsWith('application/json')) payload += '\n';
     const durable = store.durable();
     if (!durable) return done(null, payload);
     durable.then(() => done(null, payload), (err) => done(err as Error));
@@ -150,7 +154,7 @@ export async function createServer(opts: ServerOptions = {}): Promise<KubeEmulat
       case '/readyz':
         return reply.code(200).header('Content-Type', 'text/plain; charset=utf-8').send('ok');
       case '/version':
-        return sendJSON(reply, 200, version);
+        return sendRawJSON(reply, version);
       case '/api': {
         if (!isRead) throw methodNotAllowed();
         const agg = aggregatedDiscoveryVersion(req.headers.accept);
@@ -171,7 +175,8 @@ export async function createServer(opts: ServerOptions = {}): Promise<KubeEmulat
         return reply.code(200).header('Content-Type', 'application/json').header('Etag', openapiV2ETag()).send(openapiV2Json());
       }
       case '/openapi/v3':
-        return sendJSON(reply, 200, openapiV3Root());
+        // kube-openapi handler3 writes json.Marshal's bytes: no newline
+        return reply.code(200).header('Content-Type', 'application/json').send(Buffer.from(JSON.stringify(openapiV3Root())));
     }
     if (clean.startsWith('/openapi/v3/')) {
       const doc = openapiV3Document(clean.slice('/openapi/v3/'.length));
@@ -207,7 +212,7 @@ export async function createServer(opts: ServerOptions = {}): Promise<KubeEmulat
     return handleResource(ctx, info, req, reply);
   };
   app.route({ method: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'], url: '/*', handler });
-  app.route({ method: ['GET', 'HEAD'], url: '/', handler: async (_req, reply) => sendJSON(reply, 200, { paths: ['/api', '/api/v1', '/apis', '/healthz', '/livez', '/openapi/v2', '/openapi/v3', '/readyz', '/version'] }) });
+  app.route({ method: ['GET', 'HEAD'], url: '/', handler: async (_req, reply) => sendRawJSON(reply, { paths: ['/api', '/api/v1', '/apis', '/healthz', '/livez', '/openapi/v2', '/openapi/v3', '/readyz', '/version'] }) });
 
   let dns: Awaited<ReturnType<typeof startDNSServer>> | undefined;
   try {
@@ -246,8 +251,13 @@ export async function createServer(opts: ServerOptions = {}): Promise<KubeEmulat
   };
 }
 
+/** A non-API object as responsewriters.WriteRawJSON writes it: indented by two spaces, no newline. */
+function sendRawJSON(reply: FastifyReply, body: unknown): FastifyReply {
+  return reply.code(200).header('Content-Type', 'application/json').send(Buffer.from(JSON.stringify(body, null, 2)));
+}
+
 function sendAggregated(reply: FastifyReply, v: 'v2' | 'v2beta1', body: string): FastifyReply {
   // a Buffer, so that Fastify sends the media type exactly as upstream does (a string body would get
   // its parameters quoted and a charset appended)
-  return reply.code(200).header('Content-Type', `application/json;g=apidiscovery.k8s.io;v=${v};as=APIGroupDiscoveryList`).send(Buffer.from(body));
+  return reply.code(200).header('Content-Type', `application/json;g=apidiscovery.k8s.io;v=${v};as=APIGroupDiscoveryList`).send(Buffer.from(body + '\n'));
 }
