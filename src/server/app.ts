@@ -1,6 +1,6 @@
 // The HTTP server: one Fastify instance, one catch-all route that parses RequestInfo and
 // dispatches to discovery, OpenAPI, health, version or the generic resource handler.
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import pino, { type Logger } from 'pino';
 import { allResources } from '../resources/index.js';
 import { Registry } from '../registry/registry.js';
@@ -8,7 +8,7 @@ import { ObjectStore } from '../storage/store.js';
 import { StatusError, internalError, resourceNotFound, tooLarge, methodNotAllowed } from '../registry/errors.js';
 import { Discovery, aggregatedDiscoveryVersion } from './discovery.js';
 import { handleResource, sendJSON, sendStatusError, type HandlerContext } from './handlers.js';
-import { parseRequestInfo } from './requestinfo.js';
+import { parseRequestInfo, type RequestInfo } from './requestinfo.js';
 import { ensureProtobuf } from './negotiation.js';
 import { WatchHub } from './watch.js';
 import { emulatedMinor, versionInfo } from './version.js';
@@ -109,6 +109,9 @@ export async function createServer(opts: ServerOptions = {}): Promise<KubeEmulat
     requestTimeout: 0,
     connectionTimeout: 0,
     return503OnClosing: false,
+    // one small line per request instead (logRequests below); fastify's own would serialise the
+    // whole Node request and response objects
+    logController: new LogController({ disableRequestLogging: true }),
     forceCloseConnections: true,
     routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true, maxParamLength: 10_000 },
   });
@@ -124,6 +127,7 @@ export async function createServer(opts: ServerOptions = {}): Promise<KubeEmulat
     logger.error({ err, url: req.url, method: req.method }, 'request failed');
     return sendStatusError(reply, internalError(err));
   });
+  if (httpLogger.isLevelEnabled('debug')) logRequests(app, httpLogger);
   app.setNotFoundHandler((_req, reply) => sendStatusError(reply, resourceNotFound()));
   // Writes are committed in groups (ObjectStore.inBatch): no response leaves before every write
   // made so far is on disk, so an acknowledged write (or a read of one) survives kill -9.
@@ -193,6 +197,7 @@ export async function createServer(opts: ServerOptions = {}): Promise<KubeEmulat
 
     if (String(req.headers['content-type'] ?? '').includes('protobuf')) await ensureProtobuf();
     const info = parseRequestInfo(req.method, clean, req.query as Record<string, unknown>);
+    (req as RequestWithInfo)[REQUEST_INFO] = info;
     if (!info.apiPrefix) throw resourceNotFound();
     if (!info.isResourceRequest) {
       if (!isRead) throw methodNotAllowed();
@@ -249,6 +254,44 @@ export async function createServer(opts: ServerOptions = {}): Promise<KubeEmulat
       store.close();
     },
   };
+}
+
+const REQUEST_INFO = Symbol('requestInfo');
+type RequestWithInfo = FastifyRequest & { [REQUEST_INFO]?: RequestInfo };
+
+/**
+ * One debug line per request when it ends, with what kube-apiserver's httplog reports
+ * (apiserver pkg/server/httplog/httplog.go respLogger.Log: verb, URI, latency, userAgent,
+ * contentType, srcIP, resp) and the resource the request addressed.
+ */
+function logRequests(app: FastifyInstance<any, any, any, any>, log: Logger): void {
+  app.addHook('onRequest', (req, reply, done) => {
+    const start = process.hrtime.bigint();
+    const res = reply.raw;
+    res.once('close', () => {
+      const info = (req as RequestWithInfo)[REQUEST_INFO];
+      const fields: Record<string, unknown> = {
+        method: req.method,
+        verb: info?.verb ?? req.method.toLowerCase(),
+        URI: req.url,
+        latencyMs: Number(process.hrtime.bigint() - start) / 1e6,
+        userAgent: req.headers['user-agent'],
+        contentType: req.headers['content-type'],
+        srcIP: `${req.socket?.remoteAddress ?? ''}:${req.socket?.remotePort ?? ''}`,
+        resp: res.statusCode,
+      };
+      if (info?.isResourceRequest) {
+        fields.resource = info.resource;
+        if (info.subresource) fields.subresource = info.subresource;
+        if (info.namespace) fields.namespace = info.namespace;
+        if (info.name) fields.name = info.name;
+        if (info.group) fields.group = info.group;
+      }
+      if (!res.writableFinished) fields.aborted = true;
+      log.debug(fields, 'HTTP');
+    });
+    done();
+  });
 }
 
 /** A non-API object as responsewriters.WriteRawJSON writes it: indented by two spaces, no newline. */
