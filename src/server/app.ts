@@ -5,11 +5,12 @@ import pino, { type Logger } from 'pino';
 import { allResources } from '../resources/index.js';
 import { Registry } from '../registry/registry.js';
 import { ObjectStore } from '../storage/store.js';
-import { StatusError, internalError, resourceNotFound, tooLarge, methodNotAllowed } from '../registry/errors.js';
+import { StatusError, badRequest, internalError, resourceNotFound, tooLarge, methodNotAllowed } from '../registry/errors.js';
 import { Discovery, aggregatedDiscoveryVersion } from './discovery.js';
 import { handleResource, sendJSON, sendStatusError, type HandlerContext } from './handlers.js';
 import { parseRequestInfo, type RequestInfo } from './requestinfo.js';
-import { ensureProtobuf } from './negotiation.js';
+import { BodyDecodeError, ensureProtobuf } from './negotiation.js';
+import { patchTooDeep } from './body.js';
 import { WatchHub } from './watch.js';
 import { emulatedMinor, versionInfo } from './version.js';
 import { ControllerManager } from '../controllers/manager.js';
@@ -214,7 +215,21 @@ export async function createServer(opts: ServerOptions = {}): Promise<KubeEmulat
       if (!discovery.hasGroup(group)) throw resourceNotFound();
       return sendJSON(reply, 200, discovery.apiGroup(group));
     }
-    return handleResource(ctx, info, req, reply);
+    if (req.method === 'PATCH' && Buffer.isBuffer(req.body)) {
+      // no patch decoder (recursive ones included) sees a body deeper than Go's limit
+      const deep = patchTooDeep(req.headers['content-type'], req.body, (req.query as Record<string, unknown>).fieldValidation);
+      if (deep) throw badRequest(deep);
+    }
+    try {
+      return await handleResource(ctx, info, req, reply);
+    } catch (err) {
+      // a body the decoder could not read, worded by the kind this endpoint decodes into
+      if (err instanceof BodyDecodeError && (info.verb === 'create' || info.verb === 'update')) {
+        const def = registry.def(info.group, info.resource);
+        if (def) throw err.forKind(SUBRESOURCE_KINDS[info.subresource] ?? def.kind);
+      }
+      throw err;
+    }
   };
   app.route({ method: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'], url: '/*', handler });
   app.route({ method: ['GET', 'HEAD'], url: '/', handler: async (_req, reply) => sendRawJSON(reply, { paths: ['/api', '/api/v1', '/apis', '/healthz', '/livez', '/openapi/v2', '/openapi/v3', '/readyz', '/version'] }) });
@@ -255,6 +270,9 @@ export async function createServer(opts: ServerOptions = {}): Promise<KubeEmulat
     },
   };
 }
+
+// the kind a subresource's body decodes into, where it is not the resource's own
+const SUBRESOURCE_KINDS: Record<string, string> = { scale: 'Scale', binding: 'Binding', eviction: 'Eviction' };
 
 const REQUEST_INFO = Symbol('requestInfo');
 type RequestWithInfo = FastifyRequest & { [REQUEST_INFO]?: RequestInfo };

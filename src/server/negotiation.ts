@@ -1,7 +1,8 @@
 // Content negotiation (apiserver pkg/endpoints/handlers/negotiation): what the client accepts
 // (JSON, YAML, Table, PartialObjectMetadata) and how request bodies are decoded.
 import { yamlLib } from '../util/lazy.js';
-import { badRequest, notAcceptable, unsupportedMediaType } from '../registry/errors.js';
+import { badRequest, notAcceptable, StatusError, unsupportedMediaType } from '../registry/errors.js';
+import { goJSONSyntaxError, jsonTooDeep, MAX_NESTING_DEPTH, summarizeData, valueTooDeep } from './body.js';
 import type { KObject } from '../resources/types.js';
 // the protobuf decoder (protobufjs and the message tables) loads with the first protobuf body
 let protobuf: typeof import('./protobuf.js') | undefined;
@@ -69,12 +70,34 @@ export interface DecodedBody {
   raw?: string;
 }
 
+/**
+ * A body the decoder could not read: upstream words it by the kind the endpoint expects
+ * (apiserver handlers/rest.go transformDecodeError), which the caller knows; `forKind` gives
+ * that form, the error itself the form without the kind.
+ */
+export class BodyDecodeError extends StatusError {
+  constructor(
+    readonly detail: string,
+    readonly body: Buffer | string,
+  ) {
+    super(400, 'BadRequest', `the object provided is unrecognized: ${detail}`);
+  }
+
+  forKind(kind: string): StatusError {
+    return badRequest(`the object provided is unrecognized (must be of type ${kind}): ${this.detail} (${summarizeData(this.body)})`);
+  }
+}
+
 /** Decodes a create/update body by its Content-Type. */
 export function decodeBody(contentType: string | undefined, body: Buffer | undefined): DecodedBody {
   const type = (contentType ?? 'application/json').split(';')[0].trim().toLowerCase();
+  if (type === 'application/json' || type === '') {
+    // an empty body is what json.Unmarshal calls an unexpected end
+    if (!body || body.length === 0) throw new BodyDecodeError(`couldn't get version/kind; json parse error: unexpected end of JSON input`, '');
+    return decodeJSON(body);
+  }
   if (!body || body.length === 0) throw badRequest('Object is not a valid JSON object: request body is empty');
-  if (type === 'application/json' || type === '' ) return decodeJSON(body);
-  if (type === 'application/yaml' || type === 'text/yaml' || type === 'application/x-yaml') return { object: decodeYAML(body.toString('utf8')) };
+  if (type === 'application/yaml' || type === 'text/yaml' || type === 'application/x-yaml') return { object: decodeYAMLBody(body) };
   if (type === 'application/vnd.kubernetes.protobuf') {
     if (!protobuf) throw new Error('the protobuf decoder is not loaded: call ensureProtobuf() first');
     try {
@@ -91,21 +114,32 @@ export function decodeBody(contentType: string | undefined, body: Buffer | undef
   throw unsupportedMediaType(type, ACCEPTED_INPUT);
 }
 
+/**
+ * A JSON body. A syntax error is worded as Go's encoding/json words it (the serializer's meta
+ * factory reads apiVersion/kind with json.Unmarshal first: runtime/serializer/json/meta.go), and
+ * so is nesting past Go's limit, refused here before anything walks the object.
+ */
 export function decodeJSON(body: Buffer | string): DecodedBody {
   const raw = typeof body === 'string' ? body : body.toString('utf8');
+  let object;
   try {
-    const object = JSON.parse(raw);
-    if (object === null || typeof object !== 'object' || Array.isArray(object))
-      throw badRequest(`Object 'Kind' is missing in '${raw.slice(0, 200)}'`);
-    return { object, raw };
-  } catch (err) {
-    if (err instanceof SyntaxError) throw badRequest(`the object provided is unrecognized: ${describeJSONError(err)}`);
-    throw err;
+    object = JSON.parse(raw);
+  } catch {
+    throw new BodyDecodeError(`couldn't get version/kind; json parse error: ${goJSONSyntaxError(body) ?? 'unexpected end of JSON input'}`, body);
   }
+  if (jsonTooDeep(raw)) throw new BodyDecodeError(`couldn't get version/kind; json parse error: ${goJSONSyntaxError(body)}`, body);
+  if (object === null || typeof object !== 'object' || Array.isArray(object)) throw badRequest(`Object 'Kind' is missing in '${raw.slice(0, 200)}'`);
+  return { object, raw };
 }
 
-function describeJSONError(err: SyntaxError): string {
-  return `couldn't get version/kind; json parse error: ${err.message}`;
+/** A YAML create/update body (sigs.k8s.io/yaml YAMLToJSON, then the JSON decoder). */
+function decodeYAMLBody(body: Buffer): KObject {
+  try {
+    return decodeYAML(body.toString('utf8'));
+  } catch (err) {
+    if (err instanceof StatusError && err.message.startsWith('error converting YAML to JSON: ')) throw new BodyDecodeError(err.message, body);
+    throw err;
+  }
 }
 
 export function decodeYAML(text: string): KObject {
@@ -120,7 +154,17 @@ export function decodeYAML(text: string): KObject {
   if (real.length === 0) throw badRequest('Object is not a valid JSON object: empty YAML document');
   const d = real[0];
   if (d.errors.length) throw badRequest(`error converting YAML to JSON: ${d.errors[0].message}`);
-  const object = d.toJSON();
+  let object;
+  try {
+    object = d.toJSON();
+  } catch (err) {
+    // the YAML library refuses alias expansion past its limit ("billion laughs"), as yaml.v2's
+    // decoder does with its own words (decode.go: "document contains excessive aliasing")
+    if (err instanceof ReferenceError && /alias/i.test(err.message)) throw badRequest('error converting YAML to JSON: yaml: document contains excessive aliasing');
+    if (err instanceof RangeError) throw badRequest(`error converting YAML to JSON: yaml: exceeded max depth of ${MAX_NESTING_DEPTH}`);
+    throw badRequest(`error converting YAML to JSON: ${(err as Error).message}`);
+  }
+  if (valueTooDeep(object)) throw badRequest(`error converting YAML to JSON: yaml: exceeded max depth of ${MAX_NESTING_DEPTH}`);
   if (object === null || typeof object !== 'object' || Array.isArray(object)) throw badRequest('Object is not a valid JSON object');
   return object;
 }
