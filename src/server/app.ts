@@ -11,6 +11,7 @@ import { handleResource, sendJSON, sendStatusError, type HandlerContext } from '
 import { parseRequestInfo, type RequestInfo } from './requestinfo.js';
 import { BodyDecodeError, ensureProtobuf } from './negotiation.js';
 import { patchTooDeep } from './body.js';
+import { sendTooLarge } from './toolarge.js';
 import { WatchHub } from './watch.js';
 import { emulatedMinor, versionInfo } from './version.js';
 import { ControllerManager } from '../controllers/manager.js';
@@ -23,7 +24,9 @@ import { installAdmission } from '../registry/admission.js';
 import { installStorageAdmission } from '../registry/admission-storage.js';
 import { startDNSServer } from '../dns/server.js';
 
+// apiserver pkg/server/config.go: MaxRequestBodyBytes is 3 MB
 export const MAX_REQUEST_BODY_BYTES = 3 * 1024 * 1024;
+export const MAX_HEADER_BYTES = 1 << 20;
 
 export interface ServerOptions {
   host?: string;
@@ -114,6 +117,9 @@ export async function createServer(opts: ServerOptions = {}): Promise<KubeEmulat
     // whole Node request and response objects
     logController: new LogController({ disableRequestLogging: true }),
     forceCloseConnections: true,
+    // request line and headers up to 1 MB, as Go's http.Server (DefaultMaxHeaderBytes): a 40 KB
+    // label selector is a legitimate request (Node's default is 16 KB)
+    http: { maxHeaderSize: MAX_HEADER_BYTES },
     routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true, maxParamLength: 10_000 },
   });
   app.removeAllContentTypeParsers();
@@ -122,7 +128,8 @@ export async function createServer(opts: ServerOptions = {}): Promise<KubeEmulat
   app.setErrorHandler((err: any, req, reply) => {
     if (reply.sent) return;
     if (err instanceof StatusError) return sendStatusError(reply, err);
-    if (err?.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return sendStatusError(reply, tooLarge(MAX_REQUEST_BODY_BYTES));
+    // apiserver handlers/rest.go limitedReadBody: "Request entity too large: limit is 3145728"
+    if (err?.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return sendTooLarge(req, reply, tooLarge(MAX_REQUEST_BODY_BYTES));
     if (err?.statusCode && err.statusCode >= 400 && err.statusCode < 500)
       return sendStatusError(reply, new StatusError(err.statusCode, 'BadRequest', err.message));
     logger.error({ err, url: req.url, method: req.method }, 'request failed');
