@@ -12,6 +12,7 @@ import { parseRequestInfo, type RequestInfo } from './requestinfo.js';
 import { BodyDecodeError, ensureProtobuf } from './negotiation.js';
 import { patchTooDeep } from './body.js';
 import { sendTooLarge } from './toolarge.js';
+import { escapeHTML, indentJSON, isPrettyPrint } from './jsonwire.js';
 import { WatchHub } from './watch.js';
 import { emulatedMinor, versionInfo } from './version.js';
 import { ControllerManager } from '../controllers/manager.js';
@@ -139,11 +140,17 @@ export async function createServer(opts: ServerOptions = {}): Promise<KubeEmulat
   app.setNotFoundHandler((_req, reply) => sendStatusError(reply, resourceNotFound()));
   // Writes are committed in groups (ObjectStore.inBatch): no response leaves before every write
   // made so far is on disk, so an acknowledged write (or a read of one) survives kill -9.
-  app.addHook('onSend', (_req, reply, payload, done) => {
-    // apimachinery's JSON serializer writes with json.Encoder, which ends every document with a
-    // newline (objects, lists, Status errors, Tables, discovery); raw JSON (/version, OpenAPI) is
-    // sent as a Buffer and left as it is (runtime/serializer/json/json.go Encode)
-    if (typeof payload === 'string' && payload.charCodeAt(payload.length - 1) !== 10 && String(reply.getHeader('content-type')).startsWith('application/json')) payload += '\n';
+  app.addHook('onSend', (req, reply, payload, done) => {
+    // apimachinery's JSON serializer writes with json.Encoder: HTML-safe escapes, and a newline
+    // after every document (objects, lists, Status errors, Tables, discovery), or indented without
+    // one when pretty (runtime/serializer/json/json.go doEncode); raw JSON (/version, OpenAPI) is
+    // sent as a Buffer and left as it is
+    if (typeof payload === 'string' && String(reply.getHeader('content-type')).startsWith('application/json')) {
+      let json = escapeHTML(payload);
+      if (isPrettyPrint(req.query as Record<string, unknown>, req.headers['user-agent'])) json = indentJSON(json);
+      else if (json.charCodeAt(json.length - 1) !== 10) json += '\n';
+      payload = json;
+    }
     const durable = store.durable();
     if (!durable) return done(null, payload);
     durable.then(() => done(null, payload), (err) => done(err as Error));

@@ -95,3 +95,29 @@ describe('watch', () => {
     }
   });
 });
+
+describe('as Go encodes', () => {
+  it('<, > and & in strings are escaped as encoding/json escapes them', async () => {
+    await api().post(CMS).send(cm('html', { q: 'a<b && c>d' })).expect(201);
+    const res = await api().get(`${CMS}/html`).expect(200);
+    expect(res.text).toContain('"q":"a\\u003cb \\u0026\\u0026 c\\u003ed"');
+    expect(res.body.data.q).toBe('a<b && c>d');
+  });
+
+  it('pretty=true and curl get json.MarshalIndent output (two spaces, no newline)', async () => {
+    for (const req of [api().get(`${CMS}/bytes?pretty=true`), api().get(`${CMS}/bytes`).set('User-Agent', 'curl/8.5.0')]) {
+      const res = await req.expect(200);
+      expect(res.text.startsWith('{\n  "')).toBe(true);
+      expect(res.text).toContain('\n  "metadata": {\n    "name": "bytes",\n    "namespace": "default",');
+      expect(res.text.endsWith('\n  }\n}')).toBe(true);
+    }
+    const err = await api().get(`${CMS}/missing`).set('User-Agent', 'curl/8.5.0').expect(404);
+    expect(err.text.startsWith('{\n  "kind": "Status",')).toBe(true);
+  });
+
+  it('pretty=false turns it off for curl', async () => {
+    const res = await api().get(`${CMS}/bytes?pretty=false`).set('User-Agent', 'curl/8.5.0').expect(200);
+    endsWithOneNewline(res.text);
+    expect(res.text).toContain('"metadata":{"name":"bytes","namespace":"default",');
+  });
+});
