@@ -153,7 +153,12 @@ export function decodeYAML(text: string): KObject {
   const real = list.filter((d) => d.contents !== null);
   if (real.length === 0) throw badRequest('Object is not a valid JSON object: empty YAML document');
   const d = real[0];
-  if (d.errors.length) throw badRequest(`error converting YAML to JSON: ${d.errors[0].message}`);
+  if (d.errors.length) {
+    // the YAML library gives up on deep nesting (about a thousand levels) with a stack overflow
+    // it reports as a document error: refused in yaml.v2's words for depth
+    if (d.errors.some((e) => /Maximum call stack size exceeded/.test(e.message))) throw badRequest(`error converting YAML to JSON: yaml: exceeded max depth of ${MAX_NESTING_DEPTH}`);
+    throw badRequest(`error converting YAML to JSON: ${d.errors[0].message}`);
+  }
   let object;
   try {
     object = d.toJSON();

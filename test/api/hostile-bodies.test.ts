@@ -91,6 +91,14 @@ describe('nesting past 10,000 levels is refused at decode', () => {
   });
 });
 
+describe('deep YAML', () => {
+  it('is refused with 400, not a crash', async () => {
+    const yaml = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: deep-yaml\ndata: ' + '['.repeat(20_000) + ']'.repeat(20_000) + '\n';
+    const res = await api().post(CMS).set('Content-Type', 'application/yaml').send(yaml).expect(400);
+    expect(res.body.message).toContain('error converting YAML to JSON: yaml: exceeded max depth of 10000');
+  });
+});
+
 describe('YAML alias bombs ("billion laughs")', () => {
   const bomb = [
     'apiVersion: v1',
