@@ -7,6 +7,7 @@ import { nodeAgentController } from './nodeagent/index.js';
 import { statefulSetController } from './statefulset/index.js';
 import { garbageCollectorController } from './garbagecollector.js';
 import { namespaceController } from './namespace.js';
+import { serviceAccountController } from './serviceaccount.js';
 import { endpointsController } from './network/endpoints.js';
 import { endpointSliceController } from './network/endpointslice.js';
 import { endpointSliceMirroringController } from './network/mirroring.js';
@@ -20,6 +21,7 @@ export function allControllers(): Controller[] {
     ...storageControllers(),
     garbageCollectorController(),
     namespaceController(),
+    serviceAccountController(),
     endpointsController(),
     endpointSliceController(),
     endpointSliceMirroringController(),

@@ -395,6 +395,8 @@ export class Registry {
 
   delete(def: ResourceDef, namespace: string, name: string, options: DeleteOptions = {}): DeleteResult {
     if (!def.verbs.includes('delete')) throw methodNotSupported(def, 'delete');
+    const refused = def.deleteForbidden?.(name);
+    if (refused) throw forbidden(def, name, refused);
     const key = storageKey(def, def.namespaced ? namespace : '', name);
     const cur = this.store.get(key);
     if (!cur) throw notFound(def, name);
