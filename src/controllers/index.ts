@@ -2,6 +2,7 @@
 import type { Controller } from './manager.js';
 import { storageControllers } from './persistentvolume/index.js';
 import { nodesController } from './nodes.js';
+import { nodeLifecycleController } from './nodes/lifecycle.js';
 import { schedulerController } from './scheduler.js';
 import { nodeAgentController } from './nodeagent/index.js';
 import { statefulSetController } from './statefulset/index.js';
@@ -15,6 +16,7 @@ import { endpointSliceMirroringController } from './network/mirroring.js';
 export function allControllers(): Controller[] {
   return [
     nodesController(),
+    nodeLifecycleController(),
     schedulerController(),
     nodeAgentController(),
     statefulSetController,
