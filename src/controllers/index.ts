@@ -9,6 +9,7 @@ import { statefulSetController } from './statefulset/index.js';
 import { garbageCollectorController } from './garbagecollector.js';
 import { namespaceController } from './namespace.js';
 import { serviceAccountController } from './serviceaccount.js';
+import { systemNamespacesController } from './systemnamespaces.js';
 import { endpointsController } from './network/endpoints.js';
 import { endpointSliceController } from './network/endpointslice.js';
 import { endpointSliceMirroringController } from './network/mirroring.js';
@@ -24,6 +25,7 @@ export function allControllers(): Controller[] {
     garbageCollectorController(),
     namespaceController(),
     serviceAccountController(),
+    systemNamespacesController(),
     endpointsController(),
     endpointSliceController(),
     endpointSliceMirroringController(),
