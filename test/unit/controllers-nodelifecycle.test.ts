@@ -53,6 +53,8 @@ describe('node lifecycle controller', () => {
     }
     expect(taints(n)).toEqual(['node.kubernetes.io/unreachable:NoExecute', 'node.kubernetes.io/unreachable:NoSchedule']);
     expect(n.spec.taints.every((t: KObject) => typeof t.timeAdded === 'string')).toBe(true);
+    const events = r.list(r.mustDef('', 'events'), 'default').items.filter((e: KObject) => e.involvedObject.name === 'manual');
+    expect(events.map((e: KObject) => [e.reason, e.message, e.source.component, e.involvedObject.kind])).toEqual([['NodeNotReady', 'Node manual status is now: NodeNotReady', 'node-controller', 'Node']]);
     // the simulated node renews its Lease: still Ready, untainted
     const sim = getNode('kube-emulator-node');
     expect(cond(sim, 'Ready').status).toBe('True');

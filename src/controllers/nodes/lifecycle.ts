@@ -125,6 +125,7 @@ export function nodeLifecycleController(opts: NodeLifecycleOptions = {}): Contro
       const grace = opts.gracePeriodMs ?? defaultNodeMonitorGracePeriodMs(ctx.options.emulatedMinor);
       const startupGrace = opts.startupGracePeriodMs ?? NODE_STARTUP_GRACE_PERIOD_MS;
       const health = new Map<string, NodeHealth>();
+      const record = ctx.recorder.for({ component: 'node-controller' });
 
       const queue = ctx.newQueue('nodelifecycle', (name) => {
         const node = nodes.get('', name);
@@ -158,6 +159,8 @@ export function nodeLifecycleController(opts: NodeLifecycleOptions = {}): Contro
             if (markNodeStatusUnknown(probe, stamp)) {
               const written = registry.modify(nodeDef, '', name, (n) => void markNodeStatusUnknown(n, stamp), { subresource: 'status', ...MANAGER }).object;
               h.savedHeartbeat = condition(written, 'Ready')?.lastHeartbeatTime;
+              // nodeutil.RecordNodeStatusChange, when Ready leaves True
+              if (ready?.status === 'True') record(written, 'Normal', 'NodeNotReady', `Node ${name} status is now: NodeNotReady`);
             }
           }
           // doNoScheduleTaintingPass / doNoExecuteTaintingPass on what is stored now
