@@ -38,6 +38,10 @@ describe('node lifecycle controller', () => {
     const r = c.emu.registry;
     r.create(nodeDef(), '', { metadata: { name: 'manual' } });
     r.modify(nodeDef(), '', 'manual', (n) => void (n.status = { conditions: conds }), { subresource: 'status' });
+    // a pod on it that its (absent) kubelet once reported Ready
+    const podDef = r.mustDef('', 'pods');
+    r.create(podDef, 'default', { metadata: { name: 'on-manual' }, spec: { nodeName: 'manual', containers: [{ name: 'c', image: 'busybox' }] } });
+    r.modify(podDef, 'default', 'on-manual', (p) => void (p.status = { phase: 'Running', conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: hb }] }), { subresource: 'status' });
     const start = Date.now();
     // still Ready well inside the grace period
     await new Promise((res) => setTimeout(res, 100));
@@ -53,8 +57,13 @@ describe('node lifecycle controller', () => {
     }
     expect(taints(n)).toEqual(['node.kubernetes.io/unreachable:NoExecute', 'node.kubernetes.io/unreachable:NoSchedule']);
     expect(n.spec.taints.every((t: KObject) => typeof t.timeAdded === 'string')).toBe(true);
-    const events = r.list(r.mustDef('', 'events'), 'default').items.filter((e: KObject) => e.involvedObject.name === 'manual');
-    expect(events.map((e: KObject) => [e.reason, e.message, e.source.component, e.involvedObject.kind])).toEqual([['NodeNotReady', 'Node manual status is now: NodeNotReady', 'node-controller', 'Node']]);
+    const events = r.list(r.mustDef('', 'events'), 'default').items.filter((e: KObject) => e.involvedObject.name === 'manual' || e.involvedObject.name === 'on-manual');
+    expect(events.map((e: KObject) => [e.type, e.reason, e.message, e.source.component, e.involvedObject.kind]).sort()).toEqual([
+      ['Normal', 'NodeNotReady', 'Node manual status is now: NodeNotReady', 'node-controller', 'Node'],
+      ['Warning', 'NodeNotReady', 'Node is not ready', 'node-controller', 'Pod'],
+    ]);
+    // MarkPodsNotReady
+    expect(cond(r.get(podDef, 'default', 'on-manual'), 'Ready')).toMatchObject({ status: 'False' });
     // the simulated node renews its Lease: still Ready, untainted
     const sim = getNode('kube-emulator-node');
     expect(cond(sim, 'Ready').status).toBe('True');

@@ -113,6 +113,28 @@ export function reconcileTaints(node: KObject, now: string): KObject[] | undefin
   return next.length === cur.length && next.every((t, i) => t === cur[i]) ? undefined : next;
 }
 
+/** controller_utils.go MarkPodsNotReady: the pods on a node that stopped reporting are no longer Ready. */
+function markPodsNotReady(ctx: ControllerContext, nodeName: string, now: string): void {
+  const podDef = ctx.registry.mustDef('', 'pods');
+  const record = ctx.recorder.for({ component: 'node-controller' });
+  for (const pod of ctx.informers.for('', 'pods').list()) {
+    if (pod.spec?.nodeName !== nodeName) continue;
+    const ready = condition(pod, 'Ready');
+    if (!ready || ready.status === 'False') continue;
+    try {
+      const r = ctx.registry.modify(podDef, pod.metadata.namespace, pod.metadata.name, (p) => {
+        const c = condition(p, 'Ready');
+        if (!c || c.status === 'False') return;
+        c.status = 'False';
+        c.lastTransitionTime = now;
+      }, { subresource: 'status', ...MANAGER });
+      record(r.object, 'Warning', 'NodeNotReady', 'Node is not ready');
+    } catch (err) {
+      if (!(err instanceof StatusError && err.code === 404)) throw err;
+    }
+  }
+}
+
 export function nodeLifecycleController(opts: NodeLifecycleOptions = {}): Controller {
   let timer: NodeJS.Timeout | undefined;
   return {
@@ -160,7 +182,10 @@ export function nodeLifecycleController(opts: NodeLifecycleOptions = {}): Contro
               const written = registry.modify(nodeDef, '', name, (n) => void markNodeStatusUnknown(n, stamp), { subresource: 'status', ...MANAGER }).object;
               h.savedHeartbeat = condition(written, 'Ready')?.lastHeartbeatTime;
               // nodeutil.RecordNodeStatusChange, when Ready leaves True
-              if (ready?.status === 'True') record(written, 'Normal', 'NodeNotReady', `Node ${name} status is now: NodeNotReady`);
+              if (ready?.status === 'True') {
+                record(written, 'Normal', 'NodeNotReady', `Node ${name} status is now: NodeNotReady`);
+                markPodsNotReady(ctx, name, stamp);
+              }
             }
           }
           // doNoScheduleTaintingPass / doNoExecuteTaintingPass on what is stored now
