@@ -2,11 +2,14 @@
 import type { Controller } from './manager.js';
 import { storageControllers } from './persistentvolume/index.js';
 import { nodesController } from './nodes.js';
+import { nodeLifecycleController } from './nodes/lifecycle.js';
 import { schedulerController } from './scheduler.js';
 import { nodeAgentController } from './nodeagent/index.js';
 import { statefulSetController } from './statefulset/index.js';
 import { garbageCollectorController } from './garbagecollector.js';
 import { namespaceController } from './namespace.js';
+import { serviceAccountController } from './serviceaccount.js';
+import { systemNamespacesController } from './systemnamespaces.js';
 import { endpointsController } from './network/endpoints.js';
 import { endpointSliceController } from './network/endpointslice.js';
 import { endpointSliceMirroringController } from './network/mirroring.js';
@@ -14,12 +17,15 @@ import { endpointSliceMirroringController } from './network/mirroring.js';
 export function allControllers(): Controller[] {
   return [
     nodesController(),
+    nodeLifecycleController(),
     schedulerController(),
     nodeAgentController(),
     statefulSetController,
     ...storageControllers(),
     garbageCollectorController(),
     namespaceController(),
+    serviceAccountController(),
+    systemNamespacesController(),
     endpointsController(),
     endpointSliceController(),
     endpointSliceMirroringController(),

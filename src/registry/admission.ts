@@ -1,109 +1,16 @@
 // Built-in admission that the REST storage of some kinds does upstream: Service ClusterIP and
 // NodePort allocation (pkg/registry/core/service/ipallocator, portallocator, storage/alloc.go).
-import { randomInt } from 'node:crypto';
 import type { KObject } from '../resources/types.js';
-import type { Registry } from './registry.js';
-import { invalidObject } from './errors.js';
+import type { AdmissionTransaction, Registry } from './registry.js';
+import { internalError, invalidObject } from './errors.js';
 import type { Cause } from '../resources/types.js';
+import { NodePortAllocator, ServiceIPAllocator } from './ipallocator.js';
+
+export { NodePortAllocator, ServiceIPAllocator } from './ipallocator.js';
 
 /** Go's %#v of a []string, as field.Invalid renders spec.clusterIPs (storage/alloc.go): []string{"a", "b"}. */
 function goStrings(list: string[]): string {
   return `[]string{${list.map((s) => JSON.stringify(s)).join(', ')}}`;
-}
-
-function ipToInt(ip: string): number {
-  return ip.split('.').reduce((a, o) => a * 256 + Number(o), 0);
-}
-function intToIP(n: number): string {
-  return [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
-}
-
-export class ServiceIPAllocator {
-  readonly base: number;
-  readonly size: number;
-  private readonly used = new Set<number>();
-
-  constructor(readonly cidr: string) {
-    const [ip, bits] = cidr.split('/');
-    const prefix = Number(bits);
-    if (!/^\d+\.\d+\.\d+\.\d+$/.test(ip) || !(prefix >= 8 && prefix <= 30)) throw new Error(`--service-cidr: invalid IPv4 CIDR ${cidr}`);
-    const mask = prefix === 0 ? 0 : (~0 << (32 - prefix)) >>> 0;
-    this.base = (ipToInt(ip) & mask) >>> 0;
-    this.size = 2 ** (32 - prefix);
-  }
-
-  /** The first usable address (the kubernetes Service's). */
-  first(): string {
-    return intToIP(this.base + 1);
-  }
-
-  contains(ip: string): boolean {
-    if (!/^\d+\.\d+\.\d+\.\d+$/.test(ip)) return false;
-    const n = ipToInt(ip);
-    return n > this.base && n < this.base + this.size - 1;
-  }
-
-  has(ip: string): boolean {
-    return this.used.has(ipToInt(ip));
-  }
-
-  reserve(ip: string): void {
-    this.used.add(ipToInt(ip));
-  }
-
-  release(ip: string): void {
-    this.used.delete(ipToInt(ip));
-  }
-
-  /** Random, from the upper band first: the low band is kept for requested IPs (KEP-3070). */
-  allocate(): string | undefined {
-    const usable = this.size - 2;
-    const lowBand = Math.min(Math.max(16, Math.floor(usable / 16)), 256);
-    const tryBand = (from: number, to: number): number | undefined => {
-      const span = to - from;
-      if (span <= 0) return undefined;
-      const start = randomInt(span);
-      for (let i = 0; i < span; i++) {
-        const off = from + ((start + i) % span);
-        const n = this.base + 1 + off;
-        if (!this.used.has(n)) return n;
-      }
-      return undefined;
-    };
-    const n = tryBand(lowBand, usable) ?? tryBand(0, lowBand);
-    if (n === undefined) return undefined;
-    this.used.add(n);
-    return intToIP(n);
-  }
-}
-
-export class NodePortAllocator {
-  private readonly used = new Set<number>();
-  constructor(
-    readonly min = 30000,
-    readonly max = 32767,
-  ) {}
-  has(p: number): boolean {
-    return this.used.has(p);
-  }
-  reserve(p: number): void {
-    this.used.add(p);
-  }
-  release(p: number): void {
-    this.used.delete(p);
-  }
-  allocate(): number | undefined {
-    const span = this.max - this.min + 1;
-    const start = randomInt(span);
-    for (let i = 0; i < span; i++) {
-      const p = this.min + ((start + i) % span);
-      if (!this.used.has(p)) {
-        this.used.add(p);
-        return p;
-      }
-    }
-    return undefined;
-  }
 }
 
 export interface AdmissionOptions {
@@ -131,79 +38,98 @@ export function installAdmission(registry: Registry, opts: AdmissionOptions): Al
     for (const p of s.spec?.ports ?? []) if (p.nodePort) nodePorts.reserve(p.nodePort);
   }
   registry.addHook(svcDef, (op, svc, old, wopts) => {
-    const name = svc.metadata?.name ?? '';
     if (op === 'delete') {
       for (const ip of svc.spec?.clusterIPs ?? []) if (ips.contains(ip)) ips.release(ip);
       for (const p of svc.spec?.ports ?? []) if (p.nodePort) nodePorts.release(p.nodePort);
       return;
     }
-    const spec = svc.spec;
-    const causes: Cause[] = [];
-    const allocatedHere: (() => void)[] = [];
-    if (spec.type === 'ExternalName') {
-      delete spec.clusterIP;
-      delete spec.clusterIPs;
-    } else if (op === 'create' || !old?.spec?.clusterIP) {
-      const requested = spec.clusterIP ?? spec.clusterIPs?.[0];
-      if (requested === 'None') {
-        spec.clusterIP = 'None';
-        spec.clusterIPs = ['None'];
-      } else if (requested) {
-        if (!ips.contains(requested))
-          causes.push({ reason: 'FieldValueInvalid', field: 'spec.clusterIPs', message: `Invalid value: ${goStrings([requested])}: failed to allocate IP ${requested}: the provided IP (${requested}) is not in the valid range. The range of valid IPs is ${opts.serviceCIDR}` });
-        else if (ips.has(requested))
-          causes.push({ reason: 'FieldValueInvalid', field: 'spec.clusterIPs', message: `Invalid value: ${goStrings([requested])}: failed to allocate IP ${requested}: provided IP is already allocated` });
-        else {
-          if (!wopts.dryRun) {
-            ips.reserve(requested);
-            allocatedHere.push(() => ips.release(requested));
-          }
-          spec.clusterIP = requested;
-          spec.clusterIPs = [requested];
-        }
-      } else {
-        const ip = wopts.dryRun ? ips.first() : ips.allocate();
-        if (!ip) causes.push({ reason: 'FieldValueInvalid', field: 'spec.clusterIPs', message: 'Internal error: failed to allocate a serviceIP: range is full' });
-        else {
-          if (!wopts.dryRun) allocatedHere.push(() => ips.release(ip));
-          spec.clusterIP = ip;
-          spec.clusterIPs = [ip];
-        }
-      }
-    }
-    if (wantsNodePorts(svc)) {
-      const oldPorts = new Map<string, number>((old?.spec?.ports ?? []).filter((p: KObject) => p.nodePort).map((p: KObject) => [`${p.port}/${p.protocol}`, p.nodePort]));
-      (spec.ports ?? []).forEach((p: KObject, i: number) => {
-        const keep = oldPorts.get(`${p.port}/${p.protocol}`);
-        if (p.nodePort && p.nodePort === keep) return;
-        if (!p.nodePort && keep) {
-          p.nodePort = keep;
-          return;
-        }
-        if (p.nodePort) {
-          if (p.nodePort < nodePorts.min || p.nodePort > nodePorts.max)
-            causes.push({ reason: 'FieldValueInvalid', field: `spec.ports[${i}].nodePort`, message: `Invalid value: ${p.nodePort}: provided port is not in the valid range. The range of valid ports is ${nodePorts.min}-${nodePorts.max}` });
-          else if (nodePorts.has(p.nodePort))
-            causes.push({ reason: 'FieldValueInvalid', field: `spec.ports[${i}].nodePort`, message: `Invalid value: ${p.nodePort}: provided port is already allocated` });
-          else if (!wopts.dryRun) {
-            nodePorts.reserve(p.nodePort);
-            const np = p.nodePort;
-            allocatedHere.push(() => nodePorts.release(np));
-          }
-        } else {
-          const np = wopts.dryRun ? nodePorts.min : nodePorts.allocate();
-          if (np === undefined) causes.push({ reason: 'FieldValueInvalid', field: `spec.ports[${i}].nodePort`, message: 'Internal error: failed to allocate a nodePort: range is full' });
-          else {
-            p.nodePort = np;
-            if (!wopts.dryRun) allocatedHere.push(() => nodePorts.release(np));
-          }
-        }
-      });
-    }
-    if (causes.length) {
-      for (const undo of allocatedHere) undo();
-      throw invalidObject(svcDef, name, causes);
-    }
+    return allocateService(ips, nodePorts, svcDef, svc, op === 'update' ? old : undefined, !!wopts.dryRun);
   });
   return { ips, nodePorts };
+}
+
+/**
+ * ClusterIPs and NodePorts for a create or an update (storage/alloc.go allocateCreate /
+ * allocateUpdate): the first failure undoes what this call reserved and is thrown; otherwise the
+ * transaction reverts the reservations if the write fails, and on commit releases what the
+ * update gave up (old IPs of a Service turned ExternalName, node ports no longer used).
+ */
+function allocateService(ips: ServiceIPAllocator, nodePorts: NodePortAllocator, svcDef: { group: string; kind: string }, svc: KObject, old: KObject | undefined, dryRun: boolean): AdmissionTransaction {
+  const name = svc.metadata?.name ?? '';
+  const spec = svc.spec;
+  const reserved: (() => void)[] = [];
+  const toRelease: (() => void)[] = [];
+  const fail = (err: Error): never => {
+    for (const undo of reserved) undo();
+    throw err;
+  };
+  const invalid = (c: Cause) => fail(invalidObject(svcDef, name, [c]));
+  if (spec.type === 'ExternalName') {
+    delete spec.clusterIP;
+    delete spec.clusterIPs;
+    if (old?.spec?.type !== 'ExternalName') for (const ip of old?.spec?.clusterIPs ?? []) if (ips.contains(ip)) toRelease.push(() => ips.release(ip));
+  } else if (!old || !old.spec?.clusterIP) {
+    const requested = spec.clusterIP ?? spec.clusterIPs?.[0];
+    if (requested === 'None') {
+      spec.clusterIP = 'None';
+      spec.clusterIPs = ['None'];
+    } else if (requested) {
+      const why = !ips.contains(requested)
+        ? `the provided IP (${requested}) is not in the valid range. The range of valid IPs is ${ips.cidr}`
+        : ips.has(requested)
+          ? 'provided IP is already allocated'
+          : undefined;
+      if (why) invalid({ reason: 'FieldValueInvalid', field: 'spec.clusterIPs', message: `Invalid value: ${goStrings([requested])}: failed to allocate IP ${requested}: ${why}` });
+      if (!dryRun) {
+        ips.reserve(requested);
+        reserved.push(() => ips.release(requested));
+      }
+      spec.clusterIP = requested;
+      spec.clusterIPs = [requested];
+    } else {
+      const ip = ips.allocate(dryRun);
+      if (!ip) fail(internalError(new Error('failed to allocate a serviceIP: range is full')));
+      if (!dryRun) reserved.push(() => ips.release(ip!));
+      spec.clusterIP = ip;
+      spec.clusterIPs = [ip];
+    }
+  }
+  const oldNodePorts = new Set<number>((old && wantsNodePorts(old) ? old.spec?.ports ?? [] : []).map((p: KObject) => p.nodePort).filter(Boolean));
+  const newNodePorts = new Set<number>();
+  if (wantsNodePorts(svc)) {
+    const byPort = new Map<string, number>((old?.spec?.ports ?? []).filter((p: KObject) => p.nodePort).map((p: KObject) => [`${p.port}/${p.protocol}`, p.nodePort]));
+    (spec.ports ?? []).forEach((p: KObject, i: number) => {
+      if (!p || typeof p !== 'object') return;
+      const keep = byPort.get(`${p.port}/${p.protocol}`);
+      if (!p.nodePort && keep && oldNodePorts.has(keep)) p.nodePort = keep;
+      if (p.nodePort) {
+        if (!oldNodePorts.has(p.nodePort) && !newNodePorts.has(p.nodePort)) {
+          const why =
+            p.nodePort < nodePorts.min || p.nodePort > nodePorts.max
+              ? `provided port is not in the valid range. The range of valid ports is ${nodePorts.min}-${nodePorts.max}`
+              : nodePorts.has(p.nodePort)
+                ? 'provided port is already allocated'
+                : undefined;
+          if (why) invalid({ reason: 'FieldValueInvalid', field: `spec.ports[${i}].nodePort`, message: `Invalid value: ${p.nodePort}: ${why}` });
+          if (!dryRun) {
+            const np = p.nodePort;
+            nodePorts.reserve(np);
+            reserved.push(() => nodePorts.release(np));
+          }
+        }
+      } else {
+        const np = nodePorts.allocate(dryRun);
+        if (np === undefined) fail(internalError(new Error('failed to allocate a nodePort: range is full')));
+        p.nodePort = np;
+        if (!dryRun) reserved.push(() => nodePorts.release(np!));
+      }
+      newNodePorts.add(p.nodePort);
+    });
+  }
+  for (const np of oldNodePorts) if (!newNodePorts.has(np)) toRelease.push(() => nodePorts.release(np));
+  if (dryRun) return {};
+  return {
+    revert: () => reserved.forEach((undo) => undo()),
+    commit: () => toRelease.forEach((release) => release()),
+  };
 }

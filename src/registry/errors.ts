@@ -8,13 +8,15 @@ export interface StatusDetails {
   group?: string;
   kind?: string;
   uid?: string;
-  causes?: Cause[] | { reason: string; message: string; field?: string }[];
+  causes?: Cause[] | { reason?: string; message: string; field?: string }[];
   retryAfterSeconds?: number;
 }
 
 export class StatusError extends Error {
   /** ListMeta carried by the Status (an expired continue token's replacement) */
   metadata: Record<string, unknown> = {};
+  /** a plain-text body instead of a Status (the mux's `404 page not found`) */
+  plainText?: string;
 
   constructor(
     readonly code: number,
@@ -34,7 +36,8 @@ export class StatusError extends Error {
       message: this.message,
       ...(this.reason ? { reason: this.reason } : {}), // StatusReasonUnknown ("") is omitted
     };
-    if (this.details && Object.keys(this.details).length) s.details = this.details;
+    // a present but empty details ({}) is kept: NewGenericServerResponse always sets one
+    if (this.details) s.details = this.details;
     s.code = this.code;
     return s;
   }
@@ -93,8 +96,20 @@ export function methodNotAllowed(): StatusError {
   return new StatusError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource');
 }
 
+/**
+ * A path under a served API root (/api, /apis/<served group>) that no route matches: go-restful's
+ * 404 as a Status with empty details (apiserver pkg/server/handler.go serviceErrorHandler ->
+ * NewGenericServerResponse). kubectl debug reads details.name to tell it from a missing pod.
+ */
 export function resourceNotFound(): StatusError {
-  return new StatusError(404, 'NotFound', 'the server could not find the requested resource');
+  return new StatusError(404, 'NotFound', 'the server could not find the requested resource', {});
+}
+
+/** Anything else (/foo, /apis/<unknown group>/...): the not-found handler's plain `404 page not found` (net/http NotFound). */
+export function pageNotFound(): StatusError {
+  const e = new StatusError(404, 'NotFound', 'the server could not find the requested resource');
+  e.plainText = '404 page not found\n';
+  return e;
 }
 
 export function expired(message: string): StatusError {
@@ -122,7 +137,8 @@ export function notAcceptable(accepted: string[]): StatusError {
 }
 
 export function internalError(err: unknown): StatusError {
-  return new StatusError(500, 'InternalError', `Internal error occurred: ${err instanceof Error ? err.message : String(err)}`);
+  const msg = err instanceof Error ? err.message : String(err);
+  return new StatusError(500, 'InternalError', `Internal error occurred: ${msg}`, { causes: [{ message: msg }] });
 }
 
 export function timeoutError(message: string): StatusError {

@@ -63,7 +63,12 @@ export interface DeleteResult {
 }
 
 /** A hook run on create/update after validation, before the write (e.g. ClusterIP allocation). */
-export type AdmissionHook = (op: 'create' | 'update' | 'delete', obj: KObject, old: KObject | undefined, opts: WriteOptions) => void;
+/** What a hook reserved (Service IPs, ports): reverted when the write fails, committed when it succeeds. */
+export interface AdmissionTransaction {
+  revert?(): void;
+  commit?(): void;
+}
+export type AdmissionHook = (op: 'create' | 'update' | 'delete', obj: KObject, old: KObject | undefined, opts: WriteOptions) => void | AdmissionTransaction;
 
 export interface RegistryOptions {
   logger?: Logger;
@@ -121,8 +126,31 @@ export class Registry {
     this.hooks.set(id, [...(this.hooks.get(id) ?? []), hook]);
   }
 
-  private runHooks(def: ResourceDef, op: 'create' | 'update' | 'delete', obj: KObject, old: KObject | undefined, opts: WriteOptions): void {
-    for (const h of this.hooks.get(servedId(def)) ?? []) h(op, obj, old, opts);
+  private runHooks(def: ResourceDef, op: 'create' | 'update' | 'delete', obj: KObject, old: KObject | undefined, opts: WriteOptions): Required<AdmissionTransaction> {
+    const txns: AdmissionTransaction[] = [];
+    try {
+      for (const h of this.hooks.get(servedId(def)) ?? []) {
+        const t = h(op, obj, old, opts);
+        if (t) txns.push(t);
+      }
+    } catch (err) {
+      for (const t of txns) t.revert?.();
+      throw err;
+    }
+    return { revert: () => txns.forEach((t) => t.revert?.()), commit: () => txns.forEach((t) => t.commit?.()) };
+  }
+
+  /** Runs `write` after the hooks' reservations: reverted if it throws, committed if it returns. */
+  private inTransaction<T>(txn: Required<AdmissionTransaction>, write: () => T): T {
+    let r: T;
+    try {
+      r = write();
+    } catch (err) {
+      txn.revert();
+      throw err;
+    }
+    txn.commit();
+    return r;
   }
 
   revision(): number {
@@ -232,15 +260,17 @@ export class Registry {
     def.prepareForCreate?.(obj);
     const causes: Cause[] = [...validateObjectMeta(def, meta), ...(def.validate?.(obj) ?? [])];
     if (causes.length) throw invalidObject(def, meta.name ?? '', causes);
-    this.runHooks(def, 'create', obj, undefined, opts);
+    const txn = this.runHooks(def, 'create', obj, undefined, opts);
     if (opts.dryRun) return { object: obj, warnings };
-    let entry: Entry;
-    try {
-      entry = this.putAs(def, storageKey(def, def.namespaced ? namespace : '', meta.name), obj, 0);
-    } catch (err) {
-      if (err instanceof KeyExistsError) throw alreadyExists(def, meta.name);
-      throw err;
-    }
+    // a failed write gives back what admission reserved (a Service's ClusterIP)
+    const entry = this.inTransaction(txn, () => {
+      try {
+        return this.putAs(def, storageKey(def, def.namespaced ? namespace : '', meta.name), obj, 0);
+      } catch (err) {
+        if (err instanceof KeyExistsError) throw alreadyExists(def, meta.name);
+        throw err;
+      }
+    });
     return { object: obj, json: def.storage ? undefined : entry.json, warnings };
   }
 
@@ -296,8 +326,11 @@ export class Registry {
     if (opts.subresource === 'status') causes.push(...(def.validateStatusUpdate?.(obj, old) ?? []));
     else causes.push(...(def.validate?.(obj) ?? []), ...(def.validateUpdate?.(obj, old) ?? []));
     if (causes.length) throw invalidObject(def, name, causes);
-    this.runHooks(def, 'update', obj, old, opts);
+    const txn = this.runHooks(def, 'update', obj, old, opts);
+    return this.inTransaction(txn, () => this.finishUpdate(def, key, name, cur.rv, obj, old, opts, warnings));
+  }
 
+  private finishUpdate(def: ResourceDef, key: string, name: string, rv: number, obj: KObject, old: KObject, opts: WriteOptions, warnings: string[]): WriteResult {
     this.trackManagedFields(def, old, obj, opts, nowRFC3339());
     obj.metadata.resourceVersion = old.metadata.resourceVersion;
     // a write that changes nothing is not written and keeps the resourceVersion
@@ -306,10 +339,11 @@ export class Registry {
     // the last finalizer removed from a deleting object whose grace period is over completes its
     // deletion (rest.ShouldDeleteDuringUpdate: no finalizers, deletionGracePeriodSeconds == 0)
     if (obj.metadata.deletionTimestamp && !(obj.metadata.finalizers?.length) && (obj.metadata.deletionGracePeriodSeconds ?? 0) === 0 && this.canFinalize(def, obj)) {
-      this.writeRemove(def, key, cur.rv, name);
+      this.writeRemove(def, key, rv, name);
+      this.runHooks(def, 'delete', obj, undefined, {}); // what the object held is released, as on DELETE
       return { object: obj, warnings, changed: true };
     }
-    const entry = this.writePut(def, key, obj, cur.rv, name);
+    const entry = this.writePut(def, key, obj, rv, name);
     return { object: obj, json: def.storage ? undefined : entry.json, warnings, changed: true };
   }
 
@@ -395,6 +429,8 @@ export class Registry {
 
   delete(def: ResourceDef, namespace: string, name: string, options: DeleteOptions = {}): DeleteResult {
     if (!def.verbs.includes('delete')) throw methodNotSupported(def, 'delete');
+    const refused = def.deleteForbidden?.(name);
+    if (refused) throw forbidden(def, name, refused);
     const key = storageKey(def, def.namespaced ? namespace : '', name);
     const cur = this.store.get(key);
     if (!cur) throw notFound(def, name);

@@ -7,6 +7,8 @@ import { invalid, isDNS1123Label, isQualifiedName } from '../registry/validation
 const isObj = (v: unknown): v is KObject => typeof v === 'object' && v !== null && !Array.isArray(v);
 const clone = <T>(v: T): T => (v === undefined ? v : JSON.parse(JSON.stringify(v)));
 export const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
+/** NamespaceLifecycle admission's immortalNamespaces (apiserver pkg/admission/plugin/namespace/lifecycle); kube-node-lease is not one */
+export const IMMORTAL_NAMESPACES = ['default', 'kube-system', 'kube-public'];
 
 /** SetDefaults_Namespace / namespaceStrategy.Canonicalize: the immutable name label. */
 function ensureNameLabel(ns: KObject): void {
@@ -97,6 +99,7 @@ export const namespaceDef: ResourceDef = {
     return [];
   },
 
+  deleteForbidden: (name) => (IMMORTAL_NAMESPACES.includes(name) ? 'this namespace may not be deleted' : undefined),
   generationChanged: () => false,
   fieldSelectors: { 'status.phase': (o) => o.status?.phase ?? '' },
   returnDeletedObject: true,

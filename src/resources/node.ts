@@ -59,7 +59,6 @@ export const nodeDef: ResourceDef = {
   shortNames: ['no'],
   verbs: ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'],
   subresources: [
-    { name: 'proxy', kind: 'NodeProxyOptions', verbs: ['create', 'delete', 'get', 'patch', 'update'] },
     { name: 'status', kind: 'Node', verbs: ['get', 'patch', 'update'] },
   ],
   definition: 'io.k8s.api.core.v1.Node',

@@ -176,16 +176,15 @@ export const podDef: ResourceDef = {
   shortNames: ['po'],
   categories: ['all'],
   verbs: ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'],
+  // only what src/server/subresources.ts answers: upstream also serves ephemeralcontainers,
+  // eviction, proxy and resize; a client reads discovery to learn they are missing (kubectl
+  // drain then deletes instead of evicting)
   subresources: [
     { name: 'attach', kind: 'PodAttachOptions', verbs: ['create', 'get'] },
     { name: 'binding', kind: 'Binding', verbs: ['create'] },
-    { name: 'ephemeralcontainers', kind: 'Pod', verbs: ['get', 'patch', 'update'] },
-    { name: 'eviction', group: 'policy', version: 'v1', kind: 'Eviction', verbs: ['create'] },
     { name: 'exec', kind: 'PodExecOptions', verbs: ['create', 'get'] },
     { name: 'log', kind: 'Pod', verbs: ['get'] },
     { name: 'portforward', kind: 'PodPortForwardOptions', verbs: ['create', 'get'] },
-    { name: 'proxy', kind: 'PodProxyOptions', verbs: ['create', 'delete', 'get', 'patch', 'update'] },
-    { name: 'resize', kind: 'Pod', verbs: ['get', 'patch', 'update'] },
     { name: 'status', kind: 'Pod', verbs: ['get', 'patch', 'update'] },
   ],
   definition: 'io.k8s.api.core.v1.Pod',

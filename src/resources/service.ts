@@ -181,7 +181,6 @@ export const serviceDef: ResourceDef = {
   categories: ['all'],
   verbs: ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'],
   subresources: [
-    { name: 'proxy', kind: 'ServiceProxyOptions', verbs: ['create', 'delete', 'get', 'patch', 'update'] },
     { name: 'status', kind: 'Service', verbs: ['get', 'patch', 'update'] },
   ],
   definition: 'io.k8s.api.core.v1.Service',

@@ -22,9 +22,7 @@ export const serviceAccountDef: ResourceDef = {
   namespaced: true,
   shortNames: ['sa'],
   verbs: ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'],
-  subresources: [
-    { name: 'token', group: 'authentication.k8s.io', version: 'v1', kind: 'TokenRequest', verbs: ['create'] },
-  ],
+  subresources: [], // serviceaccounts/token (TokenRequest) is not served
   definition: 'io.k8s.api.core.v1.ServiceAccount',
   validate: validateServiceAccount,
   validateUpdate: (n) => validateServiceAccount(n),

@@ -95,6 +95,8 @@ export interface ResourceDef {
   deprecationWarning?(emulatedMinor: number): string | undefined;
   /** Virtual create-only kinds (reviews): computes the answer; nothing is stored. */
   create?(obj: KObject): KObject;
+  /** Admission that refuses a DELETE before anything is read: the Forbidden reason (namespaces: immortal ones). */
+  deleteForbidden?(name: string): string | undefined;
   /** DELETE answers the object rather than a Status (pods, namespaces, ...). */
   returnDeletedObject?: boolean;
 }

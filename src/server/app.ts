@@ -5,7 +5,7 @@ import pino, { type Logger } from 'pino';
 import { allResources } from '../resources/index.js';
 import { Registry } from '../registry/registry.js';
 import { ObjectStore } from '../storage/store.js';
-import { StatusError, badRequest, internalError, resourceNotFound, tooLarge, methodNotAllowed } from '../registry/errors.js';
+import { StatusError, badRequest, internalError, pageNotFound, resourceNotFound, tooLarge, methodNotAllowed } from '../registry/errors.js';
 import { Discovery, aggregatedDiscoveryVersion } from './discovery.js';
 import { handleResource, sendJSON, sendStatusError, type HandlerContext } from './handlers.js';
 import { parseRequestInfo, type RequestInfo } from './requestinfo.js';
@@ -137,7 +137,7 @@ export async function createServer(opts: ServerOptions = {}): Promise<KubeEmulat
     return sendStatusError(reply, internalError(err));
   });
   if (httpLogger.isLevelEnabled('debug')) logRequests(app, httpLogger);
-  app.setNotFoundHandler((_req, reply) => sendStatusError(reply, resourceNotFound()));
+  app.setNotFoundHandler((_req, reply) => sendStatusError(reply, pageNotFound()));
   // Writes are committed in groups (ObjectStore.inBatch): no response leaves before every write
   // made so far is on disk, so an acknowledged write (or a read of one) survives kill -9.
   app.addHook('onSend', (req, reply, payload, done) => {
@@ -177,13 +177,13 @@ export async function createServer(opts: ServerOptions = {}): Promise<KubeEmulat
       case '/api': {
         if (!isRead) throw methodNotAllowed();
         const agg = aggregatedDiscoveryVersion(req.headers.accept);
-        if (agg) return sendAggregated(reply, agg, discovery.aggregated(true, agg));
+        if (agg) return sendAggregated(req, reply, agg, discovery.aggregated(true, agg), discovery.aggregatedETag(true, agg));
         return sendJSON(reply, 200, discovery.apiVersions(serverAddress()));
       }
       case '/apis': {
         if (!isRead) throw methodNotAllowed();
         const agg = aggregatedDiscoveryVersion(req.headers.accept);
-        if (agg) return sendAggregated(reply, agg, discovery.aggregated(false, agg));
+        if (agg) return sendAggregated(req, reply, agg, discovery.aggregated(false, agg), discovery.aggregatedETag(false, agg));
         return sendJSON(reply, 200, discovery.apiGroupList());
       }
       case '/openapi/v2':
@@ -213,7 +213,7 @@ export async function createServer(opts: ServerOptions = {}): Promise<KubeEmulat
     if (String(req.headers['content-type'] ?? '').includes('protobuf')) await ensureProtobuf();
     const info = parseRequestInfo(req.method, clean, req.query as Record<string, unknown>);
     (req as RequestWithInfo)[REQUEST_INFO] = info;
-    if (!info.apiPrefix) throw resourceNotFound();
+    if (!info.apiPrefix) throw pageNotFound();
     if (!info.isResourceRequest) {
       if (!isRead) throw methodNotAllowed();
       if (info.apiPrefix === 'api') {
@@ -221,12 +221,12 @@ export async function createServer(opts: ServerOptions = {}): Promise<KubeEmulat
         throw resourceNotFound();
       }
       if (info.group && info.version) {
-        if (!discovery.hasGroupVersion(info.group, info.version)) throw resourceNotFound();
+        if (!discovery.hasGroupVersion(info.group, info.version)) throw discovery.hasGroup(info.group) ? resourceNotFound() : pageNotFound();
         return sendJSON(reply, 200, discovery.resourceList(info.group, info.version));
       }
       // /apis/{group}
       const group = clean.split('/')[2];
-      if (!discovery.hasGroup(group)) throw resourceNotFound();
+      if (!discovery.hasGroup(group)) throw pageNotFound();
       return sendJSON(reply, 200, discovery.apiGroup(group));
     }
     if (req.method === 'PATCH' && Buffer.isBuffer(req.body)) {
@@ -331,7 +331,10 @@ function sendRawJSON(reply: FastifyReply, body: unknown): FastifyReply {
   return reply.code(200).header('Content-Type', 'application/json').send(Buffer.from(JSON.stringify(body, null, 2)));
 }
 
-function sendAggregated(reply: FastifyReply, v: 'v2' | 'v2beta1', body: string): FastifyReply {
+function sendAggregated(req: FastifyRequest, reply: FastifyReply, v: 'v2' | 'v2beta1', body: string, etag: string): FastifyReply {
+  // ETag / 304 as upstream (apiserver pkg/endpoints/discovery/aggregated/etag.go ServeHTTPWithETag)
+  reply.header('ETag', etag).header('Vary', 'Accept').header('Cache-Control', 'public');
+  if (req.headers['if-none-match'] === etag) return reply.code(304).send();
   // a Buffer, so that Fastify sends the media type exactly as upstream does (a string body would get
   // its parameters quoted and a charset appended)
   return reply.code(200).header('Content-Type', `application/json;g=apidiscovery.k8s.io;v=${v};as=APIGroupDiscoveryList`).send(Buffer.from(body + '\n'));

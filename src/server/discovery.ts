@@ -95,6 +95,18 @@ export class Discovery {
     });
   }
 
+  /**
+   * The ETag of an aggregated document: the upper-case hex SHA-512 of its JSON, quoted
+   * (apiserver pkg/endpoints/discovery/aggregated/etag.go); it changes with what is served.
+   */
+  aggregatedETag(legacy: boolean, version: 'v2' | 'v2beta1'): string {
+    const body = this.aggregated(legacy, version);
+    const key = `etag:${legacy}:${version}`;
+    let tag = this.cache.get(key);
+    if (tag === undefined) this.cache.set(key, (tag = `"${createHash('sha512').update(body).digest('hex').toUpperCase()}"`));
+    return tag;
+  }
+
   /** Aggregated discovery for /api (legacy) or /apis. */
   aggregated(legacy: boolean, version: 'v2' | 'v2beta1'): string {
     return this.memo(`agg:${legacy}:${version}`, () => {

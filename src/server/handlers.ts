@@ -5,7 +5,7 @@ import { yamlLib } from '../util/lazy.js';
 import type { KObject, ResourceDef } from '../resources/types.js';
 import { apiVersionOf } from '../resources/types.js';
 import type { Registry, DeleteOptions } from '../registry/registry.js';
-import { badRequest, methodNotAllowed, methodNotSupported, notFound, resourceNotFound, StatusError } from '../registry/errors.js';
+import { badRequest, methodNotAllowed, methodNotSupported, notFound, pageNotFound, resourceNotFound, StatusError } from '../registry/errors.js';
 import { parseFieldValidation } from '../registry/fieldvalidation.js';
 import type { Entry } from '../storage/store.js';
 import { decodeBody, decodeJSON, negotiateOutput, type Accepted } from './negotiation.js';
@@ -68,6 +68,8 @@ export function sendJSON(reply: FastifyReply, code: number, body: string | KObje
 }
 
 export function sendStatusError(reply: FastifyReply, err: StatusError): FastifyReply {
+  if (err.plainText !== undefined)
+    return reply.code(err.code).header('Content-Type', 'text/plain; charset=utf-8').header('X-Content-Type-Options', 'nosniff').send(err.plainText);
   return sendJSON(reply, err.code, err.toStatus());
 }
 
@@ -162,7 +164,7 @@ function strictDecode(def: ResourceDef, obj: KObject, mode: string, dups: string
 export async function handleResource(ctx: HandlerContext, info: RequestInfo, req: FastifyRequest, reply: FastifyReply): Promise<unknown> {
   const { registry } = ctx;
   const def = registry.def(info.group, info.resource);
-  if (!def || def.version !== info.version) throw resourceNotFound();
+  if (!def || def.version !== info.version) throw info.group && !registry.allDefs().some((d) => d.group === info.group) ? pageNotFound() : resourceNotFound();
   if (!def.namespaced && info.namespace && info.resource !== 'namespaces') throw resourceNotFound();
   const q = flatQuery(req.query);
   const ns = info.namespace;

@@ -23,6 +23,7 @@ const NOT_FOUND = {
   status: 'Failure',
   message: 'the server could not find the requested resource',
   reason: 'NotFound',
+  details: {},
   code: 404,
 };
 
@@ -104,11 +105,44 @@ describe('negotiation', () => {
 });
 
 describe('routes', () => {
-  it('404 the server could not find the requested resource, for unknown resources, groups and versions', async () => {
-    for (const path of ['/api/v1/widgets', '/apis/nope.example.com/v1/things', '/apis/apps/v2/statefulsets', '/api/v2', '/nonsense', '/api/v1/namespaces/default/pods/p/nosuchsub']) {
+  it('404 the server could not find the requested resource (details {}), for unknown resources and versions of served roots', async () => {
+    // go-restful's route miss under a served root: NewGenericServerResponse, details present and empty
+    const paths = ['/api/v1/widgets', '/apis/apps/v2/statefulsets', '/apis/apps/v2', '/api/v2', '/api/v1/namespaces/default/pods/p/nosuchsub', '/api/v1/namespaces/default/pods/p/eviction', '/api/v1/nodes/n/proxy'];
+    for (const path of paths) {
       const res = await api().get(path).expect(404);
+      expect(res.headers['content-type'], path).toMatch(/^application\/json/);
       expect(res.body, path).toEqual(NOT_FOUND);
     }
+  });
+
+  it('404 page not found, plain text, for paths no API root serves and for unknown groups', async () => {
+    // the not-found handler behind every server of the chain (net/http NotFound)
+    for (const path of ['/nonsense', '/apis/nope.example.com/v1/things', '/apis/nope.example.com/v1', '/apis/nope.example.com']) {
+      const res = await api().get(path).expect(404);
+      expect(res.headers['content-type'], path).toBe('text/plain; charset=utf-8');
+      expect(res.headers['x-content-type-options'], path).toBe('nosniff');
+      expect(res.text, path).toBe('404 page not found\n');
+    }
+  });
+
+  it('404 for a missing object names it: details name, group (non-core) and kind (the resource)', async () => {
+    const core = await api().get('/api/v1/namespaces/default/pods/x').expect(404);
+    expect(JSON.stringify(core.body)).toBe(
+      '{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"pods \\"x\\" not found","reason":"NotFound","details":{"name":"x","kind":"pods"},"code":404}',
+    );
+    const apps = await api().get('/apis/apps/v1/namespaces/default/statefulsets/web/status').expect(404);
+    expect(apps.body).toEqual({
+      kind: 'Status',
+      apiVersion: 'v1',
+      metadata: {},
+      status: 'Failure',
+      message: 'statefulsets.apps "web" not found',
+      reason: 'NotFound',
+      details: { name: 'web', group: 'apps', kind: 'statefulsets' },
+      code: 404,
+    });
+    const log = await api().get('/api/v1/namespaces/default/pods/x/log').expect(404);
+    expect(log.body.details).toEqual({ name: 'x', kind: 'pods' });
   });
 
   it('405 for verbs that have no route', async () => {

@@ -1,5 +1,6 @@
 // What the published OpenAPI documents and the compact schema model cover: the kinds
-// kube-emulator serves, with the subresources it answers.
+// kube-emulator serves, with the subresources it answers (the same as discovery lists:
+// test/api/discovery-walk.test.ts holds them equal).
 
 export interface ServedKind {
   group: string; // '' for core
@@ -21,8 +22,8 @@ const k = (
 ): ServedKind => ({ group, version, kind, plural, namespaced, subresources });
 
 export const SERVED_KINDS: ServedKind[] = [
-  k('', 'v1', 'Namespace', 'namespaces', false),
-  k('', 'v1', 'Pod', 'pods', true, ['status', 'log', 'exec', 'binding']),
+  k('', 'v1', 'Namespace', 'namespaces', false, ['finalize', 'status']),
+  k('', 'v1', 'Pod', 'pods', true, ['attach', 'binding', 'exec', 'log', 'portforward', 'status']),
   k('', 'v1', 'Service', 'services', true, ['status']),
   k('', 'v1', 'Endpoints', 'endpoints', true),
   k('', 'v1', 'PersistentVolume', 'persistentvolumes', false, ['status']),
