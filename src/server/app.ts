@@ -167,7 +167,7 @@ export async function createServer(opts: ServerOptions = {}): Promise<KubeEmulat
       case '/swagger-2.0.0.pb-v1': {
         const accept = String(req.headers.accept ?? '');
         if (accept.includes('protobuf') || clean === '/swagger-2.0.0.pb-v1')
-          return reply.code(200).header('Content-Type', OPENAPI_V2_PROTOBUF_CONTENT_TYPE).header('Etag', openapiV2ETag()).send(openapiV2Protobuf());
+          return reply.code(200).header('Content-Type', OPENAPI_V2_PROTOBUF_CONTENT_TYPE).header('Etag', openapiV2ETag()).send(await openapiV2Protobuf());
         return reply.code(200).header('Content-Type', 'application/json').header('Etag', openapiV2ETag()).send(openapiV2Json());
       }
       case '/openapi/v3':
