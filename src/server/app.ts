@@ -44,8 +44,10 @@ export interface ServerOptions {
   podStages?: 'default' | 'fast';
   /** mark the built-in `standard` StorageClass as the cluster default */
   defaultStorageClass?: boolean;
-  /** cluster DNS port (UDP+TCP) on `host`; 0 or unset = no DNS server */
-  dnsPort?: number;
+  /** cluster DNS port (UDP+TCP) on `host`; 'free' = any free port; 0 or unset = no DNS server */
+  dnsPort?: number | 'free';
+  /** when dnsPort is in use: serve DNS on a free port (with a warning) instead of failing */
+  dnsPortFallback?: boolean;
   /** called when the database cannot commit writes (the CLI exits); the server refuses writes after it */
   onStorageFailure?: (err: unknown) => void;
 }
@@ -213,7 +215,8 @@ export async function createServer(opts: ServerOptions = {}): Promise<KubeEmulat
   try {
     await app.listen({ host: opts.host ?? '127.0.0.1', port: opts.port ?? 6443 });
     controllers.start(opts.controllers ?? ['*']);
-    if (opts.dnsPort) dns = await startDNSServer({ informers: controllers.informers, host: opts.host ?? '127.0.0.1', port: opts.dnsPort, logger });
+    if (opts.dnsPort)
+      dns = await startDNSServer({ informers: controllers.informers, host: opts.host ?? '127.0.0.1', port: opts.dnsPort === 'free' ? 0 : opts.dnsPort, fallbackToFree: opts.dnsPortFallback, logger });
   } catch (err) {
     // a port in use: leave nothing running behind
     controllers.stop();
