@@ -5,6 +5,8 @@
 //   node scripts/ensure-built.mjs            build if stale, else print nothing and exit 0
 //   node scripts/ensure-built.mjs --force    build unconditionally (`npm run build`)
 //   node scripts/ensure-built.mjs --check    exit 0 when fresh, 1 when stale; never builds
+//   --if-possible                            without typescript (an install without devDependencies),
+//                                            warn instead of failing (`prepare`, run by `npm ci`)
 //   --root DIR / --build-cmd CMD             another project and build command (tests)
 //
 // The build is `tsc -p tsconfig.build.json`, then scripts/gen-descriptions.mjs (the OpenAPI
@@ -48,12 +50,12 @@ export function freshness(root) {
   return newestInput(root) < stamp ? 'fresh' : 'stale';
 }
 
-function defaultBuild(root) {
+function defaultBuild(root, ifPossible) {
   const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
   if (!existsSync(tsc)) {
     // an install without devDependencies: keep a dist that is there, fail without one
-    if (existsSync(join(root, 'dist', 'src', 'main.js'))) {
-      process.stderr.write('ensure-built: typescript is not installed; using the existing dist/\n');
+    if (ifPossible || existsSync(join(root, 'dist', 'src', 'main.js'))) {
+      process.stderr.write(`ensure-built: typescript is not installed; ${existsSync(join(root, 'dist', 'src', 'main.js')) ? 'using the existing dist/' : 'dist/ is not built'}\n`);
       return false;
     }
     throw new Error('dist/ is missing and typescript (a devDependency) is not installed: run `npm ci` (with dev dependencies) first');
@@ -64,15 +66,16 @@ function defaultBuild(root) {
 }
 
 /** Builds when needed (or always with force); returns whether a build ran. */
-export function ensureBuilt(root, { force = false, buildCmd } = {}) {
+export function ensureBuilt(root, { force = false, ifPossible = false, buildCmd } = {}) {
   const state = freshness(root);
   if (state === 'nothing' || (!force && state === 'fresh')) return false;
   const startedAt = Date.now();
   // a source dated in the future (clock skew, an unpacked archive) must not make every run build
-  const stampAt = Math.max(startedAt, newestInput(root) + 1);
+  // (whole milliseconds: a Date has no fraction, and utimes may store a hair less than it was given)
+  const stampAt = Math.max(startedAt, Math.ceil(newestInput(root)) + 1);
   let built = true;
   if (buildCmd) execSync(buildCmd, { cwd: root, stdio: 'inherit' });
-  else built = defaultBuild(root);
+  else built = defaultBuild(root, ifPossible);
   if (!built) return false;
   mkdirSync(dirname(join(root, STAMP)), { recursive: true });
   // the stamp carries the time the build started: a source saved during the build stays newer
@@ -83,11 +86,12 @@ export function ensureBuilt(root, { force = false, buildCmd } = {}) {
 }
 
 function cli(argv) {
-  const args = { force: false, check: false, root: resolve(dirname(fileURLToPath(import.meta.url)), '..'), buildCmd: undefined };
+  const args = { force: false, check: false, ifPossible: false, root: resolve(dirname(fileURLToPath(import.meta.url)), '..'), buildCmd: undefined };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--force') args.force = true;
     else if (a === '--check') args.check = true;
+    else if (a === '--if-possible') args.ifPossible = true;
     else if (a === '--root') args.root = resolve(argv[++i]);
     else if (a === '--build-cmd') args.buildCmd = argv[++i];
     else throw new Error(`ensure-built: unknown argument ${a}`);

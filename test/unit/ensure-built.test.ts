@@ -69,6 +69,16 @@ describe('scripts/ensure-built.mjs', () => {
     expect(run(dir)).toMatchObject({ code: 0, builds: 1 });
   });
 
+  it('without typescript (no devDependencies): npm start fails clearly, prepare (--if-possible) only warns', () => {
+    const dir = project();
+    const plain = spawnSync(process.execPath, [SCRIPT, '--root', dir], { encoding: 'utf8' });
+    expect(plain.status).toBe(1);
+    expect(plain.stderr).toBe('dist/ is missing and typescript (a devDependency) is not installed: run `npm ci` (with dev dependencies) first\n');
+    const soft = spawnSync(process.execPath, [SCRIPT, '--root', dir, '--if-possible'], { encoding: 'utf8' });
+    expect(soft.status).toBe(0);
+    expect(soft.stderr).toBe('ensure-built: typescript is not installed; dist/ is not built\n');
+  });
+
   it('without src/ there is nothing to build (the Dockerfile runs `npm ci` before copying src)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'ensure-built-'));
     expect(run(dir)).toMatchObject({ code: 0, builds: 0 });
