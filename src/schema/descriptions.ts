@@ -35,6 +35,11 @@ export function descriptionTable(): DescriptionTable | null {
   return table;
 }
 
+/** Whether the table has been read (it is read on the first OpenAPI request, not at start-up). */
+export function descriptionTableRead(): boolean {
+  return table !== undefined;
+}
+
 /** For tests: forget the loaded table (or use the given one). */
 export function setDescriptionTable(t: DescriptionTable | null | undefined): void {
   table = t;

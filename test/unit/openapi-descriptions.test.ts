@@ -4,7 +4,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { describeV2, describeV3, setDescriptionTable, type DescriptionTable } from '../../src/schema/descriptions.js';
+import { describeV2, describeV3, descriptionTableRead, setDescriptionTable, type DescriptionTable } from '../../src/schema/descriptions.js';
+import { startServer } from '../helpers/server.js';
 import { documentHash, openapiV2Json, openapiV2Protobuf, openapiV3Document, openapiV3Root, resetOpenAPICache } from '../../src/schema/openapi.js';
 import { decodeGnostic } from '../../src/schema/gen/gnostic.js';
 import { REPO_ROOT } from '../helpers/paths.js';
@@ -52,6 +53,20 @@ describe('describeV2 / describeV3', () => {
 });
 
 describe('served documents', () => {
+  it('the table is read on the first OpenAPI request, not at start-up', async () => {
+    setDescriptionTable(undefined);
+    const emu = await startServer();
+    try {
+      await emu.app.inject({ method: 'GET', url: '/api/v1/namespaces' });
+      expect(descriptionTableRead()).toBe(false);
+      const r = await emu.app.inject({ method: 'GET', url: '/openapi/v3' });
+      expect(r.statusCode).toBe(200);
+      expect(descriptionTableRead()).toBe(true);
+    } finally {
+      await emu.close();
+    }
+  });
+
   it('without a table: the checked-in bytes', async () => {
     setDescriptionTable(null);
     expect(openapiV2Json().equals(readFileSync(join(REPO_ROOT, 'openapi/v2/swagger.json')))).toBe(true);
