@@ -3,6 +3,8 @@ FROM node:20-bookworm-slim AS build
 WORKDIR /app
 RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
 COPY package.json package-lock.json ./
+# `prepare` runs scripts/ensure-built.mjs, which has nothing to build before src/ is copied
+COPY scripts ./scripts
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
@@ -17,6 +19,7 @@ COPY package.json ./
 COPY migrations ./migrations
 COPY openapi ./openapi
 COPY src/schema/generated ./src/schema/generated
+COPY src/schema/openapiv2.proto ./src/schema/openapiv2.proto
 VOLUME /data
 EXPOSE 6443 10053/udp 10053/tcp
 ENTRYPOINT ["node", "dist/src/main.js"]

@@ -6,6 +6,10 @@ import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { createServer } from './server/app.js';
+import { DNSPortInUseError } from './dns/server.js';
+
+/** The cluster DNS port when --dns-port is not given (and --port is not 0). */
+const DEFAULT_DNS_PORT = 10053;
 
 const USAGE = `Usage: kube-emulator [flags]
 
@@ -23,17 +27,23 @@ const USAGE = `Usage: kube-emulator [flags]
   --nodes N                 simulated nodes (default 1)
   --pod-stages PROFILE      pod lifecycle timing: default (100-500 ms steps) or fast (zero delay)
   --default-storage-class   make the built-in StorageClass 'standard' the cluster default
-  --dns-port PORT           cluster DNS (UDP+TCP) port on --host; 0 = off (default 10053)
+  --dns-port PORT           cluster DNS (UDP+TCP) port on --host; 0 = off (default 10053, or a
+                            free port when 10053 is taken or --port is 0; logged, and in the kubeconfig)
   --log-level LEVEL         trace|debug|info|warn|error (default info)
   -h, --help                this text
 `;
 
-export function kubeconfigYAML(server: string): string {
-  return `apiVersion: v1
+/**
+ * The kubeconfig written at start. With cluster DNS on, its address is in a comment and in a
+ * cluster extension (`kubectl config view -o jsonpath='{.clusters[0].cluster.extensions[0].extension.address}'`).
+ */
+export function kubeconfigYAML(server: string, dns?: string): string {
+  const dnsExt = dns ? `\n    extensions:\n    - name: kube-emulator.io/cluster-dns\n      extension:\n        address: ${dns}` : '';
+  return `${dns ? `# cluster DNS (udp+tcp): ${dns}\n` : ''}apiVersion: v1
 kind: Config
 clusters:
 - cluster:
-    server: ${server}
+    server: ${server}${dnsExt}
   name: kube-emulator
 contexts:
 - context:
@@ -67,7 +77,7 @@ async function main(): Promise<void> {
       nodes: { type: 'string', default: '1' },
       'pod-stages': { type: 'string', default: 'default' },
       'default-storage-class': { type: 'boolean', default: false },
-      'dns-port': { type: 'string', default: '10053' },
+      'dns-port': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
@@ -82,8 +92,13 @@ async function main(): Promise<void> {
   const started = process.hrtime.bigint();
   if (!['default', 'fast'].includes(values['pod-stages']!)) throw new Error(`--pod-stages: expected default or fast, got ${values['pod-stages']}`);
   if (!(Number(values.nodes) >= 0)) throw new Error(`--nodes: not a number: ${values.nodes}`);
-  const dnsPort = Number(values['dns-port']);
-  if (!Number.isInteger(dnsPort) || dnsPort < 0 || dnsPort > 65535) throw new Error(`--dns-port: not a port number: ${values['dns-port']}`);
+  // an explicit --dns-port is taken as given (0 = no DNS); without it, --port 0 means a free DNS port
+  // too, and a taken default port is replaced by a free one (two servers on one machine)
+  let dnsPort: number | 'free' = port === 0 ? 'free' : DEFAULT_DNS_PORT;
+  if (values['dns-port'] !== undefined) {
+    dnsPort = Number(values['dns-port']);
+    if (!Number.isInteger(dnsPort) || dnsPort < 0 || dnsPort > 65535) throw new Error(`--dns-port: not a port number: ${values['dns-port']}`);
+  }
   const emu = await createServer({
     host: values.host,
     port,
@@ -98,17 +113,24 @@ async function main(): Promise<void> {
     podStages: values['pod-stages'] === 'fast' ? 'fast' : 'default',
     defaultStorageClass: values['default-storage-class'],
     dnsPort,
+    dnsPortFallback: values['dns-port'] === undefined,
     logger,
     // as etcd does when it cannot write its log: what is on disk is served again at the next start
     onStorageFailure: () => process.exit(70),
+  }).catch((err: unknown) => {
+    if (err instanceof DNSPortInUseError)
+      throw new Error(`--dns-port ${err.port}: ${err.host}:${err.port} is already in use (${err.protocol}); choose another port, or --dns-port 0 to run without cluster DNS`);
+    throw err;
   });
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
   const server = values.host === '0.0.0.0' ? emu.url.replace('0.0.0.0', '127.0.0.1') : emu.url;
-  logger.info({ url: emu.url, startupMs: Math.round(ms) }, 'kube-emulator is serving');
+  const dnsHost = values.host === '0.0.0.0' ? '127.0.0.1' : values.host!.includes(':') ? `[${values.host}]` : values.host;
+  const dns = emu.dnsPort ? `${dnsHost}:${emu.dnsPort}` : undefined;
+  logger.info({ url: emu.url, dns, startupMs: Math.round(ms) }, 'kube-emulator is serving');
   if (values.kubeconfig) {
     const file = resolve(values.kubeconfig);
     mkdirSync(dirname(file), { recursive: true });
-    writeFileSync(file, kubeconfigYAML(server));
+    writeFileSync(file, kubeconfigYAML(server, dns));
     logger.info({ kubeconfig: file }, `kubeconfig written: export KUBECONFIG=${file}`);
   }
   let stopping = false;

@@ -13,10 +13,24 @@ export interface DNSServerOptions {
   host: string;
   /** 0 picks a free port (the same for UDP and TCP) */
   port: number;
+  /** when `port` is in use: take a free one and log a warning instead of failing */
+  fallbackToFree?: boolean;
   /** cluster domain (default cluster.local) */
   zone?: string;
   ttl?: number;
   logger: Logger;
+}
+
+/** The requested DNS port is taken (by UDP or TCP). */
+export class DNSPortInUseError extends Error {
+  readonly code = 'EADDRINUSE';
+  constructor(
+    readonly host: string,
+    readonly port: number,
+    readonly protocol: 'udp' | 'tcp',
+  ) {
+    super(`cluster DNS: ${host}:${port} (${protocol}) is already in use`);
+  }
 }
 
 export interface DNSServer {
@@ -136,19 +150,28 @@ export async function startDNSServer(opts: DNSServerOptions): Promise<DNSServer>
   });
 
   let udp: Socket | undefined;
-  let port = opts.port;
+  let want = opts.port;
+  let port = want;
   for (let attempt = 0; ; attempt++) {
-    udp = await bindUDP(opts.host, opts.port);
-    port = udp.address().port;
+    let proto: 'udp' | 'tcp' = 'udp';
     try {
+      udp = await bindUDP(opts.host, want);
+      port = udp.address().port;
+      proto = 'tcp';
       await listenTCP(tcp, opts.host, port);
       break;
     } catch (err: any) {
-      udp.close();
+      udp?.close();
+      udp = undefined;
+      if (err?.code !== 'EADDRINUSE' || attempt >= 10) throw err;
       // a free UDP port whose TCP twin is taken: pick another when the caller let us choose
-      if (opts.port !== 0 || err?.code !== 'EADDRINUSE' || attempt >= 10) throw err;
+      if (want === 0) continue;
+      if (!opts.fallbackToFree) throw new DNSPortInUseError(opts.host, want, proto);
+      want = 0;
     }
   }
+  if (port !== opts.port && opts.port !== 0)
+    logger.warn({ host: opts.host, wanted: opts.port, port }, `cluster DNS port ${opts.port} is in use: serving cluster DNS on port ${port} instead (--dns-port chooses one)`);
   const sock = udp;
   sock.on('message', (msg, rinfo) => {
     const out = handleMessage(resolver, msg, true, logger);

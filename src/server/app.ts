@@ -49,8 +49,10 @@ export interface ServerOptions {
   podStages?: 'default' | 'fast';
   /** mark the built-in `standard` StorageClass as the cluster default */
   defaultStorageClass?: boolean;
-  /** cluster DNS port (UDP+TCP) on `host`; 0 or unset = no DNS server */
-  dnsPort?: number;
+  /** cluster DNS port (UDP+TCP) on `host`; 'free' = any free port; 0 or unset = no DNS server */
+  dnsPort?: number | 'free';
+  /** when dnsPort is in use: serve DNS on a free port (with a warning) instead of failing */
+  dnsPortFallback?: boolean;
   /** called when the database cannot commit writes (the CLI exits); the server refuses writes after it */
   onStorageFailure?: (err: unknown) => void;
 }
@@ -190,7 +192,7 @@ export async function createServer(opts: ServerOptions = {}): Promise<KubeEmulat
       case '/swagger-2.0.0.pb-v1': {
         const accept = String(req.headers.accept ?? '');
         if (accept.includes('protobuf') || clean === '/swagger-2.0.0.pb-v1')
-          return reply.code(200).header('Content-Type', OPENAPI_V2_PROTOBUF_CONTENT_TYPE).header('Etag', openapiV2ETag()).send(openapiV2Protobuf());
+          return reply.code(200).header('Content-Type', OPENAPI_V2_PROTOBUF_CONTENT_TYPE).header('Etag', openapiV2ETag()).send(await openapiV2Protobuf());
         return reply.code(200).header('Content-Type', 'application/json').header('Etag', openapiV2ETag()).send(openapiV2Json());
       }
       case '/openapi/v3':
@@ -252,7 +254,8 @@ export async function createServer(opts: ServerOptions = {}): Promise<KubeEmulat
   try {
     await app.listen({ host: opts.host ?? '127.0.0.1', port: opts.port ?? 6443 });
     controllers.start(opts.controllers ?? ['*']);
-    if (opts.dnsPort) dns = await startDNSServer({ informers: controllers.informers, host: opts.host ?? '127.0.0.1', port: opts.dnsPort, logger });
+    if (opts.dnsPort)
+      dns = await startDNSServer({ informers: controllers.informers, host: opts.host ?? '127.0.0.1', port: opts.dnsPort === 'free' ? 0 : opts.dnsPort, fallbackToFree: opts.dnsPortFallback, logger });
   } catch (err) {
     // a port in use: leave nothing running behind
     controllers.stop();

@@ -243,9 +243,9 @@ describe('published OpenAPI documents', () => {
     expect(JSON.stringify(apps)).not.toMatch(/#\/definitions\//);
   });
 
-  it('v2 protobuf decodes back to the v2 JSON document', () => {
+  it('v2 protobuf decodes back to the v2 JSON document', async () => {
     const json = JSON.parse(openapiV2Json().toString('utf8'));
-    const pb = decodeGnostic(openapiV2Protobuf(), PROTO);
+    const pb = decodeGnostic(await openapiV2Protobuf(), PROTO);
     expect(pb.swagger).toBe('2.0');
     expect(pb.paths.path.length).toBe(Object.keys(json.paths).length);
     const sts = pb.definitions.additional_properties.find((d: any) => d.name === STS).value;
