@@ -115,6 +115,9 @@ export interface Allocators {
   nodePorts: NodePortAllocator;
 }
 
+/** A stored list, or nothing when it is not one. */
+const list = (v: unknown): any[] => (Array.isArray(v) ? v : []);
+
 function wantsNodePorts(svc: KObject): boolean {
   return svc.spec?.type === 'NodePort' || (svc.spec?.type === 'LoadBalancer' && svc.spec?.allocateLoadBalancerNodePorts !== false);
 }
@@ -124,17 +127,22 @@ export function installAdmission(registry: Registry, opts: AdmissionOptions): Al
   const nodePorts = new NodePortAllocator();
   const svcDef = registry.def('', 'services');
   if (!svcDef) return { ips, nodePorts };
-  // rebuild the allocation maps from what is stored (a restart)
+  // rebuild the allocation maps from what is stored (a restart); data written by older versions
+  // may hold anything (null ports, strings), and one bad object must never stop the server
   for (const e of registry.store.list('core/services')) {
-    const s = JSON.parse(e.json);
-    for (const ip of s.spec?.clusterIPs ?? []) if (ips.contains(ip)) ips.reserve(ip);
-    for (const p of s.spec?.ports ?? []) if (p.nodePort) nodePorts.reserve(p.nodePort);
+    try {
+      const s = JSON.parse(e.json);
+      for (const ip of list(s?.spec?.clusterIPs)) if (typeof ip === 'string' && ips.contains(ip)) ips.reserve(ip);
+      for (const p of list(s?.spec?.ports)) if (typeof p?.nodePort === 'number') nodePorts.reserve(p.nodePort);
+    } catch (err) {
+      registry.opts.logger?.warn({ key: e.key, err: (err as Error)?.message }, 'service allocation rebuild: skipping an unreadable stored Service');
+    }
   }
   registry.addHook(svcDef, (op, svc, old, wopts) => {
     const name = svc.metadata?.name ?? '';
     if (op === 'delete') {
-      for (const ip of svc.spec?.clusterIPs ?? []) if (ips.contains(ip)) ips.release(ip);
-      for (const p of svc.spec?.ports ?? []) if (p.nodePort) nodePorts.release(p.nodePort);
+      for (const ip of list(svc.spec?.clusterIPs)) if (typeof ip === 'string' && ips.contains(ip)) ips.release(ip);
+      for (const p of list(svc.spec?.ports)) if (typeof p?.nodePort === 'number') nodePorts.release(p.nodePort);
       return;
     }
     const spec = svc.spec;
@@ -172,8 +180,9 @@ export function installAdmission(registry: Registry, opts: AdmissionOptions): Al
       }
     }
     if (wantsNodePorts(svc)) {
-      const oldPorts = new Map<string, number>((old?.spec?.ports ?? []).filter((p: KObject) => p.nodePort).map((p: KObject) => [`${p.port}/${p.protocol}`, p.nodePort]));
-      (spec.ports ?? []).forEach((p: KObject, i: number) => {
+      const oldPorts = new Map<string, number>(list(old?.spec?.ports).filter((p: KObject) => p?.nodePort).map((p: KObject) => [`${p.port}/${p.protocol}`, p.nodePort]));
+      list(spec.ports).forEach((p: KObject, i: number) => {
+        if (p === null || typeof p !== 'object') return;
         const keep = oldPorts.get(`${p.port}/${p.protocol}`);
         if (p.nodePort && p.nodePort === keep) return;
         if (!p.nodePort && keep) {
