@@ -75,7 +75,22 @@ describe('a restart over stored objects with nulls', () => {
           apiVersion: 'v1',
           kind: 'Service',
           metadata: meta('bricks'),
-          spec: { type: 'NodePort', clusterIP: '10.96.0.77', clusterIPs: ['10.96.0.77', null], ports: [{ port: 80, protocol: 'TCP', targetPort: 80, nodePort: 30081 }, null] },
+          spec: {
+            type: 'NodePort',
+            selector: { app: 'web' },
+            clusterIP: '10.96.0.77',
+            clusterIPs: ['10.96.0.77', null],
+            ports: [{ port: 80, protocol: 'TCP', targetPort: 80, nodePort: 30081 }, null],
+          },
+        },
+      ],
+      [
+        '/core/services/default/websvc',
+        {
+          apiVersion: 'v1',
+          kind: 'Service',
+          metadata: meta('websvc'),
+          spec: { type: 'ClusterIP', selector: { app: 'web' }, clusterIP: '10.96.0.78', clusterIPs: ['10.96.0.78'], ports: [{ port: 80, protocol: 'TCP', targetPort: 80 }] },
         },
       ],
       [
@@ -122,6 +137,10 @@ describe('a restart over stored objects with nulls', () => {
     const fc = await untilSettled(emu.controllers, () => events().find((e) => e.involvedObject?.name === 'claims' && e.reason === 'FailedCreate'));
     expect(fc.message).toMatch(/^create Claim -claims-0 for Pod claims-0 in StatefulSet claims failed error: PersistentVolumeClaim "-claims-0" is invalid: /);
     await untilSettled(emu.controllers, () => emu.registry.tryGet(podsDef, 'default', 'web-0'));
+    // the endpoints controller serves the healthy Service that selects the same pods as the bad one
+    const epDef = emu.registry.mustDef('', 'endpoints');
+    const ep = await untilSettled(emu.controllers, () => emu.registry.tryGet(epDef, 'default', 'websvc')?.subsets?.[0]?.addresses?.length && emu.registry.get(epDef, 'default', 'websvc'));
+    expect(ep.subsets[0].addresses[0].targetRef).toMatchObject({ kind: 'Pod', name: 'web-0' });
     // nothing logged a crash; the bad Service can be deleted, which releases its port
     expect(logs.filter((l) => l.level >= 60)).toEqual([]);
     expect((await call(emu.url, 'DELETE', '/api/v1/namespaces/default/services/bricks')).status).toBe(200);
