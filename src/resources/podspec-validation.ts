@@ -421,9 +421,7 @@ export function validatePodSpec(spec: unknown, field: string): Cause[] {
     errs.push(invalid(`${field}.activeDeadlineSeconds`, ads, 'must be between 1 and 2147483647, inclusive'));
   errs.push(...validateTolerations(spec.tolerations, `${field}.tolerations`));
   if (isObj(spec.affinity)) errs.push(...validateAffinity(spec.affinity, `${field}.affinity`));
-  arr(spec.imagePullSecrets).forEach((s, i) => {
-    if (isObj(s) && !s.name) errs.push(required(`${field}.imagePullSecrets[${i}].name`));
-  });
+  // validateImagePullSecrets only refuses fields beside name: an empty name is a warning upstream, not an error
   return errs;
 }
 

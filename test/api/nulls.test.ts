@@ -202,6 +202,14 @@ describe('null elements elsewhere', () => {
     expect(res.body.spec.containers[0].args).toEqual(['', 'x']);
   });
 
+  it('a null imagePullSecret is the zero reference, which upstream accepts', async () => {
+    const res = await api()
+      .post(PODS)
+      .send({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'ips' }, spec: { imagePullSecrets: [null], containers: [{ name: 'c', image: 'i' }] } })
+      .expect(201);
+    expect(res.body.spec.imagePullSecrets).toEqual([{}]);
+  });
+
   it('a null toleration is the zero Toleration', async () => {
     const res = await api().post(PODS).send({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'tol' }, spec: { tolerations: [null], containers: [{ name: 'c', image: 'i' }] } });
     expectInvalid(res, 'Pod "tol" is invalid: spec.tolerations[0].operator: Invalid value: "": operator must be Exists when `key` is empty, which means "match all values and all keys"');
