@@ -1,6 +1,7 @@
 // Shared informers fed synchronously by the store's change stream (the in-process equivalent of
 // client-go's reflector + watch cache): one parsed cache per resource, shared by all controllers.
 // Handlers must only enqueue work; cached objects are shared and must not be mutated.
+import type { Logger } from 'pino';
 import type { KObject, ResourceDef } from '../resources/types.js';
 import type { Registry } from '../registry/registry.js';
 import { resourceId } from '../registry/registry.js';
@@ -28,11 +29,14 @@ export class Informer {
   private readonly handlers: EventHandler[] = [];
   readonly resource: string;
 
+  private readonly logger: Logger | undefined;
+
   constructor(
     readonly def: ResourceDef,
     registry: Registry,
   ) {
     this.resource = resourceId(def);
+    this.logger = registry.opts.logger;
     for (const e of registry.store.list(this.resource)) this.put(JSON.parse(e.json));
   }
 
@@ -55,24 +59,44 @@ export class Informer {
     return old;
   }
 
+  /**
+   * Runs one handler call; a handler that throws on one object (stored data may hold anything) is
+   * logged with the object's key and the others still run: it never reaches the writer whose
+   * change is being delivered, nor the start of the server.
+   */
+  private safely(what: string, obj: KObject, call: () => void): void {
+    try {
+      call();
+    } catch (err) {
+      let key = '';
+      try {
+        key = objectKey(obj);
+      } catch {
+        // the key itself is unreadable
+      }
+      this.logger?.error({ resource: this.resource, key, event: what, err: (err as Error)?.message }, 'informer event handler failed');
+    }
+  }
+
   /** Called by the factory for every change of this resource. */
   onChange(c: Change): void {
     const obj = JSON.parse(c.entry.json) as KObject;
     if (c.type === 'DELETED') {
       const old = this.drop(obj);
-      for (const h of this.handlers) h.delete?.(old ?? obj);
+      for (const h of this.handlers) if (h.delete) this.safely('delete', obj, () => h.delete!(old ?? obj));
       return;
     }
     const old = this.put(obj);
     for (const h of this.handlers) {
-      if (old) h.update?.(old, obj);
-      else h.add?.(obj);
+      if (old) {
+        if (h.update) this.safely('update', obj, () => h.update!(old, obj));
+      } else if (h.add) this.safely('add', obj, () => h.add!(obj));
     }
   }
 
   addHandler(h: EventHandler): void {
     this.handlers.push(h);
-    if (h.add) for (const o of this.cache.values()) h.add(o);
+    if (h.add) for (const o of this.cache.values()) this.safely('add', o, () => h.add!(o));
   }
 
   get(namespace: string, name: string): KObject | undefined {

@@ -73,7 +73,12 @@ export class ControllerManager {
     for (const c of this.controllers) {
       const on = (all && !enabled.includes(`-${c.name}`)) || enabled.includes(c.name);
       if (!on) continue;
-      c.start(this.ctx);
+      try {
+        c.start(this.ctx);
+      } catch (err) {
+        // a controller that cannot start (stored data it cannot read) must not keep the server down
+        this.ctx.logger.error({ controller: c.name, err: (err as Error)?.message, stack: (err as Error)?.stack }, 'controller failed to start');
+      }
       this.started.push(c);
     }
     return this.started.map((c) => c.name);

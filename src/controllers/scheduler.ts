@@ -149,6 +149,26 @@ export function schedulerController(): Controller {
       classInf.addHandler({ add: () => failures.size && enqueuePending() });
 
       function reconcile(key: string): ReconcileResult {
+        try {
+          return schedule(key);
+        } catch (err) {
+          // an error that is not a fit failure (handleSchedulingFailure, schedule_one.go): a
+          // FailedScheduling event, PodScheduled=False with reason SchedulerError, and a retry with
+          // back-off through the queue; the other pods are scheduled meanwhile
+          const { namespace, name } = splitObjectKey(key);
+          const pod = podsInf.get(namespace, name);
+          if (pod?.metadata?.uid) {
+            try {
+              markFailed(pod, (err as Error)?.message ?? String(err), 'SchedulerError');
+            } catch (e) {
+              log.warn({ pod: key, err: (e as Error)?.message }, 'could not record the scheduling failure');
+            }
+          }
+          throw err;
+        }
+      }
+
+      function schedule(key: string): ReconcileResult {
         const { namespace, name } = splitObjectKey(key);
         const pod = podsInf.get(namespace, name);
         if (!pod || !needsScheduling(pod)) return;
@@ -199,6 +219,11 @@ export function schedulerController(): Controller {
       }
 
       function unschedulable(pod: KObject, message: string): ReconcileResult {
+        markFailed(pod, message, 'Unschedulable');
+        return { requeueAfterMs: RETRY_UNSCHEDULABLE_MS };
+      }
+
+      function markFailed(pod: KObject, message: string, reason: 'Unschedulable' | 'SchedulerError'): void {
         const def = ctx.registry.mustDef('', 'pods');
         failures.set(pod.metadata.uid, message);
         record(pod, 'Warning', 'FailedScheduling', message);
@@ -218,7 +243,7 @@ export function schedulerController(): Controller {
                 status: 'False',
                 lastProbeTime: null,
                 lastTransitionTime: old?.status === 'False' ? old.lastTransitionTime : nowRFC3339(),
-                reason: 'Unschedulable',
+                reason,
                 message,
               };
               if (i >= 0) conds[i] = c;
@@ -229,7 +254,6 @@ export function schedulerController(): Controller {
         } catch (err) {
           if (!(err instanceof StatusError && err.code === 404)) throw err;
         }
-        return { requeueAfterMs: RETRY_UNSCHEDULABLE_MS };
       }
     },
   };

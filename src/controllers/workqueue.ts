@@ -14,6 +14,25 @@ export interface WorkQueueOptions {
   logger?: Logger;
 }
 
+/** rate.Limiter's Reserve: `qps` tokens a second, `burst` at most; the wait (ms) before a token is ours. */
+class TokenBucket {
+  private tokens: number;
+  private last = Date.now();
+  constructor(
+    private readonly qps: number,
+    private readonly burst: number,
+  ) {
+    this.tokens = burst;
+  }
+  reserve(): number {
+    const now = Date.now();
+    this.tokens = Math.min(this.burst, this.tokens + ((now - this.last) / 1000) * this.qps);
+    this.last = now;
+    this.tokens -= 1;
+    return this.tokens >= 0 ? 0 : Math.ceil((-this.tokens / this.qps) * 1000);
+  }
+}
+
 export class WorkQueue {
   private readonly queue: string[] = [];
   private readonly queued = new Set<string>();
@@ -28,6 +47,7 @@ export class WorkQueue {
   private readonly workers: number;
   private readonly baseDelayMs: number;
   private readonly maxDelayMs: number;
+  private readonly bucket = new TokenBucket(10, 100);
 
   constructor(
     private readonly opts: WorkQueueOptions,
@@ -100,11 +120,14 @@ export class WorkQueue {
       this.failures.delete(key);
       if (r && r.requeueAfterMs !== undefined) this.addAfter(key, r.requeueAfterMs);
     } catch (err) {
+      // AddRateLimited with client-go's default controller rate limiter: the larger of a per-key
+      // exponential back-off and an overall token bucket (util/workqueue default_rate_limiters.go)
       const n = (this.failures.get(key) ?? 0) + 1;
       this.failures.set(key, n);
-      const delay = Math.min(this.baseDelayMs * 2 ** (n - 1), this.maxDelayMs);
-      const level = n > 3 ? 'warn' : 'debug';
-      this.opts.logger?.[level]({ controller: this.opts.name, key, err: (err as Error)?.message, retries: n }, 'reconcile failed; retrying');
+      const delay = Math.max(Math.min(this.baseDelayMs * 2 ** (n - 1), this.maxDelayMs), this.bucket.reserve());
+      // every failure is reported with its key (utilruntime.HandleError), the repeats less loudly
+      const level = n === 1 || (n & (n - 1)) === 0 ? 'warn' : 'debug';
+      this.opts.logger?.[level]({ key, err: (err as Error)?.message, retries: n, retryInMs: delay }, 'reconcile failed; retrying');
       this.addAfter(key, delay);
     } finally {
       this.processing.delete(key);

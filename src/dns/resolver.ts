@@ -113,7 +113,8 @@ export class Resolver {
       }
       return this.result('NOERROR', [cname]);
     }
-    const ports: any[] = Array.isArray(svc.spec?.ports) ? svc.spec.ports : [];
+    // stored data may hold anything (a null port from an older version): skip what is not a port
+    const ports: any[] = Array.isArray(svc.spec?.ports) ? svc.spec.ports.filter((p: any) => typeof p?.port === 'number') : [];
     if (!isHeadless(svc)) {
       const ips = serviceIPs(svc);
       if (type === 'A' || type === 'AAAA' || type === 'ANY') {

@@ -10,6 +10,40 @@ import { nowRFC3339 } from '../registry/meta.js';
 import { apply, FieldManagerError, formatConflictMessage, managerOrUserAgent, objectGVKNN, undeclaredFields, validationErrorsMessage } from '../fieldmanager/index.js';
 import { fieldValidation } from '../registry/fieldvalidation.js';
 import type { PatchResult } from './index.js';
+import { fieldPE, pathString, type Path } from '../fieldmanager/fieldpath.js';
+import { isObj, rootNode, shapeOf, type Node } from '../fieldmanager/schema.js';
+import { itemPE } from '../fieldmanager/typed.js';
+
+/**
+ * A null element of an associative list in an applied configuration: the typed conversion refuses
+ * it (structured-merge-diff typed/helpers.go keyedAssociativeListItemToPathElement,
+ * setItemToPathElement), reported at the list with the element's index; the rest of that list is
+ * not looked at. Iterative: configurations may nest deeply where the schema leaves them open.
+ */
+export function nullListElements(definition: string, config: unknown): string[] {
+  const out: string[] = [];
+  const stack: [Path, unknown, Node][] = [[[], config, rootNode(definition)]];
+  while (stack.length) {
+    const [path, v, n] = stack.pop()!;
+    if (v === null || typeof v !== 'object' || !n) continue; // no schema: nothing is associative below
+    if (n.kind === 'struct' && !Object.keys(n.properties ?? {}).length) continue;
+    const shape = shapeOf(n, v);
+    if (shape.t === 'list') {
+      if (!Array.isArray(v)) continue;
+      const i = shape.rel === 'atomic' ? -1 : v.findIndex((item) => item === null);
+      if (i >= 0) {
+        const what = shape.rel === 'map' && shape.keys.length ? 'associative list with keys may not have a null element' : "associative list without keys has an element that's an explicit null";
+        out.push(`${pathString(path)}: element ${i}: ${what}`);
+        continue;
+      }
+      v.forEach((item, j) => stack.push([[...path, itemPE(shape, j, item)], item, shape.elem]));
+      continue;
+    }
+    if (shape.t !== 'map' || !isObj(v)) continue;
+    for (const [k, child] of Object.entries(v)) if (!shape.struct || shape.isField(k)) stack.push([[...path, fieldPE(k)], child, shape.child(k)]);
+  }
+  return out;
+}
 
 export function serverSideApply(
   registry: Registry,
@@ -30,7 +64,7 @@ export function serverSideApply(
   // a field the schema does not declare fails the typed conversion of the applied object before
   // any field validation: 500 without a reason, whatever fieldValidation says
   // (managedfields/internal/structuredmerge.go Apply, "failed to create typed patch object")
-  const undeclared = undeclaredFields(def.definition, config);
+  const undeclared = [...undeclaredFields(def.definition, config), ...nullListElements(def.definition, config)].sort();
   if (undeclared.length)
     throw new StatusError(500, '', `failed to create typed patch object (${objectGVKNN(config)}): ${validationErrorsMessage(undeclared)}`);
   // type errors fail as decoding does upstream

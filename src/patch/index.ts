@@ -13,17 +13,9 @@ import { serverSideApply } from './apply.js';
 import { checkFields } from '../schema/index.js';
 import { findDuplicateFields } from '../schema/duplicates.js';
 import { queryBool } from '../server/query.js';
+import { goValue } from './deep.js';
 
-/** Go's %v of a decoded JSON value: map[k:v ...] with sorted keys, [a b], <nil>. */
-export function goValue(v: unknown): string {
-  if (v === null || v === undefined) return '<nil>';
-  if (Array.isArray(v)) return `[${v.map(goValue).join(' ')}]`;
-  if (typeof v === 'object') {
-    const keys = Object.keys(v as object).sort();
-    return `map[${keys.map((k) => `${k}:${goValue((v as Record<string, unknown>)[k])}`).join(' ')}]`;
-  }
-  return String(v);
-}
+export { goValue };
 
 export const PATCH_TYPES = [
   'application/json-patch+json',
@@ -96,6 +88,23 @@ export function applyPatchDocument(def: ResourceDef, definition: string, live: K
   return out as KObject;
 }
 
+/**
+ * checkName (apiserver pkg/endpoints/handlers/rest.go) on a patched object: a patch that removed
+ * the name (`remove /metadata`, `{"metadata": null}`) or changed it or the namespace is refused.
+ */
+function checkName(obj: KObject, name: string, namespace: string): void {
+  const meta = obj.metadata;
+  if (meta !== undefined && meta !== null && (typeof meta !== 'object' || Array.isArray(meta))) return; // a decoding error, reported on update
+  const objName = meta?.name;
+  if (objName === undefined || objName === null || objName === '')
+    throw badRequest(`the name of the object (${name} based on URL) was undeterminable: name must be provided`);
+  if (typeof objName !== 'string') return;
+  if (objName !== name) throw badRequest(`the name of the object (${objName}) does not match the name on the URL (${name})`);
+  const objNs = meta?.namespace;
+  if (namespace && typeof objNs === 'string' && objNs && objNs !== namespace)
+    throw badRequest(`the namespace of the object (${objNs}) does not match the namespace on the request (${namespace})`);
+}
+
 export interface PatchResult {
   object: KObject;
   /** the stored JSON when written (answers reuse it) */
@@ -132,6 +141,7 @@ export function patchObject(
   const live = registry.get(def, namespace, name);
   const patchedRV = isPlainObject(patch) && isPlainObject((patch as KObject).metadata) ? (patch as KObject).metadata.resourceVersion : undefined;
   const next = applyPatchDocument(def, def.definition, live, type, patch);
+  checkName(next, name, namespace);
   // a resourceVersion in the patch is a precondition; otherwise the live one is (no retry needed: writes are serialised)
   if (next.metadata && typeof next.metadata === 'object') {
     if (type === 'json') {

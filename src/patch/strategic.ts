@@ -27,7 +27,7 @@ import {
   type Json,
 } from './strategic-order.js';
 import { PatchSchema, type PatchSchemaOptions } from './strategic-schema.js';
-import { cloneJSON } from '../util/clone.js';
+import { cloneDeep, discardNulls, removeDirectives as removeDirectivesDeep } from './deep.js';
 
 export { StrategicMergePatchError, type StrategicMergePatchStatus } from './strategic-errors.js';
 export { PatchSchema, type PatchSchemaOptions, type DefinitionLookup, type PatchFieldMeta } from './strategic-schema.js';
@@ -53,8 +53,8 @@ export function strategicMergePatch(definition: string, original: object, patch:
 /** The same, against an already resolved schema. */
 export function applyStrategicMergePatch(schema: PatchSchema, original: object, patch: object): JMap {
   if (!isMap(patch)) throw errBadJSONDoc();
-  const o = isMap(original) ? (cloneJSON(original) as JMap) : {};
-  return mergeMap(o, cloneJSON(patch) as JMap, schema);
+  const o = isMap(original) ? (cloneDeep(original) as JMap) : {};
+  return mergeMap(o, cloneDeep(patch) as JMap, schema);
 }
 
 // Everything below mutates its (already cloned) arguments, like upstream's map code.
@@ -116,33 +116,12 @@ function handleDirectiveInMergeMap(directive: Json, patch: JMap): JMap {
 
 /** Drop null-valued keys everywhere below (IgnoreUnmatchedNulls for values new to the original). */
 function discardNullValuesFromPatch(v: Json): void {
-  if (Array.isArray(v)) for (const e of v) discardNullValuesFromPatch(e);
-  else if (isMap(v))
-    for (const k of Object.keys(v)) {
-      if (v[k] === null) delete v[k];
-      else discardNullValuesFromPatch(v[k]);
-    }
+  discardNulls(v);
 }
 
 /** removeDirectives: maps carrying `$patch` vanish (from their parent map or list). */
 function removeDirectives(obj: Json): [Json, boolean] {
-  if (Array.isArray(obj)) {
-    const out: Json[] = [];
-    for (const v of obj) {
-      const [nv, keep] = removeDirectives(v);
-      if (keep) out.push(nv);
-    }
-    return [out, true];
-  }
-  if (isMap(obj)) {
-    if (has(obj, DIRECTIVE)) return [undefined, false];
-    for (const k of Object.keys(obj)) {
-      const [nv, keep] = removeDirectives(obj[k]);
-      if (keep) obj[k] = nv;
-      else delete obj[k];
-    }
-  }
-  return [obj, true];
+  return removeDirectivesDeep(obj, DIRECTIVE);
 }
 
 function extractKey(s: string, prefix: string): string {

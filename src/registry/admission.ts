@@ -22,6 +22,9 @@ export interface Allocators {
   nodePorts: NodePortAllocator;
 }
 
+/** A stored list, or nothing when it is not one. */
+const list = (v: unknown): any[] => (Array.isArray(v) ? v : []);
+
 function wantsNodePorts(svc: KObject): boolean {
   return svc.spec?.type === 'NodePort' || (svc.spec?.type === 'LoadBalancer' && svc.spec?.allocateLoadBalancerNodePorts !== false);
 }
@@ -31,16 +34,21 @@ export function installAdmission(registry: Registry, opts: AdmissionOptions): Al
   const nodePorts = new NodePortAllocator();
   const svcDef = registry.def('', 'services');
   if (!svcDef) return { ips, nodePorts };
-  // rebuild the allocation maps from what is stored (a restart)
+  // rebuild the allocation maps from what is stored (a restart); data written by older versions
+  // may hold anything (null ports, strings), and one bad object must never stop the server
   for (const e of registry.store.list('core/services')) {
-    const s = JSON.parse(e.json);
-    for (const ip of s.spec?.clusterIPs ?? []) if (ips.contains(ip)) ips.reserve(ip);
-    for (const p of s.spec?.ports ?? []) if (p.nodePort) nodePorts.reserve(p.nodePort);
+    try {
+      const s = JSON.parse(e.json);
+      for (const ip of list(s?.spec?.clusterIPs)) if (typeof ip === 'string' && ips.contains(ip)) ips.reserve(ip);
+      for (const p of list(s?.spec?.ports)) if (typeof p?.nodePort === 'number') nodePorts.reserve(p.nodePort);
+    } catch (err) {
+      registry.opts.logger?.warn({ key: e.key, err: (err as Error)?.message }, 'service allocation rebuild: skipping an unreadable stored Service');
+    }
   }
   registry.addHook(svcDef, (op, svc, old, wopts) => {
     if (op === 'delete') {
-      for (const ip of svc.spec?.clusterIPs ?? []) if (ips.contains(ip)) ips.release(ip);
-      for (const p of svc.spec?.ports ?? []) if (p.nodePort) nodePorts.release(p.nodePort);
+      for (const ip of list(svc.spec?.clusterIPs)) if (typeof ip === 'string' && ips.contains(ip)) ips.release(ip);
+      for (const p of list(svc.spec?.ports)) if (typeof p?.nodePort === 'number') nodePorts.release(p.nodePort);
       return;
     }
     return allocateService(ips, nodePorts, svcDef, svc, op === 'update' ? old : undefined, !!wopts.dryRun);
@@ -67,7 +75,7 @@ function allocateService(ips: ServiceIPAllocator, nodePorts: NodePortAllocator, 
   if (spec.type === 'ExternalName') {
     delete spec.clusterIP;
     delete spec.clusterIPs;
-    if (old?.spec?.type !== 'ExternalName') for (const ip of old?.spec?.clusterIPs ?? []) if (ips.contains(ip)) toRelease.push(() => ips.release(ip));
+    if (old?.spec?.type !== 'ExternalName') for (const ip of list(old?.spec?.clusterIPs)) if (typeof ip === 'string' && ips.contains(ip)) toRelease.push(() => ips.release(ip));
   } else if (!old || !old.spec?.clusterIP) {
     const requested = spec.clusterIP ?? spec.clusterIPs?.[0];
     if (requested === 'None') {
@@ -94,11 +102,11 @@ function allocateService(ips: ServiceIPAllocator, nodePorts: NodePortAllocator, 
       spec.clusterIPs = [ip];
     }
   }
-  const oldNodePorts = new Set<number>((old && wantsNodePorts(old) ? old.spec?.ports ?? [] : []).map((p: KObject) => p.nodePort).filter(Boolean));
+  const oldNodePorts = new Set<number>((old && wantsNodePorts(old) ? list(old.spec?.ports) : []).map((p: KObject) => p?.nodePort).filter((n) => typeof n === 'number' && n > 0));
   const newNodePorts = new Set<number>();
   if (wantsNodePorts(svc)) {
-    const byPort = new Map<string, number>((old?.spec?.ports ?? []).filter((p: KObject) => p.nodePort).map((p: KObject) => [`${p.port}/${p.protocol}`, p.nodePort]));
-    (spec.ports ?? []).forEach((p: KObject, i: number) => {
+    const byPort = new Map<string, number>(list(old?.spec?.ports).filter((p: KObject) => p?.nodePort).map((p: KObject) => [`${p.port}/${p.protocol}`, p.nodePort]));
+    list(spec.ports).forEach((p: KObject, i: number) => {
       if (!p || typeof p !== 'object') return;
       const keep = byPort.get(`${p.port}/${p.protocol}`);
       if (!p.nodePort && keep && oldNodePorts.has(keep)) p.nodePort = keep;

@@ -16,6 +16,7 @@ import {
 import { alreadyExists, badRequest, conflict, forbidden, invalidObject, methodNotSupported, notFound, StatusError } from './errors.js';
 import { dropEmptyMeta, generateName, keepSystemMetaOnUpdate, nowRFC3339, resetSystemMetaForCreate, validateObjectMeta, validateObjectMetaUpdate } from './meta.js';
 import { deepEqual } from './validation.js';
+import { decodeNulls } from './decode.js';
 import { ListQuery, compileListFilter, type ListFilter } from './listfilter.js';
 import { listEntries, type ListResult } from './list.js';
 export { parseRV } from './list.js';
@@ -201,6 +202,7 @@ export class Registry {
 
   private checkTypeMeta(def: ResourceDef, obj: KObject): void {
     if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) throw badRequest('Object is not a valid JSON object');
+    decodeNulls(def.definition, obj); // every create, update and patch result, before defaulting and validation
     const av = apiVersionOf(def);
     if (obj.kind !== undefined && obj.kind !== def.kind && obj.kind !== '')
       throw badRequest(`the kind of the provided object (${obj.kind}) does not match the kind of the request (${def.kind})`);

@@ -45,12 +45,16 @@ export function validateImmutable(newVal: unknown, oldVal: unknown, field: strin
   return deepEqual(newVal, oldVal) ? [] : [immutable(field, newVal)];
 }
 
-export function deepEqual(a: unknown, b: unknown): boolean {
+/** Nesting below which deepEqual recurses; deeper values are compared with an explicit stack. */
+const RECURSION_LIMIT = 256;
+
+export function deepEqual(a: unknown, b: unknown, depth = 0): boolean {
   if (a === b) return true;
   if (typeof a !== typeof b || a === null || b === null || typeof a !== 'object') return false;
+  if (depth > RECURSION_LIMIT) return deepEqualIterative(a, b);
   if (Array.isArray(a)) {
     if (!Array.isArray(b) || a.length !== b.length) return false;
-    for (let i = 0; i < a.length; i++) if (!deepEqual(a[i], b[i])) return false;
+    for (let i = 0; i < a.length; i++) if (!deepEqual(a[i], b[i], depth + 1)) return false;
     return true;
   }
   if (Array.isArray(b)) return false;
@@ -59,7 +63,29 @@ export function deepEqual(a: unknown, b: unknown): boolean {
   if (ak.length !== bk.length) return false;
   for (const k of ak) {
     if (!Object.prototype.hasOwnProperty.call(b, k)) return false;
-    if (!deepEqual((a as any)[k], (b as any)[k])) return false;
+    if (!deepEqual((a as any)[k], (b as any)[k], depth + 1)) return false;
+  }
+  return true;
+}
+
+function deepEqualIterative(a: unknown, b: unknown): boolean {
+  const stack: [unknown, unknown][] = [[a, b]];
+  while (stack.length) {
+    const [x, y] = stack.pop()!;
+    if (x === y) continue;
+    if (typeof x !== typeof y || x === null || y === null || typeof x !== 'object') return false;
+    if (Array.isArray(x)) {
+      if (!Array.isArray(y) || x.length !== y.length) return false;
+      for (let i = 0; i < x.length; i++) stack.push([x[i], y[i]]);
+      continue;
+    }
+    if (Array.isArray(y)) return false;
+    const xk = Object.keys(x as object);
+    if (xk.length !== Object.keys(y as object).length) return false;
+    for (const k of xk) {
+      if (!Object.prototype.hasOwnProperty.call(y, k)) return false;
+      stack.push([(x as any)[k], (y as any)[k]]);
+    }
   }
   return true;
 }
@@ -119,7 +145,8 @@ export function isQualifiedName(v: string): string[] {
   }
   if (name.length === 0) errs.push('name part must be non-empty');
   else if (name.length > 63) errs.push('name part must be no more than 63 characters');
-  if (name.length > 0 && !QUALIFIED_NAME.test(name))
+  // the pattern is checked even for an empty name, which fails it too (IsQualifiedName)
+  if (!QUALIFIED_NAME.test(name))
     errs.push(
       "name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')",
     );

@@ -225,8 +225,9 @@ export const podDef: ResourceDef = {
 
   validate: validateCreate,
 
+  // the registry runs validate on updates too: only what is special to an update here
   validateUpdate(newObj, oldObj) {
-    const errs = validatePodSpec(newObj.spec, 'spec');
+    const errs: Cause[] = [];
     if (isObj(newObj.spec) && isObj(oldObj.spec)) errs.push(...validatePodSpecUpdate(newObj.spec, oldObj.spec));
     return errs;
   },

@@ -297,6 +297,85 @@ export function validateTolerations(tolerations: unknown, field: string): Cause[
   return errs;
 }
 
+/** ValidateNodeSelectorRequirement (pkg/apis/core/validation/validation.go); values must be label values on create. */
+function validateNodeSelectorRequirement(rq: KObject, field: string, checkValues: boolean): Cause[] {
+  const errs: Cause[] = [];
+  const values = arr(rq.values);
+  switch (rq.operator) {
+    case 'In':
+    case 'NotIn':
+      if (values.length === 0) errs.push(required(`${field}.values`, "must be specified when `operator` is 'In' or 'NotIn'"));
+      break;
+    case 'Exists':
+    case 'DoesNotExist':
+      if (values.length > 0) errs.push(forbidden(`${field}.values`, "may not be specified when `operator` is 'Exists' or 'DoesNotExist'"));
+      break;
+    case 'Gt':
+    case 'Lt':
+      if (values.length !== 1) errs.push(required(`${field}.values`, "must be specified single value when `operator` is 'Lt' or 'Gt'"));
+      break;
+    default:
+      errs.push(invalid(`${field}.operator`, rq.operator ?? '', 'not a valid selector operator'));
+  }
+  const key = typeof rq.key === 'string' ? rq.key : '';
+  for (const m of isQualifiedName(key)) errs.push(invalid(`${field}.key`, key, m));
+  if (checkValues)
+    values.forEach((v, i) => {
+      for (const m of isValidLabelValue(String(v))) errs.push(invalid(`${field}.values[${i}]`, v, m));
+    });
+  return errs;
+}
+
+/** ValidateNodeFieldSelectorRequirement: only metadata.name, with one value for In / NotIn. */
+function validateNodeFieldSelectorRequirement(rq: KObject, field: string): Cause[] {
+  const errs: Cause[] = [];
+  const values = arr(rq.values);
+  if (rq.operator === 'In' || rq.operator === 'NotIn') {
+    if (values.length !== 1) errs.push(required(`${field}.values`, "must be only one value when `operator` is 'In' or 'NotIn' for node field selector"));
+  } else errs.push(invalid(`${field}.operator`, rq.operator ?? '', 'not a valid selector operator'));
+  if (rq.key !== 'metadata.name') errs.push(invalid(`${field}.key`, rq.key ?? '', 'not a valid field selector key'));
+  else values.forEach((v, i) => {
+    for (const m of isDNS1123Subdomain(String(v))) errs.push(invalid(`${field}.values[${i}]`, v, m));
+  });
+  return errs;
+}
+
+function validateNodeSelectorTerm(term: KObject, field: string, checkValues: boolean): Cause[] {
+  const errs: Cause[] = [];
+  arr(term.matchExpressions).forEach((rq, j) => {
+    if (isObj(rq)) errs.push(...validateNodeSelectorRequirement(rq, `${field}.matchExpressions[${j}]`, checkValues));
+  });
+  arr(term.matchFields).forEach((rq, j) => {
+    if (isObj(rq)) errs.push(...validateNodeFieldSelectorRequirement(rq, `${field}.matchFields[${j}]`));
+  });
+  return errs;
+}
+
+/** validateAffinity: the node affinity part (ValidateNodeSelector, ValidatePreferredSchedulingTerms). */
+export function validateAffinity(affinity: KObject, field: string): Cause[] {
+  const errs: Cause[] = [];
+  const na = affinity.nodeAffinity;
+  if (!isObj(na)) return errs;
+  const p = `${field}.nodeAffinity`;
+  const req = na.requiredDuringSchedulingIgnoredDuringExecution;
+  if (isObj(req)) {
+    const terms = arr(req.nodeSelectorTerms);
+    const tp = `${p}.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms`;
+    if (terms.length === 0) errs.push(required(tp, 'must have at least one node selector term'));
+    terms.forEach((t, i) => {
+      if (isObj(t)) errs.push(...validateNodeSelectorTerm(t, `${tp}[${i}]`, true));
+    });
+  }
+  arr(na.preferredDuringSchedulingIgnoredDuringExecution).forEach((t, i) => {
+    if (!isObj(t)) return;
+    const tp = `${p}.preferredDuringSchedulingIgnoredDuringExecution[${i}]`;
+    const w = t.weight ?? 0;
+    if (typeof w !== 'number' || w <= 0 || w > 100) errs.push(invalid(`${tp}.weight`, w, 'must be in the range 1-100'));
+    errs.push(...validateNodeSelectorTerm(isObj(t.preference) ? t.preference : {}, `${tp}.preference`, false));
+  });
+  return errs;
+}
+
 /** ValidatePodSpec. `field` is the path of the spec, e.g. `spec` or `spec.template.spec`. */
 export function validatePodSpec(spec: unknown, field: string): Cause[] {
   if (!isObj(spec)) return [required(field)];
@@ -341,9 +420,8 @@ export function validatePodSpec(spec: unknown, field: string): Cause[] {
   if (ads !== undefined && ads !== null && (typeof ads !== 'number' || ads < 1 || ads > 2147483647))
     errs.push(invalid(`${field}.activeDeadlineSeconds`, ads, 'must be between 1 and 2147483647, inclusive'));
   errs.push(...validateTolerations(spec.tolerations, `${field}.tolerations`));
-  arr(spec.imagePullSecrets).forEach((s, i) => {
-    if (isObj(s) && !s.name) errs.push(required(`${field}.imagePullSecrets[${i}].name`));
-  });
+  if (isObj(spec.affinity)) errs.push(...validateAffinity(spec.affinity, `${field}.affinity`));
+  // validateImagePullSecrets only refuses fields beside name: an empty name is a warning upstream, not an error
   return errs;
 }
 

@@ -32,7 +32,7 @@ export function defaultService(svc: KObject): void {
   if (!spec.type) spec.type = 'ClusterIP';
   for (const p of arr(spec.ports).filter(isObj)) {
     if (!p.protocol) p.protocol = 'TCP';
-    if (p.targetPort === undefined || p.targetPort === null || p.targetPort === 0 || p.targetPort === '') p.targetPort = p.port;
+    if (p.targetPort === undefined || p.targetPort === null || p.targetPort === 0 || p.targetPort === '') p.targetPort = p.port ?? 0; // a zero ServicePort gets targetPort 0 (SetDefaults_Service)
   }
   const external = spec.type === 'NodePort' || spec.type === 'LoadBalancer' || arr(spec.externalIPs).length > 0;
   if (external && !spec.externalTrafficPolicy) spec.externalTrafficPolicy = 'Cluster';
@@ -208,8 +208,9 @@ export const serviceDef: ResourceDef = {
 
   validate: validateServiceSpec,
 
+  // the registry runs validate on updates too: only what is special to an update here
   validateUpdate(newObj, oldObj) {
-    const errs = validateServiceSpec(newObj);
+    const errs: Cause[] = [];
     if (isObj(newObj.spec) && isObj(oldObj.spec)) errs.push(...validateClusterIPsUpdate(newObj.spec, oldObj.spec));
     return errs;
   },

@@ -78,7 +78,9 @@ describe('events.k8s.io/v1 Event', () => {
     const e: KObject = { metadata: { name: 'x', namespace: 'default' }, deprecatedCount: 3, type: 'Odd' };
     expect(show(eventsV1EventDef.validate!(e))).toEqual([
       'reportingController: Required value',
-      expect.stringContaining('reportingController: Invalid value: ""'),
+      'reportingController: Invalid value: "": name part must be non-empty',
+      // IsQualifiedName checks the pattern even for an empty name
+      expect.stringContaining('reportingController: Invalid value: "": name part must consist of alphanumeric characters'),
       'reportingInstance: Required value',
       'action: Required value',
       'reason: Required value',

@@ -64,7 +64,15 @@ export class GarbageCollector {
     }
     // all kinds are in the graph now: verify references to owners that were never observed
     this.synced = true;
-    for (const n of this.graph.nodes.values()) if (n.owners.length) this.checkOwners(n, n.owners);
+    for (const n of this.graph.nodes.values()) {
+      if (!n.owners.length) continue;
+      try {
+        this.checkOwners(n, n.owners);
+      } catch (err) {
+        // one object the graph cannot follow must not keep the collector (or the server) from starting
+        this.logger.warn({ uid: n.uid, name: n.name, err: (err as Error)?.message }, 'garbage collector: cannot verify the owners of an object');
+      }
+    }
   }
 
   // ---- graph changes (graph_builder.go processGraphChanges) ---------------------------------

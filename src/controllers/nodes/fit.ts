@@ -5,6 +5,7 @@ import type { KObject } from '../../resources/types.js';
 import { parseQuantity } from '../../resources/quantity.js';
 
 const arr = (v: unknown): any[] => (Array.isArray(v) ? v : []);
+const isObj = (v: unknown): v is KObject => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** v1helper.TolerationsTolerateTaint for one toleration. */
 export function toleratesTaint(t: KObject, taint: KObject): boolean {
@@ -54,9 +55,11 @@ export function nodeSelectorTermsMatch(terms: unknown, node: KObject): boolean {
     const exprs = arr(term?.matchExpressions);
     const fields = arr(term?.matchFields);
     if (!exprs.length && !fields.length) return false;
+    // an expression that is not an object (stored by an older version) matches nothing, as upstream's
+    // lazy-error node selector does with a requirement it cannot parse (component-helpers nodeaffinity)
     return (
-      exprs.every((e) => matchExpression(e, labels[e.key])) &&
-      fields.every((e) => matchExpression(e, e.key === 'metadata.name' ? node.metadata?.name : undefined))
+      exprs.every((e) => isObj(e) && matchExpression(e, labels[e.key])) &&
+      fields.every((e) => isObj(e) && matchExpression(e, e.key === 'metadata.name' ? node.metadata?.name : undefined))
     );
   });
 }

@@ -53,7 +53,10 @@ export function isMemberOf(set: KObject, pod: KObject): boolean {
 }
 
 export function claimTemplates(set: KObject): KObject[] {
-  return Array.isArray(set.spec?.volumeClaimTemplates) ? set.spec.volumeClaimTemplates : [];
+  // a null template stored by an older version is the zero PersistentVolumeClaim, as upstream decodes it
+  return Array.isArray(set.spec?.volumeClaimTemplates)
+    ? set.spec.volumeClaimTemplates.map((t: unknown) => (t !== null && typeof t === 'object' && !Array.isArray(t) ? t : {}))
+    : [];
 }
 
 export function identityMatches(set: KObject, pod: KObject): boolean {
