@@ -170,7 +170,7 @@ export class Resolver {
   // _<port>._<proto>.<svc>.<ns>.svc.<zone>
   private srv(qname: string, svc: any, svcName: string, port: string, proto: string, type: string): Resolution {
     if (svc.spec?.type === 'ExternalName') return this.result('NXDOMAIN');
-    const match = (p: { name?: string; protocol?: string }) => !!p.name && p.name.toLowerCase() === port && (p.protocol ?? 'TCP').toLowerCase() === proto;
+    const match = (p: { name?: string; protocol?: string } | null) => typeof p?.name === 'string' && !!p.name && p.name.toLowerCase() === port && (p.protocol ?? 'TCP').toLowerCase() === proto;
     if (!isHeadless(svc)) {
       const ports = (Array.isArray(svc.spec?.ports) ? svc.spec.ports : []).filter(match);
       if (ports.length === 0) return this.result('NXDOMAIN');
