@@ -16,6 +16,7 @@ COPY --from=build /app/dist ./dist
 COPY package.json ./
 COPY migrations ./migrations
 COPY openapi ./openapi
+COPY proto ./proto
 COPY src/schema/generated ./src/schema/generated
 VOLUME /data
 EXPOSE 6443 10053/udp 10053/tcp

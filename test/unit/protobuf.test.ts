@@ -10,7 +10,6 @@ import {
   PROTOBUF_MAGIC,
   PROTOBUF_MEDIA_TYPE,
   ProtobufDecodeError,
-  supportedProtobufKinds,
 } from '../../src/server/protobuf.js';
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/protobuf', import.meta.url));
@@ -222,7 +221,8 @@ describe('decodeKubernetesProtobuf on synthetic bodies', () => {
       },
     });
     const d = decodeKubernetesProtobuf(body).object as any;
-    expect(d.metadata).toEqual({ name: 's', namespace: 'ns1' });
+    // ObjectMeta's creationTimestamp is a value field: Go renders the zero time as null
+    expect(d.metadata).toEqual({ name: 's', namespace: 'ns1', creationTimestamp: null });
     expect(d.spec).toEqual({
       ports: [
         { name: 'http', protocol: 'TCP', appProtocol: 'kubernetes.io/h2c', port: 80, targetPort: 8080, nodePort: 30001 },
@@ -271,7 +271,7 @@ describe('decodeKubernetesProtobuf on synthetic bodies', () => {
       status: { allowed: true, denied: false, reason: 'ok' },
     });
     const d = decodeKubernetesProtobuf(body).object as any;
-    expect(d.metadata).toEqual({});
+    expect(d.metadata).toEqual({ creationTimestamp: null });
     expect(d.spec.resourceAttributes).toEqual({
       namespace: 'ns',
       verb: 'list',
@@ -301,11 +301,24 @@ describe('errors', () => {
   });
 
   it('rejects kinds it cannot decode (415) and reports the kind', () => {
-    const e = decodeError(readBin('other/1.33-deployment.bin'));
+    // a custom resource has no protobuf form: clients send it as JSON
+    const e = decodeError(envelope('example.com/v1', 'Widget', 'k8s.io.api.core.v1.Namespace', {}));
     expect(e.code).toBe('UnknownKind');
     expect(e.httpStatus).toBe(415);
-    expect(e.kind).toBe('Deployment');
-    expect(e.apiVersion).toBe('apps/v1');
+    expect(e.kind).toBe('Widget');
+    expect(e.apiVersion).toBe('example.com/v1');
+    expect(decodeError(envelope('v1', 'NoSuchKind', 'k8s.io.api.core.v1.Namespace', {})).code).toBe('UnknownKind');
+  });
+
+  it('decodes the kinds kubectl 1.33 sends that the hand-written tables did not have', () => {
+    for (const [file, kind] of [['deployment', 'Deployment'], ['job', 'Job'], ['pdb', 'PodDisruptionBudget'], ['ingress', 'Ingress'], ['tokenrequest', 'TokenRequest']]) {
+      const d = decodeKubernetesProtobuf(readBin(`other/1.33-${file}.bin`));
+      expect(d.kind).toBe(kind);
+      expect((d.object.metadata as any).creationTimestamp).toBeNull();
+    }
+    const dep = decodeKubernetesProtobuf(readBin('other/1.33-deployment.bin')).object as any;
+    expect(dep.spec.template.spec.containers[0].resources).toEqual({});
+    expect(dep.spec.strategy).toEqual({});
   });
 
   it('rejects truncated or garbage payloads (400)', () => {
@@ -338,9 +351,11 @@ describe('helpers', () => {
     expect(isSupportedProtobufKind('v1', 'Service')).toBe(true);
     expect(isSupportedProtobufKind('authorization.k8s.io/v1', 'SelfSubjectAccessReview')).toBe(true);
     expect(isSupportedProtobufKind('authorization.k8s.io/v1', 'SelfSubjectRulesReview')).toBe(true);
-    expect(isSupportedProtobufKind('apps/v1', 'Deployment')).toBe(false);
+    expect(isSupportedProtobufKind('apps/v1', 'StatefulSet')).toBe(true);
+    expect(isSupportedProtobufKind('v1', 'DeleteOptions')).toBe(true);
+    expect(isSupportedProtobufKind('apiextensions.k8s.io/v1', 'CustomResourceDefinition')).toBe(false);
+    expect(isSupportedProtobufKind('example.com/v1', 'Widget')).toBe(false);
     expect(isSupportedProtobufKind('v1', 'toString')).toBe(false);
-    expect(supportedProtobufKinds()).toContain('v1/Namespace');
     expect(isProtobufContentType('application/vnd.kubernetes.protobuf')).toBe(true);
     expect(isProtobufContentType('application/vnd.kubernetes.protobuf; charset=utf-8')).toBe(true);
     expect(isProtobufContentType('application/json')).toBe(false);
