@@ -4,8 +4,11 @@
 // Go types the .proto files were generated from (json names, omitempty, pointers, inline fields).
 //
 //   git clone https://github.com/kubernetes/api && git clone https://github.com/kubernetes/apimachinery
-//   npx tsx scripts/copy-protos.ts --api ./api --apimachinery ./apimachinery --tag v0.35.0
+//   npx tsx scripts/copy-protos.ts --api ./api --apimachinery ./apimachinery --tag v0.36.0
 //
+// v0.36.0 is the version whose messages match the served OpenAPI document field for field (the
+// document has PodSpec.schedulingGroup, PodStatus.nodeAllocatableResourceClaimStatuses and
+// ListMeta.shardInfo, which k8s.io/api v0.35.x does not).
 // Either a clone or a bare git directory works: files are read with `git show <tag>:<path>`.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -104,8 +107,9 @@ function goMessages(src: string): Record<string, GoMessage> {
       const tag = f[3]!;
       const pb = /protobuf:"([^"]*)"/.exec(tag)?.[1];
       if (!pb) continue;
-      const protoName = /(?:^|,)name=([^,]+)/.exec(pb)?.[1];
-      if (!protoName) continue;
+      // without name=, go-to-protobuf names the field after the Go field (or embedded type)
+      const goName = f[1] ?? goType.replace(/^[*]/, '').replace(/^.*\./, '');
+      const protoName = /(?:^|,)name=([^,]+)/.exec(pb)?.[1] ?? goName[0]!.toLowerCase() + goName.slice(1);
       const jsonTag = /json:"([^"]*)"/.exec(tag)?.[1] ?? '';
       const [jsonName = '', ...opts] = jsonTag.split(',');
       const push = (k: 'always' | 'ptr' | 'inline') => (msg[k] ??= []).push(protoName);

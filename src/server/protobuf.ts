@@ -177,3 +177,20 @@ export function decodeWatchFrames(stream: Buffer): { type: string; object: Recor
   }
   return out;
 }
+
+/**
+ * The watch frame of a live change, encoded once and shared by every protobuf watcher it goes to
+ * (watchers are told of one change after another, so one slot is enough).
+ */
+let lastJson: string | undefined;
+let lastFrames: Partial<Record<string, Buffer>> = {};
+export function sharedWatchFrame(type: string, json: string): Buffer {
+  if (json !== lastJson) {
+    lastJson = json;
+    lastFrames = {};
+  }
+  return (lastFrames[type] ??= encodeWatchFrame(type, JSON.parse(json) as Record<string, unknown>));
+}
+
+/** The Content-Type of a protobuf watch stream (apiserver pkg/endpoints/handlers/watch.go). */
+export const PROTOBUF_WATCH_CONTENT_TYPE = `${PROTOBUF_MEDIA_TYPE};stream=watch`;
