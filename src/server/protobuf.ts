@@ -112,7 +112,9 @@ export function decodeKubernetesProtobuf(body: Buffer | Uint8Array): DecodedKube
   try {
     rendered = messageToJson(type, decoded);
   } catch (err) {
-    if (err instanceof JsonRenderError) throw new ProtobufDecodeError('Malformed', err.message, gvk);
+    if (err instanceof JsonRenderError || err instanceof ProtobufDecodeError) throw new ProtobufDecodeError('Malformed', err.message, gvk);
+    // objects nested in RawExtensions without end
+    if (err instanceof RangeError) throw new ProtobufDecodeError('Malformed', `unable to decode ${kind} (${apiVersion}): ${err.message}`, gvk);
     throw err;
   }
   const object: Record<string, unknown> = { kind, apiVersion, ...(rendered as Record<string, unknown>) };

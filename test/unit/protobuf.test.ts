@@ -4,6 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   decodeKubernetesProtobuf,
+  encodeKubernetesProtobuf,
   isProtobufContentType,
   isSupportedProtobufKind,
   kubernetesProtobufRoot,
@@ -360,5 +361,46 @@ describe('helpers', () => {
     expect(isProtobufContentType('application/vnd.kubernetes.protobuf; charset=utf-8')).toBe(true);
     expect(isProtobufContentType('application/json')).toBe(false);
     expect(isProtobufContentType(undefined)).toBe(false);
+  });
+});
+
+describe('option types and embedded objects', () => {
+  const encode = (obj: Record<string, unknown>) => encodeKubernetesProtobuf(obj)!;
+  it('DeleteOptions / CreateOptions / UpdateOptions / PatchOptions decode in any group-version', () => {
+    const del = { apiVersion: 'apps/v1', kind: 'DeleteOptions', gracePeriodSeconds: 0, preconditions: { uid: 'u1', resourceVersion: '7' }, propagationPolicy: 'Foreground', dryRun: ['All'] };
+    expect(decodeKubernetesProtobuf(encode(del)).object).toEqual(del);
+    for (const [kind, extra] of [['CreateOptions', { fieldManager: 'helm', fieldValidation: 'Strict' }], ['UpdateOptions', { dryRun: ['All'], fieldManager: 'x' }], ['PatchOptions', { force: false, fieldManager: 'y' }]] as const) {
+      const obj = { apiVersion: 'meta.k8s.io/v1', kind, ...extra };
+      expect(decodeKubernetesProtobuf(encode(obj)).object).toEqual(obj);
+    }
+  });
+
+  it('a RawExtension holding a protobuf object decodes it; endless nesting is a 400', () => {
+    const inner = encode({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'in' }, data: { a: 'b' } });
+    const root = kubernetesProtobufRoot();
+    const rev = root.lookupType('k8s.io.api.apps.v1.ControllerRevision').encode({ metadata: { name: 'r' }, data: { raw: inner }, revision: 2 }).finish();
+    const body = Buffer.concat([PROTOBUF_MAGIC, root.lookupType('k8s.io.apimachinery.pkg.runtime.Unknown').encode({ typeMeta: { apiVersion: 'apps/v1', kind: 'ControllerRevision' }, raw: rev }).finish()]);
+    expect((decodeKubernetesProtobuf(body).object as any).data).toEqual({ kind: 'ConfigMap', apiVersion: 'v1', metadata: { name: 'in', creationTimestamp: null }, data: { a: 'b' } });
+    let nested: Uint8Array = inner;
+    for (let i = 0; i < 3000; i++) {
+      const r = root.lookupType('k8s.io.api.apps.v1.ControllerRevision').encode({ data: { raw: nested } }).finish();
+      nested = Buffer.concat([PROTOBUF_MAGIC, root.lookupType('k8s.io.apimachinery.pkg.runtime.Unknown').encode({ typeMeta: { apiVersion: 'apps/v1', kind: 'ControllerRevision' }, raw: r }).finish()]);
+    }
+    expect(decodeError(Buffer.from(nested)).httpStatus).toBe(400);
+  });
+});
+
+describe('negotiating protobuf answers (apiserver handlers/negotiation/negotiate.go)', () => {
+  it('the first acceptable range wins; kinds without protobuf pass over protobuf ranges', async () => {
+    const { negotiateOutput } = await import('../../src/server/negotiation.js');
+    const yes = () => true;
+    const no = () => false;
+    expect(negotiateOutput('application/vnd.kubernetes.protobuf,application/json', true, yes).format).toBe('protobuf');
+    expect(negotiateOutput('application/vnd.kubernetes.protobuf,application/json', true, no).format).toBe('json');
+    expect(negotiateOutput('application/json;q=0.9,application/vnd.kubernetes.protobuf', true, yes).format).toBe('protobuf');
+    expect(negotiateOutput('*/*,application/vnd.kubernetes.protobuf', true, yes).format).toBe('protobuf'); // the specific range first at equal q
+    expect(negotiateOutput('application/*', true, yes).format).toBe('json');
+    expect(() => negotiateOutput('application/vnd.kubernetes.protobuf', true, no)).toThrow(/only the following media types are accepted|not acceptable/i);
+    expect(negotiateOutput('application/vnd.kubernetes.protobuf;as=Table;v=v1;g=meta.k8s.io,application/json', true, yes).format).toBe('json');
   });
 });
