@@ -114,6 +114,21 @@ describe('protobuf create and DELETE (what helm and Go controllers send)', () =>
   });
 });
 
+describe('protobuf subresources', () => {
+  it('scale and status of a StatefulSet, as a Go client reads and writes them', async () => {
+    const sts = { apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { name: 'sub' }, spec: { replicas: 1, serviceName: 'sub', selector: { matchLabels: { app: 'sub' } }, template: { metadata: { labels: { app: 'sub' } }, spec: { containers: [{ name: 'c', image: 'i' }] } } } };
+    expect((await call('POST', '/apis/apps/v1/namespaces/default/statefulsets', { body: encodeKubernetesProtobuf(sts), contentType: PB })).status).toBe(201);
+    const scale = pbObject(await call('GET', '/apis/apps/v1/namespaces/default/statefulsets/sub/scale', { accept: CLIENT_GO_ACCEPT }));
+    expect([scale.apiVersion, scale.kind, scale.spec]).toEqual(['autoscaling/v1', 'Scale', { replicas: 1 }]);
+    scale.spec.replicas = 4;
+    const put = await call('PUT', '/apis/apps/v1/namespaces/default/statefulsets/sub/scale', { body: encodeKubernetesProtobuf(scale), contentType: PB, accept: CLIENT_GO_ACCEPT });
+    expect(put.status).toBe(200);
+    expect(pbObject(put).spec).toEqual({ replicas: 4 });
+    const status = pbObject(await call('GET', '/apis/apps/v1/namespaces/default/statefulsets/sub/status', { accept: CLIENT_GO_ACCEPT }));
+    expect([status.kind, status.spec.replicas]).toEqual(['StatefulSet', 4]);
+  });
+});
+
 describe('protobuf answers', () => {
   beforeAll(async () => {
     for (const n of ['x1', 'x2']) {

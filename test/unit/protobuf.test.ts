@@ -404,3 +404,19 @@ describe('negotiating protobuf answers (apiserver handlers/negotiation/negotiate
     expect(negotiateOutput('application/vnd.kubernetes.protobuf;as=Table;v=v1;g=meta.k8s.io,application/json', true, yes).format).toBe('json');
   });
 });
+
+describe('proto/ (scripts/copy-protos.ts)', () => {
+  const dir = fileURLToPath(new URL('../../proto', import.meta.url));
+  const protos = (fs.readdirSync(dir, { recursive: true }) as string[]).filter((f) => f.endsWith('.proto'));
+  it('holds upstream generated.proto files without a single comment', () => {
+    expect(protos.length).toBeGreaterThanOrEqual(19);
+    for (const f of protos) {
+      const text = fs.readFileSync(path.join(dir, f), 'utf8').replace(/"[^"\n]*"/g, '""');
+      expect(text, f).not.toMatch(/\/\/|\/\*/);
+      expect(text, f).toMatch(/^syntax = "";\n/); // (string literals blanked above)
+    }
+    const source = JSON.parse(fs.readFileSync(path.join(dir, 'source.json'), 'utf8'));
+    expect(source.tag).toMatch(/^v0\.\d+\.\d+$/);
+    expect(source['k8s.io/api']).toMatch(/^[0-9a-f]{40}$/);
+  });
+});
