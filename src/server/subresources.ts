@@ -175,5 +175,5 @@ function serveBinding(ctx: HandlerContext, def: ResourceDef, ns: string, name: s
     resourceVersion: binding.metadata?.resourceVersion,
     dryRun: q.dryRun === 'All',
   });
-  return sendJSON(reply, 201, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 });
+  return send(reply, req, 201, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 });
 }

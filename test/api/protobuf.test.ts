@@ -127,6 +127,16 @@ describe('protobuf subresources', () => {
     const status = pbObject(await call('GET', '/apis/apps/v1/namespaces/default/statefulsets/sub/status', { accept: CLIENT_GO_ACCEPT }));
     expect([status.kind, status.spec.replicas]).toEqual(['StatefulSet', 4]);
   });
+
+  it('pods/binding takes a protobuf Binding and answers a protobuf Status (the scheduler\'s call)', async () => {
+    const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'tobind' }, spec: { containers: [{ name: 'c', image: 'i' }] } };
+    expect((await call('POST', '/api/v1/namespaces/default/pods', { body: encodeKubernetesProtobuf(pod), contentType: PB })).status).toBe(201);
+    const binding = { apiVersion: 'v1', kind: 'Binding', metadata: { name: 'tobind' }, target: { kind: 'Node', name: 'node-a' } };
+    const r = await call('POST', '/api/v1/namespaces/default/pods/tobind/binding', { body: encodeKubernetesProtobuf(binding), contentType: PB, accept: CLIENT_GO_ACCEPT });
+    expect(r.status).toBe(201);
+    expect(pbObject(r)).toMatchObject({ kind: 'Status', status: 'Success', code: 201 });
+    expect(JSON.parse((await call('GET', '/api/v1/namespaces/default/pods/tobind')).body.toString()).spec.nodeName).toBe('node-a');
+  });
 });
 
 describe('protobuf answers', () => {
