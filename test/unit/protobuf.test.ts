@@ -420,3 +420,25 @@ describe('proto/ (scripts/copy-protos.ts)', () => {
     expect(source['k8s.io/api']).toMatch(/^[0-9a-f]{40}$/);
   });
 });
+
+describe('encoding writes what Go writes', () => {
+  const bins = [
+    ...fs.readdirSync(FIXTURES).filter((f) => f.endsWith('.bin')),
+    ...fs.readdirSync(path.join(FIXTURES, 'other')).map((f) => `other/${f}`),
+  ];
+  it(`re-encoding each of the ${bins.length} kubectl bodies gives kubectl's bytes back`, () => {
+    expect(bins.length).toBeGreaterThanOrEqual(39);
+    for (const f of bins) {
+      const bin = readBin(f);
+      const again = encodeKubernetesProtobuf(decodeKubernetesProtobuf(bin).object);
+      expect(again?.toString('hex'), f).toBe(bin.toString('hex'));
+    }
+  });
+
+  it('the recorded Pod and StatefulSet bodies are the encoding of their JSON', () => {
+    for (const n of ['pod', 'statefulset']) {
+      const obj = JSON.parse(fs.readFileSync(path.join(FIXTURES, 'objects', `${n}.json`), 'utf8'));
+      expect(encodeKubernetesProtobuf(obj)?.toString('hex'), n).toBe(readBin(`objects/${n}.bin`).toString('hex'));
+    }
+  });
+});
