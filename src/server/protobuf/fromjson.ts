@@ -40,7 +40,13 @@ function fieldsInOrder(type: protobuf.Type): protobuf.Field[] {
 
 const opt = (field: protobuf.Field, name: string): unknown => field.options?.[name];
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
-const fullName = (type: protobuf.Type): string => type.fullName.replace(/^\./, '');
+// protobufjs builds fullName by walking the parents on every read: once per type is enough
+const names = new WeakMap<protobuf.Type, string>();
+function fullName(type: protobuf.Type): string {
+  let n = names.get(type);
+  if (n === undefined) names.set(type, (n = type.fullName.replace(/^\./, '')));
+  return n;
+}
 
 /** RFC3339 (with optional fraction) -> seconds and nanoseconds since the epoch. */
 function parseTime(v: Json): { seconds: number; nanos: number } | undefined {

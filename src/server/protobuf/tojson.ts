@@ -27,8 +27,12 @@ export function setEmbeddedDecoder(fn: (raw: Uint8Array) => unknown): void {
 /** Raised by the renderer when message content cannot be turned into JSON. */
 export class JsonRenderError extends Error {}
 
+// protobufjs builds fullName by walking the parents on every read: once per type is enough
+const names = new WeakMap<protobuf.Type, string>();
 function fullName(type: protobuf.Type): string {
-  return type.fullName.replace(/^\./, '');
+  let n = names.get(type);
+  if (n === undefined) names.set(type, (n = type.fullName.replace(/^\./, '')));
+  return n;
 }
 
 function has(msg: Msg, key: string): boolean {
