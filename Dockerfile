@@ -18,6 +18,7 @@ COPY --from=build /app/dist ./dist
 COPY package.json ./
 COPY migrations ./migrations
 COPY openapi ./openapi
+COPY proto ./proto
 COPY src/schema/generated ./src/schema/generated
 COPY src/schema/openapiv2.proto ./src/schema/openapiv2.proto
 VOLUME /data

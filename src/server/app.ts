@@ -212,7 +212,7 @@ export async function createServer(opts: ServerOptions = {}): Promise<KubeEmulat
     if (clean.startsWith('/livez/') || clean.startsWith('/readyz/') || clean.startsWith('/healthz/'))
       return reply.code(200).header('Content-Type', 'text/plain; charset=utf-8').send('ok');
 
-    if (String(req.headers['content-type'] ?? '').includes('protobuf')) await ensureProtobuf();
+    if (String(req.headers['content-type'] ?? '').includes('protobuf') || String(req.headers.accept ?? '').includes('protobuf')) await ensureProtobuf();
     const info = parseRequestInfo(req.method, clean, req.query as Record<string, unknown>);
     (req as RequestWithInfo)[REQUEST_INFO] = info;
     if (!info.apiPrefix) throw pageNotFound();

@@ -8,7 +8,7 @@ import type { Registry, DeleteOptions } from '../registry/registry.js';
 import { badRequest, methodNotAllowed, methodNotSupported, notFound, pageNotFound, resourceNotFound, StatusError } from '../registry/errors.js';
 import { parseFieldValidation } from '../registry/fieldvalidation.js';
 import type { Entry } from '../storage/store.js';
-import { decodeBody, decodeJSON, negotiateOutput, type Accepted } from './negotiation.js';
+import { decodeBody, decodeJSON, negotiateOutput, prefersProtobuf, protobufCodec, type Accepted } from './negotiation.js';
 import type { RequestInfo } from './requestinfo.js';
 import { queryBool, queryFlag } from './query.js';
 import { parseIncludeObject, partialObjectMetadata, toTable } from './table.js';
@@ -70,8 +70,23 @@ export function sendJSON(reply: FastifyReply, code: number, body: string | KObje
 export function sendStatusError(reply: FastifyReply, err: StatusError): FastifyReply {
   if (err.plainText !== undefined)
     return reply.code(err.code).header('Content-Type', 'text/plain; charset=utf-8').header('X-Content-Type-Options', 'nosniff').send(err.plainText);
+  // a client that prefers protobuf gets its errors as a protobuf meta.v1.Status too
+  if (prefersProtobuf(reply.request?.headers.accept)) return sendProtobuf(reply, err.code, err.toStatus());
   return sendJSON(reply, err.code, err.toStatus());
 }
+
+/** An object as `application/vnd.kubernetes.protobuf` (JSON when its kind has no protobuf form). */
+export function sendProtobuf(reply: FastifyReply, code: number, obj: KObject): FastifyReply {
+  const body = protobufCodec()?.encodeKubernetesProtobuf(obj);
+  if (!body) return sendJSON(reply, code, obj);
+  return reply.code(code).header('Content-Type', 'application/vnd.kubernetes.protobuf').send(body);
+}
+
+/** Whether the kind has a protobuf form (asked only for Accept headers naming protobuf). */
+export const protobufFor = (apiVersion: string, kind: string) => (): boolean => protobufCodec()?.isSupportedProtobufKind(apiVersion, kind) ?? false;
+
+const sendAs = (reply: FastifyReply, accepted: Accepted, code: number, obj: KObject): FastifyReply =>
+  accepted.format === 'protobuf' ? sendProtobuf(reply, code, obj) : sendJSON(reply, code, obj);
 
 /** Sends one object in the negotiated form. */
 function sendObject(reply: FastifyReply, def: ResourceDef, accepted: Accepted, q: Query, code: number, obj: KObject, warnings: string[] = [], json?: string): FastifyReply {
@@ -85,7 +100,11 @@ function sendObject(reply: FastifyReply, def: ResourceDef, accepted: Accepted, q
     });
     return sendJSON(reply, code, t);
   }
-  if (accepted.format === 'pom' && obj.metadata) return sendJSON(reply, code, partialObjectMetadata(obj, accepted.metaVersion));
+  if (accepted.format === 'pom' && obj.metadata) {
+    const pom = partialObjectMetadata(obj, accepted.metaVersion);
+    return accepted.protobuf ? sendProtobuf(reply, code, pom) : sendJSON(reply, code, pom);
+  }
+  if (accepted.format === 'protobuf') return sendProtobuf(reply, code, obj);
   if (accepted.format === 'yaml') return reply.code(code).header('Content-Type', 'application/yaml').send(toYAML(obj));
   return sendJSON(reply, code, json ?? obj);
 }
@@ -104,12 +123,17 @@ function sendList(reply: FastifyReply, def: ResourceDef, accepted: Accepted, q: 
     return sendJSON(reply, 200, t);
   }
   if (accepted.format === 'pom') {
-    return sendJSON(reply, 200, {
+    const list = {
       kind: 'PartialObjectMetadataList',
       apiVersion: `meta.k8s.io/${accepted.metaVersion ?? 'v1'}`,
       metadata: listMeta,
       items: r.entries.map((e) => partialObjectMetadata(JSON.parse(e.json), accepted.metaVersion)),
-    });
+    };
+    return accepted.protobuf ? sendProtobuf(reply, 200, list) : sendJSON(reply, 200, list);
+  }
+  if (accepted.format === 'protobuf') {
+    const list = { kind: def.listKind, apiVersion: apiVersionOf(def), metadata: listMeta, items: r.entries.map((e: Entry) => JSON.parse(e.json)) };
+    return sendProtobuf(reply, 200, list);
   }
   if (accepted.format === 'yaml') {
     const list = { kind: def.listKind, apiVersion: apiVersionOf(def), metadata: listMeta, items: r.entries.map((e: Entry) => JSON.parse(e.json)) };
@@ -175,7 +199,7 @@ export async function handleResource(ctx: HandlerContext, info: RequestInfo, req
 
   // no route for these method/path pairs upstream: go-restful answers 405 before any handler runs
   if (!info.verb || (info.verb === 'create' && info.name) || ((info.verb === 'update' || info.verb === 'patch') && !info.name)) throw methodNotAllowed();
-  const accepted = negotiateOutput(req.headers.accept);
+  const accepted = negotiateOutput(req.headers.accept, true, protobufFor(apiVersionOf(def), def.kind));
   switch (info.verb) {
     case 'get': {
       if (!def.verbs.includes('get')) throw methodNotSupported(def, 'get');
@@ -257,12 +281,12 @@ export async function handleResource(ctx: HandlerContext, info: RequestInfo, req
         status: 'Success',
         details: { name: info.name, ...(def.group ? { group: def.group } : {}), kind: def.plural, uid: r.object.metadata?.uid },
       };
-      return sendJSON(reply, 200, status);
+      return sendAs(reply, accepted, 200, status);
     }
     case 'deletecollection': {
       const opts = parseDeleteOptions(req, q);
       const list = registry.deleteCollection(def, ns || undefined, { labelSelector: q.labelSelector, fieldSelector: q.fieldSelector }, opts);
-      return sendJSON(reply, 200, list);
+      return sendAs(reply, accepted, 200, list);
     }
     default:
       throw methodNotSupported(def, info.verb || req.method);

@@ -9,13 +9,19 @@ let protobuf: typeof import('./protobuf.js') | undefined;
 export async function ensureProtobuf(): Promise<void> {
   protobuf ??= await import('./protobuf.js');
 }
+/** The protobuf codec, once ensureProtobuf() has loaded it (it has for any request naming protobuf). */
+export function protobufCodec(): typeof import('./protobuf.js') | undefined {
+  return protobuf;
+}
 
-export type OutputFormat = 'json' | 'yaml' | 'table' | 'pom'; // pom = PartialObjectMetadata(List)
+export type OutputFormat = 'json' | 'yaml' | 'table' | 'pom' | 'protobuf'; // pom = PartialObjectMetadata(List)
 
 export interface Accepted {
   format: OutputFormat;
   /** the Table / PartialObjectMetadata version asked for (v1 or v1beta1) */
   metaVersion?: string;
+  /** PartialObjectMetadata answered as protobuf */
+  protobuf?: boolean;
 }
 
 interface MediaRange {
@@ -38,28 +44,54 @@ function parseMediaRanges(header: string): MediaRange[] {
       return { type: type.trim().toLowerCase(), params, q: Number.isFinite(q) ? q : 1 };
     })
     .filter((m) => m.type)
-    .sort((a, b) => b.q - a.q);
+    // by q, then the more specific range first (goautoneg's order, which upstream negotiation uses)
+    .sort((a, b) => b.q - a.q || specificity(b.type) - specificity(a.type));
+}
+
+function specificity(type: string): number {
+  if (type === '*/*' || type === '*') return 0;
+  return type.endsWith('/*') ? 1 : 2;
 }
 
 export const SUPPORTED_OUTPUT = ['application/json', 'application/yaml', 'application/vnd.kubernetes.protobuf'];
 
-/** Picks the response form for a resource request (object or list). */
-export function negotiateOutput(accept: string | undefined, allowTable = true): Accepted {
+const PROTOBUF = 'application/vnd.kubernetes.protobuf';
+
+/**
+ * Picks the response form for a resource request (object or list): the first acceptable range
+ * in the client's order of preference wins (apiserver pkg/endpoints/handlers/negotiation/
+ * negotiate.go), so client-go's `application/vnd.kubernetes.protobuf,application/json` gets
+ * protobuf. `hasProtobuf` says whether the kind has a protobuf form (custom resources do not:
+ * their ranges for protobuf are passed over); a Table is never protobuf.
+ */
+export function negotiateOutput(accept: string | undefined, allowTable = true, hasProtobuf?: () => boolean): Accepted {
   if (!accept) return { format: 'json' };
   for (const m of parseMediaRanges(accept)) {
     const as = m.params.as;
     if (as) {
       if (m.params.g !== 'meta.k8s.io' || !['v1', 'v1beta1'].includes(m.params.v ?? '')) continue;
+      const pom = as === 'PartialObjectMetadata' || as === 'PartialObjectMetadataList';
+      if (m.type === PROTOBUF && pom && m.params.v === 'v1' && hasProtobuf?.()) return { format: 'pom', metaVersion: 'v1', protobuf: true };
       if (m.type !== 'application/json' && m.type !== 'application/yaml') continue;
       if (as === 'Table' && allowTable) return { format: 'table', metaVersion: m.params.v };
-      if (as === 'PartialObjectMetadata' || as === 'PartialObjectMetadataList') return { format: 'pom', metaVersion: m.params.v };
+      if (pom) return { format: 'pom', metaVersion: m.params.v };
       continue;
     }
     if (m.type === 'application/json' || m.type === 'application/*' || m.type === '*/*' || m.type === 'json') return { format: 'json' };
     if (m.type === 'application/yaml' || m.type === 'text/yaml') return { format: 'yaml' };
-    // protobuf answers are not produced: clients that ask for protobuf list JSON after it
+    if (m.type === PROTOBUF && hasProtobuf?.()) return { format: 'protobuf' };
   }
-  throw notAcceptable(['application/json', 'application/yaml']);
+  throw notAcceptable(hasProtobuf?.() ? SUPPORTED_OUTPUT : ['application/json', 'application/yaml']);
+}
+
+/** True when a Status error for this Accept header goes out as protobuf (the codec is loaded). */
+export function prefersProtobuf(accept: string | undefined): boolean {
+  if (!accept || !protobuf || !accept.includes('protobuf')) return false;
+  try {
+    return negotiateOutput(accept, false, () => true).format === 'protobuf';
+  } catch {
+    return false;
+  }
 }
 
 export const ACCEPTED_INPUT = ['application/json', 'application/yaml', 'application/vnd.kubernetes.protobuf'];

@@ -8,7 +8,7 @@ import { applyScale, scaleFromStatefulSet, scalePreconditionError } from '../res
 import { decodeBody, negotiateOutput } from './negotiation.js';
 import type { RequestInfo } from './requestinfo.js';
 import type { HandlerContext } from './handlers.js';
-import { addWarnings, sendJSON } from './handlers.js';
+import { addWarnings, protobufFor, sendJSON, sendProtobuf } from './handlers.js';
 import { applyPatchDocument, parsePatchBody, patchObject, patchTypeOf } from '../patch/index.js';
 import { yamlLib } from '../util/lazy.js';
 
@@ -22,8 +22,9 @@ type Query = Record<string, string | undefined>;
 const SCALE_DEF = { group: 'autoscaling', kind: 'Scale', plural: 'scale' } as const;
 
 function send(reply: FastifyReply, req: FastifyRequest, code: number, obj: KObject, warnings: string[] = []): FastifyReply {
-  const accepted = negotiateOutput(req.headers.accept, false);
+  const accepted = negotiateOutput(req.headers.accept, false, protobufFor(String(obj.apiVersion), String(obj.kind)));
   addWarnings(reply, warnings);
+  if (accepted.format === 'protobuf') return sendProtobuf(reply, code, obj);
   if (accepted.format === 'yaml') return reply.code(code).header('Content-Type', 'application/yaml').send(toYAML(obj));
   return sendJSON(reply, code, obj);
 }
@@ -175,5 +176,5 @@ function serveBinding(ctx: HandlerContext, def: ResourceDef, ns: string, name: s
     resourceVersion: binding.metadata?.resourceVersion,
     dryRun: q.dryRun === 'All',
   });
-  return sendJSON(reply, 201, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 });
+  return send(reply, req, 201, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 });
 }

@@ -9,7 +9,7 @@ import { parseRV, resourceId, viewEntry } from '../registry/registry.js';
 import type { ListFilter } from '../registry/listfilter.js';
 import { TooOldResourceVersionError, type Change, type Entry } from '../storage/store.js';
 import { badRequest, expired, StatusError } from '../registry/errors.js';
-import type { Accepted } from './negotiation.js';
+import { protobufCodec, type Accepted } from './negotiation.js';
 import { tableRow, partialObjectMetadata, type IncludeObject } from './table.js';
 import type { Logger } from 'pino';
 
@@ -100,10 +100,14 @@ export class WatchHub {
     let headerSent = false;
     const now = () => Date.now();
 
+    // protobuf watchers get length-prefixed WatchEvent frames (./protobuf.ts), everything else JSON lines
+    const pb = format === 'protobuf' || accepted.protobuf ? protobufCodec() : undefined;
+    const event = (type: string, object: KObject): string | Buffer => (pb ? pb.encodeWatchFrame(type, object) : JSON.stringify({ type, object }) + '\n');
     const encode = (type: string, e: Entry): string | Buffer => {
       if (format === 'json' || format === 'yaml') return `{"type":"${type}","object":${e.json}}\n`;
+      if (format === 'protobuf' && pb) return pb.sharedWatchFrame(type, e.json);
       const obj = JSON.parse(e.json) as KObject;
-      if (format === 'pom') return JSON.stringify({ type, object: partialObjectMetadata(obj, metaVersion) }) + '\n';
+      if (format === 'pom') return event(type, partialObjectMetadata(obj, metaVersion));
       const table: KObject = { kind: 'Table', apiVersion: `meta.k8s.io/${metaVersion}`, metadata: { resourceVersion: obj.metadata?.resourceVersion } };
       if (!headerSent) {
         table.columnDefinitions = def.table!.columns;
@@ -112,14 +116,14 @@ export class WatchHub {
       table.rows = [tableRow(def.table!, obj, p.includeObject, now(), metaVersion)];
       return JSON.stringify({ type, object: table }) + '\n';
     };
-    const bookmark = (rv: number, initialEnd = false): string => {
+    const bookmark = (rv: number, initialEnd = false): string | Buffer => {
       const metadata: KObject = { resourceVersion: String(rv) };
       if (initialEnd) metadata.annotations = { 'k8s.io/initial-events-end': 'true' };
-      return JSON.stringify({ type: 'BOOKMARK', object: { kind: def.kind, apiVersion: apiVersionOf(def), metadata } }) + '\n';
+      return event('BOOKMARK', { kind: def.kind, apiVersion: apiVersionOf(def), metadata });
     };
 
     // headers already set on the reply (Warning: a deprecation) go out with the stream's own
-    res.writeHead(200, { ...extraHeaders, 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked' });
+    res.writeHead(200, { ...extraHeaders, 'Content-Type': pb ? pb.PROTOBUF_WATCH_CONTENT_TYPE : 'application/json', 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked' });
     req.socket.setNoDelay(true);
     // the status line goes out now, as upstream flushes it: clients wait for it before reading events
     res.flushHeaders();
@@ -215,12 +219,12 @@ export class WatchHub {
       }
     } catch (err) {
       if (err instanceof TooOldResourceVersionError) {
-        write(JSON.stringify({ type: 'ERROR', object: expired(err.message).toStatus() }) + '\n');
+        write(event('ERROR', expired(err.message).toStatus()));
         finish();
         return;
       }
       const s = err instanceof StatusError ? err : new StatusError(500, 'InternalError', String(err));
-      write(JSON.stringify({ type: 'ERROR', object: s.toStatus() }) + '\n');
+      write(event('ERROR', s.toStatus()));
       finish();
       return;
     }

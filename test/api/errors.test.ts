@@ -85,13 +85,23 @@ describe('negotiation', () => {
     expect(res.headers['content-type']).toMatch(/^application\/json/);
   });
 
-  it('protobuf-first Accept headers fall back to JSON', async () => {
+  it('protobuf-first Accept headers get protobuf, as upstream answers client-go', async () => {
     const res = await api()
       .get('/api/v1/namespaces/default/configmaps')
       .set('Accept', 'application/vnd.kubernetes.protobuf,application/json')
+      .buffer(true)
+      .parse((r, cb) => {
+        const chunks: Buffer[] = [];
+        r.on('data', (c: Buffer) => chunks.push(c));
+        r.on('end', () => cb(null, Buffer.concat(chunks)));
+      })
       .expect(200);
-    expect(res.headers['content-type']).toMatch(/^application\/json/);
-    expect(res.body.kind).toBe('ConfigMapList');
+    expect(res.headers['content-type']).toBe('application/vnd.kubernetes.protobuf');
+    expect((res.body as Buffer).subarray(0, 4).toString('latin1')).toBe('k8s\0');
+    // JSON first (or protobuf at a lower q) keeps JSON
+    const json = await api().get('/api/v1/namespaces/default/configmaps').set('Accept', 'application/json,application/vnd.kubernetes.protobuf').expect(200);
+    expect(json.headers['content-type']).toMatch(/^application\/json/);
+    expect(json.body.kind).toBe('ConfigMapList');
   });
 
   it('*/* and no Accept get JSON', async () => {

@@ -2,7 +2,10 @@
 // produce for the same Go object (encoding/json semantics: `omitempty`,
 // nil slices as null, []byte as base64, map keys sorted, metav1.Time as
 // RFC3339 seconds, IntOrString as number or string, Quantity as string).
+// The Go facts (omitempty, pointers, inline structs, JSON names) are field options set by
+// ./definitions.ts from proto/**/go.json.
 import protobuf from 'protobufjs';
+import { formatDuration } from './duration.js';
 
 type Msg = Record<string, unknown>;
 
@@ -12,12 +15,24 @@ const MICRO_TIME = `${META}.MicroTime`;
 const FIELDS_V1 = `${META}.FieldsV1`;
 const INT_OR_STRING = 'k8s.io.apimachinery.pkg.util.intstr.IntOrString';
 const QUANTITY = 'k8s.io.apimachinery.pkg.api.resource.Quantity';
+const DURATION = `${META}.Duration`;
+const RAW_EXTENSION = 'k8s.io.apimachinery.pkg.runtime.RawExtension';
+
+/** Decodes an embedded protobuf object (magic + runtime.Unknown) to JSON; set by ../protobuf.ts. */
+let embeddedDecoder: ((raw: Uint8Array) => unknown) | undefined;
+export function setEmbeddedDecoder(fn: (raw: Uint8Array) => unknown): void {
+  embeddedDecoder = fn;
+}
 
 /** Raised by the renderer when message content cannot be turned into JSON. */
 export class JsonRenderError extends Error {}
 
+// protobufjs builds fullName by walking the parents on every read: once per type is enough
+const names = new WeakMap<protobuf.Type, string>();
 function fullName(type: protobuf.Type): string {
-  return type.fullName.replace(/^\./, '');
+  let n = names.get(type);
+  if (n === undefined) names.set(type, (n = type.fullName.replace(/^\./, '')));
+  return n;
 }
 
 function has(msg: Msg, key: string): boolean {
@@ -105,6 +120,19 @@ function renderSpecial(name: string, msg: Msg): { handled: boolean; value?: unkn
     }
     case QUANTITY:
       return { handled: true, value: typeof msg.string === 'string' ? msg.string : '' };
+    case DURATION:
+      return { handled: true, value: formatDuration(longToNumber(msg.duration)) };
+    case RAW_EXTENSION: {
+      const raw = msg.raw;
+      if (!(raw instanceof Uint8Array) || raw.length === 0) return { handled: true, value: null };
+      if (raw.length >= 4 && raw[0] === 0x6b && raw[1] === 0x38 && raw[2] === 0x73 && raw[3] === 0 && embeddedDecoder)
+        return { handled: true, value: embeddedDecoder(raw) };
+      try {
+        return { handled: true, value: JSON.parse(Buffer.from(raw).toString('utf8')) as unknown };
+      } catch {
+        throw new JsonRenderError('RawExtension raw is neither JSON nor a protobuf object');
+      }
+    }
     case FIELDS_V1: {
       const raw = msg.Raw;
       if (!(raw instanceof Uint8Array) || raw.length === 0) return { handled: true, value: null };
@@ -115,11 +143,6 @@ function renderSpecial(name: string, msg: Msg): { handled: boolean; value?: unkn
       }
     }
     default:
-      // authorization/v1 and authentication/v1 ExtraValue are plain []string in Go.
-      if (name.endsWith('.ExtraValue')) {
-        const items = msg.items;
-        return { handled: true, value: Array.isArray(items) && items.length > 0 ? [...items] : null };
-      }
       return { handled: false };
   }
 }
@@ -131,54 +154,70 @@ function renderValue(field: protobuf.Field, v: unknown): unknown {
   return renderScalar(field, v);
 }
 
+const opt = (field: protobuf.Field, name: string): unknown => field.options?.[name];
+
 /** Converts one decoded message (an instance of `type`) to its JSON form. */
 export function messageToJson(type: protobuf.Type, msg: Msg): unknown {
   const special = renderSpecial(fullName(type), msg);
   if (special.handled) return special.value;
+  if (type.options?.['(slice)']) {
+    const items = msg.items;
+    const field = type.fields.items;
+    return Array.isArray(items) && items.length > 0 && field ? items.map((item) => renderValue(field, item)) : null;
+  }
 
   const out: Record<string, unknown> = {};
   for (const field of type.fieldsArray) {
-    const opts = field.options ?? {};
-    const always = opts['(always)'] === true;
-    const ptr = opts['(ptr)'] === true;
+    const always = opt(field, '(always)') === true;
+    const ptr = opt(field, '(ptr)') === true;
     const name = field.name;
+    const key = (opt(field, '(json)') as string | undefined) ?? name;
     const v = msg[name];
+    const present = has(msg, name) && v !== null && v !== undefined;
+
+    if (opt(field, '(inline)') === true && field.resolvedType instanceof protobuf.Type) {
+      if (present || !ptr) Object.assign(out, messageToJson(field.resolvedType, present ? (v as Msg) : {}));
+      continue;
+    }
+    if (key === '-') continue;
 
     if (field.map) {
       const entries = v && typeof v === 'object' ? Object.keys(v as object) : [];
       if (entries.length === 0) {
-        if (always) out[name] = null;
+        if (always) out[key] = null;
         continue;
       }
       const m: Record<string, unknown> = {};
       for (const k of entries.sort()) m[k] = renderValue(field, (v as Record<string, unknown>)[k]);
-      out[name] = m;
+      out[key] = m;
       continue;
     }
 
     if (field.repeated) {
       const arr = Array.isArray(v) ? v : [];
       if (arr.length === 0) {
-        if (always) out[name] = null;
+        if (always) out[key] = null;
         continue;
       }
-      out[name] = arr.map((item) => renderValue(field, item));
+      out[key] = arr.map((item) => renderValue(field, item));
       continue;
     }
 
     if (field.resolvedType instanceof protobuf.Type) {
-      if (!has(msg, name) || v === null || v === undefined) continue;
-      out[name] = messageToJson(field.resolvedType, v as Msg);
+      // a struct is never empty to encoding/json: a value field renders even when absent
+      if (present) out[key] = messageToJson(field.resolvedType, v as Msg);
+      else if (!ptr) out[key] = messageToJson(field.resolvedType, {});
+      else if (always) out[key] = null;
       continue;
     }
 
-    const present = has(msg, name) && v !== null && v !== undefined;
     if (ptr) {
-      if (present) out[name] = renderValue(field, v);
+      if (present) out[key] = renderValue(field, v);
+      else if (always) out[key] = null;
       continue;
     }
     const value = present ? v : scalarDefault(field);
-    if (always || !isZeroScalar(field, value)) out[name] = renderValue(field, value);
+    if (always || !isZeroScalar(field, value)) out[key] = renderValue(field, value);
   }
   return out;
 }
