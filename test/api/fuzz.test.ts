@@ -104,6 +104,7 @@ describe(`fuzz (seed ${SEED}, ${REQUESTS} requests)`, () => {
     const mutator = new Mutator(new Rng(SEED), FUZZ_KINDS);
     const failures: Failure[] = [];
     const t0 = Date.now();
+    const cpu0 = process.cpuUsage();
     const counts: Record<string, number> = {};
     const msByOp: Record<string, number> = {};
     let slowest = { ms: 0, what: '' };
@@ -113,7 +114,14 @@ describe(`fuzz (seed ${SEED}, ${REQUESTS} requests)`, () => {
       expect(req.path).not.toContain(SENTINEL_NS);
       const mark = logs.lines.length;
       const t = Date.now();
-      const res = await call(srv.url, req.method, req.path, req.body, req.contentType);
+      let res: { status: number; text: string };
+      try {
+        res = await call(srv.url, req.method, req.path, req.body, req.contentType);
+      } catch (err) {
+        // no answer at all: the server hangs or dropped the connection; what follows would not tell more
+        failures.push({ cls: `no answer: ${(err as Error).name}: ${(err as Error).message}`, detail: String((err as Error).cause ?? ''), req });
+        break;
+      }
       const took = Date.now() - t;
       msByOp[req.op] = (msByOp[req.op] ?? 0) + took;
       if (took > slowest.ms) slowest = { ms: took, what: `#${seq} ${req.kind} ${req.op} (${req.body.length} bytes) -> ${res.status}` };
@@ -123,14 +131,16 @@ describe(`fuzz (seed ${SEED}, ${REQUESTS} requests)`, () => {
       if (f && !UPSTREAM_5XX.some((u) => u.matches(f))) failures.push(f);
     }
     const ms = Date.now() - t0;
+    const cpu = process.cpuUsage(cpu0);
     console.info(
-      `fuzz seed ${SEED}: ${sent} of ${REQUESTS} requests in ${ms} ms, answers ${JSON.stringify(counts)}, ms by op ${JSON.stringify(msByOp)}, ` +
+      `fuzz seed ${SEED}: ${sent} of ${REQUESTS} requests in ${ms} ms (${Math.round((cpu.user + cpu.system) / 1000)} ms of CPU, server and client), answers ${JSON.stringify(counts)}, ms by op ${JSON.stringify(msByOp)}, ` +
         `slowest ${slowest.ms} ms (${slowest.what}), ${mutator.sweepSize} (kind, path) pairs swept`,
     );
     const classes = classify(failures);
     expect(classes.size, report(SEED, classes)).toBe(0);
-    // the budget is for slow machines: most of the requests must have been sent
-    expect(sent).toBeGreaterThan(REQUESTS / 3);
+    // the budget is for slow (or busy) machines; whatever it cuts, every path of every seed has
+    // been mutated at least once
+    expect(sent).toBeGreaterThanOrEqual(mutator.sweepSize);
   }, BUDGET_MS + 20_000);
 
   it('keeps serving, and no controller fails on what the fuzzer stored', async () => {

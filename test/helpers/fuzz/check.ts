@@ -136,7 +136,8 @@ export function judge(req: FuzzRequest, status: number, text: string, errors: Lo
 export const EXPECTED_CONTROLLER_FAILURES: { name: string; matches: (l: LogLine) => boolean }[] = [
   {
     name: "a StatefulSet's template makes an invalid Pod or PVC",
-    matches: (l) => l.controller === 'statefulset' && /^(Pod "[^"]*" is invalid: |failed to create PVC [^:]*: PersistentVolumeClaim "[^"]*" is invalid: )/.test(errText(l.err).message),
+    // one error, or several aggregated as "[e1, e2]" (utilerrors.NewAggregate)
+    matches: (l) => l.controller === 'statefulset' && /^\[?(Pod "[^"]*" is invalid: |failed to create PVC [^:]*: PersistentVolumeClaim "[^"]*" is invalid: )/.test(errText(l.err).message),
   },
 ];
 
