@@ -1,12 +1,15 @@
 // Issue #17: a bounded, reproducible fuzz of the write paths. Schema-driven mutations of valid
 // objects of every served kind go through create, update, JSON / merge / strategic merge patch and
 // server-side apply (JSON and YAML bodies, every fieldValidation), against a file-backed server
-// with all controllers on. Asserted: no 5xx, every 4xx a metav1 Status, the sentinel objects the
+// (and the status / scale subresources) with all controllers on. Asserted: no 5xx but the ones
+// upstream gives too, every 4xx a metav1 Status, the sentinel objects the
 // fuzzer never targets unchanged, no controller failing on what was stored, and a clean restart
 // on the same data directory with every object listed and readable.
 //
-// A failure prints the seed and, per class of failure, the smallest request that shows it.
-// FUZZ_SEED=<n> reruns a seed; FUZZ_REQUESTS=<n> changes the number of requests.
+// The requests depend on the seed only (never on the answers), so a failure is reproduced by its
+// seed and request number: it prints both and, per class of failure, the smallest request that
+// shows it. FUZZ_SEED=<n> runs another seed, FUZZ_REQUESTS=<n> another count, FUZZ_BUDGET_MS the
+// time budget of the fuzzing phase (25 s: a busy machine sends fewer requests, the count is printed).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
