@@ -16,6 +16,7 @@ import {
 import { alreadyExists, badRequest, conflict, forbidden, invalidObject, methodNotSupported, notFound, StatusError } from './errors.js';
 import { dropEmptyMeta, generateName, keepSystemMetaOnUpdate, nowRFC3339, resetSystemMetaForCreate, validateObjectMeta, validateObjectMetaUpdate } from './meta.js';
 import { deepEqual } from './validation.js';
+import { typeMetaError } from './typemeta.js';
 import { ListQuery, compileListFilter, type ListFilter } from './listfilter.js';
 import { listEntries, type ListResult } from './list.js';
 export { parseRV } from './list.js';
@@ -102,6 +103,12 @@ export class Registry {
     };
   }
 
+  /** Whether apiVersion + kind names a kind this server serves (any resource). */
+  readonly isRegistered = (apiVersion: string, kind: string): boolean => {
+    for (const d of this.defs.values()) if (d.kind === kind && apiVersionOf(d) === apiVersion) return true;
+    return false;
+  };
+
   allDefs(): ResourceDef[] {
     return [...this.defs.values()];
   }
@@ -173,13 +180,10 @@ export class Registry {
 
   private checkTypeMeta(def: ResourceDef, obj: KObject): void {
     if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) throw badRequest('Object is not a valid JSON object');
-    const av = apiVersionOf(def);
-    if (obj.kind !== undefined && obj.kind !== def.kind && obj.kind !== '')
-      throw badRequest(`the kind of the provided object (${obj.kind}) does not match the kind of the request (${def.kind})`);
-    if (obj.apiVersion !== undefined && obj.apiVersion !== av && obj.apiVersion !== '')
-      throw badRequest(`the API version in the data (${obj.apiVersion}) does not match the expected API version (${av})`);
+    const wrongType = typeMetaError(def, obj.kind, obj.apiVersion, this.isRegistered);
+    if (wrongType) throw wrongType;
     obj.kind = def.kind;
-    obj.apiVersion = av;
+    obj.apiVersion = apiVersionOf(def);
     if (obj.metadata === undefined || obj.metadata === null) obj.metadata = {};
     if (typeof obj.metadata !== 'object' || Array.isArray(obj.metadata)) throw badRequest('metadata must be an object');
   }

@@ -149,17 +149,15 @@ export function parseDeleteOptions(req: FastifyRequest, q: Query): DeleteOptions
  */
 function strictDecode(def: ResourceDef, obj: KObject, mode: string, dups: string[]): boolean {
   if (mode !== 'Strict' || obj === null || typeof obj !== 'object' || Array.isArray(obj)) return false;
+  // a body of another kind fails its conversion first: the registry words that
+  if ((obj.kind && obj.kind !== def.kind) || (obj.apiVersion && obj.apiVersion !== apiVersionOf(def))) return false;
   const { unknown, causes } = checkFields(def.definition, obj);
   if (causes.length) return false; // type errors: the registry reports the first one, worded the same way
   const errs = [...unknown.map(unknownFieldMessage), ...dups.map(duplicateFieldMessage)];
   // clean: the registry need not walk the object again
   if (!errs.length) return true;
-  const detail = strictDecodingMessage(errs);
-  if (typeof obj.kind === 'string' && obj.kind !== '') {
-    const version = typeof obj.apiVersion === 'string' ? obj.apiVersion.slice(obj.apiVersion.lastIndexOf('/') + 1) : '';
-    throw badRequest(`${obj.kind} in version ${JSON.stringify(version)} cannot be handled as a ${def.kind}: ${detail}`);
-  }
-  throw badRequest(`the object provided is unrecognized (must be of type ${def.kind}): ${detail}`);
+  // kind and apiVersion default from the URL when the body has none (json.go Decode)
+  throw badRequest(`${def.kind} in version ${JSON.stringify(def.version)} cannot be handled as a ${def.kind}: ${strictDecodingMessage(errs)}`);
 }
 
 export async function handleResource(ctx: HandlerContext, info: RequestInfo, req: FastifyRequest, reply: FastifyReply): Promise<unknown> {

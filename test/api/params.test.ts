@@ -53,3 +53,47 @@ describe('[]byte fields decode as Go does', () => {
     expect(res.body.message).toBe('ConfigMap in version "v1" cannot be handled as a ConfigMap: illegal base64 data at input byte 0');
   });
 });
+
+describe('a body of another kind or version', () => {
+  const ns = (name: string, extra: Record<string, unknown> = {}) => ({ metadata: { name }, ...extra });
+
+  it('no kind and no apiVersion: both default from the URL (JSON and YAML)', async () => {
+    const res = await api().post('/api/v1/namespaces').send(ns('tm-bare')).expect(201);
+    expect(res.body).toMatchObject({ kind: 'Namespace', apiVersion: 'v1' });
+    await api().post('/api/v1/namespaces').set('Content-Type', 'application/yaml').send('metadata:\n  name: tm-bare-yaml\n').expect(201);
+  });
+
+  it('a registered kind of another type fails its conversion', async () => {
+    const res = await api().post('/api/v1/namespaces').send(ns('tm-pod', { kind: 'Pod', apiVersion: 'v1' })).expect(400);
+    expect(res.body).toEqual(badRequest('Pod in version "v1" cannot be handled as a Namespace: converting (v1.Pod) to (core.Namespace): unknown conversion'));
+    const sts = await api()
+      .post('/api/v1/namespaces/default/configmaps')
+      .send({ kind: 'StatefulSet', apiVersion: 'apps/v1', metadata: { name: 'tm-sts' } })
+      .expect(400);
+    expect(sts.body.message).toBe('StatefulSet in version "v1" cannot be handled as a ConfigMap: converting (v1.StatefulSet) to (core.ConfigMap): unknown conversion');
+    const cm = await api().put('/apis/apps/v1/namespaces/default/statefulsets/x').send({ kind: 'ConfigMap', apiVersion: 'v1', metadata: { name: 'x' } }).expect(400);
+    expect(cm.body.message).toBe('ConfigMap in version "v1" cannot be handled as a StatefulSet: converting (v1.ConfigMap) to (apps.StatefulSet): unknown conversion');
+    // the apiVersion defaults from the URL: apps/v1 has no ConfigMap
+    const bare = await api().put('/apis/apps/v1/namespaces/default/statefulsets/x').send({ kind: 'ConfigMap', metadata: { name: 'x' } }).expect(400);
+    expect(bare.body.message).toBe(
+      'ConfigMap in version "v1" cannot be handled as a StatefulSet: no kind "ConfigMap" is registered for version "apps/v1" in scheme "k8s.io/kubernetes/pkg/api/legacyscheme/scheme.go:30"',
+    );
+  });
+
+  it('a kind nobody registered, or a version that does not exist', async () => {
+    const res = await api().post('/api/v1/namespaces').send(ns('tm-foo', { kind: 'Foo' })).expect(400);
+    expect(res.body).toEqual(
+      badRequest('Foo in version "v1" cannot be handled as a Namespace: no kind "Foo" is registered for version "v1" in scheme "k8s.io/kubernetes/pkg/api/legacyscheme/scheme.go:30"'),
+    );
+    const v2 = await api().post('/api/v1/namespaces').send(ns('tm-v2', { kind: 'Namespace', apiVersion: 'apps/v1' })).expect(400);
+    expect(v2.body.message).toBe(
+      'Namespace in version "v1" cannot be handled as a Namespace: no kind "Namespace" is registered for version "apps/v1" in scheme "k8s.io/kubernetes/pkg/api/legacyscheme/scheme.go:30"',
+    );
+    await api().get('/api/v1/namespaces/tm-foo').expect(404);
+  });
+
+  it('strict decoding of a body without kind names the URL kind', async () => {
+    const res = await api().post('/api/v1/namespaces?fieldValidation=Strict').send(ns('tm-strict', { spec: { bogus: 1 } })).expect(400);
+    expect(res.body.message).toBe('Namespace in version "v1" cannot be handled as a Namespace: strict decoding error: unknown field "spec.bogus"');
+  });
+});
