@@ -22,7 +22,7 @@ const versionOf = (apiVersion: string) => apiVersion.slice(apiVersion.lastIndexO
  * The 400 for a body whose (defaulted) kind / apiVersion is not the request's; undefined when
  * they match. `registered` tells whether an apiVersion + kind is a kind the server knows.
  */
-export function typeMetaError(def: ResourceDef, kind: unknown, apiVersion: unknown, registered: (apiVersion: string, kind: string) => boolean): StatusError | undefined {
+export function typeMetaError(def: Pick<ResourceDef, 'group' | 'version' | 'kind'>, kind: unknown, apiVersion: unknown, registered: (apiVersion: string, kind: string) => boolean): StatusError | undefined {
   const want = apiVersionOf(def);
   const k = typeof kind === 'string' && kind !== '' ? kind : def.kind;
   const av = typeof apiVersion === 'string' && apiVersion !== '' ? apiVersion : want;
@@ -35,4 +35,16 @@ export function typeMetaError(def: ResourceDef, kind: unknown, apiVersion: unkno
     return badRequest(`the API version in the data (${av}) does not match the expected API version (${want})`);
   }
   return badRequest(`${prefix}: converting (${v}.${k}) to (${internalPackage(def.group)}.${def.kind}): unknown conversion`);
+}
+
+/**
+ * checkName (apiserver pkg/endpoints/handlers/rest.go): a PUT body must carry the URL's name (an
+ * empty name does not match either); the namespace, when set, must be the request's.
+ */
+export function checkName(obj: { metadata?: { name?: unknown; namespace?: unknown } }, name: string, namespace: string): void {
+  const objName = typeof obj?.metadata?.name === 'string' ? obj.metadata.name : '';
+  if (objName !== name) throw badRequest(`the name of the object (${objName}) does not match the name on the URL (${name})`);
+  const objNs = obj?.metadata?.namespace;
+  if (namespace && typeof objNs === 'string' && objNs !== '' && objNs !== namespace)
+    throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
 }

@@ -7,6 +7,7 @@ import { apiVersionOf } from '../resources/types.js';
 import type { Registry, DeleteOptions } from '../registry/registry.js';
 import { badRequest, methodNotAllowed, methodNotSupported, notFound, resourceNotFound, StatusError } from '../registry/errors.js';
 import { parseFieldValidation } from '../registry/fieldvalidation.js';
+import { checkName, typeMetaError } from '../registry/typemeta.js';
 import type { Entry } from '../storage/store.js';
 import { decodeBody, decodeJSON, negotiateOutput, type Accepted } from './negotiation.js';
 import type { RequestInfo } from './requestinfo.js';
@@ -236,6 +237,7 @@ export async function handleResource(ctx: HandlerContext, info: RequestInfo, req
       const mode = parseFieldValidation(q.fieldValidation);
       const dups = body.raw ? findDuplicateFields(body.raw) : [];
       const fieldsChecked = strictDecode(def, body.object, mode, dups);
+      if (!typeMetaError(def, body.object.kind, body.object.apiVersion, registry.isRegistered)) checkName(body.object, info.name, ns);
       const existed = !!registry.getEntry(def, ns, info.name);
       const r = registry.update(def, ns, info.name, body.object, { dryRun: dryRunParam(q), fieldManager: q.fieldManager, fieldValidation: mode, duplicates: dups, fieldsChecked, userAgent: String(req.headers['user-agent'] ?? '') });
       return sendObject(reply, def, accepted, q, existed ? 200 : 201, r.object, r.warnings, r.json);

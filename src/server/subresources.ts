@@ -4,7 +4,8 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { KObject, ResourceDef } from '../resources/types.js';
 import { badRequest, conflict, invalidObject, methodNotSupported, notFound, resourceNotFound, StatusError } from '../registry/errors.js';
 import { parseFieldValidation } from '../registry/fieldvalidation.js';
-import { applyScale, scaleFromStatefulSet, scalePreconditionError } from '../resources/scale.js';
+import { checkName, typeMetaError } from '../registry/typemeta.js';
+import { applyScale, scaleBodyError, scaleFromStatefulSet, scalePreconditionError } from '../resources/scale.js';
 import { decodeBody, negotiateOutput } from './negotiation.js';
 import type { RequestInfo } from './requestinfo.js';
 import type { HandlerContext } from './handlers.js';
@@ -51,6 +52,7 @@ export async function serveSubresource(ctx: HandlerContext, def: ResourceDef, in
       if (verb === 'update') {
         allowed('update');
         const body = decodeBody(req.headers['content-type'], req.body as Buffer);
+        if (!typeMetaError(def, body.object.kind, body.object.apiVersion, registry.isRegistered)) checkName(body.object, name, ns);
         const r = registry.update(def, ns, name, body.object, writeOpts());
         return send(reply, req, 200, r.object, r.warnings);
       }
@@ -140,17 +142,21 @@ function serveScale(ctx: HandlerContext, def: ResourceDef, info: RequestInfo, re
   const live = registry.get(def, ns, name);
   const liveScale = scaleFromStatefulSet(live);
   let scale: KObject;
-  if (info.verb === 'update') scale = decodeBody(req.headers['content-type'], req.body as Buffer).object;
-  else {
+  if (info.verb === 'update') {
+    scale = decodeBody(req.headers['content-type'], req.body as Buffer).object;
+    const bad = scaleBodyError(scale, name, ns, registry.isRegistered);
+    if (bad) throw bad;
+  } else {
     const type = patchTypeOf(req.headers['content-type']);
     if (type === 'apply') throw badRequest('server-side apply of the scale subresource is not supported');
     scale = applyPatchDocument(def, 'io.k8s.api.autoscaling.v1.Scale', liveScale, type, parsePatchBody(type, req.body as Buffer));
     if (scale.metadata?.resourceVersion === liveScale.metadata.resourceVersion) delete scale.metadata.resourceVersion;
   }
+  // scaleUpdatedObjectInfo: ValidateScale, then the uid precondition
   const pre = scalePreconditionError(live, scale);
-  if (pre) throw conflict(def, name, pre);
   const causes = applyScale(live, scale);
   if (causes.length) throw invalidObject(SCALE_DEF, name, causes);
+  if (pre) throw conflict(def, name, pre);
   if (live.metadata.resourceVersion === undefined) live.metadata.resourceVersion = '';
   try {
     const r = registry.update(def, ns, name, live, opts);

@@ -97,3 +97,77 @@ describe('a body of another kind or version', () => {
     expect(res.body.message).toBe('Namespace in version "v1" cannot be handled as a Namespace: strict decoding error: unknown field "spec.bogus"');
   });
 });
+
+describe('statefulsets/scale bodies', () => {
+  const STS = '/apis/apps/v1/namespaces/default/statefulsets';
+  const scale = (name: string, replicas?: unknown, extra: Record<string, unknown> = {}) => ({
+    kind: 'Scale',
+    apiVersion: 'autoscaling/v1',
+    metadata: { name, namespace: 'default', ...extra },
+    spec: replicas === undefined ? {} : { replicas },
+  });
+  const replicas = async () => (await api().get(`${STS}/web`).expect(200)).body.spec.replicas;
+
+  beforeAll(async () => {
+    await api()
+      .post(STS)
+      .send({
+        apiVersion: 'apps/v1',
+        kind: 'StatefulSet',
+        metadata: { name: 'web' },
+        spec: {
+          replicas: 3,
+          selector: { matchLabels: { app: 'web' } },
+          serviceName: 'web',
+          template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'c', image: 'nginx' }] } },
+        },
+      })
+      .expect(201);
+  });
+
+  it('a Scale naming another object: 400, nothing scaled', async () => {
+    const res = await api().put(`${STS}/web/scale`).send(scale('other', 5)).expect(400);
+    expect(res.body).toEqual(badRequest('the name of the object (other) does not match the name on the URL (web)'));
+    const bare = await api().put(`${STS}/web/scale`).send({ kind: 'Scale', apiVersion: 'autoscaling/v1', spec: { replicas: 5 } }).expect(400);
+    expect(bare.body.message).toBe('the name of the object () does not match the name on the URL (web)');
+    const ns = await api().put(`${STS}/web/scale`).send(scale('web', 5, { namespace: 'kube-system' })).expect(400);
+    expect(ns.body.message).toBe('the namespace of the provided object does not match the namespace sent on the request');
+    expect(await replicas()).toBe(3);
+  });
+
+  it('a body that is not a Scale fails decoding: 400, nothing scaled', async () => {
+    const live = (await api().get(`${STS}/web`).expect(200)).body;
+    const res = await api().put(`${STS}/web/scale`).send({ ...live, spec: { ...live.spec, replicas: 0 } }).expect(400);
+    expect(res.body).toEqual(badRequest('StatefulSet in version "v1" cannot be handled as a Scale: converting (v1.StatefulSet) to (autoscaling.Scale): unknown conversion'));
+    const wrongGroup = await api().put(`${STS}/web/scale`).send({ ...scale('web', 1), apiVersion: 'apps/v1' }).expect(400);
+    expect(wrongGroup.body.message).toBe(
+      'Scale in version "v1" cannot be handled as a Scale: no kind "Scale" is registered for version "apps/v1" in scheme "k8s.io/kubernetes/pkg/api/legacyscheme/scheme.go:30"',
+    );
+    const str = await api().put(`${STS}/web/scale`).send(scale('web', '2')).expect(400);
+    expect(str.body.message).toBe('Scale in version "v1" cannot be handled as a Scale: json: cannot unmarshal string into Go struct field ScaleSpec.spec.replicas of type int32');
+    expect(await replicas()).toBe(3);
+  });
+
+  it('negative replicas: 422 on the Scale', async () => {
+    const res = await api().put(`${STS}/web/scale`).send(scale('web', -1)).expect(422);
+    expect(res.body.message).toBe('Scale.autoscaling "web" is invalid: spec.replicas: Invalid value: -1: must be greater than or equal to 0');
+    expect(await replicas()).toBe(3);
+  });
+
+  it('a kind-less body defaults to Scale; no spec.replicas means 0 (int32, omitempty)', async () => {
+    const res = await api().put(`${STS}/web/scale`).send({ metadata: { name: 'web' }, spec: { replicas: 2 } }).expect(200);
+    expect(res.body).toMatchObject({ kind: 'Scale', spec: { replicas: 2 } });
+    await api().put(`${STS}/web/scale`).send(scale('web')).expect(200);
+    expect(await replicas()).toBe(0);
+  });
+});
+
+describe('a PUT names its object', () => {
+  it('a body without metadata.name does not match the URL (checkName)', async () => {
+    await api().post('/api/v1/namespaces/default/configmaps').send({ metadata: { name: 'named' } }).expect(201);
+    const res = await api().put('/api/v1/namespaces/default/configmaps/named').send({ data: { a: 'b' } }).expect(400);
+    expect(res.body).toEqual(badRequest('the name of the object () does not match the name on the URL (named)'));
+    const st = await api().put('/api/v1/namespaces/default/configmaps/named').send({ metadata: { name: 'other' } }).expect(400);
+    expect(st.body.message).toBe('the name of the object (other) does not match the name on the URL (named)');
+  });
+});
