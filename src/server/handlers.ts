@@ -13,7 +13,8 @@ import { decodeBody, decodeJSON, negotiateOutput, type Accepted } from './negoti
 import type { RequestInfo } from './requestinfo.js';
 import { parseIncludeObject, partialObjectMetadata, toTable } from './table.js';
 import type { WatchHub } from './watch.js';
-import { patchObject } from '../patch/index.js';
+import { patchObject, patchTypeOf } from '../patch/index.js';
+import { validateWriteOptions } from './writeoptions.js';
 import { serveSubresource } from './subresources.js';
 import { decodeDeleteOptions } from './deleteoptions.js';
 import { checkFields, duplicateFieldMessage, findDuplicateFields, strictDecodingMessage, unknownFieldMessage } from '../schema/index.js';
@@ -220,6 +221,7 @@ export async function handleResource(ctx: HandlerContext, info: RequestInfo, req
     }
     case 'create': {
       if (!def.verbs.includes('create')) throw methodNotSupported(def, 'create');
+      validateWriteOptions('CreateOptions', req.query);
       const body = decodeBody(req.headers['content-type'], req.body as Buffer);
       const mode = parseFieldValidation(q.fieldValidation);
       const dups = body.raw ? findDuplicateFields(body.raw) : [];
@@ -233,6 +235,7 @@ export async function handleResource(ctx: HandlerContext, info: RequestInfo, req
     }
     case 'update': {
       if (!def.verbs.includes('update')) throw methodNotSupported(def, 'update');
+      validateWriteOptions('UpdateOptions', req.query);
       const body = decodeBody(req.headers['content-type'], req.body as Buffer);
       const mode = parseFieldValidation(q.fieldValidation);
       const dups = body.raw ? findDuplicateFields(body.raw) : [];
@@ -244,6 +247,7 @@ export async function handleResource(ctx: HandlerContext, info: RequestInfo, req
     }
     case 'patch': {
       if (!def.verbs.includes('patch')) throw methodNotSupported(def, 'patch');
+      validateWriteOptions('PatchOptions', req.query, patchTypeOf(req.headers['content-type']));
       const r = patchObject(registry, def, ns, info.name, req, q);
       return sendObject(reply, def, accepted, q, r.created ? 201 : 200, r.object, r.warnings, r.json);
     }

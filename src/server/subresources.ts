@@ -7,6 +7,7 @@ import { parseFieldValidation } from '../registry/fieldvalidation.js';
 import { checkName, typeMetaError } from '../registry/typemeta.js';
 import { applyScale, scaleBodyError, scaleFromStatefulSet, scalePreconditionError } from '../resources/scale.js';
 import { decodeBody, negotiateOutput } from './negotiation.js';
+import { validateWriteOptions } from './writeoptions.js';
 import type { RequestInfo } from './requestinfo.js';
 import type { HandlerContext } from './handlers.js';
 import { addWarnings, sendJSON } from './handlers.js';
@@ -51,6 +52,7 @@ export async function serveSubresource(ctx: HandlerContext, def: ResourceDef, in
       if (verb === 'get') return send(reply, req, 200, registry.get(def, ns, name));
       if (verb === 'update') {
         allowed('update');
+        validateWriteOptions('UpdateOptions', req.query);
         const body = decodeBody(req.headers['content-type'], req.body as Buffer);
         if (!typeMetaError(def, body.object.kind, body.object.apiVersion, registry.isRegistered)) checkName(body.object, name, ns);
         const r = registry.update(def, ns, name, body.object, writeOpts());
@@ -58,6 +60,7 @@ export async function serveSubresource(ctx: HandlerContext, def: ResourceDef, in
       }
       if (verb === 'patch') {
         allowed('patch');
+        validateWriteOptions('PatchOptions', req.query, patchTypeOf(req.headers['content-type']));
         const r = patchObject(registry, def, ns, name, req, q, 'status');
         return send(reply, req, 200, r.object, r.warnings);
       }
@@ -139,6 +142,8 @@ function serveScale(ctx: HandlerContext, def: ResourceDef, info: RequestInfo, re
   };
   if (info.verb === 'get') return send(reply, req, 200, scaleFromStatefulSet(registry.get(def, ns, name)));
   if (info.verb !== 'update' && info.verb !== 'patch') throw methodNotSupported(def, info.verb);
+  if (info.verb === 'update') validateWriteOptions('UpdateOptions', req.query);
+  else validateWriteOptions('PatchOptions', req.query, patchTypeOf(req.headers['content-type']));
   const live = registry.get(def, ns, name);
   const liveScale = scaleFromStatefulSet(live);
   let scale: KObject;

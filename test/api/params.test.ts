@@ -171,3 +171,62 @@ describe('a PUT names its object', () => {
     expect(st.body.message).toBe('the name of the object (other) does not match the name on the URL (named)');
   });
 });
+
+describe('write options (ValidateCreateOptions / UpdateOptions / PatchOptions)', () => {
+  const CMS = '/api/v1/namespaces/default/configmaps';
+  const invalidOptions = (kind: string, message: string, causes: unknown[]) => ({
+    kind: 'Status',
+    apiVersion: 'v1',
+    metadata: {},
+    status: 'Failure',
+    message: `${kind}.meta.k8s.io "" is invalid: ${message}`,
+    reason: 'Invalid',
+    details: { group: 'meta.k8s.io', kind, causes },
+    code: 422,
+  });
+
+  beforeAll(async () => {
+    await api().post(CMS).send({ metadata: { name: 'fm' } }).expect(201);
+  });
+
+  it('a fieldManager over 128 bytes: 422 on every write verb, nothing written', async () => {
+    const long = 'm'.repeat(129);
+    const tooLong = { reason: 'FieldValueTooLong', message: 'Too long: may not be more than 128 bytes', field: 'fieldManager' };
+    const c = await api().post(CMS).query({ fieldManager: long }).send({ metadata: { name: 'fm-long' } }).expect(422);
+    expect(c.body).toEqual(invalidOptions('CreateOptions', 'fieldManager: Too long: may not be more than 128 bytes', [tooLong]));
+    await api().get(`${CMS}/fm-long`).expect(404);
+    const u = await api().put(`${CMS}/fm`).query({ fieldManager: long }).send({ metadata: { name: 'fm' }, data: { a: 'b' } }).expect(422);
+    expect(u.body.message).toBe('UpdateOptions.meta.k8s.io "" is invalid: fieldManager: Too long: may not be more than 128 bytes');
+    const p = await api().patch(`${CMS}/fm`).query({ fieldManager: long }).set('Content-Type', 'application/merge-patch+json').send({ data: { a: 'b' } }).expect(422);
+    expect(p.body.message).toBe('PatchOptions.meta.k8s.io "" is invalid: fieldManager: Too long: may not be more than 128 bytes');
+    const a = await api()
+      .patch(`${CMS}/fm`)
+      .query({ fieldManager: long })
+      .set('Content-Type', 'application/apply-patch+yaml')
+      .send('apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: fm\n')
+      .expect(422);
+    expect(a.body.details.kind).toBe('PatchOptions');
+    expect((await api().get(`${CMS}/fm`).expect(200)).body.data).toBeUndefined();
+    // exactly 128 is fine
+    await api().post(CMS).query({ fieldManager: 'm'.repeat(128) }).send({ metadata: { name: 'fm-128' } }).expect(201);
+  });
+
+  it('non-printable characters, each reported at its byte position', async () => {
+    const res = await api().post(CMS).query({ fieldManager: 'é\tx\u00a0' }).send({ metadata: { name: 'fm-np' } }).expect(422);
+    expect(res.body.message).toBe(
+      'CreateOptions.meta.k8s.io "" is invalid: [fieldManager: Invalid value: "é\\tx\\u00a0": invalid character U+0009 (at position 2), fieldManager: Invalid value: "é\\tx\\u00a0": invalid character U+00A0 (at position 4)]',
+    );
+    await api().post(CMS).query({ fieldManager: 'kubectl edit ünïcode' }).send({ metadata: { name: 'fm-ok' } }).expect(201);
+  });
+
+  it('dryRun, fieldValidation and force are options errors too, reported together', async () => {
+    const res = await api().post(CMS).query('dryRun=All&dryRun=Some&fieldValidation=strict').send({ metadata: { name: 'fm-dry' } }).expect(422);
+    expect(res.body.message).toBe(
+      'CreateOptions.meta.k8s.io "" is invalid: [dryRun: Unsupported value: ["All","Some"]: supported values: "All", fieldValidation: Unsupported value: "strict": supported values: "", "Ignore", "Strict", "Warn"]',
+    );
+    const force = await api().patch(`${CMS}/fm`).query({ force: 'true' }).set('Content-Type', 'application/merge-patch+json').send({}).expect(422);
+    expect(force.body.message).toBe('PatchOptions.meta.k8s.io "" is invalid: force: Forbidden: may not be specified for non-apply patch');
+    const apply = await api().patch(`${CMS}/fm`).set('Content-Type', 'application/apply-patch+yaml').send('metadata:\n  name: fm\n').expect(422);
+    expect(apply.body.message).toBe('PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch');
+  });
+});
