@@ -15,6 +15,7 @@ import { parseIncludeObject, partialObjectMetadata, toTable } from './table.js';
 import type { WatchHub } from './watch.js';
 import { patchObject, patchTypeOf } from '../patch/index.js';
 import { validateWriteOptions } from './writeoptions.js';
+import { int64Param, listParams } from './listoptions.js';
 import { serveSubresource } from './subresources.js';
 import { decodeDeleteOptions } from './deleteoptions.js';
 import { checkFields, duplicateFieldMessage, findDuplicateFields, strictDecodingMessage, unknownFieldMessage } from '../schema/index.js';
@@ -47,9 +48,9 @@ function boolParam(v: string | undefined): boolean | undefined {
 }
 
 function intParam(name: string, v: string | undefined): number | undefined {
-  if (v === undefined || v === '') return undefined;
-  if (!/^-?\d+$/.test(v)) throw badRequest(`invalid ${name} value: ${JSON.stringify(v)}`);
-  return Number(v);
+  if (v === undefined) return undefined;
+  // metav1.ParameterCodec: strconv.ParseInt's error is the 400's message
+  return int64Param({ [name]: v }, name);
 }
 
 function dryRunParam(q: Query): boolean {
@@ -193,10 +194,7 @@ export async function handleResource(ctx: HandlerContext, info: RequestInfo, req
       const r = registry.listEntries(def, ns || undefined, {
         labelSelector: q.labelSelector,
         fieldSelector: q.fieldSelector,
-        limit: intParam('limit', q.limit),
-        continue: q.continue,
-        resourceVersion: q.resourceVersion,
-        resourceVersionMatch: q.resourceVersionMatch,
+        ...listParams(req.query as Record<string, unknown>),
       });
       return sendList(reply, def, accepted, q, r);
     }

@@ -8,6 +8,7 @@ import { checkName, typeMetaError } from '../registry/typemeta.js';
 import { applyScale, scaleBodyError, scaleFromStatefulSet, scalePreconditionError } from '../resources/scale.js';
 import { decodeBody, negotiateOutput } from './negotiation.js';
 import { validateWriteOptions } from './writeoptions.js';
+import { logParams } from './listoptions.js';
 import type { RequestInfo } from './requestinfo.js';
 import type { HandlerContext } from './handlers.js';
 import { addWarnings, sendJSON } from './handlers.js';
@@ -91,6 +92,7 @@ export async function serveSubresource(ctx: HandlerContext, def: ResourceDef, in
     case 'binding':
       return serveBinding(ctx, def, ns, name, req, reply, q);
     case 'log': {
+      const logOpts = logParams(req.query as Record<string, unknown>, name);
       const pod = registry.get(def, ns, name);
       const containers: KObject[] = pod.spec?.containers ?? [];
       const cname = q.container ?? pod.metadata?.annotations?.['kubectl.kubernetes.io/default-container'] ?? containers[0]?.name;
@@ -109,10 +111,12 @@ export async function serveSubresource(ctx: HandlerContext, def: ResourceDef, in
         `${started} kube-emulator: container ${cname} (image ${c.image}) started on node ${pod.spec?.nodeName ?? ''}`,
         `${started} kube-emulator: no container runtime: this log is simulated`,
       ];
-      const tail = q.tailLines !== undefined ? Number(q.tailLines) : undefined;
-      if (tail !== undefined && tail >= 0) lines = lines.slice(Math.max(0, lines.length - tail));
+      const tail = logOpts.tailLines;
+      if (tail !== undefined) lines = lines.slice(Math.max(0, lines.length - tail));
       if (q.timestamps !== 'true') lines = lines.map((l) => l.slice(l.indexOf(' ') + 1));
-      return reply.code(200).header('Content-Type', 'text/plain').send(lines.map((l) => l + '\n').join(''));
+      let text = Buffer.from(lines.map((l) => l + '\n').join(''));
+      if (logOpts.limitBytes !== undefined && text.length > logOpts.limitBytes) text = text.subarray(0, logOpts.limitBytes);
+      return reply.code(200).header('Content-Type', 'text/plain').send(text);
     }
     case 'exec':
     case 'attach':

@@ -230,3 +230,95 @@ describe('write options (ValidateCreateOptions / UpdateOptions / PatchOptions)',
     expect(apply.body.message).toBe('PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch');
   });
 });
+
+describe('list and log query parameters', () => {
+  const CMS = '/api/v1/namespaces/default/configmaps';
+  const listInvalid = (message: string) => expect.objectContaining({ code: 422, reason: 'Invalid', message: `ListOptions.meta.k8s.io "" is invalid: ${message}` });
+
+  it.each([
+    ['abc', 'strconv.ParseInt: parsing "abc": invalid syntax'],
+    ['9223372036854775808', 'strconv.ParseInt: parsing "9223372036854775808": value out of range'],
+    ['1.5', 'strconv.ParseInt: parsing "1.5": invalid syntax'],
+    ['', 'strconv.ParseInt: parsing "": invalid syntax'],
+  ])('limit=%j: 400 with the conversion error', async (limit, message) => {
+    const res = await api().get(CMS).query({ limit }).expect(400);
+    expect(res.body).toEqual(badRequest(message));
+  });
+
+  it('a negative or int64-max limit lists everything', async () => {
+    await api().get(CMS).query({ limit: '-5' }).expect(200);
+    const res = await api().get(CMS).query({ limit: '9223372036854775807' }).expect(200);
+    expect(res.body.metadata.continue).toBeUndefined();
+  });
+
+  it('resourceVersionMatch rules (ValidateListOptions): 422 ListOptions', async () => {
+    const noRV = await api().get(CMS).query({ resourceVersionMatch: 'NotOlderThan' }).expect(422);
+    expect(noRV.body).toEqual(listInvalid('resourceVersionMatch: Forbidden: resourceVersionMatch is forbidden unless resourceVersion is provided'));
+    expect(noRV.body.details).toEqual({
+      group: 'meta.k8s.io',
+      kind: 'ListOptions',
+      causes: [{ reason: 'FieldValueForbidden', message: 'Forbidden: resourceVersionMatch is forbidden unless resourceVersion is provided', field: 'resourceVersionMatch' }],
+    });
+    const bogus = await api().get(CMS).query({ resourceVersion: '1', resourceVersionMatch: 'Newest' }).expect(422);
+    expect(bogus.body).toEqual(listInvalid('resourceVersionMatch: Unsupported value: "Newest": supported values: "Exact", "NotOlderThan", ""'));
+    const exact0 = await api().get(CMS).query({ resourceVersion: '0', resourceVersionMatch: 'Exact' }).expect(422);
+    expect(exact0.body).toEqual(listInvalid('resourceVersionMatch: Forbidden: resourceVersionMatch "exact" is forbidden for resourceVersion "0"'));
+    const both = await api().get(CMS).query({ resourceVersionMatch: 'Latest', continue: 'x' }).expect(422);
+    expect(both.body.message).toBe(
+      'ListOptions.meta.k8s.io "" is invalid: [resourceVersionMatch: Forbidden: resourceVersionMatch is forbidden unless resourceVersion is provided, resourceVersionMatch: Forbidden: resourceVersionMatch is forbidden when continue is provided, resourceVersionMatch: Unsupported value: "Latest": supported values: "Exact", "NotOlderThan", ""]',
+    );
+    const sie = await api().get(CMS).query({ sendInitialEvents: 'true' }).expect(422);
+    expect(sie.body).toEqual(listInvalid('sendInitialEvents: Forbidden: sendInitialEvents is forbidden for list'));
+    await api().get(CMS).query({ resourceVersion: '0', resourceVersionMatch: 'NotOlderThan' }).expect(200);
+  });
+
+  describe('pods/log', () => {
+    const LOG = '/api/v1/namespaces/default/pods/logger/log';
+    beforeAll(async () => {
+      await api()
+        .post('/api/v1/namespaces/default/pods')
+        .send({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'logger' }, spec: { nodeName: 'n1', containers: [{ name: 'c', image: 'busybox' }] } })
+        .expect(201);
+      await api()
+        .put('/api/v1/namespaces/default/pods/logger/status')
+        .send({
+          apiVersion: 'v1',
+          kind: 'Pod',
+          metadata: { name: 'logger' },
+          status: { phase: 'Running', containerStatuses: [{ name: 'c', image: 'busybox', imageID: '', ready: true, restartCount: 0, state: { running: { startedAt: '2026-01-01T00:00:00Z' } } }] },
+        })
+        .expect(200);
+    });
+
+    it.each([
+      ['tailLines', 'abc', 'strconv.ParseInt: parsing "abc": invalid syntax'],
+      ['limitBytes', '1e3', 'strconv.ParseInt: parsing "1e3": invalid syntax'],
+      ['sinceSeconds', '99999999999999999999', 'strconv.ParseInt: parsing "99999999999999999999": value out of range'],
+    ])('%s=%s: 400', async (param, value, message) => {
+      const res = await api().get(LOG).query({ [param]: value }).expect(400);
+      expect(res.body).toEqual(badRequest(message));
+    });
+
+    it('out-of-range values: 422 PodLogOptions, before the pod is looked up', async () => {
+      const res = await api().get(LOG).query({ tailLines: '-1', limitBytes: '0' }).expect(422);
+      expect(res.body.message).toBe(
+        'PodLogOptions "logger" is invalid: [tailLines: Invalid value: -1: must be greater than or equal to 0, limitBytes: Invalid value: 0: must be greater than 0]',
+      );
+      expect(res.body.details).toMatchObject({ name: 'logger', kind: 'PodLogOptions' });
+      const since = await api().get('/api/v1/namespaces/default/pods/nope/log').query({ sinceSeconds: '0' }).expect(422);
+      expect(since.body.message).toBe('PodLogOptions "nope" is invalid: sinceSeconds: Invalid value: 0: must be greater than 0');
+      const both = await api().get(LOG).query({ sinceSeconds: '5', sinceTime: '2026-01-01T00:00:00Z' }).expect(422);
+      expect(both.body.message).toBe('PodLogOptions "logger" is invalid: : Forbidden: at most one of `sinceTime` or `sinceSeconds` may be specified');
+    });
+
+    it('valid values are applied', async () => {
+      const all = await api().get(LOG).expect(200);
+      const lines = all.text.split('\n').filter(Boolean);
+      expect(lines.length).toBeGreaterThan(1);
+      const tail = await api().get(LOG).query({ tailLines: '1' }).expect(200);
+      expect(tail.text).toBe(lines[lines.length - 1] + '\n');
+      const cut = await api().get(LOG).query({ limitBytes: '5' }).expect(200);
+      expect(cut.text).toBe(all.text.slice(0, 5));
+    });
+  });
+});
