@@ -14,7 +14,7 @@ import {
   type Entry,
 } from '../storage/store.js';
 import { alreadyExists, badRequest, conflict, forbidden, invalidObject, methodNotSupported, notFound, StatusError } from './errors.js';
-import { dropEmptyMeta, generateName, keepSystemMetaOnUpdate, nowRFC3339, resetSystemMetaForCreate, validateObjectMeta, validateObjectMetaUpdate } from './meta.js';
+import { dropEmptyMeta, generateName, isUnconditionalRV, keepSystemMetaOnUpdate, nowRFC3339, resetSystemMetaForCreate, validateObjectMeta, validateObjectMetaUpdate } from './meta.js';
 import { deepEqual } from './validation.js';
 import { typeMetaError } from './typemeta.js';
 import { ListQuery, compileListFilter, type ListFilter } from './listfilter.js';
@@ -267,7 +267,10 @@ export class Registry {
     }
     const old = decodeFor(def, cur.json);
     const sentRV = obj.metadata.resourceVersion;
-    if (sentRV !== undefined && sentRV !== '' && sentRV !== old.metadata.resourceVersion) throw conflict(def, name);
+    if (isUnconditionalRV(sentRV)) {
+      if (def.allowUnconditionalUpdate === false)
+        throw invalidObject({ group: def.group, kind: def.plural }, name, [{ reason: 'FieldValueInvalid', message: 'Invalid value: 0: must be specified for an update', field: 'metadata.resourceVersion' }]);
+    } else if (sentRV !== old.metadata.resourceVersion) throw conflict(def, name);
     if (obj.metadata.uid && obj.metadata.uid !== old.metadata.uid)
       throw conflict(def, name, `Precondition failed: UID in precondition: ${obj.metadata.uid}, UID in object meta: ${old.metadata.uid}`);
 

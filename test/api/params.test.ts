@@ -322,3 +322,61 @@ describe('list and log query parameters', () => {
     });
   });
 });
+
+describe('metadata.resourceVersion "0" on an update', () => {
+  const CMS = '/api/v1/namespaces/default/configmaps';
+  const LEASES = '/apis/coordination.k8s.io/v1/namespaces/default/leases';
+
+  it('is unconditional (as an absent one) for kinds that allow unconditional updates: PUT and patch', async () => {
+    const created = (await api().post(CMS).send({ metadata: { name: 'rv0' }, data: { a: '1' } }).expect(201)).body;
+    await api().put(`${CMS}/rv0`).send({ metadata: { name: 'rv0' }, data: { a: '2' } }).expect(200);
+    const put = await api().put(`${CMS}/rv0`).send({ metadata: { name: 'rv0', resourceVersion: '0' }, data: { a: '3' } }).expect(200);
+    expect(put.body.data).toEqual({ a: '3' });
+    expect(Number(put.body.metadata.resourceVersion)).toBeGreaterThan(Number(created.metadata.resourceVersion));
+    const patch = await api()
+      .patch(`${CMS}/rv0`)
+      .set('Content-Type', 'application/merge-patch+json')
+      .send({ metadata: { resourceVersion: '0' }, data: { a: '4' } })
+      .expect(200);
+    expect(patch.body.data).toEqual({ a: '4' });
+    // a stale non-zero one is still a conflict
+    await api().put(`${CMS}/rv0`).send({ metadata: { name: 'rv0', resourceVersion: created.metadata.resourceVersion }, data: { a: '5' } }).expect(409);
+  });
+
+  it('statefulsets/scale with resourceVersion "0" scales unconditionally', async () => {
+    const res = await api()
+      .put('/apis/apps/v1/namespaces/default/statefulsets/web/scale')
+      .send({ kind: 'Scale', apiVersion: 'autoscaling/v1', metadata: { name: 'web', resourceVersion: '0' }, spec: { replicas: 4 } })
+      .expect(200);
+    expect(res.body.spec.replicas).toBe(4);
+  });
+
+  it('a Lease (AllowUnconditionalUpdate false) must carry a real one: 422', async () => {
+    const lease = { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: 'l' }, spec: { holderIdentity: 'a' } };
+    const created = (await api().post(LEASES).send(lease).expect(201)).body;
+    for (const rv of [undefined, '0']) {
+      const res = await api()
+        .put(`${LEASES}/l`)
+        .send({ ...lease, metadata: { name: 'l', ...(rv ? { resourceVersion: rv } : {}) }, spec: { holderIdentity: 'b' } })
+        .expect(422);
+      expect(res.body).toEqual({
+        kind: 'Status',
+        apiVersion: 'v1',
+        metadata: {},
+        status: 'Failure',
+        message: 'leases.coordination.k8s.io "l" is invalid: metadata.resourceVersion: Invalid value: 0: must be specified for an update',
+        reason: 'Invalid',
+        details: {
+          name: 'l',
+          group: 'coordination.k8s.io',
+          kind: 'leases',
+          causes: [{ reason: 'FieldValueInvalid', message: 'Invalid value: 0: must be specified for an update', field: 'metadata.resourceVersion' }],
+        },
+        code: 422,
+      });
+    }
+    await api().put(`${LEASES}/l`).send({ ...lease, metadata: { name: 'l', resourceVersion: created.metadata.resourceVersion }, spec: { holderIdentity: 'b' } }).expect(200);
+    // a PUT of a missing lease still creates it (AllowCreateOnUpdate)
+    await api().put(`${LEASES}/l2`).send({ ...lease, metadata: { name: 'l2' } }).expect(201);
+  });
+});
