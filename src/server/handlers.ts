@@ -18,6 +18,7 @@ import { validateWriteOptions } from './writeoptions.js';
 import { int64Param, listParams } from './listoptions.js';
 import { serveSubresource } from './subresources.js';
 import { decodeDeleteOptions } from './deleteoptions.js';
+import { findDuplicateYAMLKeys, yamlUnmarshalErrors } from '../schema/duplicates.js';
 import { checkFields, duplicateFieldMessage, findDuplicateFields, strictDecodingMessage, unknownFieldMessage } from '../schema/index.js';
 
 const toYAML = (v: unknown): string => yamlLib().stringify(v);
@@ -150,17 +151,27 @@ export function parseDeleteOptions(req: FastifyRequest, q: Query): DeleteOptions
  * message carries the decode prefix (apiserver handlers/create.go + rest.go transformDecodeError):
  * `Service in version "v1" cannot be handled as a Service: strict decoding error: unknown field "spec.foo"`.
  */
-function strictDecode(def: ResourceDef, obj: KObject, mode: string, dups: string[]): boolean {
+function strictDecode(def: ResourceDef, obj: KObject, mode: string, dups: string[], yamlErrors: string[] = []): boolean {
   if (mode !== 'Strict' || obj === null || typeof obj !== 'object' || Array.isArray(obj)) return false;
   // a body of another kind fails its conversion first: the registry words that
   if ((obj.kind && obj.kind !== def.kind) || (obj.apiVersion && obj.apiVersion !== apiVersionOf(def))) return false;
   const { unknown, causes } = checkFields(def.definition, obj);
   if (causes.length) return false; // type errors: the registry reports the first one, worded the same way
-  const errs = [...unknown.map(unknownFieldMessage), ...dups.map(duplicateFieldMessage)];
+  // a YAML body's duplicate keys come first (json.go unmarshal: YAMLToJSONStrict, then the JSON)
+  const errs = [...yamlErrors, ...unknown.map(unknownFieldMessage), ...dups.map(duplicateFieldMessage)];
   // clean: the registry need not walk the object again
   if (!errs.length) return true;
   // kind and apiVersion default from the URL when the body has none (json.go Decode)
   throw badRequest(`${def.kind} in version ${JSON.stringify(def.version)} cannot be handled as a ${def.kind}: ${strictDecodingMessage(errs)}`);
+}
+
+const isYAML = (ct: unknown) => /^\s*(application\/yaml|text\/yaml|application\/x-yaml)\s*(;|$)/i.test(String(ct ?? ''));
+
+/** Duplicate keys of a YAML body under fieldValidation=Strict, as the one goyaml.v2 error (or none). */
+function strictYAMLErrors(req: FastifyRequest, mode: string): string[] {
+  if (mode !== 'Strict' || !isYAML(req.headers['content-type']) || !Buffer.isBuffer(req.body)) return [];
+  const dups = findDuplicateYAMLKeys(req.body.toString('utf8'));
+  return dups.length ? [yamlUnmarshalErrors(dups)] : [];
 }
 
 export async function handleResource(ctx: HandlerContext, info: RequestInfo, req: FastifyRequest, reply: FastifyReply): Promise<unknown> {
@@ -223,7 +234,7 @@ export async function handleResource(ctx: HandlerContext, info: RequestInfo, req
       const body = decodeBody(req.headers['content-type'], req.body as Buffer);
       const mode = parseFieldValidation(q.fieldValidation);
       const dups = body.raw ? findDuplicateFields(body.raw) : [];
-      const fieldsChecked = strictDecode(def, body.object, mode, dups);
+      const fieldsChecked = strictDecode(def, body.object, mode, dups, strictYAMLErrors(req, mode));
       if (def.create) {
         const out = def.create(body.object);
         return sendObject(reply, def, accepted, q, 201, out);
@@ -237,7 +248,7 @@ export async function handleResource(ctx: HandlerContext, info: RequestInfo, req
       const body = decodeBody(req.headers['content-type'], req.body as Buffer);
       const mode = parseFieldValidation(q.fieldValidation);
       const dups = body.raw ? findDuplicateFields(body.raw) : [];
-      const fieldsChecked = strictDecode(def, body.object, mode, dups);
+      const fieldsChecked = strictDecode(def, body.object, mode, dups, strictYAMLErrors(req, mode));
       if (!typeMetaError(def, body.object.kind, body.object.apiVersion, registry.isRegistered)) checkName(body.object, info.name, ns);
       const existed = !!registry.getEntry(def, ns, info.name);
       const r = registry.update(def, ns, info.name, body.object, { dryRun: dryRunParam(q), fieldManager: q.fieldManager, fieldValidation: mode, duplicates: dups, fieldsChecked, userAgent: String(req.headers['user-agent'] ?? '') });
@@ -246,6 +257,11 @@ export async function handleResource(ctx: HandlerContext, info: RequestInfo, req
     case 'patch': {
       if (!def.verbs.includes('patch')) throw methodNotSupported(def, 'patch');
       validateWriteOptions('PatchOptions', req.query, patchTypeOf(req.headers['content-type']));
+      if (patchTypeOf(req.headers['content-type']) === 'apply' && q.fieldValidation === 'Strict' && Buffer.isBuffer(req.body)) {
+        // applyPatcher: sigs.k8s.io/yaml UnmarshalStrict of the configuration
+        const dups = findDuplicateYAMLKeys(req.body.toString('utf8'));
+        if (dups.length) throw badRequest(`error strict decoding patch: error converting YAML to JSON: ${yamlUnmarshalErrors(dups)}`);
+      }
       const r = patchObject(registry, def, ns, info.name, req, q);
       return sendObject(reply, def, accepted, q, r.created ? 201 : 200, r.object, r.warnings, r.json);
     }

@@ -380,3 +380,39 @@ describe('metadata.resourceVersion "0" on an update', () => {
     await api().put(`${LEASES}/l2`).send({ ...lease, metadata: { name: 'l2' } }).expect(201);
   });
 });
+
+describe('duplicate YAML keys under fieldValidation=Strict', () => {
+  const CMS = '/api/v1/namespaces/default/configmaps';
+  const yaml = (name: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\ndata:\n  a: "1"\n  b: "2"\n  a: "3"\n`;
+
+  it('create and update: 400, the goyaml error first, then the JSON strict errors', async () => {
+    const res = await api().post(CMS).query({ fieldValidation: 'Strict' }).set('Content-Type', 'application/yaml').send(yaml('ydup')).expect(400);
+    expect(res.body).toEqual(
+      badRequest('ConfigMap in version "v1" cannot be handled as a ConfigMap: strict decoding error: yaml: unmarshal errors:\n  line 8: key "a" already set in map'),
+    );
+    const several = `kind: ConfigMap\nmetadata:\n  name: ydup\n  labels:\n    x: y\n  name: ydup\nbogus: 1\nbogus: 2\ndata:\n  a: "1"\ndata:\n  b: "2"\n`;
+    const two = await api().post(CMS).query({ fieldValidation: 'Strict' }).set('Content-Type', 'application/yaml').send(several).expect(400);
+    expect(two.body.message).toBe(
+      'ConfigMap in version "v1" cannot be handled as a ConfigMap: strict decoding error: yaml: unmarshal errors:\n  line 6: key "name" already set in map\n  line 8: key "bogus" already set in map\n  line 12: key "data" already set in map, unknown field "bogus"',
+    );
+    await api().get(`${CMS}/ydup`).expect(404);
+    await api().post(CMS).set('Content-Type', 'application/yaml').send(yaml('ydup')).expect(201);
+    const put = await api().put(`${CMS}/ydup`).query({ fieldValidation: 'Strict' }).set('Content-Type', 'application/yaml').send(yaml('ydup')).expect(400);
+    expect(put.body.message).toMatch(/strict decoding error: yaml: unmarshal errors:\n {2}line 8: key "a" already set in map$/);
+  });
+
+  it('Ignore and Warn keep the last value, as goyaml does', async () => {
+    const res = await api().post(CMS).query({ fieldValidation: 'Ignore' }).set('Content-Type', 'application/yaml').send(yaml('ydup-ignore')).expect(201);
+    expect(res.body.data).toEqual({ a: '3', b: '2' });
+  });
+
+  it('server-side apply: 400 error strict decoding patch', async () => {
+    const res = await api()
+      .patch(`${CMS}/ydup-apply`)
+      .query({ fieldValidation: 'Strict', fieldManager: 'me' })
+      .set('Content-Type', 'application/apply-patch+yaml')
+      .send(yaml('ydup-apply'))
+      .expect(400);
+    expect(res.body).toEqual(badRequest('error strict decoding patch: error converting YAML to JSON: yaml: unmarshal errors:\n  line 8: key "a" already set in map'));
+  });
+});
