@@ -9,6 +9,7 @@ import { badRequest, StatusError, unsupportedMediaType } from '../registry/error
 import { parseFieldValidation } from '../registry/fieldvalidation.js';
 import { applyJSONPatch, isPlainObject, jsonMergePatch } from './merge.js';
 import { strategicMergePatch, StrategicMergePatchError } from './strategic.js';
+import { fromUnstructuredError, patchConversionError } from './strategic-errors.js';
 import { serverSideApply } from './apply.js';
 import { checkFields } from '../schema/index.js';
 import { findDuplicateFields } from '../schema/duplicates.js';
@@ -136,6 +137,11 @@ export function patchObject(
     if (type === 'json') {
       // a JSON patch may replace metadata.resourceVersion: that is the precondition
     } else if (patchedRV === undefined) next.metadata.resourceVersion = live.metadata.resourceVersion;
+  }
+  if (type === 'strategic') {
+    // the patched map converts into the Go type first: a wrong type is its 422 (applyPatchToObject)
+    const bad = fromUnstructuredError(def.definition, next);
+    if (bad) throw patchConversionError(patch, bad);
   }
   if (opts.fieldValidation === 'Strict') {
     // unknown fields in a patched object (apiserver handlers/patch.go applyPatchToObject): 422

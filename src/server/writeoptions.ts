@@ -5,35 +5,13 @@
 import type { Cause } from '../resources/types.js';
 import { StatusError } from '../registry/errors.js';
 import { forbidden, required, tooLong } from '../registry/validation.js';
+import { goQuote, PRINTABLE } from '../util/goquote.js';
 
 export type OptionsKind = 'CreateOptions' | 'UpdateOptions' | 'PatchOptions';
 
 /** metav1 validation.FieldManagerMaxLength */
 const FIELD_MANAGER_MAX_LENGTH = 128;
-/** Go's unicode.IsPrint: letters, marks, numbers, punctuation, symbols and the ASCII space. */
-const PRINTABLE = /^[\p{L}\p{M}\p{N}\p{P}\p{S} ]$/u;
 const FIELD_VALIDATION_VALUES = ['', 'Ignore', 'Strict', 'Warn'];
-
-/** Go's strconv.Quote (what `%q` prints): printable runes as they are, the rest escaped. */
-export function goQuote(s: string): string {
-  let out = '"';
-  for (const ch of s) {
-    const r = ch.codePointAt(0)!;
-    if (ch === '"' || ch === '\\') out += '\\' + ch;
-    else if (PRINTABLE.test(ch)) out += ch;
-    else if (r === 7) out += '\\a';
-    else if (r === 8) out += '\\b';
-    else if (r === 12) out += '\\f';
-    else if (r === 10) out += '\\n';
-    else if (r === 13) out += '\\r';
-    else if (r === 9) out += '\\t';
-    else if (r === 11) out += '\\v';
-    else if (r < 0x20 || r === 0x7f) out += '\\x' + r.toString(16).padStart(2, '0');
-    else if (r < 0x10000) out += '\\u' + r.toString(16).padStart(4, '0');
-    else out += '\\U' + r.toString(16).padStart(8, '0');
-  }
-  return out + '"';
-}
 
 /** ValidateFieldManager: at most 128 bytes, printable characters only. */
 export function fieldManagerCauses(fieldManager: string): Cause[] {

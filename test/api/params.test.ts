@@ -416,3 +416,59 @@ describe('duplicate YAML keys under fieldValidation=Strict', () => {
     expect(res.body).toEqual(badRequest('error strict decoding patch: error converting YAML to JSON: yaml: unmarshal errors:\n  line 8: key "a" already set in map'));
   });
 });
+
+describe('a strategic merge patch whose result does not convert', () => {
+  const STS = '/apis/apps/v1/namespaces/default/statefulsets';
+  const smp = (path: string, body: unknown) => api().patch(path).set('Content-Type', 'application/strategic-merge-patch+json').send(body);
+  const invalidPatch = (rendered: string, message: string) => ({
+    kind: 'Status',
+    apiVersion: 'v1',
+    metadata: {},
+    status: 'Failure',
+    message: ` "" is invalid: patch: Invalid value: "${rendered}": ${message}`,
+    reason: 'Invalid',
+    details: { causes: [{ reason: 'FieldValueInvalid', message: `Invalid value: "${rendered}": ${message}`, field: 'patch' }] },
+    code: 422,
+  });
+
+  beforeAll(async () => {
+    await api()
+      .post(STS)
+      .send({
+        apiVersion: 'apps/v1',
+        kind: 'StatefulSet',
+        metadata: { name: 'smp' },
+        spec: {
+          selector: { matchLabels: { app: 'smp' } },
+          serviceName: 'smp',
+          template: { metadata: { labels: { app: 'smp' } }, spec: { containers: [{ name: 'c', image: 'nginx' }] } },
+        },
+      })
+      .expect(201);
+  });
+
+  it.each([
+    [{ spec: { replicas: 'three' } }, 'map[spec:map[replicas:three]]', 'unrecognized type: int32'],
+    [{ spec: { replicas: 1.5 } }, 'map[spec:map[replicas:1.5]]', 'cannot convert float64 to int32'],
+    [{ spec: { serviceName: 5 } }, 'map[spec:map[serviceName:5]]', 'cannot convert int64 to string'],
+    [{ spec: { serviceName: true } }, 'map[spec:map[serviceName:true]]', 'unrecognized type: string'],
+    [{ metadata: { labels: 'x' } }, 'map[metadata:map[labels:x]]', 'cannot restore map from string'],
+    [{ metadata: { finalizers: { a: 'b' } } }, 'map[metadata:map[finalizers:map[a:b]]]', 'cannot restore slice from map'],
+    [{ spec: { template: 'x' } }, 'map[spec:map[template:x]]', 'cannot restore struct from: string'],
+    [{ spec: { updateStrategy: { rollingUpdate: { maxUnavailable: true } } } }, 'map[spec:map[updateStrategy:map[rollingUpdate:map[maxUnavailable:true]]]]', 'json: cannot unmarshal bool into Go value of type int32'],
+  ])('%j: 422 worded by the unstructured converter', async (patch, rendered, message) => {
+    const res = await smp(`${STS}/smp`, patch).expect(422);
+    expect(res.body).toEqual(invalidPatch(rendered, message));
+  });
+
+  it('a Quantity and a Time are decoded by their own UnmarshalJSON', async () => {
+    const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'smp-pod' }, spec: { containers: [{ name: 'c', image: 'nginx' }] } };
+    await api().post('/api/v1/namespaces/default/pods').send(pod).expect(201);
+    const q = await smp('/api/v1/namespaces/default/pods/smp-pod', { spec: { overhead: { cpu: 'lots' } } }).expect(422);
+    expect(q.body.message).toBe(
+      ` "" is invalid: patch: Invalid value: "map[spec:map[overhead:map[cpu:lots]]]": quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'`,
+    );
+    const t = await smp('/api/v1/namespaces/default/pods/smp-pod', { metadata: { creationTimestamp: 5 } }).expect(422);
+    expect(t.body.message).toBe(' "" is invalid: patch: Invalid value: "map[metadata:map[creationTimestamp:5]]": json: cannot unmarshal number into Go value of type string');
+  });
+});
