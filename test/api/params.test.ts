@@ -419,7 +419,7 @@ describe('duplicate YAML keys under fieldValidation=Strict', () => {
 
 describe('a strategic merge patch whose result does not convert', () => {
   const STS = '/apis/apps/v1/namespaces/default/statefulsets';
-  const smp = (path: string, body: unknown) => api().patch(path).set('Content-Type', 'application/strategic-merge-patch+json').send(body);
+  const smp = (path: string, body: object) => api().patch(path).set('Content-Type', 'application/strategic-merge-patch+json').send(body);
   const invalidPatch = (rendered: string, message: string) => ({
     kind: 'Status',
     apiVersion: 'v1',
@@ -470,5 +470,41 @@ describe('a strategic merge patch whose result does not convert', () => {
     );
     const t = await smp('/api/v1/namespaces/default/pods/smp-pod', { metadata: { creationTimestamp: 5 } }).expect(422);
     expect(t.body.message).toBe(' "" is invalid: patch: Invalid value: "map[metadata:map[creationTimestamp:5]]": json: cannot unmarshal number into Go value of type string');
+  });
+});
+
+describe('pod updates run the Priority and DefaultTolerationSeconds admission plugins', () => {
+  const PODS = '/api/v1/namespaces/default/pods';
+
+  it('a PUT without spec.priority / preemptionPolicy / tolerations keeps them and re-adds the defaults', async () => {
+    const created = (
+      await api()
+        .post(PODS)
+        .send({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'prio' }, spec: { priorityClassName: 'system-node-critical', containers: [{ name: 'c', image: 'nginx:1' }] } })
+        .expect(201)
+    ).body;
+    expect(created.spec).toMatchObject({ priority: 2000001000, preemptionPolicy: 'PreemptLowerPriority' });
+    expect(created.spec.tolerations).toHaveLength(2);
+    const spec = { ...created.spec, containers: [{ ...created.spec.containers[0], image: 'nginx:2' }] };
+    delete spec.priority;
+    delete spec.preemptionPolicy;
+    delete spec.tolerations;
+    const res = await api().put(`${PODS}/prio`).send({ ...created, spec }).expect(200);
+    expect(res.body.spec.containers[0].image).toBe('nginx:2');
+    expect(res.body.spec.priority).toBe(2000001000);
+    expect(res.body.spec.preemptionPolicy).toBe('PreemptLowerPriority');
+    expect(res.body.spec.tolerations).toEqual(created.spec.tolerations);
+  });
+
+  it('a toleration added on update keeps the defaults next to it; an empty-key one covers both taints', async () => {
+    const created = (await api().post(PODS).send({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'tol' }, spec: { containers: [{ name: 'c', image: 'nginx' }] } }).expect(201)).body;
+    const extra = { key: 'dedicated', operator: 'Equal', value: 'x', effect: 'NoSchedule' };
+    const res = await api()
+      .put(`${PODS}/tol`)
+      .send({ ...created, spec: { ...created.spec, tolerations: [extra] } })
+      .expect(200);
+    expect(res.body.spec.tolerations).toEqual([extra, ...created.spec.tolerations]);
+    const all = (await api().post(PODS).send({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'tol-all' }, spec: { tolerations: [{ operator: 'Exists' }], containers: [{ name: 'c', image: 'nginx' }] } }).expect(201)).body;
+    expect(all.spec.tolerations).toEqual([{ operator: 'Exists' }]);
   });
 });
