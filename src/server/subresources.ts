@@ -1,7 +1,8 @@
 // Subresources: status (every kind that has one), scale (statefulsets), finalize (namespaces),
 // and the pod ones (binding, log, exec/attach/portforward without a container runtime).
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { KObject, ResourceDef } from '../resources/types.js';
+import type { KObject, ResourceDef, TablePrinter } from '../resources/types.js';
+import { parseIncludeObject, partialObjectMetadata, SCALE_TABLE, toTable } from './table.js';
 import { badRequest, conflict, invalidObject, methodNotSupported, notFound, resourceNotFound, StatusError } from '../registry/errors.js';
 import { parseFieldValidation } from '../registry/fieldvalidation.js';
 import { checkName, typeMetaError } from '../registry/typemeta.js';
@@ -23,9 +24,21 @@ type Query = Record<string, string | undefined>;
 
 const SCALE_DEF = { group: 'autoscaling', kind: 'Scale', plural: 'scale' } as const;
 
-function send(reply: FastifyReply, req: FastifyRequest, code: number, obj: KObject, warnings: string[] = []): FastifyReply {
-  const accepted = negotiateOutput(req.headers.accept, false);
+function send(reply: FastifyReply, req: FastifyRequest, code: number, obj: KObject, warnings: string[] = [], printer?: TablePrinter): FastifyReply {
+  const accepted = negotiateOutput(req.headers.accept, !!printer);
   addWarnings(reply, warnings);
+  if (accepted.format === 'table' && printer) {
+    // the subresource's ConvertToTable is the store's: the kind's printer (StatusREST / ScaleREST)
+    const q = req.query as Record<string, string | undefined>;
+    const t = toTable({ table: printer } as ResourceDef, [obj], {
+      include: parseIncludeObject(q.includeObject),
+      noHeaders: q.noHeaders === 'true',
+      metaVersion: accepted.metaVersion,
+      listMeta: { resourceVersion: obj.metadata?.resourceVersion },
+    });
+    return sendJSON(reply, code, t);
+  }
+  if (accepted.format === 'pom' && obj.metadata) return sendJSON(reply, code, partialObjectMetadata(obj, accepted.metaVersion));
   if (accepted.format === 'yaml') return reply.code(code).header('Content-Type', 'application/yaml').send(toYAML(obj));
   return sendJSON(reply, code, obj);
 }
@@ -50,7 +63,7 @@ export async function serveSubresource(ctx: HandlerContext, def: ResourceDef, in
 
   switch (sub.name) {
     case 'status': {
-      if (verb === 'get') return send(reply, req, 200, registry.get(def, ns, name));
+      if (verb === 'get') return send(reply, req, 200, registry.get(def, ns, name), [], def.table);
       if (verb === 'update') {
         allowed('update');
         validateWriteOptions('UpdateOptions', req.query);
@@ -144,7 +157,7 @@ function serveScale(ctx: HandlerContext, def: ResourceDef, info: RequestInfo, re
     subresource: 'scale',
     userAgent: String(req.headers['user-agent'] ?? ''),
   };
-  if (info.verb === 'get') return send(reply, req, 200, scaleFromStatefulSet(registry.get(def, ns, name)));
+  if (info.verb === 'get') return send(reply, req, 200, scaleFromStatefulSet(registry.get(def, ns, name)), [], SCALE_TABLE);
   if (info.verb !== 'update' && info.verb !== 'patch') throw methodNotSupported(def, info.verb);
   if (info.verb === 'update') validateWriteOptions('UpdateOptions', req.query);
   else validateWriteOptions('PatchOptions', req.query, patchTypeOf(req.headers['content-type']));
