@@ -9,7 +9,7 @@ import { badRequest, StatusError, unsupportedMediaType } from '../registry/error
 import { parseFieldValidation } from '../registry/fieldvalidation.js';
 import { applyJSONPatch, isPlainObject, jsonMergePatch } from './merge.js';
 import { strategicMergePatch, StrategicMergePatchError } from './strategic.js';
-import { fromUnstructuredError, patchConversionError } from './strategic-errors.js';
+import { fromUnstructuredError, patchConversionError, patchedDecodeError } from './strategic-errors.js';
 import { serverSideApply } from './apply.js';
 import { checkFields } from '../schema/index.js';
 import { findDuplicateFields } from '../schema/duplicates.js';
@@ -142,6 +142,10 @@ export function patchObject(
     // the patched map converts into the Go type first: a wrong type is its 422 (applyPatchToObject)
     const bad = fromUnstructuredError(def.definition, next);
     if (bad) throw patchConversionError(patch, bad);
+  } else {
+    // JSON / merge: the patched JSON is decoded; the decoder's error is the 422 (jsonPatcher)
+    const bad = checkFields(def.definition, next).causes[0];
+    if (bad) throw patchedDecodeError(next, bad.message);
   }
   if (opts.fieldValidation === 'Strict') {
     // unknown fields in a patched object (apiserver handlers/patch.go applyPatchToObject): 422

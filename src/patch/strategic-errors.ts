@@ -263,3 +263,20 @@ export function patchConversionError(patch: unknown, message: string): StatusErr
   const cause = { reason: 'FieldValueInvalid', message: `Invalid value: ${goQuote(goFmt(patch))}: ${message}`, field: 'patch' };
   return new StatusError(422, 'Invalid', ` "" is invalid: patch: ${cause.message}`, { causes: [cause] });
 }
+
+// ---- JSON and merge patches ---------------------------------------------------------------------
+// A JSON or merge patch is applied to the encoded object and the result decoded into the Go type
+// (apiserver handlers/patch.go jsonPatcher.applyPatchToCurrentObject): a value the JSON decoder
+// refuses is a 422 ` "" is invalid: patch: Invalid value: "<the patched JSON>": <decoder error>`.
+
+/** The patched document as json-patch's json.Marshal writes it: top-level keys sorted, HTML-escaped. */
+function goPatchedJSON(obj: Record<string, unknown>): string {
+  const sorted: Record<string, unknown> = {};
+  for (const k of Object.keys(obj).sort()) sorted[k] = obj[k];
+  return JSON.stringify(sorted).replace(/[<>&\u2028\u2029]/g, (c) => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0'));
+}
+
+export function patchedDecodeError(patched: Record<string, unknown>, message: string): StatusError {
+  const cause = { reason: 'FieldValueInvalid', message: `Invalid value: ${goQuote(goPatchedJSON(patched))}: ${message}`, field: 'patch' };
+  return new StatusError(422, 'Invalid', ` "" is invalid: patch: ${cause.message}`, { causes: [cause] });
+}

@@ -508,3 +508,26 @@ describe('pod updates run the Priority and DefaultTolerationSeconds admission pl
     expect(all.spec.tolerations).toEqual([{ operator: 'Exists' }]);
   });
 });
+
+describe('a JSON or merge patch whose result does not decode', () => {
+  it('422 on the field "patch", valued with the patched JSON, worded by the JSON decoder', async () => {
+    await api()
+      .post('/api/v1/namespaces/default/secrets')
+      .send({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'mp' }, data: { k: 'YQ==' } })
+      .expect(201);
+    const res = await api()
+      .patch('/api/v1/namespaces/default/secrets/mp')
+      .set('Content-Type', 'application/merge-patch+json')
+      .send({ data: { k: '%%' } })
+      .expect(422);
+    expect(res.body).toMatchObject({ reason: 'Invalid', code: 422, details: { causes: [{ reason: 'FieldValueInvalid', field: 'patch' }] } });
+    expect(res.body.message).toMatch(/^ "" is invalid: patch: Invalid value: "\{\\"apiVersion\\":\\"v1\\",\\"data\\":\{\\"k\\":\\"%%\\"\},.*": illegal base64 data at input byte 0$/);
+    const json = await api()
+      .patch('/api/v1/namespaces/default/secrets/mp')
+      .set('Content-Type', 'application/json-patch+json')
+      .send([{ op: 'replace', path: '/type', value: 5 }])
+      .expect(422);
+    expect(json.body.message).toMatch(/": json: cannot unmarshal number into Go struct field Secret\.type of type string$/);
+    expect((await api().get('/api/v1/namespaces/default/secrets/mp').expect(200)).body.data).toEqual({ k: 'YQ==' });
+  });
+});
