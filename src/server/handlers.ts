@@ -151,7 +151,7 @@ export function parseDeleteOptions(req: FastifyRequest, q: Query): DeleteOptions
  * message carries the decode prefix (apiserver handlers/create.go + rest.go transformDecodeError):
  * `Service in version "v1" cannot be handled as a Service: strict decoding error: unknown field "spec.foo"`.
  */
-function strictDecode(def: ResourceDef, obj: KObject, mode: string, dups: string[], yamlErrors: string[] = []): boolean {
+export function strictDecode(def: ResourceDef, obj: KObject, mode: string, dups: string[], yamlErrors: string[] = []): boolean {
   if (mode !== 'Strict' || obj === null || typeof obj !== 'object' || Array.isArray(obj)) return false;
   // a body of another kind fails its conversion first: the registry words that
   if ((obj.kind && obj.kind !== def.kind) || (obj.apiVersion && obj.apiVersion !== apiVersionOf(def))) return false;
@@ -168,7 +168,7 @@ function strictDecode(def: ResourceDef, obj: KObject, mode: string, dups: string
 const isYAML = (ct: unknown) => /^\s*(application\/yaml|text\/yaml|application\/x-yaml)\s*(;|$)/i.test(String(ct ?? ''));
 
 /** Duplicate keys of a YAML body under fieldValidation=Strict, as the one goyaml.v2 error (or none). */
-function strictYAMLErrors(req: FastifyRequest, mode: string): string[] {
+export function strictYAMLErrors(req: FastifyRequest, mode: string): string[] {
   if (mode !== 'Strict' || !isYAML(req.headers['content-type']) || !Buffer.isBuffer(req.body)) return [];
   const dups = findDuplicateYAMLKeys(req.body.toString('utf8'));
   return dups.length ? [yamlUnmarshalErrors(dups)] : [];

@@ -12,7 +12,8 @@ import { validateWriteOptions } from './writeoptions.js';
 import { logParams } from './listoptions.js';
 import type { RequestInfo } from './requestinfo.js';
 import type { HandlerContext } from './handlers.js';
-import { addWarnings, sendJSON } from './handlers.js';
+import { addWarnings, sendJSON, strictDecode, strictYAMLErrors } from './handlers.js';
+import { findDuplicateFields } from '../schema/duplicates.js';
 import { applyPatchDocument, parsePatchBody, patchObject, patchTypeOf } from '../patch/index.js';
 import { yamlLib } from '../util/lazy.js';
 
@@ -68,8 +69,12 @@ export async function serveSubresource(ctx: HandlerContext, def: ResourceDef, in
         allowed('update');
         validateWriteOptions('UpdateOptions', req.query);
         const body = decodeBody(req.headers['content-type'], req.body as Buffer);
+        // decoded as a PUT of the object (handlers/update.go): strict decoding, then checkName
+        const opts = writeOpts();
+        const dups = body.raw ? findDuplicateFields(body.raw) : [];
+        const fieldsChecked = strictDecode(def, body.object, opts.fieldValidation, dups, strictYAMLErrors(req, opts.fieldValidation));
         if (!typeMetaError(def, body.object.kind, body.object.apiVersion, registry.isRegistered)) checkName(body.object, name, ns);
-        const r = registry.update(def, ns, name, body.object, writeOpts());
+        const r = registry.update(def, ns, name, body.object, { ...opts, duplicates: dups, fieldsChecked });
         return send(reply, req, 200, r.object, r.warnings);
       }
       if (verb === 'patch') {

@@ -531,3 +531,15 @@ describe('a JSON or merge patch whose result does not decode', () => {
     expect((await api().get('/api/v1/namespaces/default/secrets/mp').expect(200)).body.data).toEqual({ k: 'YQ==' });
   });
 });
+
+describe('a status update is decoded as strictly as the object', () => {
+  it('duplicate and unknown fields under Strict: 400; Warn: warnings', async () => {
+    const created = (await api().post('/api/v1/namespaces/default/pods').send({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'st-dup' }, spec: { containers: [{ name: 'c', image: 'nginx' }] } }).expect(201)).body;
+    const body = JSON.stringify({ ...created, status: { phase: 'Running' } }).replace('"status":{', '"status":{"bogus":1,"phase":"Pending",');
+    const res = await api().put('/api/v1/namespaces/default/pods/st-dup/status').query({ fieldValidation: 'Strict' }).set('Content-Type', 'application/json').send(body).expect(400);
+    expect(res.body.message).toBe('Pod in version "v1" cannot be handled as a Pod: strict decoding error: unknown field "status.bogus", duplicate field "status.phase"');
+    const warn = await api().put('/api/v1/namespaces/default/pods/st-dup/status').set('Content-Type', 'application/json').send(body).expect(200);
+    expect(warn.headers.warning).toBe('299 - "unknown field \\"status.bogus\\"", 299 - "duplicate field \\"status.phase\\""');
+    expect(warn.body.status.phase).toBe('Running');
+  });
+});
