@@ -67,7 +67,7 @@ export function parsePatchBody(type: PatchType, body: Buffer | undefined): unkno
       }
       if (parsed !== undefined && findDuplicateFields(text).length === 0) return parsed;
     }
-    return yamlLib().parse(text);
+    return yamlLib().parse(text, { uniqueKeys: false }); // goyaml.v2 (non-strict): a repeated key keeps its last value
   } catch (err) {
     throw badRequest(`error decoding patch: ${(err as Error).message}`);
   }

@@ -167,11 +167,17 @@ export function strictDecode(def: ResourceDef, obj: KObject, mode: string, dups:
 
 const isYAML = (ct: unknown) => /^\s*(application\/yaml|text\/yaml|application\/x-yaml)\s*(;|$)/i.test(String(ct ?? ''));
 
-/** Duplicate keys of a YAML body under fieldValidation=Strict, as the one goyaml.v2 error (or none). */
-export function strictYAMLErrors(req: FastifyRequest, mode: string): string[] {
-  if (mode !== 'Strict' || !isYAML(req.headers['content-type']) || !Buffer.isBuffer(req.body)) return [];
+/**
+ * Duplicate keys of a YAML body (goyaml.v2 strict decoding): under Strict the one error to fail
+ * with; under Warn one warning per key, sent on reply (handlers/rest.go parseYAMLWarnings).
+ */
+export function strictYAMLErrors(req: FastifyRequest, mode: string, reply?: FastifyReply): string[] {
+  if (mode === 'Ignore' || !isYAML(req.headers['content-type']) || !Buffer.isBuffer(req.body)) return [];
   const dups = findDuplicateYAMLKeys(req.body.toString('utf8'));
-  return dups.length ? [yamlUnmarshalErrors(dups)] : [];
+  if (!dups.length) return [];
+  if (mode === 'Strict') return [yamlUnmarshalErrors(dups)];
+  if (reply) addWarnings(reply, dups);
+  return [];
 }
 
 export async function handleResource(ctx: HandlerContext, info: RequestInfo, req: FastifyRequest, reply: FastifyReply): Promise<unknown> {
@@ -234,7 +240,7 @@ export async function handleResource(ctx: HandlerContext, info: RequestInfo, req
       const body = decodeBody(req.headers['content-type'], req.body as Buffer);
       const mode = parseFieldValidation(q.fieldValidation);
       const dups = body.raw ? findDuplicateFields(body.raw) : [];
-      const fieldsChecked = strictDecode(def, body.object, mode, dups, strictYAMLErrors(req, mode));
+      const fieldsChecked = strictDecode(def, body.object, mode, dups, strictYAMLErrors(req, mode, reply));
       if (def.create) {
         const out = def.create(body.object);
         return sendObject(reply, def, accepted, q, 201, out);
@@ -248,7 +254,7 @@ export async function handleResource(ctx: HandlerContext, info: RequestInfo, req
       const body = decodeBody(req.headers['content-type'], req.body as Buffer);
       const mode = parseFieldValidation(q.fieldValidation);
       const dups = body.raw ? findDuplicateFields(body.raw) : [];
-      const fieldsChecked = strictDecode(def, body.object, mode, dups, strictYAMLErrors(req, mode));
+      const fieldsChecked = strictDecode(def, body.object, mode, dups, strictYAMLErrors(req, mode, reply));
       if (!typeMetaError(def, body.object.kind, body.object.apiVersion, registry.isRegistered)) checkName(body.object, info.name, ns);
       const existed = !!registry.getEntry(def, ns, info.name);
       const r = registry.update(def, ns, info.name, body.object, { dryRun: dryRunParam(q), fieldManager: q.fieldManager, fieldValidation: mode, duplicates: dups, fieldsChecked, userAgent: String(req.headers['user-agent'] ?? '') });
@@ -257,10 +263,11 @@ export async function handleResource(ctx: HandlerContext, info: RequestInfo, req
     case 'patch': {
       if (!def.verbs.includes('patch')) throw methodNotSupported(def, 'patch');
       validateWriteOptions('PatchOptions', req.query, patchTypeOf(req.headers['content-type']));
-      if (patchTypeOf(req.headers['content-type']) === 'apply' && q.fieldValidation === 'Strict' && Buffer.isBuffer(req.body)) {
-        // applyPatcher: sigs.k8s.io/yaml UnmarshalStrict of the configuration
+      if (patchTypeOf(req.headers['content-type']) === 'apply' && q.fieldValidation !== 'Ignore' && Buffer.isBuffer(req.body)) {
+        // applyPatcher: sigs.k8s.io/yaml UnmarshalStrict of the configuration (Strict: 400, Warn: warnings)
         const dups = findDuplicateYAMLKeys(req.body.toString('utf8'));
-        if (dups.length) throw badRequest(`error strict decoding patch: error converting YAML to JSON: ${yamlUnmarshalErrors(dups)}`);
+        if (dups.length && q.fieldValidation === 'Strict') throw badRequest(`error strict decoding patch: error converting YAML to JSON: ${yamlUnmarshalErrors(dups)}`);
+        addWarnings(reply, dups);
       }
       const r = patchObject(registry, def, ns, info.name, req, q);
       return sendObject(reply, def, accepted, q, r.created ? 201 : 200, r.object, r.warnings, r.json);

@@ -72,7 +72,7 @@ export async function serveSubresource(ctx: HandlerContext, def: ResourceDef, in
         // decoded as a PUT of the object (handlers/update.go): strict decoding, then checkName
         const opts = writeOpts();
         const dups = body.raw ? findDuplicateFields(body.raw) : [];
-        const fieldsChecked = strictDecode(def, body.object, opts.fieldValidation, dups, strictYAMLErrors(req, opts.fieldValidation));
+        const fieldsChecked = strictDecode(def, body.object, opts.fieldValidation, dups, strictYAMLErrors(req, opts.fieldValidation, reply));
         if (!typeMetaError(def, body.object.kind, body.object.apiVersion, registry.isRegistered)) checkName(body.object, name, ns);
         const r = registry.update(def, ns, name, body.object, { ...opts, duplicates: dups, fieldsChecked });
         return send(reply, req, 200, r.object, r.warnings);

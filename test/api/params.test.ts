@@ -401,9 +401,20 @@ describe('duplicate YAML keys under fieldValidation=Strict', () => {
     expect(put.body.message).toMatch(/strict decoding error: yaml: unmarshal errors:\n {2}line 8: key "a" already set in map$/);
   });
 
-  it('Ignore and Warn keep the last value, as goyaml does', async () => {
+  it('Ignore and Warn keep the last value, as goyaml does; Warn says so, one warning per key', async () => {
     const res = await api().post(CMS).query({ fieldValidation: 'Ignore' }).set('Content-Type', 'application/yaml').send(yaml('ydup-ignore')).expect(201);
     expect(res.body.data).toEqual({ a: '3', b: '2' });
+    expect(res.headers.warning).toBeUndefined();
+    const warn = await api().post(CMS).set('Content-Type', 'application/yaml').send(yaml('ydup-warn') + 'bogus: 1\n').expect(201);
+    expect(warn.body.data).toEqual({ a: '3', b: '2' });
+    expect(warn.headers.warning).toBe('299 - "line 8: key \\"a\\" already set in map", 299 - "unknown field \\"bogus\\""');
+    const apply = await api()
+      .patch(`${CMS}/ydup-warn-apply`)
+      .query({ fieldManager: 'me' })
+      .set('Content-Type', 'application/apply-patch+yaml')
+      .send(yaml('ydup-warn-apply'))
+      .expect(201);
+    expect(apply.headers.warning).toBe('299 - "line 8: key \\"a\\" already set in map"');
   });
 
   it('server-side apply: 400 error strict decoding patch', async () => {
