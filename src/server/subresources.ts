@@ -177,6 +177,7 @@ function serveScale(ctx: HandlerContext, def: ResourceDef, info: RequestInfo, re
     const type = patchTypeOf(req.headers['content-type']);
     if (type === 'apply') throw badRequest('server-side apply of the scale subresource is not supported');
     scale = applyPatchDocument(def, 'io.k8s.api.autoscaling.v1.Scale', liveScale, type, parsePatchBody(type, req.body as Buffer));
+    checkName(scale, name, ns); // patch.go applyPatch: the patched object still names the URL's
     if (scale.metadata?.resourceVersion === liveScale.metadata.resourceVersion) delete scale.metadata.resourceVersion;
   }
   // scaleUpdatedObjectInfo: ValidateScale, then the uid precondition

@@ -17,6 +17,7 @@ const FIELD_VALIDATION_VALUES = ['', 'Ignore', 'Strict', 'Warn'];
 export function fieldManagerCauses(fieldManager: string): Cause[] {
   const causes: Cause[] = [];
   if (Buffer.byteLength(fieldManager) > FIELD_MANAGER_MAX_LENGTH) causes.push(tooLong('fieldManager', '', FIELD_MANAGER_MAX_LENGTH));
+  if (/^[\x20-\x7e]*$/.test(fieldManager)) return causes; // printable ASCII: the usual case
   let at = 0; // Go ranges over a string by byte offset
   for (const ch of fieldManager) {
     if (!PRINTABLE.test(ch)) {

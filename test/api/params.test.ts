@@ -554,3 +554,18 @@ describe('a status update is decoded as strictly as the object', () => {
     expect(warn.body.status.phase).toBe('Running');
   });
 });
+
+describe('a scale patch that renames the Scale', () => {
+  it('is refused by checkName, nothing scaled', async () => {
+    const STS = '/apis/apps/v1/namespaces/default/statefulsets/web';
+    const before = (await api().get(STS).expect(200)).body.spec.replicas;
+    const res = await api()
+      .patch(`${STS}/scale`)
+      .set('Content-Type', 'application/merge-patch+json')
+      .send({ metadata: { name: 'other' }, spec: { replicas: before + 1 } })
+      .expect(400);
+    expect(res.body).toEqual(badRequest('the name of the object (other) does not match the name on the URL (web)'));
+    expect((await api().get(STS).expect(200)).body.spec.replicas).toBe(before);
+    await api().patch(`${STS}/scale`).set('Content-Type', 'application/merge-patch+json').send({ spec: { replicas: before + 1 } }).expect(200);
+  });
+});
