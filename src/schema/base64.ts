@@ -9,7 +9,7 @@ const DECODE = new Int16Array(256).fill(-1);
 for (let i = 0; i < ALPHABET.length; i++) DECODE[ALPHABET.charCodeAt(i)] = i;
 const CR = 13, LF = 10, PAD = 61;
 
-/** One 4-character quantum from si: [next si, error offset or -1, done]. */
+/** One 4-character quantum from si: [next si, error offset or -1]. */
 function quantum(src: Uint8Array, si: number): [number, number] {
   const n = src.length;
   const newline = (c: number) => c === CR || c === LF;
