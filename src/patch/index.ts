@@ -9,6 +9,7 @@ import { badRequest, StatusError, unsupportedMediaType } from '../registry/error
 import { parseFieldValidation } from '../registry/fieldvalidation.js';
 import { applyJSONPatch, isPlainObject, jsonMergePatch } from './merge.js';
 import { strategicMergePatch, StrategicMergePatchError } from './strategic.js';
+import { fromUnstructuredError, patchConversionError, patchedDecodeError } from './strategic-errors.js';
 import { serverSideApply } from './apply.js';
 import { checkFields } from '../schema/index.js';
 import { findDuplicateFields } from '../schema/duplicates.js';
@@ -59,7 +60,7 @@ export function parsePatchBody(type: PatchType, body: Buffer | undefined): unkno
       }
       if (parsed !== undefined && findDuplicateFields(text).length === 0) return parsed;
     }
-    return yamlLib().parse(text);
+    return yamlLib().parse(text, { uniqueKeys: false }); // goyaml.v2 (non-strict): a repeated key keeps its last value
   } catch (err) {
     throw badRequest(`error decoding patch: ${(err as Error).message}`);
   }
@@ -147,6 +148,15 @@ export function patchObject(
     if (type === 'json') {
       // a JSON patch may replace metadata.resourceVersion: that is the precondition
     } else if (patchedRV === undefined) next.metadata.resourceVersion = live.metadata.resourceVersion;
+  }
+  if (type === 'strategic') {
+    // the patched map converts into the Go type first: a wrong type is its 422 (applyPatchToObject)
+    const bad = fromUnstructuredError(def.definition, next);
+    if (bad) throw patchConversionError(patch, bad);
+  } else {
+    // JSON / merge: the patched JSON is decoded; the decoder's error is the 422 (jsonPatcher)
+    const bad = checkFields(def.definition, next).causes[0];
+    if (bad) throw patchedDecodeError(next, bad.message);
   }
   if (opts.fieldValidation === 'Strict') {
     // unknown fields in a patched object (apiserver handlers/patch.go applyPatchToObject): 422

@@ -155,3 +155,12 @@ export function dropEmptyMeta(meta: KObject): void {
     if (v === null || (Array.isArray(v) && v.length === 0) || (v && typeof v === 'object' && !Array.isArray(v) && Object.keys(v).length === 0)) delete meta[k];
   }
 }
+
+/**
+ * Whether an update's metadata.resourceVersion asks for no precondition: absent, empty, or one
+ * that parses to 0 (apiserver registry/generic/registry/store.go Update: newResourceVersion == 0;
+ * APIObjectVersioner.ObjectResourceVersion uses strconv.ParseUint, so "0" and "00" are 0).
+ */
+export function isUnconditionalRV(rv: unknown): boolean {
+  return rv === undefined || rv === null || rv === '' || (typeof rv === 'string' && /^0+$/.test(rv));
+}

@@ -14,9 +14,10 @@ import {
   type Entry,
 } from '../storage/store.js';
 import { alreadyExists, badRequest, conflict, forbidden, invalidObject, methodNotSupported, notFound, StatusError } from './errors.js';
-import { dropEmptyMeta, generateName, keepSystemMetaOnUpdate, nowRFC3339, resetSystemMetaForCreate, validateObjectMeta, validateObjectMetaUpdate } from './meta.js';
+import { dropEmptyMeta, generateName, isUnconditionalRV, keepSystemMetaOnUpdate, nowRFC3339, resetSystemMetaForCreate, validateObjectMeta, validateObjectMetaUpdate } from './meta.js';
 import { deepEqual } from './validation.js';
 import { decodeNulls } from './decode.js';
+import { typeMetaError } from './typemeta.js';
 import { ListQuery, compileListFilter, type ListFilter } from './listfilter.js';
 import { listEntries, type ListResult } from './list.js';
 export { parseRV } from './list.js';
@@ -107,6 +108,12 @@ export class Registry {
       return { labels: obj?.metadata?.labels ?? {}, fields };
     };
   }
+
+  /** Whether apiVersion + kind names a kind this server serves (any resource). */
+  readonly isRegistered = (apiVersion: string, kind: string): boolean => {
+    for (const d of this.defs.values()) if (d.kind === kind && apiVersionOf(d) === apiVersion) return true;
+    return false;
+  };
 
   allDefs(): ResourceDef[] {
     return [...this.defs.values()];
@@ -202,14 +209,11 @@ export class Registry {
 
   private checkTypeMeta(def: ResourceDef, obj: KObject): void {
     if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) throw badRequest('Object is not a valid JSON object');
+    const wrongType = typeMetaError(def, obj.kind, obj.apiVersion, this.isRegistered);
+    if (wrongType) throw wrongType;
     decodeNulls(def.definition, obj); // every create, update and patch result, before defaulting and validation
-    const av = apiVersionOf(def);
-    if (obj.kind !== undefined && obj.kind !== def.kind && obj.kind !== '')
-      throw badRequest(`the kind of the provided object (${obj.kind}) does not match the kind of the request (${def.kind})`);
-    if (obj.apiVersion !== undefined && obj.apiVersion !== av && obj.apiVersion !== '')
-      throw badRequest(`the API version in the data (${obj.apiVersion}) does not match the expected API version (${av})`);
     obj.kind = def.kind;
-    obj.apiVersion = av;
+    obj.apiVersion = apiVersionOf(def);
     if (obj.metadata === undefined || obj.metadata === null) obj.metadata = {};
     if (typeof obj.metadata !== 'object' || Array.isArray(obj.metadata)) throw badRequest('metadata must be an object');
   }
@@ -295,7 +299,10 @@ export class Registry {
     }
     const old = decodeFor(def, cur.json);
     const sentRV = obj.metadata.resourceVersion;
-    if (sentRV !== undefined && sentRV !== '' && sentRV !== old.metadata.resourceVersion) throw conflict(def, name);
+    if (isUnconditionalRV(sentRV)) {
+      if (def.allowUnconditionalUpdate === false)
+        throw invalidObject({ group: def.group, kind: def.plural }, name, [{ reason: 'FieldValueInvalid', message: 'Invalid value: 0: must be specified for an update', field: 'metadata.resourceVersion' }]);
+    } else if (sentRV !== old.metadata.resourceVersion) throw conflict(def, name);
     if (obj.metadata.uid && obj.metadata.uid !== old.metadata.uid)
       throw conflict(def, name, `Precondition failed: UID in precondition: ${obj.metadata.uid}, UID in object meta: ${old.metadata.uid}`);
 

@@ -22,6 +22,20 @@ export function configMapKeyErrors(key: string): string[] {
   return errs;
 }
 
+/**
+ * []byte values are decoded on the way in and encoded on the way out upstream, so what is stored
+ * and served is the canonical base64 of the bytes (newlines dropped, trailing bits zeroed). The
+ * decoder has already refused text that Go's base64.StdEncoding cannot decode (src/schema/base64.ts).
+ */
+export function canonicalBase64(map: unknown): void {
+  if (!isObj(map)) return;
+  for (const [k, v] of Object.entries(map)) {
+    if (typeof v !== 'string') continue;
+    const canon = Buffer.from(v, 'base64').toString('base64');
+    if (canon !== v) map[k] = canon;
+  }
+}
+
 /** The `immutable: true` rules shared by ConfigMaps and Secrets. */
 export function validateImmutableData(newObj: KObject, oldObj: KObject, fields: string[]): Cause[] {
   const errs: Cause[] = [];
@@ -63,6 +77,9 @@ export const configMapDef: ResourceDef = {
   verbs: ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'],
   subresources: [],
   definition: 'io.k8s.api.core.v1.ConfigMap',
+  defaults(obj) {
+    canonicalBase64(obj.binaryData);
+  },
   validate: validateConfigMap,
   validateUpdate(newObj, oldObj) {
     return [...validateImmutableData(newObj, oldObj, ['data', 'binaryData']), ...validateConfigMap(newObj)];

@@ -29,4 +29,6 @@ export const leaseDef: ResourceDef = {
   validate: validateLease,
   // strategy.go AllowCreateOnUpdate: true (leader election PUTs a missing lease)
   allowCreateOnUpdate: true,
+  // strategy.go AllowUnconditionalUpdate: false (an update must name the revision it replaces)
+  allowUnconditionalUpdate: false,
 };

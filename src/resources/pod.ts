@@ -65,13 +65,29 @@ export function admitPriority(pod: KObject): void {
   if (!spec.preemptionPolicy) spec.preemptionPolicy = 'PreemptLowerPriority';
 }
 
-/** plugin/pkg/admission/defaulttolerationseconds: 300s for not-ready / unreachable NoExecute taints. */
+/**
+ * plugin/pkg/admission/priority admitPod on update: a pod that omits spec.priority /
+ * spec.preemptionPolicy keeps the ones set at creation (validation then forbids any other change).
+ */
+export function keepPriorityOnUpdate(pod: KObject, old: KObject): void {
+  const spec = pod.spec;
+  const oldSpec = isObj(old.spec) ? old.spec : {};
+  if (!isObj(spec)) return;
+  if ((spec.priority === undefined || spec.priority === null) && typeof oldSpec.priority === 'number') spec.priority = oldSpec.priority;
+  if ((spec.preemptionPolicy === undefined || spec.preemptionPolicy === null) && oldSpec.preemptionPolicy) spec.preemptionPolicy = oldSpec.preemptionPolicy;
+}
+
+/**
+ * plugin/pkg/admission/defaulttolerationseconds (create and update): 300s for the not-ready /
+ * unreachable NoExecute taints unless a toleration already covers them (its key, or no key; effect
+ * NoExecute or none).
+ */
 export function admitDefaultTolerations(pod: KObject): void {
   const spec = pod.spec;
   if (!isObj(spec)) return;
   const tolerations = arr(spec.tolerations).filter(isObj);
   const tolerates = (key: string) =>
-    tolerations.some((t) => (t.key === key || (!t.key && t.operator === 'Exists')) && (!t.effect || t.effect === 'NoExecute'));
+    tolerations.some((t) => (t.key === key || !t.key) && (!t.effect || t.effect === 'NoExecute'));
   const add: KObject[] = [];
   for (const key of ['node.kubernetes.io/not-ready', 'node.kubernetes.io/unreachable']) {
     if (!tolerates(key)) add.push({ effect: 'NoExecute', key, operator: 'Exists', tolerationSeconds: 300 });
@@ -208,6 +224,10 @@ export const podDef: ResourceDef = {
 
   prepareForUpdate(newObj, oldObj) {
     newObj.status = clone(oldObj.status);
+    // the mutating admission plugins run on pod updates too (not on subresources)
+    if (!isObj(newObj.spec)) return;
+    keepPriorityOnUpdate(newObj, oldObj);
+    admitDefaultTolerations(newObj);
   },
 
   prepareForStatusUpdate(newObj, oldObj) {

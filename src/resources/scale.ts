@@ -4,6 +4,9 @@
 // (apimachinery/pkg/apis/meta/v1/validation ValidateLabelSelector).
 import type { Cause, KObject } from './types.js';
 import { forbidden, invalid, isQualifiedName, isValidLabelValue, required, validateLabels } from '../registry/validation.js';
+import { badRequest, type StatusError } from '../registry/errors.js';
+import { checkName, typeMetaError } from '../registry/typemeta.js';
+import { checkFields, decodeErrorMessage } from '../schema/index.js';
 import { labelSelectorFromObject, labelSelectorToString, matches, SelectorParseError } from '../registry/selectors.js';
 
 function isMap(v: unknown): v is Record<string, any> {
@@ -113,4 +116,26 @@ export function applyScale(sts: KObject, scale: KObject): Cause[] {
   if (rv === undefined || rv === null || rv === '') delete sts.metadata.resourceVersion;
   else sts.metadata.resourceVersion = rv;
   return [];
+}
+
+const SCALE_TYPE = { group: 'autoscaling', version: 'v1', kind: 'Scale' } as const;
+
+/**
+ * A PUT of statefulsets/scale decodes its body into an autoscaling/v1 Scale first (apiserver
+ * handlers/update.go): another kind fails its conversion, a wrong JSON type fails decoding, and
+ * checkName refuses a Scale naming another object; the 400, or undefined when the body is a Scale.
+ */
+export function scaleBodyError(scale: KObject, name: string, namespace: string, registered: (apiVersion: string, kind: string) => boolean): StatusError | undefined {
+  if (!isMap(scale)) return badRequest('Object is not a valid JSON object');
+  const isScale = (av: string, k: string) => (k === 'Scale' && av === 'autoscaling/v1') || registered(av, k);
+  const wrongType = typeMetaError(SCALE_TYPE, scale.kind, scale.apiVersion, isScale);
+  if (wrongType) return wrongType;
+  const { causes } = checkFields('io.k8s.api.autoscaling.v1.Scale', scale);
+  if (causes.length) return badRequest(decodeErrorMessage('Scale', 'v1', causes[0].message));
+  try {
+    checkName(scale, name, namespace);
+  } catch (err) {
+    return err as StatusError;
+  }
+  return undefined;
 }

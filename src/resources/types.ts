@@ -85,6 +85,8 @@ export interface ResourceDef {
   generation?: boolean;
   /** PUT of a missing object creates it (upstream AllowCreateOnUpdate: events, endpoints, leases). */
   allowCreateOnUpdate?: boolean;
+  /** false: an update must carry a resourceVersion (upstream AllowUnconditionalUpdate; leases). Default true. */
+  allowUnconditionalUpdate?: boolean;
   /** Default propagation policy on DELETE when none given (apps/v1: Background). */
   defaultDeletePolicy?: 'Background' | 'Orphan' | 'Foreground';
   /** Graceful deletion (pods): returns the grace period to use, or 0 for immediate. */

@@ -4,6 +4,8 @@
 // create/update body, so it works on character codes, compares keys as raw slices (decoding only
 // keys with escapes) and builds a path string only for a duplicate it reports.
 
+import { yamlLib } from '../util/lazy.js';
+
 const QUOTE = 34, BACKSLASH = 92, LBRACE = 123, RBRACE = 125, LBRACKET = 91, RBRACKET = 93, COLON = 58, COMMA = 44;
 const SCALAR = /true|false|null|-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?/y;
 
@@ -162,4 +164,66 @@ export function findDuplicateFields(rawJson: string): string[] {
     return [];
   }
   return sc.found;
+}
+
+// ---- YAML ---------------------------------------------------------------------------------------
+// Strict YAML decoding (sigs.k8s.io/yaml YAMLToJSONStrict, its goyaml.v2 UnmarshalStrict) fails on a
+// key set twice in one mapping: `line N: key "a" already set in map`, N the 1-based line of the
+// second value (goyaml.v2 decode.go setMapIndex), every one in document order, joined into one
+// `yaml: unmarshal errors:\n  ...` error. Only the first document is decoded.
+
+type YNode = { range?: [number, number, number] | null; items?: unknown[]; key?: YNode; value?: unknown } & Record<string, unknown>;
+
+/** Go's %#v of a decoded YAML key: strings quoted, numbers and booleans bare, null as <nil>. */
+function goKey(v: unknown): string {
+  if (typeof v === 'string') return JSON.stringify(v);
+  if (v === null || v === undefined) return '<nil>';
+  return String(v);
+}
+
+/** The goyaml.v2 strict-decoding messages for duplicated keys in a YAML text (none: []). */
+export function findDuplicateYAMLKeys(text: string): string[] {
+  const Y = yamlLib();
+  let doc;
+  try {
+    doc = Y.parseDocument(text, { uniqueKeys: false });
+  } catch {
+    return [];
+  }
+  if (doc.errors.length) return [];
+  const lineStarts: number[] = [0];
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) lineStarts.push(i + 1);
+  const lineOf = (offset: number) => {
+    let lo = 0, hi = lineStarts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (lineStarts[mid] <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo + 1;
+  };
+  const out: string[] = [];
+  const walk = (node: unknown): void => {
+    if (Y.isMap(node)) {
+      const seen = new Set<string>();
+      for (const pair of node.items) {
+        const key = Y.isScalar(pair.key) ? pair.key.value : pair.key;
+        const id = `${typeof key}:${String(key)}`;
+        const value = pair.value as YNode | null;
+        if (seen.has(id)) {
+          const at = value?.range?.[0] ?? (pair.key as YNode | null)?.range?.[0] ?? 0;
+          out.push(`line ${lineOf(at)}: key ${goKey(key)} already set in map`);
+        }
+        seen.add(id);
+        walk(pair.value);
+      }
+    } else if (Y.isSeq(node)) for (const item of node.items) walk(item);
+  };
+  walk(doc.contents);
+  return out;
+}
+
+/** The one error goyaml.v2 returns for them: `yaml: unmarshal errors:\n  line 3: key "a" already set in map`. */
+export function yamlUnmarshalErrors(messages: string[]): string {
+  return `yaml: unmarshal errors:\n  ${messages.join('\n  ')}`;
 }

@@ -9,6 +9,7 @@
 //   without indices or map keys).
 import type { Cause } from '../resources/types.js';
 import { childNode, elementNode, schemaNode, type SchemaNode } from './model.js';
+import { base64ErrorOffset } from './base64.js';
 
 export interface FieldCheck {
   /** unknown field paths, e.g. `spec.template.spec.containers[0].imagee` (message: `unknown field "<path>"`) */
@@ -128,9 +129,9 @@ function checkScalar(ctx: Ctx, pos: Pos, node: SchemaNode, v: unknown): void {
     if (typeof v !== 'boolean') typeError(ctx, pos, jsonKind(v), node);
   } else if (node.type === 'string') {
     if (typeof v !== 'string') return typeError(ctx, pos, jsonKind(v), node);
-    if (node.format === 'byte' && !/^[A-Za-z0-9+/]*={0,2}$/.test(v.replace(/[\r\n]/g, ''))) {
-      const bad = v.search(/[^A-Za-z0-9+/=\r\n]/);
-      plainError(ctx, pos, `illegal base64 data at input byte ${bad < 0 ? 0 : bad}`);
+    if (node.format === 'byte') {
+      const bad = base64ErrorOffset(v);
+      if (bad >= 0) plainError(ctx, pos, `illegal base64 data at input byte ${bad}`);
     }
   }
 }

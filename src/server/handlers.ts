@@ -7,15 +7,19 @@ import { apiVersionOf } from '../resources/types.js';
 import type { Registry, DeleteOptions } from '../registry/registry.js';
 import { badRequest, methodNotAllowed, methodNotSupported, notFound, pageNotFound, resourceNotFound, StatusError } from '../registry/errors.js';
 import { parseFieldValidation } from '../registry/fieldvalidation.js';
+import { checkName, typeMetaError } from '../registry/typemeta.js';
 import type { Entry } from '../storage/store.js';
 import { decodeBody, decodeJSON, negotiateOutput, prefersProtobuf, protobufCodec, type Accepted } from './negotiation.js';
 import type { RequestInfo } from './requestinfo.js';
 import { queryBool, queryFlag } from './query.js';
 import { parseIncludeObject, partialObjectMetadata, toTable } from './table.js';
 import type { WatchHub } from './watch.js';
-import { patchObject } from '../patch/index.js';
+import { patchObject, patchTypeOf } from '../patch/index.js';
+import { validateWriteOptions } from './writeoptions.js';
+import { int64Param, listParams } from './listoptions.js';
 import { serveSubresource } from './subresources.js';
 import { decodeDeleteOptions } from './deleteoptions.js';
+import { findDuplicateYAMLKeys, yamlUnmarshalErrors } from '../schema/duplicates.js';
 import { checkFields, duplicateFieldMessage, findDuplicateFields, strictDecodingMessage, unknownFieldMessage } from '../schema/index.js';
 
 const toYAML = (v: unknown): string => yamlLib().stringify(v);
@@ -42,9 +46,9 @@ export function flatQuery(raw: unknown): Query {
 
 
 function intParam(name: string, v: string | undefined): number | undefined {
-  if (v === undefined || v === '') return undefined;
-  if (!/^-?\d+$/.test(v)) throw badRequest(`invalid ${name} value: ${JSON.stringify(v)}`);
-  return Number(v);
+  if (v === undefined) return undefined;
+  // metav1.ParameterCodec: strconv.ParseInt's error is the 400's message
+  return int64Param({ [name]: v }, name);
 }
 
 function dryRunParam(q: Query): boolean {
@@ -170,19 +174,33 @@ export function parseDeleteOptions(req: FastifyRequest, q: Query): DeleteOptions
  * message carries the decode prefix (apiserver handlers/create.go + rest.go transformDecodeError):
  * `Service in version "v1" cannot be handled as a Service: strict decoding error: unknown field "spec.foo"`.
  */
-function strictDecode(def: ResourceDef, obj: KObject, mode: string, dups: string[]): boolean {
+export function strictDecode(def: ResourceDef, obj: KObject, mode: string, dups: string[], yamlErrors: string[] = []): boolean {
   if (mode !== 'Strict' || obj === null || typeof obj !== 'object' || Array.isArray(obj)) return false;
+  // a body of another kind fails its conversion first: the registry words that
+  if ((obj.kind && obj.kind !== def.kind) || (obj.apiVersion && obj.apiVersion !== apiVersionOf(def))) return false;
   const { unknown, causes } = checkFields(def.definition, obj);
   if (causes.length) return false; // type errors: the registry reports the first one, worded the same way
-  const errs = [...unknown.map(unknownFieldMessage), ...dups.map(duplicateFieldMessage)];
+  // a YAML body's duplicate keys come first (json.go unmarshal: YAMLToJSONStrict, then the JSON)
+  const errs = [...yamlErrors, ...unknown.map(unknownFieldMessage), ...dups.map(duplicateFieldMessage)];
   // clean: the registry need not walk the object again
   if (!errs.length) return true;
-  const detail = strictDecodingMessage(errs);
-  if (typeof obj.kind === 'string' && obj.kind !== '') {
-    const version = typeof obj.apiVersion === 'string' ? obj.apiVersion.slice(obj.apiVersion.lastIndexOf('/') + 1) : '';
-    throw badRequest(`${obj.kind} in version ${JSON.stringify(version)} cannot be handled as a ${def.kind}: ${detail}`);
-  }
-  throw badRequest(`the object provided is unrecognized (must be of type ${def.kind}): ${detail}`);
+  // kind and apiVersion default from the URL when the body has none (json.go Decode)
+  throw badRequest(`${def.kind} in version ${JSON.stringify(def.version)} cannot be handled as a ${def.kind}: ${strictDecodingMessage(errs)}`);
+}
+
+const isYAML = (ct: unknown) => /^\s*(application\/yaml|text\/yaml|application\/x-yaml)\s*(;|$)/i.test(String(ct ?? ''));
+
+/**
+ * Duplicate keys of a YAML body (goyaml.v2 strict decoding): under Strict the one error to fail
+ * with; under Warn one warning per key, sent on reply (handlers/rest.go parseYAMLWarnings).
+ */
+export function strictYAMLErrors(req: FastifyRequest, mode: string, reply?: FastifyReply): string[] {
+  if (mode === 'Ignore' || !isYAML(req.headers['content-type']) || !Buffer.isBuffer(req.body)) return [];
+  const dups = findDuplicateYAMLKeys(req.body.toString('utf8'));
+  if (!dups.length) return [];
+  if (mode === 'Strict') return [yamlUnmarshalErrors(dups)];
+  if (reply) addWarnings(reply, dups);
+  return [];
 }
 
 export async function handleResource(ctx: HandlerContext, info: RequestInfo, req: FastifyRequest, reply: FastifyReply): Promise<unknown> {
@@ -216,10 +234,7 @@ export async function handleResource(ctx: HandlerContext, info: RequestInfo, req
       const r = registry.listEntries(def, ns || undefined, {
         labelSelector: q.labelSelector,
         fieldSelector: q.fieldSelector,
-        limit: intParam('limit', q.limit),
-        continue: q.continue,
-        resourceVersion: q.resourceVersion,
-        resourceVersionMatch: q.resourceVersionMatch,
+        ...listParams(req.query as Record<string, unknown>),
       });
       return sendList(reply, def, accepted, q, r);
     }
@@ -244,10 +259,11 @@ export async function handleResource(ctx: HandlerContext, info: RequestInfo, req
     }
     case 'create': {
       if (!def.verbs.includes('create')) throw methodNotSupported(def, 'create');
+      validateWriteOptions('CreateOptions', req.query);
       const body = decodeBody(req.headers['content-type'], req.body as Buffer);
       const mode = parseFieldValidation(q.fieldValidation);
       const dups = body.raw ? findDuplicateFields(body.raw) : [];
-      const fieldsChecked = strictDecode(def, body.object, mode, dups);
+      const fieldsChecked = strictDecode(def, body.object, mode, dups, strictYAMLErrors(req, mode, reply));
       if (def.create) {
         const out = def.create(body.object);
         return sendObject(reply, def, accepted, q, 201, out);
@@ -257,16 +273,25 @@ export async function handleResource(ctx: HandlerContext, info: RequestInfo, req
     }
     case 'update': {
       if (!def.verbs.includes('update')) throw methodNotSupported(def, 'update');
+      validateWriteOptions('UpdateOptions', req.query);
       const body = decodeBody(req.headers['content-type'], req.body as Buffer);
       const mode = parseFieldValidation(q.fieldValidation);
       const dups = body.raw ? findDuplicateFields(body.raw) : [];
-      const fieldsChecked = strictDecode(def, body.object, mode, dups);
+      const fieldsChecked = strictDecode(def, body.object, mode, dups, strictYAMLErrors(req, mode, reply));
+      if (!typeMetaError(def, body.object.kind, body.object.apiVersion, registry.isRegistered)) checkName(body.object, info.name, ns);
       const existed = !!registry.getEntry(def, ns, info.name);
       const r = registry.update(def, ns, info.name, body.object, { dryRun: dryRunParam(q), fieldManager: q.fieldManager, fieldValidation: mode, duplicates: dups, fieldsChecked, userAgent: String(req.headers['user-agent'] ?? '') });
       return sendObject(reply, def, accepted, q, existed ? 200 : 201, r.object, r.warnings, r.json);
     }
     case 'patch': {
       if (!def.verbs.includes('patch')) throw methodNotSupported(def, 'patch');
+      validateWriteOptions('PatchOptions', req.query, patchTypeOf(req.headers['content-type']));
+      if (patchTypeOf(req.headers['content-type']) === 'apply' && q.fieldValidation !== 'Ignore' && Buffer.isBuffer(req.body)) {
+        // applyPatcher: sigs.k8s.io/yaml UnmarshalStrict of the configuration (Strict: 400, Warn: warnings)
+        const dups = findDuplicateYAMLKeys(req.body.toString('utf8'));
+        if (dups.length && q.fieldValidation === 'Strict') throw badRequest(`error strict decoding patch: error converting YAML to JSON: ${yamlUnmarshalErrors(dups)}`);
+        addWarnings(reply, dups);
+      }
       const r = patchObject(registry, def, ns, info.name, req, q);
       return sendObject(reply, def, accepted, q, r.created ? 201 : 200, r.object, r.warnings, r.json);
     }

@@ -1,14 +1,19 @@
 // Subresources: status (every kind that has one), scale (statefulsets), finalize (namespaces),
 // and the pod ones (binding, log, exec/attach/portforward without a container runtime).
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { KObject, ResourceDef } from '../resources/types.js';
+import type { KObject, ResourceDef, TablePrinter } from '../resources/types.js';
+import { parseIncludeObject, partialObjectMetadata, SCALE_TABLE, toTable } from './table.js';
 import { badRequest, conflict, invalidObject, methodNotSupported, notFound, resourceNotFound, StatusError } from '../registry/errors.js';
 import { parseFieldValidation } from '../registry/fieldvalidation.js';
-import { applyScale, scaleFromStatefulSet, scalePreconditionError } from '../resources/scale.js';
+import { checkName, typeMetaError } from '../registry/typemeta.js';
+import { applyScale, scaleBodyError, scaleFromStatefulSet, scalePreconditionError } from '../resources/scale.js';
 import { decodeBody, negotiateOutput } from './negotiation.js';
+import { validateWriteOptions } from './writeoptions.js';
+import { logParams } from './listoptions.js';
 import type { RequestInfo } from './requestinfo.js';
 import type { HandlerContext } from './handlers.js';
-import { addWarnings, protobufFor, sendJSON, sendProtobuf } from './handlers.js';
+import { addWarnings, protobufFor, sendJSON, sendProtobuf, strictDecode, strictYAMLErrors } from './handlers.js';
+import { findDuplicateFields } from '../schema/duplicates.js';
 import { applyPatchDocument, parsePatchBody, patchObject, patchTypeOf } from '../patch/index.js';
 import { yamlLib } from '../util/lazy.js';
 
@@ -21,9 +26,21 @@ type Query = Record<string, string | undefined>;
 
 const SCALE_DEF = { group: 'autoscaling', kind: 'Scale', plural: 'scale' } as const;
 
-function send(reply: FastifyReply, req: FastifyRequest, code: number, obj: KObject, warnings: string[] = []): FastifyReply {
-  const accepted = negotiateOutput(req.headers.accept, false, protobufFor(String(obj.apiVersion), String(obj.kind)));
+function send(reply: FastifyReply, req: FastifyRequest, code: number, obj: KObject, warnings: string[] = [], printer?: TablePrinter): FastifyReply {
+  const accepted = negotiateOutput(req.headers.accept, !!printer, protobufFor(String(obj.apiVersion), String(obj.kind)));
   addWarnings(reply, warnings);
+  if (accepted.format === 'table' && printer) {
+    // the subresource's ConvertToTable is the store's: the kind's printer (StatusREST / ScaleREST)
+    const q = req.query as Record<string, string | undefined>;
+    const t = toTable({ table: printer } as ResourceDef, [obj], {
+      include: parseIncludeObject(q.includeObject),
+      noHeaders: queryFlag(q['-']), // TableOptions.NoHeaders is json:"-": its query key is "-"
+      metaVersion: accepted.metaVersion,
+      listMeta: { resourceVersion: obj.metadata?.resourceVersion },
+    });
+    return sendJSON(reply, code, t);
+  }
+  if (accepted.format === 'pom' && obj.metadata) return sendJSON(reply, code, partialObjectMetadata(obj, accepted.metaVersion));
   if (accepted.format === 'protobuf') return sendProtobuf(reply, code, obj);
   if (accepted.format === 'yaml') return reply.code(code).header('Content-Type', 'application/yaml').send(toYAML(obj));
   return sendJSON(reply, code, obj);
@@ -49,15 +66,22 @@ export async function serveSubresource(ctx: HandlerContext, def: ResourceDef, in
 
   switch (sub.name) {
     case 'status': {
-      if (verb === 'get') return send(reply, req, 200, registry.get(def, ns, name));
+      if (verb === 'get') return send(reply, req, 200, registry.get(def, ns, name), [], def.table);
       if (verb === 'update') {
         allowed('update');
+        validateWriteOptions('UpdateOptions', req.query);
         const body = decodeBody(req.headers['content-type'], req.body as Buffer);
-        const r = registry.update(def, ns, name, body.object, writeOpts());
+        // decoded as a PUT of the object (handlers/update.go): strict decoding, then checkName
+        const opts = writeOpts();
+        const dups = body.raw ? findDuplicateFields(body.raw) : [];
+        const fieldsChecked = strictDecode(def, body.object, opts.fieldValidation, dups, strictYAMLErrors(req, opts.fieldValidation, reply));
+        if (!typeMetaError(def, body.object.kind, body.object.apiVersion, registry.isRegistered)) checkName(body.object, name, ns);
+        const r = registry.update(def, ns, name, body.object, { ...opts, duplicates: dups, fieldsChecked });
         return send(reply, req, 200, r.object, r.warnings);
       }
       if (verb === 'patch') {
         allowed('patch');
+        validateWriteOptions('PatchOptions', req.query, patchTypeOf(req.headers['content-type']));
         const r = patchObject(registry, def, ns, name, req, q, 'status');
         return send(reply, req, 200, r.object, r.warnings);
       }
@@ -88,6 +112,7 @@ export async function serveSubresource(ctx: HandlerContext, def: ResourceDef, in
     case 'binding':
       return serveBinding(ctx, def, ns, name, req, reply, q);
     case 'log': {
+      const logOpts = logParams(req.query as Record<string, unknown>, name);
       const pod = registry.get(def, ns, name);
       const containers: KObject[] = pod.spec?.containers ?? [];
       const cname = q.container ?? pod.metadata?.annotations?.['kubectl.kubernetes.io/default-container'] ?? containers[0]?.name;
@@ -106,10 +131,12 @@ export async function serveSubresource(ctx: HandlerContext, def: ResourceDef, in
         `${started} kube-emulator: container ${cname} (image ${c.image}) started on node ${pod.spec?.nodeName ?? ''}`,
         `${started} kube-emulator: no container runtime: this log is simulated`,
       ];
-      const tail = q.tailLines !== undefined ? Number(q.tailLines) : undefined;
-      if (tail !== undefined && tail >= 0) lines = lines.slice(Math.max(0, lines.length - tail));
+      const tail = logOpts.tailLines;
+      if (tail !== undefined) lines = lines.slice(Math.max(0, lines.length - tail));
       if (!queryFlag(q.timestamps)) lines = lines.map((l) => l.slice(l.indexOf(' ') + 1));
-      return reply.code(200).header('Content-Type', 'text/plain').send(lines.map((l) => l + '\n').join(''));
+      let text = Buffer.from(lines.map((l) => l + '\n').join(''));
+      if (logOpts.limitBytes !== undefined && text.length > logOpts.limitBytes) text = text.subarray(0, logOpts.limitBytes);
+      return reply.code(200).header('Content-Type', 'text/plain').send(text);
     }
     case 'exec':
     case 'attach':
@@ -137,22 +164,29 @@ function serveScale(ctx: HandlerContext, def: ResourceDef, info: RequestInfo, re
     subresource: 'scale',
     userAgent: String(req.headers['user-agent'] ?? ''),
   };
-  if (info.verb === 'get') return send(reply, req, 200, scaleFromStatefulSet(registry.get(def, ns, name)));
+  if (info.verb === 'get') return send(reply, req, 200, scaleFromStatefulSet(registry.get(def, ns, name)), [], SCALE_TABLE);
   if (info.verb !== 'update' && info.verb !== 'patch') throw methodNotSupported(def, info.verb);
+  if (info.verb === 'update') validateWriteOptions('UpdateOptions', req.query);
+  else validateWriteOptions('PatchOptions', req.query, patchTypeOf(req.headers['content-type']));
   const live = registry.get(def, ns, name);
   const liveScale = scaleFromStatefulSet(live);
   let scale: KObject;
-  if (info.verb === 'update') scale = decodeBody(req.headers['content-type'], req.body as Buffer).object;
-  else {
+  if (info.verb === 'update') {
+    scale = decodeBody(req.headers['content-type'], req.body as Buffer).object;
+    const bad = scaleBodyError(scale, name, ns, registry.isRegistered);
+    if (bad) throw bad;
+  } else {
     const type = patchTypeOf(req.headers['content-type']);
     if (type === 'apply') throw badRequest('server-side apply of the scale subresource is not supported');
     scale = applyPatchDocument(def, 'io.k8s.api.autoscaling.v1.Scale', liveScale, type, parsePatchBody(type, req.body as Buffer));
+    checkName(scale, name, ns); // patch.go applyPatch: the patched object still names the URL's
     if (scale.metadata?.resourceVersion === liveScale.metadata.resourceVersion) delete scale.metadata.resourceVersion;
   }
+  // scaleUpdatedObjectInfo: ValidateScale, then the uid precondition
   const pre = scalePreconditionError(live, scale);
-  if (pre) throw conflict(def, name, pre);
   const causes = applyScale(live, scale);
   if (causes.length) throw invalidObject(SCALE_DEF, name, causes);
+  if (pre) throw conflict(def, name, pre);
   if (live.metadata.resourceVersion === undefined) live.metadata.resourceVersion = '';
   try {
     const r = registry.update(def, ns, name, live, opts);

@@ -1,6 +1,7 @@
 // meta.k8s.io Table responses (apiserver pkg/endpoints/handlers/response.go asTable; the rows
 // come from the kind's printer, always wide as upstream's printers/storage does).
 import type { KObject, ResourceDef, TablePrinter } from '../resources/types.js';
+import { AGE_COLUMN, age, col, NAME_COLUMN } from '../printers/format.js';
 import { badRequest } from '../registry/errors.js';
 
 export type IncludeObject = 'None' | 'Metadata' | 'Object';
@@ -39,3 +40,18 @@ export function toTable(
   t.rows = objs.map((o) => tableRow(printer, o, opts.include, now, opts.metaVersion));
   return t;
 }
+
+/**
+ * The Table for an autoscaling/v1 Scale (statefulsets/scale GET with a Table Accept: ScaleREST
+ * ConvertToTable uses the printers, pkg/printers/internalversion printScale): Name, Desired,
+ * Available, Age.
+ */
+export const SCALE_TABLE: TablePrinter = {
+  columns: [
+    NAME_COLUMN,
+    col('Desired', 'replicas is the desired number of instances for the scaled object.', { type: 'integer' }),
+    col('Available', 'replicas is the actual number of observed instances of the scaled object.', { type: 'integer' }),
+    AGE_COLUMN,
+  ],
+  row: (o, now) => [o.metadata?.name ?? '', o.spec?.replicas ?? 0, o.status?.replicas ?? 0, age(o, now)],
+};

@@ -271,9 +271,9 @@ describe('fieldValidation', () => {
     expect(res.body.message).toBe('ConfigMap in version "v1" cannot be handled as a ConfigMap: strict decoding error: unknown field "bogus"');
   });
 
-  it('an invalid fieldValidation value is 400', async () => {
-    const res = await api().post('/api/v1/namespaces/default/configmaps?fieldValidation=Loud').send(cm('fv-bad')).expect(400);
-    expect(res.body.reason).toBe('BadRequest');
+  it('an invalid fieldValidation value is 422 on CreateOptions (ValidateCreateOptions)', async () => {
+    const res = await api().post('/api/v1/namespaces/default/configmaps?fieldValidation=Loud').send(cm('fv-bad')).expect(422);
+    expect(res.body.message).toBe('CreateOptions.meta.k8s.io "" is invalid: fieldValidation: Unsupported value: "Loud": supported values: "", "Ignore", "Strict", "Warn"');
   });
 });
 

@@ -163,9 +163,9 @@ describe('resourceVersion', () => {
     expect(res.body.message).toMatch(/^Too large resource version: /);
   });
 
-  it('an unsupported resourceVersionMatch is 400', async () => {
-    const res = await api().get('/api/v1/namespaces/sel/configmaps').query({ resourceVersionMatch: 'Sometimes' }).expect(400);
-    expect(res.body.reason).toBe('BadRequest');
+  it('an unsupported resourceVersionMatch is 422 on ListOptions (ValidateListOptions)', async () => {
+    const res = await api().get('/api/v1/namespaces/sel/configmaps').query({ resourceVersion: '0', resourceVersionMatch: 'Sometimes' }).expect(422);
+    expect(res.body.message).toBe('ListOptions.meta.k8s.io "" is invalid: resourceVersionMatch: Unsupported value: "Sometimes": supported values: "Exact", "NotOlderThan", ""');
   });
 });
 
