@@ -1,0 +1,179 @@
+// pods/status: the podIP/podIPs normalisation a v1 write goes through and ValidatePodStatusUpdate
+// (pkg/apis/core/validation/validation.go), worded as upstream's field errors.
+import { isIPv6 } from 'node:net';
+import type { Cause, KObject } from './types.js';
+import { invalid, forbidden, duplicate, isDNS1123Subdomain, isQualifiedName, FIELD_IMMUTABLE } from '../registry/validation.js';
+
+const isObj = (v: unknown): v is KObject => typeof v === 'object' && v !== null && !Array.isArray(v);
+const arr = (v: unknown): any[] => (Array.isArray(v) ? v : []);
+const str = (v: unknown): string => (typeof v === 'string' ? v : '');
+
+export const INVALID_IP_MESSAGE = 'must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)';
+const ONE_PER_FAMILY = 'may specify no more than one IP for each IP family';
+
+const IPV4_SLOPPY = /^(\d+)\.(\d+)\.(\d+)\.(\d+)$/;
+const V4_MAPPED = /^\[::ffff:[0-9a-f]{1,4}:[0-9a-f]{1,4}\]$/;
+
+/**
+ * The IP family of `s` as k8s.io/utils/net ParseIPSloppy + IPFamilyOf see it: 4, 6, or 0 when it
+ * is not an IP. Sloppy: IPv4 octets may carry leading zeros; IPv4-mapped IPv6 counts as IPv4;
+ * zones (`%eth0`) are not IPs.
+ */
+export function ipFamily(s: unknown): 4 | 6 | 0 {
+  if (typeof s !== 'string') return 0;
+  const m = IPV4_SLOPPY.exec(s);
+  if (m) return m.slice(1).every((o) => Number(o) <= 255) ? 4 : 0;
+  if (!s.includes(':') || s.includes('%') || !isIPv6(s)) return 0;
+  try {
+    return V4_MAPPED.test(new URL(`http://[${s}]/`).hostname) ? 4 : 6;
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * podIP and podIPs as the v1 -> internal conversion leaves them (pkg/apis/core/v1/conversion.go,
+ * since 1.16; "Move Pod conversion behaviors to defaulting" keeps the rule): when both are set and
+ * differ, podIP is authoritative and podIPs becomes [podIP]; podIPs defaults from podIP; podIP is
+ * then read back as podIPs[0].
+ */
+export function normalizePodStatusIPs(status: unknown): void {
+  if (!isObj(status)) return;
+  const podIP = str(status.podIP);
+  const podIPs = arr(status.podIPs);
+  const first = isObj(podIPs[0]) ? str(podIPs[0].ip) : '';
+  if (podIP && (podIPs.length === 0 || podIP !== first)) status.podIPs = [{ ip: podIP }];
+  else if (!podIP && podIPs.length > 0 && first) status.podIP = first;
+}
+
+/** Go's %#v of a []core.PodIP / []core.HostIP (the value upstream prints for these errors). */
+function goIPList(type: 'PodIP' | 'HostIP', list: unknown[]): string {
+  return `[]core.${type}{${list.map((e) => goIP(type, e)).join(', ')}}`;
+}
+function goIP(type: 'PodIP' | 'HostIP', e: unknown): string {
+  return `core.${type}{IP:${JSON.stringify(isObj(e) ? str(e.ip) : '')}}`;
+}
+function goInvalid(field: string, rendered: string, detail: string): Cause {
+  return { reason: 'FieldValueInvalid', message: `Invalid value: ${rendered}: ${detail}`, field };
+}
+function goDuplicate(field: string, rendered: string): Cause {
+  return { reason: 'FieldValueDuplicate', message: `Duplicate value: ${rendered}`, field };
+}
+function internalError(field: string, detail: string): Cause {
+  return { reason: 'InternalError', message: `Internal error: ${detail}`, field };
+}
+
+/** validation.IsValidIP on each entry, then the dual-stack and duplicate rules of validatePodIPs / validateHostIPs. */
+function validateIPList(type: 'PodIP' | 'HostIP', list: unknown[], field: string, dupFirst: boolean): Cause[] {
+  const errs: Cause[] = [];
+  const ips = list.map((e) => (isObj(e) ? str(e.ip) : ''));
+  ips.forEach((ip, i) => {
+    if (!ipFamily(ip)) errs.push(invalid(`${field}[${i}]`, ip, INVALID_IP_MESSAGE));
+  });
+  if (list.length <= 1) return errs;
+  const dups: Cause[] = [];
+  const seen = new Set<string>();
+  ips.forEach((ip, i) => {
+    if (seen.has(ip)) dups.push(goDuplicate(`${field}[${i}]`, goIP(type, list[i])));
+    seen.add(ip);
+  });
+  // netutils.IsDualStackIPStrings: an unparsable entry is an error, else one of each family
+  const families = ips.map(ipFamily);
+  const bad = families.indexOf(0);
+  const family: Cause[] = [];
+  if (bad >= 0) family.push(internalError(field, `failed to check for dual stack with error:invalid IP[${bad}]: ${ips[bad]}`));
+  const dualStack = bad < 0 && families.includes(4) && families.includes(6);
+  if (!dualStack || list.length > 2) family.push(goInvalid(field, goIPList(type, list), ONE_PER_FAMILY));
+  // validateHostIPs reports duplicates before the family rule, validatePodIPs after it
+  return errs.concat(dupFirst ? [...dups, ...family] : [...family, ...dups]);
+}
+
+/** validateHostIPs: hostIP must be hostIPs[0] when hostIPs is set. */
+function validateHostIPs(status: KObject): Cause[] {
+  const list = arr(status.hostIPs);
+  if (list.length === 0) return [];
+  const errs: Cause[] = [];
+  const first = isObj(list[0]) ? str(list[0].ip) : '';
+  if (str(status.hostIP) !== first) errs.push(invalid('status.hostIPs[0].ip', first, 'must be equal to `hostIP`'));
+  return errs.concat(validateIPList('HostIP', list, 'status.hostIPs', true));
+}
+
+/** validatePodConditions: custom condition types must be qualified names (upstream's path really is metadata.conditions). */
+function validatePodConditions(conditions: unknown): Cause[] {
+  const errs: Cause[] = [];
+  const system = new Set(['PodScheduled', 'Ready', 'Initialized']);
+  arr(conditions).forEach((c, i) => {
+    if (!isObj(c)) return;
+    const type = str(c.type);
+    if (system.has(type)) return;
+    for (const m of isQualifiedName(type)) errs.push(invalid(`metadata.conditions[${i}].Type`, type, m));
+  });
+  return errs;
+}
+
+const isTerminated = (s: unknown): boolean => isObj(s) && isObj(s.state) && isObj(s.state.terminated);
+const exitCode = (s: KObject): number => (typeof s.state.terminated.exitCode === 'number' ? s.state.terminated.exitCode : 0);
+
+/**
+ * ValidateContainerStateTransition / ValidateInitContainerStateTransition: unless the pod restarts
+ * its containers, a terminated container may not go back to running or waiting.
+ */
+function validateStateTransition(newList: unknown, oldList: unknown, field: string, restartPolicy: string, restartable: (name: string) => boolean = () => false): Cause[] {
+  const errs: Cause[] = [];
+  if (restartPolicy === 'Always') return errs;
+  arr(oldList).forEach((old, i) => {
+    if (!isTerminated(old)) return;
+    if (exitCode(old) !== 0 && restartPolicy === 'OnFailure') return;
+    if (restartable(str(old.name))) return;
+    for (const s of arr(newList)) {
+      if (isObj(s) && str(s.name) === str(old.name) && !isTerminated(s))
+        errs.push(forbidden(`${field}[${i}].state`, 'may not be transitioned to non-terminated state'));
+    }
+  });
+  return errs;
+}
+
+/** validatePodResourceClaimStatuses: each entry names one of spec.resourceClaims, once. */
+function validateResourceClaimStatuses(statuses: unknown, claims: unknown): Cause[] {
+  const errs: Cause[] = [];
+  const names = new Set(arr(claims).filter(isObj).map((c) => str(c.name)));
+  const seen = new Set<string>();
+  arr(statuses).forEach((s, i) => {
+    if (!isObj(s)) return;
+    const p = `status.resourceClaimStatuses[${i}].name`;
+    const name = str(s.name);
+    if (!names.has(name)) errs.push(invalid(p, name, 'must match the name of an entry in `spec.resourceClaims`'));
+    if (seen.has(name)) errs.push(duplicate(p, name));
+    seen.add(name);
+    // upstream reports a bad resourceClaimName under .name too
+    if (typeof s.resourceClaimName === 'string') for (const m of isDNS1123Subdomain(s.resourceClaimName)) errs.push(invalid(p, s.resourceClaimName, m));
+  });
+  return errs;
+}
+
+/**
+ * ValidatePodStatusUpdate, after podStatusStrategy.PrepareForUpdate (spec is the old one). The
+ * registry has already run ValidateObjectMetaUpdate.
+ */
+export function validatePodStatusUpdate(newPod: KObject, oldPod: KObject): Cause[] {
+  const st: KObject = isObj(newPod.status) ? newPod.status : {};
+  const oldSt: KObject = isObj(oldPod.status) ? oldPod.status : {};
+  const spec: KObject = isObj(newPod.spec) ? newPod.spec : {};
+  const oldSpec: KObject = isObj(oldPod.spec) ? oldPod.spec : {};
+  const errs = validatePodConditions(st.conditions);
+  if (str(spec.nodeName) !== str(oldSpec.nodeName)) errs.push(forbidden('status.nodeName', 'may not be changed directly'));
+  const nominated = str(st.nominatedNodeName);
+  if (nominated && nominated !== str(oldSt.nominatedNodeName))
+    for (const m of isDNS1123Subdomain(nominated)) errs.push(invalid('status.nominatedNodeName', nominated, m));
+  if (str(st.qosClass) !== str(oldSt.qosClass)) errs.push(invalid('status.qosClass', str(st.qosClass), FIELD_IMMUTABLE));
+  const restartPolicy = str(oldSpec.restartPolicy);
+  const restartableInit = new Set(arr(oldSpec.initContainers).filter((c) => isObj(c) && c.restartPolicy === 'Always').map((c) => str(c.name)));
+  errs.push(...validateStateTransition(st.containerStatuses, oldSt.containerStatuses, 'status.containerStatuses', restartPolicy));
+  errs.push(...validateStateTransition(st.initContainerStatuses, oldSt.initContainerStatuses, 'status.initContainerStatuses', restartPolicy, (n) => restartableInit.has(n)));
+  // the kubelet never restarts ephemeral containers: an implicit restartPolicy Never
+  errs.push(...validateStateTransition(st.ephemeralContainerStatuses, oldSt.ephemeralContainerStatuses, 'status.ephemeralContainerStatuses', 'Never'));
+  errs.push(...validateResourceClaimStatuses(st.resourceClaimStatuses, spec.resourceClaims));
+  errs.push(...validateIPList('PodIP', arr(st.podIPs), 'status.podIPs', false));
+  errs.push(...validateHostIPs(st));
+  return errs;
+}
