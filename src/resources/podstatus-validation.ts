@@ -2,7 +2,7 @@
 // (pkg/apis/core/validation/validation.go), worded as upstream's field errors.
 import { isIPv6 } from 'node:net';
 import type { Cause, KObject } from './types.js';
-import { invalid, forbidden, duplicate, isDNS1123Subdomain, isQualifiedName, FIELD_IMMUTABLE } from '../registry/validation.js';
+import { invalid, forbidden, duplicate, notSupported, isDNS1123Subdomain, isQualifiedName, FIELD_IMMUTABLE } from '../registry/validation.js';
 
 const isObj = (v: unknown): v is KObject => typeof v === 'object' && v !== null && !Array.isArray(v);
 const arr = (v: unknown): any[] => (Array.isArray(v) ? v : []);
@@ -151,6 +151,73 @@ function validateResourceClaimStatuses(statuses: unknown, claims: unknown): Caus
   return errs;
 }
 
+const ID_RANGE = 'must be between 0 and 2147483647, inclusive';
+const validID = (n: unknown) => typeof n === 'number' && Number.isInteger(n) && n >= 0 && n <= 2147483647;
+
+/** validateContainerStatusUsers: user.linux ids in range; none on a windows pod (upstream's path skips `.user`). */
+function validateContainerStatusUsers(statuses: unknown, field: string, osName: string): Cause[] {
+  const errs: Cause[] = [];
+  arr(statuses).forEach((s, i) => {
+    if (!isObj(s) || !isObj(s.user)) return;
+    const linux = s.user.linux;
+    const p = `${field}[${i}].linux`;
+    if (osName === 'windows') {
+      if (linux !== undefined && linux !== null) errs.push(forbidden(p, 'cannot be set for a windows pod'));
+      return;
+    }
+    if (osName !== 'linux' || !isObj(linux)) return;
+    if (!validID(linux.uid)) errs.push(invalid(`${p}.uid`, linux.uid, ID_RANGE));
+    if (!validID(linux.gid)) errs.push(invalid(`${p}.gid`, linux.gid, ID_RANGE));
+    arr(linux.supplementalGroups).forEach((g, j) => {
+      if (!validID(g)) errs.push(invalid(`${p}.supplementalGroups[${j}]`, g, ID_RANGE));
+    });
+  });
+  return errs;
+}
+
+const HEALTH = ['Healthy', 'Unhealthy', 'Unknown'];
+
+/** validateContainerStatusAllocatedResourcesStatus: names match the container's requests or claims; known health; unique resourceIDs. */
+function validateAllocatedResourcesStatus(statuses: unknown, field: string, containers: unknown): Cause[] {
+  const errs: Cause[] = [];
+  arr(statuses).forEach((s, i) => {
+    if (!isObj(s)) return;
+    const c = arr(containers).find((x) => isObj(x) && x.name === s.name);
+    arr(s.allocatedResourcesStatus).forEach((ar, j) => {
+      if (!isObj(ar)) return;
+      const p = `${field}[${i}].allocatedResourcesStatus[${j}]`;
+      const name = str(ar.name);
+      // a status for a container the spec does not have is ignored (kubernetes#124915)
+      if (c) {
+        const claim = name.startsWith('claim:');
+        const found = claim
+          ? arr(c.resources?.claims).some((rc) => isObj(rc) && `claim:${str(rc.name)}${rc.request ? `/${str(rc.request)}` : ''}` === name)
+          : isObj(c.resources?.requests) && Object.prototype.hasOwnProperty.call(c.resources.requests, name);
+        if (!found)
+          errs.push(
+            invalid(`${p}.name`, name, claim ? "must match one of the container's resource claims in a format 'claim:<claimName>/<request>' or 'claim:<claimName>' if request is empty" : "must match one of the container's resource requests"),
+          );
+      }
+      const ids = new Set<string>();
+      arr(ar.resources).forEach((r, k) => {
+        if (!isObj(r)) return;
+        if (!HEALTH.includes(str(r.health))) errs.push(notSupported(`${p}.resources[${k}].health`, str(r.health), HEALTH));
+        const id = str(r.resourceID);
+        if (ids.has(id)) errs.push(duplicate(`${p}.resources[${k}].resourceID`, id));
+        ids.add(id);
+      });
+    });
+  });
+  return errs;
+}
+
+/** validateContainerStatusNoAllocatedResourcesStatus (ephemeral containers). */
+function validateNoAllocatedResourcesStatus(statuses: unknown, field: string): Cause[] {
+  return arr(statuses).flatMap((s, i) =>
+    isObj(s) && arr(s.allocatedResourcesStatus).length > 0 ? [forbidden(`${field}[${i}].allocatedResourcesStatus`, 'must not be specified in container status')] : [],
+  );
+}
+
 /**
  * ValidatePodStatusUpdate, after podStatusStrategy.PrepareForUpdate (spec is the old one). The
  * registry has already run ValidateObjectMetaUpdate.
@@ -175,5 +242,12 @@ export function validatePodStatusUpdate(newPod: KObject, oldPod: KObject): Cause
   errs.push(...validateResourceClaimStatuses(st.resourceClaimStatuses, spec.resourceClaims));
   errs.push(...validateIPList('PodIP', arr(st.podIPs), 'status.podIPs', false));
   errs.push(...validateHostIPs(st));
+  const osName = isObj(spec.os) ? str(spec.os.name) : 'linux';
+  errs.push(...validateContainerStatusUsers(st.containerStatuses, 'status.containerStatuses', osName));
+  errs.push(...validateContainerStatusUsers(st.initContainerStatuses, 'status.initContainerStatuses', osName));
+  errs.push(...validateContainerStatusUsers(st.ephemeralContainerStatuses, 'status.ephemeralContainerStatuses', osName));
+  errs.push(...validateAllocatedResourcesStatus(st.containerStatuses, 'status.containerStatuses', spec.containers));
+  errs.push(...validateAllocatedResourcesStatus(st.initContainerStatuses, 'status.initContainerStatuses', spec.initContainers));
+  errs.push(...validateNoAllocatedResourcesStatus(st.ephemeralContainerStatuses, 'status.ephemeralContainerStatuses'));
   return errs;
 }

@@ -232,3 +232,31 @@ describe('the endpoints controllers after a rejected pod IP', () => {
     expect(await epIPs()).toEqual(['10.244.0.10']);
   });
 });
+
+describe('container status users and allocated resources', () => {
+  it('checks user ids (upstream reports them under .linux), windows pods, and allocatedResourcesStatus', async () => {
+    const name = await createPod({ containers: [{ name: 'c', image: 'nginx', resources: { requests: { cpu: '1' } } }] });
+    const cs = (extra: object) => [{ name: 'c', ready: false, restartCount: 0, image: 'nginx', imageID: '', state: { waiting: {} }, ...extra }];
+    await expectInvalid(name, { containerStatuses: cs({ user: { linux: { uid: -1, gid: 0 } } }) }, [
+      { field: 'status.containerStatuses[0].linux.uid', reason: 'FieldValueInvalid', message: 'Invalid value: -1: must be between 0 and 2147483647, inclusive' },
+    ]);
+    await expectInvalid(
+      name,
+      { containerStatuses: cs({ allocatedResourcesStatus: [{ name: 'example.com/gpu', resources: [{ resourceID: 'a', health: 'Fine' }, { resourceID: 'a', health: 'Healthy' }] }] }) },
+      [
+        { field: 'status.containerStatuses[0].allocatedResourcesStatus[0].name', reason: 'FieldValueInvalid', message: 'Invalid value: "example.com/gpu": must match one of the container\'s resource requests' },
+        {
+          field: 'status.containerStatuses[0].allocatedResourcesStatus[0].resources[0].health',
+          reason: 'FieldValueNotSupported',
+          message: 'Unsupported value: "Fine": supported values: "Healthy", "Unhealthy", "Unknown"',
+        },
+        { field: 'status.containerStatuses[0].allocatedResourcesStatus[0].resources[1].resourceID', reason: 'FieldValueDuplicate', message: 'Duplicate value: "a"' },
+      ],
+    );
+    await patchStatus(name, { containerStatuses: cs({ user: { linux: { uid: 1000, gid: 1000 } }, allocatedResourcesStatus: [{ name: 'cpu', resources: [{ resourceID: 'a', health: 'Healthy' }] }] }) }).expect(200);
+    const win = await createPod({ os: { name: 'windows' } });
+    await expectInvalid(win, { containerStatuses: cs({ user: { linux: { uid: 0, gid: 0 } } }) }, [
+      { field: 'status.containerStatuses[0].linux', reason: 'FieldValueForbidden', message: 'Forbidden: cannot be set for a windows pod' },
+    ]);
+  });
+});
