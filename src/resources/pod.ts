@@ -235,6 +235,7 @@ export const podDef: ResourceDef = {
   },
 
   validateStatusUpdate: validatePodStatusUpdate,
+  statusUpdatesMetadata: true,
 
   fieldSelectors: {
     'spec.nodeName': (o) => o.spec?.nodeName ?? '',

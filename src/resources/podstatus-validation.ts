@@ -218,16 +218,88 @@ function validateNoAllocatedResourcesStatus(statuses: unknown, field: string): C
   );
 }
 
+const MIRROR = 'kubernetes.io/config.mirror';
+const APPARMOR_PREFIX = 'container.apparmor.security.beta.kubernetes.io/';
+const DELETION_COST = 'controller.kubernetes.io/pod-deletion-cost';
+const SECCOMP_POD = 'seccomp.security.alpha.kubernetes.io/pod';
+const SECCOMP_CONTAINER_PREFIX = 'container.seccomp.security.alpha.kubernetes.io/';
+const annPath = (k: string) => `metadata.annotations[${k}]`;
+
+/** helper.GetDeletionCostFromPodAnnotations: a 32-bit integer without a plus sign or leading zeros. */
+function deletionCostValid(v: string): boolean {
+  if (!/^(-?[1-9]\d*|0|-0)$/.test(v)) return false;
+  const n = Number(v);
+  return n >= -2147483648 && n <= 2147483647;
+}
+
+/** ValidateSeccompProfile (localhost/ profiles: validateLocalDescendingPath). */
+function seccompProfileErrors(p: string, field: string): Cause[] {
+  if (p === 'runtime/default' || p === 'docker/default' || p === 'unconfined') return [];
+  if (p.startsWith('localhost/')) {
+    const target = p.slice('localhost/'.length);
+    const errs: Cause[] = [];
+    if (target.startsWith('/')) errs.push(invalid(field, target, 'must be a relative path'));
+    if (target.split(/[\\/]/).includes('..')) errs.push(invalid(field, target, "must not contain '..'"));
+    return errs;
+  }
+  return [invalid(field, p, 'must be a valid seccomp profile')];
+}
+
 /**
- * ValidatePodStatusUpdate, after podStatusStrategy.PrepareForUpdate (spec is the old one). The
- * registry has already run ValidateObjectMetaUpdate.
+ * ValidatePodSpecificAnnotationUpdates + ValidatePodSpecificAnnotations, which pods/status runs
+ * too because a status write may change metadata. The tolerations annotation is not checked.
+ */
+export function validatePodAnnotationUpdates(newPod: KObject, oldPod: KObject): Cause[] {
+  const errs: Cause[] = [];
+  const ann: Record<string, unknown> = isObj(newPod.metadata?.annotations) ? newPod.metadata.annotations : {};
+  const oldAnn: Record<string, unknown> = isObj(oldPod.metadata?.annotations) ? oldPod.metadata.annotations : {};
+  for (const [k, v] of Object.entries(oldAnn)) {
+    if (k in ann && ann[k] === v) continue;
+    if (k.startsWith(APPARMOR_PREFIX)) errs.push(forbidden(annPath(k), 'may not remove or update AppArmor annotations'));
+    if (k === MIRROR) errs.push(forbidden(annPath(k), 'may not remove or update mirror pod annotation'));
+  }
+  for (const k of Object.keys(ann)) {
+    if (k in oldAnn) continue;
+    if (k.startsWith(APPARMOR_PREFIX)) errs.push(forbidden(annPath(k), 'may not add AppArmor annotations'));
+    if (k === MIRROR) errs.push(forbidden(annPath(k), 'may not add mirror pod annotation'));
+  }
+  const spec: KObject = isObj(newPod.spec) ? newPod.spec : {};
+  if (MIRROR in ann && !str(spec.nodeName)) errs.push(invalid(annPath(MIRROR), ann[MIRROR], 'must set spec.nodeName if mirror pod annotation is set'));
+  // AllowInvalidPodDeletionCost: an invalid value already stored may stay
+  const cost = ann[DELETION_COST];
+  const oldCost = oldAnn[DELETION_COST];
+  const oldInvalid = typeof oldCost === 'string' && !deletionCostValid(oldCost);
+  if (typeof cost === 'string' && !oldInvalid && !deletionCostValid(cost)) errs.push(invalid(annPath(DELETION_COST), cost, 'must be a 32bit integer'));
+  // ValidateSeccompPodAnnotations (upstream joins these paths with '.', not as keys)
+  if (typeof ann[SECCOMP_POD] === 'string') errs.push(...seccompProfileErrors(ann[SECCOMP_POD] as string, `metadata.annotations.${SECCOMP_POD}`));
+  for (const [k, v] of Object.entries(ann)) {
+    if (k.startsWith(SECCOMP_CONTAINER_PREFIX) && typeof v === 'string') errs.push(...seccompProfileErrors(v, `metadata.annotations.${k}`));
+  }
+  // ValidateAppArmorPodAnnotations
+  const names = new Set([...arr(spec.containers), ...arr(spec.initContainers), ...arr(spec.ephemeralContainers)].filter(isObj).map((c) => str(c.name)));
+  for (const [k, v] of Object.entries(ann)) {
+    if (!k.startsWith(APPARMOR_PREFIX)) continue;
+    const container = k.slice(APPARMOR_PREFIX.length);
+    if (!names.has(container)) errs.push(invalid(annPath(k), container, 'container not found'));
+    const p = str(v);
+    if (p !== '' && p !== 'runtime/default' && p !== 'unconfined' && !p.startsWith('localhost/'))
+      errs.push(invalid(annPath(k), p, `invalid AppArmor profile name: ${JSON.stringify(p)}`));
+  }
+  return errs;
+}
+
+/**
+ * ValidatePodStatusUpdate, after podStatusStrategy.PrepareForUpdate (spec is the old one, metadata
+ * the new one but for ownerReferences and deletionTimestamp). The registry has already run
+ * ValidateObjectMetaUpdate.
  */
 export function validatePodStatusUpdate(newPod: KObject, oldPod: KObject): Cause[] {
   const st: KObject = isObj(newPod.status) ? newPod.status : {};
   const oldSt: KObject = isObj(oldPod.status) ? oldPod.status : {};
   const spec: KObject = isObj(newPod.spec) ? newPod.spec : {};
   const oldSpec: KObject = isObj(oldPod.spec) ? oldPod.spec : {};
-  const errs = validatePodConditions(st.conditions);
+  const errs = validatePodAnnotationUpdates(newPod, oldPod);
+  errs.push(...validatePodConditions(st.conditions));
   if (str(spec.nodeName) !== str(oldSpec.nodeName)) errs.push(forbidden('status.nodeName', 'may not be changed directly'));
   const nominated = str(st.nominatedNodeName);
   if (nominated && nominated !== str(oldSt.nominatedNodeName))

@@ -260,3 +260,37 @@ describe('container status users and allocated resources', () => {
     ]);
   });
 });
+
+describe('metadata through pods/status', () => {
+  it('may change labels and annotations (podStatusStrategy keeps only spec, ownerReferences and deletionTimestamp)', async () => {
+    const name = await createPod({}, { app: 'a' });
+    const owner = [{ apiVersion: 'v1', kind: 'ConfigMap', name: 'o', uid: '00000000-0000-0000-0000-000000000001' }];
+    const res = await api()
+      .patch(`${POD}/${name}/status`)
+      .set('Content-Type', MERGE)
+      .send(JSON.stringify({ metadata: { labels: { app: 'b' }, annotations: { note: 'x' }, ownerReferences: owner }, spec: { nodeName: 'elsewhere' }, status: { phase: 'Running' } }))
+      .expect(200);
+    expect(res.body.metadata.labels).toEqual({ app: 'b' });
+    expect(res.body.metadata.annotations).toEqual({ note: 'x' });
+    expect(res.body.metadata.ownerReferences).toBeUndefined();
+    expect(res.body.spec.nodeName).toBe('node-1');
+    expect(res.body.status.phase).toBe('Running');
+  });
+
+  it('runs the pod annotation rules and the object-meta rules', async () => {
+    const name = await createPod();
+    const patchMeta = (metadata: object) => api().patch(`${POD}/${name}/status`).set('Content-Type', MERGE).send(JSON.stringify({ metadata }));
+    const res = await patchMeta({ annotations: { 'kubernetes.io/config.mirror': 'x' } }).expect(422);
+    expect(res.body.details.causes).toEqual([
+      { field: 'metadata.annotations[kubernetes.io/config.mirror]', reason: 'FieldValueForbidden', message: 'Forbidden: may not add mirror pod annotation' },
+    ]);
+    const cost = await patchMeta({ annotations: { 'controller.kubernetes.io/pod-deletion-cost': '+1' } }).expect(422);
+    expect(cost.body.details.causes).toEqual([
+      { field: 'metadata.annotations[controller.kubernetes.io/pod-deletion-cost]', reason: 'FieldValueInvalid', message: 'Invalid value: "+1": must be a 32bit integer' },
+    ]);
+    await patchMeta({ annotations: { 'controller.kubernetes.io/pod-deletion-cost': '-5' } }).expect(200);
+    const lbl = await patchMeta({ labels: { 'a b': 'c' } }).expect(422);
+    expect(lbl.body.details.causes[0]).toMatchObject({ field: 'metadata.labels', reason: 'FieldValueInvalid' });
+    expect(lbl.body.details.causes[0].message).toMatch(/^Invalid value: "a b": name part must consist of alphanumeric characters/);
+  });
+});
