@@ -294,3 +294,19 @@ describe('metadata through pods/status', () => {
     expect(lbl.body.details.causes[0].message).toMatch(/^Invalid value: "a b": name part must consist of alphanumeric characters/);
   });
 });
+
+describe('nodes/status addresses', () => {
+  it('rejects a duplicate address but, as upstream, not a malformed one', async () => {
+    await api().post('/api/v1/nodes').send({ apiVersion: 'v1', kind: 'Node', metadata: { name: 'node-addr' } }).expect(201);
+    const patch = (addresses: object[]) =>
+      api().patch('/api/v1/nodes/node-addr/status').set('Content-Type', MERGE).send(JSON.stringify({ status: { addresses } }));
+    await patch([{ type: 'InternalIP', address: 'not-an-ip' }]).expect(200);
+    const res = await patch([
+      { type: 'InternalIP', address: '10.0.0.5' },
+      { type: 'InternalIP', address: '10.0.0.5' },
+    ]).expect(422);
+    expect(res.body.details.causes).toEqual([
+      { field: 'status.addresses[1]', reason: 'FieldValueDuplicate', message: 'Duplicate value: core.NodeAddress{Type:"InternalIP", Address:"10.0.0.5"}' },
+    ]);
+  });
+});
