@@ -1,35 +1,14 @@
 // pods/status: the podIP/podIPs normalisation a v1 write goes through and ValidatePodStatusUpdate
 // (pkg/apis/core/validation/validation.go), worded as upstream's field errors.
-import { isIPv6 } from 'node:net';
 import type { Cause, KObject } from './types.js';
+import { ipFamily, INVALID_IP_MESSAGE } from './ip.js';
 import { invalid, forbidden, duplicate, notSupported, isDNS1123Subdomain, isQualifiedName, FIELD_IMMUTABLE } from '../registry/validation.js';
 
 const isObj = (v: unknown): v is KObject => typeof v === 'object' && v !== null && !Array.isArray(v);
 const arr = (v: unknown): any[] => (Array.isArray(v) ? v : []);
 const str = (v: unknown): string => (typeof v === 'string' ? v : '');
 
-export const INVALID_IP_MESSAGE = 'must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)';
 const ONE_PER_FAMILY = 'may specify no more than one IP for each IP family';
-
-const IPV4_SLOPPY = /^(\d+)\.(\d+)\.(\d+)\.(\d+)$/;
-const V4_MAPPED = /^\[::ffff:[0-9a-f]{1,4}:[0-9a-f]{1,4}\]$/;
-
-/**
- * The IP family of `s` as k8s.io/utils/net ParseIPSloppy + IPFamilyOf see it: 4, 6, or 0 when it
- * is not an IP. Sloppy: IPv4 octets may carry leading zeros; IPv4-mapped IPv6 counts as IPv4;
- * zones (`%eth0`) are not IPs.
- */
-export function ipFamily(s: unknown): 4 | 6 | 0 {
-  if (typeof s !== 'string') return 0;
-  const m = IPV4_SLOPPY.exec(s);
-  if (m) return m.slice(1).every((o) => Number(o) <= 255) ? 4 : 0;
-  if (!s.includes(':') || s.includes('%') || !isIPv6(s)) return 0;
-  try {
-    return V4_MAPPED.test(new URL(`http://[${s}]/`).hostname) ? 4 : 6;
-  } catch {
-    return 0;
-  }
-}
 
 /**
  * podIP and podIPs as the v1 -> internal conversion leaves them (pkg/apis/core/v1/conversion.go,

@@ -230,6 +230,11 @@ describe('the endpoints controllers after a rejected pod IP', () => {
     await patchStatus(name, { podIP: '10.244.0.10', podIPs: [{ ip: '10.244.0.10' }] }).expect(200);
     await poll('10.244.0.10');
     expect(await epIPs()).toEqual(['10.244.0.10']);
+
+    // a form pods/status accepts (with leading zeros) is one Endpoints and EndpointSlices accept too
+    await patchStatus(name, { podIP: '010.244.0.11', podIPs: [{ ip: '010.244.0.11' }] }).expect(200);
+    await poll('010.244.0.11');
+    expect(await epIPs()).toEqual(['010.244.0.11']);
   });
 });
 
