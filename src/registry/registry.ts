@@ -309,9 +309,12 @@ export class Registry {
     keepSystemMetaOnUpdate(obj.metadata, old.metadata);
     dropEmptyMeta(obj.metadata);
     if (opts.subresource === 'status') {
-      // status strategies: spec and metadata come from the live object (ResetObjectMetaForStatus)
-      const managedFields = obj.metadata.managedFields;
-      obj.metadata = { ...old.metadata, managedFields: managedFields ?? old.metadata.managedFields };
+      // status strategies: spec and metadata come from the live object (ResetObjectMetaForStatus),
+      // except for kinds whose status may change metadata (pods)
+      if (!def.statusUpdatesMetadata) {
+        const managedFields = obj.metadata.managedFields;
+        obj.metadata = { ...old.metadata, managedFields: managedFields ?? old.metadata.managedFields };
+      }
       if (def.prepareForStatusUpdate) def.prepareForStatusUpdate(obj, old);
       else if ('spec' in old) obj.spec = old.spec;
       else delete obj.spec;

@@ -2,12 +2,13 @@
 // ValidateEndpoints (pkg/apis/core/validation/validation.go).
 import type { Cause, KObject, ResourceDef } from './types.js';
 import { invalid, required, notSupported, duplicate } from '../registry/validation.js';
+import { ipFamily } from './ip.js';
 import { dns1123Label, dns1123Subdomain, portNumErrors } from './podspec-validation.js';
 
 const isObj = (v: unknown): v is KObject => typeof v === 'object' && v !== null && !Array.isArray(v);
 const arr = (v: unknown): any[] => (Array.isArray(v) ? v : []);
-const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
-const isIP = (s: unknown) => typeof s === 'string' && (IPV4.test(s) || (s.includes(':') && /^[0-9a-fA-F:.]+$/.test(s)));
+// validation.IsValidIP: ParseIPSloppy, as pods/status accepts them
+const isIP = (s: unknown) => ipFamily(s) !== 0;
 
 function validateAddress(a: unknown, p: string): Cause[] {
   if (!isObj(a)) return [];

@@ -1,6 +1,7 @@
 // EndpointSlice (discovery.k8s.io/v1): pkg/registry/discovery/endpointslice/strategy.go,
 // pkg/apis/discovery/v1/defaults.go and pkg/apis/discovery/validation/validation.go.
 import type { Cause, KObject, ResourceDef } from './types.js';
+import { ipFamily } from './ip.js';
 import { deepEqual, duplicate, invalid, isDNS1123Label, isDNS1123Subdomain, isQualifiedName, notSupported, required, validateImmutable } from '../registry/validation.js';
 
 const ADDRESS_TYPES = ['FQDN', 'IPv4', 'IPv6'];
@@ -24,16 +25,6 @@ export function defaultEndpointSlice(obj: KObject): void {
     if (p.name === undefined || p.name === null) p.name = '';
     if (p.protocol === undefined || p.protocol === null) p.protocol = 'TCP';
   }
-}
-
-const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
-
-function isIPv6(s: string): boolean {
-  if (!s.includes(':') || !/^[0-9a-fA-F:.]+$/.test(s)) return false;
-  const dbl = s.split('::');
-  if (dbl.length > 2) return false;
-  const groups = s.split(':').filter((g) => g !== '');
-  return groups.every((g) => /^[0-9a-fA-F]{1,4}$/.test(g) || IPV4.test(g)) && (dbl.length === 2 ? groups.length < 8 : groups.length === 8);
 }
 
 /** ValidateEndpointIP (core validation.go) for an IPv4 address. */
@@ -60,10 +51,10 @@ function validateEndpoints(endpoints: unknown, addressType: string): Cause[] {
       const f = `${p}.addresses[${j}]`;
       const s = String(a);
       if (addressType === 'IPv4') {
-        if (!IPV4.test(s)) causes.push(invalid(f, s, 'must be a valid IPv4 address'));
+        if (ipFamily(s) !== 4) causes.push(invalid(f, s, 'must be a valid IPv4 address'));
         else causes.push(...validateEndpointIPv4(s, f));
       } else if (addressType === 'IPv6') {
-        if (!isIPv6(s)) causes.push(invalid(f, s, 'must be a valid IPv6 address'));
+        if (ipFamily(s) !== 6) causes.push(invalid(f, s, 'must be a valid IPv6 address'));
       } else if (addressType === 'FQDN') {
         for (const m of isDNS1123Subdomain(s)) causes.push(invalid(f, s, m));
       }

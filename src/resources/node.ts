@@ -37,8 +37,24 @@ function validateNode(node: KObject): Cause[] {
   return errs;
 }
 
+/** ValidateNodeUpdate: no address twice in status.addresses (their format is not checked). */
+function validateNodeAddresses(node: KObject): Cause[] {
+  const seen = new Set<string>();
+  const errs: Cause[] = [];
+  arr(node.status?.addresses).forEach((a, i) => {
+    const type = isObj(a) && typeof a.type === 'string' ? a.type : '';
+    const address = isObj(a) && typeof a.address === 'string' ? a.address : '';
+    const key = JSON.stringify([type, address]);
+    if (seen.has(key))
+      errs.push({ reason: 'FieldValueDuplicate', message: `Duplicate value: core.NodeAddress{Type:${JSON.stringify(type)}, Address:${JSON.stringify(address)}}`, field: `status.addresses[${i}]` });
+    seen.add(key);
+  });
+  return errs;
+}
+
 function validateNodeUpdate(newObj: KObject, oldObj: KObject): Cause[] {
   const errs = validateNode(newObj);
+  errs.push(...validateNodeAddresses(newObj));
   const oldPid = oldObj.spec?.providerID;
   if (oldPid && newObj.spec?.providerID !== oldPid)
     errs.push(forbidden('spec.providerID', 'node updates may not change providerID except from "" to valid'));
@@ -84,7 +100,7 @@ export const nodeDef: ResourceDef = {
 
   validate: validateNode,
   validateUpdate: validateNodeUpdate,
-  validateStatusUpdate: (n) => validateNode(n),
+  validateStatusUpdate: (n) => [...validateNode(n), ...validateNodeAddresses(n)],
   generationChanged: () => false,
   fieldSelectors: { 'spec.unschedulable': (o) => String(o.spec?.unschedulable === true) },
 };

@@ -4,6 +4,7 @@ import { randomInt } from 'node:crypto';
 import type { Cause, KObject, ResourceDef } from './types.js';
 import { invalid, forbidden, deepEqual, renderValue } from '../registry/validation.js';
 import { defaultPodSpec, defaultPodOnly, computeQOSClass, validatePodSpec } from './podspec.js';
+import { normalizePodStatusIPs, validatePodStatusUpdate } from './podstatus-validation.js';
 
 const isObj = (v: unknown): v is KObject => typeof v === 'object' && v !== null && !Array.isArray(v);
 const arr = (v: unknown): any[] => (Array.isArray(v) ? v : []);
@@ -206,6 +207,7 @@ export const podDef: ResourceDef = {
   definition: 'io.k8s.api.core.v1.Pod',
 
   defaults(obj) {
+    normalizePodStatusIPs(obj.status);
     if (!isObj(obj.spec)) return;
     defaultPodSpec(obj.spec);
     defaultPodOnly(obj);
@@ -252,10 +254,8 @@ export const podDef: ResourceDef = {
     return errs;
   },
 
-  // ValidatePodStatusUpdate: the spec is the old one by now; only status shape checks remain
-  validateStatusUpdate() {
-    return [];
-  },
+  validateStatusUpdate: validatePodStatusUpdate,
+  statusUpdatesMetadata: true,
 
   fieldSelectors: {
     'spec.nodeName': (o) => o.spec?.nodeName ?? '',

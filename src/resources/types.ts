@@ -69,6 +69,8 @@ export interface ResourceDef {
   prepareForUpdate?(newObj: KObject, oldObj: KObject): void;
   /** For writes through the status subresource: keep old spec, take new status. Mutates newObj. */
   prepareForStatusUpdate?(newObj: KObject, oldObj: KObject): void;
+  /** The status subresource may change metadata too (pods: podStatusStrategy does not ResetObjectMetaForStatus). */
+  statusUpdatesMetadata?: boolean;
   /** Validation beyond the generic metadata checks; returns causes (empty = valid). */
   validate?(obj: KObject): Cause[];
   validateUpdate?(newObj: KObject, oldObj: KObject): Cause[];
