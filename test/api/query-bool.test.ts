@@ -83,8 +83,9 @@ describe('force on server-side apply', () => {
   });
 
   it('force=False on a non-apply patch is still refused (the parameter is present)', async () => {
-    const res = await api().patch(`${CMS}/ssa?force=False`).set('Content-Type', 'application/merge-patch+json').send('{"data":{"x":"y"}}').expect(400);
-    expect(res.body.message).toBe('force: Forbidden: may not be specified for non-apply patch');
+    const res = await api().patch(`${CMS}/ssa?force=False`).set('Content-Type', 'application/merge-patch+json').send('{"data":{"x":"y"}}').expect(422);
+    // patch.go: ValidatePatchOptions errors are an Invalid on PatchOptions.meta.k8s.io
+    expect(res.body.message).toBe('PatchOptions.meta.k8s.io "" is invalid: force: Forbidden: may not be specified for non-apply patch');
   });
 });
 
