@@ -142,6 +142,8 @@ export class ObjectStore {
       setMeta: this.db.prepare('UPDATE meta SET v = ? WHERE k = ?'),
       eventsSince: this.db.prepare('SELECT rv, key, type, value FROM events WHERE rv > ? ORDER BY rv'),
       eventsSinceFor: this.db.prepare('SELECT rv, key, type, value FROM events WHERE rv > ? AND key >= ? AND key < ? ORDER BY rv'),
+      page: this.db.prepare('SELECT rv, key, type, value FROM events WHERE rv > ? AND rv <= ? ORDER BY rv LIMIT ?'),
+      pageFor: this.db.prepare('SELECT rv, key, type, value FROM events WHERE rv > ? AND rv <= ? AND key >= ? AND key < ? ORDER BY rv LIMIT ?'),
       stateAt: this.db.prepare('SELECT rv, type, value FROM events WHERE key = ? AND rv <= ? ORDER BY rv DESC LIMIT 1'),
       begin: this.db.prepare('BEGIN'),
       commit: this.db.prepare('COMMIT'),
@@ -430,11 +432,30 @@ export class ObjectStore {
   changesSince(rv: number, prefix?: string): Change[] {
     if (rv < this.compactRev) throw new TooOldResourceVersionError(rv, this.compactRev);
     const rows = (prefix ? this.stmts.eventsSinceFor.all(rv, prefix, prefix + '\uffff') : this.stmts.eventsSince.all(rv)) as any[];
-    return rows.map((r) => {
-      const { resource, namespace, name } = splitKey(r.key);
-      const entry: Entry = { key: r.key, resource, namespace, name, rv: r.rv, json: r.value, attrs: this.opts.attrs(resource, JSON.parse(r.value)) };
-      return { type: r.type as EventType, rv: r.rv, entry };
-    });
+    return rows.map((r) => this.changeOf(r));
+  }
+
+  /**
+   * One page of the change log for a watch replaying it: the changes after `after` and at most at
+   * `upTo` (optionally only keys under `prefix`), at most `maxRows` of them, looking at no more than
+   * `maxSpan` revisions, so that one call stays short whatever the log holds. `next` is where the
+   * following page starts (done once it reaches upTo). Throws TooOldResourceVersionError once
+   * compaction has passed `after`: the rows after it may be gone (etcd cancels such a watcher
+   * with ErrCompacted too: server/storage/mvcc/watchable_store.go).
+   */
+  changesPage(after: number, upTo: number, prefix: string | undefined, maxRows = 64, maxSpan = 4096): { changes: Change[]; next: number; done: boolean } {
+    if (after < this.compactRev) throw new TooOldResourceVersionError(after, this.compactRev);
+    const end = Math.min(upTo, after + maxSpan);
+    const rows = (prefix ? this.stmts.pageFor.all(after, end, prefix, prefix + '\uffff', maxRows) : this.stmts.page.all(after, end, maxRows)) as any[];
+    const changes = rows.map((r) => this.changeOf(r));
+    const next = rows.length === maxRows ? rows[rows.length - 1].rv : end;
+    return { changes, next, done: next >= upTo };
+  }
+
+  private changeOf(r: { rv: number; key: string; type: string; value: string }): Change {
+    const { resource, namespace, name } = splitKey(r.key);
+    const entry: Entry = { key: r.key, resource, namespace, name, rv: r.rv, json: r.value, attrs: this.opts.attrs(resource, JSON.parse(r.value)) };
+    return { type: r.type as EventType, rv: r.rv, entry };
   }
 
   /**
