@@ -7,6 +7,7 @@ import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { ROOT, load, median, podManifest, request, rssMB, spawnCeiling, spawnServer, spread, type Spawned } from './lib.js';
 import { watchFanout } from './watch.js';
+import { compactionStall } from './compaction.js';
 import { controllerScenarios, kubectlScenarios } from './cluster.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
@@ -209,6 +210,7 @@ async function main(): Promise<void> {
   if (want('startup')) await startup();
   if (want('throughput')) await throughput();
   if (want('watch')) for (const r of await watchFanout(QUICK)) row(r[0], r[1], '', '', r[2] ?? '');
+  if (want('compaction')) for (const r of await compactionStall(QUICK)) row(r[0], r[1], '', '', r[2] ?? '');
   if (want('controllers')) for (const r of await controllerScenarios(RUNS)) row(r[0], r[1], '', '', r[2] ?? '');
   if (want('kubectl')) for (const r of await kubectlScenarios(RUNS, QUICK)) row(r[0], r[1], '', '', r[2] ?? '');
   const md = [

@@ -147,3 +147,36 @@ describe('live lag', () => {
     expect((await live.next()).object.metadata.name).toBe('after');
   });
 });
+
+describe('compaction passing a replay that is still going out', () => {
+  it('ends the watch with an ERROR event holding a 410 Expired Status, as for a compacted resourceVersion', async () => {
+    const small = await startBare({ retentionCount: 10 });
+    try {
+      const def = small.registry.mustDef('', 'configmaps');
+      small.registry.create(small.registry.mustDef('', 'namespaces'), '', { metadata: { name: 'cp' } });
+      for (let i = 0; i < N; i++) small.registry.create(def, 'cp', cm(`big-${i}`, { payload }));
+      const from = small.store.revision();
+      for (let i = 0; i < N; i++) small.registry.update(def, 'cp', `big-${i}`, { ...(small.registry.get(def, 'cp', `big-${i}`) as any), data: { payload, n: '1' } });
+      const w = await openWatch(small.url, `/api/v1/namespaces/cp/configmaps?watch=true&resourceVersion=${from}`);
+      w.res.pause(); // the replay stops at what the socket holds
+      await new Promise((r) => setTimeout(r, 100));
+      await small.store.compact();
+      expect(small.store.compactRevision()).toBeGreaterThan(from);
+      w.res.resume();
+      let modified = 0;
+      let last: any;
+      for (;;) {
+        last = await w.next(10_000);
+        if (last.type !== 'MODIFIED') break;
+        modified++;
+      }
+      expect(modified).toBeLessThan(N);
+      expect(last.type).toBe('ERROR');
+      expect(last.object).toMatchObject({ kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'Expired', code: 410 });
+      expect(last.object.message).toMatch(/^too old resource version: \d+ \(\d+\)$/);
+      await w.ended;
+    } finally {
+      await small.close();
+    }
+  });
+});
