@@ -1,7 +1,8 @@
 // The revisioned object store: revisions, preconditions, the change log, reading the past,
 // compaction and persistence across reopen.
 import { afterEach, describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { WAL_SIZE_LIMIT } from '../../src/storage/checkpoint.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KeyExistsError, KeyNotFoundError, ObjectStore, RevisionMismatchError, TooOldResourceVersionError, type Change } from '../../src/storage/store.js';
@@ -305,6 +306,24 @@ describe('compaction in batches', () => {
     expect(count(t)).toBe(41);
     expect(state(t)).toEqual([...want, `z@${rev + 1}:undefined`]);
     expect(t.db.pragma('integrity_check', { simple: true })).toBe('ok');
+  });
+});
+
+describe('the WAL stays small', () => {
+  it('after a burst of writes and a pause, the WAL file is cut back below journal_size_limit', async () => {
+    const dir = tmp();
+    const s = open({ dataDir: dir });
+    const blob = 'w'.repeat(10_000);
+    for (let i = 0; i < 2500; i++) {
+      s.put(key(`k${i % 50}`), obj(`k${i % 50}`, { blob, i: String(i) }));
+      s.commitNow();
+      if (i % 100 === 99) await new Promise((r) => setImmediate(r));
+    }
+    const wal = () => (existsSync(join(dir, 'kube-emulator.db-wal')) ? statSync(join(dir, 'kube-emulator.db-wal')).size : 0);
+    const end = Date.now() + 10_000;
+    while (wal() > WAL_SIZE_LIMIT && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
+    expect(wal()).toBeLessThanOrEqual(WAL_SIZE_LIMIT);
+    expect(s.list('core/configmaps')).toHaveLength(50);
   });
 });
 
