@@ -377,7 +377,8 @@ export class WatchHub {
     };
     const pump = (): void => {
       pumpTimer = undefined;
-      if (closed || !backlog) return;
+      // (an ended response, as closeAll leaves it until its 'close', takes nothing more)
+      if (closed || !backlog || res.writableEnded || res.destroyed) return;
       try {
         // bounded per turn in bytes and in pages (a page of a busy log may hold none of ours)
         let pulls = 0;
@@ -402,7 +403,7 @@ export class WatchHub {
           if (parts.length) {
             // events go out only once their writes are committed (see ObjectStore.inBatch)
             store.commitNow();
-            if (closed) return;
+            if (closed || res.writableEnded) return;
             out(parts);
           }
           budget -= n;
