@@ -113,16 +113,19 @@ export class Checkpointer {
         // only rewinds the WAL once a checkpoint has copied all of it: when it has grown large, the
         // writer copies the few frames left itself (between two transactions), so the next commit
         // starts the WAL over.
-        const left = m.log - m.checkpointed;
-        if (m.log > RESET_FRAMES && (left <= SMALL_REMAINDER || m.log > MAX_FRAMES) && this.db.open) {
-          try {
-            this.commitOpen();
-            // TRUNCATE: no other connection is busy (the worker has answered), so it waits for
-            // nobody; the WAL file is cut to nothing and the next commit starts it over
-            this.db.pragma('wal_checkpoint(TRUNCATE)');
-          } catch (err) {
-            this.logger?.debug({ err }, 'WAL checkpoint in the writer skipped');
-          }
+        // It does so only when the copy is short: few frames were left when the worker answered and
+        // at most one commit has added to them since (or the WAL is past MAX_FRAMES); otherwise
+        // the worker goes again at once, and catches up as the writes pause.
+        if (this.failed || m.log <= RESET_FRAMES || !this.db.open) return;
+        const short = m.log - m.checkpointed <= SMALL_REMAINDER && this.commits <= 1;
+        if (!short && m.log <= MAX_FRAMES) return this.checkpoint();
+        try {
+          this.commitOpen();
+          // TRUNCATE: no other connection is busy (the worker has answered), so it waits for
+          // nobody; the WAL file is cut to nothing and the next commit starts it over
+          this.db.pragma('wal_checkpoint(TRUNCATE)');
+        } catch (err) {
+          this.logger?.debug({ err }, 'WAL checkpoint in the writer skipped');
         }
       });
       w.on('error', (err) => this.fallback(err));
