@@ -81,8 +81,10 @@ export async function createServer(opts: ServerOptions = {}): Promise<KubeEmulat
     retentionAgeMs: opts.retentionAgeMs,
     attrs: Registry.attrsFor(defs),
     logger,
-    onFatal: opts.onStorageFailure,
+    onFatal: (err) => onStorageFailure(err),
   });
+  // set once the server exists: answer the writes in flight first (see answerThenStop)
+  let onStorageFailure = (err: unknown) => opts.onStorageFailure?.(err);
   const registry = new Registry(store, defs, { logger });
   const allocators = installAdmission(registry, { serviceCIDR: opts.serviceCIDR ?? '10.96.0.0/12' });
   installStorageAdmission(registry);
@@ -266,6 +268,15 @@ export async function createServer(opts: ServerOptions = {}): Promise<KubeEmulat
   const a = app.server.address();
   const url = a && typeof a === 'object' ? `http://${a.family === 'IPv6' ? `[${a.address}]` : a.address}:${a.port}` : '';
 
+  if (opts.onStorageFailure) {
+    let failing = false;
+    onStorageFailure = (err) => {
+      if (failing) return;
+      failing = true;
+      answerThenStop(app.server, watches, () => opts.onStorageFailure!(err));
+    };
+  }
+
   let closed = false;
   return {
     app,
@@ -332,6 +343,30 @@ function logRequests(app: FastifyInstance<any, any, any, any>, log: Logger): voi
 /** A non-API object as responsewriters.WriteRawJSON writes it: indented by two spaces, no newline. */
 function sendRawJSON(reply: FastifyReply, body: unknown): FastifyReply {
   return reply.code(200).header('Content-Type', 'application/json').send(Buffer.from(JSON.stringify(body, null, 2)));
+}
+
+/**
+ * After a batch could not be committed: the requests that waited for it are answered (a 500
+ * Status each, sent from the promise callbacks of this turn) before the host is told, since the
+ * CLI exits then and an exit resets every open connection. Watches end, the listener stops taking
+ * connections, idle ones are closed as their answers finish; once none is left (at most 2 s), done().
+ */
+function answerThenStop(server: import('node:http').Server, watches: WatchHub, done: () => void): void {
+  setImmediate(() => {
+    watches.closeAll();
+    server.close();
+    const deadline = Date.now() + 2000;
+    let over = false;
+    const poll = setInterval(() => {
+      server.closeIdleConnections();
+      server.getConnections((_err, n) => {
+        if (over || (n > 0 && Date.now() < deadline)) return;
+        over = true;
+        clearInterval(poll);
+        done();
+      });
+    }, 10);
+  });
 }
 
 function sendAggregated(req: FastifyRequest, reply: FastifyReply, v: 'v2' | 'v2beta1', body: string, etag: string): FastifyReply {

@@ -22,14 +22,39 @@ export interface WatchParams {
   includeObject: IncludeObject;
 }
 
-/** Max bytes queued to one watcher before it is dropped (the client re-lists or re-watches). */
-const MAX_BUFFERED = 16 * 1024 * 1024;
+/**
+ * Live events buffered for one watcher (in the socket, or waiting behind its replay) past this for
+ * longer than lagGraceMs: the watcher is dropped (the client re-lists or re-watches), as upstream's
+ * cacher terminates a watcher whose input buffer stays full (staging/src/k8s.io/apiserver/pkg/
+ * storage/cacher/cache_watcher.go, add() with the dispatch timer). Past LAG_HARD_FACTOR times the
+ * bound it is dropped at once: memory comes first.
+ */
+const MAX_LAG_BYTES = 16 * 1024 * 1024;
+const LAG_GRACE_MS = 5000;
+const LAG_HARD_FACTOR = 4;
+/**
+ * The backlog (the initial ADDED events, or the change log replayed from a resourceVersion) is
+ * produced lazily and written as the socket drains: at most BACKLOG_HIGH_WATER bytes wait in the
+ * socket, in chunks of about BACKLOG_CHUNK, and at most BACKLOG_PER_TURN per turn of the event
+ * loop (a fast reader on loopback takes megabytes without ever saying "full"). Upstream feeds
+ * initial events the same way, from the watcher's own goroutine at the client's pace
+ * (cache_watcher.go processInterval): their size never gets a watcher dropped.
+ */
+const BACKLOG_HIGH_WATER = 1024 * 1024;
+const BACKLOG_CHUNK = 256 * 1024;
+const BACKLOG_PER_TURN = 2 * 1024 * 1024;
 const BOOKMARK_EVERY_MS = 60_000;
+
+/** The encoded events of a watch's backlog, a few at a time; null once it has given them all. */
+type Backlog = () => (string | Buffer)[] | null;
 
 export class WatchHub {
   private readonly open = new Set<ServerResponse>();
   /** how often an idle watch that allows bookmarks gets one (tests shorten it) */
   bookmarkIntervalMs = BOOKMARK_EVERY_MS;
+  /** live-event lag that gets a watcher dropped once it lasts lagGraceMs (tests lower both) */
+  maxLagBytes = MAX_LAG_BYTES;
+  lagGraceMs = LAG_GRACE_MS;
   /**
    * Watchers with queued events are flushed together, at most once per this many ms (the first
    * event after a quiet spell goes out on the next turn of the event loop): under a write storm
@@ -56,7 +81,14 @@ export class WatchHub {
   private readonly flushAll = (): void => {
     this.flushTimer = undefined;
     // events go out only once their writes are committed (see ObjectStore.inBatch)
-    this.registry.store.commitNow();
+    try {
+      this.registry.store.commitNow();
+    } catch {
+      // the batch is lost (the store has logged it and refuses writes): its events must not go out
+      this.dirty.length = 0;
+      this.closeAll();
+      return;
+    }
     this.lastFlush = performance.now();
     const fns = this.dirty.splice(0);
     const batches: SharedBatches = new Map();
@@ -131,27 +163,50 @@ export class WatchHub {
     let closed = false;
     let unsubscribe = () => {};
     const timers: NodeJS.Timeout[] = [];
+    /** the backlog still being written; live events wait in `queue` behind it */
+    let backlog: Backlog | undefined;
+    let pumpTimer: NodeJS.Immediate | undefined;
+    let stopWaiting = () => {};
+    let lagTimer: NodeJS.Timeout | undefined;
+    // Events are queued and written in batches (see WatchHub.schedule): one chunk per watcher per
+    // batch, not one per event (a burst of writes costs each watcher one syscall). While the
+    // backlog is written, live events wait here (encoded later when their encoding has state:
+    // a Table stream's first event carries the columns).
+    let queue: (string | Buffer | (() => string | Buffer))[] = [];
+    /** bytes of live events waiting behind the backlog */
+    let waiting = 0;
+    let scheduled = false;
     const finish = () => {
       if (closed) return;
       closed = true;
       unsubscribe();
       for (const t of timers) clearTimeout(t); // clearTimeout clears intervals too
+      if (lagTimer) clearTimeout(lagTimer);
+      if (pumpTimer) clearImmediate(pumpTimer);
+      stopWaiting();
       this.open.delete(res);
-      if (queue.length && !res.destroyed && !res.writableEnded) {
-        store.commitNow();
+      // live events not yet flushed go out first (behind an unfinished backlog they would be out of order)
+      if (!backlog && queue.length && !res.destroyed && !res.writableEnded) {
+        let ok = true;
+        try {
+          store.commitNow();
+        } catch {
+          ok = false;
+        }
         const q = queue;
         queue = [];
-        for (const c of q) res.write(c);
+        if (ok) for (const c of q) res.write(c as string | Buffer);
       }
       // (res.write frames its own chunks: the socket has only whole chunks from flush before it)
       if (!res.writableEnded) res.end();
     };
     res.on('close', finish);
     req.on('close', finish);
-    // Events are queued and written in batches (see WatchHub.schedule): one chunk per watcher per
-    // batch, not one per event (a burst of writes costs each watcher one syscall).
-    let queue: (string | Buffer)[] = [];
-    let scheduled = false;
+    const drop = (buffered: number, why: string) => {
+      this.logger?.warn({ resource, buffered }, why);
+      res.destroy();
+      finish();
+    };
     // Batches go straight to the socket as HTTP chunks framed here: a batch shared by many
     // watchers is framed once and written as one buffer by each, without the per-write work of the
     // response stream. That is only safe once the response owns the socket with nothing of its own
@@ -164,78 +219,221 @@ export class WatchHub {
       const r = res as unknown as { outputSize?: number };
       return (s as unknown as { _httpMessage?: unknown })._httpMessage === res && (r.outputSize ?? 0) === 0 ? s : undefined;
     };
+    /**
+     * Live lag: buffered bytes over the bound arm a timer; still over it when the timer fires, the
+     * watcher is dropped. A watcher that catches up in time is kept.
+     */
+    const checkLag = (buffered: number, current: () => number) => {
+      const max = this.maxLagBytes;
+      if (buffered <= max) {
+        if (lagTimer) clearTimeout(lagTimer);
+        lagTimer = undefined;
+        return;
+      }
+      if (buffered > max * LAG_HARD_FACTOR) return drop(buffered, 'dropping a watcher far behind the live events');
+      lagTimer ??= setTimeout(() => {
+        lagTimer = undefined;
+        const now = current();
+        if (!closed && now > max) drop(now, 'dropping an unresponsive watcher');
+      }, this.lagGraceMs);
+    };
+    const socketLag = () => res.writableLength;
     const flush = (batches: SharedBatches) => {
       scheduled = false;
       if (closed || !queue.length || res.writableEnded) return;
-      const q = queue;
+      const q = queue as (string | Buffer)[];
       queue = [];
       const buffers = q.every((c) => typeof c !== 'string');
       const sock = direct();
       if (sock) sock.write(buffers ? sharedBatch(batches, q as Buffer[]) : frameChunk([Buffer.from(q.join(''))]));
       else res.write(buffers ? Buffer.concat(q as Buffer[]) : q.join(''));
-      const buffered = res.writableLength;
-      if (buffered > MAX_BUFFERED) {
-        this.logger?.warn({ resource, buffered }, 'dropping an unresponsive watcher');
-        res.destroy();
-        finish();
-      }
+      checkLag(res.writableLength, socketLag);
     };
-    const write = (chunk: string | Buffer) => {
+    const write = (chunk: string | Buffer | (() => string | Buffer), size: number) => {
       if (closed) return;
       queue.push(chunk);
+      if (backlog) {
+        waiting += size;
+        checkLag(waiting, () => (backlog ? waiting : res.writableLength));
+        return;
+      }
       if (!scheduled) {
         scheduled = true;
         this.schedule(flush);
       }
     };
+    /** An ERROR event ends the stream (after what was written before it). */
+    const fail = (err: unknown) => {
+      if (closed) return;
+      const s = err instanceof TooOldResourceVersionError ? expired(err.message) : err instanceof StatusError ? err : new StatusError(500, 'InternalError', String(err));
+      if (!(err instanceof TooOldResourceVersionError)) this.logger?.error({ err, resource }, 'watch failed');
+      queue = [];
+      backlog = undefined;
+      if (!res.writableEnded && !res.destroyed) res.write(event('ERROR', s.toStatus()));
+      finish();
+    };
 
     const plain = format === 'json' || format === 'yaml';
     const inScope = (e: Entry) => e.resource === resource && (!ns || e.namespace === ns);
-    const deliver = (c: Change) => {
-      if (!inScope(c.entry)) return;
-      if (filter.name !== undefined && c.entry.name !== filter.name) return;
+    /** the event a watcher with this filter sees for a change, if any (cacher.go, for selector transitions) */
+    const eventType = (c: Change): string | undefined => {
+      if (!inScope(c.entry)) return undefined;
+      if (filter.name !== undefined && c.entry.name !== filter.name) return undefined;
       const cur = filter.matchesAttrs(c.entry.attrs);
       const prev = c.prevAttrs ? filter.matchesAttrs(c.prevAttrs) : undefined;
-      let type: string | undefined;
-      if (c.type === 'ADDED') type = cur ? 'ADDED' : undefined;
-      else if (c.type === 'MODIFIED') {
-        if (prev === undefined) type = cur ? 'MODIFIED' : undefined;
-        else type = cur && prev ? 'MODIFIED' : cur ? 'ADDED' : prev ? 'DELETED' : undefined;
-      } else type = (prev ?? cur) ? 'DELETED' : undefined;
-      if (type) write(plain && !def.storage ? sharedLine(type, c.entry) : encode(type, viewEntry(def, c.entry)));
+      if (c.type === 'ADDED') return cur ? 'ADDED' : undefined;
+      if (c.type === 'MODIFIED') {
+        if (prev === undefined) return cur ? 'MODIFIED' : undefined;
+        return cur && prev ? 'MODIFIED' : cur ? 'ADDED' : prev ? 'DELETED' : undefined;
+      }
+      return (prev ?? cur) ? 'DELETED' : undefined;
     };
+    const shared = plain && !def.storage;
+    const deliver = (c: Change) => {
+      const type = eventType(c);
+      if (!type) return;
+      if (shared) {
+        const line = sharedLine(type, c.entry);
+        write(line, line.length);
+      } else if (backlog) write(() => encode(type, viewEntry(def, c.entry)), c.entry.json.length);
+      else write(encode(type, viewEntry(def, c.entry)), 0);
+    };
+    const encodeChange = (type: string, e: Entry) => (shared ? `{"type":"${type}","object":${e.json}}\n` : encode(type, viewEntry(def, e)));
 
+    // The backlog, produced a page at a time as the socket takes it; live changes after `startRev`
+    // are subscribed to at once and wait behind it.
+    const startRev = store.revision();
     const rvParam = p.resourceVersion;
     const initial = p.sendInitialEvents === true || (p.sendInitialEvents === undefined && (!rvParam || rvParam === '0'));
-    try {
-      if (initial) {
-        const entries = filter.name !== undefined ? [store.get(`/${resource}/${ns ?? ''}/${filter.name}`)].filter((e): e is Entry => !!e) : store.list(resource, ns);
-        for (const e of entries) if (filter.matches(e)) write(encode('ADDED', viewEntry(def, e)));
-        if (p.sendInitialEvents) write(bookmark(store.revision(), true));
-      } else if (rvParam && rvParam !== '0' && !(p.sendInitialEvents === false && !rvParam)) {
-        const since = Number(rvParam);
-        const prefix = ns ? `/${resource}/${ns}/` : `/${resource}/`;
-        for (const c of store.changesSince(since, prefix)) deliver(c);
-      }
-    } catch (err) {
-      if (err instanceof TooOldResourceVersionError) {
-        write(event('ERROR', expired(err.message).toStatus()));
-        finish();
+    if (initial) {
+      // a snapshot of the current entries (references: entries are replaced, never changed)
+      const entries = filter.name !== undefined ? [store.get(`/${resource}/${ns ?? ''}/${filter.name}`)].filter((e): e is Entry => !!e) : store.list(resource, ns);
+      let i = 0;
+      let ended = false;
+      backlog = () => {
+        if (ended) return null;
+        const out: (string | Buffer)[] = [];
+        for (const stop = Math.min(i + 64, entries.length); i < stop; i++) if (filter.matches(entries[i])) out.push(encode('ADDED', viewEntry(def, entries[i])));
+        if (i >= entries.length) {
+          ended = true;
+          if (p.sendInitialEvents) out.push(bookmark(startRev, true));
+        }
+        return out;
+      };
+    } else if (rvParam && rvParam !== '0') {
+      let cursor = Number(rvParam);
+      let done = cursor >= startRev;
+      const prefix = ns ? `/${resource}/${ns}/` : `/${resource}/`;
+      // compacted already: the ERROR goes out before anything else
+      if (cursor < store.compactRevision()) {
+        fail(new TooOldResourceVersionError(cursor, store.compactRevision()));
         return;
       }
-      const s = err instanceof StatusError ? err : new StatusError(500, 'InternalError', String(err));
-      write(event('ERROR', s.toStatus()));
-      finish();
-      return;
+      backlog = () => {
+        if (done) return null;
+        const page = store.changesPage(cursor, startRev, prefix);
+        cursor = page.next;
+        done = page.done;
+        const out: (string | Buffer)[] = [];
+        for (const c of page.changes) {
+          const type = eventType(c);
+          if (type) out.push(encodeChange(type, c.entry));
+        }
+        return out;
+      };
     }
     unsubscribe = store.subscribe(deliver);
+
+    /** Backlog over: the live events that waited go out, and from now on as they come. */
+    const goLive = () => {
+      backlog = undefined;
+      waiting = 0;
+      for (let k = 0; k < queue.length; k++) {
+        const c = queue[k];
+        if (typeof c === 'function') queue[k] = c();
+      }
+      if (queue.length && !scheduled) {
+        scheduled = true;
+        this.schedule(flush);
+      }
+    };
+    const out = (parts: Buffer[]) => {
+      const sock = direct();
+      if (sock) sock.write(frameChunk(parts));
+      else res.write(parts.length === 1 ? parts[0] : Buffer.concat(parts));
+    };
+    /** Waits for the socket (or, before it is ours, the response) to drain; a slow poll backs it up. */
+    const waitDrain = () => {
+      const sock = res.socket;
+      const go = () => {
+        stopWaiting();
+        if (!closed) pump();
+      };
+      const t = setTimeout(go, 1000);
+      stopWaiting = () => {
+        stopWaiting = () => {};
+        clearTimeout(t);
+        res.off('drain', go);
+        sock?.off('drain', go);
+      };
+      res.once('drain', go);
+      sock?.once('drain', go);
+    };
+    const pump = (): void => {
+      pumpTimer = undefined;
+      // (an ended response, as closeAll leaves it until its 'close', takes nothing more)
+      if (closed || !backlog || res.writableEnded || res.destroyed) return;
+      try {
+        // bounded per turn in bytes and in pages (a page of a busy log may hold none of ours)
+        let pulls = 0;
+        for (let budget = BACKLOG_PER_TURN; budget > 0 && pulls < 64; ) {
+          if (res.writableLength >= BACKLOG_HIGH_WATER) return waitDrain();
+          const parts: Buffer[] = [];
+          let n = 0;
+          let done = false;
+          while (n < BACKLOG_CHUNK && pulls < 64) {
+            pulls++;
+            const got = backlog();
+            if (got === null) {
+              done = true;
+              break;
+            }
+            for (const g of got) {
+              const b = typeof g === 'string' ? Buffer.from(g) : g;
+              parts.push(b);
+              n += b.length;
+            }
+          }
+          if (parts.length) {
+            // events go out only once their writes are committed (see ObjectStore.inBatch)
+            store.commitNow();
+            if (closed || res.writableEnded) return;
+            out(parts);
+          }
+          budget -= n;
+          if (done) return goLive();
+        }
+        pumpTimer = setImmediate(pump);
+      } catch (err) {
+        fail(err);
+      }
+    };
+    if (backlog) pump();
+    if (closed) return;
 
     const timeoutMs = p.timeoutSeconds && p.timeoutSeconds > 0 ? p.timeoutSeconds * 1000 : (1800 + Math.random() * 1800) * 1000;
     timers.push(setTimeout(finish, timeoutMs));
     if (p.allowWatchBookmarks && format !== 'table') {
-      // one repeating timer (a fresh setTimeout per tick would grow `timers` for the life of the watch)
+      // one repeating timer (a fresh setTimeout per tick would grow `timers` for the life of the watch);
+      // none while the backlog is going out (its events are older than the bookmark's revision)
       const every = this.bookmarkIntervalMs;
-      timers.push(setInterval(() => write(bookmark(store.revision())), every));
+      timers.push(
+        setInterval(() => {
+          if (backlog) return;
+          const b = bookmark(store.revision());
+          write(b, b.length);
+        }, every),
+      );
     }
   }
 }

@@ -45,6 +45,8 @@ export interface StoreOptions {
   retentionAgeMs?: number;
   /** how often compaction runs (ms); 0 = never on a timer */
   compactIntervalMs?: number;
+  /** change-log rows looked at per compaction batch (one transaction, one turn of the event loop); default 250 */
+  compactBatchRows?: number;
   /** computes selectable attributes of a stored object (the registry knows the kinds) */
   attrs: (resource: string, obj: any) => Attrs;
   logger?: Logger;
@@ -66,6 +68,9 @@ export const VALUE_IN_EVENTS_SCHEMA = 2;
 
 /** From this schema version on there is no objects table: a write is one events row (see load). */
 export const EVENTS_ONLY_SCHEMA = 3;
+
+/** Freed pages given back to the file system per turn of the event loop after a compaction (4 KB each). */
+const VACUUM_PAGES = 512;
 
 export class TooOldResourceVersionError extends Error {
   constructor(
@@ -101,6 +106,8 @@ export class ObjectStore {
   private readonly txDelete: (key: string, rv: number, json: string) => void;
   private readonly retentionCount: number;
   private readonly retentionAgeMs: number;
+  private readonly compactBatchRows: number;
+  private compacting?: Promise<number>;
   /** objects.value is not written (see VALUE_IN_EVENTS_SCHEMA) */
   private readonly valueInEvents: boolean;
   /** no objects table (see EVENTS_ONLY_SCHEMA) */
@@ -131,6 +138,7 @@ export class ObjectStore {
     this.eventsOnly = version >= EVENTS_ONLY_SCHEMA;
     this.retentionCount = opts.retentionCount ?? 100_000;
     this.retentionAgeMs = opts.retentionAgeMs ?? 60 * 60 * 1000;
+    this.compactBatchRows = Math.max(1, opts.compactBatchRows ?? 250);
     // the objects statements of databases before EVENTS_ONLY_SCHEMA (tests run the old layouts)
     const noop = { run: () => undefined } as unknown as Database.Statement;
     const objects = (sql: string) => (this.eventsOnly ? noop : this.db.prepare(sql));
@@ -142,6 +150,8 @@ export class ObjectStore {
       setMeta: this.db.prepare('UPDATE meta SET v = ? WHERE k = ?'),
       eventsSince: this.db.prepare('SELECT rv, key, type, value FROM events WHERE rv > ? ORDER BY rv'),
       eventsSinceFor: this.db.prepare('SELECT rv, key, type, value FROM events WHERE rv > ? AND key >= ? AND key < ? ORDER BY rv'),
+      page: this.db.prepare('SELECT rv, key, type, value FROM events WHERE rv > ? AND rv <= ? ORDER BY rv LIMIT ?'),
+      pageFor: this.db.prepare('SELECT rv, key, type, value FROM events WHERE rv > ? AND rv <= ? AND key >= ? AND key < ? ORDER BY rv LIMIT ?'),
       stateAt: this.db.prepare('SELECT rv, type, value FROM events WHERE key = ? AND rv <= ? ORDER BY rv DESC LIMIT 1'),
       begin: this.db.prepare('BEGIN'),
       commit: this.db.prepare('COMMIT'),
@@ -184,7 +194,7 @@ export class ObjectStore {
     this.load();
     const every = opts.compactIntervalMs ?? 60_000;
     if (every > 0) {
-      this.compactTimer = setInterval(() => this.compact(), every);
+      this.compactTimer = setInterval(() => void this.compact(), every);
       this.compactTimer.unref();
     }
   }
@@ -430,11 +440,30 @@ export class ObjectStore {
   changesSince(rv: number, prefix?: string): Change[] {
     if (rv < this.compactRev) throw new TooOldResourceVersionError(rv, this.compactRev);
     const rows = (prefix ? this.stmts.eventsSinceFor.all(rv, prefix, prefix + '\uffff') : this.stmts.eventsSince.all(rv)) as any[];
-    return rows.map((r) => {
-      const { resource, namespace, name } = splitKey(r.key);
-      const entry: Entry = { key: r.key, resource, namespace, name, rv: r.rv, json: r.value, attrs: this.opts.attrs(resource, JSON.parse(r.value)) };
-      return { type: r.type as EventType, rv: r.rv, entry };
-    });
+    return rows.map((r) => this.changeOf(r));
+  }
+
+  /**
+   * One page of the change log for a watch replaying it: the changes after `after` and at most at
+   * `upTo` (optionally only keys under `prefix`), at most `maxRows` of them, looking at no more than
+   * `maxSpan` revisions, so that one call stays short whatever the log holds. `next` is where the
+   * following page starts (done once it reaches upTo). Throws TooOldResourceVersionError once
+   * compaction has passed `after`: the rows after it may be gone (etcd cancels such a watcher
+   * with ErrCompacted too: server/storage/mvcc/watchable_store.go).
+   */
+  changesPage(after: number, upTo: number, prefix: string | undefined, maxRows = 64, maxSpan = 4096): { changes: Change[]; next: number; done: boolean } {
+    if (after < this.compactRev) throw new TooOldResourceVersionError(after, this.compactRev);
+    const end = Math.min(upTo, after + maxSpan);
+    const rows = (prefix ? this.stmts.pageFor.all(after, end, prefix, prefix + '\uffff', maxRows) : this.stmts.page.all(after, end, maxRows)) as any[];
+    const changes = rows.map((r) => this.changeOf(r));
+    const next = rows.length === maxRows ? rows[rows.length - 1].rv : end;
+    return { changes, next, done: next >= upTo };
+  }
+
+  private changeOf(r: { rv: number; key: string; type: string; value: string }): Change {
+    const { resource, namespace, name } = splitKey(r.key);
+    const entry: Entry = { key: r.key, resource, namespace, name, rv: r.rv, json: r.value, attrs: this.opts.attrs(resource, JSON.parse(r.value)) };
+    return { type: r.type as EventType, rv: r.rv, entry };
   }
 
   /**
@@ -461,29 +490,83 @@ export class ObjectStore {
   /**
    * Trims the change log to the retention bounds, keeping the newest row of every live key so that
    * any revision >= the compact revision can still be read (kine's compaction, without its gaps).
+   * The compact revision is recorded first (on disk and here: reads below it answer 410 from
+   * then on); the rows then go in batches of at most compactBatchRows, oldest first, each its own
+   * transaction, with a turn of the event loop before each so that requests and watches go on
+   * (kine compacts in batches too: pkg/logstructured/sqllog/sql.go). Oldest first, a key's older
+   * rows go before the row that superseded them, so a kill -9 part-way leaves no deletion undone:
+   * the log below the compact revision is only partly trimmed, and the next compaction (which
+   * looks from the oldest row) finishes it. Resolves with the number of rows removed; never rejects.
    */
-  compact(now = Date.now()): number {
-    const byCount = this.rev - this.retentionCount;
-    const aged = this.db.prepare('SELECT max(rv) AS rv FROM events WHERE ts < ?').get(now - this.retentionAgeMs) as { rv: number | null };
-    const target = Math.max(byCount, aged.rv ?? 0, this.compactRev);
-    if (target <= this.compactRev) return 0;
-    let removed = 0;
+  compact(now = Date.now()): Promise<number> {
+    if (this.compacting) return this.compacting;
+    const target = Math.max(this.rev - this.retentionCount, this.revisionBefore(now - this.retentionAgeMs), this.compactRev);
+    if (target <= this.compactRev) return Promise.resolve(0);
     this.commit(() => {
-      const res = this.db
-        .prepare(
-          `DELETE FROM events WHERE rv <= ? AND (type = 'DELETED' OR EXISTS
-             (SELECT 1 FROM events e2 WHERE e2.key = events.key AND e2.rv > events.rv AND e2.rv <= ?))`,
-        )
-        .run(target, target);
-      removed = res.changes;
       this.stmts.setMeta.run(target, 'compact_revision');
       // the removed rows may include the newest change (a DELETED): the revision must outlive them
       this.stmts.setMeta.run(this.rev, 'revision');
     });
     this.compactRev = target;
-    if (removed > 0) this.db.pragma('incremental_vacuum');
-    this.opts.logger?.debug({ target, removed }, 'compacted the change log');
+    const run = this.compactBatches(target).finally(() => (this.compacting = undefined));
+    this.compacting = run;
+    return run;
+  }
+
+  private async compactBatches(target: number): Promise<number> {
+    const bound = this.db.prepare('SELECT rv FROM events WHERE rv > ? AND rv <= ? ORDER BY rv LIMIT 1 OFFSET ?');
+    const del = this.db.prepare(
+      `DELETE FROM events WHERE rv > ? AND rv <= ? AND (type = 'DELETED' OR EXISTS
+         (SELECT 1 FROM events e2 WHERE e2.key = events.key AND e2.rv > events.rv AND e2.rv <= ?))`,
+    );
+    const turn = () => new Promise((r) => setImmediate(r));
+    let removed = 0;
+    let batches = 0;
+    try {
+      // rows after `lo` are still to be looked at; each batch takes the next compactBatchRows of them
+      for (let lo = 0; lo < target; ) {
+        await turn();
+        if (!this.db.open || this.failed !== undefined) return removed;
+        const row = bound.get(lo, target, this.compactBatchRows - 1) as { rv: number } | undefined;
+        const hi = row ? row.rv : target;
+        this.commit(() => (removed += del.run(lo, hi, target).changes));
+        batches++;
+        lo = hi;
+      }
+      // the freed pages go back to the file system a few at a time too
+      while (removed > 0) {
+        await turn();
+        if (!this.db.open || this.failed !== undefined) return removed;
+        if (Number(this.db.pragma('freelist_count', { simple: true })) === 0) break;
+        this.commitNow();
+        this.db.pragma(`incremental_vacuum(${VACUUM_PAGES})`);
+      }
+    } catch (err) {
+      this.opts.logger?.warn({ err, target, removed }, 'compaction stopped part-way; the next one finishes it');
+      return removed;
+    }
+    this.opts.logger?.debug({ target, removed, batches }, 'compacted the change log');
     return removed;
+  }
+
+  /**
+   * The newest revision written before `cutoff` (ms since the epoch), 0 if none: a binary search
+   * of the log by revision (its times grow with its revisions; a clock stepped back makes this
+   * approximate), a few indexed reads instead of a scan of every row.
+   */
+  private revisionBefore(cutoff: number): number {
+    const tsFrom = this.db.prepare('SELECT ts FROM events WHERE rv >= ? ORDER BY rv LIMIT 1');
+    // the first revision written at or after the cutoff is in (lo, hi]
+    let lo = 0;
+    let hi = this.rev + 1;
+    while (hi - lo > 1) {
+      const mid = Math.floor((lo + hi) / 2);
+      const row = tsFrom.get(mid) as { ts: number } | undefined;
+      if (!row || row.ts >= cutoff) hi = mid;
+      else lo = mid;
+    }
+    const before = this.db.prepare('SELECT max(rv) AS rv FROM events WHERE rv < ?').get(hi) as { rv: number | null };
+    return before.rv ?? 0;
   }
 
   close(): void {

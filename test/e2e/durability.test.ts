@@ -2,63 +2,16 @@
 // acknowledged write survives `kill -9`, the revision counter continues above them, the database
 // passes integrity_check, and SIGTERM shuts down cleanly (exit 0, watches closed).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
 import { openWatch } from '../api/util.js';
 import { ObjectStore } from '../../src/storage/store.js';
+import { MAIN, startCLI } from '../helpers/cli.js';
 
-const MAIN = fileURLToPath(new URL('../../dist/src/main.js', import.meta.url));
-
-interface Running {
-  proc: ChildProcess;
-  url: string;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  logs: any[];
-}
-
-/** Starts the built CLI and resolves with the URL from its "serving" log line (JSON pino on stdout). */
-function start(dataDir: string, extra: string[] = []): Promise<Running> {
-  if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run \`npm run build\` first (npm test does)`);
-  const proc = spawn(process.execPath, [MAIN, '--port', '0', '--dns-port', '0', '--data-dir', dataDir, '--kubeconfig', '', '--log-level', 'info', ...extra], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) => proc.on('exit', (code, signal) => r({ code, signal })));
-  const logs: any[] = [];
-  let stderr = '';
-  proc.stderr!.on('data', (c) => (stderr += c));
-  return new Promise((resolveStart, reject) => {
-    let buf = '';
-    const timer = setTimeout(() => reject(new Error(`server did not start within 10 s; stderr: ${stderr}`)), 10_000);
-    proc.stdout!.setEncoding('utf8');
-    proc.stdout!.on('data', (chunk: string) => {
-      buf += chunk;
-      let i: number;
-      while ((i = buf.indexOf('\n')) >= 0) {
-        const line = buf.slice(0, i);
-        buf = buf.slice(i + 1);
-        let rec: any;
-        try {
-          rec = JSON.parse(line);
-        } catch {
-          continue;
-        }
-        logs.push(rec);
-        if (typeof rec.url === 'string' && /serving/.test(rec.msg ?? '')) {
-          clearTimeout(timer);
-          resolveStart({ proc, url: rec.url, exited, logs });
-        }
-      }
-    });
-    void exited.then(({ code, signal }) => {
-      clearTimeout(timer);
-      reject(new Error(`server exited early (code ${code}, signal ${signal}); stderr: ${stderr}`));
-    });
-  });
-}
+const start = startCLI;
 
 async function call(url: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
   const res = await fetch(url + path, { method, headers: { 'Content-Type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });

@@ -59,13 +59,13 @@ describe('revision', () => {
     s.close();
   });
 
-  it('is recorded on close and when compaction removes the newest change', () => {
+  it('is recorded on close and when compaction removes the newest change', async () => {
     const dir = tmp();
     const s = open({ dataDir: dir, retentionCount: 0 });
     writeSome(s);
     s.remove(key('c')); // the newest change is a DELETED: compaction drops it
     const rev = s.revision();
-    s.compact();
+    await s.compact();
     expect((s.db.prepare('SELECT max(rv) AS rv FROM events').get() as { rv: number }).rv).toBeLessThan(rev);
     expect((s.db.prepare("SELECT v FROM meta WHERE k = 'revision'").get() as { v: number }).v).toBe(rev);
     s.close();
@@ -76,14 +76,14 @@ describe('revision', () => {
 });
 
 describe(`schema ${VALUE_IN_EVENTS_SCHEMA}: objects.value is not written`, () => {
-  it('stores the JSON once and reloads the state from the change log, after compaction too', () => {
+  it('stores the JSON once and reloads the state from the change log, after compaction too', async () => {
     const dir = tmp();
     const s = open({ dataDir: dir, retentionCount: 1, migrations: leanMigrations() });
     writeSome(s);
     const values = s.db.prepare('SELECT value FROM objects').all() as { value: string }[];
     expect(values.map((r) => r.value)).toEqual(['', '']);
     expect(JSON.parse(s.get(key('a'))!.json).data.v).toBe('2');
-    s.compact();
+    await s.compact();
     const rev = s.revision();
     s.close();
     const t = open({ dataDir: dir, migrations: leanMigrations() });
@@ -142,12 +142,12 @@ describe(`schema ${EVENTS_ONLY_SCHEMA}: no objects table, one events row per wri
     expect(u.db.pragma('integrity_check', { simple: true })).toBe('ok');
   });
 
-  it('after compaction the newest row of every live key is still there to load', () => {
+  it('after compaction the newest row of every live key is still there to load', async () => {
     const dir = tmp();
     const s = open({ dataDir: dir, retentionCount: 0 });
     writeSome(s);
     s.put(key('a'), obj('a', '9'));
-    s.compact();
+    await s.compact();
     const rev = s.revision();
     s.close();
     const t = open({ dataDir: dir });
