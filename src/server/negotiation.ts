@@ -191,6 +191,8 @@ export function decodeYAML(text: string): KObject {
     if (d.errors.some((e) => /Maximum call stack size exceeded/.test(e.message))) throw badRequest(`error converting YAML to JSON: yaml: exceeded max depth of ${MAX_NESTING_DEPTH}`);
     throw badRequest(`error converting YAML to JSON: ${d.errors[0].message}`);
   }
+  const badKey = collectionKey(d);
+  if (badKey !== undefined) throw badRequest(`error converting YAML to JSON: yaml: invalid map key: ${goSharpV(badKey)}`);
   let object;
   try {
     object = d.toJSON();
@@ -204,4 +206,36 @@ export function decodeYAML(text: string): KObject {
   if (valueTooDeep(object)) throw badRequest(`error converting YAML to JSON: yaml: exceeded max depth of ${MAX_NESTING_DEPTH}`);
   if (object === null || typeof object !== 'object' || Array.isArray(object)) throw badRequest('Object is not a valid JSON object');
   return object;
+}
+
+/**
+ * A map key that is itself a map or a sequence, which yaml.v2 refuses when decoding into
+ * interface{} (gopkg.in/yaml.v2 decode.go: "invalid map key"); the YAML library would turn it
+ * into a string key and warn on the process.
+ */
+function collectionKey(doc: import('yaml').Document.Parsed): unknown {
+  const Y = yamlLib();
+  let found: unknown;
+  Y.visit(doc, {
+    Pair(_, pair) {
+      if (Y.isCollection(pair.key)) {
+        found = (pair.key as import('yaml').YAMLMap | import('yaml').YAMLSeq).toJSON();
+        return Y.visit.BREAK;
+      }
+      return undefined;
+    },
+  });
+  return found;
+}
+
+/** Go's %#v of a value decoded by yaml.v2 into interface{} (maps print with sorted keys). */
+function goSharpV(v: unknown): string {
+  if (v === null || v === undefined) return 'interface {}(nil)';
+  if (Array.isArray(v)) return `[]interface {}{${v.map(goSharpV).join(', ')}}`;
+  if (typeof v === 'object') {
+    const keys = Object.keys(v as object).sort();
+    return `map[interface {}]interface {}{${keys.map((k) => `${JSON.stringify(k)}:${goSharpV((v as Record<string, unknown>)[k])}`).join(', ')}}`;
+  }
+  if (typeof v === 'string') return JSON.stringify(v);
+  return String(v);
 }
