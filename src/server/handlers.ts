@@ -17,6 +17,7 @@ import { patchObject } from '../patch/index.js';
 import { serveSubresource } from './subresources.js';
 import { decodeDeleteOptions } from './deleteoptions.js';
 import { checkFields, duplicateFieldMessage, findDuplicateFields, strictDecodingMessage, unknownFieldMessage } from '../schema/index.js';
+import { stringifyJSON } from '../util/json.js';
 
 const toYAML = (v: unknown): string => yamlLib().stringify(v);
 
@@ -64,7 +65,7 @@ export function addWarnings(reply: FastifyReply, warnings: string[]): void {
 
 export function sendJSON(reply: FastifyReply, code: number, body: string | KObject, warnings: string[] = []): FastifyReply {
   addWarnings(reply, warnings);
-  return reply.code(code).header('Content-Type', 'application/json').send(typeof body === 'string' ? body : JSON.stringify(body));
+  return reply.code(code).header('Content-Type', 'application/json').send(typeof body === 'string' ? body : stringifyJSON(body));
 }
 
 export function sendStatusError(reply: FastifyReply, err: StatusError): FastifyReply {
