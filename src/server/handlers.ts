@@ -1,7 +1,7 @@
 // Resource requests: one generic handler for every kind and verb (apiserver
 // pkg/endpoints/handlers/{get,create,update,patch,delete}.go), answering JSON / YAML / Table.
+import { toYAML } from '../util/yamltext.js';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { yamlLib } from '../util/lazy.js';
 import type { KObject, ResourceDef } from '../resources/types.js';
 import { apiVersionOf } from '../resources/types.js';
 import type { Registry, DeleteOptions } from '../registry/registry.js';
@@ -19,7 +19,6 @@ import { decodeDeleteOptions } from './deleteoptions.js';
 import { checkFields, duplicateFieldMessage, findDuplicateFields, strictDecodingMessage, unknownFieldMessage } from '../schema/index.js';
 import { stringifyJSON } from '../util/json.js';
 
-const toYAML = (v: unknown): string => yamlLib().stringify(v);
 
 export interface HandlerContext {
   registry: Registry;

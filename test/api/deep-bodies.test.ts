@@ -65,6 +65,22 @@ describe('a ControllerRevision whose data nests to the limit', () => {
     expect(t.body.rows[0].cells[0]).toBe('deep');
   });
 
+  it('is answered as YAML, the levels the YAML library cannot nest into in flow style', async () => {
+    const res = normal(await api().get(`${CRS}/deep`).set('Accept', 'application/yaml'));
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toMatch(/^application\/yaml/);
+    const lines = (res.text as string).split('\n');
+    expect(lines).toContain('kind: ControllerRevision');
+    const at = lines.indexOf('data:');
+    expect(lines.slice(at + 1, at + 3)).toEqual(['  a:', '    a:']);
+    // block levels down to the cut, then the rest of the chain as its JSON text on one line
+    const flowAt = lines.findIndex((l, i) => i > at && l.includes('{"a":'));
+    const block = lines.slice(at + 1, flowAt).length;
+    const [, indent, flow] = /^( *)a: (.*)$/.exec(lines[flowAt])!;
+    expect(indent.length).toBe(2 * (block + 1));
+    expect(flow).toBe(deepObj(LIMIT - 1 - block - 1));
+  });
+
   it('is updated with PUT: the same data is accepted, other data is immutable (422)', async () => {
     const live = (await api().get(`${CRS}/deep`).expect(200)).body;
     const rv = live.metadata.resourceVersion;

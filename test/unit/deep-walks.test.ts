@@ -10,6 +10,8 @@ import { compare, dropNulls, merge, removeItems, toFieldSet } from '../../src/fi
 import { goJSON } from '../../src/fieldmanager/lastapplied.js';
 import { updateManagedFields } from '../../src/fieldmanager/index.js';
 import { createFast } from '../../src/fieldmanager/fieldmanager.js';
+import { toYAML } from '../../src/util/yamltext.js';
+import { stringify } from 'yaml';
 
 const DEPTHS = [10, 300, 10_000];
 
@@ -133,5 +135,23 @@ describe('create fast path for a deep ControllerRevision', () => {
       };
       expect(run(true)).toBe(run(false));
     }
+  });
+});
+
+describe('YAML text of deep values', () => {
+  it('is the YAML library\'s when it manages, and reads back the same past its limit', () => {
+    const shallow = { kind: 'X', list: [chain(200, { b: [1, 'x: y', null] })], m: {} };
+    expect(toYAML(shallow)).toBe(stringify(shallow));
+    const inner = { q: ['a', { r: 1 }], s: 'x: "y"' };
+    const mid = { kind: 'X', data: chain(1_500, inner) };
+    expect(() => stringify(mid)).toThrow(RangeError);
+    const lines = toYAML(mid).split('\n');
+    expect(lines.slice(0, 3)).toEqual(['kind: X', 'data:', '  a:']);
+    // block mappings down to the cut, then the rest as JSON (a YAML flow mapping) on one line
+    const flowAt = lines.findIndex((l) => l.includes('{'));
+    const [, indent, flow] = /^( *)a: (.*)$/.exec(lines[flowAt])!;
+    expect(indent.length).toBe(2 * (flowAt - 1));
+    expect(text(JSON.parse(flow))).toBe(text(chain(1_500 - (flowAt - 1), inner)));
+    expect(lines.slice(flowAt + 1)).toEqual(['']);
   });
 });
