@@ -11,6 +11,7 @@ import { goJSON } from '../../src/fieldmanager/lastapplied.js';
 import { updateManagedFields } from '../../src/fieldmanager/index.js';
 import { createFast } from '../../src/fieldmanager/fieldmanager.js';
 import { toYAML } from '../../src/util/yamltext.js';
+import { findDuplicateFields } from '../../src/schema/duplicates.js';
 import { stringify } from 'yaml';
 
 const DEPTHS = [10, 300, 10_000];
@@ -153,5 +154,17 @@ describe('YAML text of deep values', () => {
     expect(indent.length).toBe(2 * (flowAt - 1));
     expect(text(JSON.parse(flow))).toBe(text(chain(1_500 - (flowAt - 1), inner)));
     expect(lines.slice(flowAt + 1)).toEqual(['']);
+  });
+});
+
+describe('duplicate fields in deep JSON text', () => {
+  it('are found below and after a deep value', () => {
+    for (const d of DEPTHS) {
+      const body = `{"x":${'{"a":'.repeat(d)}[{"k":1,"k":2},[{"m":1,"m":1}]]${'}'.repeat(d)},"data":{"k":"v","k":"w"}}`;
+      const at = 'x' + '.a'.repeat(d);
+      expect(findDuplicateFields(body)).toEqual([`${at}[0].k`, `${at}[1][0].m`, 'data.k']);
+    }
+    expect(findDuplicateFields('{"a":' + '['.repeat(10_000) + ']'.repeat(10_000) + ',"a":1}')).toEqual(['a']);
+    expect(findDuplicateFields('{"a":' + '['.repeat(10_000) + ']'.repeat(9_999) + ',"a":1}')).toEqual([]); // not JSON
   });
 });
