@@ -221,6 +221,13 @@ describe('a deep unknown field', () => {
     }
   });
 
+  it('does not hide a duplicate field elsewhere in the body', async () => {
+    const body = `{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"dup"},"extra":${deepObj(LIMIT - 1)},"data":{"k":"v","k":"w"}}`;
+    const res = normal(await api().post(`${CMS}?fieldValidation=Strict`).set('Content-Type', 'application/json').send(body));
+    expect(res.status).toBe(400);
+    expect(res.body.message).toBe('ConfigMap in version "v1" cannot be handled as a ConfigMap: strict decoding error: unknown field "extra", duplicate field "data.k"');
+  });
+
   it('in an applied configuration fails the typed conversion, as a shallow one does', async () => {
     // managedfields structuredmerge.go Apply: "failed to create typed patch object", answered 500
     // without a reason whatever fieldValidation says (the same for any undeclared field)
