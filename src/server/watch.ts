@@ -12,6 +12,7 @@ import { badRequest, expired, StatusError } from '../registry/errors.js';
 import type { Accepted } from './negotiation.js';
 import { tableRow, partialObjectMetadata, type IncludeObject } from './table.js';
 import type { Logger } from 'pino';
+import { stringifyJSON } from '../util/json.js';
 
 export interface WatchParams {
   resourceVersion?: string;
@@ -103,14 +104,14 @@ export class WatchHub {
     const encode = (type: string, e: Entry): string | Buffer => {
       if (format === 'json' || format === 'yaml') return `{"type":"${type}","object":${e.json}}\n`;
       const obj = JSON.parse(e.json) as KObject;
-      if (format === 'pom') return JSON.stringify({ type, object: partialObjectMetadata(obj, metaVersion) }) + '\n';
+      if (format === 'pom') return stringifyJSON({ type, object: partialObjectMetadata(obj, metaVersion) }) + '\n';
       const table: KObject = { kind: 'Table', apiVersion: `meta.k8s.io/${metaVersion}`, metadata: { resourceVersion: obj.metadata?.resourceVersion } };
       if (!headerSent) {
         table.columnDefinitions = def.table!.columns;
         headerSent = true;
       } else table.columnDefinitions = null;
       table.rows = [tableRow(def.table!, obj, p.includeObject, now(), metaVersion)];
-      return JSON.stringify({ type, object: table }) + '\n';
+      return stringifyJSON({ type, object: table }) + '\n';
     };
     const bookmark = (rv: number, initialEnd = false): string => {
       const metadata: KObject = { resourceVersion: String(rv) };

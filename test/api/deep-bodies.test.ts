@@ -137,6 +137,19 @@ describe('a ControllerRevision whose data nests to the limit', () => {
     }
   });
 
+  it('is watched as a Table with the object included', async () => {
+    const w = await openWatch(emu.url, `${CRS}?watch=true&fieldSelector=metadata.name=tabled&includeObject=Object`, { Accept: TABLE_ACCEPT });
+    try {
+      normal(await api().post(CRS).set('Content-Type', 'application/json').send(cr('tabled', data)));
+      const ev = await w.next();
+      expect(ev.type).toBe('ADDED');
+      expect(ev.object.kind).toBe('Table');
+      expect(stringifyJSON(ev.object.rows[0].object.data)).toBe(data);
+    } finally {
+      w.close();
+    }
+  });
+
   it('is indented for pretty=true', async () => {
     // json.MarshalIndent's output of 10,000 levels is about 200 MB; 5,000 levels still nest past
     // what V8's own JSON.stringify manages
