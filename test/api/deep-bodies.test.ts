@@ -279,3 +279,18 @@ describe('a deep unknown field', () => {
     }
   });
 });
+
+describe('a deep value where the schema wants a scalar', () => {
+  it('is a type error as for a shallow one', async () => {
+    const pod = (name: string, v: string) => `{"apiVersion":"v1","kind":"Pod","metadata":{"name":"${name}"},"spec":{"containers":[{"name":"c","image":"i","resources":{"limits":{"cpu":${v}}}}]}}`;
+    const shallow = normal(await api().post(PODS).set('Content-Type', 'application/json').send(pod('q1', '{"a":{}}')));
+    expect(shallow.status).toBe(400);
+    for (const v of [deepObj(LIMIT - 6), deepArr(LIMIT - 6)]) {
+      const res = normal(await api().post(PODS).set('Content-Type', 'application/json').send(pod('q2', v)));
+      expect(res.status).toBe(400);
+      expect(res.body.message).toBe(shallow.body.message.replace('"q1"', '"q2"'));
+      const a = normal(await api().patch(`${PODS}/q2?fieldManager=m`).set('Content-Type', APPLY).send(pod('q2', v)));
+      expect(a.status).toBe(400);
+    }
+  });
+});
