@@ -46,11 +46,19 @@ function listItems(shape: Extract<Shape, { t: 'list' }>, list: unknown): [PathEl
   return out;
 }
 
+/** Past this many levels the walks below go on with an explicit stack (values may nest 10,000 levels). */
+const RECURSION_LIMIT = 256;
+
 /**
  * The FieldsV1 value of a position the live object does not have (compare's "added" subtree: the
  * position and everything under it): `{}` for a leaf, else "." and the children in order.
  */
-function added(r: unknown, n: Node): Record<string, unknown> {
+function added(r: unknown, n: Node, depth: number): Record<string, unknown> {
+  if (depth >= RECURSION_LIMIT) {
+    const out: Record<string, unknown> = {};
+    fillAdded(out, r, n);
+    return out;
+  }
   if (r === undefined || r === null) return {};
   const shape = shapeOf(n, r);
   if (shape.t === 'scalar') return {};
@@ -59,7 +67,7 @@ function added(r: unknown, n: Node): Record<string, unknown> {
     const items = listItems(shape, r);
     if (items.length > 1) items.sort((a, b) => comparePE(a[0], b[0]));
     const out: Record<string, unknown> = { '.': {} };
-    for (const [, k, item] of items) out[k] = added(item, shape.elem);
+    for (const [, k, item] of items) out[k] = added(item, shape.elem, depth + 1);
     return out;
   }
   if (shape.atomic || !isObj(r)) return {};
@@ -67,14 +75,39 @@ function added(r: unknown, n: Node): Record<string, unknown> {
   if (keys.length === 0) return {};
   if (keys.length > 1) keys.sort(); // field elements order by name (UTF-16 code units, as cmpStr)
   const out: Record<string, unknown> = { '.': {} };
-  for (const k of keys) out['f:' + k] = added(r[k], shape.child(k));
+  for (const k of keys) out['f:' + k] = added(r[k], shape.child(k), depth + 1);
   return out;
+}
+
+/** added(r, n) written into `out` (an empty object), without recursion. */
+function fillAdded(out0: Record<string, unknown>, r0: unknown, n0: Node): void {
+  const work: [Record<string, unknown>, unknown, Node][] = [[out0, r0, n0]];
+  while (work.length) {
+    const [out, r, n] = work.pop()!;
+    if (r === undefined || r === null) continue;
+    const shape = shapeOf(n, r);
+    if (shape.t === 'scalar') continue;
+    if (shape.t === 'list') {
+      if (shape.rel === 'atomic' || !Array.isArray(r) || r.length === 0) continue;
+      const items = listItems(shape, r);
+      if (items.length > 1) items.sort((a, b) => comparePE(a[0], b[0]));
+      out['.'] = {};
+      for (const [, k, item] of items) work.push([(out[k] = {}) as Record<string, unknown>, item, shape.elem]);
+      continue;
+    }
+    if (shape.atomic || !isObj(r)) continue;
+    const keys = Object.keys(r);
+    if (keys.length === 0) continue;
+    if (keys.length > 1) keys.sort();
+    out['.'] = {};
+    for (const k of keys) work.push([(out['f:' + k] = {}) as Record<string, unknown>, r[k], shape.child(k)]);
+  }
 }
 
 /** One position of compare(l, r): whether it is added or modified, and its children's FieldsV1. */
 function visit(l: unknown, r: unknown, n: Node, depth: number, inMetadata: boolean, drop: Set<string> | undefined): Visit {
   if (l === undefined) {
-    const a = added(r, n);
+    const a = added(r, n, depth);
     return { member: true, fields: '.' in a ? a : undefined };
   }
   const sample = l === null ? r : l;

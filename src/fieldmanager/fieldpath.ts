@@ -158,6 +158,23 @@ interface Child {
 }
 
 /**
+ * Sets of a deep value nest as deeply (a value may nest 10,000 levels, Go's JSON limit): the
+ * operations below recurse for the first levels and go on with an explicit stack past this.
+ */
+export const RECURSION_LIMIT = 256;
+
+type BinaryOp = 'union' | 'intersection' | 'difference' | 'recursiveDifference';
+
+const bare = (s: FieldSet): boolean => s.members.size === 0 && s.children.size === 0;
+
+/** The operand an operation returns as it is, if any (the early returns of union and difference). */
+function shortcut(op: BinaryOp, a: FieldSet, b: FieldSet): FieldSet | undefined {
+  if (op === 'union') return bare(b) ? a : bare(a) ? b : undefined;
+  if (op === 'intersection') return undefined;
+  return bare(b) ? a : undefined;
+}
+
+/**
  * A set of paths stored as a tree: members end at this node, children continue below it.
  * The set operations (union, intersection, difference, ...) return new sets that may share
  * subtrees with their operands: build a set with insert/descend, then treat it as immutable.
@@ -199,72 +216,83 @@ export class FieldSet {
     return this.children.get(serializePE(pe))?.set;
   }
 
-  empty(): boolean {
+  empty(depth = 0): boolean {
     if (this.members.size) return false;
-    for (const c of this.children.values()) if (!c.set.empty()) return false;
+    if (depth >= RECURSION_LIMIT) return emptyDeep(this);
+    for (const c of this.children.values()) if (!c.set.empty(depth + 1)) return false;
     return true;
   }
 
   size(): number {
-    let n = this.members.size;
-    for (const c of this.children.values()) n += c.set.size();
+    let n = 0;
+    const work: FieldSet[] = [this];
+    while (work.length) {
+      const s = work.pop()!;
+      n += s.members.size;
+      for (const c of s.children.values()) work.push(c.set);
+    }
     return n;
   }
 
-  clone(): FieldSet {
+  clone(depth = 0): FieldSet {
+    if (depth >= RECURSION_LIMIT) return binaryDeep('union', this, new FieldSet(), true);
     const out = new FieldSet();
     for (const [k, pe] of this.members) out.members.set(k, pe);
     for (const [k, c] of this.children) {
-      const cs = c.set.clone();
+      const cs = c.set.clone(depth + 1);
       if (!cs.empty()) out.children.set(k, { pe: c.pe, set: cs });
     }
     return out;
   }
 
-  union(o: FieldSet): FieldSet {
+  union(o: FieldSet, depth = 0): FieldSet {
     if (o.members.size === 0 && o.children.size === 0) return this;
     if (this.members.size === 0 && this.children.size === 0) return o;
+    if (depth >= RECURSION_LIMIT) return binaryDeep('union', this, o, false);
     const out = new FieldSet();
     for (const [k, pe] of this.members) out.members.set(k, pe);
     for (const [k, pe] of o.members) out.members.set(k, pe);
     for (const [k, c] of this.children) {
       const oc = o.children.get(k);
-      out.putChild(k, c.pe, oc ? c.set.union(oc.set) : c.set);
+      out.putChild(k, c.pe, oc ? c.set.union(oc.set, depth + 1) : c.set);
     }
     for (const [k, c] of o.children) if (!this.children.has(k)) out.putChild(k, c.pe, c.set);
     return out;
   }
 
-  intersection(o: FieldSet): FieldSet {
+  intersection(o: FieldSet, depth = 0): FieldSet {
+    if (depth >= RECURSION_LIMIT) return binaryDeep('intersection', this, o, false);
     const out = new FieldSet();
     for (const [k, pe] of this.members) if (o.members.has(k)) out.members.set(k, pe);
     for (const [k, c] of this.children) {
       const oc = o.children.get(k);
-      if (oc) out.putChild(k, c.pe, c.set.intersection(oc.set));
+      if (oc) out.putChild(k, c.pe, c.set.intersection(oc.set, depth + 1));
     }
     return out;
   }
 
-  difference(o: FieldSet): FieldSet {
+  difference(o: FieldSet, depth = 0): FieldSet {
     if (o.members.size === 0 && o.children.size === 0) return this;
+    if (depth >= RECURSION_LIMIT) return binaryDeep('difference', this, o, false);
     const out = new FieldSet();
     for (const [k, pe] of this.members) if (!o.members.has(k)) out.members.set(k, pe);
     for (const [k, c] of this.children) {
       const oc = o.children.get(k);
-      out.putChild(k, c.pe, oc ? c.set.difference(oc.set) : c.set);
+      out.putChild(k, c.pe, oc ? c.set.difference(oc.set, depth + 1) : c.set);
     }
     return out;
   }
 
   /** Difference that also drops everything below a member of o. */
-  recursiveDifference(o: FieldSet): FieldSet {
+  recursiveDifference(o: FieldSet, depth = 0): FieldSet {
     if (o.members.size === 0 && o.children.size === 0) return this;
+    if (depth >= RECURSION_LIMIT) return binaryDeep('recursiveDifference', this, o, false);
     const out = new FieldSet();
     for (const [k, pe] of this.members) if (!o.members.has(k)) out.members.set(k, pe);
     for (const [k, c] of this.children) {
       if (o.members.has(k)) continue;
       const oc = o.children.get(k);
-      out.putChild(k, c.pe, oc ? c.set.recursiveDifference(oc.set) : c.set);
+      out.putChild(k, c.pe, oc ? c.set.recursiveDifference(oc.set, depth + 1) : c.set);
     }
     return out;
   }
@@ -283,8 +311,19 @@ export class FieldSet {
 
   /** Every path, members of a node before its children, each in path-element order (Set.Iterate). */
   iterate(fn: (p: Path) => void, prefix: Path = []): void {
+    if (prefix.length >= RECURSION_LIMIT) return this.iterateDeep(fn, prefix);
     for (const pe of this.sortedMembers()) fn([...prefix, pe]);
     for (const c of this.sortedChildren()) c.set.iterate(fn, [...prefix, c.pe]);
+  }
+
+  private iterateDeep(fn: (p: Path) => void, prefix0: Path): void {
+    const work: [FieldSet, Path][] = [[this, prefix0]];
+    while (work.length) {
+      const [s, prefix] = work.pop()!;
+      for (const pe of s.sortedMembers()) fn([...prefix, pe]);
+      const kids = s.sortedChildren();
+      for (let i = kids.length - 1; i >= 0; i--) work.push([kids[i].set, [...prefix, kids[i].pe]]);
+    }
   }
 
   paths(): Path[] {
@@ -295,20 +334,29 @@ export class FieldSet {
 
   /** The FieldsV1 object: `"."` first for a member with children, then keys in path-element order. */
   toFieldsV1(): Record<string, unknown> {
-    return this.emit(false);
+    return this.emit(false, 0);
   }
 
-  private emit(includeSelf: boolean): Record<string, unknown> {
+  private emit(includeSelf: boolean, depth: number): Record<string, unknown> {
     const out: Record<string, unknown> = {};
-    // one entry per key: a non-empty child (its subtree, with "." when also a member) or a bare member
-    const entries: { pe: PathElement; key: string; child?: FieldSet }[] = [];
-    for (const [k, c] of this.children) if (!c.set.empty()) entries.push({ pe: c.pe, key: k, child: c.set });
-    const hasChildEntries = entries.length > 0;
-    for (const [k, pe] of this.members) if (!hasChildEntries || !this.hasNonEmptyChild(k)) entries.push({ pe, key: k });
-    if (includeSelf && (this.members.size || hasChildEntries)) out['.'] = {};
-    if (entries.length > 1) entries.sort((a, b) => comparePE(a.pe, b.pe));
-    for (const e of entries) out[e.key] = e.child ? e.child.emit(this.members.has(e.key)) : {};
+    if (depth >= RECURSION_LIMIT) {
+      emitDeep(this, includeSelf, out);
+      return out;
+    }
+    const entries = this.entries();
+    if (includeSelf && (this.members.size || entries.hasChildEntries)) out['.'] = {};
+    for (const e of entries.list) out[e.key] = e.child ? e.child.emit(this.members.has(e.key), depth + 1) : {};
     return out;
+  }
+
+  /** One entry per FieldsV1 key in order: a non-empty child (its subtree, with "." when also a member) or a bare member. */
+  entries(): { list: { pe: PathElement; key: string; child?: FieldSet }[]; hasChildEntries: boolean } {
+    const list: { pe: PathElement; key: string; child?: FieldSet }[] = [];
+    for (const [k, c] of this.children) if (!c.set.empty()) list.push({ pe: c.pe, key: k, child: c.set });
+    const hasChildEntries = list.length > 0;
+    for (const [k, pe] of this.members) if (!hasChildEntries || !this.hasNonEmptyChild(k)) list.push({ pe, key: k });
+    if (list.length > 1) list.sort((a, b) => comparePE(a.pe, b.pe));
+    return { list, hasChildEntries };
   }
 
   private hasNonEmptyChild(k: string): boolean {
@@ -319,12 +367,13 @@ export class FieldSet {
   /** Parse a FieldsV1 object (unknown key kinds are dropped, as upstream does). */
   static fromFieldsV1(obj: unknown): FieldSet {
     const s = new FieldSet();
-    if (obj && typeof obj === 'object' && !Array.isArray(obj)) s.read(obj as Record<string, unknown>);
+    if (obj && typeof obj === 'object' && !Array.isArray(obj)) s.read(obj as Record<string, unknown>, 0);
     return s;
   }
 
   /** Reads the entries of one FieldsV1 object into this set; returns whether it carried ".". */
-  private read(obj: Record<string, unknown>): boolean {
+  private read(obj: Record<string, unknown>, depth: number): boolean {
+    if (depth >= RECURSION_LIMIT) return readDeep(this, obj);
     let self = false;
     for (const [k, v] of Object.entries(obj)) {
       if (k === '.') {
@@ -336,11 +385,123 @@ export class FieldSet {
       const key = serializePE(pe);
       const child = new FieldSet();
       const sub = v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
-      const childSelf = child.read(sub);
+      const childSelf = child.read(sub, depth + 1);
       const hasChildren = !child.empty();
       if (childSelf || !hasChildren) this.members.set(key, pe);
       if (hasChildren) this.children.set(key, { pe, set: child });
     }
     return self;
   }
+}
+
+function emptyDeep(root: FieldSet): boolean {
+  const work: FieldSet[] = [root];
+  while (work.length) {
+    const s = work.pop()!;
+    if (s.members.size) return false;
+    for (const c of s.children.values()) work.push(c.set);
+  }
+  return true;
+}
+
+/**
+ * A binary set operation without recursion: the result's nodes are built top-down (sharing the
+ * subtrees the recursive form shares), then the ones left empty are dropped bottom-up, as the
+ * recursive form's putChild drops them. `copy` clones a (the union with an empty set, unshared).
+ */
+function binaryDeep(op: BinaryOp, a0: FieldSet, b0: FieldSet, copy: boolean): FieldSet {
+  const root = new FieldSet();
+  const created: [FieldSet, FieldSet, string][] = [];
+  const work: [FieldSet, FieldSet, FieldSet][] = [[a0, b0, root]];
+  const put = (out: FieldSet, k: string, pe: PathElement, set: FieldSet): void => {
+    if (copy) {
+      const child = new FieldSet();
+      out.children.set(k, { pe, set: child });
+      created.push([child, out, k]);
+      work.push([set, b0, child]);
+    } else if (!set.empty()) out.children.set(k, { pe, set });
+  };
+  while (work.length) {
+    const [a, b, out] = work.pop()!;
+    if (op === 'union') {
+      for (const [k, pe] of a.members) out.members.set(k, pe);
+      for (const [k, pe] of b.members) out.members.set(k, pe);
+    } else if (op === 'intersection') {
+      for (const [k, pe] of a.members) if (b.members.has(k)) out.members.set(k, pe);
+    } else for (const [k, pe] of a.members) if (!b.members.has(k)) out.members.set(k, pe);
+    for (const [k, c] of a.children) {
+      if (op === 'recursiveDifference' && b.members.has(k)) continue;
+      const oc = copy ? undefined : b.children.get(k);
+      if (!oc) {
+        if (op !== 'intersection') put(out, k, c.pe, c.set);
+        continue;
+      }
+      const same = shortcut(op, c.set, oc.set);
+      if (same) {
+        put(out, k, c.pe, same);
+        continue;
+      }
+      const child = new FieldSet();
+      out.children.set(k, { pe: c.pe, set: child });
+      created.push([child, out, k]);
+      work.push([c.set, oc.set, child]);
+    }
+    if (op === 'union' && !copy) for (const [k, c] of b.children) if (!a.children.has(k)) put(out, k, c.pe, c.set);
+  }
+  for (let i = created.length - 1; i >= 0; i--) {
+    const [n, parent, k] = created[i];
+    if (bare(n)) parent.children.delete(k);
+  }
+  return root;
+}
+
+/** FieldSet.emit without recursion: each child object is placed first and filled when its turn comes. */
+function emitDeep(root: FieldSet, includeSelf0: boolean, out0: Record<string, unknown>): void {
+  const work: [FieldSet, boolean, Record<string, unknown>][] = [[root, includeSelf0, out0]];
+  while (work.length) {
+    const [s, includeSelf, out] = work.pop()!;
+    const entries = s.entries();
+    if (includeSelf && (s.members.size || entries.hasChildEntries)) out['.'] = {};
+    for (const e of entries.list) {
+      const o: Record<string, unknown> = (out[e.key] = {});
+      if (e.child) work.push([e.child, s.members.has(e.key), o]);
+    }
+  }
+}
+
+/**
+ * FieldSet.read without recursion. Entries are placed in both maps as they are met (keeping their
+ * order), then settled bottom-up: a member when it carried "." or has no children, a child when
+ * it has any.
+ */
+function readDeep(root: FieldSet, obj0: Record<string, unknown>): boolean {
+  let rootSelf = false;
+  const placed: [FieldSet, string, FieldSet, boolean][] = []; // parent, key, child, child carried "."
+  const work: [FieldSet, Record<string, unknown>, number][] = [[root, obj0, -1]];
+  while (work.length) {
+    const [set, obj, at] = work.pop()!;
+    for (const [k, v] of Object.entries(obj)) {
+      if (k === '.') {
+        if (at < 0) rootSelf = true;
+        else placed[at][3] = true;
+        continue;
+      }
+      const pe = parsePE(k);
+      if (!pe) continue;
+      const key = serializePE(pe);
+      const child = new FieldSet();
+      set.members.set(key, pe);
+      set.children.set(key, { pe, set: child });
+      placed.push([set, key, child, false]);
+      const sub = v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
+      work.push([child, sub, placed.length - 1]);
+    }
+  }
+  for (let i = placed.length - 1; i >= 0; i--) {
+    const [parent, key, child, self] = placed[i];
+    const hasChildren = !bare(child);
+    if (!self && hasChildren) parent.members.delete(key);
+    if (!hasChildren) parent.children.delete(key);
+  }
+  return rootSelf;
 }

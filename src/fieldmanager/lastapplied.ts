@@ -1,6 +1,7 @@
 // Client-side apply -> server-side apply migration, after managedfields/internal lastappliedmanager.go
 // (conflicts on fields the last-applied annotation still matches are forgiven for manager "kubectl")
 // and lastappliedupdater.go (kubectl's server-side apply keeps that annotation in sync).
+import { stringifyIterative } from '../util/json.js';
 import type { KObject } from '../resources/types.js';
 import { FieldSet } from './fieldpath.js';
 import { isObj, type Node } from './schema.js';
@@ -51,7 +52,13 @@ export function goJSON(v: unknown): string {
     if (x === undefined) return 'null';
     return JSON.stringify(x);
   };
-  return enc(v);
+  try {
+    return enc(v);
+  } catch (err) {
+    // too deep for the recursion: the same text from an explicit stack
+    if (!(err instanceof RangeError)) throw err;
+    return v === undefined ? 'null' : escape(stringifyIterative(v, true));
+  }
 }
 
 function escape(s: string): string {

@@ -1,5 +1,6 @@
 // metadata.managedFields <-> manager sets, after k8s.io/apimachinery/pkg/util/managedfields/internal
 // managedfields.go (identifiers, decode, encode and sort order), stripmeta.go and capmanagers.go.
+import { stringifyJSON } from '../util/json.js';
 import { FieldSet, fieldPE, type Path } from './fieldpath.js';
 
 export interface ManagedFieldsEntry {
@@ -98,7 +99,7 @@ const encoded = new WeakMap<FieldSet, Record<string, unknown>>();
 const DECODED_MAX = 4096;
 
 function decodeSet(fieldsV1: unknown): FieldSet {
-  const key = JSON.stringify(fieldsV1);
+  const key = stringifyJSON(fieldsV1);
   let set = decoded.get(key);
   if (!set) {
     set = FieldSet.fromFieldsV1(fieldsV1);

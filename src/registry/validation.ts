@@ -1,5 +1,7 @@
 // Field-error helpers and the generic name/label checks, worded as upstream's
 // staging/src/k8s.io/apimachinery/pkg/util/validation/{validation.go,field/errors.go}.
+import { jsonEqual } from '../util/equal.js';
+import { stringifyJSON } from '../util/json.js';
 import type { Cause } from '../resources/types.js';
 
 /** How upstream renders a value inside `Invalid value: ...` (Go %#v-ish for strings, plain for numbers). */
@@ -7,7 +9,7 @@ export function renderValue(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);
   if (value === null || value === undefined) return 'null';
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-  return JSON.stringify(value);
+  return stringifyJSON(value);
 }
 
 export function required(field: string, detail = ''): Cause {
@@ -45,50 +47,8 @@ export function validateImmutable(newVal: unknown, oldVal: unknown, field: strin
   return deepEqual(newVal, oldVal) ? [] : [immutable(field, newVal)];
 }
 
-/** Nesting below which deepEqual recurses; deeper values are compared with an explicit stack. */
-const RECURSION_LIMIT = 256;
-
-export function deepEqual(a: unknown, b: unknown, depth = 0): boolean {
-  if (a === b) return true;
-  if (typeof a !== typeof b || a === null || b === null || typeof a !== 'object') return false;
-  if (depth > RECURSION_LIMIT) return deepEqualIterative(a, b);
-  if (Array.isArray(a)) {
-    if (!Array.isArray(b) || a.length !== b.length) return false;
-    for (let i = 0; i < a.length; i++) if (!deepEqual(a[i], b[i], depth + 1)) return false;
-    return true;
-  }
-  if (Array.isArray(b)) return false;
-  const ak = Object.keys(a as object);
-  const bk = Object.keys(b as object);
-  if (ak.length !== bk.length) return false;
-  for (const k of ak) {
-    if (!Object.prototype.hasOwnProperty.call(b, k)) return false;
-    if (!deepEqual((a as any)[k], (b as any)[k], depth + 1)) return false;
-  }
-  return true;
-}
-
-function deepEqualIterative(a: unknown, b: unknown): boolean {
-  const stack: [unknown, unknown][] = [[a, b]];
-  while (stack.length) {
-    const [x, y] = stack.pop()!;
-    if (x === y) continue;
-    if (typeof x !== typeof y || x === null || y === null || typeof x !== 'object') return false;
-    if (Array.isArray(x)) {
-      if (!Array.isArray(y) || x.length !== y.length) return false;
-      for (let i = 0; i < x.length; i++) stack.push([x[i], y[i]]);
-      continue;
-    }
-    if (Array.isArray(y)) return false;
-    const xk = Object.keys(x as object);
-    if (xk.length !== Object.keys(y as object).length) return false;
-    for (const k of xk) {
-      if (!Object.prototype.hasOwnProperty.call(y, k)) return false;
-      stack.push([(x as any)[k], (y as any)[k]]);
-    }
-  }
-  return true;
-}
+/** Equality of JSON data (depth-safe: src/util/equal.ts). */
+export const deepEqual = jsonEqual;
 
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;

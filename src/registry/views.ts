@@ -2,6 +2,7 @@
 // events.k8s.io/v1 Events in core/v1 Event storage) and the conversion of what is read.
 import type { KObject, ResourceDef } from '../resources/types.js';
 import type { Entry } from '../storage/store.js';
+import { stringifyJSON } from '../util/json.js';
 
 /** The stored resource a kind lives in: `<group or core>/<plural>` (a view's stored kind). */
 export function resourceId(def: Pick<ResourceDef, 'group' | 'plural' | 'storage'>): string {
@@ -22,6 +23,6 @@ export function decodeFor(def: ResourceDef, json: string): KObject {
 
 /** A stored entry as the kind serves it (views re-encode; others pass through). */
 export function viewEntry(def: ResourceDef, e: Entry): Entry {
-  return def.storage ? { ...e, json: JSON.stringify(def.storage.fromStorage(JSON.parse(e.json))) } : e;
+  return def.storage ? { ...e, json: stringifyJSON(def.storage.fromStorage(JSON.parse(e.json))) } : e;
 }
 

@@ -3,9 +3,10 @@
 import type { Cause, KObject, ResourceDef } from './types.js';
 import { invalid, required } from '../registry/validation.js';
 import { deepEqual } from '../registry/validation.js';
+import { stringifyJSON } from '../util/json.js';
 
 function renderData(v: unknown): string {
-  return JSON.stringify(v ?? null);
+  return stringifyJSON(v ?? null);
 }
 
 /** ValidateControllerRevision: data is mandatory, revision non-negative. */

@@ -8,6 +8,8 @@ import { yamlLib } from '../util/lazy.js';
 
 const QUOTE = 34, BACKSLASH = 92, LBRACE = 123, RBRACE = 125, LBRACKET = 91, RBRACKET = 93, COLON = 58, COMMA = 44;
 const SCALAR = /true|false|null|-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?/y;
+/** Past this many levels the scan goes on with an explicit stack (bodies may nest 10,000 levels). */
+const RECURSION_LIMIT = 256;
 
 /** One step of the current path: an object key, or a list index (seg < 0 = unset). */
 interface Step {
@@ -82,6 +84,7 @@ class Scanner {
   }
 
   value(): void {
+    if (this.depth >= RECURSION_LIMIT) return this.deepValue();
     this.ws();
     const c = this.s.charCodeAt(this.i);
     if (c === LBRACE) return this.object();
@@ -93,6 +96,79 @@ class Scanner {
     SCALAR.lastIndex = this.i;
     if (!SCALAR.test(this.s)) this.fail();
     this.i = SCALAR.lastIndex;
+  }
+
+  /** One key of an object: the duplicate check, the path step, and the colon after it. */
+  private key(keys: string[] | Set<string>): string[] | Set<string> {
+    const s = this.s;
+    this.ws();
+    const key = this.str();
+    let dup: boolean;
+    if (Array.isArray(keys)) {
+      dup = keys.includes(key);
+      if (keys.length < 16) keys.push(key);
+      else (keys = new Set(keys)).add(key);
+    } else {
+      dup = keys.has(key);
+      keys.add(key);
+    }
+    this.push(key, -1);
+    if (dup) {
+      const child = this.path();
+      this.seen ??= new Set();
+      if (!this.seen.has(child)) this.found.push(child);
+      this.seen.add(child);
+    }
+    this.ws();
+    if (s.charCodeAt(this.i++) !== COLON) this.fail();
+    return keys;
+  }
+
+  /**
+   * value() without recursion, for the levels past RECURSION_LIMIT (bodies may nest 10,000
+   * levels): the open objects and arrays are kept on an explicit stack.
+   */
+  private deepValue(): void {
+    const s = this.s;
+    const open: { keys: string[] | Set<string> | undefined; n: number }[] = []; // keys undefined: an array
+    for (;;) {
+      this.ws();
+      const c = s.charCodeAt(this.i);
+      if (c === LBRACE || c === LBRACKET) {
+        this.i++;
+        this.ws();
+        if (s.charCodeAt(this.i) === (c === LBRACE ? RBRACE : RBRACKET)) this.i++;
+        else if (c === LBRACE) {
+          open.push({ keys: this.key([]), n: 0 });
+          continue;
+        } else {
+          open.push({ keys: undefined, n: 0 });
+          this.push('', 0);
+          continue;
+        }
+      } else if (c === QUOTE) this.str();
+      else {
+        SCALAR.lastIndex = this.i;
+        if (!SCALAR.test(s)) this.fail();
+        this.i = SCALAR.lastIndex;
+      }
+      // a value ended: close what it ends, or go on to the next member
+      for (;;) {
+        const f = open[open.length - 1];
+        if (!f) return;
+        this.depth--;
+        this.ws();
+        const sep = s.charCodeAt(this.i++);
+        if (sep === (f.keys ? RBRACE : RBRACKET)) {
+          open.pop();
+          continue;
+        }
+        if (sep !== COMMA) this.fail();
+        if (f.keys) f.keys = this.key(f.keys);
+        else this.push('', ++f.n);
+        break;
+      }
+    }
   }
 
   private object(): void {

@@ -10,6 +10,7 @@
 import type { Cause } from '../resources/types.js';
 import { childNode, elementNode, schemaNode, type SchemaNode } from './model.js';
 import { base64ErrorOffset } from './base64.js';
+import { stringifyJSON } from '../util/json.js';
 
 export interface FieldCheck {
   /** unknown field paths, e.g. `spec.template.spec.containers[0].imagee` (message: `unknown field "<path>"`) */
@@ -105,7 +106,7 @@ function checkScalar(ctx: Ctx, pos: Pos, node: SchemaNode, v: unknown): void {
   switch (node.special) {
     case 'quantity': {
       if (typeof v === 'number') return;
-      const s = typeof v === 'string' ? v : JSON.stringify(v);
+      const s = typeof v === 'string' ? v : stringifyJSON(v);
       const m = QUANTITY.exec(s.trim());
       if (!m || !QUANTITY_SUFFIX.test(m[2])) plainError(ctx, pos, m ? "unable to parse quantity's suffix" : QUANTITY_MSG);
       return;

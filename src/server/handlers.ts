@@ -1,7 +1,7 @@
 // Resource requests: one generic handler for every kind and verb (apiserver
 // pkg/endpoints/handlers/{get,create,update,patch,delete}.go), answering JSON / YAML / Table.
+import { toYAML } from '../util/yamltext.js';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { yamlLib } from '../util/lazy.js';
 import type { KObject, ResourceDef } from '../resources/types.js';
 import { apiVersionOf } from '../resources/types.js';
 import type { Registry, DeleteOptions } from '../registry/registry.js';
@@ -21,8 +21,8 @@ import { serveSubresource } from './subresources.js';
 import { decodeDeleteOptions } from './deleteoptions.js';
 import { findDuplicateYAMLKeys, yamlUnmarshalErrors } from '../schema/duplicates.js';
 import { checkFields, duplicateFieldMessage, findDuplicateFields, strictDecodingMessage, unknownFieldMessage } from '../schema/index.js';
+import { stringifyJSON } from '../util/json.js';
 
-const toYAML = (v: unknown): string => yamlLib().stringify(v);
 
 export interface HandlerContext {
   registry: Registry;
@@ -68,7 +68,7 @@ export function addWarnings(reply: FastifyReply, warnings: string[]): void {
 
 export function sendJSON(reply: FastifyReply, code: number, body: string | KObject, warnings: string[] = []): FastifyReply {
   addWarnings(reply, warnings);
-  return reply.code(code).header('Content-Type', 'application/json').send(typeof body === 'string' ? body : JSON.stringify(body));
+  return reply.code(code).header('Content-Type', 'application/json').send(typeof body === 'string' ? body : stringifyJSON(body));
 }
 
 export function sendStatusError(reply: FastifyReply, err: StatusError): FastifyReply {

@@ -1,5 +1,6 @@
 // Subresources: status (every kind that has one), scale (statefulsets), finalize (namespaces),
 // and the pod ones (binding, log, exec/attach/portforward without a container runtime).
+import { toYAML } from '../util/yamltext.js';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { KObject, ResourceDef, TablePrinter } from '../resources/types.js';
 import { parseIncludeObject, partialObjectMetadata, SCALE_TABLE, toTable } from './table.js';
@@ -15,9 +16,7 @@ import type { HandlerContext } from './handlers.js';
 import { addWarnings, protobufFor, sendJSON, sendProtobuf, strictDecode, strictYAMLErrors } from './handlers.js';
 import { findDuplicateFields } from '../schema/duplicates.js';
 import { applyPatchDocument, parsePatchBody, patchObject, patchTypeOf } from '../patch/index.js';
-import { yamlLib } from '../util/lazy.js';
 
-const toYAML = (v: unknown): string => yamlLib().stringify(v);
 import { nowRFC3339 } from '../registry/meta.js';
 import { bindPod } from '../registry/binding.js';
 import { queryFlag } from './query.js';

@@ -12,6 +12,7 @@ import { badRequest, expired, StatusError } from '../registry/errors.js';
 import { protobufCodec, type Accepted } from './negotiation.js';
 import { tableRow, partialObjectMetadata, type IncludeObject } from './table.js';
 import type { Logger } from 'pino';
+import { stringifyJSON } from '../util/json.js';
 
 export interface WatchParams {
   resourceVersion?: string;
@@ -134,7 +135,7 @@ export class WatchHub {
 
     // protobuf watchers get length-prefixed WatchEvent frames (./protobuf.ts), everything else JSON lines
     const pb = format === 'protobuf' || accepted.protobuf ? protobufCodec() : undefined;
-    const event = (type: string, object: KObject): string | Buffer => (pb ? pb.encodeWatchFrame(type, object) : JSON.stringify({ type, object }) + '\n');
+    const event = (type: string, object: KObject): string | Buffer => (pb ? pb.encodeWatchFrame(type, object) : stringifyJSON({ type, object }) + '\n');
     const encode = (type: string, e: Entry): string | Buffer => {
       if (format === 'json' || format === 'yaml') return `{"type":"${type}","object":${e.json}}\n`;
       if (format === 'protobuf' && pb) return pb.sharedWatchFrame(type, e.json);
@@ -146,7 +147,7 @@ export class WatchHub {
         headerSent = true;
       } else table.columnDefinitions = null;
       table.rows = [tableRow(def.table!, obj, p.includeObject, now(), metaVersion)];
-      return JSON.stringify({ type, object: table }) + '\n';
+      return stringifyJSON({ type, object: table }) + '\n';
     };
     const bookmark = (rv: number, initialEnd = false): string | Buffer => {
       const metadata: KObject = { resourceVersion: String(rv) };

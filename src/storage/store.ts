@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { migrate, loadMigrations, type Migration } from './migrations.js';
 import { Checkpointer } from './checkpoint.js';
+import { stringifyJSON } from '../util/json.js';
 
 export type EventType = 'ADDED' | 'MODIFIED' | 'DELETED';
 
@@ -307,7 +308,7 @@ export class ObjectStore {
     const rv = this.rev + 1;
     obj.metadata ??= {};
     obj.metadata.resourceVersion = String(rv);
-    const json = JSON.stringify(obj);
+    const json = stringifyJSON(obj);
     const type: EventType = prev ? 'MODIFIED' : 'ADDED';
     if (prev) this.txUpdate(rv, json, key);
     else this.txInsert(key, resource, namespace, name, rv, json);
@@ -329,7 +330,7 @@ export class ObjectStore {
     const rv = this.rev + 1;
     const obj = JSON.parse(prev.json);
     obj.metadata.resourceVersion = String(rv);
-    const json = JSON.stringify(obj);
+    const json = stringifyJSON(obj);
     this.txDelete(key, rv, json);
     this.rev = rv;
     m.delete(key);
