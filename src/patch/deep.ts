@@ -105,8 +105,11 @@ export function removeDirectives(obj: unknown, marker: string): [unknown, boolea
   return [root.v, true];
 }
 
-/** Go's %v of a decoded JSON value: map[k:v ...] with sorted keys, [a b], <nil>; at any depth. */
-export function goValue(v: unknown): string {
+/**
+ * Go's %v of a decoded JSON value: map[k:v ...] with sorted keys, [a b], <nil>; at any depth.
+ * `scalar` prints what is neither a list, a map nor nil.
+ */
+export function goValue(v: unknown, scalar: (x: unknown) => string = String): string {
   const out: string[] = [];
   // items are values to print, or literal strings (closing brackets, separators) to emit
   const stack: ({ lit: string } | { val: unknown })[] = [{ val: v }];
@@ -134,7 +137,7 @@ export function goValue(v: unknown): string {
         stack.push({ lit: `${keys[i]}:` });
         if (i > 0) stack.push({ lit: ' ' });
       }
-    } else out.push(String(x));
+    } else out.push(scalar(x));
   }
   return out.join('');
 }

@@ -2,6 +2,7 @@
 // k8s.io/apimachinery/pkg/util/mergepatch/errors.go and strategicpatch/errors.go, plus the Go
 // `%v` / type-name rendering those messages embed (maps print as `map[k:v ...]` with sorted keys).
 import { stringifyJSON } from '../util/json.js';
+import { goValue } from './deep.js';
 import { StatusError } from '../registry/errors.js';
 import { base64ErrorOffset } from '../schema/base64.js';
 import { childNode, elementNode, schemaNode, type SchemaNode } from '../schema/model.js';
@@ -104,52 +105,9 @@ function goFloat(n: number): string {
   return String(n);
 }
 
-/** Go's fmt `%v` of a decoded JSON value (recursing for 256 levels, then with an explicit stack). */
-export function goFmt(v: unknown, depth = 0): string {
-  if (v === null || v === undefined) return '<nil>';
-  if (typeof v === 'string') return v;
-  if (typeof v === 'number') return goFloat(v);
-  if (typeof v === 'boolean') return String(v);
-  if (depth > 256) return goFmtIterative(v);
-  if (Array.isArray(v)) return `[${v.map((x) => goFmt(x, depth + 1)).join(' ')}]`;
-  if (typeof v === 'object') {
-    const o = v as Record<string, unknown>;
-    const keys = Object.keys(o).sort();
-    return `map[${keys.map((k) => `${k}:${goFmt(o[k], depth + 1)}`).join(' ')}]`;
-  }
-  return String(v);
-}
-
-/** goFmt without recursion: a stack of literal text and values still to format. */
-function goFmtIterative(root: unknown): string {
-  const out: string[] = [];
-  const stack: ({ text: string } | { value: unknown })[] = [{ value: root }];
-  while (stack.length) {
-    const item = stack.pop()!;
-    if ('text' in item) {
-      out.push(item.text);
-      continue;
-    }
-    const v = item.value;
-    if (Array.isArray(v)) {
-      stack.push({ text: ']' });
-      for (let i = v.length - 1; i >= 0; i--) {
-        stack.push({ value: v[i] });
-        if (i > 0) stack.push({ text: ' ' });
-      }
-      stack.push({ text: '[' });
-    } else if (v !== null && typeof v === 'object') {
-      const o = v as Record<string, unknown>;
-      const keys = Object.keys(o).sort();
-      stack.push({ text: ']' });
-      for (let i = keys.length - 1; i >= 0; i--) {
-        stack.push({ value: o[keys[i]!] });
-        stack.push({ text: `${i > 0 ? ' ' : ''}${keys[i]}:` });
-      }
-      stack.push({ text: 'map[' });
-    } else out.push(goFmt(v));
-  }
-  return out.join('');
+/** Go's fmt `%v` of a decoded JSON value (floats as Go prints them), at any depth. */
+export function goFmt(v: unknown): string {
+  return goValue(v, (x) => (typeof x === 'number' ? goFloat(x) : String(x)));
 }
 
 /** Go's fmt `%s` of a value: strings as-is, others as `%!s(type=value)`. */
