@@ -142,9 +142,17 @@ export async function createServer(opts: ServerOptions = {}): Promise<KubeEmulat
   });
   if (httpLogger.isLevelEnabled('debug')) logRequests(app, httpLogger);
   app.setNotFoundHandler((_req, reply) => sendStatusError(reply, pageNotFound()));
+  // once storage has failed (see answerThenStop) every answer closes its connection, so that no
+  // client sends another request on a connection the server is about to close
+  const stopping = { now: false };
+  app.addHook('onRequest', (_req, reply, done) => {
+    if (stopping.now) reply.header('Connection', 'close');
+    done();
+  });
   // Writes are committed in groups (ObjectStore.inBatch): no response leaves before every write
   // made so far is on disk, so an acknowledged write (or a read of one) survives kill -9.
   app.addHook('onSend', (req, reply, payload, done) => {
+    if (stopping.now) reply.header('Connection', 'close');
     // apimachinery's JSON serializer writes with json.Encoder: HTML-safe escapes, and a newline
     // after every document (objects, lists, Status errors, Tables, discovery), or indented without
     // one when pretty (runtime/serializer/json/json.go doEncode); raw JSON (/version, OpenAPI) is
@@ -273,6 +281,7 @@ export async function createServer(opts: ServerOptions = {}): Promise<KubeEmulat
     onStorageFailure = (err) => {
       if (failing) return;
       failing = true;
+      stopping.now = true;
       answerThenStop(app.server, watches, () => opts.onStorageFailure!(err));
     };
   }
@@ -348,17 +357,20 @@ function sendRawJSON(reply: FastifyReply, body: unknown): FastifyReply {
 /**
  * After a batch could not be committed: the requests that waited for it are answered (a 500
  * Status each, sent from the promise callbacks of this turn) before the host is told, since the
- * CLI exits then and an exit resets every open connection. Watches end, the listener stops taking
- * connections, idle ones are closed as their answers finish; once none is left (at most 2 s), done().
+ * CLI exits then and an exit resets every open connection. Watches end at once; for a grace period
+ * requests still coming in on open connections are answered too (writes refused with the 500), each
+ * answer closing its connection; then the listener closes (and with it the idle connections), and
+ * once no connection is left (at most 2 s in all), done().
  */
 function answerThenStop(server: import('node:http').Server, watches: WatchHub, done: () => void): void {
-  setImmediate(() => {
-    watches.closeAll();
+  const GRACE_MS = 300;
+  const deadline = Date.now() + 2000;
+  setImmediate(() => watches.closeAll());
+  setTimeout(() => {
+    // (http.Server.close also closes the idle keep-alive connections, Node >= 19)
     server.close();
-    const deadline = Date.now() + 2000;
     let over = false;
     const poll = setInterval(() => {
-      server.closeIdleConnections();
       server.getConnections((_err, n) => {
         if (over || (n > 0 && Date.now() < deadline)) return;
         over = true;
@@ -366,7 +378,7 @@ function answerThenStop(server: import('node:http').Server, watches: WatchHub, d
         done();
       });
     }, 10);
-  });
+  }, GRACE_MS);
 }
 
 function sendAggregated(req: FastifyRequest, reply: FastifyReply, v: 'v2' | 'v2beta1', body: string, etag: string): FastifyReply {
