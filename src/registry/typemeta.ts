@@ -42,9 +42,11 @@ export function typeMetaError(def: Pick<ResourceDef, 'group' | 'version' | 'kind
  * empty name does not match either); the namespace, when set, must be the request's.
  */
 export function checkName(obj: { metadata?: { name?: unknown; namespace?: unknown } }, name: string, namespace: string): void {
+  // apiserver handlers/rest.go checkName; namer.go ObjectName answers errEmptyName for no name
   const objName = typeof obj?.metadata?.name === 'string' ? obj.metadata.name : '';
+  if (objName === '') throw badRequest(`the name of the object (${name} based on URL) was undeterminable: name must be provided`);
   if (objName !== name) throw badRequest(`the name of the object (${objName}) does not match the name on the URL (${name})`);
   const objNs = obj?.metadata?.namespace;
   if (namespace && typeof objNs === 'string' && objNs !== '' && objNs !== namespace)
-    throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
+    throw badRequest(`the namespace of the object (${objNs}) does not match the namespace on the request (${namespace})`);
 }

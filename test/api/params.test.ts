@@ -129,9 +129,9 @@ describe('statefulsets/scale bodies', () => {
     const res = await api().put(`${STS}/web/scale`).send(scale('other', 5)).expect(400);
     expect(res.body).toEqual(badRequest('the name of the object (other) does not match the name on the URL (web)'));
     const bare = await api().put(`${STS}/web/scale`).send({ kind: 'Scale', apiVersion: 'autoscaling/v1', spec: { replicas: 5 } }).expect(400);
-    expect(bare.body.message).toBe('the name of the object () does not match the name on the URL (web)');
+    expect(bare.body.message).toBe('the name of the object (web based on URL) was undeterminable: name must be provided');
     const ns = await api().put(`${STS}/web/scale`).send(scale('web', 5, { namespace: 'kube-system' })).expect(400);
-    expect(ns.body.message).toBe('the namespace of the provided object does not match the namespace sent on the request');
+    expect(ns.body.message).toBe('the namespace of the object (kube-system) does not match the namespace on the request (default)');
     expect(await replicas()).toBe(3);
   });
 
@@ -163,10 +163,10 @@ describe('statefulsets/scale bodies', () => {
 });
 
 describe('a PUT names its object', () => {
-  it('a body without metadata.name does not match the URL (checkName)', async () => {
+  it('a body without metadata.name is refused as checkName refuses it', async () => {
     await api().post('/api/v1/namespaces/default/configmaps').send({ metadata: { name: 'named' } }).expect(201);
     const res = await api().put('/api/v1/namespaces/default/configmaps/named').send({ data: { a: 'b' } }).expect(400);
-    expect(res.body).toEqual(badRequest('the name of the object () does not match the name on the URL (named)'));
+    expect(res.body).toEqual(badRequest('the name of the object (named based on URL) was undeterminable: name must be provided'));
     const st = await api().put('/api/v1/namespaces/default/configmaps/named').send({ metadata: { name: 'other' } }).expect(400);
     expect(st.body.message).toBe('the name of the object (other) does not match the name on the URL (named)');
   });
