@@ -14,6 +14,7 @@ import { serverSideApply } from './apply.js';
 import { checkFields } from '../schema/index.js';
 import { findDuplicateFields } from '../schema/duplicates.js';
 import { queryBool } from '../server/query.js';
+import { collectionKey, goSharpV } from '../server/negotiation.js';
 import { goValue } from './deep.js';
 
 export { goValue };
@@ -60,7 +61,12 @@ export function parsePatchBody(type: PatchType, body: Buffer | undefined): unkno
       }
       if (parsed !== undefined && findDuplicateFields(text).length === 0) return parsed;
     }
-    return yamlLib().parse(text, { uniqueKeys: false }); // goyaml.v2 (non-strict): a repeated key keeps its last value
+    // goyaml.v2 (non-strict): a repeated key keeps its last value; a map or a sequence as a key is refused
+    const doc = yamlLib().parseDocument(text, { uniqueKeys: false });
+    if (doc.errors.length) throw doc.errors[0];
+    const badKey = collectionKey(doc);
+    if (badKey !== undefined) throw new Error(`error converting YAML to JSON: yaml: invalid map key: ${goSharpV(badKey)}`);
+    return doc.toJS();
   } catch (err) {
     throw badRequest(`error decoding patch: ${(err as Error).message}`);
   }

@@ -213,7 +213,7 @@ export function decodeYAML(text: string): KObject {
  * interface{} (gopkg.in/yaml.v2 decode.go: "invalid map key"); the YAML library would turn it
  * into a string key and warn on the process.
  */
-function collectionKey(doc: import('yaml').Document.Parsed): unknown {
+export function collectionKey(doc: import('yaml').Document.Parsed): unknown {
   const Y = yamlLib();
   let found: unknown;
   Y.visit(doc, {
@@ -229,7 +229,7 @@ function collectionKey(doc: import('yaml').Document.Parsed): unknown {
 }
 
 /** Go's %#v of a value decoded by yaml.v2 into interface{} (maps print with sorted keys). */
-function goSharpV(v: unknown): string {
+export function goSharpV(v: unknown): string {
   if (v === null || v === undefined) return 'interface {}(nil)';
   if (Array.isArray(v)) return `[]interface {}{${v.map(goSharpV).join(', ')}}`;
   if (typeof v === 'object') {

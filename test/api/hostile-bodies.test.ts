@@ -100,13 +100,16 @@ describe('deep YAML', () => {
 });
 
 describe('a YAML map key that is a collection', () => {
-  it('is refused on create as yaml.v2 refuses it (400 invalid map key)', async () => {
+  it('is refused on create and apply as yaml.v2 refuses it (400 invalid map key)', async () => {
     const yaml = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: key-map\ndata:\n  ? {b: 1, a: [x, 2]}\n  : v\n';
     const want = 'error converting YAML to JSON: yaml: invalid map key: map[interface {}]interface {}{"a":[]interface {}{"x", 2}, "b":1}';
     const res = await api().post(CMS).set('Content-Type', 'application/yaml').send(yaml).expect(400);
     expect(res.body.message).toContain(want);
     const seq = await api().post(CMS).set('Content-Type', 'application/yaml').send('apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: key-seq\ndata:\n  [a]: v\n').expect(400);
     expect(seq.body.message).toContain('yaml: invalid map key: []interface {}{"a"}');
+    await api().get(`${CMS}/key-map`).expect(404);
+    const apply = await api().patch(`${CMS}/key-map?fieldManager=t`).set('Content-Type', 'application/apply-patch+yaml').send(yaml).expect(400);
+    expect(apply.body.message).toContain(want);
     await api().get(`${CMS}/key-map`).expect(404);
   });
 });
