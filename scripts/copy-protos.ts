@@ -14,6 +14,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { GoMessage } from '../src/server/protobuf/definitions.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const OUT = join(ROOT, 'proto');
@@ -80,19 +81,6 @@ function tidyProto(text: string): string {
   return out.join('\n') + '\n';
 }
 
-/** What the JSON form of one message needs beyond the .proto: keyed by proto field name. */
-interface GoMessage {
-  /** fields without omitempty: rendered even when zero (nil slices, maps and pointers as null) */
-  always?: string[];
-  /** pointer fields: present when set, even to a zero value */
-  ptr?: string[];
-  /** embedded structs whose fields JSON inlines */
-  inline?: string[];
-  /** proto name -> JSON name where they differ; "-" for fields JSON leaves out */
-  json?: Record<string, string>;
-  /** the Go type is a named slice (`type Verbs []string`): JSON is the `items` array */
-  slice?: true;
-}
 
 function goMessages(src: string): Record<string, GoMessage> {
   const out: Record<string, GoMessage> = {};

@@ -509,38 +509,34 @@ export function ensureNamedFieldsAreMembers(set: FieldSet, node: Node): FieldSet
   const out = new FieldSet();
   const walk = (src: FieldSet, dst: FieldSet, n: Node, depth: number): void => {
     if (depth >= RECURSION_LIMIT) return ensureNamedDeep(src, dst, n);
-    const shape = shapeOf(n, undefined);
-    for (const [k, pe] of src.members) dst.members.set(k, pe);
-    for (const c of src.children.values()) {
-      if (c.set.empty()) continue;
-      let childNode: Node = undefined;
-      if (shape.t === 'map') {
-        if (c.pe.kind === 'field' && shape.struct && shape.isField(c.pe.name)) dst.members.set(serializePE(c.pe), c.pe);
-        childNode = c.pe.kind === 'field' ? shape.child(c.pe.name) : undefined;
-      } else if (shape.t === 'list') childNode = shape.elem;
-      walk(c.set, dst.descend(c.pe), childNode, depth + 1);
-    }
+    for (const [s2, d2, n2] of ensureNamedStep(src, dst, n)) walk(s2, d2, n2, depth + 1);
   };
   walk(set, out, node, 0);
   return out;
+}
+
+/** One level of ensureNamedFieldsAreMembers: the members copied, the children still to visit. */
+function ensureNamedStep(src: FieldSet, dst: FieldSet, n: Node): [FieldSet, FieldSet, Node][] {
+  const shape = shapeOf(n, undefined);
+  for (const [k, pe] of src.members) dst.members.set(k, pe);
+  const next: [FieldSet, FieldSet, Node][] = [];
+  for (const c of src.children.values()) {
+    if (c.set.empty()) continue;
+    let childNode: Node = undefined;
+    if (shape.t === 'map') {
+      if (c.pe.kind === 'field' && shape.struct && shape.isField(c.pe.name)) dst.members.set(serializePE(c.pe), c.pe);
+      childNode = c.pe.kind === 'field' ? shape.child(c.pe.name) : undefined;
+    } else if (shape.t === 'list') childNode = shape.elem;
+    next.push([c.set, dst.descend(c.pe), childNode]);
+  }
+  return next;
 }
 
 function ensureNamedDeep(src0: FieldSet, dst0: FieldSet, n0: Node): void {
   const work: [FieldSet, FieldSet, Node][] = [[src0, dst0, n0]];
   while (work.length) {
     const [src, dst, n] = work.pop()!;
-    const shape = shapeOf(n, undefined);
-    for (const [k, pe] of src.members) dst.members.set(k, pe);
-    const next: [FieldSet, FieldSet, Node][] = [];
-    for (const c of src.children.values()) {
-      if (c.set.empty()) continue;
-      let childNode: Node = undefined;
-      if (shape.t === 'map') {
-        if (c.pe.kind === 'field' && shape.struct && shape.isField(c.pe.name)) dst.members.set(serializePE(c.pe), c.pe);
-        childNode = c.pe.kind === 'field' ? shape.child(c.pe.name) : undefined;
-      } else if (shape.t === 'list') childNode = shape.elem;
-      next.push([c.set, dst.descend(c.pe), childNode]);
-    }
+    const next = ensureNamedStep(src, dst, n);
     for (let i = next.length - 1; i >= 0; i--) work.push(next[i]);
   }
 }

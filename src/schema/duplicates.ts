@@ -181,27 +181,8 @@ class Scanner {
     }
     let keys: string[] | Set<string> = [];
     for (;;) {
-      this.ws();
-      const key = this.str();
-      // a linear scan for the usual few keys, a set for large objects
-      let dup: boolean;
-      if (Array.isArray(keys)) {
-        dup = keys.includes(key);
-        if (keys.length < 16) keys.push(key);
-        else (keys = new Set(keys)).add(key);
-      } else {
-        dup = keys.has(key);
-        keys.add(key);
-      }
-      this.push(key, -1);
-      if (dup) {
-        const child = this.path();
-        this.seen ??= new Set();
-        if (!this.seen.has(child)) this.found.push(child);
-        this.seen.add(child);
-      }
-      this.ws();
-      if (s.charCodeAt(this.i++) !== COLON) this.fail();
+      // a linear scan for the usual few keys, a set for large objects (see key)
+      keys = this.key(keys);
       this.value();
       this.depth--;
       this.ws();

@@ -12,11 +12,17 @@ import { join } from 'node:path';
 import protobuf from 'protobufjs';
 import { packageRoot } from '../../schema/root.js';
 
-interface GoMessage {
+/** What the JSON form of one message needs beyond the .proto (the go.json beside each generated.proto, made by scripts/copy-protos.ts). */
+export interface GoMessage {
+  /** fields without omitempty: rendered even when zero (nil slices, maps and pointers as null) */
   always?: string[];
+  /** pointer fields: present when set, even to a zero value */
   ptr?: string[];
+  /** embedded structs whose fields JSON inlines */
   inline?: string[];
+  /** proto name -> JSON name where they differ; "-" for fields JSON leaves out */
   json?: Record<string, string>;
+  /** the Go type is a named slice (`type Verbs []string`): JSON is the `items` array */
   slice?: true;
 }
 interface GoPackage {
