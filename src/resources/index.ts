@@ -2,26 +2,26 @@
 import type { ResourceDef } from './types.js';
 import { qualifiedResource } from './types.js';
 import { printers, defaultPrinter, printerForVersion } from '../printers/index.js';
-import { namespaceDef } from './namespace.js';
-import { podDef } from './pod.js';
-import { serviceDef } from './service.js';
-import { endpointsDef } from './endpoints.js';
-import { eventDef } from './event.js';
-import { nodeDef } from './node.js';
-import { resourceQuotaDef } from './resourcequota.js';
-import { limitRangeDef } from './limitrange.js';
-import { configMapDef } from './configmap.js';
-import { secretDef } from './secret.js';
-import { serviceAccountDef } from './serviceaccount.js';
-import { persistentVolumeDef } from './persistentvolume.js';
-import { persistentVolumeClaimDef } from './persistentvolumeclaim.js';
-import { statefulSetDef } from './statefulset.js';
-import { controllerRevisionDef } from './controllerrevision.js';
-import { eventsV1EventDef } from './eventsv1.js';
-import { endpointSliceDef } from './endpointslice.js';
-import { storageClassDef } from './storageclass.js';
-import { leaseDef } from './lease.js';
-import { selfSubjectAccessReviewDef, selfSubjectRulesReviewDef, reviewSelfSubjectAccess, reviewSelfSubjectRules } from './authorization.js';
+import { namespaceDef } from './core/namespace.js';
+import { podDef } from './core/pod.js';
+import { serviceDef } from './core/service.js';
+import { endpointsDef } from './core/endpoints.js';
+import { eventDef } from './core/event.js';
+import { nodeDef } from './core/node.js';
+import { resourceQuotaDef } from './core/resourcequota.js';
+import { limitRangeDef } from './core/limitrange.js';
+import { configMapDef } from './core/configmap.js';
+import { secretDef } from './core/secret.js';
+import { serviceAccountDef } from './core/serviceaccount.js';
+import { persistentVolumeDef } from './core/persistentvolume.js';
+import { persistentVolumeClaimDef } from './core/persistentvolumeclaim.js';
+import { statefulSetDef } from './apps/statefulset.js';
+import { controllerRevisionDef } from './apps/controllerrevision.js';
+import { eventsV1EventDef } from './events/event.js';
+import { endpointSliceDef } from './discovery/endpointslice.js';
+import { storageClassDef } from './storage/storageclass.js';
+import { leaseDef } from './coordination/lease.js';
+import { selfSubjectAccessReviewDef, selfSubjectRulesReviewDef, reviewSelfSubjectAccess, reviewSelfSubjectRules } from './authorization/reviews.js';
 
 /** The served kinds, in discovery order within each group-version, as `emulatedMinor` serves them. */
 export function allResources(emulatedMinor = 33): ResourceDef[] {

@@ -1,14 +1,14 @@
 import { describe, it, expect } from 'vitest';
-import { endpointSliceDef } from '../../src/resources/endpointslice.js';
-import { eventsV1EventDef } from '../../src/resources/eventsv1.js';
-import { leaseDef } from '../../src/resources/lease.js';
+import { endpointSliceDef } from '../../src/resources/discovery/endpointslice.js';
+import { eventsV1EventDef } from '../../src/resources/events/event.js';
+import { leaseDef } from '../../src/resources/coordination/lease.js';
 import {
   selfSubjectAccessReviewDef,
   selfSubjectRulesReviewDef,
   reviewSelfSubjectAccess,
   reviewSelfSubjectRules,
   selfSubjectRulesReviewBadRequest,
-} from '../../src/resources/authorization.js';
+} from '../../src/resources/authorization/reviews.js';
 import type { KObject } from '../../src/resources/types.js';
 
 const show = (cs: { field: string; message: string }[]) => cs.map((c) => `${c.field}: ${c.message}`);

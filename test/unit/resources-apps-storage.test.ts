@@ -3,9 +3,9 @@ import { SEED } from '../helpers/paths.js';
 import { describe, it, expect } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { parseAllDocuments } from 'yaml';
-import { persistentVolumeDef } from '../../src/resources/persistentvolume.js';
-import { persistentVolumeClaimDef, defaultPersistentVolumeClaimSpec } from '../../src/resources/persistentvolumeclaim.js';
-import { storageClassDef } from '../../src/resources/storageclass.js';
+import { persistentVolumeDef } from '../../src/resources/core/persistentvolume.js';
+import { persistentVolumeClaimDef, defaultPersistentVolumeClaimSpec } from '../../src/resources/core/persistentvolumeclaim.js';
+import { storageClassDef } from '../../src/resources/storage/storageclass.js';
 import type { KObject, ResourceDef } from '../../src/resources/types.js';
 
 const show = (cs: { field: string; message: string }[]) => cs.map((c) => `${c.field}: ${c.message}`);

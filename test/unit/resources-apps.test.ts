@@ -3,8 +3,8 @@ import { SEED } from '../helpers/paths.js';
 import { describe, it, expect } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { parseAllDocuments } from 'yaml';
-import { statefulSetDef, goStringMap } from '../../src/resources/statefulset.js';
-import { controllerRevisionDef } from '../../src/resources/controllerrevision.js';
+import { statefulSetDef, goStringMap } from '../../src/resources/apps/statefulset.js';
+import { controllerRevisionDef } from '../../src/resources/apps/controllerrevision.js';
 import { scaleFromStatefulSet, applyScale, scalePreconditionError, validateLabelSelector } from '../../src/resources/scale.js';
 import type { KObject } from '../../src/resources/types.js';
 

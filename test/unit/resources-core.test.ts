@@ -1,12 +1,12 @@
 import { describe, it, expect } from 'vitest';
-import { podDef } from '../../src/resources/pod.js';
-import { serviceDef } from '../../src/resources/service.js';
-import { namespaceDef } from '../../src/resources/namespace.js';
-import { secretDef } from '../../src/resources/secret.js';
-import { configMapDef } from '../../src/resources/configmap.js';
-import { limitRangeDef } from '../../src/resources/limitrange.js';
-import { nodeDef } from '../../src/resources/node.js';
-import { eventDef } from '../../src/resources/event.js';
+import { podDef } from '../../src/resources/core/pod.js';
+import { serviceDef } from '../../src/resources/core/service.js';
+import { namespaceDef } from '../../src/resources/core/namespace.js';
+import { secretDef } from '../../src/resources/core/secret.js';
+import { configMapDef } from '../../src/resources/core/configmap.js';
+import { limitRangeDef } from '../../src/resources/core/limitrange.js';
+import { nodeDef } from '../../src/resources/core/node.js';
+import { eventDef } from '../../src/resources/core/event.js';
 import { defaultPodTemplateSpec, validatePodTemplateSpec, computeQOSClass } from '../../src/resources/podspec.js';
 
 const pod = (spec: any, name = 'p') => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'default' }, spec });

@@ -1,9 +1,9 @@
 // core/v1 Node: pkg/registry/core/node/strategy.go (the kubelet sets status on create),
 // SetDefaults_NodeStatus and ValidateNode / ValidateNodeUpdate.
-import type { Cause, KObject, ResourceDef } from './types.js';
-import { invalid, required, notSupported, forbidden, isQualifiedName, isValidLabelValue } from '../registry/validation.js';
-import { canonicalizeResourceList } from './quantity.js';
-import { validateResourceQuantityValue } from './podspec-validation.js';
+import type { Cause, KObject, ResourceDef } from '../types.js';
+import { invalid, required, notSupported, forbidden, isQualifiedName, isValidLabelValue } from '../../registry/validation.js';
+import { canonicalizeResourceList } from '../quantity.js';
+import { validateResourceQuantityValue } from '../podspec-validation.js';
 
 const isObj = (v: unknown): v is KObject => typeof v === 'object' && v !== null && !Array.isArray(v);
 const arr = (v: unknown): any[] => (Array.isArray(v) ? v : []);

@@ -1,9 +1,9 @@
 // core/v1 Endpoints: pkg/registry/core/endpoint/strategy.go, SetDefaults_Endpoints and
 // ValidateEndpoints (pkg/apis/core/validation/validation.go).
-import type { Cause, KObject, ResourceDef } from './types.js';
-import { invalid, required, notSupported, duplicate } from '../registry/validation.js';
-import { ipFamily } from './ip.js';
-import { dns1123Label, dns1123Subdomain, portNumErrors } from './podspec-validation.js';
+import type { Cause, KObject, ResourceDef } from '../types.js';
+import { invalid, required, notSupported, duplicate } from '../../registry/validation.js';
+import { ipFamily } from '../ip.js';
+import { dns1123Label, dns1123Subdomain, portNumErrors } from '../podspec-validation.js';
 
 const isObj = (v: unknown): v is KObject => typeof v === 'object' && v !== null && !Array.isArray(v);
 const arr = (v: unknown): any[] => (Array.isArray(v) ? v : []);

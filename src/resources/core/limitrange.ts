@@ -1,9 +1,9 @@
 // core/v1 LimitRange: SetDefaults_LimitRangeItem (pkg/apis/core/v1/defaults.go) and
 // ValidateLimitRange (pkg/apis/core/validation/validation.go).
-import type { Cause, KObject, ResourceDef } from './types.js';
-import { invalid, required, forbidden } from '../registry/validation.js';
-import { canonicalizeResourceList, compareQuantity, parseQuantity } from './quantity.js';
-import { validateResourceName, validateResourceQuantityValue } from './podspec-validation.js';
+import type { Cause, KObject, ResourceDef } from '../types.js';
+import { invalid, required, forbidden } from '../../registry/validation.js';
+import { canonicalizeResourceList, compareQuantity, parseQuantity } from '../quantity.js';
+import { validateResourceName, validateResourceQuantityValue } from '../podspec-validation.js';
 
 const isObj = (v: unknown): v is KObject => typeof v === 'object' && v !== null && !Array.isArray(v);
 const arr = (v: unknown): any[] => (Array.isArray(v) ? v : []);

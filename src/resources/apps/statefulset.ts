@@ -1,12 +1,12 @@
 // StatefulSet (apps/v1): pkg/registry/apps/statefulset/strategy.go, pkg/apis/apps/v1/defaults.go
 // (SetDefaults_StatefulSet + the generated walk into the pod template and the claim templates)
 // and pkg/apis/apps/validation/validation.go (ValidateStatefulSet*, 1.33 wording).
-import type { Cause, KObject, ResourceDef } from './types.js';
-import { deepEqual, forbidden, invalid, isDNS1123Label, notSupported, required, validateAnnotations, validateLabels } from '../registry/validation.js';
-import { defaultPodTemplateSpec } from './podspec.js';
-import { defaultPersistentVolumeClaimSpec } from './persistentvolumeclaim.js';
-import { canonicalizeResourceList } from './quantity.js';
-import { labelSelectorMatches, selectorString, validateLabelSelector } from './scale.js';
+import type { Cause, KObject, ResourceDef } from '../types.js';
+import { deepEqual, forbidden, invalid, isDNS1123Label, notSupported, required, validateAnnotations, validateLabels } from '../../registry/validation.js';
+import { defaultPodTemplateSpec } from '../podspec.js';
+import { defaultPersistentVolumeClaimSpec } from '../core/persistentvolumeclaim.js';
+import { canonicalizeResourceList } from '../quantity.js';
+import { labelSelectorMatches, selectorString, validateLabelSelector } from '../scale.js';
 
 const NONNEGATIVE = 'must be greater than or equal to 0';
 const RETENTION_POLICIES = ['Retain', 'Delete'];

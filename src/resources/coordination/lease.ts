@@ -1,7 +1,7 @@
 // Lease (coordination.k8s.io/v1): pkg/registry/coordination/lease/strategy.go and
 // pkg/apis/coordination/validation/validation.go (ValidateLease / ValidateLeaseSpec).
-import type { Cause, KObject, ResourceDef } from './types.js';
-import { invalid } from '../registry/validation.js';
+import type { Cause, KObject, ResourceDef } from '../types.js';
+import { invalid } from '../../registry/validation.js';
 
 /** ValidateLeaseSpec: durations positive, transitions non-negative. */
 export function validateLease(obj: KObject): Cause[] {

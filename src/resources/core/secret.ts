@@ -1,7 +1,7 @@
 // core/v1 Secret: pkg/registry/core/secret/strategy.go, SetDefaults_Secret, the stringData
 // conversion (pkg/apis/core/v1/conversion.go) and ValidateSecret / ValidateSecretUpdate.
-import type { Cause, KObject, ResourceDef } from './types.js';
-import { invalid, required, tooLong, immutable } from '../registry/validation.js';
+import type { Cause, KObject, ResourceDef } from '../types.js';
+import { invalid, required, tooLong, immutable } from '../../registry/validation.js';
 import { canonicalBase64, configMapKeyErrors, validateImmutableData, MAX_DATA_SIZE } from './configmap.js';
 
 const isObj = (v: unknown): v is KObject => typeof v === 'object' && v !== null && !Array.isArray(v);

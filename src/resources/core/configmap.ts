@@ -1,7 +1,7 @@
 // core/v1 ConfigMap: pkg/registry/core/configmap/strategy.go, ValidateConfigMap /
 // ValidateConfigMapUpdate (pkg/apis/core/validation/validation.go).
-import type { Cause, KObject, ResourceDef } from './types.js';
-import { invalid, forbidden, tooLong, deepEqual } from '../registry/validation.js';
+import type { Cause, KObject, ResourceDef } from '../types.js';
+import { invalid, forbidden, tooLong, deepEqual } from '../../registry/validation.js';
 
 const isObj = (v: unknown): v is KObject => typeof v === 'object' && v !== null && !Array.isArray(v);
 const CONFIG_KEY_RE = /^[-._a-zA-Z0-9]+$/;

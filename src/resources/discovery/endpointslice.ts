@@ -1,8 +1,8 @@
 // EndpointSlice (discovery.k8s.io/v1): pkg/registry/discovery/endpointslice/strategy.go,
 // pkg/apis/discovery/v1/defaults.go and pkg/apis/discovery/validation/validation.go.
-import type { Cause, KObject, ResourceDef } from './types.js';
-import { ipFamily } from './ip.js';
-import { deepEqual, duplicate, invalid, isDNS1123Label, isDNS1123Subdomain, isQualifiedName, notSupported, required, validateImmutable } from '../registry/validation.js';
+import type { Cause, KObject, ResourceDef } from '../types.js';
+import { ipFamily } from '../ip.js';
+import { deepEqual, duplicate, invalid, isDNS1123Label, isDNS1123Subdomain, isQualifiedName, notSupported, required, validateImmutable } from '../../registry/validation.js';
 
 const ADDRESS_TYPES = ['FQDN', 'IPv4', 'IPv6'];
 const PROTOCOLS = ['SCTP', 'TCP', 'UDP'];

@@ -1,7 +1,7 @@
 // StorageClass (storage.k8s.io/v1, cluster-scoped): pkg/apis/storage/v1/defaults.go,
 // pkg/apis/storage/validation/validation.go (ValidateStorageClass / ValidateStorageClassUpdate).
-import type { Cause, KObject, ResourceDef } from './types.js';
-import { deepEqual, forbidden, invalid, isQualifiedName, notSupported, required, tooLong, validateImmutable } from '../registry/validation.js';
+import type { Cause, KObject, ResourceDef } from '../types.js';
+import { deepEqual, forbidden, invalid, isQualifiedName, notSupported, required, tooLong, validateImmutable } from '../../registry/validation.js';
 
 const RECLAIM_POLICIES = ['Delete', 'Retain'];
 const BINDING_MODES = ['Immediate', 'WaitForFirstConsumer'];

@@ -1,8 +1,8 @@
 // events.k8s.io/v1 Event: pkg/registry/core/event/strategy.go (shared with core events upstream;
 // stored separately here), pkg/apis/events/v1/conversion.go (field labels) and
 // pkg/apis/core/validation/events.go (ValidateEventCreate / ValidateEventUpdate, strict for events.k8s.io/v1).
-import type { Cause, KObject, ResourceDef } from './types.js';
-import { deepEqual, invalid, isDNS1123Subdomain, isQualifiedName, required } from '../registry/validation.js';
+import type { Cause, KObject, ResourceDef } from '../types.js';
+import { deepEqual, invalid, isDNS1123Subdomain, isQualifiedName, required } from '../../registry/validation.js';
 
 const REPORTING_INSTANCE_LIMIT = 128;
 const ACTION_LIMIT = 128;

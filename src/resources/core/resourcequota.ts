@@ -1,9 +1,9 @@
 // core/v1 ResourceQuota: pkg/registry/core/resourcequota/strategy.go and ValidateResourceQuota*
 // (pkg/apis/core/validation/validation.go). Usage accounting is the quota controller's job.
-import type { Cause, KObject, ResourceDef } from './types.js';
-import { invalid, notSupported, isQualifiedName } from '../registry/validation.js';
-import { canonicalizeResourceList } from './quantity.js';
-import { validateResourceQuantityValue } from './podspec-validation.js';
+import type { Cause, KObject, ResourceDef } from '../types.js';
+import { invalid, notSupported, isQualifiedName } from '../../registry/validation.js';
+import { canonicalizeResourceList } from '../quantity.js';
+import { validateResourceQuantityValue } from '../podspec-validation.js';
 
 const isObj = (v: unknown): v is KObject => typeof v === 'object' && v !== null && !Array.isArray(v);
 const arr = (v: unknown): any[] => (Array.isArray(v) ? v : []);

@@ -1,8 +1,8 @@
 // core/v1 Namespace: pkg/registry/core/namespace/strategy.go (status Active and the
 // `kubernetes` finalizer on create, the kubernetes.io/metadata.name label) and
 // ValidateNamespace* (pkg/apis/core/validation/validation.go).
-import type { Cause, KObject, ResourceDef } from './types.js';
-import { invalid, isDNS1123Label, isQualifiedName } from '../registry/validation.js';
+import type { Cause, KObject, ResourceDef } from '../types.js';
+import { invalid, isDNS1123Label, isQualifiedName } from '../../registry/validation.js';
 
 const isObj = (v: unknown): v is KObject => typeof v === 'object' && v !== null && !Array.isArray(v);
 const clone = <T>(v: T): T => (v === undefined ? v : JSON.parse(JSON.stringify(v)));

@@ -1,7 +1,7 @@
 // PersistentVolumeClaim (core/v1): pkg/registry/core/persistentvolumeclaim/strategy.go,
 // pkg/apis/core/v1/defaults.go and pkg/apis/core/validation/validation.go (ValidatePersistentVolumeClaim*).
-import type { Cause, KObject, ResourceDef } from './types.js';
-import { canonicalizeResourceList, compareQuantity, isQuantity, parseQuantity, QUANTITY_FORMAT_ERROR } from './quantity.js';
+import type { Cause, KObject, ResourceDef } from '../types.js';
+import { canonicalizeResourceList, compareQuantity, isQuantity, parseQuantity, QUANTITY_FORMAT_ERROR } from '../quantity.js';
 import {
   deepEqual,
   forbidden,
@@ -10,8 +10,8 @@ import {
   notSupported,
   required,
   validateImmutable,
-} from '../registry/validation.js';
-import { validateLabelSelector } from './scale.js';
+} from '../../registry/validation.js';
+import { validateLabelSelector } from '../scale.js';
 
 export const SUPPORTED_ACCESS_MODES = ['ReadOnlyMany', 'ReadWriteMany', 'ReadWriteOnce', 'ReadWriteOncePod'];
 export const SUPPORTED_VOLUME_MODES = ['Block', 'Filesystem'];

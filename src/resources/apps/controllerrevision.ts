@@ -1,9 +1,9 @@
 // ControllerRevision (apps/v1): pkg/registry/apps/controllerrevision/strategy.go and
 // pkg/apis/apps/validation/validation.go (ValidateControllerRevision / ValidateControllerRevisionUpdate).
-import type { Cause, KObject, ResourceDef } from './types.js';
-import { invalid, required } from '../registry/validation.js';
-import { deepEqual } from '../registry/validation.js';
-import { stringifyJSON } from '../util/json.js';
+import type { Cause, KObject, ResourceDef } from '../types.js';
+import { invalid, required } from '../../registry/validation.js';
+import { deepEqual } from '../../registry/validation.js';
+import { stringifyJSON } from '../../util/json.js';
 
 function renderData(v: unknown): string {
   return stringifyJSON(v ?? null);

@@ -2,11 +2,11 @@
 // ipFamilies / ipFamilyPolicy (pkg/registry/core/service/storage/alloc.go) and
 // ValidateService / ValidateServiceUpdate (pkg/apis/core/validation/validation.go).
 // ClusterIP / nodePort allocation is the store's job.
-import type { Cause, KObject, ResourceDef } from './types.js';
+import type { Cause, KObject, ResourceDef } from '../types.js';
 import {
   required, invalid, notSupported, forbidden, duplicate, isDNS1035Label, isDNS1123Subdomain, validateLabels,
-} from '../registry/validation.js';
-import { dns1123Label, portNumErrors, validatePortNumOrName } from './podspec-validation.js';
+} from '../../registry/validation.js';
+import { dns1123Label, portNumErrors, validatePortNumOrName } from '../podspec-validation.js';
 
 const isObj = (v: unknown): v is KObject => typeof v === 'object' && v !== null && !Array.isArray(v);
 const arr = (v: unknown): any[] => (Array.isArray(v) ? v : []);

@@ -1,8 +1,8 @@
 // pods/status: the podIP/podIPs normalisation a v1 write goes through and ValidatePodStatusUpdate
 // (pkg/apis/core/validation/validation.go), worded as upstream's field errors.
-import type { Cause, KObject } from './types.js';
-import { ipFamily, INVALID_IP_MESSAGE } from './ip.js';
-import { invalid, forbidden, duplicate, notSupported, isDNS1123Subdomain, isQualifiedName, FIELD_IMMUTABLE } from '../registry/validation.js';
+import type { Cause, KObject } from '../types.js';
+import { ipFamily, INVALID_IP_MESSAGE } from '../ip.js';
+import { invalid, forbidden, duplicate, notSupported, isDNS1123Subdomain, isQualifiedName, FIELD_IMMUTABLE } from '../../registry/validation.js';
 
 const isObj = (v: unknown): v is KObject => typeof v === 'object' && v !== null && !Array.isArray(v);
 const arr = (v: unknown): any[] => (Array.isArray(v) ? v : []);

@@ -1,9 +1,9 @@
 // core/v1 Pod: pkg/registry/core/pod/strategy.go (+ the admission plugins whose effects a real
 // cluster shows on every pod: ServiceAccount, Priority, DefaultTolerationSeconds).
 import { randomInt } from 'node:crypto';
-import type { Cause, KObject, ResourceDef } from './types.js';
-import { invalid, forbidden, deepEqual, renderValue } from '../registry/validation.js';
-import { defaultPodSpec, defaultPodOnly, computeQOSClass, validatePodSpec } from './podspec.js';
+import type { Cause, KObject, ResourceDef } from '../types.js';
+import { invalid, forbidden, deepEqual, renderValue } from '../../registry/validation.js';
+import { defaultPodSpec, defaultPodOnly, computeQOSClass, validatePodSpec } from '../podspec.js';
 import { normalizePodStatusIPs, validatePodStatusUpdate } from './podstatus-validation.js';
 
 const isObj = (v: unknown): v is KObject => typeof v === 'object' && v !== null && !Array.isArray(v);

@@ -1,7 +1,7 @@
 // authorization.k8s.io/v1 SelfSubjectAccessReview / SelfSubjectRulesReview: create-only virtual
 // resources (pkg/registry/authorization/*/rest.go). Nothing is stored; the answer comes from an
 // allow-all authorizer for now. Validation: pkg/apis/authorization/validation/validation.go.
-import type { Cause, KObject, ResourceDef } from './types.js';
+import type { Cause, KObject, ResourceDef } from '../types.js';
 
 function isMap(v: unknown): v is Record<string, any> {
   return !!v && typeof v === 'object' && !Array.isArray(v);

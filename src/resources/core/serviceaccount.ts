@@ -1,6 +1,6 @@
 // core/v1 ServiceAccount: pkg/registry/core/serviceaccount (no status, a `token` subresource).
-import type { Cause, KObject, ResourceDef } from './types.js';
-import { required } from '../registry/validation.js';
+import type { Cause, KObject, ResourceDef } from '../types.js';
+import { required } from '../../registry/validation.js';
 
 const isObj = (v: unknown): v is KObject => typeof v === 'object' && v !== null && !Array.isArray(v);
 

@@ -1,8 +1,8 @@
 // PersistentVolume (core/v1, cluster-scoped): pkg/registry/core/persistentvolume/strategy.go,
 // pkg/apis/core/v1/defaults.go (SetDefaults_PersistentVolume) and validation.go (ValidatePersistentVolume*).
-import type { Cause, KObject, ResourceDef } from './types.js';
-import { canonicalizeResourceList } from './quantity.js';
-import { deepEqual, forbidden, invalid, isDNS1123Subdomain, notSupported, required, validateImmutable } from '../registry/validation.js';
+import type { Cause, KObject, ResourceDef } from '../types.js';
+import { canonicalizeResourceList } from '../quantity.js';
+import { deepEqual, forbidden, invalid, isDNS1123Subdomain, notSupported, required, validateImmutable } from '../../registry/validation.js';
 import {
   SUPPORTED_VOLUME_MODES,
   validateAccessModes,

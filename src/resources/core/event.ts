@@ -1,7 +1,7 @@
 // core/v1 Event: pkg/registry/core/event/strategy.go and ValidateEventCreate / legacy event
 // validation (pkg/apis/core/validation/events.go). TTL expiry is the store's job.
-import type { Cause, KObject, ResourceDef } from './types.js';
-import { invalid, required, tooLong, isQualifiedName } from '../registry/validation.js';
+import type { Cause, KObject, ResourceDef } from '../types.js';
+import { invalid, required, tooLong, isQualifiedName } from '../../registry/validation.js';
 
 const isObj = (v: unknown): v is KObject => typeof v === 'object' && v !== null && !Array.isArray(v);
 const NOTE_LENGTH_LIMIT = 1024;
