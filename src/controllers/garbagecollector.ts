@@ -14,6 +14,9 @@ export function garbageCollectorController(): Controller & { collector?: Garbage
       c.collector = new GarbageCollector();
       c.collector.start(ctx);
     },
+    stop() {
+      c.collector?.stop();
+    },
   };
   return c;
 }

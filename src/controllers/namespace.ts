@@ -116,7 +116,8 @@ interface Remaining {
 
 export class NamespaceDeleter {
   private readonly nsDef: ResourceDef;
-  private readonly contentDefs: ResourceDef[];
+  private defsSeen = -1;
+  private defsCache: ResourceDef[] = [];
   private warnedFinalize = false;
 
   constructor(
@@ -124,7 +125,15 @@ export class NamespaceDeleter {
     private readonly logger?: ControllerContext['logger'],
   ) {
     this.nsDef = registry.mustDef('', 'namespaces');
-    this.contentDefs = registry.allDefs().filter((d) => d.namespaced && !d.create && d.verbs.includes('delete'));
+  }
+
+  /** The namespaced kinds served now (custom resources come and go): one version of each stored resource. */
+  private get contentDefs(): ResourceDef[] {
+    if (this.defsSeen !== this.registry.kinds.generation) {
+      this.defsSeen = this.registry.kinds.generation;
+      this.defsCache = this.registry.allDefs().filter((d) => d.namespaced && !d.create && d.verbs.includes('delete') && !(d.storage && d.storage.group === d.group && d.storage.plural === d.plural));
+    }
+    return this.defsCache;
   }
 
   get deletableDefs(): ResourceDef[] {

@@ -11,7 +11,7 @@ import { applyJSONPatch, isPlainObject, jsonMergePatch } from './merge.js';
 import { strategicMergePatch, StrategicMergePatchError } from './strategic.js';
 import { fromUnstructuredError, patchConversionError, patchedDecodeError } from './strategic-errors.js';
 import { serverSideApply } from './apply.js';
-import { checkFields } from '../schema/index.js';
+import { checkKindFields } from '../registry/fieldvalidation.js';
 import { findDuplicateFields } from '../schema/duplicates.js';
 import { queryBool } from '../server/query.js';
 import { collectionKey, goSharpV } from '../server/negotiation.js';
@@ -26,7 +26,8 @@ export const PATCH_TYPES = [
   'application/apply-patch+yaml',
 ];
 
-export type PatchType = 'json' | 'merge' | 'strategic' | 'apply';
+export type { PatchType } from '../resources/types.js';
+import type { PatchType } from '../resources/types.js';
 
 export function patchTypeOf(contentType: string | undefined): PatchType {
   const t = (contentType ?? '').split(';')[0].trim().toLowerCase();
@@ -130,6 +131,11 @@ export function patchObject(
   subresource?: string,
 ): PatchResult {
   const type = patchTypeOf(req.headers['content-type']);
+  if (def.patchTypes && !def.patchTypes.includes(type)) {
+    // custom resources: no strategic merge patch (apiextensions-apiserver customresource_handler.go)
+    const accepted = PATCH_TYPES.filter((t) => def.patchTypes!.includes(patchTypeOf(t)));
+    throw unsupportedMediaType(String(req.headers['content-type'] ?? '').split(';')[0].trim(), accepted);
+  }
   const patch = parsePatchBody(type, req.body as Buffer | undefined);
   const opts = {
     dryRun: q.dryRun === 'All',
@@ -161,13 +167,13 @@ export function patchObject(
     if (bad) throw patchConversionError(patch, bad);
   } else {
     // JSON / merge: the patched JSON is decoded; the decoder's error is the 422 (jsonPatcher)
-    const bad = checkFields(def.definition, next).causes[0];
+    const bad = checkKindFields(def, next).causes[0];
     if (bad) throw patchedDecodeError(next, bad.message);
   }
   if (opts.fieldValidation === 'Strict') {
     // unknown fields in a patched object (apiserver handlers/patch.go applyPatchToObject): 422
     // with the patch as Go prints a map
-    const unknown = checkFields(def.definition, next).unknown;
+    const unknown = checkKindFields(def, next).unknown;
     if (unknown.length) {
       const detail = `strict decoding error: ${unknown.map((u) => `unknown field "${u}"`).join(', ')}`;
       const rendered = JSON.stringify(goValue(patch));

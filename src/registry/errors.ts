@@ -87,9 +87,9 @@ export function forbidden(def: Res, name: string, why: string, causes?: StatusDe
   return new StatusError(403, 'Forbidden', `${who} is forbidden: ${why}`, details(def, name, causes ? { causes } : undefined));
 }
 
-export function methodNotSupported(def: Res | undefined, action: string): StatusError {
+export function methodNotSupported(def: Res | undefined, action: string, message?: string): StatusError {
   const res = def ? qualifiedResource(def) : '';
-  return new StatusError(405, 'MethodNotAllowed', `${action} is not supported on resources of kind "${res}"`, def ? { group: def.group || undefined, kind: def.plural } : undefined);
+  return new StatusError(405, 'MethodNotAllowed', message ?? `${action} is not supported on resources of kind "${res}"`, def ? { group: def.group || undefined, kind: def.plural } : undefined);
 }
 
 export function methodNotAllowed(): StatusError {

@@ -13,8 +13,33 @@ export function parseFieldValidation(v: unknown): FieldValidationMode {
   throw badRequest(`fieldValidation must be one of "Ignore", "Warn", or "Strict", got ${JSON.stringify(v)}`);
 }
 
+/**
+ * The unknown fields of obj and its decode errors (wrong types), by the kind's schema model; for
+ * unstructured kinds (custom resources) the kind's own pruning finds the unknown fields and a value
+ * of the wrong type is a validation error later, not a decode error. `prune` drops unknown fields.
+ */
+export function checkKindFields(def: ResourceDef, obj: KObject, prune = false): { unknown: string[]; causes: { message: string }[] } {
+  if (def.unstructured) {
+    const unknown = def.pruneUnknownFields ? def.pruneUnknownFields(prune ? obj : structuredClone(obj)) : [];
+    return { unknown, causes: [] };
+  }
+  const r = checkFields(def.definition, obj);
+  if (prune && r.unknown.length) pruneUnknown(def.definition, obj);
+  return r;
+}
+
 /** Applies the mode to obj (in place); returns the warnings to send back. */
 export function fieldValidation(def: ResourceDef, obj: KObject, mode: FieldValidationMode = 'Warn', duplicates: string[] = []): string[] {
+  if (def.unstructured) {
+    const unknown = checkKindFields(def, obj, true).unknown;
+    if (mode === 'Strict') {
+      const errs = [...unknown.map((p) => `unknown field "${p}"`), ...duplicates.map((p) => `duplicate field "${p}"`)];
+      if (errs.length) throw badRequest(`strict decoding error: ${errs.join(', ')}`);
+      return [];
+    }
+    if (mode === 'Ignore') return [];
+    return [...unknown.map((p) => `unknown field "${p}"`), ...duplicates.map((p) => `duplicate field "${p}"`)];
+  }
   const { unknown, causes } = checkFields(def.definition, obj);
   // a value of the wrong type fails decoding upstream: 400, first error only
   if (causes.length) throw badRequest(decodeErrorMessage(def.kind, def.version, causes[0].message));

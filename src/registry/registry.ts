@@ -3,7 +3,7 @@
 // pkg/registry/generic/registry/store.go). Controllers use this class directly as their client,
 // so validation, resourceVersions and watch events are the same as over HTTP.
 import type { Logger } from 'pino';
-import type { Cause, KObject, ResourceDef } from '../resources/types.js';
+import type { Cause, KindConfig, KObject, ResourceDef } from '../resources/types.js';
 import { apiVersionOf, storageKey } from '../resources/types.js';
 import {
   KeyExistsError,
@@ -74,26 +74,46 @@ export type AdmissionHook = (op: 'create' | 'update' | 'delete', obj: KObject, o
 
 export interface RegistryOptions {
   logger?: Logger;
+  /** server-wide settings kinds read when installed (ResourceDef.install) */
+  kindConfig?: KindConfig;
 }
 
 export { resourceId, servedId, decodeFor, viewEntry } from './views.js';
 import { resourceId, servedId, decodeFor, viewEntry } from './views.js';
+import { KindRegistry } from './kinds.js';
 
 export class Registry {
-  private readonly defs = new Map<string, ResourceDef>();
+  /** The kinds served: may change while the server runs (custom resources). */
+  readonly kinds: KindRegistry;
   private readonly hooks = new Map<string, AdmissionHook[]>();
 
   constructor(
     readonly store: ObjectStore,
-    defs: ResourceDef[],
+    defs: ResourceDef[] | KindRegistry,
     readonly opts: RegistryOptions = {},
   ) {
-    for (const d of defs) this.defs.set(servedId(d), d);
+    this.kinds = defs instanceof KindRegistry ? defs : new KindRegistry(defs);
+    const config: KindConfig = { serviceCIDR: '10.96.0.0/12', ...opts.kindConfig };
+    const installed = new Set<string>();
+    const install = (d: ResourceDef) => {
+      if (!d.install || installed.has(servedId(d))) return;
+      installed.add(servedId(d));
+      d.install(this, config);
+    };
+    for (const d of this.kinds.all()) install(d);
+    this.kinds.subscribe(({ added }) => added.forEach(install));
   }
 
-  static attrsFor(defs: ResourceDef[]): (resource: string, obj: any) => Attrs {
-    const byId = new Map(defs.filter((d) => !d.storage).map((d) => [resourceId(d), d]));
+  /** The label and field attributes the store indexes, for whatever kinds are registered when an object is written. */
+  static attrsFor(defs: ResourceDef[] | KindRegistry): (resource: string, obj: any) => Attrs {
+    const kinds = defs instanceof KindRegistry ? defs : new KindRegistry(defs);
+    let byId = new Map<string, ResourceDef>();
+    let seen = -1;
     return (resource, obj) => {
+      if (seen !== kinds.generation) {
+        seen = kinds.generation;
+        byId = new Map(kinds.all().filter((d) => !d.storage).map((d) => [resourceId(d), d]));
+      }
       const def = byId.get(resource);
       const fields: Record<string, string> = { 'metadata.name': obj?.metadata?.name ?? '', 'metadata.namespace': obj?.metadata?.namespace ?? '' };
       if (def?.fieldSelectors) {
@@ -111,16 +131,22 @@ export class Registry {
 
   /** Whether apiVersion + kind names a kind this server serves (any resource). */
   readonly isRegistered = (apiVersion: string, kind: string): boolean => {
-    for (const d of this.defs.values()) if (d.kind === kind && apiVersionOf(d) === apiVersion) return true;
+    for (const d of this.kinds.all()) if (d.kind === kind && apiVersionOf(d) === apiVersion) return true;
     return false;
   };
 
   allDefs(): ResourceDef[] {
-    return [...this.defs.values()];
+    return this.kinds.all();
   }
 
+  /** The preferred version of a resource. */
   def(group: string, plural: string): ResourceDef | undefined {
-    return this.defs.get(`${group || 'core'}/${plural}`);
+    return this.kinds.get(group, plural);
+  }
+
+  /** A resource at one version. */
+  defAt(group: string, version: string, plural: string): ResourceDef | undefined {
+    return this.kinds.at(group, version, plural);
   }
 
   mustDef(group: string, plural: string): ResourceDef {
@@ -211,7 +237,7 @@ export class Registry {
     if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) throw badRequest('Object is not a valid JSON object');
     const wrongType = typeMetaError(def, obj.kind, obj.apiVersion, this.isRegistered);
     if (wrongType) throw wrongType;
-    decodeNulls(def.definition, obj); // every create, update and patch result, before defaulting and validation
+    if (!def.unstructured) decodeNulls(def.definition, obj); // every create, update and patch result, before defaulting and validation
     obj.kind = def.kind;
     obj.apiVersion = apiVersionOf(def);
     if (obj.metadata === undefined || obj.metadata === null) obj.metadata = {};
@@ -252,6 +278,8 @@ export class Registry {
   }
 
   create(def: ResourceDef, namespace: string, obj: KObject, opts: WriteOptions = {}): WriteResult {
+    const refused = def.createRefused?.();
+    if (refused) throw methodNotSupported(def, 'create', refused);
     this.checkTypeMeta(def, obj);
     const warnings = opts.fieldsChecked ? [] : fieldValidation(def, obj, opts.fieldValidation, opts.duplicates);
     const meta = obj.metadata;
@@ -461,7 +489,10 @@ export class Registry {
 
     // finalizers that the propagation policy asks for (store.go deletionFinalizersForGarbageCollection)
     const policy = options.propagationPolicy ?? (options.orphanDependents === true ? 'Orphan' : options.orphanDependents === false ? 'Background' : undefined);
-    const finalizers = new Set<string>(meta.finalizers ?? []);
+    // a kind may mark what it deletes first (CRDs: Terminating, the cleanup finalizer)
+    const marked = !meta.deletionTimestamp && def.beforeDelete ? decodeFor(def, cur.json) : undefined;
+    if (marked) def.beforeDelete!(marked);
+    const finalizers = new Set<string>((marked ?? obj).metadata.finalizers ?? []);
     const effective = policy ?? def.defaultDeletePolicy;
     if (policy === 'Orphan' || (!policy && effective === 'Orphan')) {
       if (!finalizers.has('foregroundDeletion') || policy === 'Orphan') finalizers.add('orphan');
@@ -485,7 +516,7 @@ export class Registry {
     }
 
     // graceful deletion / pending finalizers: mark the object (rest/delete.go BeforeDelete)
-    const next = decodeFor(def, cur.json);
+    const next = marked ?? decodeFor(def, cur.json);
     const nm = next.metadata;
     const now = Date.now();
     if (!nm.deletionTimestamp) {

@@ -2,7 +2,7 @@
 // scaleFromStatefulSet / scaleUpdatedObjectInfo, pkg/apis/autoscaling/validation ValidateScale),
 // plus the metav1.LabelSelector helpers the apps and storage kinds share
 // (apimachinery/pkg/apis/meta/v1/validation ValidateLabelSelector).
-import type { Cause, KObject } from './types.js';
+import type { Cause, KObject, ScaleDef } from './types.js';
 import { forbidden, invalid, isQualifiedName, isValidLabelValue, required, validateLabels } from '../registry/validation.js';
 import { badRequest, type StatusError } from '../registry/errors.js';
 import { checkName, typeMetaError } from '../registry/typemeta.js';
@@ -66,19 +66,61 @@ export function selectorString(sel: unknown): string | undefined {
   }
 }
 
-/** scaleFromStatefulSet: the autoscaling/v1 Scale view of a StatefulSet. */
-export function scaleFromStatefulSet(sts: KObject): KObject {
-  const meta: KObject = isMap(sts.metadata) ? sts.metadata : {};
+/** A dotted path (`.spec.replicas`) as its segments. */
+function pathSegments(path: string): string[] {
+  return path.replace(/^\./, '').split('.').filter(Boolean);
+}
+
+function readPath(obj: unknown, path: string): unknown {
+  let v: any = obj;
+  for (const seg of pathSegments(path)) {
+    if (!isMap(v)) return undefined;
+    v = v[seg];
+  }
+  return v;
+}
+
+/** The StatefulSet's (and Deployment's, ReplicaSet's) scale: replicas in spec/status, the selector rendered. */
+export const REPLICAS_SCALE: ScaleDef = {
+  specReplicasPath: '.spec.replicas',
+  statusReplicasPath: '.status.replicas',
+  selector: (o) => selectorString(o.spec?.selector),
+};
+
+/**
+ * The autoscaling/v1 Scale view of an object whose kind has a scale subresource (statefulset
+ * storage.go scaleFromStatefulSet; for custom resources apiextensions-apiserver
+ * pkg/registry/customresource/etcd.go scaleFromCustomResource: missing values are 0 and "").
+ */
+export function scaleOf(scaleDef: ScaleDef, obj: KObject): KObject {
+  const meta: KObject = isMap(obj.metadata) ? obj.metadata : {};
   const scaleMeta: KObject = {};
   for (const k of ['name', 'namespace', 'uid', 'resourceVersion', 'creationTimestamp']) if (meta[k] !== undefined) scaleMeta[k] = meta[k];
   const spec: KObject = {};
-  const replicas = sts.spec?.replicas;
+  const replicas = readPath(obj, scaleDef.specReplicasPath);
   // autoscaling/v1 ScaleSpec.replicas is omitempty: 0 is not rendered
   if (typeof replicas === 'number' && replicas !== 0) spec.replicas = replicas;
-  const status: KObject = { replicas: typeof sts.status?.replicas === 'number' ? sts.status.replicas : 0 };
-  const selector = selectorString(sts.spec?.selector) ?? '';
+  const statusReplicas = readPath(obj, scaleDef.statusReplicasPath);
+  const status: KObject = { replicas: typeof statusReplicas === 'number' ? statusReplicas : 0 };
+  const selector = scaleDef.selector?.(obj) ?? '';
   if (selector) status.selector = selector;
   return { kind: 'Scale', apiVersion: 'autoscaling/v1', metadata: scaleMeta, spec, status };
+}
+
+/** A scale write's replicas moved onto the object's spec path. Mutates. */
+function writeReplicas(scaleDef: ScaleDef, obj: KObject, replicas: unknown): void {
+  const segs = pathSegments(scaleDef.specReplicasPath);
+  let v: KObject = obj;
+  for (const seg of segs.slice(0, -1)) {
+    if (!isMap(v[seg])) v[seg] = {};
+    v = v[seg];
+  }
+  v[segs[segs.length - 1]] = replicas;
+}
+
+/** scaleFromStatefulSet: the autoscaling/v1 Scale view of a StatefulSet. */
+export function scaleFromStatefulSet(sts: KObject): KObject {
+  return scaleOf(REPLICAS_SCALE, sts);
 }
 
 /** ValidateScale (pkg/apis/autoscaling/validation): the causes of an invalid Scale write (kind Scale, group autoscaling). */
@@ -106,11 +148,10 @@ export function scalePreconditionError(sts: KObject, scale: KObject): string | u
  * applied when invalid), else moves spec.replicas and metadata.resourceVersion (a precondition
  * for the update that follows, as upstream; absent = unconditional) onto the object. Mutates sts.
  */
-export function applyScale(sts: KObject, scale: KObject): Cause[] {
+export function applyScale(sts: KObject, scale: KObject, scaleDef: ScaleDef = REPLICAS_SCALE): Cause[] {
   const causes = validateScale(scale);
   if (causes.length) return causes;
-  if (!isMap(sts.spec)) sts.spec = {};
-  sts.spec.replicas = scale?.spec?.replicas ?? 0;
+  writeReplicas(scaleDef, sts, scale?.spec?.replicas ?? 0);
   if (!isMap(sts.metadata)) sts.metadata = {};
   const rv = scale?.metadata?.resourceVersion;
   if (rv === undefined || rv === null || rv === '') delete sts.metadata.resourceVersion;

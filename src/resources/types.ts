@@ -1,6 +1,8 @@
 // The contract between the generic registry and one kind. Each kind states only what is
 // special about it (the model: kube-apiserver's rest.RESTCreateStrategy / RESTUpdateStrategy,
 // pkg/registry/*/*/strategy.go); the generic store in src/registry does the rest.
+import type { Registry } from '../registry/registry.js';
+import type { KindOpenAPI } from '../schema/openapi-served.js';
 
 /** A Kubernetes object as JSON. */
 export type KObject = Record<string, any>;
@@ -103,6 +105,48 @@ export interface ResourceDef {
   deleteForbidden?(name: string): string | undefined;
   /** DELETE answers the object rather than a Status (pods, namespaces, ...). */
   returnDeletedObject?: boolean;
+
+  /** The scale subresource's view of this kind (autoscaling/v1 Scale), when it has one. */
+  scale?: ScaleDef;
+  /** Patch types accepted (default: json, merge, strategic, apply); others answer 415. */
+  patchTypes?: PatchType[];
+  /** false: protobuf bodies are refused and answers are JSON (custom resources). */
+  protobuf?: false;
+  /**
+   * Objects are not Go types (custom resources): no decoding into a schema model (nulls stay,
+   * no type errors at decode); unknown fields are found and dropped by `pruneUnknownFields`.
+   */
+  unstructured?: boolean;
+  /** Drops the fields the kind does not know from obj (mutates) and returns their paths (`spec.foo`). */
+  pruneUnknownFields?(obj: KObject): string[];
+  /** Refuses a create before anything is read (a CRD being deleted): the MethodNotSupported message. */
+  createRefused?(): string | undefined;
+  /** Called when a DELETE starts the deletion of an object (marks it, adds finalizers). Mutates. */
+  beforeDelete?(obj: KObject): void;
+  /** OpenAPI a run-time kind publishes (custom resources). */
+  openapi?: KindOpenAPI;
+  /**
+   * What the kind needs in each server (admission that reserves and releases, state rebuilt from
+   * storage), run once when the kind is registered with a registry.
+   */
+  install?(registry: Registry, config: KindConfig): void;
+}
+
+export type PatchType = 'json' | 'merge' | 'strategic' | 'apply';
+
+/** Server-wide settings kinds read when they are installed. */
+export interface KindConfig {
+  serviceCIDR: string;
+}
+
+/** The scale subresource as data (CRDs' subresources.scale; StatefulSets, Deployments...). */
+export interface ScaleDef {
+  /** spec replicas: read and written (a JSONPath-like dotted path, `.spec.replicas`) */
+  specReplicasPath: string;
+  /** status replicas, read */
+  statusReplicasPath: string;
+  /** the label selector answered in status.selector, as a string (custom resources: a string field) */
+  selector?(obj: KObject): string | undefined;
 }
 
 /**

@@ -46,8 +46,31 @@ export function allDefinitions(): Record<string, DefinitionSchema> {
   return defs!;
 }
 
+/** Definitions registered while the server runs (custom resources' schemas), by name. */
+const dynamic = new Map<string, DefinitionSchema>();
+
 export function getDefinition(name: string): DefinitionSchema | undefined {
+  const d = dynamic.get(name);
+  if (d) return d;
   return Object.prototype.hasOwnProperty.call(allDefinitions(), name) ? allDefinitions()[name] : undefined;
+}
+
+/**
+ * Adds (or replaces) definitions, e.g. a CustomResourceDefinition version's schema: lookups by name
+ * and by GVK see them at once. Names must not collide with built-in ones.
+ */
+export function registerDefinitions(defs: Record<string, DefinitionSchema>): void {
+  for (const [name, d] of Object.entries(defs)) dynamic.set(name, d);
+  byGvk = undefined;
+  for (const name of Object.keys(defs)) byName.delete(name);
+}
+
+export function unregisterDefinitions(names: string[]): void {
+  for (const name of names) {
+    dynamic.delete(name);
+    byName.delete(name);
+  }
+  byGvk = undefined;
 }
 
 let byGvk: Map<string, string> | undefined;
@@ -56,7 +79,7 @@ let byGvk: Map<string, string> | undefined;
 export function definitionFor(group: string, version: string, kind: string): string | undefined {
   if (!byGvk) {
     byGvk = new Map();
-    for (const [name, d] of Object.entries(allDefinitions())) {
+    for (const [name, d] of [...dynamic, ...Object.entries(allDefinitions())]) {
       for (const g of d['x-kubernetes-group-version-kind'] ?? []) {
         const key = `${g.group}/${g.version}/${g.kind}`;
         // meta types (DeleteOptions, Status...) list many GVKs; the first claimant wins
@@ -99,7 +122,7 @@ const SPECIAL: Record<string, SchemaNode['special']> = {
   'io.k8s.apimachinery.pkg.apis.meta.v1.MicroTime': 'time',
 };
 
-/** Resolved nodes, one per property schema object (the model is loaded once and never changes). */
+/** Resolved nodes, one per property schema object (built-in schemas never change; a changed custom schema is new objects). */
 const resolved = new WeakMap<PropSchema, SchemaNode>();
 
 /**

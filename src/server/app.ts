@@ -4,6 +4,7 @@ import Fastify, { LogController, type FastifyInstance, type FastifyReply, type F
 import pino, { type Logger } from 'pino';
 import { allResources } from '../resources/index.js';
 import { Registry } from '../registry/registry.js';
+import { KindRegistry } from '../registry/kinds.js';
 import { ObjectStore } from '../storage/store.js';
 import { StatusError, badRequest, internalError, pageNotFound, resourceNotFound, tooLarge, methodNotAllowed } from '../registry/errors.js';
 import { Discovery, aggregatedDiscoveryVersion } from './discovery.js';
@@ -19,10 +20,10 @@ import { ControllerManager } from '../controllers/manager.js';
 import { allControllers } from '../controllers/index.js';
 import { join, resolve } from 'node:path';
 import { tmpdir } from 'node:os';
-import { OPENAPI_V2_PROTOBUF_CONTENT_TYPE, openapiV2ETag, openapiV2Json, openapiV2Protobuf, openapiV3Document, openapiV3Root } from '../schema/index.js';
+import { OPENAPI_V2_PROTOBUF_CONTENT_TYPE } from '../schema/index.js';
+import { ServedOpenAPI } from '../schema/openapi-served.js';
 import { bootstrap } from './bootstrap.js';
-import { installAdmission } from '../registry/admission.js';
-import { installStorageAdmission } from '../registry/admission-storage.js';
+import { serviceAllocators } from '../resources/core/service-allocation.js';
 import { startDNSServer } from '../dns/server.js';
 
 // apiserver pkg/server/config.go: MaxRequestBodyBytes is 3 MB
@@ -74,21 +75,19 @@ export interface KubeEmulator {
 export async function createServer(opts: ServerOptions = {}): Promise<KubeEmulator> {
   const logger = opts.logger ?? pino({ level: opts.logLevel ?? 'warn', base: undefined });
   const emulated = opts.emulatedVersion ?? 'v1.33.0';
-  const defs = allResources(emulatedMinor(emulated));
+  const kinds = new KindRegistry(allResources(emulatedMinor(emulated)));
   const store = new ObjectStore({
     dataDir: opts.inMemory ? undefined : (opts.dataDir ?? './data'),
     retentionCount: opts.retentionCount,
     retentionAgeMs: opts.retentionAgeMs,
-    attrs: Registry.attrsFor(defs),
+    attrs: Registry.attrsFor(kinds),
     logger,
     onFatal: (err) => onStorageFailure(err),
   });
   // set once the server exists: answer the writes in flight first (see answerThenStop)
   let onStorageFailure = (err: unknown) => opts.onStorageFailure?.(err);
-  const registry = new Registry(store, defs, { logger });
-  const allocators = installAdmission(registry, { serviceCIDR: opts.serviceCIDR ?? '10.96.0.0/12' });
-  installStorageAdmission(registry);
-  bootstrap(registry, allocators.ips.first());
+  const registry = new Registry(store, kinds, { logger, kindConfig: { serviceCIDR: opts.serviceCIDR ?? '10.96.0.0/12' } });
+  bootstrap(registry, serviceAllocators(registry)!.ips.first());
   const watches = new WatchHub(registry, logger);
   const controllers = new ControllerManager(
     registry,
@@ -103,7 +102,8 @@ export async function createServer(opts: ServerOptions = {}): Promise<KubeEmulat
     },
     allControllers(),
   );
-  const discovery = new Discovery(defs);
+  const discovery = new Discovery(kinds);
+  const openapi = new ServedOpenAPI(kinds);
   const version = versionInfo(emulated);
   const ctx: HandlerContext = { registry, watches, emulatedMinor: emulatedMinor(emulated) };
 
@@ -202,15 +202,15 @@ export async function createServer(opts: ServerOptions = {}): Promise<KubeEmulat
       case '/swagger-2.0.0.pb-v1': {
         const accept = String(req.headers.accept ?? '');
         if (accept.includes('protobuf') || clean === '/swagger-2.0.0.pb-v1')
-          return reply.code(200).header('Content-Type', OPENAPI_V2_PROTOBUF_CONTENT_TYPE).header('Etag', openapiV2ETag()).send(await openapiV2Protobuf());
-        return reply.code(200).header('Content-Type', 'application/json').header('Etag', openapiV2ETag()).send(openapiV2Json());
+          return reply.code(200).header('Content-Type', OPENAPI_V2_PROTOBUF_CONTENT_TYPE).header('Etag', openapi.v2ETag()).send(await openapi.v2Protobuf());
+        return reply.code(200).header('Content-Type', 'application/json').header('Etag', openapi.v2ETag()).send(openapi.v2Json());
       }
       case '/openapi/v3':
         // kube-openapi handler3 writes json.Marshal's bytes: no newline
-        return reply.code(200).header('Content-Type', 'application/json').send(Buffer.from(JSON.stringify(openapiV3Root())));
+        return reply.code(200).header('Content-Type', 'application/json').send(Buffer.from(JSON.stringify(openapi.v3Root())));
     }
     if (clean.startsWith('/openapi/v3/')) {
-      const doc = openapiV3Document(clean.slice('/openapi/v3/'.length));
+      const doc = openapi.v3Document(clean.slice('/openapi/v3/'.length));
       if (!doc) throw resourceNotFound();
       return reply
         .code(200)
@@ -251,7 +251,7 @@ export async function createServer(opts: ServerOptions = {}): Promise<KubeEmulat
     } catch (err) {
       // a body the decoder could not read, worded by the kind this endpoint decodes into
       if (err instanceof BodyDecodeError && (info.verb === 'create' || info.verb === 'update')) {
-        const def = registry.def(info.group, info.resource);
+        const def = registry.defAt(info.group, info.version, info.resource);
         if (def) throw err.forKind(SUBRESOURCE_KINDS[info.subresource] ?? def.kind);
       }
       throw err;

@@ -3,6 +3,8 @@
 // (apiserver pkg/endpoints/discovery, pkg/endpoints/discovery/aggregated).
 import type { ResourceDef } from '../resources/types.js';
 import { GROUP_ORDER } from '../resources/index.js';
+import { KindRegistry } from '../registry/kinds.js';
+import { versionPriority } from '../util/versions.js';
 
 interface GroupVersion {
   group: string;
@@ -11,33 +13,50 @@ interface GroupVersion {
 }
 
 export class Discovery {
-  private readonly gvs: GroupVersion[] = [];
+  private gvs: GroupVersion[] = [];
   private cache = new Map<string, string>();
+  private seen = -1;
+  private readonly kinds: KindRegistry;
 
-  constructor(defs: ResourceDef[]) {
+  /** Built from the kind registry, and rebuilt whenever it changes (the aggregated ETag with it). */
+  constructor(defs: ResourceDef[] | KindRegistry) {
+    this.kinds = defs instanceof KindRegistry ? defs : new KindRegistry(defs);
+    this.refresh();
+  }
+
+  private refresh(): void {
+    if (this.seen === this.kinds.generation) return;
+    this.seen = this.kinds.generation;
+    this.cache = new Map();
     const byGV = new Map<string, GroupVersion>();
-    for (const d of defs) {
+    for (const d of this.kinds.all()) {
       const k = `${d.group}/${d.version}`;
       if (!byGV.has(k)) byGV.set(k, { group: d.group, version: d.version, defs: [] });
       byGV.get(k)!.defs.push(d);
     }
     // a group that only appears as a subresource kind (autoscaling/v1 Scale) is not served on its own
     const rank = (g: string) => (GROUP_ORDER.indexOf(g) < 0 ? 99 : GROUP_ORDER.indexOf(g));
-    this.gvs = [...byGV.values()].sort((a, b) => rank(a.group) - rank(b.group) || a.group.localeCompare(b.group));
+    const gvs = [...byGV.values()];
+    // versions within a group: by the group's own order where it has one (custom resources: upstream's version priority)
+    const vrank = (gv: GroupVersion) => versionPriority(gv.version);
+    this.gvs = gvs.sort((a, b) => rank(a.group) - rank(b.group) || a.group.localeCompare(b.group) || vrank(a) - vrank(b));
     for (const gv of this.gvs) gv.defs.sort((a, b) => a.plural.localeCompare(b.plural));
   }
 
   private memo(key: string, build: () => unknown): string {
+    this.refresh();
     let s = this.cache.get(key);
     if (s === undefined) this.cache.set(key, (s = JSON.stringify(build())));
     return s;
   }
 
   hasGroupVersion(group: string, version: string): boolean {
+    this.refresh();
     return this.gvs.some((g) => g.group === group && g.version === version);
   }
 
   hasGroup(group: string): boolean {
+    this.refresh();
     return this.gvs.some((g) => g.group === group);
   }
 
@@ -101,6 +120,7 @@ export class Discovery {
    */
   aggregatedETag(legacy: boolean, version: 'v2' | 'v2beta1'): string {
     const body = this.aggregated(legacy, version);
+    this.refresh();
     const key = `etag:${legacy}:${version}`;
     let tag = this.cache.get(key);
     if (tag === undefined) this.cache.set(key, (tag = `"${createHash('sha512').update(body).digest('hex').toUpperCase()}"`));

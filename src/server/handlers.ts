@@ -5,7 +5,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { KObject, ResourceDef } from '../resources/types.js';
 import { apiVersionOf } from '../resources/types.js';
 import type { Registry, DeleteOptions } from '../registry/registry.js';
-import { badRequest, methodNotAllowed, methodNotSupported, notFound, pageNotFound, resourceNotFound, StatusError } from '../registry/errors.js';
+import { badRequest, methodNotAllowed, methodNotSupported, notFound, pageNotFound, resourceNotFound, StatusError, unsupportedMediaType } from '../registry/errors.js';
 import { parseFieldValidation } from '../registry/fieldvalidation.js';
 import { checkName, typeMetaError } from '../registry/typemeta.js';
 import type { Entry } from '../storage/store.js';
@@ -20,7 +20,8 @@ import { int64Param, listParams } from './listoptions.js';
 import { serveSubresource } from './subresources.js';
 import { decodeDeleteOptions } from './deleteoptions.js';
 import { findDuplicateYAMLKeys, yamlUnmarshalErrors } from '../schema/duplicates.js';
-import { checkFields, duplicateFieldMessage, findDuplicateFields, strictDecodingMessage, unknownFieldMessage } from '../schema/index.js';
+import { checkKindFields } from '../registry/fieldvalidation.js';
+import { duplicateFieldMessage, findDuplicateFields, strictDecodingMessage, unknownFieldMessage } from '../schema/index.js';
 import { stringifyJSON } from '../util/json.js';
 
 
@@ -178,7 +179,7 @@ export function strictDecode(def: ResourceDef, obj: KObject, mode: string, dups:
   if (mode !== 'Strict' || obj === null || typeof obj !== 'object' || Array.isArray(obj)) return false;
   // a body of another kind fails its conversion first: the registry words that
   if ((obj.kind && obj.kind !== def.kind) || (obj.apiVersion && obj.apiVersion !== apiVersionOf(def))) return false;
-  const { unknown, causes } = checkFields(def.definition, obj);
+  const { unknown, causes } = checkKindFields(def, obj);
   if (causes.length) return false; // type errors: the registry reports the first one, worded the same way
   // a YAML body's duplicate keys come first (json.go unmarshal: YAMLToJSONStrict, then the JSON)
   const errs = [...yamlErrors, ...unknown.map(unknownFieldMessage), ...dups.map(duplicateFieldMessage)];
@@ -205,14 +206,17 @@ export function strictYAMLErrors(req: FastifyRequest, mode: string, reply?: Fast
 
 export async function handleResource(ctx: HandlerContext, info: RequestInfo, req: FastifyRequest, reply: FastifyReply): Promise<unknown> {
   const { registry } = ctx;
-  const def = registry.def(info.group, info.resource);
-  if (!def || def.version !== info.version) throw info.group && !registry.allDefs().some((d) => d.group === info.group) ? pageNotFound() : resourceNotFound();
+  const def = registry.defAt(info.group, info.version, info.resource);
+  if (!def) throw info.group && !registry.kinds.hasGroup(info.group) ? pageNotFound() : resourceNotFound();
   if (!def.namespaced && info.namespace && info.resource !== 'namespaces') throw resourceNotFound();
   const q = flatQuery(req.query);
   const ns = info.namespace;
   const deprecation = def.deprecationWarning?.(ctx.emulatedMinor);
   if (deprecation) addWarnings(reply, [deprecation]);
 
+  if (def.protobuf === false && (info.verb === 'create' || info.verb === 'update') && /^\s*application\/vnd\.kubernetes\.protobuf\s*(;|$)/i.test(String(req.headers['content-type'] ?? '')))
+    // custom resources are served as JSON and YAML only (customresource_handler.go's serializers)
+    throw unsupportedMediaType('application/vnd.kubernetes.protobuf', ['application/json', 'application/yaml']);
   if (info.subresource) return serveSubresource(ctx, def, info, req, reply, q);
 
   // no route for these method/path pairs upstream: go-restful answers 405 before any handler runs

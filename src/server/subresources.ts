@@ -7,7 +7,7 @@ import { parseIncludeObject, partialObjectMetadata, SCALE_TABLE, toTable } from 
 import { badRequest, conflict, invalidObject, methodNotSupported, notFound, resourceNotFound, StatusError } from '../registry/errors.js';
 import { parseFieldValidation } from '../registry/fieldvalidation.js';
 import { checkName, typeMetaError } from '../registry/typemeta.js';
-import { applyScale, scaleBodyError, scaleFromStatefulSet, scalePreconditionError } from '../resources/scale.js';
+import { applyScale, scaleBodyError, scaleOf, scalePreconditionError } from '../resources/scale.js';
 import { decodeBody, negotiateOutput } from './negotiation.js';
 import { validateWriteOptions } from './writeoptions.js';
 import { logParams } from './listoptions.js';
@@ -157,18 +157,20 @@ function serveScale(ctx: HandlerContext, def: ResourceDef, info: RequestInfo, re
   const { registry } = ctx;
   const ns = info.namespace;
   const name = info.name;
+  const scaleDef = def.scale;
+  if (!scaleDef) throw resourceNotFound();
   const opts = {
     dryRun: q.dryRun === 'All',
     fieldManager: q.fieldManager,
     subresource: 'scale',
     userAgent: String(req.headers['user-agent'] ?? ''),
   };
-  if (info.verb === 'get') return send(reply, req, 200, scaleFromStatefulSet(registry.get(def, ns, name)), [], SCALE_TABLE);
+  if (info.verb === 'get') return send(reply, req, 200, scaleOf(scaleDef, registry.get(def, ns, name)), [], SCALE_TABLE);
   if (info.verb !== 'update' && info.verb !== 'patch') throw methodNotSupported(def, info.verb);
   if (info.verb === 'update') validateWriteOptions('UpdateOptions', req.query);
   else validateWriteOptions('PatchOptions', req.query, patchTypeOf(req.headers['content-type']));
   const live = registry.get(def, ns, name);
-  const liveScale = scaleFromStatefulSet(live);
+  const liveScale = scaleOf(scaleDef, live);
   let scale: KObject;
   if (info.verb === 'update') {
     scale = decodeBody(req.headers['content-type'], req.body as Buffer).object;
@@ -183,13 +185,13 @@ function serveScale(ctx: HandlerContext, def: ResourceDef, info: RequestInfo, re
   }
   // scaleUpdatedObjectInfo: ValidateScale, then the uid precondition
   const pre = scalePreconditionError(live, scale);
-  const causes = applyScale(live, scale);
+  const causes = applyScale(live, scale, scaleDef);
   if (causes.length) throw invalidObject(SCALE_DEF, name, causes);
   if (pre) throw conflict(def, name, pre);
   if (live.metadata.resourceVersion === undefined) live.metadata.resourceVersion = '';
   try {
     const r = registry.update(def, ns, name, live, opts);
-    return send(reply, req, 200, scaleFromStatefulSet(r.object));
+    return send(reply, req, 200, scaleOf(scaleDef, r.object));
   } catch (err) {
     if (err instanceof StatusError && err.code === 404) throw notFound(def, name);
     throw err;

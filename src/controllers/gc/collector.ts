@@ -55,13 +55,17 @@ export class GarbageCollector {
     this.orphanQueue = ctx.newQueue('garbagecollector-orphan', (uid) => this.attemptToOrphan(uid));
     const defs = monitoredDefs(ctx.registry);
     for (const d of defs) this.byKind.set(`${d.group}/${d.kind}`, d);
-    for (const d of defs) {
-      ctx.informers.for(d.group, d.plural).addHandler({
-        add: (o) => this.observe(d, undefined, o),
-        update: (a, b) => this.observe(d, a, b),
-        delete: (o) => this.forget(o),
-      });
-    }
+    for (const d of defs) this.monitor(ctx, d);
+    // kinds registered later (custom resources) are monitored from then on
+    this.unsubscribe = ctx.registry.kinds.subscribe(({ added, removed }) => {
+      for (const d of removed) if (this.byKind.get(`${d.group}/${d.kind}`) === d) this.byKind.delete(`${d.group}/${d.kind}`);
+      for (const d of added) {
+        if (d.create || d.storage || !d.verbs.includes('list') || !d.verbs.includes('watch')) continue;
+        const known = this.byKind.has(`${d.group}/${d.kind}`);
+        this.byKind.set(`${d.group}/${d.kind}`, d);
+        if (!known) this.monitor(ctx, d);
+      }
+    });
     // all kinds are in the graph now: verify references to owners that were never observed
     this.synced = true;
     for (const n of this.graph.nodes.values()) {
@@ -73,6 +77,26 @@ export class GarbageCollector {
         this.logger.warn({ uid: n.uid, name: n.name, err: (err as Error)?.message }, 'garbage collector: cannot verify the owners of an object');
       }
     }
+  }
+
+  private unsubscribe?: () => void;
+  private readonly monitored = new Set<string>();
+
+  private monitor(ctx: ControllerContext, d: ResourceDef): void {
+    const id = `${d.group}/${d.plural}`;
+    if (this.monitored.has(id)) return;
+    this.monitored.add(id);
+    // the handler looks the kind up at each event: a re-registered kind (a changed CRD) is a new definition
+    const current = () => this.byKind.get(`${d.group}/${d.kind}`) ?? d;
+    ctx.informers.for(d.group, d.plural).addHandler({
+      add: (o) => this.observe(current(), undefined, o),
+      update: (a, b) => this.observe(current(), a, b),
+      delete: (o) => this.forget(o),
+    });
+  }
+
+  stop(): void {
+    this.unsubscribe?.();
   }
 
   // ---- graph changes (graph_builder.go processGraphChanges) ---------------------------------

@@ -8,7 +8,7 @@ import type { Controller, ControllerContext } from '../manager.js';
 import type { Informer } from '../informer.js';
 import type { WorkQueue } from '../workqueue.js';
 import { objectKey } from '../informer.js';
-import { claimHasClass, pickDefaultClass } from '../../registry/admission-storage.js';
+import { claimHasClass, pickDefaultClass } from '../../resources/core/storage-admission.js';
 import {
   ANN_BETA_STORAGE_PROVISIONER,
   ANN_BIND_COMPLETED,

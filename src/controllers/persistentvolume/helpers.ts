@@ -3,7 +3,7 @@
 import type { KObject } from '../../resources/types.js';
 import { compareQuantity } from '../../resources/quantity.js';
 import { labelSelectorFromObject, matches, SelectorParseError } from '../../registry/selectors.js';
-import { BETA_STORAGE_CLASS_ANNOTATION } from '../../registry/admission-storage.js';
+import { BETA_STORAGE_CLASS_ANNOTATION } from '../../resources/core/storage-admission.js';
 
 export const ANN_BOUND_BY_CONTROLLER = 'pv.kubernetes.io/bound-by-controller';
 export const ANN_BIND_COMPLETED = 'pv.kubernetes.io/bind-completed';

@@ -7,7 +7,7 @@ import type { Controller, ControllerContext } from '../manager.js';
 import type { Informer } from '../informer.js';
 import { objectKey, splitObjectKey } from '../informer.js';
 import { StatusError } from '../../registry/errors.js';
-import { PV_PROTECTION_FINALIZER, PVC_PROTECTION_FINALIZER } from '../../registry/admission-storage.js';
+import { PV_PROTECTION_FINALIZER, PVC_PROTECTION_FINALIZER } from '../../resources/core/storage-admission.js';
 import { hasFinalizer, podUsesClaim } from './helpers.js';
 
 function removeFinalizer(ctx: ControllerContext, def: ResourceDef, obj: KObject, f: string): void {

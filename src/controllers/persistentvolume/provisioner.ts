@@ -10,7 +10,7 @@ import type { Controller, ControllerContext } from '../manager.js';
 import type { Informer } from '../informer.js';
 import { objectKey } from '../informer.js';
 import { StatusError } from '../../registry/errors.js';
-import { IS_DEFAULT_CLASS_ANNOTATION, pickDefaultClass } from '../../registry/admission-storage.js';
+import { IS_DEFAULT_CLASS_ANNOTATION, pickDefaultClass } from '../../resources/core/storage-admission.js';
 import {
   ANN_BETA_STORAGE_PROVISIONER,
   ANN_PROVISIONED_BY,

@@ -6,7 +6,7 @@ import { deepEqual, forbidden, invalid, isDNS1123Label, notSupported, required, 
 import { defaultPodTemplateSpec } from '../podspec.js';
 import { defaultPersistentVolumeClaimSpec } from '../core/persistentvolumeclaim.js';
 import { canonicalizeResourceList } from '../quantity.js';
-import { labelSelectorMatches, selectorString, validateLabelSelector } from '../scale.js';
+import { labelSelectorMatches, REPLICAS_SCALE, selectorString, validateLabelSelector } from '../scale.js';
 
 const NONNEGATIVE = 'must be greater than or equal to 0';
 const RETENTION_POLICIES = ['Retain', 'Delete'];
@@ -250,6 +250,7 @@ export const statefulSetDef: ResourceDef = {
     { name: 'scale', group: 'autoscaling', version: 'v1', kind: 'Scale', verbs: ['get', 'patch', 'update'] },
   ],
   definition: 'io.k8s.api.apps.v1.StatefulSet',
+  scale: REPLICAS_SCALE,
 
   // ValidateStatefulSetName: a DNS-1123 label since 1.27
   validateName: isDNS1123Label,

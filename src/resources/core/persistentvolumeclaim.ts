@@ -1,4 +1,5 @@
 // PersistentVolumeClaim (core/v1): pkg/registry/core/persistentvolumeclaim/strategy.go,
+import { installStorageAdmission } from './storage-admission.js';
 // pkg/apis/core/v1/defaults.go and pkg/apis/core/validation/validation.go (ValidatePersistentVolumeClaim*).
 import type { Cause, KObject, ResourceDef } from '../types.js';
 import { canonicalizeResourceList, compareQuantity, isQuantity, parseQuantity, QUANTITY_FORMAT_ERROR } from '../quantity.js';
@@ -201,6 +202,7 @@ export function validatePersistentVolumeClaimStatusUpdate(newObj: KObject): Caus
 
 export const persistentVolumeClaimDef: ResourceDef = {
   group: '',
+  install: (registry) => installStorageAdmission(registry),
   version: 'v1',
   kind: 'PersistentVolumeClaim',
   listKind: 'PersistentVolumeClaimList',

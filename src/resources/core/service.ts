@@ -1,6 +1,7 @@
 // core/v1 Service: pkg/registry/core/service/strategy.go, the REST layer's defaulting of
 // ipFamilies / ipFamilyPolicy (pkg/registry/core/service/storage/alloc.go) and
 // ValidateService / ValidateServiceUpdate (pkg/apis/core/validation/validation.go).
+import { installAdmission } from './service-allocation.js';
 // ClusterIP / nodePort allocation is the store's job.
 import type { Cause, KObject, ResourceDef } from '../types.js';
 import {
@@ -171,6 +172,7 @@ function patchAllocatedValues(newSpec: KObject, oldSpec: KObject): void {
 
 export const serviceDef: ResourceDef = {
   group: '',
+  install: (registry, config) => void installAdmission(registry, { serviceCIDR: config.serviceCIDR }),
   version: 'v1',
   kind: 'Service',
   listKind: 'ServiceList',

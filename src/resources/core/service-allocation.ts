@@ -1,9 +1,9 @@
 // Built-in admission that the REST storage of some kinds does upstream: Service ClusterIP and
 // NodePort allocation (pkg/registry/core/service/ipallocator, portallocator, storage/alloc.go).
-import type { KObject } from '../resources/types.js';
-import type { AdmissionTransaction, Registry } from './registry.js';
-import { internalError, invalidObject } from './errors.js';
-import type { Cause } from '../resources/types.js';
+import type { KObject } from '../types.js';
+import type { AdmissionTransaction, Registry } from '../../registry/registry.js';
+import { internalError, invalidObject } from '../../registry/errors.js';
+import type { Cause } from '../types.js';
 import { NodePortAllocator, ServiceIPAllocator } from './ipallocator.js';
 
 export { NodePortAllocator, ServiceIPAllocator } from './ipallocator.js';
@@ -29,7 +29,21 @@ function wantsNodePorts(svc: KObject): boolean {
   return svc.spec?.type === 'NodePort' || (svc.spec?.type === 'LoadBalancer' && svc.spec?.allocateLoadBalancerNodePorts !== false);
 }
 
+const installed = new WeakMap<Registry, Allocators>();
+
+/** The allocators a registry's Services use (installed with the Service kind). */
+export function serviceAllocators(registry: Registry): Allocators | undefined {
+  return installed.get(registry);
+}
+
+/** Service ClusterIP and NodePort admission: serviceDef.install. */
 export function installAdmission(registry: Registry, opts: AdmissionOptions): Allocators {
+  const a = installAllocation(registry, opts);
+  installed.set(registry, a);
+  return a;
+}
+
+function installAllocation(registry: Registry, opts: AdmissionOptions): Allocators {
   const ips = new ServiceIPAllocator(opts.serviceCIDR);
   const nodePorts = new NodePortAllocator();
   const svcDef = registry.def('', 'services');

@@ -1,8 +1,8 @@
 // Storage admission that kube-apiserver runs by default: DefaultStorageClass
 // (plugin/pkg/admission/storage/storageclass/setdefault) and StorageObjectInUseProtection
 // (plugin/pkg/admission/storage/storageobjectinuseprotection). Both act on create only.
-import type { KObject } from '../resources/types.js';
-import type { Registry } from './registry.js';
+import type { KObject } from '../types.js';
+import type { Registry } from '../../registry/registry.js';
 
 export const IS_DEFAULT_CLASS_ANNOTATION = 'storageclass.kubernetes.io/is-default-class';
 export const BETA_IS_DEFAULT_CLASS_ANNOTATION = 'storageclass.beta.kubernetes.io/is-default-class';
