@@ -131,7 +131,7 @@ export class NamespaceDeleter {
   private get contentDefs(): ResourceDef[] {
     if (this.defsSeen !== this.registry.kinds.generation) {
       this.defsSeen = this.registry.kinds.generation;
-      this.defsCache = this.registry.allDefs().filter((d) => d.namespaced && !d.create && d.verbs.includes('delete') && !(d.storage && d.storage.group === d.group && d.storage.plural === d.plural));
+      this.defsCache = this.registry.allDefs().filter((d) => d.namespaced && !d.create && d.verbs.includes('delete') && !(d.storage && !d.storage.primary && d.storage.group === d.group && d.storage.plural === d.plural));
     }
     return this.defsCache;
   }

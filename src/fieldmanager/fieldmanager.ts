@@ -318,6 +318,8 @@ function checkVersion(args: ApplyArgs): void {
   const apiVersion = String(args.config?.apiVersion ?? '');
   const kind = String(args.config?.kind ?? '');
   const [group, version] = apiVersion.includes('/') ? apiVersion.split('/', 2) : ['', apiVersion];
-  const ok = definitionFor(group, version, kind) === args.definition && apiVersion === args.apiVersion;
+  // a definition registered at run time (a custom resource's) names its own GVK
+  const own = getDefinition(args.definition)?.['x-kubernetes-group-version-kind']?.some((g) => g.group === group && g.version === version && g.kind === kind);
+  const ok = (own || definitionFor(group, version, kind) === args.definition) && apiVersion === args.apiVersion;
   if (!ok) throw new FieldManagerError(`invalid object type: ${group}/${version}, Kind=${kind}`);
 }

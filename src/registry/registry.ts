@@ -112,7 +112,7 @@ export class Registry {
     return (resource, obj) => {
       if (seen !== kinds.generation) {
         seen = kinds.generation;
-        byId = new Map(kinds.all().filter((d) => !d.storage).map((d) => [resourceId(d), d]));
+        byId = new Map(kinds.all().filter((d) => !d.storage || d.storage.primary).map((d) => [resourceId(d), d]));
       }
       const def = byId.get(resource);
       const fields: Record<string, string> = { 'metadata.name': obj?.metadata?.name ?? '', 'metadata.namespace': obj?.metadata?.namespace ?? '' };
@@ -305,7 +305,7 @@ export class Registry {
         throw err;
       }
     });
-    return { object: obj, json: def.storage ? undefined : entry.json, warnings };
+    return { object: obj, json: !def.storage || def.storage.passThrough?.(entry.json) ? entry.json : undefined, warnings };
   }
 
   /**
@@ -384,7 +384,7 @@ export class Registry {
       return { object: obj, warnings, changed: true };
     }
     const entry = this.writePut(def, key, obj, rv, name);
-    return { object: obj, json: def.storage ? undefined : entry.json, warnings, changed: true };
+    return { object: obj, json: !def.storage || def.storage.passThrough?.(entry.json) ? entry.json : undefined, warnings, changed: true };
   }
 
   /** metadata.managedFields for a non-apply write (fieldmanager: recorded for every manager, as upstream). */

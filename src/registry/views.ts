@@ -23,6 +23,7 @@ export function decodeFor(def: ResourceDef, json: string): KObject {
 
 /** A stored entry as the kind serves it (views re-encode; others pass through). */
 export function viewEntry(def: ResourceDef, e: Entry): Entry {
-  return def.storage ? { ...e, json: stringifyJSON(def.storage.fromStorage(JSON.parse(e.json))) } : e;
+  if (!def.storage || def.storage.passThrough?.(e.json)) return e;
+  return { ...e, json: stringifyJSON(def.storage.fromStorage(JSON.parse(e.json))) };
 }
 

@@ -19,6 +19,7 @@ import { statefulSetDef } from './apps/statefulset.js';
 import { controllerRevisionDef } from './apps/controllerrevision.js';
 import { eventsV1EventDef } from './events/event.js';
 import { endpointSliceDef } from './discovery/endpointslice.js';
+import { crdInterimDef } from './apiextensions/crd-interim.js';
 import { storageClassDef } from './storage/storageclass.js';
 import { leaseDef } from './coordination/lease.js';
 import { selfSubjectAccessReviewDef, selfSubjectRulesReviewDef, reviewSelfSubjectAccess, reviewSelfSubjectRules } from './authorization/reviews.js';
@@ -47,9 +48,10 @@ export function allResources(emulatedMinor = 33): ResourceDef[] {
     endpointSliceDef,
     eventsV1EventDef,
     storageClassDef,
+    crdInterimDef,
   ];
   return defs.map((d) => ({ ...d, table: printerForVersion(d.table ?? printers[qualifiedResource(d)] ?? defaultPrinter, emulatedMinor) }));
 }
 
 /** Group-versions in discovery order (the preferred version first within a group). */
-export const GROUP_ORDER = ['', 'apps', 'events.k8s.io', 'authorization.k8s.io', 'autoscaling', 'coordination.k8s.io', 'discovery.k8s.io', 'storage.k8s.io'];
+export const GROUP_ORDER = ['', 'apps', 'events.k8s.io', 'authorization.k8s.io', 'autoscaling', 'apiextensions.k8s.io', 'coordination.k8s.io', 'discovery.k8s.io', 'storage.k8s.io'];

@@ -158,6 +158,10 @@ export interface StorageView {
   plural: string;
   fromStorage(obj: KObject): KObject;
   toStorage(obj: KObject): KObject;
+  /** the stored resource's own version (a custom resource's storage version): the one controllers watch */
+  primary?: boolean;
+  /** true when the stored JSON needs no conversion to be served (a fast check) */
+  passThrough?(json: string): boolean;
   /** this kind's field label -> the stored kind's field label */
   fieldLabel?(label: string): string;
 }

@@ -5,6 +5,7 @@ import pino, { type Logger } from 'pino';
 import { allResources } from '../resources/index.js';
 import { Registry } from '../registry/registry.js';
 import { KindRegistry } from '../registry/kinds.js';
+import { CustomResourceServing } from '../apiextensions/serving.js';
 import { ObjectStore } from '../storage/store.js';
 import { StatusError, badRequest, internalError, pageNotFound, resourceNotFound, tooLarge, methodNotAllowed } from '../registry/errors.js';
 import { Discovery, aggregatedDiscoveryVersion } from './discovery.js';
@@ -88,6 +89,8 @@ export async function createServer(opts: ServerOptions = {}): Promise<KubeEmulat
   let onStorageFailure = (err: unknown) => opts.onStorageFailure?.(err);
   const registry = new Registry(store, kinds, { logger, kindConfig: { serviceCIDR: opts.serviceCIDR ?? '10.96.0.0/12' } });
   bootstrap(registry, serviceAllocators(registry)!.ips.first());
+  const customResources = new CustomResourceServing(registry, logger);
+  customResources.start();
   const watches = new WatchHub(registry, logger);
   const controllers = new ControllerManager(
     registry,
@@ -301,6 +304,7 @@ export async function createServer(opts: ServerOptions = {}): Promise<KubeEmulat
       closed = true;
       await dns?.close();
       controllers.stop();
+      customResources.stop();
       watches.closeAll();
       await app.close();
       store.close();

@@ -28,7 +28,7 @@ type Recorder = (obj: KObject, type: 'Normal' | 'Warning', reason: string, messa
 /** Kinds the collector watches: every stored kind (not the virtual review kinds). */
 export function monitoredDefs(registry: Registry): ResourceDef[] {
   // views of another kind's storage (events.k8s.io Events) are the same objects: watched once
-  return registry.allDefs().filter((d) => !d.create && !d.storage && d.verbs.includes('list') && d.verbs.includes('watch'));
+  return registry.allDefs().filter((d) => !d.create && (!d.storage || d.storage.primary) && d.verbs.includes('list') && d.verbs.includes('watch'));
 }
 
 class ObjectReplaced extends Error {}
@@ -60,7 +60,7 @@ export class GarbageCollector {
     this.unsubscribe = ctx.registry.kinds.subscribe(({ added, removed }) => {
       for (const d of removed) if (this.byKind.get(`${d.group}/${d.kind}`) === d) this.byKind.delete(`${d.group}/${d.kind}`);
       for (const d of added) {
-        if (d.create || d.storage || !d.verbs.includes('list') || !d.verbs.includes('watch')) continue;
+        if (d.create || (d.storage && !d.storage.primary) || !d.verbs.includes('list') || !d.verbs.includes('watch')) continue;
         const known = this.byKind.has(`${d.group}/${d.kind}`);
         this.byKind.set(`${d.group}/${d.kind}`, d);
         if (!known) this.monitor(ctx, d);

@@ -1,0 +1,273 @@
+// What apiextensions-apiserver runs inside kube-apiserver for CustomResourceDefinitions: the
+// naming controller (acceptedNames, NamesAccepted), the establishing controller (Established), the
+// crdHandler's per-CRD serving (kinds registered while a CRD is established and rebuilt when it
+// changes) and the finalizer controller (customresourcecleanup: every custom resource deleted,
+// then the CRD). Upstream: pkg/controller/status/naming_controller.go,
+// pkg/controller/establish/establishing_controller.go, pkg/controller/finalizer/crd_finalizer.go,
+// pkg/apiserver/customresource_handler.go. These run with the API server, whatever controllers run.
+import type { Logger } from 'pino';
+import type { KObject, ResourceDef } from '../resources/types.js';
+import type { Registry } from '../registry/registry.js';
+import { StatusError } from '../registry/errors.js';
+import { nowRFC3339 } from '../registry/meta.js';
+import { customResourceKinds, releaseDefinitions, type CustomResourceKinds } from './customresource.js';
+
+export const CRD_GROUP = 'apiextensions.k8s.io';
+export const CRD_PLURAL = 'customresourcedefinitions';
+export const CLEANUP_FINALIZER = 'customresourcecleanup.apiextensions.k8s.io';
+const CRD_RESOURCE = `${CRD_GROUP}/${CRD_PLURAL}`;
+const WRITE = { fieldManager: 'kube-apiserver' };
+
+const isMap = (v: unknown): v is Record<string, any> => !!v && typeof v === 'object' && !Array.isArray(v);
+
+export function condition(crd: KObject, type: string): KObject | undefined {
+  return (Array.isArray(crd?.status?.conditions) ? crd.status.conditions : []).find((c: any) => c?.type === type);
+}
+
+export function isConditionTrue(crd: KObject, type: string): boolean {
+  return condition(crd, type)?.status === 'True';
+}
+
+/** SetCRDCondition: lastTransitionTime moves only when the status does. Mutates crd. */
+export function setCondition(crd: KObject, type: string, status: string, reason: string, message: string): void {
+  crd.status = isMap(crd.status) ? crd.status : {};
+  const list: KObject[] = Array.isArray(crd.status.conditions) ? crd.status.conditions : (crd.status.conditions = []);
+  const cur = list.find((c) => c?.type === type);
+  if (!cur) {
+    list.push({ type, status, lastTransitionTime: nowRFC3339(), reason, message });
+    return;
+  }
+  if (cur.status !== status) cur.lastTransitionTime = nowRFC3339();
+  cur.status = status;
+  cur.reason = reason;
+  cur.message = message;
+}
+
+interface Served {
+  key: string; // resourceVersion + terminating: rebuilt when either changes
+  kinds: CustomResourceKinds;
+}
+
+export class CustomResourceServing {
+  private readonly served = new Map<string, Served>();
+  private readonly pending = new Set<string>();
+  private scheduled = false;
+  private timers = new Set<NodeJS.Timeout>();
+  private unsubscribe?: () => void;
+  private stopped = false;
+
+  constructor(
+    private readonly registry: Registry,
+    private readonly logger?: Logger,
+  ) {}
+
+  private get crdDef(): ResourceDef | undefined {
+    return this.registry.def(CRD_GROUP, CRD_PLURAL);
+  }
+
+  /** Serves what storage holds at once (a restart), then follows CRD changes. */
+  start(): void {
+    const def = this.crdDef;
+    if (!def) return;
+    for (const e of this.registry.store.list(CRD_RESOURCE)) {
+      try {
+        const crd = JSON.parse(e.json);
+        this.serve(crd);
+        this.pending.add(crd.metadata.name);
+      } catch (err) {
+        this.logger?.warn({ key: e.key, err: (err as Error)?.message }, 'custom resources: cannot serve a stored CustomResourceDefinition');
+      }
+    }
+    this.unsubscribe = this.registry.store.subscribe((c) => {
+      if (c.entry.resource !== CRD_RESOURCE) return;
+      this.enqueue(c.entry.name);
+    });
+    if (this.pending.size) this.kick();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.unsubscribe?.();
+    for (const t of this.timers) clearTimeout(t);
+  }
+
+  private enqueue(name: string): void {
+    this.pending.add(name);
+    this.kick();
+  }
+
+  private kick(): void {
+    if (this.scheduled || this.stopped) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      const names = [...this.pending];
+      this.pending.clear();
+      for (const n of names) {
+        try {
+          this.reconcile(n);
+        } catch (err) {
+          this.logger?.error({ crd: n, err: (err as Error)?.message }, 'custom resources: reconcile failed');
+          this.later(n, 1000);
+        }
+      }
+    });
+  }
+
+  private later(name: string, ms: number): void {
+    if (this.stopped) return;
+    const t = setTimeout(() => {
+      this.timers.delete(t);
+      this.enqueue(name);
+    }, ms);
+    this.timers.add(t);
+  }
+
+  /** The kinds of a CRD as served now: registered, replaced or removed. */
+  private serve(crd: KObject | undefined, name?: string): void {
+    const n = name ?? crd?.metadata?.name;
+    const cur = this.served.get(n);
+    const established = crd && (isConditionTrue(crd, 'Established') || isConditionTrue(crd, 'NamesAccepted'));
+    if (!crd || !established) {
+      if (cur) {
+        this.registry.kinds.remove(cur.kinds.defs);
+        releaseDefinitions(cur.kinds);
+        this.served.delete(n);
+      }
+      return;
+    }
+    const terminating = !!crd.metadata?.deletionTimestamp;
+    const key = `${crd.metadata.resourceVersion}/${terminating}`;
+    if (cur?.key === key) return;
+    const kinds = customResourceKinds(crd, { terminating });
+    // a version no longer served goes; the others are replaced in one change
+    const keep = new Set(kinds.defs.map((d) => d.version));
+    const removed = (cur?.kinds.defs ?? []).filter((d) => !keep.has(d.version) || d.plural !== kinds.defs[0]?.plural);
+    this.registry.kinds.apply(kinds.defs, removed);
+    if (kinds.defs[0]) this.registry.kinds.setVersionOrder(kinds.defs[0].group, kinds.defs[0].plural, kinds.versionOrder);
+    if (cur) {
+      const still = new Set(kinds.definitions);
+      releaseDefinitions({ ...cur.kinds, definitions: cur.kinds.definitions.filter((d) => !still.has(d)) });
+    }
+    this.served.set(n, { key, kinds });
+  }
+
+  reconcile(name: string): void {
+    const def = this.crdDef;
+    if (!def) return;
+    const crd = this.registry.tryGet(def, '', name);
+    if (!crd) {
+      this.serve(undefined, name);
+      return;
+    }
+    const next = structuredClone(crd);
+    this.names(next);
+    if (!crd.metadata.deletionTimestamp && isConditionTrue(next, 'NamesAccepted') && !isConditionTrue(next, 'Established'))
+      setCondition(next, 'Established', 'True', 'InitialNamesAccepted', 'the initial names have been accepted');
+    if (JSON.stringify(next.status) !== JSON.stringify(crd.status)) {
+      try {
+        const r = this.registry.update(def, '', name, next, { ...WRITE, subresource: 'status' });
+        this.serve(r.object);
+      } catch (err) {
+        if (err instanceof StatusError && (err.code === 409 || err.code === 404)) return this.enqueue(name);
+        throw err;
+      }
+      return; // the status write comes back as a change
+    }
+    this.serve(crd);
+    if (crd.metadata.deletionTimestamp) this.finalize(crd);
+  }
+
+  /** naming_controller.go calculateNamesAndConditions. Mutates crd's status. */
+  private names(crd: KObject): void {
+    const group = crd.spec?.group;
+    const names = isMap(crd.spec?.names) ? crd.spec.names : {};
+    const taken = { plural: new Set<string>(), singular: new Set<string>(), shortNames: new Set<string>(), kind: new Set<string>(), listKind: new Set<string>() };
+    const def = this.crdDef!;
+    for (const other of this.registry.store.list(CRD_RESOURCE)) {
+      if (other.name === crd.metadata.name) continue;
+      const o = JSON.parse(other.json);
+      if (o?.spec?.group !== group) continue;
+      const a = o?.status?.acceptedNames ?? {};
+      if (a.plural) taken.plural.add(a.plural);
+      if (a.singular) taken.singular.add(a.singular);
+      for (const s of a.shortNames ?? []) taken.shortNames.add(s);
+      if (a.kind) taken.kind.add(a.kind);
+      if (a.listKind) taken.listKind.add(a.listKind);
+    }
+    void def;
+    const plural = names.plural ?? '';
+    const singular = names.singular || String(names.kind ?? '').toLowerCase();
+    const kind = names.kind ?? '';
+    const listKind = names.listKind || `${kind}List`;
+    let reason = '';
+    let message = '';
+    const inUse = (v: string) => `"${v}" is already in use`;
+    if (taken.plural.has(plural) || taken.singular.has(plural)) [reason, message] = ['PluralConflict', inUse(plural)];
+    else if (taken.singular.has(singular) || taken.plural.has(singular)) [reason, message] = ['SingularConflict', inUse(singular)];
+    else {
+      const short = (names.shortNames ?? []).find((s: string) => taken.shortNames.has(s) || taken.plural.has(s) || taken.singular.has(s));
+      if (short) [reason, message] = ['ShortNamesConflict', inUse(short)];
+      else if (taken.kind.has(kind) || taken.listKind.has(kind)) [reason, message] = ['KindConflict', inUse(kind)];
+      else if (taken.listKind.has(listKind) || taken.kind.has(listKind)) [reason, message] = ['ListKindConflict', inUse(listKind)];
+    }
+    crd.status = isMap(crd.status) ? crd.status : {};
+    if (reason) {
+      crd.status.acceptedNames ??= { plural: '', kind: '' };
+      setCondition(crd, 'NamesAccepted', 'False', reason, message);
+      return;
+    }
+    const accepted: KObject = { plural, singular, kind, listKind };
+    if (names.shortNames?.length) accepted.shortNames = [...names.shortNames];
+    if (names.categories?.length) accepted.categories = [...names.categories];
+    // key order as the Go struct: plural, singular, shortNames, kind, listKind, categories
+    const ordered: KObject = {};
+    for (const k of ['plural', 'singular', 'shortNames', 'kind', 'listKind', 'categories']) if (accepted[k] !== undefined) ordered[k] = accepted[k];
+    crd.status.acceptedNames = ordered;
+    setCondition(crd, 'NamesAccepted', 'True', 'NoConflicts', 'no conflicts found');
+  }
+
+  /** crd_finalizer.go sync: delete every custom resource of the CRD, then drop the finalizer. */
+  private finalize(crd: KObject): void {
+    const name = crd.metadata.name;
+    if (!(crd.metadata.finalizers ?? []).includes(CLEANUP_FINALIZER)) return;
+    const def = this.crdDef!;
+    const served = this.served.get(name)?.kinds.defs.find((d) => d.storage?.primary) ?? this.served.get(name)?.kinds.defs[0];
+    let remaining = 0;
+    if (served && isConditionTrue(crd, 'Established')) {
+      const entries = this.registry.store.list(`${crd.spec.group}/${served.plural}`);
+      for (const e of entries) {
+        try {
+          const r = this.registry.delete(served, e.namespace, e.name, { propagationPolicy: 'Background' });
+          if (!r.deleted) remaining++;
+        } catch (err) {
+          if (!(err instanceof StatusError && err.code === 404)) {
+            remaining++;
+            this.logger?.warn({ crd: name, object: e.key, err: (err as Error)?.message }, 'custom resources: cannot delete an instance');
+          }
+        }
+      }
+    }
+    if (remaining) {
+      const next = structuredClone(crd);
+      setCondition(next, 'Terminating', 'True', 'InstanceDeletionInProgress', 'CustomResource deletion is in progress');
+      if (JSON.stringify(next.status) !== JSON.stringify(crd.status)) this.registry.update(def, '', name, next, { ...WRITE, subresource: 'status' });
+      this.later(name, 100);
+      return;
+    }
+    const done = structuredClone(crd);
+    setCondition(done, 'Terminating', 'False', 'InstanceDeletionCompleted', 'removed all instances');
+    const r = this.registry.update(def, '', name, done, { ...WRITE, subresource: 'status' });
+    this.registry.modify(
+      def,
+      '',
+      name,
+      (o) => {
+        o.metadata.finalizers = (o.metadata.finalizers ?? []).filter((f: string) => f !== CLEANUP_FINALIZER);
+        if (!o.metadata.finalizers.length) delete o.metadata.finalizers;
+      },
+      WRITE,
+    );
+    void r;
+  }
+}
