@@ -118,22 +118,18 @@ export function itemKey(keys: string[], item: unknown): [string, unknown][] | un
 // Go value-typed (non-pointer) struct fields: a zero Go object serialises them as `{}`, so on
 // create they already "exist" in the empty live object and get no "." entry (upstream compares the
 // new object against runtime.ObjectCreater.New()). Lists listed under `nulls` lack omitempty.
-const VALUE_FIELDS: Record<string, { structs?: string[]; nulls?: string[] }> = {
-  'io.k8s.api.apps.v1.StatefulSetSpec': { structs: ['template', 'updateStrategy'], nulls: ['selector'] },
-  'io.k8s.api.core.v1.PodTemplateSpec': { structs: ['metadata', 'spec'] },
-  'io.k8s.api.core.v1.PodSpec': { nulls: ['containers'] },
-  'io.k8s.api.core.v1.ServiceStatus': { structs: ['loadBalancer'] },
-  'io.k8s.api.core.v1.PersistentVolumeClaimSpec': { structs: ['resources'] },
-  'io.k8s.api.core.v1.Container': { structs: ['resources'] },
-  'io.k8s.api.core.v1.Event': { structs: ['involvedObject', 'source'] },
-  'io.k8s.api.core.v1.NodeStatus': { structs: ['daemonEndpoints', 'nodeInfo'] },
-  'io.k8s.api.core.v1.NodeDaemonEndpoints': { structs: ['kubeletEndpoint'] },
-  'io.k8s.api.core.v1.Binding': { structs: ['target'] },
-  'io.k8s.api.discovery.v1.EndpointSlice': { nulls: ['endpoints'] },
-  'io.k8s.api.discovery.v1.Endpoint': { structs: ['conditions'] },
-};
-
 const zeroCache = new Map<string, Record<string, unknown>>();
+const VALUE_FIELDS: Record<string, { structs?: string[]; nulls?: string[] }> = {};
+
+/** Adds the value fields a kind declares (ResourceDef.valueFields); the same facts may come from several kinds. */
+export function registerValueFields(fields: Record<string, { structs?: string[]; nulls?: string[] }>): void {
+  for (const [def, f] of Object.entries(fields)) {
+    if (VALUE_FIELDS[def]) continue;
+    VALUE_FIELDS[def] = f;
+    zeroCache.clear();
+  }
+}
+
 
 /** The JSON form of a zero Go object of a kind (top-level metadata/spec/status are value structs). */
 export function zeroObject(definition: string, top = true): Record<string, unknown> {

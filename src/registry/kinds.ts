@@ -5,6 +5,7 @@
 // its changes, instead of taking a copy at start-up (the model: apiextensions-apiserver's
 // crdHandler, which swaps its per-CRD storage map while requests run).
 import type { ResourceDef } from '../resources/types.js';
+import { registerValueFields } from '../fieldmanager/schema.js';
 
 export interface KindChange {
   added: ResourceDef[];
@@ -83,6 +84,7 @@ export class KindRegistry {
       else this.byResource.delete(gr);
     }
     for (const d of added) {
+      if (d.valueFields) registerValueFields(d.valueFields);
       const id = versionedId(d);
       const cur = this.byVersion.get(id);
       this.byVersion.set(id, d);

@@ -1,7 +1,8 @@
 // Every kind the server serves: adding a kind = adding its module and one line here.
 import type { ResourceDef } from './types.js';
 import { qualifiedResource } from './types.js';
-import { printers, defaultPrinter, printerForVersion } from '../printers/index.js';
+import { defaultPrinter, printerForVersion } from '../printers/index.js';
+import { registerValueFields } from '../fieldmanager/schema.js';
 import { namespaceDef } from './core/namespace.js';
 import { podDef } from './core/pod.js';
 import { serviceDef } from './core/service.js';
@@ -50,7 +51,8 @@ export function allResources(emulatedMinor = 33): ResourceDef[] {
     storageClassDef,
     crdInterimDef,
   ];
-  return defs.map((d) => ({ ...d, table: printerForVersion(d.table ?? printers[qualifiedResource(d)] ?? defaultPrinter, emulatedMinor) }));
+  for (const d of defs) if (d.valueFields) registerValueFields(d.valueFields);
+  return defs.map((d) => ({ ...d, table: printerForVersion(d.table ?? defaultPrinter, emulatedMinor) }));
 }
 
 /** Group-versions in discovery order (the preferred version first within a group). */

@@ -1,9 +1,21 @@
 // Shared PodSpec / PodTemplateSpec defaulting and the QoS class, as upstream's
 // pkg/apis/core/v1/defaults.go + zz_generated.defaults.go (the walk over a PodSpec) and
 // pkg/apis/core/helper/qos/qos.go. Validation lives in podspec-validation.ts (re-exported here).
-import type { KObject } from './types.js';
+import type { KObject, ValueFields } from './types.js';
 import { canonicalizeResourceList, compareQuantity, addQuantities } from './quantity.js';
 import { VOLUME_SOURCES } from './podspec-validation.js';
+
+/** The pod template's Go value fields (ResourceDef.valueFields) for every kind with a pod spec. */
+export const POD_VALUE_FIELDS: ValueFields = {
+  'io.k8s.api.core.v1.PodTemplateSpec': { structs: ['metadata', 'spec'] },
+  'io.k8s.api.core.v1.PodSpec': { nulls: ['containers'] },
+  'io.k8s.api.core.v1.Container': { structs: ['resources'] },
+};
+
+/** A PersistentVolumeClaimSpec's (claims and StatefulSet claim templates). */
+export const PVC_SPEC_VALUE_FIELDS: ValueFields = {
+  'io.k8s.api.core.v1.PersistentVolumeClaimSpec': { structs: ['resources'] },
+};
 
 export { validatePodSpec, validatePodTemplateSpec, validateContainerResources } from './podspec-validation.js';
 

@@ -106,6 +106,11 @@ export interface ResourceDef {
   /** DELETE answers the object rather than a Status (pods, namespaces, ...). */
   returnDeletedObject?: boolean;
 
+  /**
+   * Go value-typed (non-pointer) struct fields and non-omitempty lists of the Go types this kind
+   * uses, by definition name: server-side apply's zero object has them (fieldmanager/schema.ts).
+   */
+  valueFields?: ValueFields;
   /** The scale subresource's view of this kind (autoscaling/v1 Scale), when it has one. */
   scale?: ScaleDef;
   /** Patch types accepted (default: json, merge, strategic, apply); others answer 415. */
@@ -131,6 +136,8 @@ export interface ResourceDef {
    */
   install?(registry: Registry, config: KindConfig): void;
 }
+
+export type ValueFields = Record<string, { structs?: string[]; nulls?: string[] }>;
 
 export type PatchType = 'json' | 'merge' | 'strategic' | 'apply';
 

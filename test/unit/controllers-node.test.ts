@@ -4,7 +4,7 @@ import { nodesController, nodeNames, nodeIndex } from '../../src/controllers/nod
 import { nodeAgentController } from '../../src/controllers/nodeagent/index.js';
 import { schedulerController } from '../../src/controllers/scheduler.js';
 import { podManifest } from './controllers-node-helpers.js';
-import { printers } from '../../src/printers/index.js';
+import { printers } from '../helpers/printers.js';
 import type { KObject } from '../../src/resources/types.js';
 
 let c: Cluster | undefined;

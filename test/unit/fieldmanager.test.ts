@@ -1,4 +1,8 @@
 import { describe, it, expect } from 'vitest';
+import { allResources } from '../../src/resources/index.js';
+
+// the kinds declare their Go value fields (ResourceDef.valueFields) when registered
+allResources();
 import {
   apply,
   updateManagedFields,

@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { printers } from '../../src/printers/index.js';
+import { printers } from '../helpers/printers.js';
 
 const NOW = Date.parse('2024-06-01T12:00:00Z');
 const ago = (ms: number) => new Date(NOW - ms).toISOString();

@@ -4,11 +4,11 @@ import {
   formatLabels,
   formatQuantity,
   humanDuration,
-  printers,
   shortHumanDuration,
   translateTimestampSince,
   accessModesString,
 } from '../../src/printers/index.js';
+import { printers } from '../helpers/printers.js';
 
 const NOW = Date.parse('2024-06-01T12:00:00Z');
 const S = 1000;
@@ -271,7 +271,7 @@ describe('apps, core and the default printer', () => {
 
 describe('columns follow the emulated version', () => {
   it('PV and PVC tables have VolumeAttributesClass from 1.29 on', async () => {
-    const { printerForVersion, printers } = await import('../../src/printers/index.js');
+    const { printerForVersion } = await import('../../src/printers/index.js');
     const pv = { metadata: { name: 'v', creationTimestamp: new Date().toISOString() }, spec: { capacity: { storage: '5G' }, accessModes: ['ReadWriteOnce'] }, status: { phase: 'Available' } };
     for (const res of ['persistentvolumes', 'persistentvolumeclaims']) {
       const p28 = printerForVersion(printers[res], 28);

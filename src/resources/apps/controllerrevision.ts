@@ -4,6 +4,7 @@ import type { Cause, KObject, ResourceDef } from '../types.js';
 import { invalid, required } from '../../registry/validation.js';
 import { deepEqual } from '../../registry/validation.js';
 import { stringifyJSON } from '../../util/json.js';
+import { controllerRevisionPrinter } from '../../printers/apps.js';
 
 function renderData(v: unknown): string {
   return stringifyJSON(v ?? null);
@@ -28,6 +29,7 @@ export const controllerRevisionDef: ResourceDef = {
   verbs: ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'],
   subresources: [],
   definition: 'io.k8s.api.apps.v1.ControllerRevision',
+  table: controllerRevisionPrinter,
 
   defaults(obj) {
     // revision is an int64 without omitempty: 0 is always rendered

@@ -7,6 +7,8 @@ import { defaultPodTemplateSpec } from '../podspec.js';
 import { defaultPersistentVolumeClaimSpec } from '../core/persistentvolumeclaim.js';
 import { canonicalizeResourceList } from '../quantity.js';
 import { labelSelectorMatches, REPLICAS_SCALE, selectorString, validateLabelSelector } from '../scale.js';
+import { statefulSetPrinter } from '../../printers/apps.js';
+import { POD_VALUE_FIELDS, PVC_SPEC_VALUE_FIELDS } from '../podspec.js';
 
 const NONNEGATIVE = 'must be greater than or equal to 0';
 const RETENTION_POLICIES = ['Retain', 'Delete'];
@@ -250,6 +252,8 @@ export const statefulSetDef: ResourceDef = {
     { name: 'scale', group: 'autoscaling', version: 'v1', kind: 'Scale', verbs: ['get', 'patch', 'update'] },
   ],
   definition: 'io.k8s.api.apps.v1.StatefulSet',
+  valueFields: { 'io.k8s.api.apps.v1.StatefulSetSpec': { structs: ['template', 'updateStrategy'], nulls: ['selector'] }, ...POD_VALUE_FIELDS, ...PVC_SPEC_VALUE_FIELDS },
+  table: statefulSetPrinter,
   scale: REPLICAS_SCALE,
 
   // ValidateStatefulSetName: a DNS-1123 label since 1.27

@@ -2,6 +2,7 @@
 // pkg/apis/coordination/validation/validation.go (ValidateLease / ValidateLeaseSpec).
 import type { Cause, KObject, ResourceDef } from '../types.js';
 import { invalid } from '../../registry/validation.js';
+import { leasePrinter } from '../../printers/core.js';
 
 /** ValidateLeaseSpec: durations positive, transitions non-negative. */
 export function validateLease(obj: KObject): Cause[] {
@@ -25,6 +26,7 @@ export const leaseDef: ResourceDef = {
   verbs: ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'],
   subresources: [],
   definition: 'io.k8s.api.coordination.v1.Lease',
+  table: leasePrinter,
 
   validate: validateLease,
   // strategy.go AllowCreateOnUpdate: true (leader election PUTs a missing lease)

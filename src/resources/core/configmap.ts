@@ -2,6 +2,7 @@
 // ValidateConfigMapUpdate (pkg/apis/core/validation/validation.go).
 import type { Cause, KObject, ResourceDef } from '../types.js';
 import { invalid, forbidden, tooLong, deepEqual } from '../../registry/validation.js';
+import { configMapPrinter } from '../../printers/core.js';
 
 const isObj = (v: unknown): v is KObject => typeof v === 'object' && v !== null && !Array.isArray(v);
 const CONFIG_KEY_RE = /^[-._a-zA-Z0-9]+$/;
@@ -77,6 +78,7 @@ export const configMapDef: ResourceDef = {
   verbs: ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'],
   subresources: [],
   definition: 'io.k8s.api.core.v1.ConfigMap',
+  table: configMapPrinter,
   defaults(obj) {
     canonicalBase64(obj.binaryData);
   },

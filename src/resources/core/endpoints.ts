@@ -4,6 +4,7 @@ import type { Cause, KObject, ResourceDef } from '../types.js';
 import { invalid, required, notSupported, duplicate } from '../../registry/validation.js';
 import { ipFamily } from '../ip.js';
 import { dns1123Label, dns1123Subdomain, portNumErrors } from '../podspec-validation.js';
+import { endpointsPrinter } from '../../printers/network.js';
 
 const isObj = (v: unknown): v is KObject => typeof v === 'object' && v !== null && !Array.isArray(v);
 const arr = (v: unknown): any[] => (Array.isArray(v) ? v : []);
@@ -61,6 +62,7 @@ export const endpointsDef: ResourceDef = {
   verbs: ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'],
   subresources: [],
   definition: 'io.k8s.api.core.v1.Endpoints',
+  table: endpointsPrinter,
   // v1 Endpoints is deprecated from 1.33 (KEP-4974): every request carries the warning
   deprecationWarning: (minor) => (minor >= 33 ? 'v1 Endpoints is deprecated in v1.33+; use discovery.k8s.io/v1 EndpointSlice' : undefined),
   defaults(obj) {

@@ -2,6 +2,7 @@
 // validation (pkg/apis/core/validation/events.go). TTL expiry is the store's job.
 import type { Cause, KObject, ResourceDef } from '../types.js';
 import { invalid, required, tooLong, isQualifiedName } from '../../registry/validation.js';
+import { eventPrinter } from '../../printers/events.js';
 
 const isObj = (v: unknown): v is KObject => typeof v === 'object' && v !== null && !Array.isArray(v);
 const NOTE_LENGTH_LIMIT = 1024;
@@ -44,6 +45,8 @@ export const eventDef: ResourceDef = {
   verbs: ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'],
   subresources: [],
   definition: 'io.k8s.api.core.v1.Event',
+  valueFields: { 'io.k8s.api.core.v1.Event': { structs: ['involvedObject', 'source'] } },
+  table: eventPrinter,
   validate: validateEvent,
   validateUpdate: (n) => validateEvent(n),
   generationChanged: () => false,

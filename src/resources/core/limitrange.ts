@@ -4,6 +4,7 @@ import type { Cause, KObject, ResourceDef } from '../types.js';
 import { invalid, required, forbidden } from '../../registry/validation.js';
 import { canonicalizeResourceList, compareQuantity, parseQuantity } from '../quantity.js';
 import { validateResourceName, validateResourceQuantityValue } from '../podspec-validation.js';
+import { defaultPrinter } from '../../printers/core.js';
 
 const isObj = (v: unknown): v is KObject => typeof v === 'object' && v !== null && !Array.isArray(v);
 const arr = (v: unknown): any[] => (Array.isArray(v) ? v : []);
@@ -68,6 +69,7 @@ export const limitRangeDef: ResourceDef = {
   verbs: ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'],
   subresources: [],
   definition: 'io.k8s.api.core.v1.LimitRange',
+  table: defaultPrinter,
   defaults(obj) {
     for (const item of arr(obj.spec?.limits).filter(isObj)) defaultItem(item);
   },

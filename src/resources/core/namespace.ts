@@ -3,6 +3,7 @@
 // ValidateNamespace* (pkg/apis/core/validation/validation.go).
 import type { Cause, KObject, ResourceDef } from '../types.js';
 import { invalid, isDNS1123Label, isQualifiedName } from '../../registry/validation.js';
+import { namespacePrinter } from '../../printers/core.js';
 
 const isObj = (v: unknown): v is KObject => typeof v === 'object' && v !== null && !Array.isArray(v);
 const clone = <T>(v: T): T => (v === undefined ? v : JSON.parse(JSON.stringify(v)));
@@ -55,6 +56,7 @@ export const namespaceDef: ResourceDef = {
     { name: 'status', kind: 'Namespace', verbs: ['get', 'patch', 'update'] },
   ],
   definition: 'io.k8s.api.core.v1.Namespace',
+  table: namespacePrinter,
 
   // ValidateNamespaceName = DNS-1123 label
   validateName: (name) => isDNS1123Label(name),

@@ -4,6 +4,7 @@ import type { Cause, KObject, ResourceDef } from '../types.js';
 import { invalid, required, notSupported, forbidden, isQualifiedName, isValidLabelValue } from '../../registry/validation.js';
 import { canonicalizeResourceList } from '../quantity.js';
 import { validateResourceQuantityValue } from '../podspec-validation.js';
+import { nodePrinter } from '../../printers/core.js';
 
 const isObj = (v: unknown): v is KObject => typeof v === 'object' && v !== null && !Array.isArray(v);
 const arr = (v: unknown): any[] => (Array.isArray(v) ? v : []);
@@ -78,6 +79,8 @@ export const nodeDef: ResourceDef = {
     { name: 'status', kind: 'Node', verbs: ['get', 'patch', 'update'] },
   ],
   definition: 'io.k8s.api.core.v1.Node',
+  valueFields: { 'io.k8s.api.core.v1.NodeStatus': { structs: ['daemonEndpoints', 'nodeInfo'] }, 'io.k8s.api.core.v1.NodeDaemonEndpoints': { structs: ['kubeletEndpoint'] } },
+  table: nodePrinter,
 
   defaults(obj) {
     if (!isObj(obj.spec)) obj.spec = {};

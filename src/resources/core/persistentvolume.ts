@@ -10,6 +10,7 @@ import {
   validateClassName,
   validatePositiveQuantity,
 } from './persistentvolumeclaim.js';
+import { persistentVolumePrinter } from '../../printers/storage.js';
 
 /** The volume sources of a PersistentVolumeSpec, in upstream's check order (field name, path name). */
 const PV_SOURCES: Array<[string, string]> = [
@@ -239,6 +240,7 @@ export const persistentVolumeDef: ResourceDef = {
   verbs: ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'],
   subresources: [{ name: 'status', kind: 'PersistentVolume', verbs: ['get', 'patch', 'update'] }],
   definition: 'io.k8s.api.core.v1.PersistentVolume',
+  table: persistentVolumePrinter,
 
   defaults: defaultPersistentVolume,
   prepareForCreate(obj) {

@@ -13,6 +13,8 @@ import {
   validateImmutable,
 } from '../../registry/validation.js';
 import { validateLabelSelector } from '../scale.js';
+import { persistentVolumeClaimPrinter } from '../../printers/storage.js';
+import { PVC_SPEC_VALUE_FIELDS } from '../podspec.js';
 
 export const SUPPORTED_ACCESS_MODES = ['ReadOnlyMany', 'ReadWriteMany', 'ReadWriteOnce', 'ReadWriteOncePod'];
 export const SUPPORTED_VOLUME_MODES = ['Block', 'Filesystem'];
@@ -213,6 +215,8 @@ export const persistentVolumeClaimDef: ResourceDef = {
   verbs: ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'],
   subresources: [{ name: 'status', kind: 'PersistentVolumeClaim', verbs: ['get', 'patch', 'update'] }],
   definition: 'io.k8s.api.core.v1.PersistentVolumeClaim',
+  valueFields: PVC_SPEC_VALUE_FIELDS,
+  table: persistentVolumeClaimPrinter,
 
   defaults: defaultPersistentVolumeClaim,
   prepareForCreate(obj) {

@@ -5,6 +5,8 @@ import type { Cause, KObject, ResourceDef } from '../types.js';
 import { invalid, forbidden, deepEqual, renderValue } from '../../registry/validation.js';
 import { defaultPodSpec, defaultPodOnly, computeQOSClass, validatePodSpec } from '../podspec.js';
 import { normalizePodStatusIPs, validatePodStatusUpdate } from './podstatus-validation.js';
+import { podPrinter } from '../../printers/pods.js';
+import { POD_VALUE_FIELDS } from '../podspec.js';
 
 const isObj = (v: unknown): v is KObject => typeof v === 'object' && v !== null && !Array.isArray(v);
 const arr = (v: unknown): any[] => (Array.isArray(v) ? v : []);
@@ -205,6 +207,8 @@ export const podDef: ResourceDef = {
     { name: 'status', kind: 'Pod', verbs: ['get', 'patch', 'update'] },
   ],
   definition: 'io.k8s.api.core.v1.Pod',
+  valueFields: { ...POD_VALUE_FIELDS, 'io.k8s.api.core.v1.Binding': { structs: ['target'] } },
+  table: podPrinter,
 
   defaults(obj) {
     normalizePodStatusIPs(obj.status);

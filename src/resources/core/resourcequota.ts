@@ -4,6 +4,7 @@ import type { Cause, KObject, ResourceDef } from '../types.js';
 import { invalid, notSupported, isQualifiedName } from '../../registry/validation.js';
 import { canonicalizeResourceList } from '../quantity.js';
 import { validateResourceQuantityValue } from '../podspec-validation.js';
+import { resourceQuotaPrinter } from '../../printers/core.js';
 
 const isObj = (v: unknown): v is KObject => typeof v === 'object' && v !== null && !Array.isArray(v);
 const arr = (v: unknown): any[] => (Array.isArray(v) ? v : []);
@@ -60,6 +61,7 @@ export const resourceQuotaDef: ResourceDef = {
   verbs: ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'],
   subresources: [{ name: 'status', kind: 'ResourceQuota', verbs: ['get', 'patch', 'update'] }],
   definition: 'io.k8s.api.core.v1.ResourceQuota',
+  table: resourceQuotaPrinter,
   defaults(obj) {
     canonicalizeResourceList(obj.spec?.hard);
     canonicalizeResourceList(obj.status?.hard);

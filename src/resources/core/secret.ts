@@ -3,6 +3,7 @@
 import type { Cause, KObject, ResourceDef } from '../types.js';
 import { invalid, required, tooLong, immutable } from '../../registry/validation.js';
 import { canonicalBase64, configMapKeyErrors, validateImmutableData, MAX_DATA_SIZE } from './configmap.js';
+import { secretPrinter } from '../../printers/core.js';
 
 const isObj = (v: unknown): v is KObject => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -54,6 +55,7 @@ export const secretDef: ResourceDef = {
   verbs: ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'],
   subresources: [],
   definition: 'io.k8s.api.core.v1.Secret',
+  table: secretPrinter,
 
   defaults(obj) {
     if (!obj.type) obj.type = 'Opaque';

@@ -8,6 +8,7 @@ import {
   required, invalid, notSupported, forbidden, duplicate, isDNS1035Label, isDNS1123Subdomain, validateLabels,
 } from '../../registry/validation.js';
 import { dns1123Label, portNumErrors, validatePortNumOrName } from '../podspec-validation.js';
+import { servicePrinter } from '../../printers/network.js';
 
 const isObj = (v: unknown): v is KObject => typeof v === 'object' && v !== null && !Array.isArray(v);
 const arr = (v: unknown): any[] => (Array.isArray(v) ? v : []);
@@ -186,6 +187,8 @@ export const serviceDef: ResourceDef = {
     { name: 'status', kind: 'Service', verbs: ['get', 'patch', 'update'] },
   ],
   definition: 'io.k8s.api.core.v1.Service',
+  valueFields: { 'io.k8s.api.core.v1.ServiceStatus': { structs: ['loadBalancer'] } },
+  table: servicePrinter,
 
   // ValidateServiceName = NameIsDNS1035Label
   validateName: (name) => isDNS1035Label(name),

@@ -1,6 +1,7 @@
 // core/v1 ServiceAccount: pkg/registry/core/serviceaccount (no status, a `token` subresource).
 import type { Cause, KObject, ResourceDef } from '../types.js';
 import { required } from '../../registry/validation.js';
+import { serviceAccountPrinter } from '../../printers/core.js';
 
 const isObj = (v: unknown): v is KObject => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -24,6 +25,7 @@ export const serviceAccountDef: ResourceDef = {
   verbs: ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'],
   subresources: [], // serviceaccounts/token (TokenRequest) is not served
   definition: 'io.k8s.api.core.v1.ServiceAccount',
+  table: serviceAccountPrinter,
   validate: validateServiceAccount,
   validateUpdate: (n) => validateServiceAccount(n),
   generationChanged: () => false,

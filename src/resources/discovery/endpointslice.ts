@@ -3,6 +3,7 @@
 import type { Cause, KObject, ResourceDef } from '../types.js';
 import { ipFamily } from '../ip.js';
 import { deepEqual, duplicate, invalid, isDNS1123Label, isDNS1123Subdomain, isQualifiedName, notSupported, required, validateImmutable } from '../../registry/validation.js';
+import { endpointSlicePrinter } from '../../printers/network.js';
 
 const ADDRESS_TYPES = ['FQDN', 'IPv4', 'IPv6'];
 const PROTOCOLS = ['SCTP', 'TCP', 'UDP'];
@@ -122,6 +123,8 @@ export const endpointSliceDef: ResourceDef = {
   verbs: ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'],
   subresources: [],
   definition: 'io.k8s.api.discovery.v1.EndpointSlice',
+  valueFields: { 'io.k8s.api.discovery.v1.EndpointSlice': { nulls: ['endpoints'] }, 'io.k8s.api.discovery.v1.Endpoint': { structs: ['conditions'] } },
+  table: endpointSlicePrinter,
 
   defaults: defaultEndpointSlice,
   prepareForCreate(obj) {

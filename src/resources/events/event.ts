@@ -3,6 +3,7 @@
 // pkg/apis/core/validation/events.go (ValidateEventCreate / ValidateEventUpdate, strict for events.k8s.io/v1).
 import type { Cause, KObject, ResourceDef } from '../types.js';
 import { deepEqual, invalid, isDNS1123Subdomain, isQualifiedName, required } from '../../registry/validation.js';
+import { eventsV1Printer } from '../../printers/events.js';
 
 const REPORTING_INSTANCE_LIMIT = 128;
 const ACTION_LIMIT = 128;
@@ -99,6 +100,7 @@ export const eventsV1EventDef: ResourceDef = {
   verbs: ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'],
   subresources: [],
   definition: 'io.k8s.api.events.v1.Event',
+  table: eventsV1Printer,
 
   validate: validateEventsV1Create,
   validateUpdate: validateEventsV1Update,

@@ -2,6 +2,7 @@
 // pkg/apis/storage/validation/validation.go (ValidateStorageClass / ValidateStorageClassUpdate).
 import type { Cause, KObject, ResourceDef } from '../types.js';
 import { deepEqual, forbidden, invalid, isQualifiedName, notSupported, required, tooLong, validateImmutable } from '../../registry/validation.js';
+import { storageClassPrinter } from '../../printers/storage.js';
 
 const RECLAIM_POLICIES = ['Delete', 'Retain'];
 const BINDING_MODES = ['Immediate', 'WaitForFirstConsumer'];
@@ -78,6 +79,7 @@ export const storageClassDef: ResourceDef = {
   verbs: ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'],
   subresources: [],
   definition: 'io.k8s.api.storage.v1.StorageClass',
+  table: storageClassPrinter,
 
   defaults: defaultStorageClass,
   validate: validateStorageClass,
