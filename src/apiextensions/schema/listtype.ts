@@ -36,7 +36,18 @@ function walkObject(p: string, s: Structural, obj: Record<string, unknown>, errs
   }
 }
 
+const subtree = new WeakMap<Structural, boolean>();
+function hasLists(s: Structural): boolean {
+  let h = subtree.get(s);
+  if (h === undefined) {
+    h = hasListSetOrMap(s);
+    subtree.set(s, h);
+  }
+  return h;
+}
+
 function walkValue(p: string, s: Structural, v: unknown, errs: Cause[]): void {
+  if (!hasLists(s)) return;
   if (Array.isArray(v)) walkArray(p, s, v, errs);
   else if (isObj(v)) walkObject(p, s, v, errs);
 }

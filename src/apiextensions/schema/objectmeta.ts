@@ -5,7 +5,7 @@
 import type { Cause } from '../../resources/types.js';
 import { isDNS1035Label, isDNS1123Label, validateAnnotations, validateLabels, isQualifiedName } from '../../registry/validation.js';
 import { child, fe, index } from './fielderr.js';
-import type { Structural } from './structural.js';
+import { asResourceRoot, type Structural } from './structural.js';
 
 function isObj(v: unknown): v is Record<string, any> {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
@@ -164,8 +164,7 @@ export interface CoerceOptions {
  */
 export function coerce(pth: string, obj: unknown, s: Structural | undefined, isResourceRoot: boolean, opts: CoerceOptions = {}): { error?: Cause; unknown: string[] } {
   if (isResourceRoot) {
-    if (!s) s = {};
-    if (!s.xEmbeddedResource) s = { ...s, xEmbeddedResource: true };
+    s = asResourceRoot(s);
   }
   const unknown: string[] = [];
   const error = coerceAt(pth, obj, s, opts, unknown);
@@ -173,8 +172,18 @@ export function coerce(pth: string, obj: unknown, s: Structural | undefined, isR
   return { error, unknown };
 }
 
+const subtree = new WeakMap<Structural, boolean>();
+function hasEmbedded(s: Structural): boolean {
+  let h = subtree.get(s);
+  if (h === undefined) {
+    h = hasEmbeddedResource(s);
+    subtree.set(s, h);
+  }
+  return h;
+}
+
 function coerceAt(pth: string, x: unknown, s: Structural | undefined, opts: CoerceOptions, unknown: string[]): Cause | undefined {
-  if (!s || x === null || typeof x !== 'object') return undefined;
+  if (!s || x === null || typeof x !== 'object' || !hasEmbedded(s)) return undefined;
   if (Array.isArray(x)) {
     for (let i = 0; i < x.length; i++) {
       const e = coerceAt(index(pth, i), x[i], s.items, opts, unknown);
@@ -226,8 +235,7 @@ export function hasEmbeddedResource(s: Structural | undefined, seen = new Set<St
 /** objectmeta.Validate: apiVersion, kind and metadata of every embedded resource (and the root when isResourceRoot). */
 export function validateEmbeddedMeta(pth: string, obj: unknown, s: Structural | undefined, isResourceRoot: boolean): Cause[] {
   if (isResourceRoot) {
-    if (!s) s = {};
-    if (!s.xEmbeddedResource) s = { ...s, xEmbeddedResource: true };
+    s = asResourceRoot(s);
   }
   const errs: Cause[] = [];
   validateAt(pth, obj, s, errs);
@@ -235,7 +243,7 @@ export function validateEmbeddedMeta(pth: string, obj: unknown, s: Structural | 
 }
 
 function validateAt(pth: string, x: unknown, s: Structural | undefined, errs: Cause[]): void {
-  if (!s || x === null || typeof x !== 'object') return;
+  if (!s || x === null || typeof x !== 'object' || !hasEmbedded(s)) return;
   if (Array.isArray(x)) {
     for (let i = 0; i < x.length; i++) validateAt(index(pth, i), x[i], s.items, errs);
     return;

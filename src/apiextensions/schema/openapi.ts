@@ -14,6 +14,8 @@ import type { NestedValueValidation, Structural, ValueValidation } from './struc
 /** One compiled schema node (a kube-openapi spec.Schema, reduced to what validation reads). */
 export interface ONode {
   type: string[];
+  /** bit set of the types in `type` (TYPE_BITS) */
+  typeBits: number;
   nullable: boolean;
   format: string;
   /** the format's checker when the registry knows it (formatValidator applies to strings then) */
@@ -37,7 +39,8 @@ export interface ONode {
   minProperties?: number;
   required?: string[];
   props?: Map<string, ONode>;
-  propList?: [string, ONode][];
+  propKeys?: string[];
+  propNodes?: ONode[];
   apAllows: boolean;
   apDefined: boolean;
   apSchema?: ONode;
@@ -79,11 +82,15 @@ function isObj(v: unknown): v is Record<string, any> {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
 
+const TYPE_BITS: Record<string, number> = { null: 1, string: 2, boolean: 4, integer: 8, number: 16, array: 32, object: 64 };
+
 function emptyNode(): ONode {
-  return { type: [], nullable: false, format: '', numType: '', numFormat: '', exclusiveMaximum: false, exclusiveMinimum: false, uniqueItems: false, apAllows: false, apDefined: false };
+  return { type: [], typeBits: 0, nullable: false, format: '', numType: '', numFormat: '', exclusiveMaximum: false, exclusiveMinimum: false, uniqueItems: false, apAllows: false, apDefined: false };
 }
 
 function finish(n: ONode): ONode {
+  n.typeBits = 0;
+  for (const t of n.type) n.typeBits |= TYPE_BITS[t] ?? 128;
   n.formatCheck = n.format ? formatChecker(n.format) : undefined;
   if (n.type.length === 1) {
     if (n.type[0] === 'integer') {
@@ -94,7 +101,10 @@ function finish(n: ONode): ONode {
       if (n.format === 'float' || n.format === 'double') n.numFormat = n.format;
     }
   }
-  if (n.props) n.propList = [...n.props];
+  if (n.props) {
+    n.propKeys = [...n.props.keys()];
+    n.propNodes = [...n.props.values()];
+  }
   return n;
 }
 
@@ -216,23 +226,27 @@ function invalidType(path: string, typeName: string, value: string): OErr {
 
 /** typeValidator.Validate; true when it passed (it then counts one match). */
 function typeOK(n: ONode, path: string, kind: Kind, errs: OErr[]): boolean {
+  const bits = n.typeBits;
   if (kind === 'null') {
-    if (n.type.length > 0 && !n.type.includes('null') && !n.nullable) {
+    if (n.type.length > 0 && !(bits & 1) && !n.nullable) {
       errs.push(invalidType(path, n.type.join(','), 'null'));
       return false;
     }
     return true;
   }
-  const format = kind === 'integer' ? 'int64' : kind === 'number' ? 'float64' : '';
-  const t = n.type;
-  const isIntFloat = kind === 'integer' && t.includes('number');
-  if (kind !== 'string' && kind !== 'array' && n.format !== '' && !(t.includes(kind) || format === n.format || isIntFloat)) {
-    errs.push(invalidType(path, n.format, format));
-    return false;
+  const kb = TYPE_BITS[kind];
+  const isIntFloat = kind === 'integer' && (bits & 16) !== 0;
+  if (n.format !== '') {
+    if (kind !== 'string' && kind !== 'array') {
+      const format = kind === 'integer' ? 'int64' : kind === 'number' ? 'float64' : '';
+      if (!((bits & kb) !== 0 || format === n.format || isIntFloat)) {
+        errs.push(invalidType(path, n.format, format));
+        return false;
+      }
+    } else if (!(bits & 24)) return true;
   }
-  if (!(t.includes('number') || t.includes('integer')) && n.format !== '' && (kind === 'string' || kind === 'array')) return true;
-  if (!(t.includes(kind) || isIntFloat)) {
-    errs.push(invalidType(path, t.join(','), kind));
+  if (!((bits & kb) !== 0 || isIntFloat)) {
+    errs.push(invalidType(path, n.type.join(','), kind));
     return false;
   }
   return true;
@@ -248,27 +262,20 @@ function isJSONInteger(f: number): boolean {
   return Math.abs(f - g) / (f + g) < 1e-9;
 }
 
-/** swag.FormatFloat64 / FormatInt64 */
-function stringRep(v: number, kind: Kind): string {
-  if (kind === 'integer') return BigInt(v).toString();
-  if (Number.isInteger(v)) return BigInt(v).toString();
-  return String(v).includes('e') ? v.toFixed(20).replace(/\.?0+$/, '') : String(v);
-}
-
-const INT32 = [-(2 ** 31), 2 ** 31 - 1];
+const INT32_MIN = -(2 ** 31);
+const INT32_MAX = 2 ** 31 - 1;
 const FLOAT32_MAX = 3.4028234663852886e38;
 
-/** IsValueValidAgainstRange: a plain error message or undefined. */
+/**
+ * IsValueValidAgainstRange: a plain error message or undefined. The value's decimal form must parse as the
+ * type's format (an integer within int32/int64, a float within float32).
+ */
 function rangeError(v: number, kind: Kind, typeName: string, format: string, prefix: string, path: string): string | undefined {
   let bad = false;
   if (typeName === 'integer') {
-    const rep = stringRep(v, kind);
-    if (!/^[-+]?\d+$/.test(rep)) bad = true;
-    else {
-      const b = BigInt(rep);
-      if (format === 'int32') bad = b < BigInt(INT32[0]) || b > BigInt(INT32[1]);
-      else bad = b < -(2n ** 63n) || b > 2n ** 63n - 1n;
-    }
+    // kind 'integer' is an integral value within int64; anything else does not parse as one
+    if (kind !== 'integer') bad = true;
+    else if (format === 'int32') bad = v < INT32_MIN || v > INT32_MAX;
   } else if (format === 'float' || format === 'float32') {
     bad = Math.abs(v) > FLOAT32_MAX * (1 + 2 ** -25);
   }
@@ -460,11 +467,14 @@ function objectCheck(n: ONode, o: Record<string, unknown>, path: string, errs: O
       if (!props || !props.has(k)) mc += validateNode(n.apSchema, o[k], path + '.' + k, errs);
     }
   }
-  if (n.propList) {
-    for (const [k, ps] of n.propList) {
+  const keys = n.propKeys;
+  if (keys) {
+    const nodes = n.propNodes!;
+    for (let i = 0; i < keys.length; i++) {
+      const k = keys[i];
       const v = o[k];
       if (v === undefined && !Object.prototype.hasOwnProperty.call(o, k)) continue;
-      mc += validateNode(ps, v, path ? path + '.' + k : k, errs);
+      mc += validateNode(nodes[i], v, path ? path + '.' + k : k, errs);
     }
   }
   if (n.required) {

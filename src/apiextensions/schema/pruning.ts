@@ -1,6 +1,6 @@
 // Pruning of unknown fields: staging/src/k8s.io/apiextensions-apiserver/pkg/apiserver/schema/pruning/algorithm.go
 // (PruneWithOptions, with the unknown-field paths as options.go's UnknownFieldPathOptions records them).
-import type { Structural } from './structural.js';
+import { asResourceRoot, type Structural } from './structural.js';
 
 const META_FIELDS = new Set(['apiVersion', 'kind', 'metadata']);
 
@@ -24,8 +24,7 @@ function appendKey(parent: string, k: string): string {
  */
 export function prune(obj: unknown, s: Structural | undefined, isResourceRoot: boolean, track = true): string[] {
   if (isResourceRoot) {
-    if (!s) s = {};
-    if (!s.xEmbeddedResource) s = { ...s, xEmbeddedResource: true };
+    s = asResourceRoot(s);
   }
   const t: Track = { on: track, paths: [] };
   pruneAt(obj, s, '', t);

@@ -194,3 +194,18 @@ export function isZeroValueValidation(v: ValueValidation | undefined): boolean {
   for (const k in v) if ((v as any)[k] !== undefined) return false;
   return true;
 }
+
+const rootClones = new WeakMap<Structural, Structural>();
+const EMPTY_ROOT: Structural = { xEmbeddedResource: true };
+
+/** s with x-kubernetes-embedded-resource set, as upstream clones a resource root's schema (cached per schema). */
+export function asResourceRoot(s: Structural | undefined): Structural {
+  if (!s) return EMPTY_ROOT;
+  if (s.xEmbeddedResource) return s;
+  let c = rootClones.get(s);
+  if (!c) {
+    c = { ...s, xEmbeddedResource: true };
+    rootClones.set(s, c);
+  }
+  return c;
+}
