@@ -311,6 +311,11 @@ function harvest(paths: Json, schemas: Record<string, Json>, resolve: (p: Json) 
     const op = (where === 'collection' ? coll : item)?.[method];
     params[action] = ((op?.parameters ?? []) as Json[]).map(resolve).filter((p) => p && p.in !== 'body');
   }
+  // the CRD builder's parameter sets differ from the built-in installer's in two places:
+  // deletecollection takes ListOptions only, and get takes GetOptions (resourceVersion)
+  params.deletecollection = params.list.map((p) => structuredClone(p));
+  const rv = params.list.find((p) => p?.name === 'resourceVersion');
+  params.get = rv ? [structuredClone(rv)] : [];
   const common = ((item?.parameters ?? []) as Json[]).map(resolve);
   const byName = (n: string) => structuredClone(common.find((p) => p?.name === n) ?? { in: n === 'pretty' ? 'query' : 'path', name: n });
   return { schemas, params, pathParams: { name: byName('name'), namespace: byName('namespace'), pretty: byName('pretty') } };

@@ -161,10 +161,14 @@ describe('CRD OpenAPI v3 document', () => {
     expect(coll.post.requestBody.required).toBe(true);
     expect(coll.delete.operationId).toBe('deleteStableExampleComV1CollectionNamespacedCronTab');
     expect(coll.delete.description).toBe('delete collection of CronTab');
+    // ListOptions only, no body (builder.go: case "list", "deletecollection")
+    expect(coll.delete.parameters.map((p: any) => p.name)).toEqual(coll.get.parameters.map((p: any) => p.name));
+    expect(coll.delete.requestBody).toBeUndefined();
     expect(coll.delete.responses['200'].content['application/json'].schema.$ref).toBe('#/components/schemas/io.k8s.apimachinery.pkg.apis.meta.v1.Status');
     const item = doc.paths[`${base}/namespaces/{namespace}/crontabs/{name}`];
     expect(item.parameters.map((p: any) => p.name)).toEqual(['name', 'namespace', 'pretty']);
     expect(item.get.operationId).toBe('readStableExampleComV1NamespacedCronTab');
+    expect(item.get.parameters).toEqual([{ in: 'query', name: 'resourceVersion', schema: { type: 'string', uniqueItems: true } }]);
     expect(item.put.description).toBe('replace the specified CronTab');
     expect(item.patch.description).toBe('partially update the specified CronTab');
     expect(Object.keys(item.patch.requestBody.content)).toEqual([
