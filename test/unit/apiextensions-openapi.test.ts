@@ -2,8 +2,17 @@
 // (apiextensions-apiserver pkg/controller/openapi/builder/builder.go, merge.go, v2/conversion.go):
 // definition names, kind/list schemas, paths, and what kubectl explain reads from them.
 import { describe, expect, it } from 'vitest';
-import { buildV2, buildV3, buildV3ForGroupVersion, definitionName, mergeV2, mergeV3 } from '../../src/apiextensions/openapi-builder.js';
-import { openapiV2Json } from '../../src/schema/openapi.js';
+import {
+  buildV2,
+  buildV3,
+  buildV3ForGroupVersion,
+  definitionName,
+  mergeV2,
+  mergeV3,
+  resetOpenAPIBuilderCache,
+} from '../../src/apiextensions/openapi-builder.js';
+import { setDescriptionTable } from '../../src/schema/descriptions.js';
+import { openapiV2Json, resetOpenAPICache } from '../../src/schema/openapi.js';
 
 const crontab = (over: any = {}): any => ({
   metadata: { name: 'crontabs.stable.example.com' },
@@ -204,6 +213,25 @@ describe('CRD OpenAPI v3 document', () => {
     expect(explain(doc, gvk, 'spec.cronSpec')).toEqual({ description: 'The cron schedule, in Cron format.', type: 'string' });
     expect(explain(doc, gvk, 'metadata').description).toMatch(/^Standard object's metadata/);
     expect(explain(doc, gvk, 'metadata.name').type).toBe('string');
+  });
+
+  it('meta schemas carry the served descriptions when the build made the table', () => {
+    try {
+      setDescriptionTable({
+        definitions: { 'io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta': { properties: { name: 'Name must be unique within a namespace.' } } },
+      });
+      resetOpenAPICache();
+      resetOpenAPIBuilderCache();
+      const d = buildV3(crontab(), 'v1');
+      expect(explain(d, { group: 'stable.example.com', version: 'v1', kind: 'CronTab' }, 'metadata.name')).toEqual({
+        description: 'Name must be unique within a namespace.',
+        type: 'string',
+      });
+    } finally {
+      setDescriptionTable(undefined);
+      resetOpenAPICache();
+      resetOpenAPIBuilderCache();
+    }
   });
 
   it('a version without a schema is a bare object with its GVK', () => {
