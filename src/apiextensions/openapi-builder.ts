@@ -691,6 +691,9 @@ export function mergeV2(base: Json, extra: Array<{ definitions: Record<string, J
   const paths: Record<string, Json> = { ...(base.paths ?? {}) };
   for (const name of Object.keys(crdDefs)) {
     if (definitions[name] === undefined || deepEqual(definitions[name], crdDefs[name])) continue;
+    // the meta and autoscaling types come from the static document itself (possibly without its
+    // descriptions): the base's copy serves, as upstream's identical copies do
+    if (name.startsWith(META) || name.startsWith('io.k8s.api.autoscaling.v1')) continue;
     let n = 2;
     while (definitions[`${name}_v${n}`] !== undefined || crdDefs[`${name}_v${n}`] !== undefined) n++;
     const to = `${name}_v${n}`;

@@ -328,7 +328,12 @@ describe('CRD OpenAPI v2', () => {
     expect(merged.paths['/api/v1/namespaces']).toEqual(base.paths['/api/v1/namespaces']);
     expect(merged.paths['/apis/stable.example.com/v1/namespaces/{namespace}/backups']).toBeDefined();
     expect(merged.info).toEqual(base.info);
-    // shared meta definitions are the static ones
+    // shared meta definitions are the static ones, even when the base carries other descriptions
     expect(merged.definitions['io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta']).toEqual(base.definitions['io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta']);
+    const described = structuredClone(base);
+    described.definitions['io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta'].description = 'ObjectMeta is metadata.';
+    const m2 = mergeV2(described, [buildV2(crontab(), 'v1')]);
+    expect(m2.definitions['io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta'].description).toBe('ObjectMeta is metadata.');
+    expect(Object.keys(m2.definitions).filter((k) => k.endsWith('_v2'))).toEqual([]);
   });
 });
