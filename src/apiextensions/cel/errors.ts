@@ -18,7 +18,12 @@ const BINARY_FN: Record<string, string> = {
 
 /** cel-js type names as cel-go prints them: list<int> -> list(int). */
 function goType(t: string): string {
-  return t.replace(/</g, '(').replace(/>/g, ')').trim();
+  return t
+    .replace(/google\.protobuf\.Timestamp/g, 'timestamp')
+    .replace(/google\.protobuf\.Duration/g, 'duration')
+    .replace(/</g, '(')
+    .replace(/>/g, ')')
+    .trim();
 }
 
 /** cel-go's ERROR: <input>:L:C: msg + snippet + caret line. */

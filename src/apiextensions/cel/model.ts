@@ -47,6 +47,10 @@ export function celTypeString(d: Decl): string {
       return `map<string, ${celTypeString(d.elem)}>`;
     case 'list':
       return `list<${celTypeString(d.elem)}>`;
+    case 'timestamp':
+      return 'google.protobuf.Timestamp';
+    case 'duration':
+      return 'google.protobuf.Duration';
     default:
       return d.kind;
   }
