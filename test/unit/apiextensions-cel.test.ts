@@ -215,6 +215,73 @@ describe('CEL rules: transition rules', () => {
   });
 });
 
+describe('CEL rules: ratcheting on update', () => {
+  const schema = specSchema(
+    { name: { type: 'string' }, other: { type: 'string' }, tags: { type: 'array', items: { type: 'string', 'x-kubernetes-validations': [{ rule: 'self.size() < 3', message: 'short tags' }] } } },
+    [{ rule: 'self.name.startsWith("a")', message: 'name must start with a' }],
+  );
+  const cr = (spec: unknown) => ({ spec });
+
+  it('a failing rule on an unchanged value is a warning, not an error', () => {
+    const { validator } = compile(schema);
+    const warnings: string[] = [];
+    expect(validate(validator, cr({ name: 'bad', other: 'x' }), cr({ name: 'bad' }), warnings)).toEqual([
+      { reason: 'FieldValueInvalid', field: 'spec', message: 'Invalid value: "object": name must start with a' },
+    ]);
+    const w2: string[] = [];
+    const { validator: v2 } = compile({ type: 'object', properties: { spec: { type: 'object', properties: { s: { ...schema.properties.spec, 'x-kubernetes-validations': schema.properties.spec['x-kubernetes-validations'] } } } } });
+    expect(validate(v2, cr({ s: { name: 'bad' }, x: 1 }), cr({ s: { name: 'bad' } }), w2)).toEqual([]);
+    expect(w2).toEqual(['spec.s: Invalid value: "object": name must start with a']);
+    expect(validate(v2, cr({ s: { name: 'bad2' } }), cr({ s: { name: 'bad' } }))).toHaveLength(1);
+    expect(validate(v2, cr({ s: { name: 'bad' } }), undefined)).toHaveLength(1);
+  });
+
+  it('items of an atomic list ratchet with the list', () => {
+    const { validator } = compile(schema);
+    const w: string[] = [];
+    expect(validate(validator, cr({ name: 'a', tags: ['long'] }), cr({ name: 'a', tags: ['long'] }), w)).toEqual([]);
+    expect(w).toEqual(['spec.tags[0]: Invalid value: "string": short tags']);
+    expect(validate(validator, cr({ name: 'a', tags: ['long', 'x'] }), cr({ name: 'a', tags: ['long'] }))).toEqual([
+      { reason: 'FieldValueInvalid', field: 'spec.tags[0]', message: 'Invalid value: "string": short tags' },
+    ]);
+  });
+});
+
+describe('CEL rules: allOf', () => {
+  it('rules inside allOf are evaluated with the node type', () => {
+    const schema = specSchema({ a: { type: 'integer' }, b: { type: 'integer' } }, [], { allOf: [{ 'x-kubernetes-validations': [{ rule: 'self.a < self.b', message: 'a < b' }] }] });
+    const r = compile(schema);
+    expect(r.errors).toEqual([]);
+    expect(validate(r.validator, { spec: { a: 1, b: 2 } }, undefined)).toEqual([]);
+    expect(validate(r.validator, { spec: { a: 3, b: 2 } }, undefined)).toEqual([{ reason: 'FieldValueInvalid', field: 'spec', message: 'Invalid value: "object": a < b' }]);
+  });
+});
+
+describe('CEL rules: bad input', () => {
+  it('odd rule lists and values do not throw', () => {
+    for (const rules of [[null], [{}], [{ rule: 42 }], [{ rule: '' }], [{ rule: 'true', message: 7 }]]) {
+      const r = compile(specSchema(P, rules as unknown[]));
+      expect(() => validate(r.validator, { spec: { name: 5, tags: 'x', labels: [1] } }, { spec: 'x' })).not.toThrow();
+    }
+    const r = compile(specSchema({ any: { 'x-kubernetes-int-or-string': true } }, [{ rule: 'true' }]));
+    let deep: any = 1;
+    for (let i = 0; i < 5000; i++) deep = [deep];
+    expect(validate(r.validator, { spec: { any: deep } }, undefined)).toEqual([]);
+  });
+
+  it('a rule on a node CEL cannot type is an internal error', () => {
+    const r = compile(specSchema({ u: { 'x-kubernetes-preserve-unknown-fields': true, 'x-kubernetes-validations': [{ rule: 'true' }] } }, []));
+    expect(r.errors).toEqual([
+      {
+        reason: 'InternalError',
+        field: 'spec.validation.openAPIV3Schema.properties[spec].properties[u].x-kubernetes-validations',
+        message:
+          'Internal error: internal error: failed to construct type information for x-kubernetes-validations rules: unable to convert structural schema to CEL declarations',
+      },
+    ]);
+  });
+});
+
 describe('CEL rules: compile errors', () => {
   it('undefined field, no matching overload, syntax errors, non-bool', () => {
     const r = compile(specSchema(P, [{ rule: 'self.foo == 1' }, { rule: 'self.replicas == "a"' }, { rule: 'self.replicas +' }, { rule: 'self.replicas' }, { rule: 'nope == 1' }]));

@@ -12,6 +12,7 @@
 // too much stops with upstream's "actual cost limit exceeded" error instead of running away.
 import { Environment, Optional } from '@marcbachmann/cel-js';
 import type { Cause } from '../../resources/types.js';
+import { jsonEqual } from '../../util/equal.js';
 import { goQuote } from '../../util/goquote.js';
 import { compileErrorString, runtimeErrorString } from './errors.js';
 import { registerLibrary } from './library.js';
@@ -252,10 +253,11 @@ function build(
   if (rules.length > 0) {
     if (!decl) {
       node.compileError = 'failed to convert to declType for CEL validation rules';
+      // CRD validation's defaultConverter (apis/apiextensions/validation/cel_validation.go)
       if (report)
         ctx.errors.push({
           reason: 'InternalError',
-          message: `Internal error: ${node.compileError}`,
+          message: 'Internal error: internal error: failed to construct type information for x-kubernetes-validations rules: unable to convert structural schema to CEL declarations',
           field: child(path, 'x-kubernetes-validations'),
         });
     } else {
@@ -348,8 +350,21 @@ export function compileValidations(schema: any, fldPath: string): { errors: Caus
 interface RunState {
   budget: number;
   errors: Cause[];
+  /** errors of rules whose value did not change on update (ratcheting): warnings upstream */
+  warnings: string[];
   stopped: boolean;
 }
+
+/**
+ * Ratcheting (validation.go ratchetingOptions, apiserver/pkg/cel/common/equality.go): on update, a
+ * failing rule that does not use oldSelf is only a warning when the value it checks is unchanged:
+ * the node's own value when it correlates with an old one, else the nearest correlatable ancestor's.
+ */
+interface Ratchet {
+  /** whether errors at this node are ratcheted (lazy: only asked when a rule fails) */
+  unchanged(): boolean;
+}
+const NO_RATCHET: Ratchet = { unchanged: () => false };
 
 function ruleErrorString(r: Rule): string {
   const m = typeof r.message === 'string' ? r.message.trim() : '';
@@ -385,20 +400,23 @@ function celOf(v: Vals, decl: Decl): { value: unknown; n: number } {
   return { value: v.cel, n: v.count ?? 1 };
 }
 
-function evalMessage(cr: CompiledRule, act: Record<string, unknown>): { msg?: string; fatal?: string } {
+function evalMessage(cr: CompiledRule, act: Record<string, unknown>): string | undefined {
   let res: unknown;
   try {
     res = cr.messageProgram!(act);
   } catch {
-    return {};
+    return undefined;
   }
-  if (typeof res !== 'string') return {};
+  if (typeof res !== 'string') return undefined;
   const t = res.trim();
-  if (t.length === 0 || Buffer.byteLength(t) > MAX_MESSAGE_EXPRESSION_BYTES || /\n/.test(t)) return {};
-  return { msg: t };
+  if (t.length === 0 || Buffer.byteLength(t) > MAX_MESSAGE_EXPRESSION_BYTES || /\n/.test(t)) return undefined;
+  return t;
 }
 
-function runRules(node: VNode, path: string, cur: Vals, old: Vals | undefined, st: RunState): void {
+const optionalOf = (v: unknown) => Optional.of(v);
+const optionalNone = () => Optional.none();
+
+function runRules(node: VNode, path: string, cur: Vals, old: Vals | undefined, st: RunState, ratchet: Ratchet): void {
   if (node.compileError) {
     st.errors.push(invalidCause(path, goQuote(node.type), `rule compiler initialization error: ${node.compileError}`));
     return;
@@ -460,54 +478,99 @@ function runRules(node: VNode, path: string, cur: Vals, old: Vals | undefined, s
     if (result === true) continue;
     const fp = cr.normalizedFieldPath ? child(path, cr.normalizedFieldPath) : path;
     let detail: string | undefined;
-    if (cr.messageProgram) detail = evalMessage(cr, a).msg;
+    if (cr.messageProgram) detail = evalMessage(cr, a);
     if (detail === undefined) detail = typeof r.message === 'string' && r.message.length > 0 ? r.message.trim() : `failed rule: ${ruleErrorString(r)}`;
-    st.errors.push(fieldErrorForReason(fp, node.type, detail, r.reason));
+    const cause = fieldErrorForReason(fp, node.type, detail, r.reason);
+    if (!cr.usesOldSelf && ratchet.unchanged()) st.warnings.push(`${cause.field}: ${cause.message}`);
+    else st.errors.push(cause);
   }
 }
-
-const optionalOf = (v: unknown) => Optional.of(v);
-const optionalNone = () => Optional.none();
 
 function mapListKey(item: unknown, keys: string[]): string | undefined {
   if (!item || typeof item !== 'object' || Array.isArray(item)) return undefined;
   return JSON.stringify(keys.map((k) => (item as any)[k] ?? null));
 }
 
-function walk(node: VNode, path: string, cur: Vals, old: Vals | undefined, st: RunState): void {
+function oldMapListIndex(schema: any, oldArr: unknown[] | undefined): ((item: unknown) => number | undefined) | undefined {
+  const keys = schema?.['x-kubernetes-list-map-keys'];
+  if (!oldArr || schema?.['x-kubernetes-list-type'] !== 'map' || !Array.isArray(keys)) return undefined;
+  let byKey: Map<string, number> | undefined;
+  return (item) => {
+    if (!byKey) {
+      byKey = new Map();
+      oldArr.forEach((o, i) => {
+        const k = mapListKey(o, keys);
+        if (k !== undefined && !byKey!.has(k)) byKey!.set(k, i);
+      });
+    }
+    const k = mapListKey(item, keys);
+    return k === undefined ? undefined : byKey.get(k);
+  };
+}
+
+/** CorrelatedObject.CachedDeepEqual: equality where map-type lists compare item by key. */
+export function correlatedEqual(a: unknown, b: unknown, schema: any): boolean {
+  if (a === b) return true;
+  if (a === null || a === undefined || b === null || b === undefined) return false;
+  if (Array.isArray(a) || Array.isArray(b)) {
+    if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
+    const find = oldMapListIndex(schema, b);
+    if (!find) return jsonEqual(a, b);
+    for (const item of a) {
+      const oi = find(item);
+      if (oi === undefined || !correlatedEqual(item, b[oi], schema?.items)) return false;
+    }
+    return true;
+  }
+  if (typeof a === 'object' && typeof b === 'object') {
+    const ka = Object.keys(a as object);
+    if (ka.length !== Object.keys(b as object).length) return false;
+    for (const k of ka) {
+      if (!Object.prototype.hasOwnProperty.call(b, k)) return false;
+      const sub = schema?.properties?.[k] ?? (schema?.additionalProperties && typeof schema.additionalProperties === 'object' ? schema.additionalProperties : undefined);
+      if (!sub) return false;
+      if (!correlatedEqual((a as any)[k], (b as any)[k], sub)) return false;
+    }
+    return true;
+  }
+  return jsonEqual(a, b);
+}
+
+/** The ratchet of a node whose value correlates with an old one (cached). */
+function ownRatchet(cur: unknown, old: unknown, schema: any): Ratchet {
+  let res: boolean | undefined;
+  return { unchanged: () => (res ??= correlatedEqual(cur, old, schema)) };
+}
+
+function walk(node: VNode, path: string, cur: Vals, old: Vals | undefined, st: RunState, ratchet: Ratchet, parentRatchet: Ratchet, updating: boolean): void {
   if (cur.raw === null || cur.raw === undefined || st.stopped) return;
-  runRules(node, path, cur, old, st);
+  runRules(node, path, cur, old, st, ratchet);
   if (st.stopped) return;
   if (node.allOf) {
+    // allOf errors are not ratcheted by their own value, only by the nearest correlatable parent's
+    const allOfRatchet = old !== undefined ? parentRatchet : ratchet;
     for (const a of node.allOf) {
-      walk({ ...a, properties: undefined, items: undefined, additionalProperties: undefined }, path, cur, old, st);
+      walk(a, path, cur, old, st, allOfRatchet, parentRatchet, updating);
       if (st.stopped) return;
     }
   }
   const raw = cur.raw;
   const celObj = cur.cel;
   const oldCel = old?.cel;
+  // an uncorrelated child keeps the nearest correlatable ancestor's ratchet
+  const inherited = old !== undefined ? ownRatchet(raw, old.raw, node.schema) : ratchet;
   if (Array.isArray(raw)) {
     if (!node.items) return;
     const oldArr = Array.isArray(old?.raw) ? (old!.raw as unknown[]) : undefined;
-    let oldByKey: Map<string, number> | undefined;
-    const keys = node.schema?.['x-kubernetes-list-map-keys'];
-    if (oldArr && node.schema?.['x-kubernetes-list-type'] === 'map' && Array.isArray(keys)) {
-      oldByKey = new Map();
-      oldArr.forEach((o, i) => {
-        const k = mapListKey(o, keys);
-        if (k !== undefined && !oldByKey!.has(k)) oldByKey!.set(k, i);
-      });
-    }
+    const find = oldMapListIndex(node.schema, oldArr);
     for (let i = 0; i < raw.length; i++) {
       let ov: Vals | undefined;
-      if (oldByKey) {
-        const k = mapListKey(raw[i], keys);
-        const oi = k === undefined ? undefined : oldByKey.get(k);
-        if (oi !== undefined) ov = { raw: oldArr![oi], cel: Array.isArray(oldCel) ? oldCel[oi] : undefined };
-        if (ov && (ov.raw === null || ov.raw === undefined)) ov = undefined;
+      if (find) {
+        const oi = find(raw[i]);
+        if (oi !== undefined && oldArr![oi] !== null && oldArr![oi] !== undefined) ov = { raw: oldArr![oi], cel: Array.isArray(oldCel) ? oldCel[oi] : undefined };
       }
-      walk(node.items, `${path}[${i}]`, { raw: raw[i], cel: Array.isArray(celObj) ? celObj[i] : undefined }, ov, st);
+      const rt = ov ? ownRatchet(raw[i], ov.raw, node.schema?.items) : inherited;
+      walk(node.items, `${path}[${i}]`, { raw: raw[i], cel: Array.isArray(celObj) ? celObj[i] : undefined }, ov, st, updating ? rt : NO_RATCHET, inherited, updating);
       if (st.stopped) return;
     }
     return;
@@ -517,10 +580,18 @@ function walk(node: VNode, path: string, cur: Vals, old: Vals | undefined, st: R
   const oldObj = old?.raw && typeof old.raw === 'object' && !Array.isArray(old.raw) ? (old.raw as Record<string, unknown>) : undefined;
   const mapType = node.schema?.['x-kubernetes-map-type'];
   const correlatable = mapType === undefined || mapType === 'granular' || mapType === 'atomic';
+  const oldFor = (k: string, cel: (c: unknown) => unknown): Vals | undefined =>
+    correlatable && oldObj && oldObj[k] !== undefined && oldObj[k] !== null ? { raw: oldObj[k], cel: cel(oldCel) } : undefined;
+  const ratchetFor = (k: string, ov: Vals | undefined, schema: any): Ratchet => {
+    if (!updating) return NO_RATCHET;
+    // apiVersion and kind are not visible to ratcheting (both sides are converted to one version)
+    if (path === '' && (k === 'apiVersion' || k === 'kind')) return NO_RATCHET;
+    return ov ? ownRatchet(obj[k], ov.raw, schema) : inherited;
+  };
   if (node.additionalProperties) {
     for (const k of Object.keys(obj)) {
-      const ov = correlatable && oldObj && oldObj[k] !== undefined && oldObj[k] !== null ? { raw: oldObj[k], cel: oldCel instanceof Map ? oldCel.get(k) : undefined } : undefined;
-      walk(node.additionalProperties, `${path}[${k}]`, { raw: obj[k], cel: celObj instanceof Map ? celObj.get(k) : undefined }, ov, st);
+      const ov = oldFor(k, (c) => (c instanceof Map ? c.get(k) : undefined));
+      walk(node.additionalProperties, `${path}[${k}]`, { raw: obj[k], cel: celObj instanceof Map ? celObj.get(k) : undefined }, ov, st, ratchetFor(k, ov, node.schema?.additionalProperties), inherited, updating);
       if (st.stopped) return;
     }
   }
@@ -530,20 +601,26 @@ function walk(node: VNode, path: string, cur: Vals, old: Vals | undefined, st: R
       if (!sub) continue;
       const f = node.decl?.kind === 'object' ? node.decl.fields.find((x) => x.json === k) : undefined;
       const pick = (c: unknown) => (f && c && typeof c === 'object' && !(c instanceof Map) ? (c as any)[f.cel] : undefined);
-      const ov = correlatable && oldObj && oldObj[k] !== undefined && oldObj[k] !== null ? { raw: oldObj[k], cel: pick(oldCel) } : undefined;
-      walk(sub, child(path, k), { raw: obj[k], cel: pick(celObj) }, ov, st);
+      const ov = oldFor(k, pick);
+      walk(sub, child(path, k), { raw: obj[k], cel: pick(celObj) }, ov, st, ratchetFor(k, ov, node.schema?.properties?.[k]), inherited, updating);
       if (st.stopped) return;
     }
   }
 }
 
 /**
- * Evaluate the rules for `obj` (and, where `oldObj` is given, the transition rules wherever the old
- * value correlates). Causes carry upstream's field paths from the object's root and its messages.
+ * Evaluate the rules for `obj`. On update (`oldObj` given) transition rules run wherever the old
+ * value correlates (same property, map key, or list-type=map item with the same keys), and
+ * failures of other rules on values that did not change are ratcheted: they go to `warnings`
+ * (upstream returns them as warnings) instead of the causes. Causes carry upstream's field paths
+ * from the object's root and its messages.
  */
-export function validate(validator: CELValidator | undefined, obj: any, oldObj: any | undefined): Cause[] {
+export function validate(validator: CELValidator | undefined, obj: any, oldObj: any | undefined, warnings?: string[]): Cause[] {
   if (!validator) return [];
-  const st: RunState = { budget: RUNTIME_COST_BUDGET, errors: [], stopped: false };
-  walk(validator.root, '', { raw: obj }, oldObj === undefined || oldObj === null ? undefined : { raw: oldObj }, st);
+  const st: RunState = { budget: RUNTIME_COST_BUDGET, errors: [], warnings: warnings ?? [], stopped: false };
+  const updating = oldObj !== undefined && oldObj !== null;
+  const root = validator.root;
+  const rootRatchet = updating ? ownRatchet(obj, oldObj, root.schema) : NO_RATCHET;
+  walk(root, '', { raw: obj }, updating ? { raw: oldObj } : undefined, st, rootRatchet, NO_RATCHET, updating);
   return st.errors;
 }

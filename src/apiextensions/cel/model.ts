@@ -157,13 +157,18 @@ export function parseGoDuration(str: string): InstanceType<typeof Duration> | un
   return new Duration(seconds, Number(ns - seconds * 1_000_000_000n));
 }
 
-function dynValue(v: unknown, c: Counter): unknown {
+// Values outside the schema's shape are converted generically; past this depth they are cut
+// (bodies may nest 10,000 levels, the call stack may not).
+const MAX_DYN_DEPTH = 500;
+
+function dynValue(v: unknown, c: Counter, depth = 0): unknown {
   c.n++;
   if (typeof v === 'number') return Number.isInteger(v) ? BigInt(v) : v;
-  if (Array.isArray(v)) return v.map((x) => dynValue(x, c));
+  if (depth > MAX_DYN_DEPTH) return null;
+  if (Array.isArray(v)) return v.map((x) => dynValue(x, c, depth + 1));
   if (v && typeof v === 'object') {
     const m = new Map<string, unknown>();
-    for (const k of Object.keys(v)) if ((v as any)[k] !== null) m.set(k, dynValue((v as any)[k], c));
+    for (const k of Object.keys(v)) if ((v as any)[k] !== null) m.set(k, dynValue((v as any)[k], c, depth + 1));
     return m;
   }
   return v;
