@@ -300,6 +300,16 @@ describe('CEL rules: compile errors', () => {
     expect(r.errors[4].message).toContain("undeclared reference to 'nope' (in container '')");
   });
 
+  it('calls: undeclared functions, wrong arguments, located at the parenthesis as cel-go does', () => {
+    const r = compile(specSchema(P, [{ rule: 'foo(1)' }, { rule: 'self.name.foo()' }, { rule: 'self.name.charAt("x") == ""' }, { rule: 'self.tags.all(t, t)' }, { rule: '(1 + 2' }]));
+    const tail = (i: number) => r.errors[i].message.replace(/^.*?compilation failed: /, '');
+    expect(tail(0)).toBe("ERROR: <input>:1:4: undeclared reference to 'foo' (in container '')\n | foo(1)\n | ...^");
+    expect(tail(1)).toBe("ERROR: <input>:1:14: undeclared reference to 'foo' (in container '')\n | self.name.foo()\n | .............^");
+    expect(tail(2)).toBe("ERROR: <input>:1:17: found no matching overload for 'charAt' applied to 'string.(string)'\n | self.name.charAt(\"x\") == \"\"\n | ................^");
+    expect(tail(3)).toContain("found no matching overload for '_&&_' applied to '(bool, string)'");
+    expect(tail(4)).toBe("ERROR: <input>:1:7: Syntax error: missing ')' at '<EOF>'\n | (1 + 2\n | ......^");
+  });
+
   it('messageExpression errors and optionalOldSelf without oldSelf', () => {
     const r = compile(specSchema(P, [{ rule: 'true', messageExpression: 'self.replicas' }, { rule: 'true', optionalOldSelf: true }, { rule: 'true', messageExpression: 'self.bad' }]));
     const base = 'spec.validation.openAPIV3Schema.properties[spec].x-kubernetes-validations';

@@ -62,18 +62,42 @@ function goPosition(src: string, node: any, fallback: number): number {
     return i;
   }
   if (op === 'rcall' && args?.[1]?.range) return skipToChar(src, args[1].range.end, '(');
+  if (op === 'call' && node.range) return skipToChar(src, node.range.start, '(');
   return node.range?.start ?? fallback;
 }
 
-/** One compile (parse or type-check) error as cel-go's issues.String() would show it. */
-export function compileErrorString(src: string, err: CelErrorLike): string {
+// cel-go's ANTLR parser's words for the common cases (parser/parser_test.go)
+const EXPECT_EXPR = "{'[', '{', '(', '.', '-', '!', 'true', 'false', 'null', NUM_FLOAT, NUM_INT, NUM_UINT, STRING, BYTES, IDENTIFIER}";
+const CLOSERS: Record<string, string> = { RPAREN: ')', RBRACKET: ']', RBRACE: '}', COLON: ':' };
+
+function syntaxError(src: string, start: number, summary: string): string {
+  let m: RegExpExecArray | null;
+  if (summary === 'Unexpected token: EOF') return displayError(src, src.length, `Syntax error: mismatched input '<EOF>' expecting ${EXPECT_EXPR}`);
+  if ((m = /^Expected (RPAREN|RBRACKET|RBRACE|COLON), got EOF$/.exec(summary)))
+    return displayError(src, src.length, `Syntax error: missing '${CLOSERS[m[1]]}' at '<EOF>'`);
+  if ((m = /^Unexpected character: '?(.*?)'?$/.exec(summary))) {
+    if (/^[\w"'.]/.test(m[1])) return displayError(src, start, `Syntax error: extraneous input '${m[1]}' expecting <EOF>`);
+    return displayError(src, start, `Syntax error: token recognition error at: '${m[1]}'`);
+  }
+  if (summary === 'Unterminated string') return displayError(src, start, `Syntax error: token recognition error at: '${src.slice(start)}'`);
+  return displayError(src, start, `Syntax error: ${summary}`);
+}
+
+/**
+ * One compile (parse or type-check) error as cel-go's issues.String() would show it. `known`
+ * holds the declared function names: calling any other is an undeclared reference in cel-go.
+ */
+export function compileErrorString(src: string, err: CelErrorLike, known?: Set<string>): string {
   const summary = (err.summary ?? err.message ?? String(err)).split('\n')[0];
   const start = err.range?.start ?? err.node?.range?.start ?? 0;
-  if (err.name === 'ParseError') return displayError(src, start, `Syntax error: ${summary}`);
+  if (err.name === 'ParseError') return syntaxError(src, start, summary);
   let m: RegExpExecArray | null;
   if ((m = /^No such key: (.*)$/.exec(summary))) return displayError(src, goPosition(src, err.node, start), `undefined field '${m[1]}'`);
   if ((m = /^Unknown variable: (.*)$/.exec(summary)))
     return displayError(src, start, `undeclared reference to '${m[1]}' (in container '')`);
+  // all/exists expand to a loop over `@result && p` / `@result || p` (cel-go parser/macro.go)
+  if ((m = /^(all|exists)\(var, predicate\) predicate must return bool, got '(.+)'$/.exec(summary)))
+    return displayError(src, start, `found no matching overload for '${m[1] === 'all' ? '_&&_' : '_||_'}' applied to '(bool, ${goType(m[2])})'`);
   if ((m = /^no such overload: (.+) (==|!=|<=|>=|<|>|\+|-|\*|\/|%|in) (.+)$/.exec(summary)))
     return displayError(
       src,
@@ -81,6 +105,7 @@ export function compileErrorString(src: string, err: CelErrorLike): string {
       `found no matching overload for '${BINARY_FN[m[2]]}' applied to '(${goType(m[1])}, ${goType(m[3])})'`,
     );
   if ((m = /^found no matching overload for '(?:(.+)\.)?([A-Za-z_][\w]*)\((.*)\)'$/.exec(summary))) {
+    if (known && !known.has(m[2])) return displayError(src, goPosition(src, err.node, start), `undeclared reference to '${m[2]}' (in container '')`);
     const recv = m[1] ? goType(m[1]) + '.' : '';
     const args = m[3] ? m[3].split(/,\s*(?![^<]*>)/).map(goType).join(', ') : '';
     return displayError(src, goPosition(src, err.node, start), `found no matching overload for '${m[2]}' applied to '${recv}(${args})'`);

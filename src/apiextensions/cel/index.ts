@@ -179,7 +179,11 @@ export function validFieldPath(jsonPath: string, schema: any): string | undefine
 interface CompileCtx {
   base: Environment;
   errors: Cause[];
+  /** declared function names (calls to others are undeclared references) */
+  known: Set<string>;
 }
+
+const MACROS = ['has', 'all', 'exists', 'exists_one', 'map', 'filter', 'bind', 'transformList', 'transformMap', 'transformMapEntry'];
 
 function makeEnvs(ctx: CompileCtx, decl: Decl): { plain: Environment; optional: Environment } {
   const t = celTypeString(decl);
@@ -190,7 +194,7 @@ function makeEnvs(ctx: CompileCtx, decl: Decl): { plain: Environment; optional: 
   return { plain, optional };
 }
 
-function compileRule(rule: Rule, envs: { plain: Environment; optional: Environment }, schema: any): CompiledRule {
+function compileRule(rule: Rule, envs: { plain: Environment; optional: Environment }, schema: any, known: Set<string>): CompiledRule {
   const out: CompiledRule = { rule, usesOldSelf: false, nodes: 0, depth: 0 };
   const src = typeof rule.rule === 'string' ? rule.rule : '';
   if (src.trim() === '') return out;
@@ -199,12 +203,12 @@ function compileRule(rule: Rule, envs: { plain: Environment; optional: Environme
   try {
     program = env.parse(src) as unknown as Program;
   } catch (e) {
-    out.error = 'compilation failed: ' + compileErrorString(src, e as any);
+    out.error = 'compilation failed: ' + compileErrorString(src, e as any, known);
     return out;
   }
   const checked = (program as any).check();
   if (!checked.valid) {
-    out.error = 'compilation failed: ' + compileErrorString(src, checked.error);
+    out.error = 'compilation failed: ' + compileErrorString(src, checked.error, known);
     return out;
   }
   if (checked.type !== 'bool') {
@@ -218,11 +222,11 @@ function compileRule(rule: Rule, envs: { plain: Environment; optional: Environme
     try {
       const mp = env.parse(msrc) as unknown as Program;
       const mc = (mp as any).check();
-      if (!mc.valid) out.messageError = 'messageExpression compilation failed: ' + compileErrorString(msrc, mc.error);
+      if (!mc.valid) out.messageError = 'messageExpression compilation failed: ' + compileErrorString(msrc, mc.error, known);
       else if (mc.type !== 'string') out.messageError = 'messageExpression must evaluate to a string';
       else out.messageProgram = mp;
     } catch (e) {
-      out.messageError = 'messageExpression compilation failed: ' + compileErrorString(msrc, e as any);
+      out.messageError = 'messageExpression compilation failed: ' + compileErrorString(msrc, e as any, known);
     }
   }
   if (typeof rule.fieldPath === 'string' && rule.fieldPath !== '') {
@@ -264,7 +268,7 @@ function build(
       const envs = makeEnvs(ctx, decl);
       rules.forEach((r0, i) => {
         const r: Rule = r0 && typeof r0 === 'object' ? r0 : {};
-        const cr = compileRule(r, envs, ns);
+        const cr = compileRule(r, envs, ns, ctx.known);
         node.rules.push(cr);
         if (!report) return;
         const rp = child(path, `x-kubernetes-validations[${i}]`);
@@ -340,7 +344,9 @@ export function compileValidations(schema: any, fldPath: string): { errors: Caus
   };
   // generateUniqueSelfTypeName (compilation.go): a name rules cannot depend on.
   const decl = schemaDecl(schema, true, `selfType${seq}`, sink);
-  const ctx: CompileCtx = { base, errors: [] };
+  const known = new Set<string>(MACROS);
+  for (const f of base.getDefinitions().functions) known.add(f.name);
+  const ctx: CompileCtx = { base, errors: [], known };
   const root = build(ctx, schema, schema, decl, fldPath, true, undefined);
   return { errors: ctx.errors, validator: root ? { root } : undefined };
 }
