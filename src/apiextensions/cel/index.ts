@@ -317,6 +317,20 @@ function build(
   return node;
 }
 
+// The library is registered once; each compilation extends a clone of it with its schema's types.
+let library: Environment | undefined;
+let knownFunctions: Set<string> | undefined;
+function libraryEnv(): Environment {
+  if (!library) {
+    const env = new Environment({ enableOptionalTypes: true, homogeneousAggregateLiterals: true });
+    registerLibrary(env);
+    knownFunctions = new Set<string>(MACROS);
+    for (const f of env.getDefinitions().functions) knownFunctions.add(f.name);
+    library = env;
+  }
+  return library;
+}
+
 /**
  * Compile every x-kubernetes-validations rule of a version's openAPIV3Schema. `fldPath` is where
  * the schema sits in the CRD (e.g. `spec.versions[0].schema.openAPIV3Schema`); errors are the
@@ -324,8 +338,7 @@ function build(
  */
 export function compileValidations(schema: any, fldPath: string): { errors: Cause[]; validator?: CELValidator } {
   if (!hasRules(schema)) return { errors: [] };
-  const base = new Environment({ enableOptionalTypes: true, homogeneousAggregateLiterals: true });
-  registerLibrary(base);
+  const base = libraryEnv().clone({ enableOptionalTypes: true, homogeneousAggregateLiterals: true });
   const used = new Set<string>();
   const seq = Math.floor(performance.now() * 1000) % 1_000_000_000;
   const sink: TypeSink = {
@@ -344,9 +357,7 @@ export function compileValidations(schema: any, fldPath: string): { errors: Caus
   };
   // generateUniqueSelfTypeName (compilation.go): a name rules cannot depend on.
   const decl = schemaDecl(schema, true, `selfType${seq}`, sink);
-  const known = new Set<string>(MACROS);
-  for (const f of base.getDefinitions().functions) known.add(f.name);
-  const ctx: CompileCtx = { base, errors: [], known };
+  const ctx: CompileCtx = { base, errors: [], known: knownFunctions! };
   const root = build(ctx, schema, schema, decl, fldPath, true, undefined);
   return { errors: ctx.errors, validator: root ? { root } : undefined };
 }
