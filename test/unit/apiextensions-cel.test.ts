@@ -269,6 +269,15 @@ describe('CEL rules: bad input', () => {
     expect(validate(r.validator, { spec: { any: deep } }, undefined)).toEqual([]);
   });
 
+  it('property names that are also Object.prototype members or CEL type names', () => {
+    const props: Record<string, unknown> = {};
+    for (const n of ['type', 'int', 'map', 'size', 'constructor', 'toString', 'hasOwnProperty', 'self']) props[n] = { type: 'string' };
+    const rule = Object.keys(props).map((n) => `self.${n} == "v"`).join(' && ');
+    const spec = Object.fromEntries(Object.keys(props).map((n) => [n, 'v']));
+    expect(run(props, rule, spec)).toEqual([]);
+    expect(passes(props, '!has(self.constructor) && !has(self.toString)', {})).toBe(true);
+  });
+
   it('a rule on a node CEL cannot type is an internal error', () => {
     const r = compile(specSchema({ u: { 'x-kubernetes-preserve-unknown-fields': true, 'x-kubernetes-validations': [{ rule: 'true' }] } }, []));
     expect(r.errors).toEqual([

@@ -525,6 +525,11 @@ function oldMapListIndex(schema: any, oldArr: unknown[] | undefined): ((item: un
   };
 }
 
+function propSchema(schema: any, k: string): any {
+  const p = schema?.properties;
+  return p && typeof p === 'object' && Object.prototype.hasOwnProperty.call(p, k) ? p[k] : undefined;
+}
+
 /** CorrelatedObject.CachedDeepEqual: equality where map-type lists compare item by key. */
 export function correlatedEqual(a: unknown, b: unknown, schema: any): boolean {
   if (a === b) return true;
@@ -544,7 +549,7 @@ export function correlatedEqual(a: unknown, b: unknown, schema: any): boolean {
     if (ka.length !== Object.keys(b as object).length) return false;
     for (const k of ka) {
       if (!Object.prototype.hasOwnProperty.call(b, k)) return false;
-      const sub = schema?.properties?.[k] ?? (schema?.additionalProperties && typeof schema.additionalProperties === 'object' ? schema.additionalProperties : undefined);
+      const sub = propSchema(schema, k) ?? (schema?.additionalProperties && typeof schema.additionalProperties === 'object' ? schema.additionalProperties : undefined);
       if (!sub) return false;
       if (!correlatedEqual((a as any)[k], (b as any)[k], sub)) return false;
     }
@@ -595,10 +600,11 @@ function walk(node: VNode, path: string, cur: Vals, old: Vals | undefined, st: R
   if (!raw || typeof raw !== 'object') return;
   const obj = raw as Record<string, unknown>;
   const oldObj = old?.raw && typeof old.raw === 'object' && !Array.isArray(old.raw) ? (old.raw as Record<string, unknown>) : undefined;
+  const own = (o: Record<string, unknown>, k: string) => (Object.prototype.hasOwnProperty.call(o, k) ? o[k] : undefined);
   const mapType = node.schema?.['x-kubernetes-map-type'];
   const correlatable = mapType === undefined || mapType === 'granular' || mapType === 'atomic';
   const oldFor = (k: string, cel: (c: unknown) => unknown): Vals | undefined =>
-    correlatable && oldObj && oldObj[k] !== undefined && oldObj[k] !== null ? { raw: oldObj[k], cel: cel(oldCel) } : undefined;
+    correlatable && oldObj && own(oldObj, k) !== undefined && own(oldObj, k) !== null ? { raw: own(oldObj, k), cel: cel(oldCel) } : undefined;
   const ratchetFor = (k: string, ov: Vals | undefined, schema: any): Ratchet => {
     if (!updating) return NO_RATCHET;
     // apiVersion and kind are not visible to ratcheting (both sides are converted to one version)
@@ -617,9 +623,9 @@ function walk(node: VNode, path: string, cur: Vals, old: Vals | undefined, st: R
       const sub = node.properties.get(k);
       if (!sub) continue;
       const f = node.decl?.kind === 'object' ? node.decl.fields.find((x) => x.json === k) : undefined;
-      const pick = (c: unknown) => (f && c && typeof c === 'object' && !(c instanceof Map) ? (c as any)[f.cel] : undefined);
+      const pick = (c: unknown) => (f && c instanceof Map ? c.get(f.cel) : undefined);
       const ov = oldFor(k, pick);
-      walk(sub, child(path, k), { raw: obj[k], cel: pick(celObj) }, ov, st, ratchetFor(k, ov, node.schema?.properties?.[k]), inherited, updating);
+      walk(sub, child(path, k), { raw: obj[k], cel: pick(celObj) }, ov, st, ratchetFor(k, ov, propSchema(node.schema, k)), inherited, updating);
       if (st.stopped) return;
     }
   }

@@ -8,6 +8,12 @@ import { jsonEqual } from '../../util/equal.js';
 /** The raw JSON an object value was made from (for equality). */
 export const RAW = Symbol('raw');
 
+/**
+ * An object value: a Map subclass per type (cel-js finds the type by constructor and reads a
+ * Map's fields with get(), so a property named `constructor` cannot shadow anything).
+ */
+export type ObjectValue = Map<string, unknown> & { [RAW]?: unknown };
+
 export interface Field {
   /** the JSON property name */
   json: string;
@@ -17,7 +23,7 @@ export interface Field {
 }
 
 export type Decl =
-  | { kind: 'object'; name: string; fields: Field[]; ctor: new () => Record<string | symbol, unknown> }
+  | { kind: 'object'; name: string; fields: Field[]; ctor: new () => ObjectValue }
   | { kind: 'map'; elem: Decl }
   | { kind: 'list'; elem: Decl }
   | { kind: 'string' | 'bool' | 'int' | 'double' | 'bytes' | 'timestamp' | 'duration' | 'dyn' };
@@ -69,6 +75,10 @@ export interface TypeSink {
 // WithTypeAndObjectMeta (schemas.go): apiVersion, kind, metadata.name and metadata.generateName
 // are always visible at the root of a resource (the custom resource and embedded resources).
 function withTypeAndObjectMeta(s: any): any {
+  const p = s?.properties;
+  const md = p?.metadata;
+  if (typeOf(p?.kind) === 'string' && typeOf(p?.apiVersion) === 'string' && typeOf(md) === 'object' && typeOf(md?.properties?.name) === 'string' && typeOf(md?.properties?.generateName) === 'string')
+    return s;
   const props = { ...(s?.properties ?? {}) };
   props.apiVersion = { type: 'string' };
   props.kind = { type: 'string' };
@@ -106,7 +116,7 @@ export function schemaDecl(s: any, isResourceRoot: boolean, name: string, sink: 
         if (t) fields.push({ json, cel, type: t });
       }
       const typeName = sink.uniqueName(name);
-      const ctor = class {} as unknown as new () => Record<string | symbol, unknown>;
+      const ctor = class extends Map<string, unknown> {} as unknown as new () => ObjectValue;
       Object.defineProperty(ctor, 'name', { value: typeName });
       const d: Extract<Decl, { kind: 'object' }> = { kind: 'object', name: typeName, fields, ctor };
       sink.register(d);
@@ -132,6 +142,8 @@ export function schemaDecl(s: any, isResourceRoot: boolean, name: string, sink: 
   }
   return undefined;
 }
+
+const hasOwn = (o: object, k: string) => Object.prototype.hasOwnProperty.call(o, k);
 
 /** Counts what a conversion touched: the size used for the runtime cost estimate. */
 export interface Counter {
@@ -168,7 +180,7 @@ function dynValue(v: unknown, c: Counter, depth = 0): unknown {
   if (Array.isArray(v)) return v.map((x) => dynValue(x, c, depth + 1));
   if (v && typeof v === 'object') {
     const m = new Map<string, unknown>();
-    for (const k of Object.keys(v)) if ((v as any)[k] !== null) m.set(k, dynValue((v as any)[k], c, depth + 1));
+    for (const k of Object.keys(v)) if ((v as any)[k] !== null && (v as any)[k] !== undefined) m.set(k, dynValue((v as any)[k], c, depth + 1));
     return m;
   }
   return v;
@@ -183,8 +195,9 @@ export function toCel(v: unknown, d: Decl, c: Counter): unknown {
       const o = new d.ctor();
       o[RAW] = v;
       for (const f of d.fields) {
+        if (!hasOwn(v, f.json)) continue;
         const fv = (v as any)[f.json];
-        if (fv !== undefined && fv !== null) o[f.cel] = toCel(fv, f.type, c);
+        if (fv !== undefined && fv !== null) o.set(f.cel, toCel(fv, f.type, c));
       }
       return o;
     }
