@@ -6,7 +6,7 @@
 import type { Cause, KObject, ResourceDef, StorageView, SubresourceDef } from '../resources/types.js';
 import { registerDefinitions, unregisterDefinitions, type DefinitionSchema } from '../schema/model.js';
 import { compareVersions } from '../util/versions.js';
-import { customResourceSupport, type CompiledSchema } from './support.js';
+import { compileSchema, openapiFor, tableFor, type CompiledSchema } from './support.js';
 
 const OBJECT_META = 'io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta';
 const VERBS = ['delete', 'deletecollection', 'get', 'list', 'patch', 'create', 'update', 'watch'];
@@ -93,14 +93,13 @@ export function customResourceKinds(crd: KObject, opts: { terminating?: boolean 
   const kind: string = names.kind;
   const storageVersion = storageVersionOf(crd) ?? '';
   const uid = crd.metadata?.uid ?? crd.metadata?.name;
-  const support = customResourceSupport();
   const defs: ResourceDef[] = [];
   const definitions: Record<string, DefinitionSchema> = {};
   const versions = servedVersions(crd);
   for (const v of versions) {
     const definition = `crd:${uid}:${v.name}`;
     definitions[definition] = modelDefinition(crd, v, group, kind);
-    const compiled: CompiledSchema = support.compile(v.schema?.openAPIV3Schema);
+    const compiled: CompiledSchema = compileSchema(v.schema?.openAPIV3Schema, spec.preserveUnknownFields === true);
     const hasStatus = isMap(v.subresources) && v.subresources.status !== undefined && v.subresources.status !== null;
     const scale = isMap(v.subresources) && isMap(v.subresources.scale) ? v.subresources.scale : undefined;
     const subresources: SubresourceDef[] = [];
@@ -141,7 +140,7 @@ export function customResourceKinds(crd: KObject, opts: { terminating?: boolean 
       generation: true,
       storage,
       fieldSelectors,
-      table: support.table(v.additionalPrinterColumns),
+      table: tableFor(v.additionalPrinterColumns),
       pruneUnknownFields: (obj) => compiled.prune(obj),
       defaults: (obj) => compiled.defaults(obj),
       // customresource/strategy.go: a status subresource keeps status out of the main resource
@@ -159,8 +158,8 @@ export function customResourceKinds(crd: KObject, opts: { terminating?: boolean 
       generationChanged: (obj, old) => !sameJSON(nonMetadata(obj), nonMetadata(old)),
       // validator.go: the schema and the CEL rules; transition rules (oldSelf) only on updates
       validate: (obj) => compiled.validate(obj),
-      validateUpdate: (obj, old) => compiled.validateUpdate(obj, old),
-      validateStatusUpdate: (obj, old): Cause[] => [...compiled.validate(obj), ...compiled.validateUpdate(obj, old)],
+      validateForUpdate: (obj, old) => compiled.validateUpdate(obj, old),
+      validateStatusUpdate: (obj, old): Cause[] => compiled.validateStatus(obj, old),
       createRefused: opts.terminating ? () => 'create not allowed while custom resource definition is terminating' : undefined,
       deprecationWarning: v.deprecated
         ? () => v.deprecationWarning ?? `${apiVersion} ${kind} is deprecated`
@@ -173,7 +172,7 @@ export function customResourceKinds(crd: KObject, opts: { terminating?: boolean 
         selector: scale.labelSelectorPath ? (o) => fieldValue(readSimplePath(o, scale.labelSelectorPath!)) : undefined,
       };
     }
-    const oa = support.openapi(crd, v.name);
+    const oa = openapiFor(crd, v.name);
     if (oa) def.openapi = oa;
     defs.push(def);
   }

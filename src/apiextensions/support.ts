@@ -1,35 +1,72 @@
-// The structural-schema, CEL, printer-column and OpenAPI pieces custom resources are served with,
-// behind one small interface so that the serving code (./customresource.ts) states what it needs.
+// The pieces custom resources are served with, joined for ./customresource.ts: the structural
+// schema (pruning, defaulting, OpenAPI validation: ./schema/), the CEL rules (./cel/), the
+// additionalPrinterColumns table (./tableconvertor.ts) and the per-version OpenAPI (./openapi-builder.ts).
 import type { Cause, KObject, TablePrinter } from '../resources/types.js';
-import { defaultPrinter } from '../printers/index.js';
+import { CustomResourceSchema } from './schema/index.js';
+import { compileValidations, validate as celValidate, type CELValidator } from './cel/index.js';
+import { tableConvertorFor } from './tableconvertor.js';
+import { buildV2, buildV3, type CRDLike } from './openapi-builder.js';
 
 export interface CompiledSchema {
   /** drops unknown fields (mutates), returning their paths */
   prune(obj: KObject): string[];
   /** applies `default`s (mutates) */
   defaults(obj: KObject): void;
-  /** validates against the schema and the CEL rules that do not use oldSelf */
+  /** validates a new object against the schema and the CEL rules */
   validate(obj: KObject): Cause[];
-  /** the causes an update adds: transition rules (oldSelf) against the live object */
+  /** validates an update: the schema, and the CEL rules with oldSelf and ratcheting against the live object */
   validateUpdate(obj: KObject, oldObj: KObject): Cause[];
+  /** validates a status write: the status schema, and the CEL rules against the live object */
+  validateStatus(obj: KObject, oldObj: KObject): Cause[];
 }
 
-export interface CustomResourceSupport {
-  compile(schema: unknown): CompiledSchema;
-  table(columns: unknown[] | undefined): TablePrinter;
-  openapi(crd: KObject, version: string): { v2: { definitions: Record<string, unknown>; paths: Record<string, unknown> }; v3: any } | undefined;
+const NONE: CompiledSchema = { prune: () => [], defaults: () => {}, validate: () => [], validateUpdate: () => [], validateStatus: () => [] };
+
+/** One CRD version's schema, compiled once per CRD change. */
+export function compileSchema(schema: unknown, preserveUnknownFields = false): CompiledSchema {
+  if (!schema || typeof schema !== 'object') return NONE;
+  let crs: CustomResourceSchema;
+  try {
+    crs = new CustomResourceSchema(schema, preserveUnknownFields);
+  } catch {
+    // not structural: the CRD's validation refuses such schemas; stored data from elsewhere is served unchecked
+    return NONE;
+  }
+  let cel: CELValidator | undefined;
+  try {
+    cel = compileValidations(schema, '').validator;
+  } catch {
+    cel = undefined;
+  }
+  return {
+    prune: (obj) => crs.decode(obj, { returnUnknownFieldPaths: true }).unknownFields,
+    defaults: (obj) => crs.default(obj),
+    validate: (obj) => {
+      const errs = crs.validate(obj);
+      if (cel) errs.push(...celValidate(cel, obj, undefined));
+      return errs;
+    },
+    validateUpdate: (obj, old) => {
+      const errs = crs.validate(obj);
+      if (cel) errs.push(...celValidate(cel, obj, old));
+      return errs;
+    },
+    validateStatus: (obj, old) => {
+      const errs = crs.validateStatus(obj);
+      if (cel) errs.push(...celValidate(cel, obj, old));
+      return errs;
+    },
+  };
 }
 
-let support: CustomResourceSupport = {
-  compile: () => ({ prune: () => [], defaults: () => {}, validate: () => [], validateUpdate: () => [] }),
-  table: () => defaultPrinter,
-  openapi: () => undefined,
-};
-
-export function customResourceSupport(): CustomResourceSupport {
-  return support;
+export function tableFor(columns: unknown[] | undefined): TablePrinter {
+  return tableConvertorFor(columns as any[] | undefined);
 }
 
-export function setCustomResourceSupport(s: Partial<CustomResourceSupport>): void {
-  support = { ...support, ...s };
+export function openapiFor(crd: KObject, version: string): { v2: { definitions: Record<string, unknown>; paths: Record<string, unknown> }; v3: any } | undefined {
+  try {
+    return { v2: buildV2(crd as CRDLike, version), v3: buildV3(crd as CRDLike, version) };
+  } catch {
+    return undefined;
+  }
 }

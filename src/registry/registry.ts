@@ -364,6 +364,7 @@ export class Registry {
     }
     const causes: Cause[] = [...validateObjectMetaUpdate(def, obj.metadata, old.metadata)];
     if (opts.subresource === 'status') causes.push(...(def.validateStatusUpdate?.(obj, old) ?? []));
+    else if (def.validateForUpdate) causes.push(...def.validateForUpdate(obj, old));
     else causes.push(...(def.validate?.(obj) ?? []), ...(def.validateUpdate?.(obj, old) ?? []));
     if (causes.length) throw invalidObject(def, name, causes);
     const txn = this.runHooks(def, 'update', obj, old, opts);

@@ -77,6 +77,8 @@ export interface ResourceDef {
   validate?(obj: KObject): Cause[];
   validateUpdate?(newObj: KObject, oldObj: KObject): Cause[];
   validateStatusUpdate?(newObj: KObject, oldObj: KObject): Cause[];
+  /** When set, the whole validation of an update of the main resource (instead of validate + validateUpdate). */
+  validateForUpdate?(newObj: KObject, oldObj: KObject): Cause[];
   /** Whether a change of this object should bump metadata.generation (default: spec changed). */
   generationChanged?(newObj: KObject, oldObj: KObject): boolean;
 

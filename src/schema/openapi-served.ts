@@ -7,6 +7,7 @@ import type { KindRegistry } from '../registry/kinds.js';
 import type { ResourceDef } from '../resources/types.js';
 import { documentHash, openapiV2ETag, openapiV2Json, openapiV2Protobuf, openapiV3Document, openapiV3GroupVersions, openapiV3Root, type OpenAPIV3Root } from './openapi.js';
 import { gvPath } from './gen/served.js';
+import { mergeV2, mergeV3 } from '../apiextensions/openapi-builder.js';
 
 type Doc = { body: Buffer; hash: string };
 
@@ -42,11 +43,10 @@ export class ServedOpenAPI {
     this.refresh();
     if (!this.dynamicDefs.length) return undefined;
     if (!this.v2) {
-      const doc = JSON.parse(openapiV2Json().toString('utf8'));
-      for (const d of this.dynamicDefs) {
-        Object.assign((doc.definitions ??= {}), d.openapi!.v2.definitions);
-        Object.assign((doc.paths ??= {}), d.openapi!.v2.paths);
-      }
+      const doc = mergeV2(
+        JSON.parse(openapiV2Json().toString('utf8')),
+        this.dynamicDefs.map((d) => d.openapi!.v2 as any),
+      );
       const body = Buffer.from(JSON.stringify(doc));
       this.v2 = { body, hash: documentHash(body) };
     }
@@ -87,15 +87,13 @@ export class ServedOpenAPI {
     if (!this.dynamicGroupVersions().includes(gv)) return undefined;
     let doc = this.v3.get(gv);
     if (!doc) {
-      let merged: KindOpenAPI['v3'] | undefined;
-      for (const d of this.dynamicDefs) {
-        if (gvPath(d.group, d.version) !== gv) continue;
-        const part = d.openapi!.v3;
-        if (!merged) merged = structuredClone(part);
-        else {
-          Object.assign((merged.paths ??= {}), part.paths ?? {});
-          Object.assign(((merged.components ??= {}).schemas ??= {}), part.components?.schemas ?? {});
-        }
+      const parts = this.dynamicDefs.filter((d) => gvPath(d.group, d.version) === gv).map((d) => d.openapi!.v3);
+      let merged: unknown;
+      try {
+        merged = mergeV3(parts);
+      } catch {
+        // two CRDs naming the same schema differently: the first one's document serves
+        merged = parts[0];
       }
       const body = Buffer.from(JSON.stringify(merged ?? {}));
       doc = { body, hash: documentHash(body) };
