@@ -263,6 +263,25 @@ describe('jsonpath evaluation (jsonpath_test.go)', () => {
     expect(run('{[?(@.x==2.5)].x}', [{ x: 2.5 }, { x: 3 }].slice(0, 1))).toBe('2.5');
   });
 
+  it('plain field paths: nulls, lists and missing keys as the walk treats them', () => {
+    const jp = parseJSONPath('{.a.b}');
+    expect(jp.findResults({ a: { b: null } })).toEqual([[null]]);
+    expect(() => jp.findResults({ a: null })).toThrow('b is not found');
+    expect(() => jp.findResults({ a: [{ b: 1 }] })).toThrow('b is not found');
+    expect(() => jp.findResults('x')).toThrow('a is not found');
+    jp.allowMissingKeys(true);
+    expect(jp.findResults({ a: null })).toEqual([[]]);
+    expect(jp.findResults({ a: { c: 1 } })).toEqual([[]]);
+    expect(jp.findResults({ a: { b: { c: [1] } } })).toEqual([[{ c: [1] }]]);
+    // the same path through the general walk (trailing text makes it more than one action)
+    const walk = parseJSONPath('{.a.b}!');
+    expect(walk.findResults({ a: { b: null } })).toEqual([[null], ['!']]);
+    expect(() => walk.findResults({ a: null })).toThrow('b is not found');
+    expect(() => walk.findResults({ a: [{ b: 1 }] })).toThrow('b is not found');
+    walk.allowMissingKeys(true);
+    expect(walk.findResults({ a: null })).toEqual([[], ['!']]);
+  });
+
   it('findResults returns the lists of raw values', () => {
     expect(parseJSONPath('{.spec.replicas}').findResults({ spec: { replicas: 3 } })).toEqual([[3]]);
     expect(parseJSONPath('x{.a[*]}y').findResults({ a: [1, { b: 2 }] })).toEqual([['x'], [1, { b: 2 }], ['y']]);
