@@ -479,10 +479,10 @@ export function goFloatV(x: number): string {
 }
 
 /** fmt.Fprint of a decoded JSON value (maps as map[k:v ...] with sorted keys, slices as [a b]). */
-export function goSprint(v: unknown, top = true): string {
+export function goSprint(v: unknown): string {
   if (v instanceof FloatLit) return goFloatV(v.value);
-  if (v === undefined) return '<no value>';
-  if (v === null) return top ? '<no value>' : '<nil>';
+  if (v === undefined) return '<invalid reflect.Value>';
+  if (v === null) return '<nil>';
   switch (typeof v) {
     case 'string':
       return v;
@@ -493,10 +493,10 @@ export function goSprint(v: unknown, top = true): string {
     case 'bigint':
       return v.toString();
   }
-  if (Array.isArray(v)) return `[${v.map((e) => goSprint(e, false)).join(' ')}]`;
+  if (Array.isArray(v)) return `[${v.map((e) => goSprint(e)).join(' ')}]`;
   const o = v as Record<string, unknown>;
   const keys = Object.keys(o).sort();
-  return `map[${keys.map((k) => `${k}:${goSprint(o[k], false)}`).join(' ')}]`;
+  return `map[${keys.map((k) => `${k}:${goSprint(o[k])}`).join(' ')}]`;
 }
 
 /** encoding/json Marshal of a decoded JSON value: sorted map keys, HTML-safe escapes. */
@@ -795,7 +795,7 @@ export class JSONPath {
     for (const raw of input) {
       const value = unwrap(raw);
       if (!Array.isArray(value)) {
-        throw new Error(`${goSprint(value, false)} is not array or slice and cannot be filtered`);
+        throw new Error(`${goSprint(value)} is not array or slice and cannot be filtered`);
       }
       for (const item of value) {
         const temp = [item];

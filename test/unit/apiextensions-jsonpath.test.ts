@@ -170,6 +170,9 @@ describe('jsonpath evaluation (jsonpath_test.go)', () => {
     expect(fail('{.Book[2:1]}', store)).toBe('starting index 2 is greater than ending index 1');
     expect(fail('{.Book[0:3:0]}', store)).toBe('step must be > 0');
     expect(fail('{.Labels[?(@.a)]}', store)).toBe('map[engieer:10 k8s-app:20 web/html:15] is not array or slice and cannot be filtered');
+    expect(fail('{.a[?(@.x)]}', { a: null })).toBe('<nil> is not array or slice and cannot be filtered');
+    // an exists filter ignores the lookup error of items without the key
+    expect(run('{[?(@.x)]}', [1, 'b', { x: 0 }])).toBe('{"x":0}');
     expect(fail('{.Book[?(@.Price=="x")]}', store)).toBe('incompatible types for comparison');
     expect(fail('{.Book[?(@.Price>1)]}', store)).toBe('incompatible types for comparison');
     expect(fail('{.Bicycle[?(@.IsNew<true)]}', store)).toBe('invalid type for comparison');
