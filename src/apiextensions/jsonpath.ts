@@ -479,10 +479,10 @@ export function goFloatV(x: number): string {
 }
 
 /** fmt.Fprint of a decoded JSON value (maps as map[k:v ...] with sorted keys, slices as [a b]). */
-export function goSprint(v: unknown, top = true): string {
+export function goSprint(v: unknown): string {
   if (v instanceof FloatLit) return goFloatV(v.value);
-  if (v === undefined) return '<no value>';
-  if (v === null) return top ? '<no value>' : '<nil>';
+  if (v === undefined) return '<invalid reflect.Value>';
+  if (v === null) return '<nil>';
   switch (typeof v) {
     case 'string':
       return v;
@@ -493,10 +493,10 @@ export function goSprint(v: unknown, top = true): string {
     case 'bigint':
       return v.toString();
   }
-  if (Array.isArray(v)) return `[${v.map((e) => goSprint(e, false)).join(' ')}]`;
+  if (Array.isArray(v)) return `[${v.map((e) => goSprint(e)).join(' ')}]`;
   const o = v as Record<string, unknown>;
   const keys = Object.keys(o).sort();
-  return `map[${keys.map((k) => `${k}:${goSprint(o[k], false)}`).join(' ')}]`;
+  return `map[${keys.map((k) => `${k}:${goSprint(o[k])}`).join(' ')}]`;
 }
 
 /** encoding/json Marshal of a decoded JSON value: sorted map keys, HTML-safe escapes. */
@@ -582,11 +582,18 @@ interface EvalState {
 /** A parsed template. Values returned are the decoded JSON values themselves (not copies). */
 export class JSONPath {
   private allowMissing = false;
+  /** Set when the template is one action of plain fields (`{.spec.replicas}`): evaluated without the tree walk. */
+  private readonly fields: string[] | undefined;
 
   constructor(
     readonly name: string,
     readonly root: ListNode,
-  ) {}
+  ) {
+    const only = root.nodes.length === 1 && root.nodes[0].type === 'list' ? root.nodes[0].nodes : undefined;
+    if (only && only.length > 0 && only.every((n) => n.type === 'field')) {
+      this.fields = only.map((n) => (n as { value: string }).value);
+    }
+  }
 
   /** AllowMissingKeys: a missing field or map key gives no result instead of "<key> is not found". */
   allowMissingKeys(allow: boolean): this {
@@ -600,6 +607,7 @@ export class JSONPath {
    * has run; here every call starts from the whole template.
    */
   findResults(data: unknown): unknown[][] {
+    if (this.fields) return [this.findFields(data, this.fields)];
     const st: EvalState = { beginRange: 0, inRange: 0, endRange: 0 };
     return this.find(st, data, this.root.nodes).map((list) => list.map(unwrap));
   }
@@ -609,6 +617,20 @@ export class JSONPath {
     return this.findResults(data)
       .map((list) => list.map((v) => printResult(v, 'null')).join(' '))
       .join('');
+  }
+
+  /** evalField over a single value, field after field (same results and errors as the walk). */
+  private findFields(data: unknown, fields: string[]): unknown[] {
+    let cur: unknown = data;
+    for (const f of fields) {
+      if (cur !== null && typeof cur === 'object' && !Array.isArray(cur) && Object.prototype.hasOwnProperty.call(cur, f)) {
+        cur = (cur as Record<string, unknown>)[f];
+        continue;
+      }
+      if (!this.allowMissing) throw new Error(`${f} is not found`);
+      return [];
+    }
+    return [cur];
   }
 
   private find(st: EvalState, data: unknown, nodes: JPNode[]): unknown[][] {
@@ -773,7 +795,7 @@ export class JSONPath {
     for (const raw of input) {
       const value = unwrap(raw);
       if (!Array.isArray(value)) {
-        throw new Error(`${goSprint(value, false)} is not array or slice and cannot be filtered`);
+        throw new Error(`${goSprint(value)} is not array or slice and cannot be filtered`);
       }
       for (const item of value) {
         const temp = [item];

@@ -142,11 +142,11 @@ export function tableConvertorFor(columns: readonly CRDColumn[] | any[] | undefi
     }
     paths.push(path);
     defs.push({
-      name: String(col.name ?? ''),
-      type: String(col.type ?? '') as ColumnDefinition['type'],
-      format: String(col.format ?? ''),
-      description: col.description ? String(col.description) : `Custom resource definition column (in JSONPath format): ${jsonPath}`,
-      priority: Number(col.priority ?? 0),
+      name: String(col?.name ?? ''),
+      type: String(col?.type ?? '') as ColumnDefinition['type'],
+      format: String(col?.format ?? ''),
+      description: col?.description ? String(col.description) : `Custom resource definition column (in JSONPath format): ${jsonPath}`,
+      priority: Number.isFinite(Number(col?.priority)) ? Number(col?.priority) : 0,
     });
   }
   const types = defs.slice(1).map((d) => d.type as string);

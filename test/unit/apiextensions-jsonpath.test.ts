@@ -170,6 +170,9 @@ describe('jsonpath evaluation (jsonpath_test.go)', () => {
     expect(fail('{.Book[2:1]}', store)).toBe('starting index 2 is greater than ending index 1');
     expect(fail('{.Book[0:3:0]}', store)).toBe('step must be > 0');
     expect(fail('{.Labels[?(@.a)]}', store)).toBe('map[engieer:10 k8s-app:20 web/html:15] is not array or slice and cannot be filtered');
+    expect(fail('{.a[?(@.x)]}', { a: null })).toBe('<nil> is not array or slice and cannot be filtered');
+    // an exists filter ignores the lookup error of items without the key
+    expect(run('{[?(@.x)]}', [1, 'b', { x: 0 }])).toBe('{"x":0}');
     expect(fail('{.Book[?(@.Price=="x")]}', store)).toBe('incompatible types for comparison');
     expect(fail('{.Book[?(@.Price>1)]}', store)).toBe('incompatible types for comparison');
     expect(fail('{.Bicycle[?(@.IsNew<true)]}', store)).toBe('invalid type for comparison');
@@ -261,6 +264,25 @@ describe('jsonpath evaluation (jsonpath_test.go)', () => {
     // a float literal compared with an integer is a type mismatch, as in Go
     expect(fail('{[?(@.x==2.0)]}', [{ x: 2 }])).toBe('incompatible types for comparison');
     expect(run('{[?(@.x==2.5)].x}', [{ x: 2.5 }, { x: 3 }].slice(0, 1))).toBe('2.5');
+  });
+
+  it('plain field paths: nulls, lists and missing keys as the walk treats them', () => {
+    const jp = parseJSONPath('{.a.b}');
+    expect(jp.findResults({ a: { b: null } })).toEqual([[null]]);
+    expect(() => jp.findResults({ a: null })).toThrow('b is not found');
+    expect(() => jp.findResults({ a: [{ b: 1 }] })).toThrow('b is not found');
+    expect(() => jp.findResults('x')).toThrow('a is not found');
+    jp.allowMissingKeys(true);
+    expect(jp.findResults({ a: null })).toEqual([[]]);
+    expect(jp.findResults({ a: { c: 1 } })).toEqual([[]]);
+    expect(jp.findResults({ a: { b: { c: [1] } } })).toEqual([[{ c: [1] }]]);
+    // the same path through the general walk (trailing text makes it more than one action)
+    const walk = parseJSONPath('{.a.b}!');
+    expect(walk.findResults({ a: { b: null } })).toEqual([[null], ['!']]);
+    expect(() => walk.findResults({ a: null })).toThrow('b is not found');
+    expect(() => walk.findResults({ a: [{ b: 1 }] })).toThrow('b is not found');
+    walk.allowMissingKeys(true);
+    expect(walk.findResults({ a: null })).toEqual([[], ['!']]);
   });
 
   it('findResults returns the lists of raw values', () => {

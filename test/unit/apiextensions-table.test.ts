@@ -75,6 +75,13 @@ describe('tableConvertorFor: column definitions', () => {
     expect(columnPathError('.spec.replicas')).toBeUndefined();
   });
 
+  it('malformed column entries do not throw', () => {
+    const p = tableConvertorFor([null, { name: 'X', type: 'string' }, 5] as any);
+    expect(p.columns.map((c) => c.name)).toEqual(['Name', '', 'X', '']);
+    expect(p.row({ metadata: { name: 'a' } }, NOW)[0]).toBe('a');
+    expect(tableConvertorFor(cronColumns).row({} as any, NOW)).toEqual(['', null, null, null, null]);
+  });
+
   it('CRD validation only checks a simple path starting with a dot', () => {
     expect(validateSimpleJSONPath('')).toBe('must not be empty');
     expect(validateSimpleJSONPath('spec.replicas')).toBe('must be a simple json path starting with .');
