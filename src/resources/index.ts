@@ -55,5 +55,29 @@ export function allResources(emulatedMinor = 33): ResourceDef[] {
   return defs.map((d) => ({ ...d, table: printerForVersion(d.table ?? defaultPrinter, emulatedMinor) }));
 }
 
-/** Group-versions in discovery order (the preferred version first within a group). */
-export const GROUP_ORDER = ['', 'apps', 'events.k8s.io', 'authorization.k8s.io', 'autoscaling', 'apiextensions.k8s.io', 'coordination.k8s.io', 'discovery.k8s.io', 'storage.k8s.io'];
+/**
+ * API groups in discovery order: kube-apiserver's group priorities, highest first (ties by name),
+ * pkg/controlplane/apiserver/aggregator.go DefaultGenericAPIServicePriorities. Groups not listed
+ * (custom resources) come after, by name.
+ */
+export const GROUP_ORDER = [
+  '',
+  'apps',
+  'events.k8s.io',
+  'authentication.k8s.io',
+  'authorization.k8s.io',
+  'autoscaling',
+  'batch',
+  'certificates.k8s.io',
+  'networking.k8s.io',
+  'policy',
+  'rbac.authorization.k8s.io',
+  'storage.k8s.io',
+  'admissionregistration.k8s.io',
+  'apiextensions.k8s.io',
+  'scheduling.k8s.io',
+  'coordination.k8s.io',
+  'node.k8s.io',
+  'discovery.k8s.io',
+  'flowcontrol.apiserver.k8s.io',
+];
