@@ -678,3 +678,29 @@ describe('decode with the root metadata', () => {
     });
   });
 });
+
+describe('deeply nested values (10,000 levels, Go JSON limit) do not exhaust the stack', () => {
+  const deepArray = (n: number) => {
+    let v: unknown = [{ leaf: 1 }];
+    for (let i = 0; i < n; i++) v = [v];
+    return v;
+  };
+  const deepObject = (n: number) => {
+    let v: unknown = { leaf: null };
+    for (let i = 0; i < n; i++) v = { a: v };
+    return v;
+  };
+  it('prune, null pruning, defaulting and validation', () => {
+    const cr = new CustomResourceSchema({
+      type: 'object',
+      properties: { m: { type: 'object', additionalProperties: true }, p: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true }, q: { type: 'integer', default: 1 } },
+    });
+    const obj: any = { m: { k: deepArray(10000) }, p: deepObject(10000) };
+    const r = cr.decode(obj, { returnUnknownFieldPaths: true });
+    expect(r.unknownFields).toHaveLength(1);
+    expect(r.unknownFields[0]).toMatch(/^m\.k(\[0\]){10001}\.leaf$/);
+    cr.default(obj);
+    expect(obj.q).toBe(1);
+    expect(cr.validate(obj)).toEqual([]);
+  });
+});
