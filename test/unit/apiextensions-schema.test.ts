@@ -523,3 +523,184 @@ describe('coerce (objectmeta/algorithm.go)', () => {
     expect(obj.t.metadata).toEqual({ name: 'p' });
   });
 });
+
+describe('prune: upstream pruning/algorithm_test.go TestPrune cases', () => {
+  const run = (json: unknown, schema: unknown, root = false) => {
+    const obj = structuredClone(json);
+    const pruned = prune(obj, schema === undefined ? (undefined as any) : newStructural(schema), root);
+    return { obj, pruned };
+  };
+  it('object array', () => {
+    expect(run([{ a: 1 }, { b: 1 }, { a: 1, b: 2, c: 3 }], { items: { properties: { a: {}, c: {} } } })).toEqual({ obj: [{ a: 1 }, {}, { a: 1, c: 3 }], pruned: ['[1].b', '[2].b'] });
+  });
+  it('object array with nil schema', () => {
+    expect(run([{ a: 1 }, { b: 1 }, { a: 1, b: 2, c: 3 }], undefined)).toEqual({ obj: [{}, {}, {}], pruned: ['[0].a', '[1].b', '[2].a', '[2].b', '[2].c'] });
+  });
+  it('object array object', () => {
+    const r = run(
+      { array: [{ a: 1 }, { b: 1 }, { a: 1, b: 2, c: 3 }], unspecified: { a: 1 }, specified: { a: 1, b: 2, c: 3 } },
+      { properties: { array: { items: { properties: { a: {}, c: {} } } }, specified: { properties: { a: {}, c: {} } } } },
+    );
+    expect(r).toEqual({ obj: { array: [{ a: 1 }, {}, { a: 1, c: 3 }], specified: { a: 1, c: 3 } }, pruned: ['array[1].b', 'array[2].b', 'specified.b', 'unspecified'] });
+  });
+  it('nested x-kubernetes-preserve-unknown-fields', () => {
+    const json = {
+      unspecified: 'bar',
+      alpha: 'abc',
+      beta: 42.0,
+      unspecifiedObject: { unspecified: 'bar' },
+      pruning: { unspecified: 'bar', unspecifiedObject: { unspecified: 'bar' }, pruning: { unspecified: 'bar' }, apiVersion: 'unknown', preserving: { unspecified: 'bar' } },
+      preserving: { unspecified: 'bar', unspecifiedObject: { unspecified: 'bar' }, pruning: { unspecified: 'bar' }, preserving: { unspecified: 'bar' }, preservingUnknownType: [{ foo: true }, { bar: true }] },
+      preservingAdditionalPropertiesNotInheritingXPreserveUnknownFields: { foo: { specified: { unspecified: 'bar' }, unspecified: 'bar' } },
+      preservingAdditionalPropertiesKeyPruneValues: { foo: { specified: { unspecified: 'bar' }, unspecified: 'bar' } },
+    };
+    const ap = { type: 'object', properties: { specified: { type: 'object' } } };
+    const schema = {
+      type: 'object',
+      'x-kubernetes-preserve-unknown-fields': true,
+      properties: {
+        alpha: { type: 'string' },
+        beta: { type: 'number' },
+        pruning: { type: 'object', properties: { preserving: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true }, pruning: { type: 'object' } } },
+        preserving: {
+          type: 'object',
+          'x-kubernetes-preserve-unknown-fields': true,
+          properties: { preserving: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true }, preservingUnknownType: { 'x-kubernetes-preserve-unknown-fields': true }, pruning: { type: 'object' } },
+        },
+        preservingAdditionalPropertiesNotInheritingXPreserveUnknownFields: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true, additionalProperties: ap },
+        preservingAdditionalPropertiesKeyPruneValues: { type: 'object', additionalProperties: ap },
+      },
+    };
+    const r = run(json, schema);
+    expect(r.obj).toEqual({
+      unspecified: 'bar',
+      alpha: 'abc',
+      beta: 42.0,
+      unspecifiedObject: { unspecified: 'bar' },
+      pruning: { pruning: {}, preserving: { unspecified: 'bar' } },
+      preserving: { unspecified: 'bar', unspecifiedObject: { unspecified: 'bar' }, pruning: {}, preserving: { unspecified: 'bar' }, preservingUnknownType: [{ foo: true }, { bar: true }] },
+      preservingAdditionalPropertiesNotInheritingXPreserveUnknownFields: { foo: { specified: {} } },
+      preservingAdditionalPropertiesKeyPruneValues: { foo: { specified: {} } },
+    });
+    expect(r.pruned).toEqual([
+      'preserving.pruning.unspecified',
+      'preservingAdditionalPropertiesKeyPruneValues.foo.specified.unspecified',
+      'preservingAdditionalPropertiesKeyPruneValues.foo.unspecified',
+      'preservingAdditionalPropertiesNotInheritingXPreserveUnknownFields.foo.specified.unspecified',
+      'preservingAdditionalPropertiesNotInheritingXPreserveUnknownFields.foo.unspecified',
+      'pruning.apiVersion',
+      'pruning.pruning.unspecified',
+      'pruning.unspecified',
+      'pruning.unspecifiedObject',
+    ]);
+  });
+  it('additionalProperties with a schema and with false', () => {
+    expect(run({ a: 1, b: 1, c: { a: 1, b: 2, c: { a: 1 } } }, { properties: { a: {}, c: { additionalProperties: { type: 'integer' } } } })).toEqual({
+      obj: { a: 1, c: { a: 1, b: 2, c: {} } },
+      pruned: ['b', 'c.c.a'],
+    });
+    expect(run({ a: 1, b: 1, c: { a: 1, b: 2, c: { a: 1, apiVersion: 'unknown' } } }, { properties: { a: {}, c: { additionalProperties: false } } })).toEqual({
+      obj: { a: 1, c: { a: 1, b: 2, c: {} } },
+      pruned: ['b', 'c.c.a', 'c.c.apiVersion'],
+    });
+  });
+  it('x-kubernetes-embedded-resource keeps TypeMeta and metadata of embedded objects', () => {
+    const meta = { name: 'instance', unspecified: 'bar' };
+    const json = {
+      apiVersion: 'foo/v1',
+      kind: 'Foo',
+      metadata: meta,
+      unspecified: 'bar',
+      pruned: { apiVersion: 'foo/v1', kind: 'Foo', unspecified: 'bar', metadata: meta, spec: { unspecified: 'bar' } },
+      preserving: { apiVersion: 'foo/v1', kind: 'Foo', unspecified: 'bar', metadata: meta, spec: { unspecified: 'bar' } },
+      nested: { apiVersion: 'foo/v1', kind: 'Foo', unspecified: 'bar', metadata: meta, spec: { unspecified: 'bar', embedded: { apiVersion: 'foo/v1', kind: 'Foo', unspecified: 'bar', metadata: meta, spec: { unspecified: 'bar' } } } },
+    };
+    const emb = (extra: object) => ({ type: 'object', 'x-kubernetes-embedded-resource': true, ...extra });
+    const schema = {
+      type: 'object',
+      properties: {
+        pruned: emb({ properties: { spec: { type: 'object' } } }),
+        preserving: emb({ 'x-kubernetes-preserve-unknown-fields': true }),
+        nested: emb({ properties: { spec: { type: 'object', properties: { embedded: emb({ properties: { spec: { type: 'object' } } }) } } } }),
+      },
+    };
+    const r = run(json, schema);
+    expect(r.pruned).toEqual(['nested.spec.embedded.spec.unspecified', 'nested.spec.embedded.unspecified', 'nested.spec.unspecified', 'nested.unspecified', 'pruned.spec.unspecified', 'pruned.unspecified', 'unspecified']);
+    expect((r.obj as any).nested.spec.embedded).toEqual({ apiVersion: 'foo/v1', kind: 'Foo', metadata: meta, spec: {} });
+    expect((r.obj as any).apiVersion).toBeUndefined();
+    const r2 = run(json, schema, true);
+    expect((r2.obj as any).apiVersion).toBe('foo/v1');
+    expect(r2.pruned).toEqual(['nested.spec.embedded.spec.unspecified', 'nested.spec.embedded.unspecified', 'nested.spec.unspecified', 'nested.unspecified', 'pruned.spec.unspecified', 'pruned.unspecified', 'unspecified']);
+  });
+});
+
+describe('Go regular expressions (RE2) in patterns', () => {
+  const m = (pattern: string, ok: string[], bad: string[]) => {
+    const s = { type: 'object', properties: { x: { type: 'string', pattern } } };
+    for (const v of ok) expect(errs({ x: v }, s), `${pattern} ${v}`).toEqual([]);
+    for (const v of bad) expect(errs({ x: v }, s), `${pattern} ${v}`).toEqual([`x: Invalid value: ${JSON.stringify(v)}: x in body should match '${pattern}'`]);
+  };
+  it('translates RE2 syntax', () => {
+    m('^[[:alpha:]]+$', ['abc'], ['ab1']);
+    m('(?i)^abc$', ['ABC'], ['abd']);
+    m('^\\pL+$', ['héllo'], ['a1']);
+    m('^a{2}$', ['aa'], ['a']);
+    m('^a{$', ['a{'], ['a']);
+    m('^\\s$', [' ', '\t'], ['x']);
+    // Go's \s is ASCII only (and %q escapes the no-break space)
+    expect(errs({ x: '\u00a0' }, { type: 'object', properties: { x: { type: 'string', pattern: '^\\s$' } } })).toEqual(["x: Invalid value: \"\\u00a0\": x in body should match '^\\s$'"]);
+    m('^(?P<n>x)\\z', ['x'], ['x\n']);
+    m('^[a-z0-9]([-a-z0-9]*[a-z0-9])?$', ['my-name'], ['-x']);
+  });
+  it('reports what Go cannot compile', () => {
+    const bad = (pattern: string, msg: string) =>
+      expect(text(validateStructuralSchema({ type: 'object', properties: { a: { type: 'string', pattern } } }, 'p'))).toEqual([
+        `p.properties[a].pattern: Invalid value: ${JSON.stringify(pattern)}: must be a valid regular expression, but isn't: error parsing regexp: ${msg}`,
+      ]);
+    bad('a)', 'unexpected ): `a)`');
+    bad('[a', 'missing closing ]: `[a`');
+    bad('a**', 'invalid nested repetition operator: `**`');
+    bad('(?=a)', 'invalid or unsupported Perl syntax: `(?=`');
+    bad('\\1', 'invalid escape sequence: `\\1`');
+  });
+});
+
+describe('decode with the root metadata', () => {
+  it('reports unknown metadata fields first, then pruned fields', () => {
+    const cr = new CustomResourceSchema(cronTab);
+    const obj: any = { apiVersion: 'stable.example.com/v1', kind: 'CronTab', metadata: { name: 'c', foo: 1, labels: {} }, spec: { cronSpec: '* * * * *', bar: 1 } };
+    expect(cr.decode(obj, { returnUnknownFieldPaths: true, rootMetadata: true })).toEqual({ unknownFields: ['metadata.foo', 'spec.bar'] });
+    expect(obj.metadata).toEqual({ name: 'c' });
+    expect(cr.decode({ metadata: { name: 1 } }, { rootMetadata: true }).error).toEqual({
+      reason: 'FieldValueInvalid',
+      message: 'Invalid value: {"name":1}: json: cannot unmarshal number into Go struct field ObjectMeta.name of type string',
+      field: 'metadata',
+    });
+  });
+});
+
+describe('deeply nested values (10,000 levels, Go JSON limit) do not exhaust the stack', () => {
+  const deepArray = (n: number) => {
+    let v: unknown = [{ leaf: 1 }];
+    for (let i = 0; i < n; i++) v = [v];
+    return v;
+  };
+  const deepObject = (n: number) => {
+    let v: unknown = { leaf: null };
+    for (let i = 0; i < n; i++) v = { a: v };
+    return v;
+  };
+  it('prune, null pruning, defaulting and validation', () => {
+    const cr = new CustomResourceSchema({
+      type: 'object',
+      properties: { m: { type: 'object', additionalProperties: true }, p: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true }, q: { type: 'integer', default: 1 } },
+    });
+    const obj: any = { m: { k: deepArray(10000) }, p: deepObject(10000) };
+    const r = cr.decode(obj, { returnUnknownFieldPaths: true });
+    expect(r.unknownFields).toHaveLength(1);
+    expect(r.unknownFields[0]).toMatch(/^m\.k(\[0\]){10001}\.leaf$/);
+    cr.default(obj);
+    expect(obj.q).toBe(1);
+    expect(cr.validate(obj)).toEqual([]);
+  });
+});

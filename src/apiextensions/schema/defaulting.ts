@@ -57,17 +57,21 @@ export function applyDefaults(x: unknown, s: Structural | undefined): void {
 /** PruneNonNullableNullsWithoutDefaults (prunenulls.go): drops null object fields whose schema is neither nullable nor defaulted. */
 export function pruneNonNullableNullsWithoutDefaults(x: unknown, s: Structural | undefined): void {
   if (x === null || typeof x !== 'object') return;
+  // without a schema nothing below can be pruned: upstream's walk goes on, to no effect
+  if (!s) return;
   if (Array.isArray(x)) {
-    const items = s?.items;
-    for (const v of x) pruneNonNullableNullsWithoutDefaults(v, items);
+    const items = s.items;
+    if (items) for (const v of x) pruneNonNullableNullsWithoutDefaults(v, items);
     return;
   }
   const o = x as Record<string, unknown>;
   for (const k in o) {
     const v = o[k];
-    const sub = s ? (s.properties?.get(k) ?? s.additionalProperties?.structural) : undefined;
-    if (v === null && sub && !sub.nullable && sub.default === undefined) delete o[k];
-    else if (v !== null && typeof v === 'object') pruneNonNullableNullsWithoutDefaults(v, sub);
+    const sub = s.properties?.get(k) ?? s.additionalProperties?.structural;
+    if (!sub) continue;
+    if (v === null) {
+      if (!sub.nullable && sub.default === undefined) delete o[k];
+    } else if (typeof v === 'object') pruneNonNullableNullsWithoutDefaults(v, sub);
   }
 }
 

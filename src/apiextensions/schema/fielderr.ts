@@ -2,6 +2,7 @@
 // strings with Go's %q, int64/float64/bool with %v, everything else as Go's json.Marshal (sorted keys).
 import type { Cause } from '../../resources/types.js';
 import { goQuote } from '../../util/goquote.js';
+import { stringifyIterative } from '../../util/json.js';
 
 /** Go's fmt %v for a float64: strconv.FormatFloat(f, 'g', -1, 64) (%e when the exponent is < -4 or >= 6). */
 export function goFloat(f: number): string {
@@ -26,6 +27,16 @@ export function goNumber(n: number): string {
 
 /** Go's encoding/json Marshal of decoded JSON data: map keys sorted, HTML characters escaped. */
 export function goJSON(v: unknown): string {
+  try {
+    return goJSONAt(v);
+  } catch (err) {
+    // nested too deeply for recursion: the same text without HTML escaping, from an explicit stack
+    if (err instanceof RangeError) return stringifyIterative(v, true);
+    throw err;
+  }
+}
+
+function goJSONAt(v: unknown): string {
   if (v === null || v === undefined) return 'null';
   switch (typeof v) {
     case 'string':
@@ -35,9 +46,9 @@ export function goJSON(v: unknown): string {
     case 'boolean':
       return v ? 'true' : 'false';
     case 'object': {
-      if (Array.isArray(v)) return '[' + v.map(goJSON).join(',') + ']';
+      if (Array.isArray(v)) return '[' + v.map(goJSONAt).join(',') + ']';
       const keys = Object.keys(v as object).sort(byteOrder);
-      return '{' + keys.map((k) => goJSONString(k) + ':' + goJSON((v as Record<string, unknown>)[k])).join(',') + '}';
+      return '{' + keys.map((k) => goJSONString(k) + ':' + goJSONAt((v as Record<string, unknown>)[k])).join(',') + '}';
     }
     default:
       return 'null';

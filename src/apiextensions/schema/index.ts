@@ -4,7 +4,8 @@
 import type { Cause } from '../../resources/types.js';
 import { applyDefaults, pruneDefaults, pruneNonNullableNullsWithoutDefaults, validateDefaults as validateStructuralDefaults, type DefaultsOptions } from './defaulting.js';
 import { validateListSetMapKeys, hasListSetOrMap } from './listtype.js';
-import { coerce, hasEmbeddedResource, validateEmbeddedMeta } from './objectmeta.js';
+import { coerce, decodeObjectMeta, hasEmbeddedResource, validateEmbeddedMeta } from './objectmeta.js';
+import { fe } from './fielderr.js';
 import { compileProps, validateValue, type ONode } from './openapi.js';
 import { prune as pruneWith } from './pruning.js';
 import { newStructural, type Structural } from './structural.js';
@@ -120,12 +121,24 @@ export class CustomResourceSchema {
   /**
    * What decoding does (unstructuredSchemaCoercer.apply): prune unknown fields (unless preserveUnknownFields),
    * drop non-nullable nulls without defaults, coerce embedded TypeMeta/ObjectMeta. Returns the unknown fields'
-   * paths (sorted as upstream reports them) and the coercion error, if any. Root metadata is the caller's.
+   * paths (in upstream's order) and the coercion error, if any. With rootMetadata, the root metadata is decoded
+   * as ObjectMeta too (unknown fields dropped and reported first, empty fields omitted).
    */
-  decode(obj: any, opts: { returnUnknownFieldPaths?: boolean; dropInvalidMetadata?: boolean } = {}): { unknownFields: string[]; error?: Cause } {
+  decode(obj: any, opts: { returnUnknownFieldPaths?: boolean; dropInvalidMetadata?: boolean; rootMetadata?: boolean } = {}): { unknownFields: string[]; error?: Cause } {
     let unknown: string[] = [];
+    let meta: Record<string, any> | undefined;
+    if (opts.rootMetadata && obj && typeof obj === 'object' && Object.prototype.hasOwnProperty.call(obj, 'metadata')) {
+      // GetObjectMetaWithOptions at the root: unknown metadata fields come first, as `metadata.foo`
+      try {
+        const d = decodeObjectMeta(obj.metadata, 'metadata');
+        meta = d.meta;
+        if (opts.returnUnknownFieldPaths) unknown.push(...d.unknown);
+      } catch (e) {
+        if (!opts.dropInvalidMetadata) return { unknownFields: unknown, error: fe.invalid('metadata', obj.metadata, (e as Error).message) };
+      }
+    }
     if (!this.preserveUnknownFields) {
-      unknown = pruneWith(obj, this.structural, true, !!opts.returnUnknownFieldPaths);
+      unknown = unknown.concat(pruneWith(obj, this.structural, true, !!opts.returnUnknownFieldPaths));
       pruneNonNullableNullsWithoutDefaults(obj, this.structural);
     }
     if (this.embedded) {
@@ -133,6 +146,7 @@ export class CustomResourceSchema {
       if (c.error) return { unknownFields: unknown, error: c.error };
       unknown = unknown.concat(c.unknown);
     }
+    if (meta) obj.metadata = meta;
     return { unknownFields: unknown };
   }
 

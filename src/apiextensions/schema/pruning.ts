@@ -35,6 +35,7 @@ export function prune(obj: unknown, s: Structural | undefined, isResourceRoot: b
 function pruneAt(x: unknown, s: Structural | undefined, parent: string, t: Track): void {
   if (s && s.xPreserveUnknownFields) return skipPrune(x, s, parent, t);
   if (x === null || typeof x !== 'object') return;
+  if (!s) return pruneAll(x, parent, t);
   if (Array.isArray(x)) {
     const items = s ? s.items : undefined;
     for (let i = 0; i < x.length; i++) {
@@ -65,6 +66,26 @@ function pruneAt(x: unknown, s: Structural | undefined, parent: string, t: Track
     } else {
       if (t.on && (!META_FIELDS.has(k) || parent.length > 0)) t.paths.push(appendKey(parent, k));
       delete o[k];
+    }
+  }
+}
+
+// no schema: every object field goes; arrays are walked with an explicit stack (values may nest 10,000 levels)
+function pruneAll(root: object, rootPath: string, t: Track): void {
+  const stack: [unknown, string][] = [[root, rootPath]];
+  while (stack.length) {
+    const [x, parent] = stack.pop()!;
+    if (Array.isArray(x)) {
+      for (let i = x.length - 1; i >= 0; i--) {
+        const v = x[i];
+        if (v !== null && typeof v === 'object') stack.push([v, t.on ? parent + '[' + i + ']' : '']);
+      }
+    } else {
+      const o = x as Record<string, unknown>;
+      for (const k of Object.keys(o)) {
+        if (t.on) t.paths.push(appendKey(parent, k));
+        delete o[k];
+      }
     }
   }
 }
