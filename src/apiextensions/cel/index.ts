@@ -183,6 +183,8 @@ interface CompileCtx {
   errors: Cause[];
   /** declared function names (calls to others are undeclared references) */
   known: Set<string>;
+  /** the fields of each object type, by type name */
+  objectFields: Map<string, Set<string>>;
 }
 
 const MACROS = ['has', 'all', 'exists', 'exists_one', 'map', 'filter', 'bind', 'transformList', 'transformMap', 'transformMapEntry'];
@@ -196,7 +198,21 @@ function makeEnvs(ctx: CompileCtx, decl: Decl): { plain: Environment; optional: 
   return { plain, optional };
 }
 
-function compileRule(rule: Rule, envs: { plain: Environment; optional: Environment }, schema: any, known: Set<string>): CompiledRule {
+/** cel-js does not type-check has()'s selection; cel-go refuses an undefined field there too. */
+function checkHasFields(src: string, ast: any, objectFields: Map<string, Set<string>>): string | undefined {
+  let err: string | undefined;
+  walkAst(ast, (n) => {
+    if (err || n.op !== 'call' || n.args?.[0] !== 'has') return;
+    const sel = n.args[1]?.[0];
+    if (sel?.op !== '.') return;
+    const t = sel.args?.[0]?.checkedType?.name;
+    const fields = typeof t === 'string' ? objectFields.get(t) : undefined;
+    if (fields && !fields.has(sel.args[1])) err = compileErrorString(src, { name: 'TypeError', summary: `No such key: ${sel.args[1]}`, node: sel, range: sel.range });
+  });
+  return err;
+}
+
+function compileRule(rule: Rule, envs: { plain: Environment; optional: Environment }, schema: any, known: Set<string>, objectFields: Map<string, Set<string>>): CompiledRule {
   const out: CompiledRule = { rule, usesOldSelf: false, nodes: 0, depth: 0 };
   const src = typeof rule.rule === 'string' ? rule.rule : '';
   if (src.trim() === '') return out;
@@ -211,6 +227,11 @@ function compileRule(rule: Rule, envs: { plain: Environment; optional: Environme
   const checked = (program as any).check();
   if (!checked.valid) {
     out.error = 'compilation failed: ' + compileErrorString(src, checked.error, known);
+    return out;
+  }
+  const hasErr = checkHasFields(src, program.ast, objectFields);
+  if (hasErr) {
+    out.error = 'compilation failed: ' + hasErr;
     return out;
   }
   if (checked.type !== 'bool') {
@@ -270,7 +291,7 @@ function build(
       const envs = makeEnvs(ctx, decl);
       rules.forEach((r0, i) => {
         const r: Rule = r0 && typeof r0 === 'object' ? r0 : {};
-        const cr = compileRule(r, envs, ns, ctx.known);
+        const cr = compileRule(r, envs, ns, ctx.known, ctx.objectFields);
         node.rules.push(cr);
         if (!report) return;
         const rp = child(path, `x-kubernetes-validations[${i}]`);
@@ -346,6 +367,7 @@ export function compileValidations(schema: any, fldPath: string): { errors: Caus
   if (!hasRules(schema)) return { errors: [] };
   const base = libraryEnv().clone({ enableOptionalTypes: true, homogeneousAggregateLiterals: true });
   const used = new Set<string>();
+  const objectFields = new Map<string, Set<string>>();
   const seq = Math.floor(performance.now() * 1000) % 1_000_000_000;
   const sink: TypeSink = {
     uniqueName(name: string): string {
@@ -359,11 +381,12 @@ export function compileValidations(schema: any, fldPath: string): { errors: Caus
       for (const f of d.fields) fields[f.cel] = celTypeString(f.type);
       base.registerType(d.name, { ctor: d.ctor, fields } as any);
       base.registerOperator(`${d.name} == ${d.name}`, objectEqual);
+      objectFields.set(d.name, new Set(d.fields.map((f) => f.cel)));
     },
   };
   // generateUniqueSelfTypeName (compilation.go): a name rules cannot depend on.
   const decl = schemaDecl(schema, true, `selfType${seq}`, sink);
-  const ctx: CompileCtx = { base, errors: [], known: knownFunctions! };
+  const ctx: CompileCtx = { base, errors: [], known: knownFunctions!, objectFields };
   const root = build(ctx, schema, schema, decl, fldPath, true, undefined);
   return { errors: ctx.errors, validator: root ? { root } : undefined };
 }
