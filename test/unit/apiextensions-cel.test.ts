@@ -317,6 +317,8 @@ describe('CEL rules: compile errors', () => {
     expect(tail(2)).toBe("ERROR: <input>:1:17: found no matching overload for 'charAt' applied to 'string.(string)'\n | self.name.charAt(\"x\") == \"\"\n | ................^");
     expect(tail(3)).toContain("found no matching overload for '_&&_' applied to '(bool, string)'");
     expect(tail(4)).toBe("ERROR: <input>:1:7: Syntax error: missing ')' at '<EOF>'\n | (1 + 2\n | ......^");
+    const h = compile(specSchema(P, [{ rule: 'has(self.nope) || has(self.labels.x)' }]));
+    expect(h.errors[0].message.replace(/^.*?compilation failed: /, '')).toBe("ERROR: <input>:1:9: undefined field 'nope'\n | has(self.nope) || has(self.labels.x)\n | ........^");
   });
 
   it('messageExpression errors and optionalOldSelf without oldSelf', () => {

@@ -16,7 +16,7 @@ import { jsonEqual } from '../../util/equal.js';
 import { goQuote } from '../../util/goquote.js';
 import { compileErrorString, runtimeErrorString } from './errors.js';
 import { registerLibrary } from './library.js';
-import { celTypeString, objectEqual, schemaDecl, toCel, type Counter, type Decl, type TypeSink } from './model.js';
+import { celTypeString, objectEqual, rawSize, schemaDecl, toCel, type Decl, type TypeSink } from './model.js';
 
 export type { Cause };
 
@@ -59,6 +59,8 @@ interface VNode {
   rules: CompiledRule[];
   compileError?: string;
   properties?: Map<string, VNode>;
+  /** JSON property name -> CEL field name, for the children's values */
+  fieldNames?: Map<string, string>;
   additionalProperties?: VNode;
   items?: VNode;
   allOf?: VNode[];
@@ -181,6 +183,8 @@ interface CompileCtx {
   errors: Cause[];
   /** declared function names (calls to others are undeclared references) */
   known: Set<string>;
+  /** the fields of each object type, by type name */
+  objectFields: Map<string, Set<string>>;
 }
 
 const MACROS = ['has', 'all', 'exists', 'exists_one', 'map', 'filter', 'bind', 'transformList', 'transformMap', 'transformMapEntry'];
@@ -194,7 +198,21 @@ function makeEnvs(ctx: CompileCtx, decl: Decl): { plain: Environment; optional: 
   return { plain, optional };
 }
 
-function compileRule(rule: Rule, envs: { plain: Environment; optional: Environment }, schema: any, known: Set<string>): CompiledRule {
+/** cel-js does not type-check has()'s selection; cel-go refuses an undefined field there too. */
+function checkHasFields(src: string, ast: any, objectFields: Map<string, Set<string>>): string | undefined {
+  let err: string | undefined;
+  walkAst(ast, (n) => {
+    if (err || n.op !== 'call' || n.args?.[0] !== 'has') return;
+    const sel = n.args[1]?.[0];
+    if (sel?.op !== '.') return;
+    const t = sel.args?.[0]?.checkedType?.name;
+    const fields = typeof t === 'string' ? objectFields.get(t) : undefined;
+    if (fields && !fields.has(sel.args[1])) err = compileErrorString(src, { name: 'TypeError', summary: `No such key: ${sel.args[1]}`, node: sel, range: sel.range });
+  });
+  return err;
+}
+
+function compileRule(rule: Rule, envs: { plain: Environment; optional: Environment }, schema: any, known: Set<string>, objectFields: Map<string, Set<string>>): CompiledRule {
   const out: CompiledRule = { rule, usesOldSelf: false, nodes: 0, depth: 0 };
   const src = typeof rule.rule === 'string' ? rule.rule : '';
   if (src.trim() === '') return out;
@@ -209,6 +227,11 @@ function compileRule(rule: Rule, envs: { plain: Environment; optional: Environme
   const checked = (program as any).check();
   if (!checked.valid) {
     out.error = 'compilation failed: ' + compileErrorString(src, checked.error, known);
+    return out;
+  }
+  const hasErr = checkHasFields(src, program.ast, objectFields);
+  if (hasErr) {
+    out.error = 'compilation failed: ' + hasErr;
     return out;
   }
   if (checked.type !== 'bool') {
@@ -268,7 +291,7 @@ function build(
       const envs = makeEnvs(ctx, decl);
       rules.forEach((r0, i) => {
         const r: Rule = r0 && typeof r0 === 'object' ? r0 : {};
-        const cr = compileRule(r, envs, ns, ctx.known);
+        const cr = compileRule(r, envs, ns, ctx.known, ctx.objectFields);
         node.rules.push(cr);
         if (!report) return;
         const rp = child(path, `x-kubernetes-validations[${i}]`);
@@ -297,12 +320,16 @@ function build(
     const mapType = ns?.['x-kubernetes-map-type'];
     const correlatable = mapType === undefined || mapType === 'granular' || mapType === 'atomic';
     for (const k of Object.keys(vs.properties)) {
-      const np = ns?.properties?.[k];
+      const np = propSchema(ns, k);
       if (!np) continue;
       let fd: Decl | undefined;
       if (decl?.kind === 'object') fd = decl.fields.find((f) => f.json === k)?.type;
       const sub = build(ctx, vs.properties[k], np, fd, child(path, `properties[${k}]`), report, uncorrelatable ?? (correlatable ? undefined : path));
-      if (sub) (node.properties ??= new Map()).set(k, sub);
+      if (sub) {
+        (node.properties ??= new Map()).set(k, sub);
+        const cel = decl?.kind === 'object' ? decl.fields.find((f) => f.json === k)?.cel : undefined;
+        if (cel !== undefined) (node.fieldNames ??= new Map()).set(k, cel);
+      }
     }
   }
   if (vs.additionalProperties && typeof vs.additionalProperties === 'object' && ns?.additionalProperties && typeof ns.additionalProperties === 'object') {
@@ -340,6 +367,7 @@ export function compileValidations(schema: any, fldPath: string): { errors: Caus
   if (!hasRules(schema)) return { errors: [] };
   const base = libraryEnv().clone({ enableOptionalTypes: true, homogeneousAggregateLiterals: true });
   const used = new Set<string>();
+  const objectFields = new Map<string, Set<string>>();
   const seq = Math.floor(performance.now() * 1000) % 1_000_000_000;
   const sink: TypeSink = {
     uniqueName(name: string): string {
@@ -353,11 +381,12 @@ export function compileValidations(schema: any, fldPath: string): { errors: Caus
       for (const f of d.fields) fields[f.cel] = celTypeString(f.type);
       base.registerType(d.name, { ctor: d.ctor, fields } as any);
       base.registerOperator(`${d.name} == ${d.name}`, objectEqual);
+      objectFields.set(d.name, new Set(d.fields.map((f) => f.cel)));
     },
   };
   // generateUniqueSelfTypeName (compilation.go): a name rules cannot depend on.
   const decl = schemaDecl(schema, true, `selfType${seq}`, sink);
-  const ctx: CompileCtx = { base, errors: [], known: knownFunctions! };
+  const ctx: CompileCtx = { base, errors: [], known: knownFunctions!, objectFields };
   const root = build(ctx, schema, schema, decl, fldPath, true, undefined);
   return { errors: ctx.errors, validator: root ? { root } : undefined };
 }
@@ -408,13 +437,13 @@ interface Vals {
   count?: number;
 }
 
-function celOf(v: Vals, decl: Decl): { value: unknown; n: number } {
-  if (v.cel === undefined) {
-    const c: Counter = { n: 0 };
-    v.cel = toCel(v.raw, decl, c);
-    v.count = c.n;
-  }
-  return { value: v.cel, n: v.count ?? 1 };
+function celOf(v: Vals, decl: Decl): unknown {
+  if (v.cel === undefined) v.cel = toCel(v.raw, decl, { n: 0 });
+  return v.cel;
+}
+
+function sizeOf(v: Vals): number {
+  return (v.count ??= rawSize(v.raw, PER_CALL_LIMIT));
 }
 
 function evalMessage(cr: CompiledRule, act: Record<string, unknown>): string | undefined {
@@ -446,7 +475,6 @@ function runRules(node: VNode, path: string, cur: Vals, old: Vals | undefined, s
   }
   let act: Record<string, unknown> | undefined;
   let optAct: Record<string, unknown> | undefined;
-  let size = 0;
   for (const cr of node.rules) {
     const r = cr.rule;
     if (cr.error) {
@@ -458,17 +486,15 @@ function runRules(node: VNode, path: string, cur: Vals, old: Vals | undefined, s
     // transition rules run only where an old value correlates (or with optionalOldSelf)
     if (cr.usesOldSelf && old === undefined && !optional) continue;
     if (!act) {
-      const s = celOf(cur, node.decl);
-      size = s.n;
-      act = { self: s.value };
-      if (old !== undefined) act.oldSelf = celOf(old, node.decl).value;
+      act = { self: celOf(cur, node.decl) };
+      if (old !== undefined) act.oldSelf = celOf(old, node.decl);
     }
     let a = act;
     if (optional) {
       optAct ??= { self: act.self, oldSelf: old !== undefined ? optionalOf(act.oldSelf) : optionalNone() };
       a = optAct;
     }
-    const cost = cr.nodes * Math.pow(size + 1, cr.depth);
+    const cost = cr.depth === 0 ? cr.nodes : cr.nodes * Math.pow(sizeOf(cur) + 1, cr.depth);
     if (cost > PER_CALL_LIMIT) {
       st.errors.push(
         invalidCause(path, goQuote(node.type), `'operation cancelled: actual cost limit exceeded': no further validation rules will be run due to call cost exceeds limit for rule: ${ruleErrorString(r)}`),
@@ -559,11 +585,27 @@ export function correlatedEqual(a: unknown, b: unknown, schema: any): boolean {
 }
 
 /** The ratchet of a node whose value correlates with an old one (cached). */
-function ownRatchet(cur: unknown, old: unknown, schema: any): Ratchet {
-  let res: boolean | undefined;
-  return { unchanged: () => (res ??= correlatedEqual(cur, old, schema)) };
+class OwnRatchet implements Ratchet {
+  #res: boolean | undefined;
+  constructor(
+    private readonly cur: unknown,
+    private readonly old: unknown,
+    private readonly schema: any,
+  ) {}
+  unchanged(): boolean {
+    return (this.#res ??= correlatedEqual(this.cur, this.old, this.schema));
+  }
 }
 
+function ownValue(o: Record<string, unknown> | undefined, k: string): unknown {
+  return o && Object.prototype.hasOwnProperty.call(o, k) ? o[k] : undefined;
+}
+
+function celField(c: unknown, name: string | undefined): unknown {
+  return name !== undefined && c instanceof Map ? c.get(name) : undefined;
+}
+
+// (no closures below: this runs for every object written)
 function walk(node: VNode, path: string, cur: Vals, old: Vals | undefined, st: RunState, ratchet: Ratchet, parentRatchet: Ratchet, updating: boolean): void {
   if (cur.raw === null || cur.raw === undefined || st.stopped) return;
   runRules(node, path, cur, old, st, ratchet);
@@ -580,7 +622,7 @@ function walk(node: VNode, path: string, cur: Vals, old: Vals | undefined, st: R
   const celObj = cur.cel;
   const oldCel = old?.cel;
   // an uncorrelated child keeps the nearest correlatable ancestor's ratchet
-  const inherited = old !== undefined ? ownRatchet(raw, old.raw, node.schema) : ratchet;
+  const inherited = !updating ? NO_RATCHET : old !== undefined ? new OwnRatchet(raw, old.raw, node.schema) : ratchet;
   if (Array.isArray(raw)) {
     if (!node.items) return;
     const oldArr = Array.isArray(old?.raw) ? (old!.raw as unknown[]) : undefined;
@@ -591,8 +633,8 @@ function walk(node: VNode, path: string, cur: Vals, old: Vals | undefined, st: R
         const oi = find(raw[i]);
         if (oi !== undefined && oldArr![oi] !== null && oldArr![oi] !== undefined) ov = { raw: oldArr![oi], cel: Array.isArray(oldCel) ? oldCel[oi] : undefined };
       }
-      const rt = ov ? ownRatchet(raw[i], ov.raw, node.schema?.items) : inherited;
-      walk(node.items, `${path}[${i}]`, { raw: raw[i], cel: Array.isArray(celObj) ? celObj[i] : undefined }, ov, st, updating ? rt : NO_RATCHET, inherited, updating);
+      const rt = !updating ? NO_RATCHET : ov ? new OwnRatchet(raw[i], ov.raw, node.schema?.items) : inherited;
+      walk(node.items, `${path}[${i}]`, { raw: raw[i], cel: Array.isArray(celObj) ? celObj[i] : undefined }, ov, st, rt, inherited, updating);
       if (st.stopped) return;
     }
     return;
@@ -600,32 +642,49 @@ function walk(node: VNode, path: string, cur: Vals, old: Vals | undefined, st: R
   if (!raw || typeof raw !== 'object') return;
   const obj = raw as Record<string, unknown>;
   const oldObj = old?.raw && typeof old.raw === 'object' && !Array.isArray(old.raw) ? (old.raw as Record<string, unknown>) : undefined;
-  const own = (o: Record<string, unknown>, k: string) => (Object.prototype.hasOwnProperty.call(o, k) ? o[k] : undefined);
   const mapType = node.schema?.['x-kubernetes-map-type'];
   const correlatable = mapType === undefined || mapType === 'granular' || mapType === 'atomic';
-  const oldFor = (k: string, cel: (c: unknown) => unknown): Vals | undefined =>
-    correlatable && oldObj && own(oldObj, k) !== undefined && own(oldObj, k) !== null ? { raw: own(oldObj, k), cel: cel(oldCel) } : undefined;
-  const ratchetFor = (k: string, ov: Vals | undefined, schema: any): Ratchet => {
-    if (!updating) return NO_RATCHET;
-    // apiVersion and kind are not visible to ratcheting (both sides are converted to one version)
-    if (path === '' && (k === 'apiVersion' || k === 'kind')) return NO_RATCHET;
-    return ov ? ownRatchet(obj[k], ov.raw, schema) : inherited;
-  };
-  if (node.additionalProperties) {
-    for (const k of Object.keys(obj)) {
-      const ov = oldFor(k, (c) => (c instanceof Map ? c.get(k) : undefined));
-      walk(node.additionalProperties, `${path}[${k}]`, { raw: obj[k], cel: celObj instanceof Map ? celObj.get(k) : undefined }, ov, st, ratchetFor(k, ov, node.schema?.additionalProperties), inherited, updating);
-      if (st.stopped) return;
-    }
-  }
-  if (node.properties) {
-    for (const k of Object.keys(obj)) {
-      const sub = node.properties.get(k);
+  const props = node.properties;
+  const fieldNames = node.fieldNames;
+  for (const k in obj) {
+    if (!Object.prototype.hasOwnProperty.call(obj, k)) continue;
+    let sub: VNode | undefined;
+    let curCel: unknown;
+    let oldCelK: unknown;
+    let subSchema: any;
+    let subPath: string;
+    if (node.additionalProperties) {
+      sub = node.additionalProperties;
+      curCel = celObj instanceof Map ? celObj.get(k) : undefined;
+      oldCelK = oldCel instanceof Map ? oldCel.get(k) : undefined;
+      subSchema = node.schema?.additionalProperties;
+      subPath = `${path}[${k}]`;
+    } else {
+      sub = props?.get(k);
       if (!sub) continue;
-      const f = node.decl?.kind === 'object' ? node.decl.fields.find((x) => x.json === k) : undefined;
-      const pick = (c: unknown) => (f && c instanceof Map ? c.get(f.cel) : undefined);
-      const ov = oldFor(k, pick);
-      walk(sub, child(path, k), { raw: obj[k], cel: pick(celObj) }, ov, st, ratchetFor(k, ov, propSchema(node.schema, k)), inherited, updating);
+      const name = fieldNames?.get(k);
+      curCel = celField(celObj, name);
+      oldCelK = celField(oldCel, name);
+      subSchema = propSchema(node.schema, k);
+      subPath = child(path, k);
+    }
+    const ok = correlatable ? ownValue(oldObj, k) : undefined;
+    const ov: Vals | undefined = ok !== undefined && ok !== null ? { raw: ok, cel: oldCelK } : undefined;
+    let rt: Ratchet = NO_RATCHET;
+    // apiVersion and kind are not visible to ratcheting (both sides are converted to one version)
+    if (updating && !(path === '' && (k === 'apiVersion' || k === 'kind'))) rt = ov ? new OwnRatchet(obj[k], ov.raw, subSchema) : inherited;
+    walk(sub, subPath, { raw: obj[k], cel: curCel }, ov, st, rt, inherited, updating);
+    if (st.stopped) return;
+  }
+  // an object with both properties and additionalProperties is not structural; properties win
+  if (node.additionalProperties && props) {
+    for (const k in obj) {
+      if (!Object.prototype.hasOwnProperty.call(obj, k)) continue;
+      const sub = props.get(k);
+      if (!sub) continue;
+      const ok = correlatable ? ownValue(oldObj, k) : undefined;
+      const ov: Vals | undefined = ok !== undefined && ok !== null ? { raw: ok } : undefined;
+      walk(sub, child(path, k), { raw: obj[k] }, ov, st, updating && ov ? new OwnRatchet(obj[k], ov.raw, propSchema(node.schema, k)) : inherited, inherited, updating);
       if (st.stopped) return;
     }
   }
@@ -643,7 +702,7 @@ export function validate(validator: CELValidator | undefined, obj: any, oldObj: 
   const st: RunState = { budget: RUNTIME_COST_BUDGET, errors: [], warnings: warnings ?? [], stopped: false };
   const updating = oldObj !== undefined && oldObj !== null;
   const root = validator.root;
-  const rootRatchet = updating ? ownRatchet(obj, oldObj, root.schema) : NO_RATCHET;
+  const rootRatchet = updating ? new OwnRatchet(obj, oldObj, root.schema) : NO_RATCHET;
   walk(root, '', { raw: obj }, updating ? { raw: oldObj } : undefined, st, rootRatchet, NO_RATCHET, updating);
   return st.errors;
 }

@@ -10,7 +10,9 @@ export const RAW = Symbol('raw');
 
 /**
  * An object value: a Map subclass per type (cel-js finds the type by constructor and reads a
- * Map's fields with get(), so a property named `constructor` cannot shadow anything).
+ * Map's fields with get(), so a property named `constructor` cannot shadow anything). Fields are
+ * converted from the JSON when first read, as upstream's unstructured values are
+ * (apiserver/pkg/cel/common/values.go): a rule pays only for what it looks at.
  */
 export type ObjectValue = Map<string, unknown> & { [RAW]?: unknown };
 
@@ -23,7 +25,7 @@ export interface Field {
 }
 
 export type Decl =
-  | { kind: 'object'; name: string; fields: Field[]; ctor: new () => ObjectValue }
+  | { kind: 'object'; name: string; fields: Field[]; ctor: new (raw: unknown) => ObjectValue }
   | { kind: 'map'; elem: Decl }
   | { kind: 'list'; elem: Decl }
   | { kind: 'string' | 'bool' | 'int' | 'double' | 'bytes' | 'timestamp' | 'duration' | 'dyn' };
@@ -116,7 +118,7 @@ export function schemaDecl(s: any, isResourceRoot: boolean, name: string, sink: 
         if (t) fields.push({ json, cel, type: t });
       }
       const typeName = sink.uniqueName(name);
-      const ctor = class extends Map<string, unknown> {} as unknown as new () => ObjectValue;
+      const ctor = lazyObjectClass(fields);
       Object.defineProperty(ctor, 'name', { value: typeName });
       const d: Extract<Decl, { kind: 'object' }> = { kind: 'object', name: typeName, fields, ctor };
       sink.register(d);
@@ -144,6 +146,78 @@ export function schemaDecl(s: any, isResourceRoot: boolean, name: string, sink: 
 }
 
 const hasOwn = (o: object, k: string) => Object.prototype.hasOwnProperty.call(o, k);
+
+function lazyObjectClass(fields: Field[]): new (raw: unknown) => ObjectValue {
+  const byCel = new Map(fields.map((f) => [f.cel, f]));
+  const NONE = { n: 0 };
+  return class LazyObject extends Map<string, unknown> {
+    [RAW]: unknown;
+    #all = false;
+    constructor(raw: unknown) {
+      super();
+      this[RAW] = raw;
+    }
+    override get(k: string): unknown {
+      if (super.has(k)) return super.get(k);
+      const f = byCel.get(k);
+      if (!f) return undefined;
+      const raw = this[RAW] as Record<string, unknown> | undefined;
+      let v: unknown;
+      if (raw && typeof raw === 'object' && hasOwn(raw, f.json)) {
+        const fv = raw[f.json];
+        if (fv !== null && fv !== undefined) v = toCel(fv, f.type, NONE);
+      }
+      super.set(k, v);
+      return v;
+    }
+    override has(k: string): boolean {
+      return this.get(k) !== undefined;
+    }
+    #load(): void {
+      if (this.#all) return;
+      this.#all = true;
+      for (const f of fields) this.get(f.cel);
+      for (const f of fields) if (super.get(f.cel) === undefined) super.delete(f.cel);
+    }
+    override get size(): number {
+      this.#load();
+      return super.size;
+    }
+    override [Symbol.iterator](): MapIterator<[string, unknown]> {
+      this.#load();
+      return super[Symbol.iterator]();
+    }
+    override entries(): MapIterator<[string, unknown]> {
+      this.#load();
+      return super.entries();
+    }
+    override keys(): MapIterator<string> {
+      this.#load();
+      return super.keys();
+    }
+    override values(): MapIterator<unknown> {
+      this.#load();
+      return super.values();
+    }
+    override forEach(cb: (v: unknown, k: string, m: Map<string, unknown>) => void, thisArg?: unknown): void {
+      this.#load();
+      super.forEach(cb, thisArg);
+    }
+  } as unknown as new (raw: unknown) => ObjectValue;
+}
+
+/** Roughly how many values a JSON value holds (stops counting at `cap`): the cost estimate's size. */
+export function rawSize(v: unknown, cap: number): number {
+  let n = 0;
+  const stack: unknown[] = [v];
+  while (stack.length && n < cap) {
+    const x = stack.pop();
+    n++;
+    if (Array.isArray(x)) for (const y of x) stack.push(y);
+    else if (x && typeof x === 'object') for (const k in x) if (hasOwn(x, k)) stack.push((x as any)[k]);
+  }
+  return n;
+}
 
 /** Counts what a conversion touched: the size used for the runtime cost estimate. */
 export interface Counter {
@@ -192,14 +266,7 @@ export function toCel(v: unknown, d: Decl, c: Counter): unknown {
   switch (d.kind) {
     case 'object': {
       if (!v || typeof v !== 'object' || Array.isArray(v)) return dynValue(v, c);
-      const o = new d.ctor();
-      o[RAW] = v;
-      for (const f of d.fields) {
-        if (!hasOwn(v, f.json)) continue;
-        const fv = (v as any)[f.json];
-        if (fv !== undefined && fv !== null) o.set(f.cel, toCel(fv, f.type, c));
-      }
-      return o;
+      return new d.ctor(v);
     }
     case 'map': {
       if (!v || typeof v !== 'object' || Array.isArray(v)) return dynValue(v, c);
