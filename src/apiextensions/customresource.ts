@@ -173,12 +173,27 @@ export function customResourceKinds(crd: KObject, opts: { terminating?: boolean 
         selector: scale.labelSelectorPath ? (o) => fieldValue(readSimplePath(o, scale.labelSelectorPath!)) : undefined,
       };
     }
-    const oa = support.openapi(crd, v.name);
-    if (oa) def.openapi = oa;
+    // until an OpenAPI builder is plugged in, a document with the version's schema alone, so that the
+    // /openapi/v3 root lists the group-version as upstream's does once the CRD is established
+    def.openapi = support.openapi(crd, v.name) ?? minimalOpenAPI(group, v.name, kind, definitions[definition]);
     defs.push(def);
   }
   registerDefinitions(definitions);
   return { defs, definitions: Object.keys(definitions), versionOrder: versions.map((v) => v.name) };
+}
+
+/** The schema's name in OpenAPI (builder.go: the group reversed, the version, the kind: com.example.stable.v1.CronTab). */
+function openAPIName(group: string, version: string, kind: string): string {
+  return [...group.split('.').reverse(), version, kind].join('.');
+}
+
+function minimalOpenAPI(group: string, version: string, kind: string, schema: DefinitionSchema): NonNullable<ResourceDef['openapi']> {
+  const name = openAPIName(group, version, kind);
+  const component = { ...schema, properties: { ...(schema as KObject).properties, metadata: { type: 'object' } } };
+  return {
+    v2: { definitions: {}, paths: {} },
+    v3: { openapi: '3.0.0', info: { title: 'Kubernetes CRD Swagger', version: 'v0.1.0' }, paths: {}, components: { schemas: { [name]: component } } },
+  };
 }
 
 export function releaseDefinitions(k: CustomResourceKinds): void {
