@@ -328,6 +328,8 @@ describe('deleting a CRD', () => {
     // a finalizer keeps one instance (and so the CRD) around while we look
     await api().post(base).send(cr(`${G}/v1`, 'Victim', 'held', { metadata: { finalizers: ['example.com/hold'] } })).expect(201);
     for (let i = 0; i < 3; i++) await api().post(base).send(cr(`${G}/v1`, 'Victim', `v${i}`)).expect(201);
+    const list = await api().get(base).expect(200);
+    const w = await openWatch(emu.url, `${base}?watch=true&resourceVersion=${list.body.metadata.resourceVersion}`);
     await api().delete(`${CRDS}/victims.${G}`).expect(200);
     await until(async () => (await api().get(base)).body.items?.length === 1, 3000, 'instances deleted');
     const crdNow = await getCRD(`victims.${G}`);
@@ -341,6 +343,10 @@ describe('deleting a CRD', () => {
     // the held instance is released: the finalizer finishes
     await api().patch(`${base}/held`).set('Content-Type', MERGE).send({ metadata: { finalizers: null } }).expect(200);
     await until(async () => !(await getCRD(`victims.${G}`)), 5000, 'CRD gone');
+    // a watch open through it all heard every instance deleted, then its stream ended
+    await w.ended;
+    const deleted = w.pending().filter((e) => e.type === 'DELETED').map((e) => e.object.metadata.name);
+    expect(deleted.sort()).toEqual(['held', 'v0', 'v1', 'v2']);
     await api().get(`/apis/${G}`).expect(404);
     await api().get(`/apis/${G}/v1`).expect(404);
     await api().get(base).expect(404);

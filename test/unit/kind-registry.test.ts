@@ -179,22 +179,34 @@ describe('the server follows the kind registry', () => {
     }
   });
 
-  it('a kind removed while a watch on it is open: the watcher hears later deletions of what was stored, the server stays up, new requests 404', async () => {
+  it('a kind removed while a watch on it is open: the watcher gets the events it was owed, then its stream ends; the server stays up', async () => {
     const defs = crdKinds(GROUP, 'widgets', ['v1']);
-    emu.registry.kinds.add(defs);
+    const other = crdKinds(GROUP, 'gadgets', ['v1']);
+    emu.registry.kinds.add([...defs, ...other]);
     await api().post(`/apis/${GROUP}/v1/namespaces/k/widgets`).send(widget('gone')).expect(201);
     const w = await openWatch(emu.url, `/apis/${GROUP}/v1/namespaces/k/widgets?watch=true`);
+    const g = await openWatch(emu.url, `/apis/${GROUP}/v1/namespaces/k/gadgets?watch=true`);
     expect(w.status).toBe(200);
     expect(await w.next()).toMatchObject({ type: 'ADDED', object: { metadata: { name: 'gone' } } });
+    // as the CRD finalizer does: the instances deleted, then the kind removed (in the same turn)
+    emu.registry.delete(defs[0], 'k', 'gone');
     emu.registry.kinds.remove(defs);
+    expect(await w.next()).toMatchObject({ type: 'DELETED', object: { apiVersion: `${GROUP}/v1`, kind: 'Widget', metadata: { name: 'gone' } } });
+    await w.ended;
+    expect(w.pending()).toEqual([]);
+    // a watch of another kind of the same group goes on
+    expect(g.isEnded()).toBe(false);
     await api().get(`/apis/${GROUP}/v1/namespaces/k/widgets`).expect(404);
     await api().get(`/apis/${GROUP}/v1/namespaces/k/widgets/gone`).expect(404);
     await api().post(`/apis/${GROUP}/v1/namespaces/k/widgets`).send(widget('again')).expect(404);
-    // what the store held is still there (the CRD finalizer deletes it, with the definition it kept)
-    emu.registry.delete(defs[0], 'k', 'gone');
-    const ev = await w.next();
-    expect(ev).toMatchObject({ type: 'DELETED', object: { apiVersion: `${GROUP}/v1`, kind: 'Widget', metadata: { name: 'gone' } } });
-    w.close();
+    // a replaced kind (a CRD updated) keeps its watches
+    const g2 = crdKinds(GROUP, 'gadgets', ['v1']);
+    emu.registry.kinds.add(g2);
+    await api().post(`/apis/${GROUP}/v1/namespaces/k/gadgets`).send({ apiVersion: `${GROUP}/v1`, kind: 'Gadget', metadata: { name: 'g1' } }).expect(201);
+    expect(await g.next()).toMatchObject({ type: 'ADDED', object: { kind: 'Gadget', metadata: { name: 'g1' } } });
+    emu.registry.delete(g2[0], 'k', 'g1');
+    emu.registry.kinds.remove(g2);
+    await g.ended;
     await api().get('/healthz').expect(200);
   });
 
