@@ -81,6 +81,16 @@ export class CustomResourceServing {
     this.unsubscribe = this.registry.store.subscribe((c) => {
       if (c.entry.resource !== CRD_RESOURCE) return;
       this.enqueue(c.entry.name);
+      if (c.type === 'DELETED') {
+        // the names it had are free again
+        let group: unknown;
+        try {
+          group = JSON.parse(c.entry.json)?.spec?.group;
+        } catch {
+          return;
+        }
+        this.requeueGroup(group, c.entry.name);
+      }
     });
     if (this.pending.size) this.kick();
   }
@@ -161,13 +171,14 @@ export class CustomResourceServing {
       return;
     }
     const next = structuredClone(crd);
-    this.names(next);
+    const renamed = this.names(next);
     if (!crd.metadata.deletionTimestamp && isConditionTrue(next, 'NamesAccepted') && !isConditionTrue(next, 'Established'))
       setCondition(next, 'Established', 'True', 'InitialNamesAccepted', 'the initial names have been accepted');
     if (JSON.stringify(next.status) !== JSON.stringify(crd.status)) {
       try {
         const r = this.registry.update(def, '', name, next, { ...WRITE, subresource: 'status' });
         this.serve(r.object);
+        if (renamed) this.requeueGroup(crd.spec?.group, name);
       } catch (err) {
         if (err instanceof StatusError && (err.code === 409 || err.code === 404)) return this.enqueue(name);
         throw err;
@@ -178,53 +189,77 @@ export class CustomResourceServing {
     if (crd.metadata.deletionTimestamp) this.finalize(crd);
   }
 
-  /** naming_controller.go calculateNamesAndConditions. Mutates crd's status. */
-  private names(crd: KObject): void {
+  /**
+   * naming_controller.go calculateNamesAndConditions: each requested name is accepted if it is
+   * already this CRD's or no CRD of the group (this one included) has accepted it; a conflict
+   * keeps the name accepted before, and the last conflict found names the condition. Mutates crd's
+   * status; returns whether the accepted names changed.
+   */
+  private names(crd: KObject): boolean {
     const group = crd.spec?.group;
     const names = isMap(crd.spec?.names) ? crd.spec.names : {};
-    const taken = { plural: new Set<string>(), singular: new Set<string>(), shortNames: new Set<string>(), kind: new Set<string>(), listKind: new Set<string>() };
-    const def = this.crdDef!;
+    const resources = new Set<string>();
+    const kinds = new Set<string>();
     for (const other of this.registry.store.list(CRD_RESOURCE)) {
-      if (other.name === crd.metadata.name) continue;
-      const o = JSON.parse(other.json);
+      const o = other.name === crd.metadata.name ? crd : JSON.parse(other.json);
       if (o?.spec?.group !== group) continue;
-      const a = o?.status?.acceptedNames ?? {};
-      if (a.plural) taken.plural.add(a.plural);
-      if (a.singular) taken.singular.add(a.singular);
-      for (const s of a.shortNames ?? []) taken.shortNames.add(s);
-      if (a.kind) taken.kind.add(a.kind);
-      if (a.listKind) taken.listKind.add(a.listKind);
-    }
-    void def;
-    const plural = names.plural ?? '';
-    const singular = names.singular || String(names.kind ?? '').toLowerCase();
-    const kind = names.kind ?? '';
-    const listKind = names.listKind || `${kind}List`;
-    let reason = '';
-    let message = '';
-    const inUse = (v: string) => `"${v}" is already in use`;
-    if (taken.plural.has(plural) || taken.singular.has(plural)) [reason, message] = ['PluralConflict', inUse(plural)];
-    else if (taken.singular.has(singular) || taken.plural.has(singular)) [reason, message] = ['SingularConflict', inUse(singular)];
-    else {
-      const short = (names.shortNames ?? []).find((s: string) => taken.shortNames.has(s) || taken.plural.has(s) || taken.singular.has(s));
-      if (short) [reason, message] = ['ShortNamesConflict', inUse(short)];
-      else if (taken.kind.has(kind) || taken.listKind.has(kind)) [reason, message] = ['KindConflict', inUse(kind)];
-      else if (taken.listKind.has(listKind) || taken.kind.has(listKind)) [reason, message] = ['ListKindConflict', inUse(listKind)];
+      const a = isMap(o?.status?.acceptedNames) ? o.status.acceptedNames : {};
+      for (const n of [a.plural, a.singular, ...(Array.isArray(a.shortNames) ? a.shortNames : [])]) if (n) resources.add(n);
+      for (const n of [a.kind, a.listKind]) if (n) kinds.add(n);
     }
     crd.status = isMap(crd.status) ? crd.status : {};
-    if (reason) {
-      crd.status.acceptedNames ??= { plural: '', kind: '' };
-      setCondition(crd, 'NamesAccepted', 'False', reason, message);
-      return;
+    const accepted: KObject = isMap(crd.status.acceptedNames) ? crd.status.acceptedNames : { plural: '', kind: '' };
+    const kind = names.kind ?? '';
+    // the defaults of the CRD's names (apis/apiextensions/v1/defaults.go)
+    const requested: KObject = { ...names, singular: names.singular || String(kind).toLowerCase(), listKind: names.listKind || (kind ? `${kind}List` : '') };
+    const next: KObject = { ...accepted };
+    let reason = '';
+    let message = '';
+    // equalToAcceptedOrFresh
+    const conflict = (want: string, had: string | undefined, used: Set<string>) => (want === (had ?? '') || !used.has(want) ? undefined : `"${want}" is already in use`);
+    const check = (field: string, used: Set<string>, why: string) => {
+      const err = conflict(requested[field] ?? '', accepted[field], used);
+      if (err) [reason, message] = [why, err];
+      else next[field] = requested[field];
+    };
+    check('plural', resources, 'PluralConflict');
+    check('singular', resources, 'SingularConflict');
+    const wantShort: string[] = Array.isArray(requested.shortNames) ? requested.shortNames : [];
+    const hadShort: string[] = Array.isArray(accepted.shortNames) ? accepted.shortNames : [];
+    if (JSON.stringify(wantShort) !== JSON.stringify(hadShort)) {
+      const errs = [...new Set(wantShort.filter((s) => !hadShort.includes(s)).map((s) => conflict(s, '', resources)).filter((e): e is string => !!e))];
+      // utilerrors.NewAggregate: one message as it is, several in brackets
+      if (errs.length) [reason, message] = ['ShortNamesConflict', errs.length === 1 ? errs[0] : `[${errs.join(', ')}]`];
+      else next.shortNames = wantShort;
     }
-    const accepted: KObject = { plural, singular, kind, listKind };
-    if (names.shortNames?.length) accepted.shortNames = [...names.shortNames];
-    if (names.categories?.length) accepted.categories = [...names.categories];
-    // key order as the Go struct: plural, singular, shortNames, kind, listKind, categories
+    check('kind', kinds, 'KindConflict');
+    check('listKind', kinds, 'ListKindConflict');
+    next.categories = requested.categories;
+    // key order and omitempty as the Go struct: plural, singular, shortNames, kind, listKind, categories
     const ordered: KObject = {};
-    for (const k of ['plural', 'singular', 'shortNames', 'kind', 'listKind', 'categories']) if (accepted[k] !== undefined) ordered[k] = accepted[k];
+    for (const k of ['plural', 'singular', 'shortNames', 'kind', 'listKind', 'categories']) {
+      const v = next[k];
+      if (k === 'plural' || k === 'kind') ordered[k] = v ?? '';
+      else if (Array.isArray(v) ? v.length : v) ordered[k] = Array.isArray(v) ? [...v] : v;
+    }
+    const changed = JSON.stringify(ordered) !== JSON.stringify(crd.status.acceptedNames);
     crd.status.acceptedNames = ordered;
-    setCondition(crd, 'NamesAccepted', 'True', 'NoConflicts', 'no conflicts found');
+    if (reason) setCondition(crd, 'NamesAccepted', 'False', reason, message);
+    else setCondition(crd, 'NamesAccepted', 'True', 'NoConflicts', 'no conflicts found');
+    if (reason && !condition(crd, 'Established')) setCondition(crd, 'Established', 'False', 'NotAccepted', 'not all names are accepted');
+    return changed;
+  }
+
+  /** naming_controller.go requeueAllOtherGroupCRDs: names one CRD gives up may be another's. */
+  private requeueGroup(group: unknown, except: string): void {
+    for (const e of this.registry.store.list(CRD_RESOURCE)) {
+      if (e.name === except) continue;
+      try {
+        if (JSON.parse(e.json)?.spec?.group === group) this.enqueue(e.name);
+      } catch {
+        /* not ours to judge */
+      }
+    }
   }
 
   /** crd_finalizer.go sync: delete every custom resource of the CRD, then drop the finalizer. */

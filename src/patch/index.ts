@@ -19,6 +19,18 @@ import { goValue } from './deep.js';
 
 export { goValue };
 
+/** The patch type of a content type, refused (415) when the kind does not take it. */
+export function checkPatchType(def: ResourceDef, contentType: string | undefined): PatchType {
+  const type = patchTypeOf(contentType);
+  if (def.patchTypes && !def.patchTypes.includes(type)) {
+    // custom resources: no strategic merge patch (apiextensions-apiserver customresource_handler.go),
+    // on the main resource and its status and scale subresources alike
+    const accepted = PATCH_TYPES.filter((t) => def.patchTypes!.includes(patchTypeOf(t)));
+    throw unsupportedMediaType(String(contentType ?? '').split(';')[0].trim(), accepted);
+  }
+  return type;
+}
+
 export const PATCH_TYPES = [
   'application/json-patch+json',
   'application/merge-patch+json',
@@ -130,12 +142,7 @@ export function patchObject(
   q: Record<string, string | undefined>,
   subresource?: string,
 ): PatchResult {
-  const type = patchTypeOf(req.headers['content-type']);
-  if (def.patchTypes && !def.patchTypes.includes(type)) {
-    // custom resources: no strategic merge patch (apiextensions-apiserver customresource_handler.go)
-    const accepted = PATCH_TYPES.filter((t) => def.patchTypes!.includes(patchTypeOf(t)));
-    throw unsupportedMediaType(String(req.headers['content-type'] ?? '').split(';')[0].trim(), accepted);
-  }
+  const type = checkPatchType(def, req.headers['content-type']);
   const patch = parsePatchBody(type, req.body as Buffer | undefined);
   const opts = {
     dryRun: q.dryRun === 'All',

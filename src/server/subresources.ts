@@ -15,7 +15,7 @@ import type { RequestInfo } from './requestinfo.js';
 import type { HandlerContext } from './handlers.js';
 import { addWarnings, protobufFor, sendJSON, sendProtobuf, strictDecode, strictYAMLErrors } from './handlers.js';
 import { findDuplicateFields } from '../schema/duplicates.js';
-import { applyPatchDocument, parsePatchBody, patchObject, patchTypeOf } from '../patch/index.js';
+import { applyPatchDocument, checkPatchType, parsePatchBody, patchObject, patchTypeOf } from '../patch/index.js';
 
 import { nowRFC3339 } from '../registry/meta.js';
 import { bindPod } from '../registry/binding.js';
@@ -177,7 +177,7 @@ function serveScale(ctx: HandlerContext, def: ResourceDef, info: RequestInfo, re
     const bad = scaleBodyError(scale, name, ns, registry.isRegistered);
     if (bad) throw bad;
   } else {
-    const type = patchTypeOf(req.headers['content-type']);
+    const type = checkPatchType(def, req.headers['content-type']);
     if (type === 'apply') throw badRequest('server-side apply of the scale subresource is not supported');
     scale = applyPatchDocument(def, 'io.k8s.api.autoscaling.v1.Scale', liveScale, type, parsePatchBody(type, req.body as Buffer));
     checkName(scale, name, ns); // patch.go applyPatch: the patched object still names the URL's

@@ -13,6 +13,7 @@ import { protobufCodec, type Accepted } from './negotiation.js';
 import { tableRow, partialObjectMetadata, type IncludeObject } from './table.js';
 import type { Logger } from 'pino';
 import { stringifyJSON } from '../util/json.js';
+import { versionedId } from '../registry/kinds.js';
 
 export interface WatchParams {
   resourceVersion?: string;
@@ -51,6 +52,8 @@ type Backlog = () => (string | Buffer)[] | null;
 
 export class WatchHub {
   private readonly open = new Set<ServerResponse>();
+  /** the watches of each served kind (group/version/plural), to end when the kind goes */
+  private readonly byKind = new Map<string, Set<() => void>>();
   /** how often an idle watch that allows bookmarks gets one (tests shorten it) */
   bookmarkIntervalMs = BOOKMARK_EVERY_MS;
   /** live-event lag that gets a watcher dropped once it lasts lagGraceMs (tests lower both) */
@@ -69,7 +72,17 @@ export class WatchHub {
   constructor(
     private readonly registry: Registry,
     private readonly logger?: Logger,
-  ) {}
+  ) {
+    // a kind no longer served (its CRD deleted) ends its watches, after the events they were owed,
+    // as the crdHandler's storage teardown does upstream (customresource_handler.go tearDown)
+    registry.kinds.subscribe(({ removed }) => {
+      for (const d of removed) {
+        const id = versionedId(d);
+        if (registry.kinds.at(d.group, d.version, d.plural)) continue;
+        for (const end of [...(this.byKind.get(id) ?? [])]) end();
+      }
+    });
+  }
 
   /** Queues a watcher's flush for the next batch. */
   private schedule(flush: (batches: SharedBatches) => void): void {
@@ -161,6 +174,9 @@ export class WatchHub {
     // the status line goes out now, as upstream flushes it: clients wait for it before reading events
     res.flushHeaders();
     this.open.add(res);
+    const kindId = versionedId(def);
+    const watching = this.byKind.get(kindId) ?? new Set<() => void>();
+    this.byKind.set(kindId, watching);
     let closed = false;
     let unsubscribe = () => {};
     const timers: NodeJS.Timeout[] = [];
@@ -186,6 +202,8 @@ export class WatchHub {
       if (pumpTimer) clearImmediate(pumpTimer);
       stopWaiting();
       this.open.delete(res);
+      watching.delete(finish);
+      if (!watching.size && this.byKind.get(kindId) === watching) this.byKind.delete(kindId);
       // live events not yet flushed go out first (behind an unfinished backlog they would be out of order)
       if (!backlog && queue.length && !res.destroyed && !res.writableEnded) {
         let ok = true;
@@ -201,6 +219,7 @@ export class WatchHub {
       // (res.write frames its own chunks: the socket has only whole chunks from flush before it)
       if (!res.writableEnded) res.end();
     };
+    watching.add(finish);
     res.on('close', finish);
     req.on('close', finish);
     const drop = (buffered: number, why: string) => {
