@@ -61,7 +61,16 @@ describe.skipIf(missing.length > 0)('@kubernetes/client-node 2.x: an operator on
         code: 415,
       },
     });
-    expect(out.patched).toEqual({ spec: { ...out.created.spec, image: 'v2' }, generation: 2, managers: ['kubernetes-client-javascript', 'crontab-operator'] });
+    expect(out.patched).toMatchObject({ spec: { ...out.created.spec, image: 'v2' }, generation: 2 });
+    // the create's manager comes from the User-Agent (kubernetes-client-javascript/<version>)
+    const managers: [string, string, string][] = out.patched.managers;
+    expect(managers.map((m) => m.slice(0, 2)).sort()).toEqual([
+      ['crontab-operator', 'Update'],
+      ['kubernetes-client-javascript', 'Update'],
+    ]);
+    // entries sorted by operation, time (seconds), then manager (managedfields sortEncodedManagedFields)
+    const byTimeThenName = [...managers].sort((a, b) => (a[2] !== b[2] ? (a[2] < b[2] ? -1 : 1) : a[0] < b[0] ? -1 : 1));
+    expect(managers).toEqual(byTimeThenName);
     // custom resources answer a delete with a Status (no ReturnDeletedObject in apiextensions' registry)
     expect(out.deleted).toEqual({ kind: 'Status', status: 'Success', name: 'op-cron' });
     expect(out.readAfterDelete).toMatchObject({ code: 404, body: { reason: 'NotFound', message: 'crontabs.stable.example.com "op-cron" not found', details: { name: 'op-cron', group: 'stable.example.com', kind: 'crontabs' } } });
