@@ -20,6 +20,13 @@ export interface CompiledSchema {
   validateStatus(obj: KObject, oldObj: KObject): Cause[];
 }
 
+const BLOCKING = new Set(['FieldValueNotSupported', 'FieldValueRequired', 'FieldValueTooLong', 'FieldValueTooMany', 'FieldValueTypeInvalid']);
+const RULES_NOT_CHECKED: Cause = {
+  reason: 'FieldValueInvalid',
+  field: '<nil>',
+  message: 'Invalid value: "null": some validation rules were not checked because the object was invalid; correct the existing errors to complete validation',
+};
+
 const NONE: CompiledSchema = { prune: () => [], defaults: () => {}, validate: () => [], validateUpdate: () => [], validateStatus: () => [] };
 
 /** One CRD version's schema, compiled once per CRD change. */
@@ -38,24 +45,20 @@ export function compileSchema(schema: unknown, preserveUnknownFields = false): C
   } catch {
     cel = undefined;
   }
+  // customresource/strategy.go: CEL rules are not run on an object the schema already refused for
+  // its type, a required or unsupported value, or a size limit (hasBlockingErr)
+  const withRules = (errs: Cause[], obj: KObject, old: KObject | undefined): Cause[] => {
+    if (!cel) return errs;
+    if (errs.some((e) => BLOCKING.has(e.reason))) errs.push(RULES_NOT_CHECKED);
+    else errs.push(...celValidate(cel, obj, old));
+    return errs;
+  };
   return {
     prune: (obj) => crs.decode(obj, { returnUnknownFieldPaths: true }).unknownFields,
     defaults: (obj) => crs.default(obj),
-    validate: (obj) => {
-      const errs = crs.validate(obj);
-      if (cel) errs.push(...celValidate(cel, obj, undefined));
-      return errs;
-    },
-    validateUpdate: (obj, old) => {
-      const errs = crs.validate(obj);
-      if (cel) errs.push(...celValidate(cel, obj, old));
-      return errs;
-    },
-    validateStatus: (obj, old) => {
-      const errs = crs.validateStatus(obj);
-      if (cel) errs.push(...celValidate(cel, obj, old));
-      return errs;
-    },
+    validate: (obj) => withRules(crs.validate(obj), obj, undefined),
+    validateUpdate: (obj, old) => withRules(crs.validate(obj), obj, old),
+    validateStatus: (obj, old) => withRules(crs.validateStatus(obj), obj, old),
   };
 }
 
