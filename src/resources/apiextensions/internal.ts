@@ -28,6 +28,8 @@ export interface InternalSpec {
   additionalPrinterColumns?: KObject[];
   selectableFields?: KObject[];
   versions: KObject[];
+  /** spec.versions was absent or null (a nil slice in Go) */
+  versionsNil: boolean;
   conversion?: { strategy: string; webhookClientConfig?: KObject; conversionReviewVersions?: string[] };
   preserveUnknownFields: boolean;
 }
@@ -48,6 +50,7 @@ export function toInternalSpec(spec: unknown): InternalSpec {
     names: isMap(s.names) ? s.names : {},
     scope: typeof s.scope === 'string' ? s.scope : '',
     versions,
+    versionsNil: !Array.isArray(s.versions),
     preserveUnknownFields: s.preserveUnknownFields === true,
   };
   if (versions.length) {

@@ -38,7 +38,7 @@ const str = (v: unknown) => (typeof v === 'string' ? v : '');
 const present = (v: unknown) => v !== undefined && v !== null;
 
 function versionsText(spec: InternalSpec): string {
-  return goSprint(CRD_VERSIONS, spec.versions);
+  return goSprint(CRD_VERSIONS, spec.versionsNil ? undefined : spec.versions);
 }
 
 /** Every schema of the spec: the hoisted one and the per-version ones. */
