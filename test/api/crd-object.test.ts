@@ -272,3 +272,89 @@ describe('server-side apply', () => {
     expect(again.body.spec.versions[0].schema.openAPIV3Schema.properties.spec.properties.extra).toEqual({ type: 'boolean' });
   });
 });
+
+describe('real-world CRDs are accepted', () => {
+  it('a controller-gen style CRD: several versions, status and scale, columns, defaults, int-or-string, list and map types, rules', async () => {
+    const schemaFor = (extra: Record<string, any> = {}) => ({
+      openAPIV3Schema: {
+        description: 'Certificate is the Schema for the certificates API',
+        type: 'object',
+        required: ['spec'],
+        properties: {
+          apiVersion: { type: 'string', description: 'APIVersion defines the versioned schema' },
+          kind: { type: 'string' },
+          metadata: { type: 'object' },
+          spec: {
+            type: 'object',
+            required: ['secretName'],
+            'x-kubernetes-validations': [{ rule: 'self.replicas >= 0', message: 'replicas must not be negative', fieldPath: '.replicas', reason: 'FieldValueInvalid' }],
+            properties: {
+              secretName: { type: 'string', minLength: 1, maxLength: 253, pattern: '^[a-z0-9.-]+$' },
+              replicas: { type: 'integer', format: 'int32', default: 1, minimum: 0 },
+              duration: { type: 'string', enum: ['short', 'long'], default: 'short' },
+              port: { 'x-kubernetes-int-or-string': true, anyOf: [{ type: 'integer' }, { type: 'string' }] },
+              labels: { type: 'object', additionalProperties: { type: 'string' }, 'x-kubernetes-map-type': 'atomic' },
+              raw: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true },
+              template: { type: 'object', 'x-kubernetes-embedded-resource': true, 'x-kubernetes-preserve-unknown-fields': true },
+              dnsNames: { type: 'array', items: { type: 'string' }, 'x-kubernetes-list-type': 'set', maxItems: 100 },
+              ports: {
+                type: 'array',
+                'x-kubernetes-list-type': 'map',
+                'x-kubernetes-list-map-keys': ['name', 'protocol'],
+                items: { type: 'object', required: ['name'], properties: { name: { type: 'string' }, protocol: { type: 'string', default: 'TCP' }, number: { type: 'integer' } } },
+              },
+              selector: { type: 'object', 'x-kubernetes-map-type': 'atomic', properties: { matchLabels: { type: 'object', additionalProperties: { type: 'string' } } } },
+              ...extra,
+            },
+          },
+          status: {
+            type: 'object',
+            properties: {
+              replicas: { type: 'integer' },
+              selector: { type: 'string' },
+              conditions: {
+                type: 'array',
+                'x-kubernetes-list-type': 'map',
+                'x-kubernetes-list-map-keys': ['type'],
+                items: { type: 'object', required: ['type', 'status'], properties: { type: { type: 'string' }, status: { type: 'string', enum: ['True', 'False', 'Unknown'] }, lastTransitionTime: { type: 'string', format: 'date-time' } } },
+              },
+            },
+          },
+        },
+      },
+    });
+    const version = (name: string, storage: boolean, extra?: Record<string, any>) => ({
+      name,
+      served: true,
+      storage,
+      ...(storage ? {} : { deprecated: true, deprecationWarning: `example.com/${name} Certificate is deprecated` }),
+      schema: schemaFor(extra),
+      subresources: { status: {}, scale: { specReplicasPath: '.spec.replicas', statusReplicasPath: '.status.replicas', labelSelectorPath: '.status.selector' } },
+      additionalPrinterColumns: [
+        { name: 'Ready', type: 'string', jsonPath: '.status.conditions[?(@.type=="Ready")].status' },
+        { name: 'Secret', type: 'string', jsonPath: '.spec.secretName', priority: 1 },
+        { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
+      ],
+      // (identical selectable fields with differing schemas would be hoisted to spec.selectableFields
+      // and refused, as upstream's conversion to the internal type and validation do)
+      selectableFields: storage ? [{ jsonPath: '.spec.secretName' }, { jsonPath: '.spec.duration' }] : [{ jsonPath: '.spec.secretName' }],
+    });
+    const body = {
+      apiVersion: 'apiextensions.k8s.io/v1',
+      kind: 'CustomResourceDefinition',
+      metadata: { name: 'certificates.cert.example.com', annotations: { 'controller-gen.kubebuilder.io/version': 'v0.16.1' } },
+      spec: {
+        group: 'cert.example.com',
+        scope: 'Namespaced',
+        names: { plural: 'certificates', singular: 'certificate', kind: 'Certificate', listKind: 'CertificateList', shortNames: ['cert', 'certs'], categories: ['all', 'example'] },
+        versions: [version('v1', true), version('v1beta1', false, { legacy: { type: 'boolean' } })],
+        conversion: { strategy: 'Webhook', webhook: { conversionReviewVersions: ['v1', 'v1beta1'], clientConfig: { service: { name: 'webhook', namespace: 'cert-system', path: '/convert' } } } },
+      },
+    };
+    const res = await api().post(BASE).send(body);
+    expect(res.body.details?.causes ?? []).toEqual([]);
+    expect(res.status).toBe(201);
+    expect(res.body.spec.conversion.webhook.clientConfig.service.port).toBe(443);
+    expect(res.body.status.storedVersions).toEqual(['v1']);
+  });
+});

@@ -286,6 +286,16 @@ describe('selectable fields', () => {
       `spec.selectableFields[5].jsonPath: Invalid value: ".spec.o['k']": is an invalid path: array notation is not allowed`,
     ]);
   });
+  it('identical selectable fields with differing schemas are hoisted and refused (upstream quirk of the internal form)', () => {
+    const out = errors(
+      crd((o) => {
+        o.spec.versions[0].selectableFields = [{ jsonPath: '.spec.a' }];
+        o.spec.versions.push({ ...structuredClone(o.spec.versions[0]), name: 'v2', storage: false });
+        o.spec.versions[1].schema.openAPIV3Schema.properties.spec.properties.b = { type: 'string' };
+      }),
+    );
+    expect(out).toEqual(['spec.selectableFields: Invalid value: "": selectableFields may only be set when validations.schema is included']);
+  });
   it('at most 8', () => {
     const out = withFields(Array.from({ length: 9 }, (_, i) => ({ jsonPath: `.spec.o.k${i}` })));
     expect(out).toEqual(['spec.selectableFields: Too many: 9: must have at most 8 items']);
