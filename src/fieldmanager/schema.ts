@@ -131,6 +131,8 @@ const VALUE_FIELDS: Record<string, { structs?: string[]; nulls?: string[] }> = {
   'io.k8s.api.core.v1.Binding': { structs: ['target'] },
   'io.k8s.api.discovery.v1.EndpointSlice': { nulls: ['endpoints'] },
   'io.k8s.api.discovery.v1.Endpoint': { structs: ['conditions'] },
+  'io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceDefinitionSpec': { structs: ['names'], nulls: ['versions'] },
+  'io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceDefinitionStatus': { structs: ['acceptedNames'], nulls: ['conditions', 'storedVersions'] },
 };
 
 const zeroCache = new Map<string, Record<string, unknown>>();
