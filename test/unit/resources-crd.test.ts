@@ -10,6 +10,7 @@ import {
   crdNamesConflict,
   hasFinalizer,
   isEstablished,
+  markCRDForDeletion,
   servedVersions,
   setCondition,
   storageVersion,
@@ -499,6 +500,17 @@ describe('helpers', () => {
     expect(ok.namesAccepted).toEqual({ type: 'NamesAccepted', status: 'True', reason: 'NoConflicts', message: 'no conflicts found' });
     expect(ok.established).toEqual({ type: 'Established', status: 'False', reason: 'Installing', message: 'the initial names have been accepted' });
     expect(ok.acceptedNames).toEqual(mine.spec.names);
+  });
+  it('markCRDForDeletion: what the first DELETE does (etcd.go REST.Delete)', () => {
+    const o = crd();
+    o.metadata.finalizers = ['other'];
+    expect(markCRDForDeletion(o, '2024-01-01T00:00:00Z')).toBe(true);
+    expect(o.metadata).toMatchObject({ deletionTimestamp: '2024-01-01T00:00:00Z', finalizers: ['other', 'customresourcecleanup.apiextensions.k8s.io'] });
+    expect(o.metadata.deletionGracePeriodSeconds).toBeUndefined();
+    expect(o.status.conditions).toEqual([
+      { type: 'Terminating', status: 'True', reason: 'InstanceDeletionPending', message: 'CustomResourceDefinition marked for deletion; CustomResource deletion will begin soon', lastTransitionTime: '2024-01-01T00:00:00Z' },
+    ]);
+    expect(markCRDForDeletion(o)).toBe(false);
   });
   it('names a built-in kind of the group holds', () => {
     const mine = { metadata: { name: 'leases.coordination.k8s.io' }, spec: { group: 'coordination.k8s.io', names: { plural: 'leases', singular: 'lease', kind: 'Lease', listKind: 'LeaseList' } } };

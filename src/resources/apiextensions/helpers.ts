@@ -200,3 +200,19 @@ export function crdNamesConflict(crd: KObject, otherCRDs: KObject[], builtins: (
   const r = calculateNamesAndConditions(crd, otherCRDs, builtins);
   return r.namesAccepted.status === 'False' ? { reason: r.namesAccepted.reason!, message: r.namesAccepted.message! } : undefined;
 }
+
+/**
+ * What the first DELETE of a CRD does instead of deleting it (pkg/registry/customresourcedefinition/
+ * etcd.go REST.Delete): deletionTimestamp set (no grace period, no generation bump), the cleanup
+ * finalizer added and Terminating=True (InstanceDeletionPending), so the finalizer controller can
+ * delete the instances first. Mutates; false when the CRD is already being deleted (then DELETE is
+ * the generic one).
+ */
+export function markCRDForDeletion(crd: KObject, now: string = nowRFC3339()): boolean {
+  crd.metadata ??= {};
+  if (crd.metadata.deletionTimestamp) return false;
+  crd.metadata.deletionTimestamp = now;
+  if (!hasFinalizer(crd)) crd.metadata.finalizers = [...(crd.metadata.finalizers ?? []), CUSTOM_RESOURCE_CLEANUP_FINALIZER];
+  setCondition(crd, 'Terminating', 'True', 'InstanceDeletionPending', 'CustomResourceDefinition marked for deletion; CustomResource deletion will begin soon', now);
+  return true;
+}
