@@ -7,13 +7,20 @@ import { forbidden, invalid, notSupported, required } from '../../registry/valid
 import { isMap } from './internal.js';
 import { goSprint, itemsValue, JSON_SCHEMA_PROPS, JSON_SCHEMA_PROPS_OR_ARRAY, STRINGS } from './gofmt.js';
 
+/**
+ * One injected check. It gets a version's whole openAPIV3Schema (v1 JSON) and that schema's field
+ * path as upstream names it (`spec.validation.openAPIV3Schema` when every version has the same
+ * schema, else `spec.versions[i].schema.openAPIV3Schema`), walks the schema itself and returns
+ * causes with full field paths. On update, `structural` is also called on the old object's schemas
+ * with fldPath '' to learn whether they were structural (then the rules are not tightened).
+ */
 export type SchemaCheck = (schema: any, fldPath: string) => Cause[];
 export interface SchemaCheckers {
-  /** structural-schema rules (NewStructural + ValidateStructural) */
+  /** structural-schema rules (NewStructural + ValidateStructural); runs first */
   structural?: SchemaCheck;
-  /** defaults: pruned, valid against their schema (structuraldefaulting.ValidateDefaults) */
+  /** defaults: pruned, valid against their schema (structuraldefaulting.ValidateDefaults); only on a structural schema */
   defaults?: SchemaCheck;
-  /** x-kubernetes-validations compilation and cost (cel.Compile) */
+  /** x-kubernetes-validations compilation and cost (cel.Compile); only when the schema is structural, its defaults valid and no other schema error was found */
   cel?: SchemaCheck;
 }
 
