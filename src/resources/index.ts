@@ -21,7 +21,7 @@ import { eventsV1EventDef } from './events/event.js';
 import { endpointSliceDef } from './discovery/endpointslice.js';
 import { storageClassDef } from './storage/storageclass.js';
 import { leaseDef } from './coordination/lease.js';
-import { customResourceDefinitionDef } from './apiextensions/customresourcedefinition.js';
+import { customResourceDefinitionDefFor } from './apiextensions/customresourcedefinition.js';
 import { selfSubjectAccessReviewDef, selfSubjectRulesReviewDef, reviewSelfSubjectAccess, reviewSelfSubjectRules } from './authorization/reviews.js';
 
 /** The served kinds, in discovery order within each group-version, as `emulatedMinor` serves them. */
@@ -44,7 +44,7 @@ export function allResources(emulatedMinor = 33): ResourceDef[] {
     statefulSetDef,
     { ...selfSubjectAccessReviewDef, create: reviewSelfSubjectAccess },
     { ...selfSubjectRulesReviewDef, create: reviewSelfSubjectRules },
-    customResourceDefinitionDef,
+    customResourceDefinitionDefFor(emulatedMinor),
     leaseDef,
     endpointSliceDef,
     eventsV1EventDef,

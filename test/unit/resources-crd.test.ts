@@ -517,3 +517,48 @@ describe('helpers', () => {
     expect(crdNamesConflict(mine, [], [{ group: 'coordination.k8s.io', plural: 'leases', singular: 'lease', kind: 'Lease' }])).toEqual({ reason: 'ListKindConflict', message: '"LeaseList" is already in use' });
   });
 });
+
+describe('wording of an emulated 1.34 or later (values as json.Marshal of the internal types, shorter details)', () => {
+  const errors35 = (o: any) => {
+    defaultCRD(o);
+    customResourceDefinitionDef.prepareForCreate!(o);
+    return validateCRD(o, {}, 35).map((c) => `${c.field}: ${c.message}`);
+  };
+  it('the versions and storedVersions values', () => {
+    expect(errors35(crd((o) => (o.spec.versions[0].storage = false)))).toEqual([
+      'spec.versions: Invalid value: [{"Name":"v1","Served":true,"Storage":false,"Deprecated":false,"DeprecationWarning":null,"Schema":null,"Subresources":null,"AdditionalPrinterColumns":null,"SelectableFields":null}]: must have exactly one version marked as storage version',
+      'status.storedVersions: Invalid value: null: must have at least one stored version',
+    ]);
+  });
+  it('the shortened details', () => {
+    expect(errors35(crd((o) => (o.spec.versions = [{ name: 'v1', served: true, storage: true }, { name: 'v2', served: true, storage: false, schema: { openAPIV3Schema: { type: 'object' } } }])))).toEqual([
+      'spec.versions[0].schema.openAPIV3Schema: Required value',
+    ]);
+    expect(errors35(crd(schema({ type: 'object', 'x-kubernetes-validations': [{ rule: 'true', message: 'a\nb' }, { rule: 'true', fieldPath: '.nope' }] })))).toEqual([
+      `${P}.x-kubernetes-validations[0].message: Invalid value: "a\\nb": must not contain line breaks`,
+      `${P}.x-kubernetes-validations[1].fieldPath: Invalid value: ".nope": must be a valid path`,
+    ]);
+    expect(errors35(crd((o) => (o.spec.conversion = { strategy: 'Webhook', webhook: { clientConfig: { service: { name: '', namespace: 'n' } }, conversionReviewVersions: ['v9'] } })))).toEqual([
+      'spec.conversion.webhookClientConfig.service.name: Required value',
+      'spec.conversion.conversionReviewVersions: Invalid value: ["v9"]: must include at least one of v1, v1beta1',
+    ]);
+  });
+  it('a nil pointer is null, a schema is its internal JSON (Go field names, HTML escaped)', () => {
+    expect(errors35(crd(schema({ type: 'object', properties: { s: { type: 'array', 'x-kubernetes-list-type': 'set', items: { type: 'object', 'x-kubernetes-map-type': 'granular' } } } })))).toEqual([
+      `${P}.properties[s].items.x-kubernetes-map-type: Invalid value: null: must be atomic as item of a list with x-kubernetes-list-type=set`,
+    ]);
+    const out = errors35(crd((o) => ((o.spec.versions[0].subresources = { status: {} }), schema({ type: 'object', description: '<b>', not: { type: 'string' } })(o))));
+    expect(out).toHaveLength(1);
+    expect(out[0]).toMatch(/^spec\.validation\.openAPIV3Schema: Invalid value: \{"ID":"","Schema":"","Ref":null,"Description":"\\u003cb\\u003e","Type":"object",.*"Not":\{"ID":"",.*"Type":"string",.*\},.*"XValidations":null\}: only \[Description .*\] fields are allowed at the root of the schema if the status subresource is enabled$/);
+  });
+  it('the served kind follows the emulated version', async () => {
+    const { allResources } = await import('../../src/resources/index.js');
+    const def = allResources(35).find((d) => d.kind === 'CustomResourceDefinition')!;
+    const o = crd((o) => (o.spec.versions = [{ name: 'v1', served: true, storage: true }]));
+    defaultCRD(o);
+    def.prepareForCreate!(o);
+    expect(def.validate!(o).map((c) => c.message)).toEqual(['Required value']);
+    const d33 = allResources(33).find((d) => d.kind === 'CustomResourceDefinition')!;
+    expect(d33.validate!(o).map((c) => c.message)).toEqual(['Required value: schemas are required']);
+  });
+});

@@ -28,9 +28,9 @@ export function setSchemaCheckers(opts: SchemaCheckers): void {
   checkers = { ...opts };
 }
 
-/** ValidateCustomResourceDefinition with the given (or the installed) schema checkers. */
-export function validateCRD(obj: KObject, opts?: SchemaCheckers) {
-  return validateCustomResourceDefinition(obj, opts ?? checkers);
+/** ValidateCustomResourceDefinition with the given (or the installed) schema checkers, worded as the emulated minor version words it. */
+export function validateCRD(obj: KObject, opts?: SchemaCheckers, emulatedMinor = 33) {
+  return validateCustomResourceDefinition(obj, opts ?? checkers, emulatedMinor);
 }
 
 /** allowInvalidCABundle: an invalid conversion caBundle may stay only while the CRD is not established, or if it was invalid already. */
@@ -42,8 +42,8 @@ function allowInvalidCABundle(old: KObject): boolean {
 }
 
 /** ValidateCustomResourceDefinitionUpdate with the given (or the installed) schema checkers. */
-export function validateCRDUpdate(newObj: KObject, oldObj: KObject, opts?: SchemaCheckers) {
-  return validateCustomResourceDefinitionUpdate(newObj, oldObj, opts ?? checkers, allowInvalidCABundle(oldObj));
+export function validateCRDUpdate(newObj: KObject, oldObj: KObject, opts?: SchemaCheckers, emulatedMinor = 33) {
+  return validateCustomResourceDefinitionUpdate(newObj, oldObj, opts ?? checkers, allowInvalidCABundle(oldObj), emulatedMinor);
 }
 
 /** SetDefaults_CustomResourceDefinition (+ SetDefaults_ServiceReference). Mutates. */
@@ -78,6 +78,15 @@ function addStoredVersion(obj: KObject): void {
 /** An empty CustomResourceDefinitionStatus as Go writes it (acceptedNames' plural and kind, conditions and storedVersions have no omitempty). */
 function emptyStatus(): KObject {
   return { acceptedNames: { plural: '', kind: '' }, conditions: null, storedVersions: null };
+}
+
+/** The served kind as an emulated minor version serves it (the wording of its validation). */
+export function customResourceDefinitionDefFor(emulatedMinor: number): ResourceDef {
+  return {
+    ...customResourceDefinitionDef,
+    validate: (obj) => (updating.has(obj) ? [] : validateCRD(obj, undefined, emulatedMinor)),
+    validateUpdate: (obj, old) => validateCRDUpdate(obj, old, undefined, emulatedMinor),
+  };
 }
 
 export const customResourceDefinitionDef: ResourceDef = {

@@ -5,7 +5,7 @@
 import type { Cause } from '../types.js';
 import { forbidden, invalid, notSupported, required } from '../../registry/validation.js';
 import { isMap } from './internal.js';
-import { goSprint, itemsValue, JSON_SCHEMA_PROPS, JSON_SCHEMA_PROPS_OR_ARRAY, STRINGS } from './gofmt.js';
+import { itemsValue, JSON_SCHEMA_PROPS, JSON_SCHEMA_PROPS_OR_ARRAY, renderGo, STRINGS } from './gofmt.js';
 
 /**
  * One injected check. It gets a version's whole openAPIV3Schema (v1 JSON) and that schema's field
@@ -31,6 +31,8 @@ export interface SchemaOptions {
   requireAtomicSetType: boolean;
   requireMapListKeysMapSetValidation: boolean;
   checkers: SchemaCheckers;
+  /** the emulated minor version (wording: 1.34 shortened some messages and renders values as JSON) */
+  minor: number;
 }
 
 const OPENAPI_V3_TYPES = ['array', 'boolean', 'integer', 'number', 'object', 'string'];
@@ -160,8 +162,9 @@ function validateMapListKeysMapSet(s: any, p: string): Cause[] {
   return errs;
 }
 
-/** The x-kubernetes-validations checks that need no CEL. */
-function validateRules(s: any, p: string): Cause[] {
+/** The x-kubernetes-validations checks that need no CEL (1.34 dropped the "message " / "fieldPath " lead of the details). */
+function validateRules(s: any, p: string, minor: number): Cause[] {
+  const lead = (what: string) => (minor <= 33 ? what + ' ' : '');
   const errs: Cause[] = [];
   const rules = Array.isArray(s['x-kubernetes-validations']) ? s['x-kubernetes-validations'] : [];
   rules.forEach((r: any, i: number) => {
@@ -172,14 +175,14 @@ function validateRules(s: any, p: string): Cause[] {
     const fieldPath = str(r?.fieldPath);
     const nl = (x: string) => /[\n\r]/.test(x);
     if (rule.trim() === '') errs.push(required(child(rp, 'rule'), 'rule is not specified'));
-    else if (message.length > 0 && message.trim() === '') errs.push(invalid(child(rp, 'message'), message, 'message must be non-empty if specified'));
-    else if (nl(message.trim())) errs.push(invalid(child(rp, 'message'), message, 'message must not contain line breaks'));
+    else if (message.length > 0 && message.trim() === '') errs.push(invalid(child(rp, 'message'), message, lead('message') + 'must be non-empty if specified'));
+    else if (nl(message.trim())) errs.push(invalid(child(rp, 'message'), message, lead('message') + 'must not contain line breaks'));
     else if (nl(rule.trim()) && message.trim() === '') errs.push(required(child(rp, 'message'), 'message must be specified if rule contains line breaks'));
     if (messageExpression.length > 0 && messageExpression.trim() === '') errs.push(required(child(rp, 'messageExpression'), 'messageExpression must be non-empty if specified'));
     if (present(r?.reason) && !SUPPORTED_VALIDATION_REASONS.includes(r.reason)) errs.push(notSupported(child(rp, 'reason'), r.reason, SUPPORTED_VALIDATION_REASONS));
-    if (fieldPath.length > 0 && fieldPath.trim() === '') errs.push(invalid(child(rp, 'fieldPath'), fieldPath, 'fieldPath must be non-empty if specified'));
-    if (nl(fieldPath)) errs.push(invalid(child(rp, 'fieldPath'), fieldPath, 'fieldPath must not contain line breaks'));
-    if (fieldPath.length > 0 && typeof validFieldPath(fieldPath, s) === 'string') errs.push(invalid(child(rp, 'fieldPath'), fieldPath, 'fieldPath must be a valid path'));
+    if (fieldPath.length > 0 && fieldPath.trim() === '') errs.push(invalid(child(rp, 'fieldPath'), fieldPath, lead('fieldPath') + 'must be non-empty if specified'));
+    if (nl(fieldPath)) errs.push(invalid(child(rp, 'fieldPath'), fieldPath, lead('fieldPath') + 'must not contain line breaks'));
+    if (fieldPath.length > 0 && typeof validFieldPath(fieldPath, s) === 'string') errs.push(invalid(child(rp, 'fieldPath'), fieldPath, lead('fieldPath') + 'must be a valid path'));
   });
   return errs;
 }
@@ -225,7 +228,7 @@ export function validateOpenAPISchema(s: any, p: string, v: Ssv, isRoot: boolean
   }
   errs.push(...validateKubernetesExtensions(s, p, opts));
   if (opts.requireMapListKeysMapSetValidation) errs.push(...validateMapListKeysMapSet(s, p));
-  errs.push(...validateRules(s, p));
+  errs.push(...validateRules(s, p, opts.minor));
   return errs;
 }
 
@@ -247,12 +250,13 @@ function validateKubernetesExtensions(s: any, p: string, opts: SchemaOptions): C
     else errs.push(invalid(child(p, 'type'), type, 'must be array if x-kubernetes-list-type is specified'));
   } else if (opts.requireAtomicSetType && listType === 'set' && items?.schema) {
     const is = items.schema;
-    // upstream renders the item's x-kubernetes-list-type in both messages (a nil pointer prints "null")
-    const shown = present(is['x-kubernetes-list-type']) ? is['x-kubernetes-list-type'] : 'null';
-    if (is.type === 'array' && present(is['x-kubernetes-list-type']) && is['x-kubernetes-list-type'] !== 'atomic')
-      errs.push(invalid(child(child(p, 'items'), 'x-kubernetes-list-type'), shown, 'must be atomic as item of a list with x-kubernetes-list-type=set'));
-    if (is.type === 'object' && is['x-kubernetes-map-type'] !== 'atomic')
-      errs.push(invalid(child(child(p, 'items'), 'x-kubernetes-map-type'), shown, 'must be atomic as item of a list with x-kubernetes-list-type=set'));
+    // upstream renders the item's x-kubernetes-list-type in both messages (a nil pointer: "null"
+    // up to 1.33, which dereferenced it to the string "null"; null from 1.34)
+    const lt = is['x-kubernetes-list-type'];
+    const shown = present(lt) ? JSON.stringify(String(lt)) : opts.minor <= 33 ? '"null"' : 'null';
+    const atomic = 'must be atomic as item of a list with x-kubernetes-list-type=set';
+    if (is.type === 'array' && present(lt) && lt !== 'atomic') errs.push(goInvalid(child(child(p, 'items'), 'x-kubernetes-list-type'), shown, atomic));
+    if (is.type === 'object' && is['x-kubernetes-map-type'] !== 'atomic') errs.push(goInvalid(child(child(p, 'items'), 'x-kubernetes-map-type'), shown, atomic));
   }
   if (present(listType) && !['atomic', 'set', 'map'].includes(String(listType))) errs.push(notSupported(child(p, 'x-kubernetes-list-type'), listType, ['atomic', 'set', 'map']));
   if (nonEmptyList(keys)) {
@@ -263,11 +267,11 @@ function validateKubernetesExtensions(s: any, p: string, opts: SchemaOptions): C
     if (!nonEmptyList(keys)) errs.push(required(child(p, 'x-kubernetes-list-map-keys'), 'must not be empty if x-kubernetes-list-type is map'));
     if (!items) errs.push(required(child(p, 'items'), 'must have a schema if x-kubernetes-list-type is map'));
     if (items && !items.schema)
-      errs.push({ ...invalid(child(p, 'items'), '', 'must only have a single schema if x-kubernetes-list-type is map'), message: `Invalid value: ${goSprint(JSON_SCHEMA_PROPS_OR_ARRAY, itemsValue(s.items))}: must only have a single schema if x-kubernetes-list-type is map` });
+      errs.push({ ...invalid(child(p, 'items'), '', 'must only have a single schema if x-kubernetes-list-type is map'), message: `Invalid value: ${renderGo(JSON_SCHEMA_PROPS_OR_ARRAY, itemsValue(s.items), opts.minor)}: must only have a single schema if x-kubernetes-list-type is map` });
     if (items?.schema && items.schema.type !== 'object') errs.push(invalid(child(child(p, 'items'), 'type'), str(items.schema.type), "must be object if parent array's x-kubernetes-list-type is map"));
     if (items?.schema && items.schema.type === 'object') {
       const seen = new Set<string>();
-      const keysText = goSprint(STRINGS, keys);
+      const keysText = renderGo(STRINGS, keys, opts.minor);
       for (const k of Array.isArray(keys) ? keys : []) {
         const prop = isMap(items.schema.properties) ? items.schema.properties[k] : undefined;
         if (isMap(prop)) {
@@ -308,7 +312,7 @@ export function validateCustomResourceValidation(validation: unknown, statusEnab
         continue;
       }
       if (!ALLOWED_AT_ROOT.includes(goName)) {
-        errs.push(goInvalid(sp, goSprint(JSON_SCHEMA_PROPS, schema), `only [${ALLOWED_AT_ROOT.join(' ')}] fields are allowed at the root of the schema if the status subresource is enabled`));
+        errs.push(goInvalid(sp, renderGo(JSON_SCHEMA_PROPS, schema, opts.minor), `only [${ALLOWED_AT_ROOT.join(' ')}] fields are allowed at the root of the schema if the status subresource is enabled`));
         break;
       }
     }

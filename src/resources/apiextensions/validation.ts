@@ -5,7 +5,7 @@
 import type { Cause, KObject } from '../types.js';
 import { forbidden, invalid, isDNS1035Label, isDNS1123Subdomain, notSupported, required, validateImmutable } from '../../registry/validation.js';
 import { isMap, toInternalSpec, type InternalSpec } from './internal.js';
-import { BYTES, CRD_VERSIONS, goSprint, STRINGS } from './gofmt.js';
+import { BYTES, CRD_VERSIONS, renderGo, STRINGS } from './gofmt.js';
 import {
   goInvalid,
   schemaHasDefaults,
@@ -37,8 +37,8 @@ interface Options extends SchemaOptions {
 const str = (v: unknown) => (typeof v === 'string' ? v : '');
 const present = (v: unknown) => v !== undefined && v !== null;
 
-function versionsText(spec: InternalSpec): string {
-  return goSprint(CRD_VERSIONS, spec.versionsNil ? undefined : spec.versions);
+function versionsText(spec: InternalSpec, minor: number): string {
+  return renderGo(CRD_VERSIONS, spec.versionsNil ? undefined : spec.versions, minor);
 }
 
 /** Every schema of the spec: the hoisted one and the per-version ones. */
@@ -192,6 +192,7 @@ function deprecationWarningErrors(deprecated: boolean, warning: unknown): string
 }
 
 function validateVersion(version: KObject, p: string, statusEnabled: boolean, opts: Options): Cause[] {
+  const v34 = opts.minor >= 34;
   const errs: Cause[] = [];
   for (const e of deprecationWarningErrors(version.deprecated === true, version.deprecationWarning)) errs.push(invalid(`${p}.deprecationWarning`, present(version.deprecationWarning) ? str(version.deprecationWarning) : 'null', e));
   errs.push(...validateCustomResourceValidation(version.schema, statusEnabled, opts, `${p}.schema`));
@@ -200,14 +201,14 @@ function validateVersion(version: KObject, p: string, statusEnabled: boolean, op
   const selectable = Array.isArray(version.selectableFields) ? version.selectableFields : [];
   if (selectable.length) {
     const schema = isMap(version.schema) ? version.schema.openAPIV3Schema : undefined;
-    if (!isMap(schema)) errs.push(invalid(`${p}.selectableFields`, '', 'selectableFields may only be set when version.schema.openAPIV3Schema is not included'));
+    if (!isMap(schema)) errs.push(invalid(`${p}.selectableFields`, '', v34 ? 'may only be set when `version.schema.openAPIV3Schema` is not included' : 'selectableFields may only be set when version.schema.openAPIV3Schema is not included'));
     else errs.push(...validateSelectableFields(selectable, schema, `${p}.selectableFields`));
   }
   return errs;
 }
 
 /** validateConversionReviewVersions. */
-function validateConversionReviewVersions(versions: unknown, requireRecognized: boolean, p: string): Cause[] {
+function validateConversionReviewVersions(versions: unknown, requireRecognized: boolean, p: string, minor: number): Cause[] {
   const list = Array.isArray(versions) ? versions.map(str) : [];
   if (list.length < 1) return [required(p)];
   const errs: Cause[] = [];
@@ -219,7 +220,7 @@ function validateConversionReviewVersions(versions: unknown, requireRecognized: 
     for (const e of isDNS1035Label(v)) errs.push(invalid(`${p}[${i}]`, v, e));
     if (ACCEPTED_CONVERSION_REVIEW_VERSIONS.includes(v)) accepted = true;
   });
-  if (requireRecognized && !accepted) errs.push(goInvalid(p, goSprint(STRINGS, versions), `must include at least one of ${ACCEPTED_CONVERSION_REVIEW_VERSIONS.join(', ')}`));
+  if (requireRecognized && !accepted) errs.push(goInvalid(p, renderGo(STRINGS, versions, minor), `must include at least one of ${ACCEPTED_CONVERSION_REVIEW_VERSIONS.join(', ')}`));
   return errs;
 }
 
@@ -229,8 +230,8 @@ function validateConversion(conversion: InternalSpec['conversion'], requireRecog
   const errs = validateEnum(`${p}.strategy`, conversion.strategy, ['None', 'Webhook']);
   if (conversion.strategy === 'Webhook') {
     if (!conversion.webhookClientConfig) errs.push(required(`${p}.webhookClientConfig`, 'required when strategy is set to Webhook'));
-    else errs.push(...validateWebhookConversion(conversion.webhookClientConfig, `${p}.webhookClientConfig`, opts.allowInvalidCABundle));
-    errs.push(...validateConversionReviewVersions(conversion.conversionReviewVersions, requireRecognized, `${p}.conversionReviewVersions`));
+    else errs.push(...validateWebhookConversion(conversion.webhookClientConfig, `${p}.webhookClientConfig`, opts.allowInvalidCABundle, opts.minor));
+    errs.push(...validateConversionReviewVersions(conversion.conversionReviewVersions, requireRecognized, `${p}.conversionReviewVersions`, opts.minor));
   } else {
     if (conversion.webhookClientConfig) errs.push(forbidden(`${p}.webhookClientConfig`, 'should not be set when strategy is not set to Webhook'));
     if (Array.isArray(conversion.conversionReviewVersions) && conversion.conversionReviewVersions.length) errs.push(forbidden(`${p}.conversionReviewVersions`, 'should not be set when strategy is not set to Webhook'));
@@ -255,7 +256,7 @@ function validateSpec(spec: InternalSpec, opts: Options): Cause[] {
   if (opts.requireOpenAPISchema) {
     if (!topSchema)
       spec.versions.forEach((v, i) => {
-        if (!isMap(v.schema) || !isMap(v.schema.openAPIV3Schema)) errs.push(required(`${p}.versions[${i}].schema.openAPIV3Schema`, 'schemas are required'));
+        if (!isMap(v.schema) || !isMap(v.schema.openAPIV3Schema)) errs.push(required(`${p}.versions[${i}].schema.openAPIV3Schema`, opts.minor >= 34 ? '' : 'schemas are required'));
       });
   } else if (!spec.preserveUnknownFields && !topSchema) {
     spec.versions.forEach((v, i) => {
@@ -283,8 +284,8 @@ function validateSpec(spec: InternalSpec, opts: Options): Cause[] {
     const sub = perVersionSubresources ? v.subresources : spec.subresources;
     errs.push(...validateVersion(v, `${p}.versions[${i}]`, hasStatus(sub), opts));
   });
-  if (!unique) errs.push(goInvalid(`${p}.versions`, versionsText(spec), 'must contain unique version names'));
-  if (storageCount !== 1) errs.push(goInvalid(`${p}.versions`, versionsText(spec), 'must have exactly one version marked as storage version'));
+  if (!unique) errs.push(goInvalid(`${p}.versions`, versionsText(spec, opts.minor), 'must contain unique version names'));
+  if (storageCount !== 1) errs.push(goInvalid(`${p}.versions`, versionsText(spec, opts.minor), 'must have exactly one version marked as storage version'));
   if (spec.version) {
     const e = isDNS1035Label(spec.version);
     if (e.length) errs.push(invalid(`${p}.version`, spec.version, e.join(',')));
@@ -300,7 +301,7 @@ function validateSpec(spec: InternalSpec, opts: Options): Cause[] {
   errs.push(...validateSubresources(spec.subresources, `${p}.subresources`));
   (spec.additionalPrinterColumns ?? []).forEach((c, i) => errs.push(...validateColumn(c, `${p}.additionalPrinterColumns[${i}]`)));
   if (spec.selectableFields?.length) {
-    if (!spec.validation) errs.push(invalid(`${p}.selectableFields`, '', 'selectableFields may only be set when validations.schema is included'));
+    if (!spec.validation) errs.push(invalid(`${p}.selectableFields`, '', opts.minor >= 34 ? 'may only be set when validations.schema is included' : 'selectableFields may only be set when validations.schema is included'));
     else errs.push(...validateSelectableFields(spec.selectableFields, spec.validation.openAPIV3Schema, `${p}.selectableFields`));
   }
   if (spec.conversion && spec.conversion.strategy !== 'None' && spec.preserveUnknownFields)
@@ -310,16 +311,16 @@ function validateSpec(spec: InternalSpec, opts: Options): Cause[] {
 }
 
 /** ValidateCustomResourceDefinitionStoredVersions. */
-export function validateStoredVersions(storedVersions: unknown, versions: KObject[], p: string): Cause[] {
+export function validateStoredVersions(storedVersions: unknown, versions: KObject[], p: string, minor = 33): Cause[] {
   const stored = Array.isArray(storedVersions) ? storedVersions.map(str) : [];
-  if (stored.length === 0) return [goInvalid(p, goSprint(STRINGS, storedVersions), 'must have at least one stored version')];
+  if (stored.length === 0) return [goInvalid(p, renderGo(STRINGS, storedVersions, minor), 'must have at least one stored version')];
   const errs: Cause[] = [];
   const remaining = new Map<string, number>();
   stored.forEach((v, i) => remaining.set(v, i));
   for (const v of versions) {
     const name = str(v.name);
     const has = remaining.has(name);
-    if (v.storage === true && !has) errs.push(goInvalid(p, goSprint(STRINGS, storedVersions), 'must have the storage version ' + name));
+    if (v.storage === true && !has) errs.push(goInvalid(p, renderGo(STRINGS, storedVersions, minor), 'must have the storage version ' + name));
     if (has) remaining.delete(name);
   }
   for (const [v, i] of remaining)
@@ -371,8 +372,9 @@ function statusOf(obj: KObject): KObject {
   return isMap(obj.status) ? obj.status : {};
 }
 
-function createOptions(checkers: SchemaCheckers): Options {
+function createOptions(checkers: SchemaCheckers, minor: number): Options {
   return {
+    minor,
     allowDefaults: true,
     requireRecognizedConversionReviewVersion: true,
     requireImmutableNames: false,
@@ -388,13 +390,13 @@ function createOptions(checkers: SchemaCheckers): Options {
 }
 
 /** ValidateCustomResourceDefinition (metadata.name's plural.group rule included; the generic metadata checks are the registry's). */
-export function validateCustomResourceDefinition(obj: KObject, checkers: SchemaCheckers = {}): Cause[] {
+export function validateCustomResourceDefinition(obj: KObject, checkers: SchemaCheckers = {}, minor = 33): Cause[] {
   const spec = toInternalSpec(obj.spec);
   return [
     ...validateCRDName(obj),
-    ...validateSpec(spec, createOptions(checkers)),
+    ...validateSpec(spec, createOptions(checkers, minor)),
     ...validateNames(statusOf(obj).acceptedNames, 'status.acceptedNames'),
-    ...validateStoredVersions(statusOf(obj).storedVersions, spec.versions, 'status.storedVersions'),
+    ...validateStoredVersions(statusOf(obj).storedVersions, spec.versions, 'status.storedVersions', minor),
     ...validateAPIApproval(obj),
     ...validatePreserveUnknownFields(obj),
   ];
@@ -406,12 +408,12 @@ function hasValidConversionReviewVersionOrEmpty(versions: unknown): boolean {
 }
 
 /** ValidateCustomResourceDefinitionUpdate: the create rules, loosened where the stored object already breaks them, plus immutability. */
-export function validateCustomResourceDefinitionUpdate(obj: KObject, old: KObject, checkers: SchemaCheckers = {}, allowInvalidCABundle = true): Cause[] {
+export function validateCustomResourceDefinitionUpdate(obj: KObject, old: KObject, checkers: SchemaCheckers = {}, allowInvalidCABundle = true, minor = 33): Cause[] {
   const spec = toInternalSpec(obj.spec);
   const oldSpec = toInternalSpec(old.spec);
   const nonStructural = (s: unknown) => (checkers.structural?.(s, '') ?? []).length > 0;
   const opts: Options = {
-    ...createOptions(checkers),
+    ...createOptions(checkers, minor),
     requireRecognizedConversionReviewVersion: !oldSpec.conversion || hasValidConversionReviewVersionOrEmpty(oldSpec.conversion.conversionReviewVersions),
     requireImmutableNames: isCRDConditionTrue(old, 'Established'),
     requireOpenAPISchema: (isMap(oldSpec.validation) && isMap(oldSpec.validation.openAPIV3Schema)) || oldSpec.versions.every((v) => isMap(v.schema) && isMap(v.schema.openAPIV3Schema)),
@@ -433,7 +435,7 @@ export function validateCustomResourceDefinitionUpdate(obj: KObject, old: KObjec
   return [
     ...errs,
     ...validateNames(statusOf(obj).acceptedNames, 'status.acceptedNames'),
-    ...validateStoredVersions(statusOf(obj).storedVersions, spec.versions, 'status.storedVersions'),
+    ...validateStoredVersions(statusOf(obj).storedVersions, spec.versions, 'status.storedVersions', minor),
     ...validateAPIApproval(obj, old),
     ...validatePreserveUnknownFields(obj, old),
   ];

@@ -4,7 +4,7 @@ import { X509Certificate } from 'node:crypto';
 import type { Cause, KObject } from '../types.js';
 import { invalid, isDNS1123Subdomain, required } from '../../registry/validation.js';
 import { isMap } from './internal.js';
-import { BYTES, goSprint } from './gofmt.js';
+import { BYTES, renderGo } from './gofmt.js';
 import { goInvalid } from './schema-validation.js';
 
 const FORM = '; desired format: https://host[/path]';
@@ -58,10 +58,11 @@ export function validateWebhookURL(p: string, url: string): Cause[] {
 }
 
 /** ValidateWebhookService. */
-export function validateWebhookService(p: string, svc: KObject): Cause[] {
+export function validateWebhookService(p: string, svc: KObject, minor = 33): Cause[] {
   const errs: Cause[] = [];
-  if (!svc.name) errs.push(required(`${p}.name`, 'service name is required'));
-  if (!svc.namespace) errs.push(required(`${p}.namespace`, 'service namespace is required'));
+  // 1.34 dropped the details of these two
+  if (!svc.name) errs.push(required(`${p}.name`, minor >= 34 ? '' : 'service name is required'));
+  if (!svc.namespace) errs.push(required(`${p}.namespace`, minor >= 34 ? '' : 'service namespace is required'));
   const port = typeof svc.port === 'number' ? svc.port : 443;
   if (!(port >= 1 && port <= 65535)) errs.push(invalid(`${p}.port`, port, 'port is not valid: must be between 1 and 65535, inclusive'));
   if (typeof svc.path !== 'string') return errs;
@@ -95,19 +96,19 @@ export function caBundleValid(caBundle: unknown): boolean {
 }
 
 /** ValidateCABundle. */
-export function validateCABundle(p: string, caBundle: unknown): Cause[] {
+export function validateCABundle(p: string, caBundle: unknown, minor = 33): Cause[] {
   if (caBundleValid(caBundle)) return [];
-  return [goInvalid(p, goSprint(BYTES, caBundle), 'unable to load root certificates: unable to parse bytes as PEM block')];
+  return [goInvalid(p, renderGo(BYTES, caBundle, minor), 'unable to load root certificates: unable to parse bytes as PEM block')];
 }
 
 /** The Webhook strategy's clientConfig (validateCustomResourceConversion). */
-export function validateWebhookConversion(cc: KObject, p: string, allowInvalidCABundle: boolean): Cause[] {
+export function validateWebhookConversion(cc: KObject, p: string, allowInvalidCABundle: boolean, minor = 33): Cause[] {
   const errs: Cause[] = [];
   const hasURL = typeof cc.url === 'string';
   const hasService = isMap(cc.service);
   if (hasURL === hasService) errs.push(required(p, 'exactly one of url or service is required'));
   else if (hasURL) errs.push(...validateWebhookURL(`${p}.url`, cc.url));
-  else errs.push(...validateWebhookService(`${p}.service`, cc.service));
-  if (typeof cc.caBundle === 'string' && cc.caBundle.length > 0 && !allowInvalidCABundle) errs.push(...validateCABundle(`${p}.caBundle`, cc.caBundle));
+  else errs.push(...validateWebhookService(`${p}.service`, cc.service, minor));
+  if (typeof cc.caBundle === 'string' && cc.caBundle.length > 0 && !allowInvalidCABundle) errs.push(...validateCABundle(`${p}.caBundle`, cc.caBundle, minor));
   return errs;
 }
