@@ -551,6 +551,22 @@ describe('wording of an emulated 1.34 or later (values as json.Marshal of the in
     expect(out).toHaveLength(1);
     expect(out[0]).toMatch(/^spec\.validation\.openAPIV3Schema: Invalid value: \{"ID":"","Schema":"","Ref":null,"Description":"\\u003cb\\u003e","Type":"object",.*"Not":\{"ID":"",.*"Type":"string",.*\},.*"XValidations":null\}: only \[Description .*\] fields are allowed at the root of the schema if the status subresource is enabled$/);
   });
+  it('1.35: more than 8 selectable fields may stay on an update that leaves them alone', () => {
+    const old = crd((o) => {
+      o.spec.versions[0].schema.openAPIV3Schema.properties.spec.properties = Object.fromEntries(Array.from({ length: 9 }, (_, i) => [`f${i}`, { type: 'string' }]));
+      o.spec.versions[0].selectableFields = Array.from({ length: 9 }, (_, i) => ({ jsonPath: `.spec.f${i}` }));
+    });
+    defaultCRD(old);
+    customResourceDefinitionDef.prepareForCreate!(old);
+    const next = structuredClone(old);
+    next.metadata.labels = { touched: 'yes' };
+    const msgs = (minor: number) => validateCRDUpdate(next, old, {}, minor).map((c) => `${c.field}: ${c.message}`);
+    expect(msgs(35)).toEqual([]);
+    expect(msgs(34)).toEqual(['spec.selectableFields: Too many: 9: must have at most 8 items']);
+    next.spec.versions[0].selectableFields.pop();
+    next.spec.versions[0].selectableFields.push({ jsonPath: '.spec.f0' });
+    expect(msgs(35)).toEqual(['spec.selectableFields[8].jsonPath: Duplicate value: ".spec.f0"']);
+  });
   it('the served kind follows the emulated version', async () => {
     const { allResources } = await import('../../src/resources/index.js');
     const def = allResources(35).find((d) => d.kind === 'CustomResourceDefinition')!;

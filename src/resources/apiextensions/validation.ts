@@ -4,7 +4,7 @@
 // messages are upstream's (`spec.validation.openAPIV3Schema...` for a single-version CRD).
 import type { Cause, KObject } from '../types.js';
 import { forbidden, invalid, isDNS1035Label, isDNS1123Subdomain, notSupported, required, validateImmutable } from '../../registry/validation.js';
-import { isMap, toInternalSpec, type InternalSpec } from './internal.js';
+import { isMap, semanticEqual, toInternalSpec, type InternalSpec } from './internal.js';
 import { BYTES, CRD_VERSIONS, renderGo, STRINGS } from './gofmt.js';
 import {
   goInvalid,
@@ -32,6 +32,8 @@ interface Options extends SchemaOptions {
   requireImmutableNames: boolean;
   requireOpenAPISchema: boolean;
   allowInvalidCABundle: boolean;
+  /** 1.35 on, update: versions ('' = the top level) whose too many selectable fields are unchanged, and so allowed */
+  allowTooManySelectableFields?: Set<string>;
 }
 
 const str = (v: unknown) => (typeof v === 'string' ? v : '');
@@ -146,7 +148,7 @@ function validateSubresources(sub: unknown, p: string): Cause[] {
 const hasStatus = (sub: unknown) => isMap(sub) && present(sub.status);
 
 /** ValidateCustomResourceSelectableFields (the schema given is the version's openAPIV3Schema). */
-function validateSelectableFields(fields: KObject[], schema: unknown, p: string): Cause[] {
+function validateSelectableFields(fields: KObject[], schema: unknown, p: string, allowTooMany = false): Cause[] {
   const errs: Cause[] = [];
   const unique = new Set<string>();
   fields.forEach((f, i) => {
@@ -162,7 +164,7 @@ function validateSelectableFields(fields: KObject[], schema: unknown, p: string)
     if (unique.has(key)) errs.push({ reason: 'FieldValueDuplicate', message: `Duplicate value: ${JSON.stringify(jsonPath)}`, field: ip });
     else unique.add(key);
   });
-  if (unique.size > MAX_SELECTABLE_FIELDS) errs.push({ reason: 'FieldValueTooMany', message: `Too many: ${unique.size}: must have at most ${MAX_SELECTABLE_FIELDS} items`, field: p });
+  if (unique.size > MAX_SELECTABLE_FIELDS && !allowTooMany) errs.push({ reason: 'FieldValueTooMany', message: `Too many: ${unique.size}: must have at most ${MAX_SELECTABLE_FIELDS} items`, field: p });
   return errs;
 }
 
@@ -202,7 +204,7 @@ function validateVersion(version: KObject, p: string, statusEnabled: boolean, op
   if (selectable.length) {
     const schema = isMap(version.schema) ? version.schema.openAPIV3Schema : undefined;
     if (!isMap(schema)) errs.push(invalid(`${p}.selectableFields`, '', v34 ? 'may only be set when `version.schema.openAPIV3Schema` is not included' : 'selectableFields may only be set when version.schema.openAPIV3Schema is not included'));
-    else errs.push(...validateSelectableFields(selectable, schema, `${p}.selectableFields`));
+    else errs.push(...validateSelectableFields(selectable, schema, `${p}.selectableFields`, opts.allowTooManySelectableFields?.has(str(version.name))));
   }
   return errs;
 }
@@ -302,7 +304,7 @@ function validateSpec(spec: InternalSpec, opts: Options): Cause[] {
   (spec.additionalPrinterColumns ?? []).forEach((c, i) => errs.push(...validateColumn(c, `${p}.additionalPrinterColumns[${i}]`)));
   if (spec.selectableFields?.length) {
     if (!spec.validation) errs.push(invalid(`${p}.selectableFields`, '', opts.minor >= 34 ? 'may only be set when validations.schema is included' : 'selectableFields may only be set when validations.schema is included'));
-    else errs.push(...validateSelectableFields(spec.selectableFields, spec.validation.openAPIV3Schema, `${p}.selectableFields`));
+    else errs.push(...validateSelectableFields(spec.selectableFields, spec.validation.openAPIV3Schema, `${p}.selectableFields`, opts.allowTooManySelectableFields?.has('')));
   }
   if (spec.conversion && spec.conversion.strategy !== 'None' && spec.preserveUnknownFields)
     errs.push(invalid(`${p}.conversion.strategy`, spec.conversion.strategy, 'must be None if spec.preserveUnknownFields is true'));
@@ -402,6 +404,17 @@ export function validateCustomResourceDefinition(obj: KObject, checkers: SchemaC
   ];
 }
 
+/** findTooManySelectableFieldsAllowed (1.35): more than the maximum may stay where it is unchanged. */
+function tooManySelectableFieldsAllowed(spec: InternalSpec, oldSpec: InternalSpec): Set<string> {
+  const out = new Set<string>();
+  if ((oldSpec.selectableFields?.length ?? 0) > MAX_SELECTABLE_FIELDS && semanticEqual(spec.selectableFields, oldSpec.selectableFields)) out.add('');
+  for (const v of spec.versions) {
+    const old = oldSpec.versions.find((o) => o.name === v.name);
+    if (old && Array.isArray(old.selectableFields) && old.selectableFields.length > MAX_SELECTABLE_FIELDS && semanticEqual(v.selectableFields, old.selectableFields)) out.add(str(v.name));
+  }
+  return out;
+}
+
 function hasValidConversionReviewVersionOrEmpty(versions: unknown): boolean {
   if (!Array.isArray(versions) || versions.length === 0) return true;
   return versions.some((v) => ACCEPTED_CONVERSION_REVIEW_VERSIONS.includes(v));
@@ -422,6 +435,7 @@ export function validateCustomResourceDefinitionUpdate(obj: KObject, old: KObjec
     requireAtomicSetType: !specHas(oldSpec, schemaHasNonAtomicSetType),
     requireMapListKeysMapSetValidation: !specHas(oldSpec, schemaHasInvalidMapListKeysMapSet),
     allowInvalidCABundle,
+    allowTooManySelectableFields: minor >= 35 ? tooManySelectableFieldsAllowed(spec, oldSpec) : undefined,
   };
   const errs = validateSpec(spec, opts);
   if (opts.requireImmutableNames) {
