@@ -9,39 +9,15 @@ import type { Logger } from 'pino';
 import type { KObject, ResourceDef } from '../resources/types.js';
 import type { Registry } from '../registry/registry.js';
 import { StatusError } from '../registry/errors.js';
-import { nowRFC3339 } from '../registry/meta.js';
+import { CUSTOM_RESOURCE_CLEANUP_FINALIZER as CLEANUP_FINALIZER, calculateNamesAndConditions, findCondition, isCRDConditionTrue as isConditionTrue, setCondition } from '../resources/apiextensions/helpers.js';
 import { customResourceKinds, releaseDefinitions, type CustomResourceKinds } from './customresource.js';
 
 export const CRD_GROUP = 'apiextensions.k8s.io';
 export const CRD_PLURAL = 'customresourcedefinitions';
-export const CLEANUP_FINALIZER = 'customresourcecleanup.apiextensions.k8s.io';
 const CRD_RESOURCE = `${CRD_GROUP}/${CRD_PLURAL}`;
 const WRITE = { fieldManager: 'kube-apiserver' };
 
 const isMap = (v: unknown): v is Record<string, any> => !!v && typeof v === 'object' && !Array.isArray(v);
-
-export function condition(crd: KObject, type: string): KObject | undefined {
-  return (Array.isArray(crd?.status?.conditions) ? crd.status.conditions : []).find((c: any) => c?.type === type);
-}
-
-export function isConditionTrue(crd: KObject, type: string): boolean {
-  return condition(crd, type)?.status === 'True';
-}
-
-/** SetCRDCondition: lastTransitionTime moves only when the status does. Mutates crd. */
-export function setCondition(crd: KObject, type: string, status: string, reason: string, message: string): void {
-  crd.status = isMap(crd.status) ? crd.status : {};
-  const list: KObject[] = Array.isArray(crd.status.conditions) ? crd.status.conditions : (crd.status.conditions = []);
-  const cur = list.find((c) => c?.type === type);
-  if (!cur) {
-    list.push({ type, status, lastTransitionTime: nowRFC3339(), reason, message });
-    return;
-  }
-  if (cur.status !== status) cur.lastTransitionTime = nowRFC3339();
-  cur.status = status;
-  cur.reason = reason;
-  cur.message = message;
-}
 
 interface Served {
   key: string; // resourceVersion + terminating: rebuilt when either changes
@@ -189,64 +165,27 @@ export class CustomResourceServing {
     if (crd.metadata.deletionTimestamp) this.finalize(crd);
   }
 
-  /**
-   * naming_controller.go calculateNamesAndConditions: each requested name is accepted if it is
-   * already this CRD's or no CRD of the group (this one included) has accepted it; a conflict
-   * keeps the name accepted before, and the last conflict found names the condition. Mutates crd's
-   * status; returns whether the accepted names changed.
-   */
+  /** naming_controller.go sync: the accepted names and conditions; whether the accepted names changed. Mutates crd. */
   private names(crd: KObject): boolean {
-    const group = crd.spec?.group;
-    const names = isMap(crd.spec?.names) ? crd.spec.names : {};
-    const resources = new Set<string>();
-    const kinds = new Set<string>();
-    for (const other of this.registry.store.list(CRD_RESOURCE)) {
-      const o = other.name === crd.metadata.name ? crd : JSON.parse(other.json);
-      if (o?.spec?.group !== group) continue;
-      const a = isMap(o?.status?.acceptedNames) ? o.status.acceptedNames : {};
-      for (const n of [a.plural, a.singular, ...(Array.isArray(a.shortNames) ? a.shortNames : [])]) if (n) resources.add(n);
-      for (const n of [a.kind, a.listKind]) if (n) kinds.add(n);
+    const others: KObject[] = [];
+    for (const e of this.registry.store.list(CRD_RESOURCE)) {
+      if (e.name === crd.metadata.name) continue;
+      try {
+        others.push(JSON.parse(e.json));
+      } catch {
+        /* unreadable: holds no names */
+      }
     }
-    crd.status = isMap(crd.status) ? crd.status : {};
-    const accepted: KObject = isMap(crd.status.acceptedNames) ? crd.status.acceptedNames : { plural: '', kind: '' };
-    const kind = names.kind ?? '';
-    // the defaults of the CRD's names (apis/apiextensions/v1/defaults.go)
-    const requested: KObject = { ...names, singular: names.singular || String(kind).toLowerCase(), listKind: names.listKind || (kind ? `${kind}List` : '') };
-    const next: KObject = { ...accepted };
-    let reason = '';
-    let message = '';
-    // equalToAcceptedOrFresh
-    const conflict = (want: string, had: string | undefined, used: Set<string>) => (want === (had ?? '') || !used.has(want) ? undefined : `"${want}" is already in use`);
-    const check = (field: string, used: Set<string>, why: string) => {
-      const err = conflict(requested[field] ?? '', accepted[field], used);
-      if (err) [reason, message] = [why, err];
-      else next[field] = requested[field];
-    };
-    check('plural', resources, 'PluralConflict');
-    check('singular', resources, 'SingularConflict');
-    const wantShort: string[] = Array.isArray(requested.shortNames) ? requested.shortNames : [];
-    const hadShort: string[] = Array.isArray(accepted.shortNames) ? accepted.shortNames : [];
-    if (JSON.stringify(wantShort) !== JSON.stringify(hadShort)) {
-      const errs = [...new Set(wantShort.filter((s) => !hadShort.includes(s)).map((s) => conflict(s, '', resources)).filter((e): e is string => !!e))];
-      // utilerrors.NewAggregate: one message as it is, several in brackets
-      if (errs.length) [reason, message] = ['ShortNamesConflict', errs.length === 1 ? errs[0] : `[${errs.join(', ')}]`];
-      else next.shortNames = wantShort;
-    }
-    check('kind', kinds, 'KindConflict');
-    check('listKind', kinds, 'ListKindConflict');
-    next.categories = requested.categories;
-    // key order and omitempty as the Go struct: plural, singular, shortNames, kind, listKind, categories
+    const r = calculateNamesAndConditions(crd, others);
+    // key order as the Go struct: plural, singular, shortNames, kind, listKind, categories
     const ordered: KObject = {};
-    for (const k of ['plural', 'singular', 'shortNames', 'kind', 'listKind', 'categories']) {
-      const v = next[k];
-      if (k === 'plural' || k === 'kind') ordered[k] = v ?? '';
-      else if (Array.isArray(v) ? v.length : v) ordered[k] = Array.isArray(v) ? [...v] : v;
-    }
+    for (const k of ['plural', 'singular', 'shortNames', 'kind', 'listKind', 'categories']) if (r.acceptedNames[k] !== undefined) ordered[k] = r.acceptedNames[k];
+    crd.status = isMap(crd.status) ? crd.status : {};
     const changed = JSON.stringify(ordered) !== JSON.stringify(crd.status.acceptedNames);
     crd.status.acceptedNames = ordered;
-    if (reason) setCondition(crd, 'NamesAccepted', 'False', reason, message);
-    else setCondition(crd, 'NamesAccepted', 'True', 'NoConflicts', 'no conflicts found');
-    if (reason && !condition(crd, 'Established')) setCondition(crd, 'Established', 'False', 'NotAccepted', 'not all names are accepted');
+    const cond = (c: { type: string; status: string; reason?: string; message?: string }) => setCondition(crd, c.type, c.status as any, c.reason ?? '', c.message ?? '');
+    cond(r.namesAccepted);
+    if (!isConditionTrue(crd, 'Established')) cond(r.established);
     return changed;
   }
 

@@ -20,9 +20,9 @@ import { statefulSetDef } from './apps/statefulset.js';
 import { controllerRevisionDef } from './apps/controllerrevision.js';
 import { eventsV1EventDef } from './events/event.js';
 import { endpointSliceDef } from './discovery/endpointslice.js';
-import { crdInterimDef } from './apiextensions/crd-interim.js';
 import { storageClassDef } from './storage/storageclass.js';
 import { leaseDef } from './coordination/lease.js';
+import { customResourceDefinitionDefFor } from './apiextensions/customresourcedefinition.js';
 import { selfSubjectAccessReviewDef, selfSubjectRulesReviewDef, reviewSelfSubjectAccess, reviewSelfSubjectRules } from './authorization/reviews.js';
 
 /** The served kinds, in discovery order within each group-version, as `emulatedMinor` serves them. */
@@ -45,11 +45,12 @@ export function allResources(emulatedMinor = 33): ResourceDef[] {
     statefulSetDef,
     { ...selfSubjectAccessReviewDef, create: reviewSelfSubjectAccess },
     { ...selfSubjectRulesReviewDef, create: reviewSelfSubjectRules },
+    customResourceDefinitionDefFor(emulatedMinor),
+    customResourceDefinitionDefFor(emulatedMinor),
     leaseDef,
     endpointSliceDef,
     eventsV1EventDef,
     storageClassDef,
-    crdInterimDef,
   ];
   for (const d of defs) if (d.valueFields) registerValueFields(d.valueFields);
   return defs.map((d) => ({ ...d, table: printerForVersion(d.table ?? defaultPrinter, emulatedMinor) }));

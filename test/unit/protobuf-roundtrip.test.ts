@@ -21,6 +21,11 @@ const SPECIAL: Record<string, (n: number) => unknown> = {
   'io.k8s.apimachinery.pkg.apis.meta.v1.MicroTime': (n) => `2024-01-0${(n % 9) + 1}T03:04:05.123456Z`,
   'io.k8s.apimachinery.pkg.runtime.RawExtension': (n) => ({ apiVersion: 'v1', kind: 'ConfigMap', data: { n: String(n) } }),
   'io.k8s.apimachinery.pkg.apis.meta.v1.FieldsV1': () => ({ 'f:metadata': { 'f:labels': { '.': {}, 'f:app': {} } } }),
+  // apiextensions.k8s.io/v1's own JSON forms (marshal.go)
+  'io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.JSON': (n) => ({ any: [n, 'json', null, { nested: true }] }),
+  'io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.JSONSchemaPropsOrBool': (n) => (n % 2 ? true : { type: 'string', maxLength: n }),
+  'io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.JSONSchemaPropsOrArray': (n) => (n % 2 ? { type: 'integer', format: 'int64' } : [{ type: 'string' }, { type: 'boolean', default: false }]),
+  'io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.JSONSchemaPropsOrStringArray': (n) => (n % 2 ? ['a', `b${n}`] : { type: 'object', required: ['x'] }),
 };
 
 /** A value for `schema` with every property set to something non-zero. */
@@ -29,7 +34,7 @@ function sample(schema: Schema, seen: string[], n: { i: number }): unknown {
   if (schema.$ref) {
     const name = schema.$ref.replace('#/definitions/', '');
     if (SPECIAL[name]) return SPECIAL[name]!(n.i);
-    if (seen.includes(name)) return undefined; // no recursion in the built-in kinds, but be safe
+    if (seen.includes(name)) return undefined; // recursion (JSONSchemaProps) stops here
     const v = sample(defs[name]!, [...seen, name], n) as Record<string, unknown>;
     // an embedded object (a StatefulSet's PVC templates) has no TypeMeta in protobuf, as in Go
     if (seen.length && defs[name]!['x-kubernetes-group-version-kind']) {
@@ -55,10 +60,16 @@ function sample(schema: Schema, seen: string[], n: { i: number }): unknown {
       return 0.5 + n.i;
     case 'boolean':
       return true;
-    case 'array':
-      return [sample(schema.items!, seen, n)];
+    case 'array': {
+      // a recursive element (JSONSchemaProps' allOf) leaves the list out
+      const item = sample(schema.items!, seen, n);
+      return item === undefined ? undefined : [item];
+    }
     case 'object':
-      if (schema.additionalProperties && typeof schema.additionalProperties === 'object') return { k1: sample(schema.additionalProperties, seen, n) };
+      if (schema.additionalProperties && typeof schema.additionalProperties === 'object') {
+        const v = sample(schema.additionalProperties, seen, n);
+        return v === undefined ? undefined : { k1: v };
+      }
       return {};
     default:
       return `s${n.i}`;

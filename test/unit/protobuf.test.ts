@@ -354,7 +354,7 @@ describe('helpers', () => {
     expect(isSupportedProtobufKind('authorization.k8s.io/v1', 'SelfSubjectRulesReview')).toBe(true);
     expect(isSupportedProtobufKind('apps/v1', 'StatefulSet')).toBe(true);
     expect(isSupportedProtobufKind('v1', 'DeleteOptions')).toBe(true);
-    expect(isSupportedProtobufKind('apiextensions.k8s.io/v1', 'CustomResourceDefinition')).toBe(false);
+    expect(isSupportedProtobufKind('apiextensions.k8s.io/v1', 'CustomResourceDefinition')).toBe(true);
     expect(isSupportedProtobufKind('example.com/v1', 'Widget')).toBe(false);
     expect(isSupportedProtobufKind('v1', 'toString')).toBe(false);
     expect(isProtobufContentType('application/vnd.kubernetes.protobuf')).toBe(true);

@@ -40,6 +40,7 @@ export const SERVED_KINDS: ServedKind[] = [
   k('events.k8s.io', 'v1', 'Event', 'events', true),
   k('discovery.k8s.io', 'v1', 'EndpointSlice', 'endpointslices', true),
   k('storage.k8s.io', 'v1', 'StorageClass', 'storageclasses', false),
+  k('apiextensions.k8s.io', 'v1', 'CustomResourceDefinition', 'customresourcedefinitions', false, ['status']),
   k('coordination.k8s.io', 'v1', 'Lease', 'leases', true),
   k('authorization.k8s.io', 'v1', 'SelfSubjectAccessReview', 'selfsubjectaccessreviews', false),
   k('authorization.k8s.io', 'v1', 'SelfSubjectRulesReview', 'selfsubjectrulesreviews', false),

@@ -11,6 +11,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import protobuf from 'protobufjs';
 import { packageRoot } from '../../schema/root.js';
+import { APIEXTENSIONS_GO, APIEXTENSIONS_V1, apiextensionsProto } from './apiextensions.js';
 
 /** What the JSON form of one message needs beyond the .proto (the go.json beside each generated.proto, made by scripts/copy-protos.ts). */
 export interface GoMessage {
@@ -43,12 +44,19 @@ const loaded = new Map<string, string>();
 /** apiVersion (v1, apps/v1) -> import path of its package */
 let byApiVersion: Map<string, string> | undefined;
 
+// packages described in code rather than copied into proto/ (./apiextensions.ts)
+const DESCRIBED: Record<string, { proto: () => string; go: GoPackage }> = {
+  [APIEXTENSIONS_V1]: { proto: apiextensionsProto, go: APIEXTENSIONS_GO },
+};
+
 function readSource(): Source {
-  return (source ??= JSON.parse(readFileSync(join(protoDir(), 'source.json'), 'utf8')) as Source);
+  if (source) return source;
+  const s = JSON.parse(readFileSync(join(protoDir(), 'source.json'), 'utf8')) as Source;
+  return (source = { ...s, packages: [...s.packages, ...Object.keys(DESCRIBED)] });
 }
 
 function readGo(importPath: string): GoPackage {
-  return JSON.parse(readFileSync(join(protoDir(), importPath, 'go.json'), 'utf8')) as GoPackage;
+  return DESCRIBED[importPath]?.go ?? (JSON.parse(readFileSync(join(protoDir(), importPath, 'go.json'), 'utf8')) as GoPackage);
 }
 
 /** The upstream tag the definitions were copied from (proto/source.json). */
@@ -93,7 +101,7 @@ function loadPackage(importPath: string, top = true): string {
   const known = loaded.get(importPath);
   if (known) return known;
   root ??= new protobuf.Root();
-  const text = readFileSync(join(protoDir(), importPath, 'generated.proto'), 'utf8');
+  const text = DESCRIBED[importPath]?.proto() ?? readFileSync(join(protoDir(), importPath, 'generated.proto'), 'utf8');
   const parsed = protobuf.parse(text, root, { keepCase: true });
   const pkgName = parsed.package ?? importPath.replace(/\//g, '.');
   loaded.set(importPath, pkgName);

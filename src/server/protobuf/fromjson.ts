@@ -16,6 +16,12 @@ const DURATION = `${META}.Duration`;
 const INT_OR_STRING = 'k8s.io.apimachinery.pkg.util.intstr.IntOrString';
 const QUANTITY = 'k8s.io.apimachinery.pkg.api.resource.Quantity';
 const RAW_EXTENSION = 'k8s.io.apimachinery.pkg.runtime.RawExtension';
+// apiextensions.k8s.io/v1's own JSON forms (apiextensions-apiserver pkg/apis/apiextensions/v1/marshal.go)
+const APIEXT = 'k8s.io.apiextensions_apiserver.pkg.apis.apiextensions.v1';
+const AX_JSON = `${APIEXT}.JSON`;
+const AX_OR_BOOL = `${APIEXT}.JSONSchemaPropsOrBool`;
+const AX_OR_ARRAY = `${APIEXT}.JSONSchemaPropsOrArray`;
+const AX_OR_STRINGS = `${APIEXT}.JSONSchemaPropsOrStringArray`;
 
 /** Raised when a JSON value cannot be written as its protobuf field. */
 export class ProtobufEncodeError extends Error {}
@@ -104,6 +110,23 @@ function writeSpecial(w: protobuf.Writer, type: protobuf.Type, v: Json): boolean
       return true;
     case DURATION:
       w.uint32(8).int64(typeof v === 'string' ? parseDuration(v) : 0);
+      return true;
+    case AX_JSON:
+      // a JSON null is no raw bytes (v1.JSON UnmarshalJSON)
+      if (v !== undefined && v !== null) w.uint32(10).bytes(Buffer.from(JSON.stringify(v)));
+      return true;
+    case AX_OR_BOOL:
+      // {allows, schema}: true, false, or a schema (which allows)
+      w.uint32(8).bool(v === true || isObj(v));
+      if (isObj(v)) writeValue(w, type.fields.schema!, v);
+      return true;
+    case AX_OR_ARRAY:
+      if (Array.isArray(v)) for (const item of v) writeValue(w, type.fields.jSONSchemas!, item);
+      else if (isObj(v)) writeValue(w, type.fields.schema!, v);
+      return true;
+    case AX_OR_STRINGS:
+      if (Array.isArray(v)) for (const item of v) writeValue(w, type.fields.property!, item);
+      else if (isObj(v)) writeValue(w, type.fields.schema!, v);
       return true;
     default:
       if (type.options?.['(slice)'] && type.fields.items) {

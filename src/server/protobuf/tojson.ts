@@ -17,6 +17,12 @@ const INT_OR_STRING = 'k8s.io.apimachinery.pkg.util.intstr.IntOrString';
 const QUANTITY = 'k8s.io.apimachinery.pkg.api.resource.Quantity';
 const DURATION = `${META}.Duration`;
 const RAW_EXTENSION = 'k8s.io.apimachinery.pkg.runtime.RawExtension';
+// apiextensions.k8s.io/v1's own JSON forms (apiextensions-apiserver pkg/apis/apiextensions/v1/marshal.go)
+const APIEXT = 'k8s.io.apiextensions_apiserver.pkg.apis.apiextensions.v1';
+const AX_JSON = `${APIEXT}.JSON`;
+const AX_OR_BOOL = `${APIEXT}.JSONSchemaPropsOrBool`;
+const AX_OR_ARRAY = `${APIEXT}.JSONSchemaPropsOrArray`;
+const AX_OR_STRINGS = `${APIEXT}.JSONSchemaPropsOrStringArray`;
 
 /** Decodes an embedded protobuf object (magic + runtime.Unknown) to JSON; set by ../protobuf.ts. */
 let embeddedDecoder: ((raw: Uint8Array) => unknown) | undefined;
@@ -103,8 +109,31 @@ function formatMicroTime(seconds: number, nanos: number): string {
   return `${base}.${micros}Z`;
 }
 
-function renderSpecial(name: string, msg: Msg): { handled: boolean; value?: unknown } {
+function renderSpecial(name: string, msg: Msg, type: protobuf.Type): { handled: boolean; value?: unknown } {
+  const schemaOf = (v: unknown): unknown => messageToJson(type.fields.schema!.resolvedType as protobuf.Type, v as Msg);
+  const hasSchema = has(msg, 'schema') && msg.schema !== null && msg.schema !== undefined;
   switch (name) {
+    case AX_JSON: {
+      const raw = msg.raw;
+      if (!(raw instanceof Uint8Array) || raw.length === 0) return { handled: true, value: null };
+      try {
+        return { handled: true, value: JSON.parse(Buffer.from(raw).toString('utf8')) as unknown };
+      } catch {
+        throw new JsonRenderError('JSON raw is not valid JSON');
+      }
+    }
+    case AX_OR_BOOL:
+      return { handled: true, value: hasSchema ? schemaOf(msg.schema) : msg.allows === true };
+    case AX_OR_ARRAY: {
+      const list = Array.isArray(msg.jSONSchemas) ? msg.jSONSchemas : [];
+      if (list.length) return { handled: true, value: list.map(schemaOf) };
+      return { handled: true, value: hasSchema ? schemaOf(msg.schema) : null };
+    }
+    case AX_OR_STRINGS: {
+      const list = Array.isArray(msg.property) ? msg.property : [];
+      if (list.length) return { handled: true, value: list };
+      return { handled: true, value: hasSchema ? schemaOf(msg.schema) : null };
+    }
     case TIME:
     case MICRO_TIME: {
       // An empty Time on the wire is Go's zero time, which encodes as JSON null.
@@ -158,7 +187,7 @@ const opt = (field: protobuf.Field, name: string): unknown => field.options?.[na
 
 /** Converts one decoded message (an instance of `type`) to its JSON form. */
 export function messageToJson(type: protobuf.Type, msg: Msg): unknown {
-  const special = renderSpecial(fullName(type), msg);
+  const special = renderSpecial(fullName(type), msg, type);
   if (special.handled) return special.value;
   if (type.options?.['(slice)']) {
     const items = msg.items;
