@@ -39,4 +39,4 @@ export {
   openapiV3Root,
   type OpenAPIV3Root,
 } from './openapi.js';
-export { SERVED_KINDS, gvPath, type ServedKind } from './gen/served.js';
+export { servedKinds, gvPath, type ServedKind } from './gen/served.js';

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import request from 'supertest';
 import type { KubeEmulator } from '../../src/server/app.js';
-import { SERVED_KINDS } from '../../src/schema/gen/served.js';
+import { servedKinds } from '../../src/schema/gen/served.js';
 import { startBare } from './util.js';
 
 let emu: KubeEmulator;
@@ -114,7 +114,7 @@ describe('discovery lists only what answers', () => {
 
   it('the published OpenAPI kinds carry the same subresources as discovery', async () => {
     const advertised = await legacyDiscovery();
-    for (const s of SERVED_KINDS) {
+    for (const s of servedKinds()) {
       const gv = s.group ? `${s.group}/${s.version}` : s.version;
       const subs = advertised
         .filter((a) => a.gv === gv && a.resource.startsWith(`${s.plural}/`))

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { SERVED_KINDS } from '../../src/schema/gen/served.js';
+import { servedKinds } from '../../src/schema/gen/served.js';
 import { decodeKubernetesProtobuf, encodeKubernetesProtobuf, isSupportedProtobufKind, PROTOBUF_MAGIC } from '../../src/server/protobuf.js';
 
 type Schema = { type?: string; format?: string; $ref?: string; properties?: Record<string, Schema>; items?: Schema; additionalProperties?: Schema | boolean };
@@ -97,7 +97,7 @@ const roundTrip = (obj: Record<string, unknown>): Record<string, unknown> => {
 
 describe('JSON -> protobuf -> JSON is the identity for every served kind', () => {
   const kinds = [
-    ...SERVED_KINDS.map((s) => [s.group, s.version, s.kind] as const),
+    ...servedKinds().map((s) => [s.group, s.version, s.kind] as const),
     ['autoscaling', 'v1', 'Scale'] as const,
     ['', 'v1', 'Binding'] as const,
     ['meta.k8s.io', 'v1', 'DeleteOptions'] as const,
@@ -111,7 +111,7 @@ describe('JSON -> protobuf -> JSON is the identity for every served kind', () =>
   }
 
   it('every served kind and its List have a message', () => {
-    for (const s of SERVED_KINDS) {
+    for (const s of servedKinds()) {
       const av = s.group ? `${s.group}/${s.version}` : s.version;
       expect(isSupportedProtobufKind(av, s.kind)).toBe(true);
       if (!['SelfSubjectAccessReview', 'SelfSubjectRulesReview'].includes(s.kind)) expect(isSupportedProtobufKind(av, `${s.kind}List`)).toBe(true);

@@ -2,7 +2,7 @@
 // publishes: the compact schema model, the v2 document and one v3 document per group-version.
 // Upstream's description texts are dropped everywhere. Used by scripts/gen-schemas.ts and by
 // the test that checks the checked-in files are current.
-import { EXTRA_DEFINITIONS, SERVED_KINDS, gvPath, servedGroupVersions } from './served.js';
+import { EXTRA_DEFINITIONS, servedKinds, gvPath, servedGroupVersions } from './served.js';
 
 export type Json = any;
 export interface Swagger {
@@ -93,7 +93,7 @@ export function selectPaths(sw: Swagger): string[] {
       const info = classifyPath(p);
       if (!info || !gvs.includes(info.gv)) return false;
       if (!info.plural) return true; // the group-version's resource list
-      const kind = SERVED_KINDS.find((s) => gvPath(s.group, s.version) === info.gv && s.plural === info.plural);
+      const kind = servedKinds().find((s) => gvPath(s.group, s.version) === info.gv && s.plural === info.plural);
       return !!kind && (!info.sub || kind.subresources.includes(info.sub));
     })
     .sort();

@@ -1,6 +1,7 @@
 // What the published OpenAPI documents and the compact schema model cover: the kinds
-// kube-emulator serves, with the subresources it answers (the same as discovery lists:
-// test/api/discovery-walk.test.ts holds them equal).
+// kube-emulator serves, with the subresources it answers, taken from the kinds' definitions.
+
+import { allResources } from '../../resources/index.js';
 
 export interface ServedKind {
   group: string; // '' for core
@@ -12,39 +13,24 @@ export interface ServedKind {
   subresources: string[];
 }
 
-const k = (
-  group: string,
-  version: string,
-  kind: string,
-  plural: string,
-  namespaced: boolean,
-  subresources: string[] = [],
-): ServedKind => ({ group, version, kind, plural, namespaced, subresources });
+let cache: ServedKind[] | undefined;
 
-export const SERVED_KINDS: ServedKind[] = [
-  k('', 'v1', 'Namespace', 'namespaces', false, ['finalize', 'status']),
-  k('', 'v1', 'Pod', 'pods', true, ['attach', 'binding', 'exec', 'log', 'portforward', 'status']),
-  k('', 'v1', 'Service', 'services', true, ['status']),
-  k('', 'v1', 'Endpoints', 'endpoints', true),
-  k('', 'v1', 'PersistentVolume', 'persistentvolumes', false, ['status']),
-  k('', 'v1', 'PersistentVolumeClaim', 'persistentvolumeclaims', true, ['status']),
-  k('', 'v1', 'Event', 'events', true),
-  k('', 'v1', 'Node', 'nodes', false, ['status']),
-  k('', 'v1', 'ResourceQuota', 'resourcequotas', true, ['status']),
-  k('', 'v1', 'LimitRange', 'limitranges', true),
-  k('', 'v1', 'ConfigMap', 'configmaps', true),
-  k('', 'v1', 'Secret', 'secrets', true),
-  k('', 'v1', 'ServiceAccount', 'serviceaccounts', true),
-  k('apps', 'v1', 'StatefulSet', 'statefulsets', true, ['status', 'scale']),
-  k('apps', 'v1', 'ControllerRevision', 'controllerrevisions', true),
-  k('events.k8s.io', 'v1', 'Event', 'events', true),
-  k('discovery.k8s.io', 'v1', 'EndpointSlice', 'endpointslices', true),
-  k('storage.k8s.io', 'v1', 'StorageClass', 'storageclasses', false),
-  k('apiextensions.k8s.io', 'v1', 'CustomResourceDefinition', 'customresourcedefinitions', false, ['status']),
-  k('coordination.k8s.io', 'v1', 'Lease', 'leases', true),
-  k('authorization.k8s.io', 'v1', 'SelfSubjectAccessReview', 'selfsubjectaccessreviews', false),
-  k('authorization.k8s.io', 'v1', 'SelfSubjectRulesReview', 'selfsubjectrulesreviews', false),
-];
+/**
+ * The built-in kinds, from their definitions (src/resources/index.ts, at every emulated version):
+ * one source of truth for discovery, the generated OpenAPI documents and the schema model
+ * (test/unit/schema.test.ts holds the generated files equal to what this list makes).
+ */
+export function servedKinds(): ServedKind[] {
+  cache ??= allResources(Number.MAX_SAFE_INTEGER).map((d) => ({
+    group: d.group,
+    version: d.version,
+    kind: d.kind,
+    plural: d.plural,
+    namespaced: d.namespaced,
+    subresources: d.subresources.map((s) => s.name),
+  }));
+  return cache;
+}
 
 /** meta.k8s.io and helper types the server uses even where no published operation names them. */
 export const EXTRA_DEFINITIONS = [
@@ -74,7 +60,7 @@ export function gvFileName(gvp: string): string {
 
 export function servedGroupVersions(): string[] {
   const out: string[] = [];
-  for (const s of SERVED_KINDS) {
+  for (const s of servedKinds()) {
     const p = gvPath(s.group, s.version);
     if (!out.includes(p)) out.push(p);
   }

@@ -2,7 +2,7 @@
 // object snapshots by kind, and the sentinel objects the fuzzer never targets.
 import pino from 'pino';
 import { createServer, type KubeEmulator } from '../../../src/server/app.js';
-import { SERVED_KINDS } from '../../../src/schema/index.js';
+import { servedKinds } from '../../../src/schema/index.js';
 import { LogCapture } from './check.js';
 import { collectionPath, FUZZ_KINDS } from './seeds.js';
 
@@ -33,7 +33,7 @@ export async function call(base: string, method: string, path: string, body?: st
 }
 
 /** The kinds that can be listed (everything served but the reviews). */
-export const LISTABLE = SERVED_KINDS.filter((k) => !k.plural.endsWith('reviews'));
+export const LISTABLE = servedKinds().filter((k) => !k.plural.endsWith('reviews'));
 
 /** Every object of every listable kind: `group/plural/ns/name` -> the object. Fails on a LIST that fails. */
 export async function listAll(base: string): Promise<Map<string, any>> {
