@@ -82,13 +82,19 @@ import { resourceId, servedId, decodeFor, viewEntry } from './views.js';
 export class Registry {
   private readonly defs = new Map<string, ResourceDef>();
   private readonly hooks = new Map<string, AdmissionHook[]>();
+  private readonly versions = new Map<string, ResourceDef>();
 
   constructor(
     readonly store: ObjectStore,
     defs: ResourceDef[],
     readonly opts: RegistryOptions = {},
   ) {
-    for (const d of defs) this.defs.set(servedId(d), d);
+    // a resource served in several versions (autoscaling v2 and v1) is listed once, as its first
+    // (preferred) version; each version is found by def(group, plural, version)
+    for (const d of defs) {
+      if (!this.defs.has(servedId(d))) this.defs.set(servedId(d), d);
+      this.versions.set(`${servedId(d)}/${d.version}`, d);
+    }
   }
 
   static attrsFor(defs: ResourceDef[]): (resource: string, obj: any) => Attrs {
@@ -111,7 +117,7 @@ export class Registry {
 
   /** Whether apiVersion + kind names a kind this server serves (any resource). */
   readonly isRegistered = (apiVersion: string, kind: string): boolean => {
-    for (const d of this.defs.values()) if (d.kind === kind && apiVersionOf(d) === apiVersion) return true;
+    for (const d of this.versions.values()) if (d.kind === kind && apiVersionOf(d) === apiVersion) return true;
     return false;
   };
 
@@ -119,7 +125,8 @@ export class Registry {
     return [...this.defs.values()];
   }
 
-  def(group: string, plural: string): ResourceDef | undefined {
+  def(group: string, plural: string, version?: string): ResourceDef | undefined {
+    if (version !== undefined) return this.versions.get(`${group || 'core'}/${plural}/${version}`) ?? this.defs.get(`${group || 'core'}/${plural}`);
     return this.defs.get(`${group || 'core'}/${plural}`);
   }
 

@@ -20,6 +20,12 @@ import { controllerRevisionDef } from './apps/controllerrevision.js';
 import { eventsV1EventDef } from './events/event.js';
 import { endpointSliceDef } from './discovery/endpointslice.js';
 import { storageClassDef } from './storage/storageclass.js';
+import { ingressDef } from './networking/ingress.js';
+import { ingressClassDef } from './networking/ingressclass.js';
+import { networkPolicyDef } from './networking/networkpolicy.js';
+import { podDisruptionBudgetDef } from './policy/poddisruptionbudget.js';
+import { horizontalPodAutoscalerDef } from './autoscaling/horizontalpodautoscaler.js';
+import { horizontalPodAutoscalerV1Def } from './autoscaling/horizontalpodautoscaler-v1.js';
 import { leaseDef } from './coordination/lease.js';
 import { selfSubjectAccessReviewDef, selfSubjectRulesReviewDef, reviewSelfSubjectAccess, reviewSelfSubjectRules } from './authorization/reviews.js';
 
@@ -43,6 +49,13 @@ export function allResources(emulatedMinor = 33): ResourceDef[] {
     statefulSetDef,
     { ...selfSubjectAccessReviewDef, create: reviewSelfSubjectAccess },
     { ...selfSubjectRulesReviewDef, create: reviewSelfSubjectRules },
+    // autoscaling/v2 (the preferred version, the storage) before autoscaling/v1
+    horizontalPodAutoscalerDef,
+    horizontalPodAutoscalerV1Def,
+    ingressClassDef,
+    ingressDef,
+    networkPolicyDef,
+    podDisruptionBudgetDef,
     leaseDef,
     endpointSliceDef,
     eventsV1EventDef,
@@ -52,4 +65,4 @@ export function allResources(emulatedMinor = 33): ResourceDef[] {
 }
 
 /** Group-versions in discovery order (the preferred version first within a group). */
-export const GROUP_ORDER = ['', 'apps', 'events.k8s.io', 'authorization.k8s.io', 'autoscaling', 'coordination.k8s.io', 'discovery.k8s.io', 'storage.k8s.io'];
+export const GROUP_ORDER = ['', 'apps', 'events.k8s.io', 'authorization.k8s.io', 'autoscaling', 'networking.k8s.io', 'policy', 'coordination.k8s.io', 'discovery.k8s.io', 'storage.k8s.io'];

@@ -205,7 +205,7 @@ export function strictYAMLErrors(req: FastifyRequest, mode: string, reply?: Fast
 
 export async function handleResource(ctx: HandlerContext, info: RequestInfo, req: FastifyRequest, reply: FastifyReply): Promise<unknown> {
   const { registry } = ctx;
-  const def = registry.def(info.group, info.resource);
+  const def = registry.def(info.group, info.resource, info.version);
   if (!def || def.version !== info.version) throw info.group && !registry.allDefs().some((d) => d.group === info.group) ? pageNotFound() : resourceNotFound();
   if (!def.namespaced && info.namespace && info.resource !== 'namespaces') throw resourceNotFound();
   const q = flatQuery(req.query);
