@@ -46,6 +46,22 @@ describe.each(availableKubectls([33, 29]))('kubectl 1.$minor: networking, policy
     ]);
   });
 
+  it('apply --server-side creates the same objects (a second namespace)', async () => {
+    await k.ok(['create', 'ns', 'ssa']);
+    const out = lines(await k.ok(['apply', '--server-side', '-n', 'ssa', '-f', MANIFEST]));
+    expect(out).toContain('horizontalpodautoscaler.autoscaling/web2 serverside-applied');
+    const pdb = JSON.parse(await k.ok(['get', 'pdb', 'web', '-n', 'ssa', '-o', 'json']));
+    expect(pdb.status).toEqual({ disruptionsAllowed: 0, currentHealthy: 0, desiredHealthy: 0, expectedPods: 0 });
+    expect(pdb.metadata.generation).toBe(1);
+    const ing = JSON.parse(await k.ok(['get', 'ing', 'web', '-n', 'ssa', '-o', 'json']));
+    expect(ing.status).toEqual({ loadBalancer: {} });
+    expect(ing.spec.ingressClassName).toBe('nginx');
+    const hpa = JSON.parse(await k.ok(['get', 'hpa', 'web2', '-n', 'ssa', '-o', 'json', '--show-managed-fields']));
+    expect(hpa.status).toEqual({ desiredReplicas: 0, currentMetrics: null });
+    expect(hpa.metadata.managedFields.map((m: any) => [m.manager, m.operation, m.apiVersion])).toEqual([['kubectl', 'Apply', 'autoscaling/v2']]);
+    await k.ok(['delete', 'ns', 'ssa', '--wait=false']);
+  });
+
   it('get: upstream columns and cells', async () => {
     const ic = parseTable(await k.ok(['get', 'ingressclass']));
     expect(ic.header).toEqual(['NAME', 'CONTROLLER', 'PARAMETERS', 'AGE']);
