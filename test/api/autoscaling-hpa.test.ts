@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import request from 'supertest';
 import type { KubeEmulator } from '../../src/server/app.js';
-import { startBare } from './util.js';
+import { openWatch, startBare } from './util.js';
 
 let emu: KubeEmulator;
 const api = () => request(emu.app.server);
@@ -123,6 +123,24 @@ describe('autoscaling/v1 over autoscaling/v2', () => {
     const t = (await api().get(`${V1}/rich`).set('Accept', 'application/json;as=Table;v=v1;g=meta.k8s.io').expect(200)).body;
     expect(t.columnDefinitions.map((c: any) => c.name)).toEqual(['Name', 'Reference', 'Targets', 'MinPods', 'MaxPods', 'Replicas', 'Age']);
     expect(t.rows[0].cells.slice(0, 6)).toEqual(['rich', 'StatefulSet/web', 'memory: <unknown>/100Mi, cpu: <unknown>/50%', '1', 6, 0]);
+  });
+
+  it('a v1 merge patch and a v1 watch see the one stored object', async () => {
+    const w = await openWatch(emu.url, `${V1}?watch=1&fieldSelector=metadata.name%3Dv1a`);
+    try {
+      const added = await w.next();
+      expect(added.type).toBe('ADDED');
+      expect(added.object).toMatchObject({ apiVersion: 'autoscaling/v1', spec: { targetCPUUtilizationPercentage: 80 } });
+      await api().patch(`${V2}/v1a`).set('Content-Type', 'application/merge-patch+json').send({ spec: { maxReplicas: 7 } }).expect(200);
+      const modified = await w.next();
+      expect(modified).toMatchObject({ type: 'MODIFIED', object: { apiVersion: 'autoscaling/v1', spec: { maxReplicas: 7 } } });
+    } finally {
+      w.close();
+    }
+    const p = (await api().patch(`${V1}/v1a`).set('Content-Type', 'application/merge-patch+json').send({ spec: { targetCPUUtilizationPercentage: 60 } }).expect(200)).body;
+    expect(p.spec).toMatchObject({ maxReplicas: 7, targetCPUUtilizationPercentage: 60 });
+    const v2 = (await api().get(`${V2}/v1a`).expect(200)).body;
+    expect(v2.spec.metrics[0].resource.target.averageUtilization).toBe(60);
   });
 
   it('discovery lists v2 as preferred and v1 as served', async () => {
