@@ -140,6 +140,13 @@ describe('PodDisruptionBudget', () => {
     expect(t.columnDefinitions.map((c: any) => c.name)).toEqual(['Name', 'Min Available', 'Max Unavailable', 'Allowed Disruptions', 'Age']);
     expect(t.rows[0].cells.slice(0, 4)).toEqual(['p1', '2', 'N/A', 0]);
   });
+  it('an update without a resourceVersion is refused (AllowUnconditionalUpdate false)', async () => {
+    const live = (await api().get(`${PDB}/p1`).expect(200)).body;
+    const { resourceVersion: _rv, ...rest } = live.metadata;
+    const r = await api().put(`${PDB}/p1`).send({ ...live, metadata: rest }).expect(422);
+    expect(r.body.message).toBe('poddisruptionbudgets.policy "p1" is invalid: metadata.resourceVersion: Invalid value: 0: must be specified for an update');
+  });
+
   it('refuses bad int-or-percent values in upstream words', async () => {
     const r = await api().post(PDB).send(pdb('bad', { maxUnavailable: '150%' })).expect(422);
     expect(r.body.message).toBe('PodDisruptionBudget.policy "bad" is invalid: spec.maxUnavailable: Invalid value: intstr.IntOrString{Type:1, IntVal:0, StrVal:"150%"}: must not be greater than 100%');

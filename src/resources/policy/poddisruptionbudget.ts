@@ -103,4 +103,6 @@ export const podDisruptionBudgetDef: ResourceDef = {
   validate: (obj) => validatePodDisruptionBudgetSpec(isMap(obj.spec) ? obj.spec : {}),
   validateStatusUpdate: validatePodDisruptionBudgetStatus,
   generation: true,
+  // AllowUnconditionalUpdate is false: an update must name the resourceVersion it replaces
+  allowUnconditionalUpdate: false,
 };
