@@ -152,5 +152,8 @@ describe('autoscaling/v1 over autoscaling/v2', () => {
     expect(g.preferredVersion).toEqual({ groupVersion: 'autoscaling/v2', version: 'v2' });
     const rl = (await api().get('/apis/autoscaling/v1').expect(200)).body;
     expect(rl.resources.map((r: any) => r.name)).toEqual(['horizontalpodautoscalers', 'horizontalpodautoscalers/status']);
+    // one storage (autoscaling/v2): one storageVersionHash for both versions
+    const rl2 = (await api().get('/apis/autoscaling/v2').expect(200)).body;
+    expect(rl.resources[0].storageVersionHash).toBe(rl2.resources[0].storageVersionHash);
   });
 });
