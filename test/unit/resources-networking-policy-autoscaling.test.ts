@@ -32,7 +32,9 @@ describe('Ingress', () => {
         },
       ],
     };
-    expect(show(ingressDef.validate!({ metadata: meta, spec }))).toEqual([
+    const ing = { metadata: meta, spec };
+    ingressDef.prepareForCreate!(ing);
+    expect(show(ingressDef.validate!(ing))).toEqual([
       `spec.rules[0].http.paths[0].path: Invalid value: "/a//b": must not contain '//'`,
       "spec.rules[0].http.paths[0].backend.service.name: Invalid value: \"Web\": a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')",
       'spec.rules[0].http.paths[0].backend: Invalid value: "": cannot set both port name & port number',
@@ -198,5 +200,20 @@ describe('HorizontalPodAutoscaler', () => {
     expect(back.metadata.annotations).toBeUndefined();
     expect(back.spec.metrics).toEqual(v2.spec.metrics);
     expect(back.status).toEqual(v2.status);
+  });
+});
+
+describe('Ingress create and update checks differ', () => {
+  const spec = (secretName: string) => ({ tls: [{ secretName }], defaultBackend: { service: { name: 'web', port: { number: 80 } } } });
+  it('an update keeps an invalid TLS secret name the stored object already had, and skips the annotation check', () => {
+    const old = { metadata: { ...meta, annotations: { 'kubernetes.io/ingress.class': 'a' } }, spec: spec('Bad_Name') };
+    const upd = { metadata: old.metadata, spec: { ...spec('Bad_Name'), ingressClassName: 'b' } };
+    expect(ingressDef.validate!(upd)).toEqual([]);
+    expect(ingressDef.validateUpdate!(upd, old)).toEqual([]);
+    expect(show(ingressDef.validateUpdate!({ ...upd, spec: spec('Bad_Name') }, { ...old, spec: spec('ok') }))[0]).toMatch(/^spec\.tls\[0\]\.secretName: Invalid value: "Bad_Name": a lowercase RFC 1123 subdomain/);
+    // a create checks both
+    const created = { metadata: { ...old.metadata }, spec: { ...spec('Bad_Name'), ingressClassName: 'b' } };
+    ingressDef.prepareForCreate!(created);
+    expect(show(ingressDef.validate!(created)).map((m) => m.split(':')[0])).toEqual(['spec.tls[0].secretName', 'annotations.kubernetes.io/ingress.class']);
   });
 });

@@ -189,6 +189,20 @@ export function validateIngressStatusUpdate(newObj: KObject, oldObj: KObject): C
   return causes;
 }
 
+/** ValidateIngressUpdate: the old object's invalid secret names and wildcard-host rules stay allowed; no annotation check. */
+export function validateIngressUpdate(newObj: KObject, oldObj: KObject): Cause[] {
+  const oldSpec: KObject = isMap(oldObj.spec) ? oldObj.spec : {};
+  const opts: IngressOptions = {
+    allowInvalidSecretName: arr(oldSpec.tls).some((t) => str(t?.secretName) !== '' && isDNS1123Subdomain(str(t?.secretName)).length > 0),
+    allowInvalidWildcardHostRule: arr(oldSpec.rules).some((r) => str(r?.host).includes('*') && validateRuleValue(isMap(r) ? r : {}, '').length > 0),
+  };
+  return validateIngressSpec(isMap(newObj.spec) ? newObj.spec : {}, opts);
+}
+
+// the registry runs `validate` on creates and updates alike; upstream's create and update checks
+// differ, so the objects being created are marked in prepareForCreate (which runs on create only)
+const creating = new WeakSet<KObject>();
+
 const emptyStatus = () => ({ loadBalancer: {} });
 
 export const ingressDef: ResourceDef = {
@@ -213,13 +227,16 @@ export const ingressDef: ResourceDef = {
   },
   prepareForCreate(obj) {
     obj.status = emptyStatus();
+    creating.add(obj);
   },
   prepareForUpdate(newObj, oldObj) {
     newObj.status = structuredClone(oldObj.status ?? emptyStatus());
   },
-  // the registry runs validate on create and update alike: the create checks stand for both here
-  // (upstream's update relaxes them only for legacy data: invalid secret names, wildcard rules)
-  validate: validateIngressCreate,
+  validate(obj) {
+    if (!creating.delete(obj)) return [];
+    return validateIngressCreate(obj);
+  },
+  validateUpdate: validateIngressUpdate,
   validateStatusUpdate: validateIngressStatusUpdate,
   generation: true,
 };
