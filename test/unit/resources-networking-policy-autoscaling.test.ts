@@ -90,6 +90,7 @@ describe('NetworkPolicy', () => {
   it('ports: endPort rules, protocols', () => {
     const np = { metadata: meta, spec: { podSelector: {}, egress: [{ ports: [{ port: 'http', endPort: 90 }, { port: 100, endPort: 90, protocol: 'ICMP' }, { endPort: 5 }] }] } };
     networkPolicyDef.defaults!(np);
+    networkPolicyDef.prepareForCreate!(np);
     expect(np.spec).toMatchObject({ policyTypes: ['Ingress', 'Egress'] });
     expect(show(networkPolicyDef.validate!(np))).toEqual([
       'spec.egress[0].ports[0].endPort: Invalid value: 90: may not be specified when `port` is non-numeric',
@@ -215,5 +216,16 @@ describe('Ingress create and update checks differ', () => {
     const created = { metadata: { ...old.metadata }, spec: { ...spec('Bad_Name'), ingressClassName: 'b' } };
     ingressDef.prepareForCreate!(created);
     expect(show(ingressDef.validate!(created)).map((m) => m.split(':')[0])).toEqual(['spec.tls[0].secretName', 'annotations.kubernetes.io/ingress.class']);
+  });
+});
+
+describe('NetworkPolicy updates', () => {
+  it('keep a CIDR the stored policy already had, even if invalid now', () => {
+    const pol = (cidr: string) => ({ metadata: meta, spec: { podSelector: {}, ingress: [{ from: [{ ipBlock: { cidr } }] }] } });
+    expect(networkPolicyDef.validate!(pol('10.0.0.0/40'))).toEqual([]); // not a create: validateUpdate decides
+    expect(networkPolicyDef.validateUpdate!(pol('10.0.0.0/40'), pol('10.0.0.0/40'))).toEqual([]);
+    expect(show(networkPolicyDef.validateUpdate!(pol('10.0.0.0/40'), pol('10.0.0.0/8')))).toEqual([
+      'spec.ingress[0].from[0].ipBlock.cidr: Invalid value: "10.0.0.0/40": must be a valid CIDR value, (e.g. 10.9.8.0/24 or 2001:db8::/64)',
+    ]);
   });
 });

@@ -165,6 +165,18 @@ export function validateNetworkPolicySpec(spec: KObject, allowed: string[] = [])
   return causes;
 }
 
+/** Every CIDR and except entry of a policy: an update may keep these as they are (ValidateNetworkPolicyUpdate). */
+function existingCIDRs(obj: KObject): string[] {
+  const out: unknown[] = [];
+  const spec: KObject = isMap(obj.spec) ? obj.spec : {};
+  const peers = [...arr(spec.ingress).flatMap((r) => arr(r?.from)), ...arr(spec.egress).flatMap((r) => arr(r?.to))];
+  for (const p of peers) if (isMap(p?.ipBlock)) out.push(p.ipBlock.cidr, ...arr(p.ipBlock.except));
+  return out.filter((c): c is string => typeof c === 'string');
+}
+
+// the registry runs `validate` on creates and updates alike: creates are marked in prepareForCreate
+const creating = new WeakSet<KObject>();
+
 export const networkPolicyDef: ResourceDef = {
   group: 'networking.k8s.io',
   version: 'v1',
@@ -180,6 +192,10 @@ export const networkPolicyDef: ResourceDef = {
   table: networkPolicyPrinter,
 
   defaults: defaultNetworkPolicy,
-  validate: (obj) => validateNetworkPolicySpec(isMap(obj.spec) ? obj.spec : {}),
+  prepareForCreate(obj) {
+    creating.add(obj);
+  },
+  validate: (obj) => (creating.delete(obj) ? validateNetworkPolicySpec(isMap(obj.spec) ? obj.spec : {}) : []),
+  validateUpdate: (obj, old) => validateNetworkPolicySpec(isMap(obj.spec) ? obj.spec : {}, existingCIDRs(old)),
   generation: true,
 };
