@@ -7,6 +7,17 @@ import { forbidden } from './errors.js';
 import { INGRESS_CLASS_ANNOTATION } from '../resources/networking/ingress.js';
 import { IS_DEFAULT_INGRESS_CLASS_ANNOTATION } from '../resources/networking/ingressclass.js';
 
+/**
+ * The name admission saw: upstream admits before a generateName is expanded, so an object named
+ * only by generateName is "Unknown" in the refusal (admission.NewForbidden, extractResourceName).
+ */
+function admittedName(meta: KObject | undefined): string {
+  const name = String(meta?.name ?? '');
+  const gen = typeof meta?.generateName === 'string' ? meta.generateName.slice(0, 58) : '';
+  if (gen && name.length === gen.length + 5 && name.startsWith(gen)) return 'Unknown';
+  return name || 'Unknown';
+}
+
 export function installNetworkingAdmission(registry: Registry): void {
   const ingDef = registry.def('networking.k8s.io', 'ingresses');
   const classDef = registry.def('networking.k8s.io', 'ingressclasses');
@@ -21,7 +32,7 @@ export function installNetworkingAdmission(registry: Registry): void {
     const defaults = classes.filter((c) => c?.metadata?.annotations?.[IS_DEFAULT_INGRESS_CLASS_ANNOTATION] === 'true');
     if (defaults.length > 1)
       // admission.NewForbidden wrapping errors.NewInternalError
-      throw forbidden(ingDef, obj.metadata?.name || 'Unknown', `Internal error occurred: ${defaults.length} default IngressClasses were found, only 1 allowed`);
+      throw forbidden(ingDef, admittedName(obj.metadata), `Internal error occurred: ${defaults.length} default IngressClasses were found, only 1 allowed`);
     if (defaults.length === 1) spec.ingressClassName = defaults[0]!.metadata.name;
   });
 }
