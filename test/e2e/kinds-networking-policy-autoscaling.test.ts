@@ -94,7 +94,7 @@ describe.each(availableKubectls([33, 29]))('kubectl 1.$minor: networking, policy
     ]);
   });
 
-  it('kubectl autoscale: v1 before 1.30-ish, v2 after; get hpa reads it either way', async () => {
+  it('kubectl autoscale: autoscaling/v1 up to kubectl 1.32, v2 from 1.33; get hpa reads it either way', async () => {
     const r = await k.run(['autoscale', 'statefulset', 'web', '--max', '3', '-v=6']);
     expect(r.code).toBe(0);
     expect(r.stdout).toBe('horizontalpodautoscaler.autoscaling/web autoscaled\n');
