@@ -229,3 +229,12 @@ describe('NetworkPolicy updates', () => {
     ]);
   });
 });
+
+describe('autoscaling/v1 annotations are encoding/json text', () => {
+  it('escapes <, > and & as Go does', () => {
+    const v2 = { metadata: { name: 'h' }, spec: { maxReplicas: 1, metrics: [{ type: 'External', external: { metric: { name: 'q', selector: { matchLabels: { a: 'b&c' } } }, target: { type: 'Value', value: '1' } } }] } };
+    expect(hpaV2ToV1(v2).metadata.annotations['autoscaling.alpha.kubernetes.io/metrics']).toBe(
+      '[{"type":"External","external":{"metricName":"q","metricSelector":{"matchLabels":{"a":"b\\u0026c"}},"targetValue":"1"}}]',
+    );
+  });
+});

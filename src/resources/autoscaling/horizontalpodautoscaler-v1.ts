@@ -34,6 +34,11 @@ function obj(entries: Array<[string, unknown, boolean?]>): KObject {
 const ref = (r: KObject | undefined) => obj([['kind', r?.kind ?? '', false], ['name', r?.name ?? '', false], ['apiVersion', r?.apiVersion || undefined]]);
 const zeroQ = (v: unknown) => (set(v) ? v : '0');
 
+/** encoding/json's Marshal: HTML-safe (<, >, & and the JS line separators escaped). */
+function goJSON(v: unknown): string {
+  return JSON.stringify(v).replace(/[<>&\u2028\u2029]/g, (c) => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0'));
+}
+
 /** DropRoundTripHorizontalPodAutoscalerAnnotations */
 function dropRoundTrip(meta: KObject): void {
   if (!isMap(meta.annotations)) return;
@@ -113,10 +118,10 @@ export function hpaV2ToV1(v2: KObject): KObject {
   const current = arr(status.currentMetrics).map(metricStatusToV1);
   const conditions = arr(status.conditions).map(conditionToV1);
   const extra: Record<string, string> = {};
-  if (other.length) extra[METRIC_SPECS_ANNOTATION] = JSON.stringify(other);
-  if (current.length) extra[METRIC_STATUSES_ANNOTATION] = JSON.stringify(current);
-  if (conditions.length) extra[CONDITIONS_ANNOTATION] = JSON.stringify(conditions);
-  if (isMap(spec.behavior)) extra[BEHAVIOR_ANNOTATION] = JSON.stringify({ ScaleUp: rulesGoJSON(spec.behavior.scaleUp), ScaleDown: rulesGoJSON(spec.behavior.scaleDown) });
+  if (other.length) extra[METRIC_SPECS_ANNOTATION] = goJSON(other);
+  if (current.length) extra[METRIC_STATUSES_ANNOTATION] = goJSON(current);
+  if (conditions.length) extra[CONDITIONS_ANNOTATION] = goJSON(conditions);
+  if (isMap(spec.behavior)) extra[BEHAVIOR_ANNOTATION] = goJSON({ ScaleUp: rulesGoJSON(spec.behavior.scaleUp), ScaleDown: rulesGoJSON(spec.behavior.scaleDown) });
   if (Object.keys(extra).length) {
     // a Go map: written with sorted keys
     const all: Record<string, string> = { ...(meta.annotations ?? {}), ...extra };
