@@ -65,7 +65,11 @@ describe('Ingress', () => {
 
 describe('IngressClass', () => {
   it('parameters: scope rules', () => {
-    const ic = (parameters: object) => ({ metadata: meta, spec: { controller: 'example.com/c', parameters } });
+    const ic = (parameters: object) => {
+      const o = { metadata: meta, spec: { controller: 'example.com/c', parameters } };
+      ingressClassDef.prepareForCreate!(o);
+      return o;
+    };
     expect(show(ingressClassDef.validate!(ic({ kind: 'K', name: 'n', scope: 'Namespace' })))).toEqual([
       "spec.parameters.namespace: Required value: `parameters.scope` is set to 'Namespace'",
     ]);
@@ -76,6 +80,18 @@ describe('IngressClass', () => {
       "spec.parameters.kind: Invalid value: \"..\": may not be '..'",
       'spec.parameters.name: Required value',
       'spec.parameters.scope: Unsupported value: "World": supported values: "Cluster", "Namespace"',
+    ]);
+  });
+});
+
+describe('IngressClass updates', () => {
+  it('report the immutable controller before the create checks', () => {
+    const old = { metadata: meta, spec: { controller: 'example.com/c' } };
+    const upd = { metadata: meta, spec: { controller: 'nginx' } };
+    expect(ingressClassDef.validate!(upd)).toEqual([]);
+    expect(show(ingressClassDef.validateUpdate!(upd, old))).toEqual([
+      'spec.controller: Invalid value: "nginx": field is immutable',
+      'spec.controller: Invalid value: "nginx": must be a domain-prefixed path (such as "acme.io/foo")',
     ]);
   });
 });

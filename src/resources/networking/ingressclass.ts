@@ -69,6 +69,9 @@ export function validateIngressClass(obj: KObject): Cause[] {
   return causes;
 }
 
+// the registry runs `validate` on creates and updates alike: creates are marked in prepareForCreate
+const creating = new WeakSet<KObject>();
+
 export const ingressClassDef: ResourceDef = {
   group: 'networking.k8s.io',
   version: 'v1',
@@ -87,8 +90,11 @@ export const ingressClassDef: ResourceDef = {
     const p = obj.spec.parameters;
     if (isMap(p) && (p.scope === undefined || p.scope === null)) p.scope = 'Cluster';
   },
-  validate: validateIngressClass,
-  // validateIngressClassSpecUpdate: the controller is fixed
-  validateUpdate: (newObj, oldObj) => validateImmutable(str(newObj.spec?.controller), str(oldObj.spec?.controller), 'spec.controller'),
+  prepareForCreate(obj) {
+    creating.add(obj);
+  },
+  validate: (obj) => (creating.delete(obj) ? validateIngressClass(obj) : []),
+  // ValidateIngressClassUpdate: the controller is fixed, then the create checks
+  validateUpdate: (newObj, oldObj) => [...validateImmutable(str(newObj.spec?.controller), str(oldObj.spec?.controller), 'spec.controller'), ...validateIngressClass(newObj)],
   generation: true,
 };
