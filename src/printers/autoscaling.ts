@@ -1,5 +1,6 @@
 // HorizontalPodAutoscalers (pkg/printers/internalversion/printers.go printHorizontalPodAutoscaler and
-// formatHPAMetrics: `<resource>: current/target` for resource metrics, at most two metrics then `+ N more...`).
+// formatHPAMetrics: `<resource>: current/target` for resource metrics since 1.30 (kubernetes PR 122804),
+// at most two metrics then `+ N more...`).
 import type { KObject, TablePrinter } from '../resources/types.js';
 import { canonicalQuantity } from '../resources/quantity.js';
 import { AGE_COLUMN, NAME_COLUMN, age, col } from './format.js';
@@ -8,17 +9,17 @@ const arr = (v: unknown): any[] => (Array.isArray(v) ? v : []);
 /** Quantity.String(); a nil *Quantity prints as "<nil>"-free "0" (the zero Quantity). */
 const q = (v: unknown): string => (typeof v === 'string' || typeof v === 'number' ? (canonicalQuantity(v) ?? String(v)) : '0');
 
-function resourceLike(spec: KObject, status: KObject | undefined): string {
-  const name = String(spec.name ?? '');
+function resourceLike(spec: KObject, status: KObject | undefined, named: boolean): string {
+  const name = named ? `${String(spec.name ?? '')}: ` : '';
   if (spec.target?.averageValue !== undefined && spec.target?.averageValue !== null) {
     const current = status ? q(status.current?.averageValue) : '<unknown>';
-    return `${name}: ${current}/${q(spec.target.averageValue)}`;
+    return `${name}${current}/${q(spec.target.averageValue)}`;
   }
   const cu = status?.current?.averageUtilization;
   const current = typeof cu === 'number' ? `${cu}%` : '<unknown>';
   const tu = spec.target?.averageUtilization;
   const target = typeof tu === 'number' ? `${tu}%` : '<auto>';
-  return `${name}: ${current}/${target}`;
+  return `${name}${current}/${target}`;
 }
 
 function valueOrAverage(spec: KObject, status: KObject | undefined): string {
@@ -32,7 +33,7 @@ function valueOrAverage(spec: KObject, status: KObject | undefined): string {
 }
 
 /** formatHPAMetrics */
-export function formatHPAMetrics(specs: unknown, statuses: unknown): string {
+export function formatHPAMetrics(specs: unknown, statuses: unknown, named = true): string {
   const list = arr(specs);
   if (list.length === 0) return '<none>';
   const st = arr(statuses);
@@ -54,10 +55,10 @@ export function formatHPAMetrics(specs: unknown, statuses: unknown): string {
         out.push(valueOrAverage(m.object ?? {}, src('object')));
         break;
       case 'Resource':
-        out.push(resourceLike(m.resource ?? {}, src('resource')));
+        out.push(resourceLike(m.resource ?? {}, src('resource'), named));
         break;
       case 'ContainerResource':
-        out.push(resourceLike(m.containerResource ?? {}, src('containerResource')));
+        out.push(resourceLike(m.containerResource ?? {}, src('containerResource'), named));
         break;
       default:
         out.push('<unknown type>');
@@ -67,7 +68,18 @@ export function formatHPAMetrics(specs: unknown, statuses: unknown): string {
   return out.join(', ');
 }
 
+const hpaRow = (named: boolean) => (hpa: KObject, now: number): unknown[] => {
+  const spec = hpa.spec ?? {};
+  const ref = spec.scaleTargetRef ?? {};
+  const min = typeof spec.minReplicas === 'number' ? String(spec.minReplicas) : '<unset>';
+  const max = typeof spec.maxReplicas === 'number' ? spec.maxReplicas : 0;
+  const replicas = typeof hpa.status?.currentReplicas === 'number' ? hpa.status.currentReplicas : 0;
+  return [hpa.metadata?.name ?? '', `${ref.kind ?? ''}/${ref.name ?? ''}`, formatHPAMetrics(spec.metrics, hpa.status?.currentMetrics, named), min, max, replicas, age(hpa, now)];
+};
+
 export const horizontalPodAutoscalerPrinter: TablePrinter = {
+  // before 1.30 resource metrics print without their name
+  forMinor: (minor) => (minor >= 30 ? horizontalPodAutoscalerPrinter : { columns: horizontalPodAutoscalerPrinter.columns, row: hpaRow(false) }),
   columns: [
     NAME_COLUMN,
     col('Reference', 'The target this autoscaler scales (kind/name).'),
@@ -77,12 +89,5 @@ export const horizontalPodAutoscalerPrinter: TablePrinter = {
     col('Replicas', 'The current number of replicas of the target, as last seen by the autoscaler.'),
     AGE_COLUMN,
   ],
-  row(hpa, now) {
-    const spec = hpa.spec ?? {};
-    const ref = spec.scaleTargetRef ?? {};
-    const min = typeof spec.minReplicas === 'number' ? String(spec.minReplicas) : '<unset>';
-    const max = typeof spec.maxReplicas === 'number' ? spec.maxReplicas : 0;
-    const replicas = typeof hpa.status?.currentReplicas === 'number' ? hpa.status.currentReplicas : 0;
-    return [hpa.metadata?.name ?? '', `${ref.kind ?? ''}/${ref.name ?? ''}`, formatHPAMetrics(spec.metrics, hpa.status?.currentMetrics), min, max, replicas, age(hpa, now)];
-  },
+  row: hpaRow(true),
 };

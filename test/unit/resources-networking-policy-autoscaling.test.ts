@@ -254,3 +254,16 @@ describe('autoscaling/v1 annotations are encoding/json text', () => {
     );
   });
 });
+
+describe('HPA TARGETS by emulated version', () => {
+  it('resource metrics carry their name from 1.30 on (both served versions)', async () => {
+    const { allResources } = await import('../../src/resources/index.js');
+    const hpa = { metadata: meta, spec: { scaleTargetRef: { kind: 'StatefulSet', name: 'web' }, minReplicas: 1, maxReplicas: 3, metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 80 } } }] }, status: {} };
+    const cell = (minor: number, version: string, o: object) => allResources(minor).find((d) => d.plural === 'horizontalpodautoscalers' && d.version === version)!.table!.row(o, now)[2];
+    expect(cell(33, 'v2', hpa)).toBe('cpu: <unknown>/80%');
+    expect(cell(29, 'v2', hpa)).toBe('<unknown>/80%');
+    const v1 = hpaV2ToV1(hpa);
+    expect(cell(33, 'v1', v1)).toBe('cpu: <unknown>/80%');
+    expect(cell(29, 'v1', v1)).toBe('<unknown>/80%');
+  });
+});

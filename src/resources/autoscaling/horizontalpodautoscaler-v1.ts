@@ -292,10 +292,9 @@ function copyStatusAnnotations(to: KObject, from: KObject | undefined): void {
   else delete to.metadata.annotations;
 }
 
-const v1Printer: TablePrinter = {
-  columns: horizontalPodAutoscalerPrinter.columns,
-  row: (o, now) => horizontalPodAutoscalerPrinter.row(asV2(o), now),
-};
+/** The v2 printer over the converted object (upstream prints the internal object for every version). */
+const overV2 = (p: TablePrinter): TablePrinter => ({ columns: p.columns, row: (o, now) => p.row(asV2(o), now) });
+const v1Printer: TablePrinter = { ...overV2(horizontalPodAutoscalerPrinter), forMinor: (m) => overV2(horizontalPodAutoscalerPrinter.forMinor!(m)) };
 
 const emptyV1Status = () => ({ currentReplicas: 0, desiredReplicas: 0 });
 
