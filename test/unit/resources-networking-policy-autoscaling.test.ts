@@ -126,7 +126,9 @@ describe('PodDisruptionBudget', () => {
     ]);
   });
   it('unhealthyPodEvictionPolicy values', () => {
-    expect(show(podDisruptionBudgetDef.validate!({ metadata: meta, spec: { unhealthyPodEvictionPolicy: 'Sometimes' } }))).toEqual([
+    const pdb = { metadata: meta, spec: { unhealthyPodEvictionPolicy: 'Sometimes' } };
+    podDisruptionBudgetDef.prepareForCreate!(pdb);
+    expect(show(podDisruptionBudgetDef.validate!(pdb))).toEqual([
       'spec.unhealthyPodEvictionPolicy: Unsupported value: "Sometimes": supported values: "AlwaysAllow", "IfHealthyBudget"',
     ]);
   });
@@ -265,5 +267,21 @@ describe('HPA TARGETS by emulated version', () => {
     const v1 = hpaV2ToV1(hpa);
     expect(cell(33, 'v1', v1)).toBe('cpu: <unknown>/80%');
     expect(cell(29, 'v1', v1)).toBe('<unknown>/80%');
+  });
+});
+
+describe('stored invalid selector values stay allowed on update', () => {
+  const sel = (v: string) => ({ matchExpressions: [{ key: 'app', operator: 'In', values: [v] }] });
+  it('PodDisruptionBudget', () => {
+    const upd = { metadata: meta, spec: { selector: sel('bad value') } };
+    expect(podDisruptionBudgetDef.validateUpdate!(upd, { metadata: meta, spec: { selector: sel('also bad!') } })).toEqual([]);
+    expect(show(podDisruptionBudgetDef.validateUpdate!(upd, { metadata: meta, spec: { selector: sel('ok') } }))[0]).toMatch(
+      /^spec\.selector\.matchExpressions\[0\]\.values\[0\]: Invalid value: "bad value": a valid label must be/,
+    );
+  });
+  it('NetworkPolicy (decided by the old podSelector, for every selector)', () => {
+    const pol = (v: string, peer: string) => ({ metadata: meta, spec: { podSelector: sel(v), ingress: [{ from: [{ podSelector: sel(peer) }] }] } });
+    expect(networkPolicyDef.validateUpdate!(pol('x y', 'a b'), pol('bad!', 'ok'))).toEqual([]);
+    expect(show(networkPolicyDef.validateUpdate!(pol('ok', 'a b'), pol('ok', 'bad!'))).map((m) => m.split(':')[0])).toEqual(['spec.ingress[0].from[0].podSelector.matchExpressions[0].values[0]']);
   });
 });

@@ -116,16 +116,16 @@ function validatePort(port: KObject, path: string): Cause[] {
   return causes;
 }
 
-function validatePeer(peer: KObject, path: string, allowed: string[]): Cause[] {
+function validatePeer(peer: KObject, path: string, allowed: string[], allowInvalidLabelValue: boolean): Cause[] {
   const causes: Cause[] = [];
   let n = 0;
   if (isMap(peer.podSelector)) {
     n++;
-    causes.push(...validateLabelSelector(peer.podSelector, `${path}.podSelector`));
+    causes.push(...validateLabelSelector(peer.podSelector, `${path}.podSelector`, allowInvalidLabelValue));
   }
   if (isMap(peer.namespaceSelector)) {
     n++;
-    causes.push(...validateLabelSelector(peer.namespaceSelector, `${path}.namespaceSelector`));
+    causes.push(...validateLabelSelector(peer.namespaceSelector, `${path}.namespaceSelector`, allowInvalidLabelValue));
   }
   if (isMap(peer.ipBlock)) {
     n++;
@@ -141,18 +141,21 @@ function goPolicyTypes(list: unknown[]): string {
   return `[]networking.PolicyType{${list.map((t) => JSON.stringify(String(t))).join(', ')}}`;
 }
 
-/** ValidateNetworkPolicySpec (the same on create and update; `allowed`: CIDRs accepted as they are). */
-export function validateNetworkPolicySpec(spec: KObject, allowed: string[] = []): Cause[] {
-  const causes: Cause[] = [...validateLabelSelector(spec.podSelector ?? {}, 'spec.podSelector')];
+/**
+ * ValidateNetworkPolicySpec. `allowed`: CIDRs accepted as they are; `allowInvalidLabelValue`: the
+ * stored policy's podSelector was already invalid (ValidationOptionsForNetworking).
+ */
+export function validateNetworkPolicySpec(spec: KObject, allowed: string[] = [], allowInvalidLabelValue = false): Cause[] {
+  const causes: Cause[] = [...validateLabelSelector(spec.podSelector ?? {}, 'spec.podSelector', allowInvalidLabelValue)];
   arr(spec.ingress).forEach((rule: any, i: number) => {
     const p = `spec.ingress[${i}]`;
     arr(rule?.ports).forEach((port: any, j: number) => causes.push(...validatePort(isMap(port) ? port : {}, `${p}.ports[${j}]`)));
-    arr(rule?.from).forEach((peer: any, j: number) => causes.push(...validatePeer(isMap(peer) ? peer : {}, `${p}.from[${j}]`, allowed)));
+    arr(rule?.from).forEach((peer: any, j: number) => causes.push(...validatePeer(isMap(peer) ? peer : {}, `${p}.from[${j}]`, allowed, allowInvalidLabelValue)));
   });
   arr(spec.egress).forEach((rule: any, i: number) => {
     const p = `spec.egress[${i}]`;
     arr(rule?.ports).forEach((port: any, j: number) => causes.push(...validatePort(isMap(port) ? port : {}, `${p}.ports[${j}]`)));
-    arr(rule?.to).forEach((peer: any, j: number) => causes.push(...validatePeer(isMap(peer) ? peer : {}, `${p}.to[${j}]`, allowed)));
+    arr(rule?.to).forEach((peer: any, j: number) => causes.push(...validatePeer(isMap(peer) ? peer : {}, `${p}.to[${j}]`, allowed, allowInvalidLabelValue)));
   });
   const types = arr(spec.policyTypes);
   if (types.length > POLICY_TYPES.length) {
@@ -196,6 +199,7 @@ export const networkPolicyDef: ResourceDef = {
     creating.add(obj);
   },
   validate: (obj) => (creating.delete(obj) ? validateNetworkPolicySpec(isMap(obj.spec) ? obj.spec : {}) : []),
-  validateUpdate: (obj, old) => validateNetworkPolicySpec(isMap(obj.spec) ? obj.spec : {}, existingCIDRs(old)),
+  validateUpdate: (obj, old) =>
+    validateNetworkPolicySpec(isMap(obj.spec) ? obj.spec : {}, existingCIDRs(old), validateLabelSelector(old.spec?.podSelector ?? {}, '').length > 0),
   generation: true,
 };

@@ -49,15 +49,15 @@ function goSpec(spec: KObject): string {
   );
 }
 
-/** ValidatePodDisruptionBudgetSpec. */
-export function validatePodDisruptionBudgetSpec(spec: KObject): Cause[] {
+/** ValidatePodDisruptionBudgetSpec (allowInvalidLabelValue: the stored object's selector was already invalid). */
+export function validatePodDisruptionBudgetSpec(spec: KObject, allowInvalidLabelValue = false): Cause[] {
   const causes: Cause[] = [];
   const has = (k: string) => spec[k] !== undefined && spec[k] !== null;
   if (has('minAvailable') && has('maxUnavailable'))
     causes.push({ reason: 'FieldValueInvalid', field: 'spec', message: `Invalid value: ${goSpec(spec)}: minAvailable and maxUnavailable cannot be both set` });
   if (has('minAvailable')) causes.push(...validateIntOrPercent(spec.minAvailable, 'spec.minAvailable'));
   if (has('maxUnavailable')) causes.push(...validateIntOrPercent(spec.maxUnavailable, 'spec.maxUnavailable'));
-  causes.push(...validateLabelSelector(spec.selector, 'spec.selector'));
+  causes.push(...validateLabelSelector(spec.selector, 'spec.selector', allowInvalidLabelValue));
   if (has('unhealthyPodEvictionPolicy') && !EVICTION_POLICIES.includes(spec.unhealthyPodEvictionPolicy))
     causes.push(notSupported('spec.unhealthyPodEvictionPolicy', spec.unhealthyPodEvictionPolicy, EVICTION_POLICIES));
   return causes;
@@ -74,6 +74,10 @@ export function validatePodDisruptionBudgetStatus(newObj: KObject): Cause[] {
 
 /** The status a PodDisruptionBudget has before the disruption controller sees it (four int32 without omitempty). */
 export const emptyPdbStatus = () => ({ disruptionsAllowed: 0, currentHealthy: 0, desiredHealthy: 0, expectedPods: 0 });
+
+// the registry runs `validate` on creates and updates alike: creates are marked in prepareForCreate
+const creating = new WeakSet<KObject>();
+const specOf = (o: KObject): KObject => (isMap(o.spec) ? o.spec : {});
 
 export const podDisruptionBudgetDef: ResourceDef = {
   group: 'policy',
@@ -96,11 +100,14 @@ export const podDisruptionBudgetDef: ResourceDef = {
   },
   prepareForCreate(obj) {
     obj.status = emptyPdbStatus();
+    creating.add(obj);
   },
   prepareForUpdate(newObj, oldObj) {
     newObj.status = structuredClone(oldObj.status ?? emptyPdbStatus());
   },
-  validate: (obj) => validatePodDisruptionBudgetSpec(isMap(obj.spec) ? obj.spec : {}),
+  validate: (obj) => (creating.delete(obj) ? validatePodDisruptionBudgetSpec(specOf(obj)) : []),
+  // hasInvalidLabelValueInLabelSelector(old): a stored invalid selector value may stay
+  validateUpdate: (obj, old) => validatePodDisruptionBudgetSpec(specOf(obj), isMap(specOf(old).selector) && validateLabelSelector(specOf(old).selector, '').length > 0),
   validateStatusUpdate: validatePodDisruptionBudgetStatus,
   generation: true,
   // AllowUnconditionalUpdate is false: an update must name the resourceVersion it replaces
