@@ -27,6 +27,7 @@ const API_PACKAGES = [
   'authentication/v1',
   'authorization/v1',
   'autoscaling/v1',
+  'autoscaling/v2',
   'batch/v1',
   'coordination/v1',
   'discovery/v1',

@@ -21,6 +21,7 @@ export { summarizePod } from './pods.js';
 
 /** The printer as an emulated minor version shows it: columns newer than that version dropped. */
 export function printerForVersion(printer: TablePrinter, minor: number): TablePrinter {
+  if (printer.forMinor) printer = printer.forMinor(minor);
   const since = printer.columnsSince;
   if (!since) return printer;
   const keep = printer.columns.map((c) => (since[c.name] ?? 0) <= minor);

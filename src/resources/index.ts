@@ -21,6 +21,12 @@ import { controllerRevisionDef } from './apps/controllerrevision.js';
 import { eventsV1EventDef } from './events/event.js';
 import { endpointSliceDef } from './discovery/endpointslice.js';
 import { storageClassDef } from './storage/storageclass.js';
+import { ingressDef } from './networking/ingress.js';
+import { ingressClassDef } from './networking/ingressclass.js';
+import { networkPolicyDef } from './networking/networkpolicy.js';
+import { podDisruptionBudgetDef } from './policy/poddisruptionbudget.js';
+import { horizontalPodAutoscalerDef } from './autoscaling/horizontalpodautoscaler.js';
+import { horizontalPodAutoscalerV1Def } from './autoscaling/horizontalpodautoscaler-v1.js';
 import { leaseDef } from './coordination/lease.js';
 import { customResourceDefinitionDefFor } from './apiextensions/customresourcedefinition.js';
 import { selfSubjectAccessReviewDef, selfSubjectRulesReviewDef, reviewSelfSubjectAccess, reviewSelfSubjectRules } from './authorization/reviews.js';
@@ -46,7 +52,13 @@ export function allResources(emulatedMinor = 33): ResourceDef[] {
     { ...selfSubjectAccessReviewDef, create: reviewSelfSubjectAccess },
     { ...selfSubjectRulesReviewDef, create: reviewSelfSubjectRules },
     customResourceDefinitionDefFor(emulatedMinor),
-    customResourceDefinitionDefFor(emulatedMinor),
+    // autoscaling/v2 (the preferred version, the storage) before autoscaling/v1
+    horizontalPodAutoscalerDef,
+    horizontalPodAutoscalerV1Def,
+    ingressClassDef,
+    ingressDef,
+    networkPolicyDef,
+    podDisruptionBudgetDef,
     leaseDef,
     endpointSliceDef,
     eventsV1EventDef,

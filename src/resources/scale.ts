@@ -13,8 +13,11 @@ function isMap(v: unknown): v is Record<string, any> {
   return !!v && typeof v === 'object' && !Array.isArray(v);
 }
 
-/** ValidateLabelSelector (strict: label values in expressions must be valid). */
-export function validateLabelSelector(sel: unknown, path: string): Cause[] {
+/**
+ * ValidateLabelSelector (strict: label values in expressions must be valid, unless
+ * allowInvalidLabelValue, as LabelSelectorValidationOptions allows for objects stored before).
+ */
+export function validateLabelSelector(sel: unknown, path: string, allowInvalidLabelValue = false): Cause[] {
   const causes: Cause[] = [];
   if (sel === undefined || sel === null) return causes;
   if (!isMap(sel)) return [invalid(path, sel, 'must be a label selector object')];
@@ -38,10 +41,11 @@ export function validateLabelSelector(sel: unknown, path: string): Cause[] {
     }
     const key = typeof expr.key === 'string' ? expr.key : '';
     for (const m of isQualifiedName(key)) causes.push(invalid(`${p}.key`, key, m));
-    values.forEach((v, j) => {
-      const s = typeof v === 'string' ? v : String(v);
-      for (const m of isValidLabelValue(s)) causes.push(invalid(`${p}.values[${j}]`, s, m));
-    });
+    if (!allowInvalidLabelValue)
+      values.forEach((v, j) => {
+        const s = typeof v === 'string' ? v : String(v);
+        for (const m of isValidLabelValue(s)) causes.push(invalid(`${p}.values[${j}]`, s, m));
+      });
   });
   return causes;
 }

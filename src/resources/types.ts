@@ -32,6 +32,8 @@ export interface TablePrinter {
   row(obj: KObject, now: number): unknown[];
   /** Columns that only exist from some emulated minor version on (name -> minor). */
   columnsSince?: Record<string, number>;
+  /** The printer as an older emulated minor version prints its cells, when they differ. */
+  forMinor?(minor: number): TablePrinter;
   /** Optional row conditions (pods: Completed). */
   conditions?(obj: KObject): unknown[] | undefined;
 }

@@ -43,6 +43,13 @@ export class Discovery {
     for (const gv of this.gvs) gv.defs.sort((a, b) => a.plural.localeCompare(b.plural));
   }
 
+  /** A version served from another version's storage in its own group (autoscaling/v1) hashes as the stored version. */
+  private storedAs(d: ResourceDef): ResourceDef {
+    if (!d.storage || d.storage.group !== d.group) return d;
+    for (const gv of this.gvs) for (const o of gv.defs) if (!o.storage && o.group === d.group && o.plural === d.storage.plural) return o;
+    return d;
+  }
+
   private memo(key: string, build: () => unknown): string {
     this.refresh();
     let s = this.cache.get(key);
@@ -99,7 +106,7 @@ export class Discovery {
         };
         if (d.shortNames?.length) r.shortNames = d.shortNames;
         if (d.categories?.length) r.categories = d.categories;
-        r.storageVersionHash = storageVersionHash(d);
+        r.storageVersionHash = storageVersionHash(this.storedAs(d));
         resources.push(r);
         for (const s of d.subresources) {
           const sr: Record<string, unknown> = { name: `${d.plural}/${s.name}`, singularName: '', namespaced: d.namespaced };

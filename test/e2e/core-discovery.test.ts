@@ -5,7 +5,8 @@ import { Kubectl, availableKubectls } from '../helpers/kubectl.js';
 import type { KubeEmulator } from '../../src/server/app.js';
 import { lines, parseTable, CORE_ONLY } from './fixtures/util.js';
 
-// name, shortnames, apiVersion, namespaced, kind, verbs, categories (as upstream serves them)
+// name, shortnames, apiVersion, namespaced, kind, verbs, categories (as upstream serves them;
+// kubectl sorts the groups by name)
 const RW = 'create,delete,deletecollection,get,list,patch,update,watch';
 const RESOURCES: string[][] = [
   ['configmaps', 'cm', 'v1', 'true', 'ConfigMap', RW, ''],
@@ -25,9 +26,14 @@ const RESOURCES: string[][] = [
   ['statefulsets', 'sts', 'apps/v1', 'true', 'StatefulSet', RW, 'all'],
   ['selfsubjectaccessreviews', '', 'authorization.k8s.io/v1', 'false', 'SelfSubjectAccessReview', 'create', ''],
   ['selfsubjectrulesreviews', '', 'authorization.k8s.io/v1', 'false', 'SelfSubjectRulesReview', 'create', ''],
+  ['horizontalpodautoscalers', 'hpa', 'autoscaling/v2', 'true', 'HorizontalPodAutoscaler', RW, 'all'],
   ['leases', '', 'coordination.k8s.io/v1', 'true', 'Lease', RW, ''],
   ['endpointslices', '', 'discovery.k8s.io/v1', 'true', 'EndpointSlice', RW, ''],
   ['events', 'ev', 'events.k8s.io/v1', 'true', 'Event', RW, ''],
+  ['ingressclasses', '', 'networking.k8s.io/v1', 'false', 'IngressClass', RW, ''],
+  ['ingresses', 'ing', 'networking.k8s.io/v1', 'true', 'Ingress', RW, ''],
+  ['networkpolicies', 'netpol', 'networking.k8s.io/v1', 'true', 'NetworkPolicy', RW, ''],
+  ['poddisruptionbudgets', 'pdb', 'policy/v1', 'true', 'PodDisruptionBudget', RW, ''],
   ['storageclasses', 'sc', 'storage.k8s.io/v1', 'false', 'StorageClass', RW, ''],
 ];
 
@@ -93,9 +99,13 @@ describe.each(availableKubectls([33, 29, 27]))('kubectl 1.$minor: discovery, ver
     expect(lines(await k.ok(['api-versions']))).toEqual([
       'apps/v1',
       'authorization.k8s.io/v1',
+      'autoscaling/v1',
+      'autoscaling/v2',
       'coordination.k8s.io/v1',
       'discovery.k8s.io/v1',
       'events.k8s.io/v1',
+      'networking.k8s.io/v1',
+      'policy/v1',
       'storage.k8s.io/v1',
       'v1',
     ]);
