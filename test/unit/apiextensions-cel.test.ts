@@ -399,6 +399,30 @@ describe('Kubernetes CEL library', () => {
     expect(run(P, '[0].filter(x, x > 5).min() == 1', {})[0].message).toContain('min called on empty list evaluating rule');
   });
 
+  it('two-variable comprehensions and ext lists (Kubernetes 1.32+, 1.34+)', () => {
+    const props = { l: { type: 'array', items: { type: 'integer' } }, m: { type: 'object', additionalProperties: { type: 'integer' } } };
+    const s = { l: [1, 2], m: { a: 1 } };
+    for (const rule of [
+      'self.l.all(i, v, v > i)',
+      'self.m.all(k, v, v > 0 && k != "")',
+      'self.l.exists(i, v, v == 2)',
+      'self.l.existsOne(i, v, v == 1)',
+      'self.l.transformList(i, v, v * 2) == [2, 4]',
+      'self.l.transformList(i, v, v > 1, v) == [2]',
+      'self.m.transformMap(k, v, v + 1) == {"a": 2}',
+      'self.l.slice(0, 1) == [1]',
+      '[1, 1, 2].distinct() == [1, 2]',
+      'self.l.reverse() == [2, 1]',
+      '[2, 1].sort() == [1, 2]',
+      'lists.range(2) == [0, 1]',
+      '[[1], [2]].flatten() == [1, 2]',
+      'self.l.first().value() == 1 && self.l.last().value() == 2',
+    ])
+      expect(passes(props, rule, s), rule).toBe(true);
+    expect(run(props, 'self.l.slice(1, 5).size() == 0', s)[0].message).toContain('cannot slice(1, 5), list is length 2 evaluating rule');
+    expect(compile(specSchema(props, [{ rule: 'self.l.all(i, v, v)' }])).errors[0].message).toContain("all() predicate must return bool, got 'int'");
+  });
+
   it('regex', () => {
     const s = { name: 'abc 123 def 456' };
     for (const rule of ['self.name.matches("^[a-z]+ [0-9]+")', 'self.name.find("[0-9]+") == "123"', 'self.name.findAll("[0-9]+") == ["123", "456"]', 'self.name.findAll("[a-z]+", 1) == ["abc"]', '!self.name.matches("^[0-9]")'])

@@ -615,12 +615,168 @@ function registerSemver(env: Environment): void {
   tryRegister(() => env.registerOperator(`${S} == ${S}`, (a: Semver, b: Semver) => a.compare(b) === 0));
 }
 
+// --- cel-go ext/lists.go (version 3) -------------------------------------------------------------
+
+class ListsNamespace {}
+
+function sameValue(a: any, b: any): boolean {
+  if (a === b) return true;
+  if (a instanceof Quantity && b instanceof Quantity) return compareQuantity(a.s, b.s) === 0;
+  if (a instanceof Uint8Array && b instanceof Uint8Array) return a.length === b.length && a.every((x, i) => x === b[i]);
+  if (a instanceof Date && b instanceof Date) return a.getTime() === b.getTime();
+  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => sameValue(x, b[i]));
+  if (typeof a === 'bigint' && typeof b === 'number') return Number(a) === b;
+  if (typeof b === 'bigint' && typeof a === 'number') return Number(b) === a;
+  return false;
+}
+
+function registerExtLists(env: Environment): void {
+  const f = (sig: string, h: (...a: any[]) => unknown) => tryRegister(() => env.registerFunction(sig, h));
+  f('list<A>.slice(int, int): list<A>', (l: any[], a: bigint, b: bigint) => {
+    if (a < 0n || b < 0n) throw new LibError(`cannot slice(${a}, ${b}), negative indexes not supported`);
+    if (a > b) throw new LibError(`cannot slice(${a}, ${b}), start index must be less than or equal to end index`);
+    if (BigInt(l.length) < b) throw new LibError(`cannot slice(${a}, ${b}), list is length ${l.length}`);
+    return l.slice(Number(a), Number(b));
+  });
+  f('list<A>.distinct(): list<A>', (l: any[]) => {
+    const out: any[] = [];
+    for (const x of l) if (!out.some((y) => sameValue(x, y))) out.push(x);
+    return out;
+  });
+  f('list<A>.reverse(): list<A>', (l: any[]) => [...l].reverse());
+  f('list<A>.first(): optional<A>', (l: any[]) => (l.length ? Optional.of(l[0]) : Optional.none()));
+  f('list<A>.last(): optional<A>', (l: any[]) => (l.length ? Optional.of(l[l.length - 1]) : Optional.none()));
+  f('list<list<A>>.flatten(): list<A>', (l: any[][]) => l.flat(1));
+  for (const t of COMPARABLE) f(`list<${t}>.sort(): list<${t}>`, (l: any[]) => [...l].sort(compare));
+  env.registerType('lists.namespace', ListsNamespace);
+  env.registerConstant('lists', 'lists.namespace', new ListsNamespace());
+  f('lists.namespace.range(int): list<int>', (_: unknown, n: bigint) => {
+    const out: bigint[] = [];
+    for (let i = 0n; i < n && i < 1_000_000n; i++) out.push(i);
+    return out;
+  });
+}
+
+// --- cel-go ext/comprehensions.go: two-variable comprehensions ---------------------------------
+
+interface TwoVarMacro {
+  kind: 'all' | 'exists' | 'existsOne' | 'transformList' | 'transformMap';
+  receiver: any;
+  k: string;
+  v: string;
+  filter?: any;
+  expr: any;
+  ctx1?: any;
+  ctx2?: any;
+  ast: any;
+}
+
+function identName(node: any): string {
+  if (node?.op === 'id' && typeof node.args === 'string') return node.args;
+  throw new LibError('argument must be a simple name');
+}
+
+function twoVarTypeCheck(checker: any, m: TwoVarMacro, ctx: any): any {
+  const rt = checker.check(m.receiver, ctx);
+  let kt = checker.getType('dyn');
+  let vt = checker.getType('dyn');
+  if (rt?.kind === 'list') {
+    kt = checker.getType('int');
+    vt = rt.valueType;
+  } else if (rt?.kind === 'map') {
+    kt = rt.keyType;
+    vt = rt.valueType;
+  } else if (rt?.kind !== 'dyn') {
+    throw checker.createError('invalid_macro_argument', `expression of type '${rt}' cannot be range of a comprehension (must be list, map, or dynamic)`, m.receiver);
+  }
+  m.ctx1 = ctx.forkWithVariable(m.k, kt);
+  m.ctx2 = m.ctx1.forkWithVariable(m.v, vt);
+  if (m.filter) {
+    const ft = checker.check(m.filter, m.ctx2);
+    if (ft?.kind !== 'dyn' && ft?.name !== 'bool') throw checker.createError('invalid_macro_argument', `${m.kind}() filter must return bool, got '${ft}'`, m.filter);
+  }
+  const et = checker.check(m.expr, m.ctx2);
+  if (m.kind === 'transformList') return checker.getType('list<dyn>');
+  if (m.kind === 'transformMap') return rt?.kind === 'map' ? checker.getType(`map<${rt.keyType}, dyn>`) : checker.getType('map<dyn, dyn>');
+  if (et?.kind !== 'dyn' && et?.name !== 'bool') throw checker.createError('invalid_macro_argument', `${m.kind}() predicate must return bool, got '${et}'`, m.expr);
+  return checker.getType('bool');
+}
+
+function twoVarEvaluate(ev: any, m: TwoVarMacro, ctx: any): unknown {
+  const coll = ev.run(m.receiver, ctx);
+  const pairs: [unknown, unknown][] = [];
+  if (Array.isArray(coll)) coll.forEach((x, i) => pairs.push([BigInt(i), x]));
+  else if (coll instanceof Map) for (const [k, x] of coll) pairs.push([k, x]);
+  else if (coll && typeof coll === 'object') for (const k of Object.keys(coll)) pairs.push([k, (coll as any)[k]]);
+  else throw new LibError('no such overload');
+  let count = 0;
+  const list: unknown[] = [];
+  const map = new Map<unknown, unknown>();
+  for (const [k, x] of pairs) {
+    const c1 = m.ctx1.reuse(ctx).setIterValue(k, ev);
+    const c2 = m.ctx2.reuse(c1).setIterValue(x, ev);
+    if (m.filter && ev.run(m.filter, c2) !== true) continue;
+    const r = ev.run(m.expr, c2);
+    switch (m.kind) {
+      case 'all':
+        if (r === false) return false;
+        break;
+      case 'exists':
+        if (r === true) return true;
+        break;
+      case 'existsOne':
+        if (r === true) count++;
+        break;
+      case 'transformList':
+        list.push(r);
+        break;
+      case 'transformMap':
+        map.set(k, r);
+        break;
+    }
+  }
+  switch (m.kind) {
+    case 'all':
+      return true;
+    case 'exists':
+      return false;
+    case 'existsOne':
+      return count === 1;
+    case 'transformList':
+      return list;
+    default:
+      return map;
+  }
+}
+
+function registerTwoVarComprehensions(env: Environment): void {
+  const macro = (sig: string, kind: TwoVarMacro['kind'], withFilter: boolean) =>
+    tryRegister(() =>
+      env.registerFunction(sig, (({ ast, args, receiver }: any) => {
+        const m: TwoVarMacro = { kind, receiver, k: identName(args[0]), v: identName(args[1]), filter: withFilter ? args[2] : undefined, expr: withFilter ? args[3] : args[2], ast };
+        return { ...m, async: false, typeCheck: twoVarTypeCheck, evaluate: twoVarEvaluate };
+      }) as any),
+    );
+  for (const recv of ['list', 'map']) {
+    macro(`${recv}.all(ast, ast, ast): bool`, 'all', false);
+    macro(`${recv}.exists(ast, ast, ast): bool`, 'exists', false);
+    macro(`${recv}.existsOne(ast, ast, ast): bool`, 'existsOne', false);
+    macro(`${recv}.exists_one(ast, ast, ast): bool`, 'existsOne', false);
+    macro(`${recv}.transformList(ast, ast, ast): list<dyn>`, 'transformList', false);
+    macro(`${recv}.transformList(ast, ast, ast, ast): list<dyn>`, 'transformList', true);
+    macro(`${recv}.transformMap(ast, ast, ast): map<dyn, dyn>`, 'transformMap', false);
+    macro(`${recv}.transformMap(ast, ast, ast, ast): map<dyn, dyn>`, 'transformMap', true);
+  }
+}
+
 /** Everything the CRD validation environment adds to cel-js's standard library. */
 export function registerLibrary(env: Environment): void {
   registerQuantity(env);
   registerSemver(env);
   registerStrings(env);
   registerLists(env);
+  registerExtLists(env);
+  registerTwoVarComprehensions(env);
   registerSets(env);
   registerRegex(env);
   registerURLs(env);
