@@ -392,6 +392,16 @@ describe('Kubernetes CEL library', () => {
       expect(passes(P, rule, s), rule).toBe(true);
   });
 
+  it('format() and strings.quote(); format arguments may mix types, other literals may not', () => {
+    expect(run(P, { rule: 'false', messageExpression: '"replicas %d too many for %s".format([self.replicas, self.name])' }, { replicas: 3, name: 'a' })[0].message).toBe(
+      'Invalid value: "object": replicas 3 too many for a',
+    );
+    for (const rule of ['"%.2f|%x|%X|%o|%b|%e".format([1.5, 255, 255, 8, 5, 1234.5]) == "1.50|ff|FF|10|101|1.234500e+03"', '"%s %s".format([[1, 2], true]) == "[1, 2] true"', 'strings.quote("a\\"b") == "\\"a\\\\\\"b\\""'])
+      expect(passes(P, rule, {}), rule).toBe(true);
+    const r = compile(specSchema(P, [{ rule: '[1, "a"].size() == 2' }]));
+    expect(r.errors[0].message).toContain("compilation failed: ERROR: <input>:1:5: expected type 'int' but found 'string'");
+  });
+
   it('lists', () => {
     const s = { nums: [1, 2, 3], tags: ['b', 'a'] };
     for (const rule of ['self.nums.isSorted()', '!self.tags.isSorted()', 'self.nums.sum() == 6', 'self.nums.min() == 1', 'self.nums.max() == 3', 'self.tags.indexOf("a") == 1', 'self.tags.lastIndexOf("z") == -1', 'sets.contains(self.nums, [1, 2])', 'sets.intersects(self.tags, ["a"])', 'sets.equivalent([1, 2, 3], self.nums)'])

@@ -189,13 +189,77 @@ interface CompileCtx {
 
 const MACROS = ['has', 'all', 'exists', 'exists_one', 'map', 'filter', 'bind', 'transformList', 'transformMap', 'transformMapEntry'];
 
-function makeEnvs(ctx: CompileCtx, decl: Decl): { plain: Environment; optional: Environment } {
+interface Envs {
+  plain: Environment;
+  optional: Environment;
+  /** the same without homogeneous literals, for format()'s argument list (made when needed) */
+  loose(optional: boolean): Environment;
+}
+
+function makeEnvs(ctx: CompileCtx, decl: Decl): Envs {
   const t = celTypeString(decl);
-  const plain = ctx.base.clone({ enableOptionalTypes: true, homogeneousAggregateLiterals: true });
-  plain.registerVariable('self', t).registerVariable('oldSelf', t);
-  const optional = ctx.base.clone({ enableOptionalTypes: true, homogeneousAggregateLiterals: true });
-  optional.registerVariable('self', t).registerVariable('oldSelf', `optional<${t}>`);
-  return { plain, optional };
+  const make = (homogeneous: boolean, optional: boolean) =>
+    ctx.base
+      .clone({ enableOptionalTypes: true, homogeneousAggregateLiterals: homogeneous })
+      .registerVariable('self', t)
+      .registerVariable('oldSelf', optional ? `optional<${t}>` : t);
+  const loose: Environment[] = [];
+  return {
+    plain: make(true, false),
+    optional: make(true, true),
+    loose: (optional) => (loose[optional ? 1 : 0] ??= make(false, optional)),
+  };
+}
+
+function elementTypesDiffer(nodes: any[]): boolean {
+  let first: string | undefined;
+  for (const n of nodes) {
+    const t = n?.checkedType?.name;
+    if (typeof t !== 'string' || t === 'dyn' || t.startsWith('dyn<')) continue;
+    if (first === undefined) first = t;
+    else if (t !== first) return true;
+  }
+  return false;
+}
+
+/**
+ * Whether every mixed-type list or map literal is an argument list of format(): cel-go's
+ * homogeneous-literal validator exempts those (cel/validator.go, ext/strings.go).
+ */
+function mixedLiteralsOnlyInFormat(ast: any): boolean {
+  const exempt = new Set<any>();
+  let ok = true;
+  walkAst(ast, (n) => {
+    if (n.op === 'rcall' && n.args?.[0] === 'format' && Array.isArray(n.args[2])) for (const a of n.args[2]) exempt.add(a);
+  });
+  walkAst(ast, (n) => {
+    if (!ok || exempt.has(n)) return;
+    if (n.op === 'list' && Array.isArray(n.args) && elementTypesDiffer(n.args)) ok = false;
+    if (n.op === 'map' && Array.isArray(n.args) && (elementTypesDiffer(n.args.map((e: any) => e?.[0])) || elementTypesDiffer(n.args.map((e: any) => e?.[1])))) ok = false;
+  });
+  return ok;
+}
+
+/** Parse and type-check one expression; the error is cel-go's issues text. */
+function checkExpression(src: string, envs: Envs, optional: boolean, known: Set<string>): { program?: Program; type?: string; error?: string } {
+  const attempt = (env: Environment): { program?: Program; type?: string; err?: any } => {
+    let program: Program;
+    try {
+      program = env.parse(src) as unknown as Program;
+    } catch (e) {
+      return { err: e };
+    }
+    const checked = (program as any).check();
+    if (!checked.valid) return { err: checked.error };
+    return { program, type: checked.type };
+  };
+  const first = attempt(optional ? envs.optional : envs.plain);
+  if (first.err && /must have the same type/.test(String(first.err.summary ?? first.err.message)) && /\.format\s*\(/.test(src)) {
+    const second = attempt(envs.loose(optional));
+    if (second.program && mixedLiteralsOnlyInFormat(second.program.ast)) return second;
+  }
+  if (first.err) return { error: compileErrorString(src, first.err, known) };
+  return first;
 }
 
 /** cel-js does not type-check has()'s selection; cel-go refuses an undefined field there too. */
@@ -212,29 +276,23 @@ function checkHasFields(src: string, ast: any, objectFields: Map<string, Set<str
   return err;
 }
 
-function compileRule(rule: Rule, envs: { plain: Environment; optional: Environment }, schema: any, known: Set<string>, objectFields: Map<string, Set<string>>): CompiledRule {
+function compileRule(rule: Rule, envs: Envs, schema: any, known: Set<string>, objectFields: Map<string, Set<string>>): CompiledRule {
   const out: CompiledRule = { rule, usesOldSelf: false, nodes: 0, depth: 0 };
   const src = typeof rule.rule === 'string' ? rule.rule : '';
   if (src.trim() === '') return out;
-  const env = rule.optionalOldSelf === true ? envs.optional : envs.plain;
-  let program: Program;
-  try {
-    program = env.parse(src) as unknown as Program;
-  } catch (e) {
-    out.error = 'compilation failed: ' + compileErrorString(src, e as any, known);
+  const optional = rule.optionalOldSelf === true;
+  const c = checkExpression(src, envs, optional, known);
+  if (c.error !== undefined || !c.program) {
+    out.error = 'compilation failed: ' + c.error;
     return out;
   }
-  const checked = (program as any).check();
-  if (!checked.valid) {
-    out.error = 'compilation failed: ' + compileErrorString(src, checked.error, known);
-    return out;
-  }
+  const program = c.program;
   const hasErr = checkHasFields(src, program.ast, objectFields);
   if (hasErr) {
     out.error = 'compilation failed: ' + hasErr;
     return out;
   }
-  if (checked.type !== 'bool') {
+  if (c.type !== 'bool') {
     out.error = 'cel expression must evaluate to a bool';
     return out;
   }
@@ -242,15 +300,10 @@ function compileRule(rule: Rule, envs: { plain: Environment; optional: Environme
   out.program = program;
   if (typeof rule.messageExpression === 'string' && rule.messageExpression !== '') {
     const msrc = rule.messageExpression;
-    try {
-      const mp = env.parse(msrc) as unknown as Program;
-      const mc = (mp as any).check();
-      if (!mc.valid) out.messageError = 'messageExpression compilation failed: ' + compileErrorString(msrc, mc.error, known);
-      else if (mc.type !== 'string') out.messageError = 'messageExpression must evaluate to a string';
-      else out.messageProgram = mp;
-    } catch (e) {
-      out.messageError = 'messageExpression compilation failed: ' + compileErrorString(msrc, e as any, known);
-    }
+    const m = checkExpression(msrc, envs, optional, known);
+    if (m.error !== undefined || !m.program) out.messageError = 'messageExpression compilation failed: ' + m.error;
+    else if (m.type !== 'string') out.messageError = 'messageExpression must evaluate to a string';
+    else out.messageProgram = m.program;
   }
   if (typeof rule.fieldPath === 'string' && rule.fieldPath !== '') {
     out.normalizedFieldPath = validFieldPath(rule.fieldPath, schema);

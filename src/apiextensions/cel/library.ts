@@ -89,8 +89,88 @@ function registerStrings(env: Environment): void {
   f('string.lowerAscii(): string', (s: string) => s.replace(/[A-Z]/g, (c) => c.toLowerCase()));
   f('string.upperAscii(): string', (s: string) => s.replace(/[a-z]/g, (c) => c.toUpperCase()));
   f('string.trim(): string', (s: string) => s.trim());
+  f('string.format(list<dyn>): string', (s: string, args: unknown[]) => formatString(s, args));
   f('list<string>.join(): string', (l: string[]) => l.join(''));
   f('list<string>.join(string): string', (l: string[], sep: string) => l.join(sep));
+}
+
+// cel-go ext/formatting.go: %s %d %f %e %b %o %x %X %%, with an optional precision
+function celString(v: unknown): string {
+  if (typeof v === 'string') return v;
+  if (typeof v === 'bigint' || typeof v === 'boolean') return String(v);
+  if (typeof v === 'number') return Number.isInteger(v) && Math.abs(v) < 1e21 ? String(v) : String(v);
+  if (v === null) return 'null';
+  if (v instanceof Uint8Array) return Buffer.from(v).toString('utf8');
+  if (v instanceof Date) return v.toISOString().replace('.000Z', 'Z');
+  if (Array.isArray(v)) return `[${v.map(celString).join(', ')}]`;
+  if (v instanceof Map) return `{${[...v].map(([k, x]) => `${celString(k)}: ${celString(x)}`).join(', ')}}`;
+  if (v && typeof (v as any).valueOf === 'function' && typeof (v as any).valueOf() === 'bigint') return String((v as any).valueOf());
+  return String(v);
+}
+
+export function formatString(fmt: string, args: unknown[]): string {
+  let out = '';
+  let argi = 0;
+  for (let i = 0; i < fmt.length; i++) {
+    const c = fmt[i];
+    if (c !== '%') {
+      out += c;
+      continue;
+    }
+    if (fmt[i + 1] === '%') {
+      out += '%';
+      i++;
+      continue;
+    }
+    let j = i + 1;
+    let precision: number | undefined;
+    if (fmt[j] === '.') {
+      let k = j + 1;
+      while (k < fmt.length && /[0-9]/.test(fmt[k])) k++;
+      precision = Number(fmt.slice(j + 1, k) || '0');
+      j = k;
+    }
+    const verb = fmt[j];
+    if (verb === undefined) throw new LibError('could not parse formatting clause: unexpected end of format string');
+    if (argi >= args.length) throw new LibError(`index ${argi} out of range`);
+    const a = args[argi++];
+    const num = (x: unknown) => (typeof x === 'bigint' ? Number(x) : typeof x === 'number' ? x : NaN);
+    switch (verb) {
+      case 's':
+        out += celString(a);
+        break;
+      case 'd':
+        if (typeof a !== 'bigint' && !(a && typeof (a as any).valueOf?.() === 'bigint') && !(typeof a === 'number' && Number.isInteger(a)))
+          throw new LibError(`error during formatting: decimal clause can only be used on integers, was given ${typeof a === 'number' ? 'double' : typeof a}`);
+        out += celString(a);
+        break;
+      case 'f':
+        out += num(a).toFixed(precision ?? 6);
+        break;
+      case 'e': {
+        const e = num(a).toExponential(precision ?? 6);
+        out += e.replace(/e([+-])(\d)$/, 'e$10$2');
+        break;
+      }
+      case 'b':
+        out += typeof a === 'boolean' ? String(a) : BigInt(num(a)).toString(2);
+        break;
+      case 'o':
+        out += BigInt(num(a)).toString(8);
+        break;
+      case 'x':
+      case 'X': {
+        let h = typeof a === 'string' ? Buffer.from(a).toString('hex') : a instanceof Uint8Array ? Buffer.from(a).toString('hex') : BigInt(typeof a === 'bigint' ? a : num(a)).toString(16);
+        if (verb === 'X') h = h.toUpperCase();
+        out += h;
+        break;
+      }
+      default:
+        throw new LibError(`could not parse formatting clause: unrecognized formatting clause "${verb}"`);
+    }
+    i = j;
+  }
+  return out;
 }
 
 // --- lists (library/lists.go) -----------------------------------------------------------------
@@ -145,7 +225,12 @@ function registerLists(env: Environment): void {
 // --- sets (cel-go ext/sets.go), as a `sets` namespace value with member functions -------------
 
 class SetsNamespace {}
+class StringsNamespace {}
+
 function registerSets(env: Environment): void {
+  env.registerType('strings.namespace', StringsNamespace);
+  env.registerConstant('strings', 'strings.namespace', new StringsNamespace());
+  tryRegister(() => env.registerFunction('strings.namespace.quote(string): string', (_: unknown, s: string) => JSON.stringify(s)));
   env.registerType('sets.namespace', SetsNamespace);
   env.registerConstant('sets', 'sets.namespace', new SetsNamespace());
   const has = (l: any[], x: any) => l.some((y) => y === x);
