@@ -1,7 +1,7 @@
 // x-kubernetes-validations (CEL), as upstream's
 // staging/src/k8s.io/apiextensions-apiserver/pkg/apiserver/schema/cel/{compilation,validation}_test.go
 import { describe, expect, it } from 'vitest';
-import { compileValidations, validate } from '../../src/apiextensions/cel/index.js';
+import { blockingCause, compileValidations, validate } from '../../src/apiextensions/cel/index.js';
 
 /** A CR schema with `spec` of the given properties and rules. */
 function specSchema(properties: Record<string, unknown>, rules: unknown[], extra: Record<string, unknown> = {}): any {
@@ -110,7 +110,10 @@ describe('CEL rules: self, types and messages', () => {
     const r = compile(schema);
     expect(r.errors).toEqual([]);
     expect(validate(r.validator, { kind: 'Foo', metadata: { name: 'abc' } }, undefined)).toEqual([]);
-    expect(validate(r.validator, { kind: 'Foo', metadata: { name: 'xbc' } }, undefined)).toHaveLength(1);
+    // a rule at the root reports the nil field path as upstream prints it
+    expect(validate(r.validator, { kind: 'Foo', metadata: { name: 'xbc' } }, undefined)).toEqual([
+      { reason: 'FieldValueInvalid', field: '<nil>', message: 'Invalid value: "object": failed rule: self.metadata.name.startsWith("a") && self.kind == "Foo"' },
+    ]);
     const bad = compile({ ...schema, 'x-kubernetes-validations': [{ rule: 'self.metadata.labels.size() > 0' }] });
     expect(bad.errors[0].message).toContain("undefined field 'labels'");
   });
@@ -244,6 +247,17 @@ describe('CEL rules: ratcheting on update', () => {
     expect(validate(validator, cr({ name: 'a', tags: ['long', 'x'] }), cr({ name: 'a', tags: ['long'] }))).toEqual([
       { reason: 'FieldValueInvalid', field: 'spec.tags[0]', message: 'Invalid value: "string": short tags' },
     ]);
+  });
+});
+
+describe('CEL rules: blocking schema errors', () => {
+  it('rules are not run when the schema validation found a blocking error', () => {
+    expect(blockingCause([{ reason: 'FieldValueInvalid', field: 'spec.x', message: 'Invalid value: 1: must be' }])).toBeUndefined();
+    expect(blockingCause([{ reason: 'FieldValueRequired', field: 'spec.x', message: 'Required value' }])).toEqual({
+      reason: 'FieldValueInvalid',
+      field: '<nil>',
+      message: 'Invalid value: "null": some validation rules were not checked because the object was invalid; correct the existing errors to complete validation',
+    });
   });
 });
 

@@ -516,13 +516,15 @@ const optionalOf = (v: unknown) => Optional.of(v);
 const optionalNone = () => Optional.none();
 
 function runRules(node: VNode, path: string, cur: Vals, old: Vals | undefined, st: RunState, ratchet: Ratchet): void {
+  // a nil field.Path prints as <nil>: errors of rules at the object's root
+  const at = path === '' ? '<nil>' : path;
   if (node.compileError) {
-    st.errors.push(invalidCause(path, goQuote(node.type), `rule compiler initialization error: ${node.compileError}`));
+    st.errors.push(invalidCause(at, goQuote(node.type), `rule compiler initialization error: ${node.compileError}`));
     return;
   }
   if (node.rules.length === 0 || !node.decl) return;
   if (st.budget <= 0) {
-    st.errors.push(invalidCause(path, goQuote(node.type), 'validation failed due to running out of cost budget, no further validation rules will be run'));
+    st.errors.push(invalidCause(at, goQuote(node.type), 'validation failed due to running out of cost budget, no further validation rules will be run'));
     st.stopped = true;
     return;
   }
@@ -531,7 +533,7 @@ function runRules(node: VNode, path: string, cur: Vals, old: Vals | undefined, s
   for (const cr of node.rules) {
     const r = cr.rule;
     if (cr.error) {
-      st.errors.push(invalidCause(path, goQuote(node.type), `rule compile error: ${cr.error}`));
+      st.errors.push(invalidCause(at, goQuote(node.type), `rule compile error: ${cr.error}`));
       continue;
     }
     if (!cr.program) continue;
@@ -556,7 +558,7 @@ function runRules(node: VNode, path: string, cur: Vals, old: Vals | undefined, s
       return;
     }
     if (cost > st.budget) {
-      st.errors.push(invalidCause(path, goQuote(node.type), 'validation failed due to running out of cost budget, no further validation rules will be run'));
+      st.errors.push(invalidCause(at, goQuote(node.type), 'validation failed due to running out of cost budget, no further validation rules will be run'));
       st.stopped = true;
       return;
     }
@@ -567,12 +569,12 @@ function runRules(node: VNode, path: string, cur: Vals, old: Vals | undefined, s
     } catch (e) {
       const text = runtimeErrorString(e);
       if (text === 'no such overload')
-        st.errors.push(invalidCause(path, goQuote(node.type), `'no such overload': call arguments did not match a supported operator, function or macro signature for rule: ${ruleErrorString(r)}`));
-      else st.errors.push(invalidCause(path, goQuote(node.type), `${text} evaluating rule: ${ruleErrorString(r)}`));
+        st.errors.push(invalidCause(at, goQuote(node.type), `'no such overload': call arguments did not match a supported operator, function or macro signature for rule: ${ruleErrorString(r)}`));
+      else st.errors.push(invalidCause(at, goQuote(node.type), `${text} evaluating rule: ${ruleErrorString(r)}`));
       continue;
     }
     if (result === true) continue;
-    const fp = cr.normalizedFieldPath ? child(path, cr.normalizedFieldPath) : path;
+    const fp = cr.normalizedFieldPath ? child(path, cr.normalizedFieldPath) : at;
     let detail: string | undefined;
     if (cr.messageProgram) detail = evalMessage(cr, a);
     if (detail === undefined) detail = typeof r.message === 'string' && r.message.length > 0 ? r.message.trim() : `failed rule: ${ruleErrorString(r)}`;
@@ -741,6 +743,20 @@ function walk(node: VNode, path: string, cur: Vals, old: Vals | undefined, st: R
       if (st.stopped) return;
     }
   }
+}
+
+/**
+ * hasBlockingErr (registry/customresource/strategy.go): with any of these schema errors the rules
+ * are not run, and this cause is added instead.
+ */
+export function blockingCause(schemaErrors: Cause[]): Cause | undefined {
+  const blocking = new Set(['FieldValueNotSupported', 'FieldValueRequired', 'FieldValueTooLong', 'FieldValueTooMany', 'FieldValueTypeInvalid']);
+  if (!schemaErrors.some((c) => blocking.has(c.reason))) return undefined;
+  return {
+    reason: 'FieldValueInvalid',
+    field: '<nil>',
+    message: 'Invalid value: "null": some validation rules were not checked because the object was invalid; correct the existing errors to complete validation',
+  };
 }
 
 /**
