@@ -283,6 +283,14 @@ describe('CEL rules: bad input', () => {
     expect(validate(r.validator, { spec: { any: deep } }, undefined)).toEqual([]);
   });
 
+  it('a schema nested deeper than the call stack is refused, not a crash', () => {
+    let sch: any = { type: 'string', 'x-kubernetes-validations': [{ rule: 'self.size() > 0' }] };
+    for (let i = 0; i < 20000; i++) sch = { type: 'object', properties: { a: sch } };
+    const r = compileValidations(sch, 'spec.validation.openAPIV3Schema');
+    expect(r.validator).toBeUndefined();
+    expect(r.errors).toEqual([expect.objectContaining({ reason: 'InternalError', field: 'spec.validation.openAPIV3Schema.x-kubernetes-validations' })]);
+  });
+
   it('property names that are also Object.prototype members or CEL type names', () => {
     const props: Record<string, unknown> = {};
     for (const n of ['type', 'int', 'map', 'size', 'constructor', 'toString', 'hasOwnProperty', 'self']) props[n] = { type: 'string' };

@@ -417,6 +417,17 @@ function libraryEnv(): Environment {
  * CEL part of the CRD's validation. `validator` is undefined when the schema has no rules.
  */
 export function compileValidations(schema: any, fldPath: string): { errors: Cause[]; validator?: CELValidator } {
+  try {
+    return compileAll(schema, fldPath);
+  } catch (e) {
+    // e.g. a schema nested deeper than the call stack: refused, never a crash
+    return {
+      errors: [{ reason: 'InternalError', field: child(fldPath, 'x-kubernetes-validations'), message: `Internal error: ${(e as Error)?.message ?? String(e)}` }],
+    };
+  }
+}
+
+function compileAll(schema: any, fldPath: string): { errors: Cause[]; validator?: CELValidator } {
   if (!hasRules(schema)) return { errors: [] };
   const base = libraryEnv().clone({ enableOptionalTypes: true, homogeneousAggregateLiterals: true });
   const used = new Set<string>();
@@ -772,6 +783,11 @@ export function validate(validator: CELValidator | undefined, obj: any, oldObj: 
   const updating = oldObj !== undefined && oldObj !== null;
   const root = validator.root;
   const rootRatchet = updating ? new OwnRatchet(obj, oldObj, root.schema) : NO_RATCHET;
-  walk(root, '', { raw: obj }, updating ? { raw: oldObj } : undefined, st, rootRatchet, NO_RATCHET, updating);
+  try {
+    walk(root, '', { raw: obj }, updating ? { raw: oldObj } : undefined, st, rootRatchet, NO_RATCHET, updating);
+  } catch (e) {
+    // a bug or an object deeper than the call stack must not take the request down
+    st.errors.push({ reason: 'InternalError', field: '<nil>', message: `Internal error: ${(e as Error)?.message ?? String(e)}` });
+  }
   return st.errors;
 }
