@@ -172,6 +172,13 @@ describe('CEL rules: transition rules', () => {
     expect(run(P, rule, { name: 'b' }, { name: 'a' })).toEqual([{ reason: 'FieldValueInvalid', field: 'spec', message: 'Invalid value: "object": name is immutable' }]);
   });
 
+  it('oldSelf anywhere in the rule (inside a macro, cel.bind) makes it a transition rule', () => {
+    for (const rule of ['self.tags.all(t, oldSelf.tags.exists(o, o == t))', 'cel.bind(x, oldSelf, x == self)']) {
+      expect(run(P, rule, { tags: ['a'] })).toEqual([]);
+      expect(run(P, rule, { tags: ['a'] }, { tags: ['b'] })).toHaveLength(1);
+    }
+  });
+
   it('self == oldSelf compares the objects', () => {
     expect(run(P, 'self == oldSelf', { name: 'a', tags: ['x'] }, { name: 'a', tags: ['x'] })).toEqual([]);
     expect(run(P, 'self == oldSelf', { name: 'a', tags: ['x'] }, { name: 'a', tags: ['y'] })).toHaveLength(1);

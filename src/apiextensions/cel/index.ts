@@ -105,12 +105,13 @@ function child(path: string, name: string): string {
 
 // --- compilation ---------------------------------------------------------------------------------
 
+const COMPREHENSIONS = new Set(['all', 'exists', 'exists_one', 'existsOne', 'map', 'filter', 'transformList', 'transformMap']);
+
 function walkAst(node: any, visit: (n: any, depth: number) => void, depth = 0): void {
   if (!node || typeof node !== 'object') return;
   visit(node, depth);
   const args = node.args;
-  const isComprehension = node.op === 'rcall' && node.macro !== undefined;
-  const d = isComprehension || (node.op === 'rcall' && ['all', 'exists', 'exists_one', 'map', 'filter', 'transformList', 'transformMap'].includes(args?.[0])) ? depth + 1 : depth;
+  const d = node.op === 'rcall' && COMPREHENSIONS.has(args?.[0]) ? depth + 1 : depth;
   if (Array.isArray(args)) {
     for (const a of args) {
       if (Array.isArray(a)) for (const x of a) walkAst(x, visit, d);
