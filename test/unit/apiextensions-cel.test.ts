@@ -98,6 +98,23 @@ describe('CEL rules: self, types and messages', () => {
     expect(passes(P, 'cel.bind(n, self.nums.size(), n == 3)', s)).toBe(true);
   });
 
+  it('has() of a field of any operand, as Gateway API rules use it', () => {
+    const props = { rules: { type: 'array', items: { type: 'object', properties: { matches: { type: 'array', items: { type: 'object', properties: { path: { type: 'string' } } } } } } } };
+    const rule = '(self.rules.size() > 0 ? (has(self.rules[0].matches) ? self.rules[0].matches.size() : 0) : 0) <= 1 && (!has(self.rules[0].matches) || has(self.rules[0].matches[0].path))';
+    expect(passes(props, rule, { rules: [{ matches: [{ path: '/' }] }] })).toBe(true);
+    expect(passes(props, rule, { rules: [{}] })).toBe(true);
+    expect(passes(props, rule, { rules: [{ matches: [{}] }] })).toBe(false);
+    expect(passes(props, rule, { rules: [{ matches: [{ path: '/' }, { path: '/' }] }] })).toBe(false);
+    expect(passes(props, '"has(" != "" && has(self.rules[0].matches)', { rules: [{ matches: [] }] })).toBe(true);
+    const bad = compile(specSchema(props, [{ rule: 'has(self.rules[0].nope)' }]));
+    expect(bad.errors[0].message).toContain("compilation failed: ERROR: <input>:1:18: undefined field 'nope'\n | has(self.rules[0].nope)\n | .................^");
+  });
+
+  it('an optional compares with null (never equal, as cel-go)', () => {
+    expect(passes(P, 'format.dns1123Label().validate(self.name) != null', { name: 'ok' })).toBe(true);
+    expect(passes(P, 'optional.none() == null', {})).toBe(false);
+  });
+
   it('nested objects, lists of objects and equality', () => {
     const props = { items: { type: 'array', items: { type: 'object', properties: { name: { type: 'string' }, port: { type: 'integer' } } } } };
     expect(passes(props, 'self.items.all(i, i.port > 0)', { items: [{ name: 'a', port: 1 }] })).toBe(true);

@@ -88,7 +88,8 @@ function syntaxError(src: string, start: number, summary: string): string {
  * holds the declared function names: calling any other is an undeclared reference in cel-go.
  */
 export function compileErrorString(src: string, err: CelErrorLike, known?: Set<string>): string {
-  const summary = (err.summary ?? err.message ?? String(err)).split('\n')[0];
+  // (the has() macro under its other name: library.ts rewriteHas)
+  const summary = (err.summary ?? err.message ?? String(err)).split('\n')[0].replace(/\b_hs\(/g, 'has(');
   const start = err.range?.start ?? err.node?.range?.start ?? 0;
   if (err.name === 'ParseError') return syntaxError(src, start, summary);
   let m: RegExpExecArray | null;

@@ -15,7 +15,7 @@ import type { Cause } from '../../resources/types.js';
 import { jsonEqual } from '../../util/equal.js';
 import { goQuote } from '../../util/goquote.js';
 import { compileErrorString, runtimeErrorString } from './errors.js';
-import { registerLibrary } from './library.js';
+import { HAS_MACRO, registerLibrary, rewriteHas } from './library.js';
 import { celTypeString, objectEqual, rawSize, schemaDecl, toCel, type Decl, type TypeSink } from './model.js';
 
 export type { Cause };
@@ -243,10 +243,10 @@ function mixedLiteralsOnlyInFormat(ast: any): boolean {
 
 /** Parse and type-check one expression; the error is cel-go's issues text. */
 function checkExpression(src: string, envs: Envs, optional: boolean, known: Set<string>): { program?: Program; type?: string; error?: string } {
-  const attempt = (env: Environment): { program?: Program; type?: string; err?: any } => {
+  const attempt = (env: Environment, text = src): { program?: Program; type?: string; err?: any } => {
     let program: Program;
     try {
-      program = env.parse(src) as unknown as Program;
+      program = env.parse(text) as unknown as Program;
     } catch (e) {
       return { err: e };
     }
@@ -254,7 +254,13 @@ function checkExpression(src: string, envs: Envs, optional: boolean, known: Set<
     if (!checked.valid) return { err: checked.error };
     return { program, type: checked.type };
   };
-  const first = attempt(optional ? envs.optional : envs.plain);
+  let first = attempt(optional ? envs.optional : envs.plain);
+  if (first.err && /^has\(\) invalid argument/.test(String(first.err.summary ?? first.err.message))) {
+    const again = attempt(optional ? envs.optional : envs.plain, rewriteHas(src));
+    if (!again.err) return again;
+    // the renamed macro's own errors, in has()'s words
+    if (!/^has\(\) invalid argument/.test(String(again.err.summary ?? ''))) first = again;
+  }
   if (first.err && /must have the same type/.test(String(first.err.summary ?? first.err.message)) && /\.format\s*\(/.test(src)) {
     const second = attempt(envs.loose(optional));
     if (second.program && mixedLiteralsOnlyInFormat(second.program.ast)) return second;
@@ -267,7 +273,7 @@ function checkExpression(src: string, envs: Envs, optional: boolean, known: Set<
 function checkHasFields(src: string, ast: any, objectFields: Map<string, Set<string>>): string | undefined {
   let err: string | undefined;
   walkAst(ast, (n) => {
-    if (err || n.op !== 'call' || n.args?.[0] !== 'has') return;
+    if (err || n.op !== 'call' || (n.args?.[0] !== 'has' && n.args?.[0] !== HAS_MACRO)) return;
     const sel = n.args[1]?.[0];
     if (sel?.op !== '.') return;
     const t = sel.args?.[0]?.checkedType?.name;

@@ -854,12 +854,75 @@ function registerTwoVarComprehensions(env: Environment): void {
   }
 }
 
+// --- has() over any operand ---------------------------------------------------------------------
+// cel-js's has() takes only a chain of field selections from a variable (has(a.b.c)); cel-go takes
+// any operand (has(self.items[0].name)). Rules whose has() cel-js refuses are compiled again with
+// those calls renamed to this macro (rewriteHas): same length, so error positions stay.
+
+export const HAS_MACRO = '_hs';
+
+function registerHas(env: Environment): void {
+  tryRegister(() =>
+    env.registerFunction(`${HAS_MACRO}(ast): bool`, (({ args }: any) => ({
+      args,
+      async: false,
+      typeCheck(checker: any, m: any, ctx: any) {
+        const sel = m.args[0];
+        if (sel?.op !== '.') throw checker.createError('invalid_macro_argument', 'invalid argument to has() macro', sel);
+        const t = checker.check(sel.args[0], ctx);
+        const fields = t?.kind === 'message' ? checker.registry?.objectTypes?.get(t.name)?.fields : undefined;
+        if (fields && !(sel.args[1] in fields)) throw checker.createError('no_such_key', `No such key: ${sel.args[1]}`, sel);
+        if (t && t.kind !== 'message' && t.kind !== 'map' && t.kind !== 'dyn')
+          throw checker.createError('no_such_overload', `found no matching overload for 'has(${t})'`, sel);
+        return checker.getType('bool');
+      },
+      evaluate(ev: any, m: any, ctx: any) {
+        const sel = m.args[0];
+        const obj = ev.run(sel.args[0], ctx);
+        const f = sel.args[1];
+        if (obj instanceof Map) return obj.get(f) !== undefined;
+        if (obj && typeof obj === 'object' && !Array.isArray(obj)) return Object.prototype.hasOwnProperty.call(obj, f) && obj[f] !== undefined;
+        throw new LibError('no such overload');
+      },
+    })) as any),
+  );
+}
+
+/** `has(` calls (outside string literals) renamed to the has() macro above. */
+export function rewriteHas(src: string): string {
+  let out = '';
+  for (let i = 0; i < src.length; ) {
+    const c = src[i];
+    if (c === '"' || c === "'") {
+      const raw = i > 0 && (src[i - 1] === 'r' || src[i - 1] === 'R') && !/[\w]/.test(src[i - 2] ?? '');
+      const q = src.startsWith(c.repeat(3), i) ? c.repeat(3) : c;
+      let j = i + q.length;
+      while (j < src.length && !src.startsWith(q, j)) j += !raw && src[j] === '\\' ? 2 : 1;
+      j = Math.min(src.length, j + q.length);
+      out += src.slice(i, j);
+      i = j;
+      continue;
+    }
+    if (src.startsWith('has', i) && !/[\w.]/.test(src[i - 1] ?? '') && /^has\s*\(/.test(src.slice(i, i + 20))) {
+      out += HAS_MACRO;
+      i += 3;
+      continue;
+    }
+    out += c;
+    i++;
+  }
+  return out;
+}
+
 /** Everything the CRD validation environment adds to cel-js's standard library. */
 export function registerLibrary(env: Environment): void {
   registerQuantity(env);
   registerSemver(env);
   registerStrings(env);
   registerLists(env);
+  registerHas(env);
+  // cel-go compares an optional with null (always unequal: types/optional.go Equal)
+  tryRegister(() => env.registerOperator('optional<dyn> == null', () => false));
   registerExtLists(env);
   registerTwoVarComprehensions(env);
   registerSets(env);
