@@ -1,7 +1,7 @@
 // x-kubernetes-validations (CEL), as upstream's
 // staging/src/k8s.io/apiextensions-apiserver/pkg/apiserver/schema/cel/{compilation,validation}_test.go
 import { describe, expect, it } from 'vitest';
-import { compileValidations, validate } from '../../src/apiextensions/cel/index.js';
+import { blockingCause, compileValidations, validate } from '../../src/apiextensions/cel/index.js';
 
 /** A CR schema with `spec` of the given properties and rules. */
 function specSchema(properties: Record<string, unknown>, rules: unknown[], extra: Record<string, unknown> = {}): any {
@@ -98,6 +98,23 @@ describe('CEL rules: self, types and messages', () => {
     expect(passes(P, 'cel.bind(n, self.nums.size(), n == 3)', s)).toBe(true);
   });
 
+  it('has() of a field of any operand, as Gateway API rules use it', () => {
+    const props = { rules: { type: 'array', items: { type: 'object', properties: { matches: { type: 'array', items: { type: 'object', properties: { path: { type: 'string' } } } } } } } };
+    const rule = '(self.rules.size() > 0 ? (has(self.rules[0].matches) ? self.rules[0].matches.size() : 0) : 0) <= 1 && (!has(self.rules[0].matches) || has(self.rules[0].matches[0].path))';
+    expect(passes(props, rule, { rules: [{ matches: [{ path: '/' }] }] })).toBe(true);
+    expect(passes(props, rule, { rules: [{}] })).toBe(true);
+    expect(passes(props, rule, { rules: [{ matches: [{}] }] })).toBe(false);
+    expect(passes(props, rule, { rules: [{ matches: [{ path: '/' }, { path: '/' }] }] })).toBe(false);
+    expect(passes(props, '"has(" != "" && has(self.rules[0].matches)', { rules: [{ matches: [] }] })).toBe(true);
+    const bad = compile(specSchema(props, [{ rule: 'has(self.rules[0].nope)' }]));
+    expect(bad.errors[0].message).toContain("compilation failed: ERROR: <input>:1:18: undefined field 'nope'\n | has(self.rules[0].nope)\n | .................^");
+  });
+
+  it('an optional compares with null (never equal, as cel-go)', () => {
+    expect(passes(P, 'format.dns1123Label().validate(self.name) != null', { name: 'ok' })).toBe(true);
+    expect(passes(P, 'optional.none() == null', {})).toBe(false);
+  });
+
   it('nested objects, lists of objects and equality', () => {
     const props = { items: { type: 'array', items: { type: 'object', properties: { name: { type: 'string' }, port: { type: 'integer' } } } } };
     expect(passes(props, 'self.items.all(i, i.port > 0)', { items: [{ name: 'a', port: 1 }] })).toBe(true);
@@ -110,7 +127,10 @@ describe('CEL rules: self, types and messages', () => {
     const r = compile(schema);
     expect(r.errors).toEqual([]);
     expect(validate(r.validator, { kind: 'Foo', metadata: { name: 'abc' } }, undefined)).toEqual([]);
-    expect(validate(r.validator, { kind: 'Foo', metadata: { name: 'xbc' } }, undefined)).toHaveLength(1);
+    // a rule at the root reports the nil field path as upstream prints it
+    expect(validate(r.validator, { kind: 'Foo', metadata: { name: 'xbc' } }, undefined)).toEqual([
+      { reason: 'FieldValueInvalid', field: '<nil>', message: 'Invalid value: "object": failed rule: self.metadata.name.startsWith("a") && self.kind == "Foo"' },
+    ]);
     const bad = compile({ ...schema, 'x-kubernetes-validations': [{ rule: 'self.metadata.labels.size() > 0' }] });
     expect(bad.errors[0].message).toContain("undefined field 'labels'");
   });
@@ -167,6 +187,13 @@ describe('CEL rules: transition rules', () => {
     expect(run(P, rule, { name: 'a' })).toEqual([]);
     expect(run(P, rule, { name: 'a' }, { name: 'a' })).toEqual([]);
     expect(run(P, rule, { name: 'b' }, { name: 'a' })).toEqual([{ reason: 'FieldValueInvalid', field: 'spec', message: 'Invalid value: "object": name is immutable' }]);
+  });
+
+  it('oldSelf anywhere in the rule (inside a macro, cel.bind) makes it a transition rule', () => {
+    for (const rule of ['self.tags.all(t, oldSelf.tags.exists(o, o == t))', 'cel.bind(x, oldSelf, x == self)']) {
+      expect(run(P, rule, { tags: ['a'] })).toEqual([]);
+      expect(run(P, rule, { tags: ['a'] }, { tags: ['b'] })).toHaveLength(1);
+    }
   });
 
   it('self == oldSelf compares the objects', () => {
@@ -247,6 +274,17 @@ describe('CEL rules: ratcheting on update', () => {
   });
 });
 
+describe('CEL rules: blocking schema errors', () => {
+  it('rules are not run when the schema validation found a blocking error', () => {
+    expect(blockingCause([{ reason: 'FieldValueInvalid', field: 'spec.x', message: 'Invalid value: 1: must be' }])).toBeUndefined();
+    expect(blockingCause([{ reason: 'FieldValueRequired', field: 'spec.x', message: 'Required value' }])).toEqual({
+      reason: 'FieldValueInvalid',
+      field: '<nil>',
+      message: 'Invalid value: "null": some validation rules were not checked because the object was invalid; correct the existing errors to complete validation',
+    });
+  });
+});
+
 describe('CEL rules: allOf', () => {
   it('rules inside allOf are evaluated with the node type', () => {
     const schema = specSchema({ a: { type: 'integer' }, b: { type: 'integer' } }, [], { allOf: [{ 'x-kubernetes-validations': [{ rule: 'self.a < self.b', message: 'a < b' }] }] });
@@ -267,6 +305,14 @@ describe('CEL rules: bad input', () => {
     let deep: any = 1;
     for (let i = 0; i < 5000; i++) deep = [deep];
     expect(validate(r.validator, { spec: { any: deep } }, undefined)).toEqual([]);
+  });
+
+  it('a schema nested deeper than the call stack is refused, not a crash', () => {
+    let sch: any = { type: 'string', 'x-kubernetes-validations': [{ rule: 'self.size() > 0' }] };
+    for (let i = 0; i < 20000; i++) sch = { type: 'object', properties: { a: sch } };
+    const r = compileValidations(sch, 'spec.validation.openAPIV3Schema');
+    expect(r.validator).toBeUndefined();
+    expect(r.errors).toEqual([expect.objectContaining({ reason: 'InternalError', field: 'spec.validation.openAPIV3Schema.x-kubernetes-validations' })]);
   });
 
   it('property names that are also Object.prototype members or CEL type names', () => {
@@ -392,11 +438,45 @@ describe('Kubernetes CEL library', () => {
       expect(passes(P, rule, s), rule).toBe(true);
   });
 
+  it('format() and strings.quote(); format arguments may mix types, other literals may not', () => {
+    expect(run(P, { rule: 'false', messageExpression: '"replicas %d too many for %s".format([self.replicas, self.name])' }, { replicas: 3, name: 'a' })[0].message).toBe(
+      'Invalid value: "object": replicas 3 too many for a',
+    );
+    for (const rule of ['"%.2f|%x|%X|%o|%b|%e".format([1.5, 255, 255, 8, 5, 1234.5]) == "1.50|ff|FF|10|101|1.234500e+03"', '"%s %s".format([[1, 2], true]) == "[1, 2] true"', 'strings.quote("a\\"b") == "\\"a\\\\\\"b\\""'])
+      expect(passes(P, rule, {}), rule).toBe(true);
+    const r = compile(specSchema(P, [{ rule: '[1, "a"].size() == 2' }]));
+    expect(r.errors[0].message).toContain("compilation failed: ERROR: <input>:1:5: expected type 'int' but found 'string'");
+  });
+
   it('lists', () => {
     const s = { nums: [1, 2, 3], tags: ['b', 'a'] };
     for (const rule of ['self.nums.isSorted()', '!self.tags.isSorted()', 'self.nums.sum() == 6', 'self.nums.min() == 1', 'self.nums.max() == 3', 'self.tags.indexOf("a") == 1', 'self.tags.lastIndexOf("z") == -1', 'sets.contains(self.nums, [1, 2])', 'sets.intersects(self.tags, ["a"])', 'sets.equivalent([1, 2, 3], self.nums)'])
       expect(passes(P, rule, s), rule).toBe(true);
     expect(run(P, '[0].filter(x, x > 5).min() == 1', {})[0].message).toContain('min called on empty list evaluating rule');
+  });
+
+  it('two-variable comprehensions and ext lists (Kubernetes 1.32+, 1.34+)', () => {
+    const props = { l: { type: 'array', items: { type: 'integer' } }, m: { type: 'object', additionalProperties: { type: 'integer' } } };
+    const s = { l: [1, 2], m: { a: 1 } };
+    for (const rule of [
+      'self.l.all(i, v, v > i)',
+      'self.m.all(k, v, v > 0 && k != "")',
+      'self.l.exists(i, v, v == 2)',
+      'self.l.existsOne(i, v, v == 1)',
+      'self.l.transformList(i, v, v * 2) == [2, 4]',
+      'self.l.transformList(i, v, v > 1, v) == [2]',
+      'self.m.transformMap(k, v, v + 1) == {"a": 2}',
+      'self.l.slice(0, 1) == [1]',
+      '[1, 1, 2].distinct() == [1, 2]',
+      'self.l.reverse() == [2, 1]',
+      '[2, 1].sort() == [1, 2]',
+      'lists.range(2) == [0, 1]',
+      '[[1], [2]].flatten() == [1, 2]',
+      'self.l.first().value() == 1 && self.l.last().value() == 2',
+    ])
+      expect(passes(props, rule, s), rule).toBe(true);
+    expect(run(props, 'self.l.slice(1, 5).size() == 0', s)[0].message).toContain('cannot slice(1, 5), list is length 2 evaluating rule');
+    expect(compile(specSchema(props, [{ rule: 'self.l.all(i, v, v)' }])).errors[0].message).toContain("all() predicate must return bool, got 'int'");
   });
 
   it('regex', () => {

@@ -88,13 +88,17 @@ function syntaxError(src: string, start: number, summary: string): string {
  * holds the declared function names: calling any other is an undeclared reference in cel-go.
  */
 export function compileErrorString(src: string, err: CelErrorLike, known?: Set<string>): string {
-  const summary = (err.summary ?? err.message ?? String(err)).split('\n')[0];
+  // (the has() macro under its other name: library.ts rewriteHas)
+  const summary = (err.summary ?? err.message ?? String(err)).split('\n')[0].replace(/\b_hs\(/g, 'has(');
   const start = err.range?.start ?? err.node?.range?.start ?? 0;
   if (err.name === 'ParseError') return syntaxError(src, start, summary);
   let m: RegExpExecArray | null;
   if ((m = /^No such key: (.*)$/.exec(summary))) return displayError(src, goPosition(src, err.node, start), `undefined field '${m[1]}'`);
   if ((m = /^Unknown variable: (.*)$/.exec(summary)))
     return displayError(src, start, `undeclared reference to '${m[1]}' (in container '')`);
+  // cel/validator.go (homogeneous aggregate literals)
+  if ((m = /^(?:List elements|Map (?:keys|values)) must have the same type, expected type '(.+)' but found '(.+)'$/.exec(summary)))
+    return displayError(src, start, `expected type '${goType(m[1])}' but found '${goType(m[2])}'`);
   // all/exists expand to a loop over `@result && p` / `@result || p` (cel-go parser/macro.go)
   if ((m = /^(all|exists)\(var, predicate\) predicate must return bool, got '(.+)'$/.exec(summary)))
     return displayError(src, start, `found no matching overload for '${m[1] === 'all' ? '_&&_' : '_||_'}' applied to '(bool, ${goType(m[2])})'`);

@@ -15,7 +15,7 @@ import type { Cause } from '../../resources/types.js';
 import { jsonEqual } from '../../util/equal.js';
 import { goQuote } from '../../util/goquote.js';
 import { compileErrorString, runtimeErrorString } from './errors.js';
-import { registerLibrary } from './library.js';
+import { HAS_MACRO, registerLibrary, rewriteHas } from './library.js';
 import { celTypeString, objectEqual, rawSize, schemaDecl, toCel, type Decl, type TypeSink } from './model.js';
 
 export type { Cause };
@@ -105,12 +105,13 @@ function child(path: string, name: string): string {
 
 // --- compilation ---------------------------------------------------------------------------------
 
+const COMPREHENSIONS = new Set(['all', 'exists', 'exists_one', 'existsOne', 'map', 'filter', 'transformList', 'transformMap']);
+
 function walkAst(node: any, visit: (n: any, depth: number) => void, depth = 0): void {
   if (!node || typeof node !== 'object') return;
   visit(node, depth);
   const args = node.args;
-  const isComprehension = node.op === 'rcall' && node.macro !== undefined;
-  const d = isComprehension || (node.op === 'rcall' && ['all', 'exists', 'exists_one', 'map', 'filter', 'transformList', 'transformMap'].includes(args?.[0])) ? depth + 1 : depth;
+  const d = node.op === 'rcall' && COMPREHENSIONS.has(args?.[0]) ? depth + 1 : depth;
   if (Array.isArray(args)) {
     for (const a of args) {
       if (Array.isArray(a)) for (const x of a) walkAst(x, visit, d);
@@ -189,20 +190,90 @@ interface CompileCtx {
 
 const MACROS = ['has', 'all', 'exists', 'exists_one', 'map', 'filter', 'bind', 'transformList', 'transformMap', 'transformMapEntry'];
 
-function makeEnvs(ctx: CompileCtx, decl: Decl): { plain: Environment; optional: Environment } {
+interface Envs {
+  plain: Environment;
+  optional: Environment;
+  /** the same without homogeneous literals, for format()'s argument list (made when needed) */
+  loose(optional: boolean): Environment;
+}
+
+function makeEnvs(ctx: CompileCtx, decl: Decl): Envs {
   const t = celTypeString(decl);
-  const plain = ctx.base.clone({ enableOptionalTypes: true, homogeneousAggregateLiterals: true });
-  plain.registerVariable('self', t).registerVariable('oldSelf', t);
-  const optional = ctx.base.clone({ enableOptionalTypes: true, homogeneousAggregateLiterals: true });
-  optional.registerVariable('self', t).registerVariable('oldSelf', `optional<${t}>`);
-  return { plain, optional };
+  const make = (homogeneous: boolean, optional: boolean) =>
+    ctx.base
+      .clone({ enableOptionalTypes: true, homogeneousAggregateLiterals: homogeneous })
+      .registerVariable('self', t)
+      .registerVariable('oldSelf', optional ? `optional<${t}>` : t);
+  const loose: Environment[] = [];
+  return {
+    plain: make(true, false),
+    optional: make(true, true),
+    loose: (optional) => (loose[optional ? 1 : 0] ??= make(false, optional)),
+  };
+}
+
+function elementTypesDiffer(nodes: any[]): boolean {
+  let first: string | undefined;
+  for (const n of nodes) {
+    const t = n?.checkedType?.name;
+    if (typeof t !== 'string' || t === 'dyn' || t.startsWith('dyn<')) continue;
+    if (first === undefined) first = t;
+    else if (t !== first) return true;
+  }
+  return false;
+}
+
+/**
+ * Whether every mixed-type list or map literal is an argument list of format(): cel-go's
+ * homogeneous-literal validator exempts those (cel/validator.go, ext/strings.go).
+ */
+function mixedLiteralsOnlyInFormat(ast: any): boolean {
+  const exempt = new Set<any>();
+  let ok = true;
+  walkAst(ast, (n) => {
+    if (n.op === 'rcall' && n.args?.[0] === 'format' && Array.isArray(n.args[2])) for (const a of n.args[2]) exempt.add(a);
+  });
+  walkAst(ast, (n) => {
+    if (!ok || exempt.has(n)) return;
+    if (n.op === 'list' && Array.isArray(n.args) && elementTypesDiffer(n.args)) ok = false;
+    if (n.op === 'map' && Array.isArray(n.args) && (elementTypesDiffer(n.args.map((e: any) => e?.[0])) || elementTypesDiffer(n.args.map((e: any) => e?.[1])))) ok = false;
+  });
+  return ok;
+}
+
+/** Parse and type-check one expression; the error is cel-go's issues text. */
+function checkExpression(src: string, envs: Envs, optional: boolean, known: Set<string>): { program?: Program; type?: string; error?: string } {
+  const attempt = (env: Environment, text = src): { program?: Program; type?: string; err?: any } => {
+    let program: Program;
+    try {
+      program = env.parse(text) as unknown as Program;
+    } catch (e) {
+      return { err: e };
+    }
+    const checked = (program as any).check();
+    if (!checked.valid) return { err: checked.error };
+    return { program, type: checked.type };
+  };
+  let first = attempt(optional ? envs.optional : envs.plain);
+  if (first.err && /^has\(\) invalid argument/.test(String(first.err.summary ?? first.err.message))) {
+    const again = attempt(optional ? envs.optional : envs.plain, rewriteHas(src));
+    if (!again.err) return again;
+    // the renamed macro's own errors, in has()'s words
+    if (!/^has\(\) invalid argument/.test(String(again.err.summary ?? ''))) first = again;
+  }
+  if (first.err && /must have the same type/.test(String(first.err.summary ?? first.err.message)) && /\.format\s*\(/.test(src)) {
+    const second = attempt(envs.loose(optional));
+    if (second.program && mixedLiteralsOnlyInFormat(second.program.ast)) return second;
+  }
+  if (first.err) return { error: compileErrorString(src, first.err, known) };
+  return first;
 }
 
 /** cel-js does not type-check has()'s selection; cel-go refuses an undefined field there too. */
 function checkHasFields(src: string, ast: any, objectFields: Map<string, Set<string>>): string | undefined {
   let err: string | undefined;
   walkAst(ast, (n) => {
-    if (err || n.op !== 'call' || n.args?.[0] !== 'has') return;
+    if (err || n.op !== 'call' || (n.args?.[0] !== 'has' && n.args?.[0] !== HAS_MACRO)) return;
     const sel = n.args[1]?.[0];
     if (sel?.op !== '.') return;
     const t = sel.args?.[0]?.checkedType?.name;
@@ -212,29 +283,23 @@ function checkHasFields(src: string, ast: any, objectFields: Map<string, Set<str
   return err;
 }
 
-function compileRule(rule: Rule, envs: { plain: Environment; optional: Environment }, schema: any, known: Set<string>, objectFields: Map<string, Set<string>>): CompiledRule {
+function compileRule(rule: Rule, envs: Envs, schema: any, known: Set<string>, objectFields: Map<string, Set<string>>): CompiledRule {
   const out: CompiledRule = { rule, usesOldSelf: false, nodes: 0, depth: 0 };
   const src = typeof rule.rule === 'string' ? rule.rule : '';
   if (src.trim() === '') return out;
-  const env = rule.optionalOldSelf === true ? envs.optional : envs.plain;
-  let program: Program;
-  try {
-    program = env.parse(src) as unknown as Program;
-  } catch (e) {
-    out.error = 'compilation failed: ' + compileErrorString(src, e as any, known);
+  const optional = rule.optionalOldSelf === true;
+  const c = checkExpression(src, envs, optional, known);
+  if (c.error !== undefined || !c.program) {
+    out.error = 'compilation failed: ' + c.error;
     return out;
   }
-  const checked = (program as any).check();
-  if (!checked.valid) {
-    out.error = 'compilation failed: ' + compileErrorString(src, checked.error, known);
-    return out;
-  }
+  const program = c.program;
   const hasErr = checkHasFields(src, program.ast, objectFields);
   if (hasErr) {
     out.error = 'compilation failed: ' + hasErr;
     return out;
   }
-  if (checked.type !== 'bool') {
+  if (c.type !== 'bool') {
     out.error = 'cel expression must evaluate to a bool';
     return out;
   }
@@ -242,15 +307,10 @@ function compileRule(rule: Rule, envs: { plain: Environment; optional: Environme
   out.program = program;
   if (typeof rule.messageExpression === 'string' && rule.messageExpression !== '') {
     const msrc = rule.messageExpression;
-    try {
-      const mp = env.parse(msrc) as unknown as Program;
-      const mc = (mp as any).check();
-      if (!mc.valid) out.messageError = 'messageExpression compilation failed: ' + compileErrorString(msrc, mc.error, known);
-      else if (mc.type !== 'string') out.messageError = 'messageExpression must evaluate to a string';
-      else out.messageProgram = mp;
-    } catch (e) {
-      out.messageError = 'messageExpression compilation failed: ' + compileErrorString(msrc, e as any, known);
-    }
+    const m = checkExpression(msrc, envs, optional, known);
+    if (m.error !== undefined || !m.program) out.messageError = 'messageExpression compilation failed: ' + m.error;
+    else if (m.type !== 'string') out.messageError = 'messageExpression must evaluate to a string';
+    else out.messageProgram = m.program;
   }
   if (typeof rule.fieldPath === 'string' && rule.fieldPath !== '') {
     out.normalizedFieldPath = validFieldPath(rule.fieldPath, schema);
@@ -364,6 +424,17 @@ function libraryEnv(): Environment {
  * CEL part of the CRD's validation. `validator` is undefined when the schema has no rules.
  */
 export function compileValidations(schema: any, fldPath: string): { errors: Cause[]; validator?: CELValidator } {
+  try {
+    return compileAll(schema, fldPath);
+  } catch (e) {
+    // e.g. a schema nested deeper than the call stack: refused, never a crash
+    return {
+      errors: [{ reason: 'InternalError', field: child(fldPath, 'x-kubernetes-validations'), message: `Internal error: ${(e as Error)?.message ?? String(e)}` }],
+    };
+  }
+}
+
+function compileAll(schema: any, fldPath: string): { errors: Cause[]; validator?: CELValidator } {
   if (!hasRules(schema)) return { errors: [] };
   const base = libraryEnv().clone({ enableOptionalTypes: true, homogeneousAggregateLiterals: true });
   const used = new Set<string>();
@@ -463,13 +534,15 @@ const optionalOf = (v: unknown) => Optional.of(v);
 const optionalNone = () => Optional.none();
 
 function runRules(node: VNode, path: string, cur: Vals, old: Vals | undefined, st: RunState, ratchet: Ratchet): void {
+  // a nil field.Path prints as <nil>: errors of rules at the object's root
+  const at = path === '' ? '<nil>' : path;
   if (node.compileError) {
-    st.errors.push(invalidCause(path, goQuote(node.type), `rule compiler initialization error: ${node.compileError}`));
+    st.errors.push(invalidCause(at, goQuote(node.type), `rule compiler initialization error: ${node.compileError}`));
     return;
   }
   if (node.rules.length === 0 || !node.decl) return;
   if (st.budget <= 0) {
-    st.errors.push(invalidCause(path, goQuote(node.type), 'validation failed due to running out of cost budget, no further validation rules will be run'));
+    st.errors.push(invalidCause(at, goQuote(node.type), 'validation failed due to running out of cost budget, no further validation rules will be run'));
     st.stopped = true;
     return;
   }
@@ -478,7 +551,7 @@ function runRules(node: VNode, path: string, cur: Vals, old: Vals | undefined, s
   for (const cr of node.rules) {
     const r = cr.rule;
     if (cr.error) {
-      st.errors.push(invalidCause(path, goQuote(node.type), `rule compile error: ${cr.error}`));
+      st.errors.push(invalidCause(at, goQuote(node.type), `rule compile error: ${cr.error}`));
       continue;
     }
     if (!cr.program) continue;
@@ -503,7 +576,7 @@ function runRules(node: VNode, path: string, cur: Vals, old: Vals | undefined, s
       return;
     }
     if (cost > st.budget) {
-      st.errors.push(invalidCause(path, goQuote(node.type), 'validation failed due to running out of cost budget, no further validation rules will be run'));
+      st.errors.push(invalidCause(at, goQuote(node.type), 'validation failed due to running out of cost budget, no further validation rules will be run'));
       st.stopped = true;
       return;
     }
@@ -514,12 +587,12 @@ function runRules(node: VNode, path: string, cur: Vals, old: Vals | undefined, s
     } catch (e) {
       const text = runtimeErrorString(e);
       if (text === 'no such overload')
-        st.errors.push(invalidCause(path, goQuote(node.type), `'no such overload': call arguments did not match a supported operator, function or macro signature for rule: ${ruleErrorString(r)}`));
-      else st.errors.push(invalidCause(path, goQuote(node.type), `${text} evaluating rule: ${ruleErrorString(r)}`));
+        st.errors.push(invalidCause(at, goQuote(node.type), `'no such overload': call arguments did not match a supported operator, function or macro signature for rule: ${ruleErrorString(r)}`));
+      else st.errors.push(invalidCause(at, goQuote(node.type), `${text} evaluating rule: ${ruleErrorString(r)}`));
       continue;
     }
     if (result === true) continue;
-    const fp = cr.normalizedFieldPath ? child(path, cr.normalizedFieldPath) : path;
+    const fp = cr.normalizedFieldPath ? child(path, cr.normalizedFieldPath) : at;
     let detail: string | undefined;
     if (cr.messageProgram) detail = evalMessage(cr, a);
     if (detail === undefined) detail = typeof r.message === 'string' && r.message.length > 0 ? r.message.trim() : `failed rule: ${ruleErrorString(r)}`;
@@ -691,6 +764,20 @@ function walk(node: VNode, path: string, cur: Vals, old: Vals | undefined, st: R
 }
 
 /**
+ * hasBlockingErr (registry/customresource/strategy.go): with any of these schema errors the rules
+ * are not run, and this cause is added instead.
+ */
+export function blockingCause(schemaErrors: Cause[]): Cause | undefined {
+  const blocking = new Set(['FieldValueNotSupported', 'FieldValueRequired', 'FieldValueTooLong', 'FieldValueTooMany', 'FieldValueTypeInvalid']);
+  if (!schemaErrors.some((c) => blocking.has(c.reason))) return undefined;
+  return {
+    reason: 'FieldValueInvalid',
+    field: '<nil>',
+    message: 'Invalid value: "null": some validation rules were not checked because the object was invalid; correct the existing errors to complete validation',
+  };
+}
+
+/**
  * Evaluate the rules for `obj`. On update (`oldObj` given) transition rules run wherever the old
  * value correlates (same property, map key, or list-type=map item with the same keys), and
  * failures of other rules on values that did not change are ratcheted: they go to `warnings`
@@ -703,6 +790,11 @@ export function validate(validator: CELValidator | undefined, obj: any, oldObj: 
   const updating = oldObj !== undefined && oldObj !== null;
   const root = validator.root;
   const rootRatchet = updating ? new OwnRatchet(obj, oldObj, root.schema) : NO_RATCHET;
-  walk(root, '', { raw: obj }, updating ? { raw: oldObj } : undefined, st, rootRatchet, NO_RATCHET, updating);
+  try {
+    walk(root, '', { raw: obj }, updating ? { raw: oldObj } : undefined, st, rootRatchet, NO_RATCHET, updating);
+  } catch (e) {
+    // a bug or an object deeper than the call stack must not take the request down
+    st.errors.push({ reason: 'InternalError', field: '<nil>', message: `Internal error: ${(e as Error)?.message ?? String(e)}` });
+  }
   return st.errors;
 }

@@ -89,8 +89,88 @@ function registerStrings(env: Environment): void {
   f('string.lowerAscii(): string', (s: string) => s.replace(/[A-Z]/g, (c) => c.toLowerCase()));
   f('string.upperAscii(): string', (s: string) => s.replace(/[a-z]/g, (c) => c.toUpperCase()));
   f('string.trim(): string', (s: string) => s.trim());
+  f('string.format(list<dyn>): string', (s: string, args: unknown[]) => formatString(s, args));
   f('list<string>.join(): string', (l: string[]) => l.join(''));
   f('list<string>.join(string): string', (l: string[], sep: string) => l.join(sep));
+}
+
+// cel-go ext/formatting.go: %s %d %f %e %b %o %x %X %%, with an optional precision
+function celString(v: unknown): string {
+  if (typeof v === 'string') return v;
+  if (typeof v === 'bigint' || typeof v === 'boolean') return String(v);
+  if (typeof v === 'number') return Number.isInteger(v) && Math.abs(v) < 1e21 ? String(v) : String(v);
+  if (v === null) return 'null';
+  if (v instanceof Uint8Array) return Buffer.from(v).toString('utf8');
+  if (v instanceof Date) return v.toISOString().replace('.000Z', 'Z');
+  if (Array.isArray(v)) return `[${v.map(celString).join(', ')}]`;
+  if (v instanceof Map) return `{${[...v].map(([k, x]) => `${celString(k)}: ${celString(x)}`).join(', ')}}`;
+  if (v && typeof (v as any).valueOf === 'function' && typeof (v as any).valueOf() === 'bigint') return String((v as any).valueOf());
+  return String(v);
+}
+
+export function formatString(fmt: string, args: unknown[]): string {
+  let out = '';
+  let argi = 0;
+  for (let i = 0; i < fmt.length; i++) {
+    const c = fmt[i];
+    if (c !== '%') {
+      out += c;
+      continue;
+    }
+    if (fmt[i + 1] === '%') {
+      out += '%';
+      i++;
+      continue;
+    }
+    let j = i + 1;
+    let precision: number | undefined;
+    if (fmt[j] === '.') {
+      let k = j + 1;
+      while (k < fmt.length && /[0-9]/.test(fmt[k])) k++;
+      precision = Number(fmt.slice(j + 1, k) || '0');
+      j = k;
+    }
+    const verb = fmt[j];
+    if (verb === undefined) throw new LibError('could not parse formatting clause: unexpected end of format string');
+    if (argi >= args.length) throw new LibError(`index ${argi} out of range`);
+    const a = args[argi++];
+    const num = (x: unknown) => (typeof x === 'bigint' ? Number(x) : typeof x === 'number' ? x : NaN);
+    switch (verb) {
+      case 's':
+        out += celString(a);
+        break;
+      case 'd':
+        if (typeof a !== 'bigint' && !(a && typeof (a as any).valueOf?.() === 'bigint') && !(typeof a === 'number' && Number.isInteger(a)))
+          throw new LibError(`error during formatting: decimal clause can only be used on integers, was given ${typeof a === 'number' ? 'double' : typeof a}`);
+        out += celString(a);
+        break;
+      case 'f':
+        out += num(a).toFixed(precision ?? 6);
+        break;
+      case 'e': {
+        const e = num(a).toExponential(precision ?? 6);
+        out += e.replace(/e([+-])(\d)$/, 'e$10$2');
+        break;
+      }
+      case 'b':
+        out += typeof a === 'boolean' ? String(a) : BigInt(num(a)).toString(2);
+        break;
+      case 'o':
+        out += BigInt(num(a)).toString(8);
+        break;
+      case 'x':
+      case 'X': {
+        let h = typeof a === 'string' ? Buffer.from(a).toString('hex') : a instanceof Uint8Array ? Buffer.from(a).toString('hex') : BigInt(typeof a === 'bigint' ? a : num(a)).toString(16);
+        if (verb === 'X') h = h.toUpperCase();
+        out += h;
+        break;
+      }
+      default:
+        throw new LibError(`could not parse formatting clause: unrecognized formatting clause "${verb}"`);
+    }
+    i = j;
+  }
+  return out;
 }
 
 // --- lists (library/lists.go) -----------------------------------------------------------------
@@ -145,7 +225,12 @@ function registerLists(env: Environment): void {
 // --- sets (cel-go ext/sets.go), as a `sets` namespace value with member functions -------------
 
 class SetsNamespace {}
+class StringsNamespace {}
+
 function registerSets(env: Environment): void {
+  env.registerType('strings.namespace', StringsNamespace);
+  env.registerConstant('strings', 'strings.namespace', new StringsNamespace());
+  tryRegister(() => env.registerFunction('strings.namespace.quote(string): string', (_: unknown, s: string) => JSON.stringify(s)));
   env.registerType('sets.namespace', SetsNamespace);
   env.registerConstant('sets', 'sets.namespace', new SetsNamespace());
   const has = (l: any[], x: any) => l.some((y) => y === x);
@@ -615,12 +700,231 @@ function registerSemver(env: Environment): void {
   tryRegister(() => env.registerOperator(`${S} == ${S}`, (a: Semver, b: Semver) => a.compare(b) === 0));
 }
 
+// --- cel-go ext/lists.go (version 3) -------------------------------------------------------------
+
+class ListsNamespace {}
+
+function sameValue(a: any, b: any): boolean {
+  if (a === b) return true;
+  if (a instanceof Quantity && b instanceof Quantity) return compareQuantity(a.s, b.s) === 0;
+  if (a instanceof Uint8Array && b instanceof Uint8Array) return a.length === b.length && a.every((x, i) => x === b[i]);
+  if (a instanceof Date && b instanceof Date) return a.getTime() === b.getTime();
+  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => sameValue(x, b[i]));
+  if (typeof a === 'bigint' && typeof b === 'number') return Number(a) === b;
+  if (typeof b === 'bigint' && typeof a === 'number') return Number(b) === a;
+  return false;
+}
+
+function registerExtLists(env: Environment): void {
+  const f = (sig: string, h: (...a: any[]) => unknown) => tryRegister(() => env.registerFunction(sig, h));
+  f('list<A>.slice(int, int): list<A>', (l: any[], a: bigint, b: bigint) => {
+    if (a < 0n || b < 0n) throw new LibError(`cannot slice(${a}, ${b}), negative indexes not supported`);
+    if (a > b) throw new LibError(`cannot slice(${a}, ${b}), start index must be less than or equal to end index`);
+    if (BigInt(l.length) < b) throw new LibError(`cannot slice(${a}, ${b}), list is length ${l.length}`);
+    return l.slice(Number(a), Number(b));
+  });
+  f('list<A>.distinct(): list<A>', (l: any[]) => {
+    const out: any[] = [];
+    for (const x of l) if (!out.some((y) => sameValue(x, y))) out.push(x);
+    return out;
+  });
+  f('list<A>.reverse(): list<A>', (l: any[]) => [...l].reverse());
+  f('list<A>.first(): optional<A>', (l: any[]) => (l.length ? Optional.of(l[0]) : Optional.none()));
+  f('list<A>.last(): optional<A>', (l: any[]) => (l.length ? Optional.of(l[l.length - 1]) : Optional.none()));
+  f('list<list<A>>.flatten(): list<A>', (l: any[][]) => l.flat(1));
+  for (const t of COMPARABLE) f(`list<${t}>.sort(): list<${t}>`, (l: any[]) => [...l].sort(compare));
+  env.registerType('lists.namespace', ListsNamespace);
+  env.registerConstant('lists', 'lists.namespace', new ListsNamespace());
+  f('lists.namespace.range(int): list<int>', (_: unknown, n: bigint) => {
+    const out: bigint[] = [];
+    for (let i = 0n; i < n && i < 1_000_000n; i++) out.push(i);
+    return out;
+  });
+}
+
+// --- cel-go ext/comprehensions.go: two-variable comprehensions ---------------------------------
+
+interface TwoVarMacro {
+  kind: 'all' | 'exists' | 'existsOne' | 'transformList' | 'transformMap';
+  receiver: any;
+  k: string;
+  v: string;
+  filter?: any;
+  expr: any;
+  ctx1?: any;
+  ctx2?: any;
+  ast: any;
+}
+
+function identName(node: any): string {
+  if (node?.op === 'id' && typeof node.args === 'string') return node.args;
+  throw new LibError('argument must be a simple name');
+}
+
+function twoVarTypeCheck(checker: any, m: TwoVarMacro, ctx: any): any {
+  const rt = checker.check(m.receiver, ctx);
+  let kt = checker.getType('dyn');
+  let vt = checker.getType('dyn');
+  if (rt?.kind === 'list') {
+    kt = checker.getType('int');
+    vt = rt.valueType;
+  } else if (rt?.kind === 'map') {
+    kt = rt.keyType;
+    vt = rt.valueType;
+  } else if (rt?.kind !== 'dyn') {
+    throw checker.createError('invalid_macro_argument', `expression of type '${rt}' cannot be range of a comprehension (must be list, map, or dynamic)`, m.receiver);
+  }
+  m.ctx1 = ctx.forkWithVariable(m.k, kt);
+  m.ctx2 = m.ctx1.forkWithVariable(m.v, vt);
+  if (m.filter) {
+    const ft = checker.check(m.filter, m.ctx2);
+    if (ft?.kind !== 'dyn' && ft?.name !== 'bool') throw checker.createError('invalid_macro_argument', `${m.kind}() filter must return bool, got '${ft}'`, m.filter);
+  }
+  const et = checker.check(m.expr, m.ctx2);
+  if (m.kind === 'transformList') return checker.getType('list<dyn>');
+  if (m.kind === 'transformMap') return rt?.kind === 'map' ? checker.getType(`map<${rt.keyType}, dyn>`) : checker.getType('map<dyn, dyn>');
+  if (et?.kind !== 'dyn' && et?.name !== 'bool') throw checker.createError('invalid_macro_argument', `${m.kind}() predicate must return bool, got '${et}'`, m.expr);
+  return checker.getType('bool');
+}
+
+function twoVarEvaluate(ev: any, m: TwoVarMacro, ctx: any): unknown {
+  const coll = ev.run(m.receiver, ctx);
+  const pairs: [unknown, unknown][] = [];
+  if (Array.isArray(coll)) coll.forEach((x, i) => pairs.push([BigInt(i), x]));
+  else if (coll instanceof Map) for (const [k, x] of coll) pairs.push([k, x]);
+  else if (coll && typeof coll === 'object') for (const k of Object.keys(coll)) pairs.push([k, (coll as any)[k]]);
+  else throw new LibError('no such overload');
+  let count = 0;
+  const list: unknown[] = [];
+  const map = new Map<unknown, unknown>();
+  for (const [k, x] of pairs) {
+    const c1 = m.ctx1.reuse(ctx).setIterValue(k, ev);
+    const c2 = m.ctx2.reuse(c1).setIterValue(x, ev);
+    if (m.filter && ev.run(m.filter, c2) !== true) continue;
+    const r = ev.run(m.expr, c2);
+    switch (m.kind) {
+      case 'all':
+        if (r === false) return false;
+        break;
+      case 'exists':
+        if (r === true) return true;
+        break;
+      case 'existsOne':
+        if (r === true) count++;
+        break;
+      case 'transformList':
+        list.push(r);
+        break;
+      case 'transformMap':
+        map.set(k, r);
+        break;
+    }
+  }
+  switch (m.kind) {
+    case 'all':
+      return true;
+    case 'exists':
+      return false;
+    case 'existsOne':
+      return count === 1;
+    case 'transformList':
+      return list;
+    default:
+      return map;
+  }
+}
+
+function registerTwoVarComprehensions(env: Environment): void {
+  const macro = (sig: string, kind: TwoVarMacro['kind'], withFilter: boolean) =>
+    tryRegister(() =>
+      env.registerFunction(sig, (({ ast, args, receiver }: any) => {
+        const m: TwoVarMacro = { kind, receiver, k: identName(args[0]), v: identName(args[1]), filter: withFilter ? args[2] : undefined, expr: withFilter ? args[3] : args[2], ast };
+        return { ...m, async: false, typeCheck: twoVarTypeCheck, evaluate: twoVarEvaluate };
+      }) as any),
+    );
+  for (const recv of ['list', 'map']) {
+    macro(`${recv}.all(ast, ast, ast): bool`, 'all', false);
+    macro(`${recv}.exists(ast, ast, ast): bool`, 'exists', false);
+    macro(`${recv}.existsOne(ast, ast, ast): bool`, 'existsOne', false);
+    macro(`${recv}.exists_one(ast, ast, ast): bool`, 'existsOne', false);
+    macro(`${recv}.transformList(ast, ast, ast): list<dyn>`, 'transformList', false);
+    macro(`${recv}.transformList(ast, ast, ast, ast): list<dyn>`, 'transformList', true);
+    macro(`${recv}.transformMap(ast, ast, ast): map<dyn, dyn>`, 'transformMap', false);
+    macro(`${recv}.transformMap(ast, ast, ast, ast): map<dyn, dyn>`, 'transformMap', true);
+  }
+}
+
+// --- has() over any operand ---------------------------------------------------------------------
+// cel-js's has() takes only a chain of field selections from a variable (has(a.b.c)); cel-go takes
+// any operand (has(self.items[0].name)). Rules whose has() cel-js refuses are compiled again with
+// those calls renamed to this macro (rewriteHas): same length, so error positions stay.
+
+export const HAS_MACRO = '_hs';
+
+function registerHas(env: Environment): void {
+  tryRegister(() =>
+    env.registerFunction(`${HAS_MACRO}(ast): bool`, (({ args }: any) => ({
+      args,
+      async: false,
+      typeCheck(checker: any, m: any, ctx: any) {
+        const sel = m.args[0];
+        if (sel?.op !== '.') throw checker.createError('invalid_macro_argument', 'invalid argument to has() macro', sel);
+        const t = checker.check(sel.args[0], ctx);
+        const fields = t?.kind === 'message' ? checker.registry?.objectTypes?.get(t.name)?.fields : undefined;
+        if (fields && !(sel.args[1] in fields)) throw checker.createError('no_such_key', `No such key: ${sel.args[1]}`, sel);
+        if (t && t.kind !== 'message' && t.kind !== 'map' && t.kind !== 'dyn')
+          throw checker.createError('no_such_overload', `found no matching overload for 'has(${t})'`, sel);
+        return checker.getType('bool');
+      },
+      evaluate(ev: any, m: any, ctx: any) {
+        const sel = m.args[0];
+        const obj = ev.run(sel.args[0], ctx);
+        const f = sel.args[1];
+        if (obj instanceof Map) return obj.get(f) !== undefined;
+        if (obj && typeof obj === 'object' && !Array.isArray(obj)) return Object.prototype.hasOwnProperty.call(obj, f) && obj[f] !== undefined;
+        throw new LibError('no such overload');
+      },
+    })) as any),
+  );
+}
+
+/** `has(` calls (outside string literals) renamed to the has() macro above. */
+export function rewriteHas(src: string): string {
+  let out = '';
+  for (let i = 0; i < src.length; ) {
+    const c = src[i];
+    if (c === '"' || c === "'") {
+      const raw = i > 0 && (src[i - 1] === 'r' || src[i - 1] === 'R') && !/[\w]/.test(src[i - 2] ?? '');
+      const q = src.startsWith(c.repeat(3), i) ? c.repeat(3) : c;
+      let j = i + q.length;
+      while (j < src.length && !src.startsWith(q, j)) j += !raw && src[j] === '\\' ? 2 : 1;
+      j = Math.min(src.length, j + q.length);
+      out += src.slice(i, j);
+      i = j;
+      continue;
+    }
+    if (src.startsWith('has', i) && !/[\w.]/.test(src[i - 1] ?? '') && /^has\s*\(/.test(src.slice(i, i + 20))) {
+      out += HAS_MACRO;
+      i += 3;
+      continue;
+    }
+    out += c;
+    i++;
+  }
+  return out;
+}
+
 /** Everything the CRD validation environment adds to cel-js's standard library. */
 export function registerLibrary(env: Environment): void {
   registerQuantity(env);
   registerSemver(env);
   registerStrings(env);
   registerLists(env);
+  registerHas(env);
+  // cel-go compares an optional with null (always unequal: types/optional.go Equal)
+  tryRegister(() => env.registerOperator('optional<dyn> == null', () => false));
+  registerExtLists(env);
+  registerTwoVarComprehensions(env);
   registerSets(env);
   registerRegex(env);
   registerURLs(env);
