@@ -3,7 +3,7 @@
 // additionalPrinterColumns table (./tableconvertor.ts) and the per-version OpenAPI (./openapi-builder.ts).
 import type { Cause, KObject, TablePrinter } from '../resources/types.js';
 import { CustomResourceSchema } from './schema/index.js';
-import { compileValidations, validate as celValidate, type CELValidator } from './cel/index.js';
+import { blockingCause, compileValidations, validate as celValidate, type CELValidator } from './cel/index.js';
 import { tableConvertorFor } from './tableconvertor.js';
 import { buildV2, buildV3, type CRDLike } from './openapi-builder.js';
 
@@ -19,13 +19,6 @@ export interface CompiledSchema {
   /** validates a status write: the status schema, and the CEL rules against the live object */
   validateStatus(obj: KObject, oldObj: KObject): Cause[];
 }
-
-const BLOCKING = new Set(['FieldValueNotSupported', 'FieldValueRequired', 'FieldValueTooLong', 'FieldValueTooMany', 'FieldValueTypeInvalid']);
-const RULES_NOT_CHECKED: Cause = {
-  reason: 'FieldValueInvalid',
-  field: '<nil>',
-  message: 'Invalid value: "null": some validation rules were not checked because the object was invalid; correct the existing errors to complete validation',
-};
 
 const NONE: CompiledSchema = { prune: () => [], defaults: () => {}, validate: () => [], validateUpdate: () => [], validateStatus: () => [] };
 
@@ -49,7 +42,8 @@ export function compileSchema(schema: unknown, preserveUnknownFields = false): C
   // its type, a required or unsupported value, or a size limit (hasBlockingErr)
   const withRules = (errs: Cause[], obj: KObject, old: KObject | undefined): Cause[] => {
     if (!cel) return errs;
-    if (errs.some((e) => BLOCKING.has(e.reason))) errs.push(RULES_NOT_CHECKED);
+    const blocked = blockingCause(errs);
+    if (blocked) errs.push(blocked);
     else errs.push(...celValidate(cel, obj, old));
     return errs;
   };
