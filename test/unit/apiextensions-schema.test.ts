@@ -11,6 +11,7 @@ import {
   pruneDefaults,
   pruneNonNullableNullsWithoutDefaults,
   validateCustomResource,
+  validateCustomResourceUpdate,
   validateDefaults,
   validateListSetMapKeys,
   validateStructuralSchema,
@@ -702,5 +703,48 @@ describe('deeply nested values (10,000 levels, Go JSON limit) do not exhaust the
     cr.default(obj);
     expect(obj.q).toBe(1);
     expect(cr.validate(obj)).toEqual([]);
+  });
+});
+
+describe('ratcheting on update (pkg/apiserver/validation/ratcheting.go)', () => {
+  const s = {
+    type: 'object',
+    properties: {
+      spec: {
+        type: 'object',
+        properties: {
+          a: { type: 'string', maxLength: 2 },
+          b: { type: 'string', maxLength: 2 },
+          list: { type: 'array', items: { type: 'integer', maximum: 5 } },
+          ports: { type: 'array', 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['name'], items: { type: 'object', properties: { name: { type: 'string' }, port: { type: 'integer', maximum: 100 } } } },
+          tags: { type: 'array', 'x-kubernetes-list-type': 'set', items: { type: 'string', maxLength: 2 } },
+        },
+      },
+    },
+  };
+  const upd = (obj: unknown, old: unknown) => sorted(validateCustomResourceUpdate(obj, old, s));
+  it('an unchanged invalid field passes, a changed one fails', () => {
+    const old = { spec: { a: 'toolong', b: 'ok' } };
+    expect(upd({ spec: { a: 'toolong', b: 'ok' } }, old)).toEqual([]);
+    expect(upd({ spec: { a: 'toolong', b: 'no!' } }, old)).toEqual(['spec.b: Too long: may not be more than 2 bytes']);
+    expect(upd({ spec: { a: 'toolong2', b: 'ok' } }, old)).toEqual(['spec.a: Too long: may not be more than 2 bytes']);
+    expect(sorted(validateCustomResource({ spec: { a: 'toolong', b: 'ok' } }, s))).toEqual(['spec.a: Too long: may not be more than 2 bytes']);
+  });
+  it('lists correlate by index, map lists by key, sets not at all', () => {
+    expect(upd({ spec: { list: [9, 1] } }, { spec: { list: [9] } })).toEqual([]);
+    expect(upd({ spec: { list: [1, 9] } }, { spec: { list: [9] } })).toEqual(['spec.list[1]: Invalid value: 9: spec.list[1] in body should be less than or equal to 5']);
+    const oldPorts = { spec: { ports: [{ name: 'a', port: 500 }] } };
+    expect(upd({ spec: { ports: [{ name: 'b', port: 1 }, { name: 'a', port: 500 }] } }, oldPorts)).toEqual([]);
+    expect(upd({ spec: { ports: [{ name: 'b', port: 500 }] } }, oldPorts)).toEqual(['spec.ports[0].port: Invalid value: 500: spec.ports[0].port in body should be less than or equal to 100']);
+    expect(upd({ spec: { tags: ['long', 'x'] } }, { spec: { tags: ['long'] } })).toEqual(['spec.tags[0]: Too long: may not be more than 2 bytes']);
+    expect(upd({ spec: { tags: ['long'] } }, { spec: { tags: ['long'] } })).toEqual([]);
+  });
+  it('CustomResourceSchema.validateUpdate: list-type duplicates only count when the old object had none', () => {
+    const cr = new CustomResourceSchema(cronTab);
+    const dup = { spec: { cronSpec: '* * * * *', tags: ['x', 'x'] } };
+    expect(cr.validateUpdate(dup, dup)).toEqual([]);
+    expect(text(cr.validateUpdate(dup, { spec: { cronSpec: '* * * * *' } }))).toEqual(['spec.tags[1]: Duplicate value: "x"']);
+    expect(text(cr.validateStatusUpdate({ status: { replicas: 'x' } }, { status: { replicas: 'x' } }))).toEqual([]);
+    expect(text(cr.validateStatusUpdate({ status: { replicas: 'y' } }, { status: { replicas: 'x' } }))).toEqual(['status.replicas: Invalid value: "string": replicas in body must be of type integer: "string"']);
   });
 });

@@ -6,7 +6,7 @@ import { applyDefaults, pruneDefaults, pruneNonNullableNullsWithoutDefaults, val
 import { validateListSetMapKeys, hasListSetOrMap } from './listtype.js';
 import { coerce, decodeObjectMeta, hasEmbeddedResource, validateEmbeddedMeta } from './objectmeta.js';
 import { fe } from './fielderr.js';
-import { compileProps, validateValue, type ONode } from './openapi.js';
+import { compileProps, validateValue, validateValueUpdate, type ONode } from './openapi.js';
 import { prune as pruneWith } from './pruning.js';
 import { newStructural, type Structural } from './structural.js';
 
@@ -17,7 +17,7 @@ export { applyDefaults, pruneNonNullableNullsWithoutDefaults, pruneDefaults, val
 export type { DefaultsOptions };
 export { validateListSetMapKeys } from './listtype.js';
 export { coerce, decodeObjectMeta, validateEmbeddedMeta, validateObjectMetaAt } from './objectmeta.js';
-export { compileProps, compileStructural, validateValue, type ONode } from './openapi.js';
+export { compileProps, compileStructural, validateValue, validateValueUpdate, type ONode } from './openapi.js';
 export { compilePattern } from './regex.js';
 
 /**
@@ -93,6 +93,18 @@ export function validateCustomResource(obj: any, schema: any, opts: ValidateOpti
 }
 
 /**
+ * ValidateCustomResourceUpdate with ratcheting (CRDValidationRatcheting is on by default): as validateCustomResource,
+ * but errors in fields left equal to their old value (correlated by name, by index, or by map-list keys) are dropped.
+ */
+export function validateCustomResourceUpdate(obj: any, old: any, schema: any, opts: ValidateOptions = {}): Cause[] {
+  const c = compiledFor(schema);
+  const root = opts.root ?? '';
+  const errs = validateValueUpdate(c.node, obj, old, root);
+  if (opts.embedded !== false && c.embedded && c.structural) errs.push(...validateEmbeddedMeta(root, obj, c.structural, false));
+  return errs;
+}
+
+/**
  * One CRD version's schema, compiled once: what the custom resource handler and strategy do with it
  * (customresource_handler.go unstructuredSchemaCoercer / unstructuredDefaulter, registry/customresource strategy).
  */
@@ -161,6 +173,23 @@ export class CustomResourceSchema {
     if (this.embedded) errs.push(...validateEmbeddedMeta('', obj, this.structural, false));
     if (this.listTypes) errs.push(...validateListSetMapKeys(obj, this.structural));
     return errs;
+  }
+
+  /**
+   * The strategy's ValidateUpdate: ratcheted schema validation, embedded resources, and list-type uniqueness
+   * only when the old object had no such duplicates.
+   */
+  validateUpdate(obj: any, old: any): Cause[] {
+    const errs = validateValueUpdate(this.validator, obj, old, '');
+    if (this.embedded) errs.push(...validateEmbeddedMeta('', obj, this.structural, false));
+    if (this.listTypes && validateListSetMapKeys(old, this.structural).length === 0) errs.push(...validateListSetMapKeys(obj, this.structural));
+    return errs;
+  }
+
+  /** The status subresource's update validation, ratcheted against the old status. */
+  validateStatusUpdate(obj: any, old: any): Cause[] {
+    if (!this.statusValidator || !obj || typeof obj !== 'object' || !Object.prototype.hasOwnProperty.call(obj, 'status')) return [];
+    return validateValueUpdate(this.statusValidator, obj.status, old && typeof old === 'object' ? old.status : undefined, 'status');
   }
 
   /** The status subresource's validation: the status schema against obj.status, paths under `status`. */

@@ -45,6 +45,9 @@ export interface ONode {
   apDefined: boolean;
   apSchema?: ONode;
   items?: ONode;
+  /** x-kubernetes-list-type and -list-map-keys, for correlating old list items (ratcheting) */
+  listType?: string;
+  listMapKeys?: string[];
   allOf?: ONode[];
   anyOf?: ONode[];
   oneOf?: ONode[];
@@ -135,6 +138,8 @@ export function compileProps(s: unknown): ONode {
     n.apSchema = compileProps(ap);
   }
   if (isObj(s.items)) n.items = compileProps(s.items);
+  if (typeof s['x-kubernetes-list-type'] === 'string') n.listType = s['x-kubernetes-list-type'];
+  if (Array.isArray(s['x-kubernetes-list-map-keys'])) n.listMapKeys = s['x-kubernetes-list-map-keys'];
   return finish(n);
 }
 
@@ -161,6 +166,8 @@ export function compileStructural(s: Structural | undefined): ONode {
   if (s.type) n.type = [s.type];
   n.nullable = !!s.nullable;
   if (s.items) n.items = compileStructural(s.items);
+  n.listType = s.xListType;
+  n.listMapKeys = s.xListMapKeys;
   if (s.properties) {
     n.props = new Map();
     for (const [k, v] of s.properties) n.props.set(k, compileStructural(v));
@@ -395,8 +402,47 @@ function enumCheck(n: ONode, path: string, data: unknown, kind: Kind, errs: OErr
   errs.push({ code: EnumFailCode, name: path, value: data, values: en, message: `${path} in body should be one of ${goJSON(en)}` });
 }
 
+/** No old value to ratchet against (common.CorrelatedObject returned nil). */
+const NONE: unique symbol = Symbol('none');
+type Old = unknown | typeof NONE;
+
+/**
+ * A field's or an index's validator under ratcheting (pkg/apiserver/validation/ratcheting.go): errors of a
+ * value equal to its correlated old value are dropped (kept as warnings upstream).
+ */
+function validateChild(n: ONode, data: unknown, old: Old, path: string, errs: OErr[]): number {
+  if (old === NONE) return validateNode(n, data, path, errs, NONE);
+  const e: OErr[] = [];
+  const mc = validateNode(n, data, path, e, old);
+  if (e.length > 0 && !jsonEqual(data, old)) for (const x of e) errs.push(x);
+  return mc;
+}
+
+// CorrelatedObject.Index: map lists by their keys, sets and atomic lists not at all, other lists by index
+function oldItem(n: ONode, a: unknown[], old: Old, i: number): Old {
+  if (old === NONE || !Array.isArray(old)) return NONE;
+  if (n.listType === 'map') {
+    const keys = n.listMapKeys ?? [];
+    const cur = a[i];
+    if (!isObj(cur)) return NONE;
+    for (const o of old) {
+      if (isObj(o) && keys.every((k) => jsonEqual(o[k], cur[k]))) return o;
+    }
+    return NONE;
+  }
+  if (n.listType === 'set' || n.listType === 'atomic') return NONE;
+  const o = i < old.length ? old[i] : null;
+  return o === null || o === undefined ? NONE : o;
+}
+
+function oldField(old: Old, k: string, path: string): Old {
+  if (old === NONE || !isObj(old) || !Object.prototype.hasOwnProperty.call(old, k)) return NONE;
+  if (path === '' && (k === 'kind' || k === 'apiVersion')) return NONE;
+  return old[k];
+}
+
 /** SchemaValidator.Validate: appends errors, returns the result's MatchCount. */
-function validateNode(n: ONode, data: unknown, path: string, errs: OErr[]): number {
+function validateNode(n: ONode, data: unknown, path: string, errs: OErr[], old: Old = NONE): number {
   const kind = kindOf(data);
   if (kind === 'null') {
     let mc = 0;
@@ -411,7 +457,7 @@ function validateNode(n: ONode, data: unknown, path: string, errs: OErr[]): numb
     mc++;
   }
   // schema props
-  mc += schemaProps(n, data, path, errs) + 2; // its own Inc and the loop's
+  mc += schemaProps(n, data, path, errs, old) + 2; // its own Inc and the loop's
   if (kind === 'string') {
     stringCheck(n, path, data as string, errs);
     mc++;
@@ -424,7 +470,7 @@ function validateNode(n: ONode, data: unknown, path: string, errs: OErr[]): numb
     mc += 2;
   } else if (kind === 'array') {
     const a = data as unknown[];
-    if (n.items) for (let i = 0; i < a.length; i++) mc += validateNode(n.items, a[i], path + '[' + i + ']', errs);
+    if (n.items) for (let i = 0; i < a.length; i++) mc += validateChild(n.items, a[i], oldItem(n, a, old, i), path + '[' + i + ']', errs);
     if (n.minItems !== undefined && a.length < n.minItems)
       errs.push({ code: MinItemsFailCode, name: path, value: a.length, valid: n.minItems, message: `${path} in body should have at least ${n.minItems} items` });
     if (n.maxItems !== undefined && a.length > n.maxItems)
@@ -443,12 +489,12 @@ function validateNode(n: ONode, data: unknown, path: string, errs: OErr[]): numb
   if (n.enum && n.enum.length > 0) enumCheck(n, path, data, kind, errs);
   mc++;
   if (kind === 'object') {
-    mc += objectCheck(n, data as Record<string, unknown>, path, errs) + 1;
+    mc += objectCheck(n, data as Record<string, unknown>, path, errs, old) + 1;
   }
   return mc + 1;
 }
 
-function objectCheck(n: ONode, o: Record<string, unknown>, path: string, errs: OErr[]): number {
+function objectCheck(n: ONode, o: Record<string, unknown>, path: string, errs: OErr[], old: Old): number {
   let mc = 0;
   if (n.minProperties !== undefined || n.maxProperties !== undefined) {
     const size = Object.keys(o).length;
@@ -464,7 +510,7 @@ function objectCheck(n: ONode, o: Record<string, unknown>, path: string, errs: O
     }
   } else if (n.apSchema) {
     for (const k in o) {
-      if (!props || !props.has(k)) mc += validateNode(n.apSchema, o[k], path + '.' + k, errs);
+      if (!props || !props.has(k)) mc += validateChild(n.apSchema, o[k], oldField(old, k, path), path + '.' + k, errs);
     }
   }
   const keys = n.propKeys;
@@ -474,7 +520,7 @@ function objectCheck(n: ONode, o: Record<string, unknown>, path: string, errs: O
       const k = keys[i];
       const v = o[k];
       if (v === undefined && !Object.prototype.hasOwnProperty.call(o, k)) continue;
-      mc += validateNode(nodes[i], v, path ? path + '.' + k : k, errs);
+      mc += old === NONE ? validateNode(nodes[i], v, path ? path + '.' + k : k, errs) : validateChild(nodes[i], v, oldField(old, k, path), path ? path + '.' + k : k, errs);
     }
   }
   if (n.required) {
@@ -486,7 +532,7 @@ function objectCheck(n: ONode, o: Record<string, unknown>, path: string, errs: O
 }
 
 /** schemaPropsValidator.Validate: anyOf, oneOf, allOf, not. Returns the MatchCount (without its own Inc). */
-function schemaProps(n: ONode, data: unknown, path: string, errs: OErr[]): number {
+function schemaProps(n: ONode, data: unknown, path: string, errs: OErr[], old: Old): number {
   let mc = 0;
   if (n.anyOf) {
     let best: { errs: OErr[]; mc: number } | undefined;
@@ -494,7 +540,7 @@ function schemaProps(n: ONode, data: unknown, path: string, errs: OErr[]): numbe
     let ok = false;
     for (const s of n.anyOf) {
       const e: OErr[] = [];
-      const m = validateNode(s, data, path, e);
+      const m = validateNode(s, data, path, e, old);
       if (e.length === 0) {
         best = undefined;
         ok = true;
@@ -516,7 +562,7 @@ function schemaProps(n: ONode, data: unknown, path: string, errs: OErr[]): numbe
     let validated = 0;
     for (const s of n.oneOf) {
       const e: OErr[] = [];
-      const m = validateNode(s, data, path, e);
+      const m = validateNode(s, data, path, e, old);
       if (e.length === 0) {
         validated++;
         best = undefined;
@@ -537,14 +583,14 @@ function schemaProps(n: ONode, data: unknown, path: string, errs: OErr[]): numbe
     let validated = 0;
     for (const s of n.allOf) {
       const before = errs.length;
-      mc += validateNode(s, data, path, errs);
+      mc += validateNode(s, data, path, errs, old);
       if (errs.length === before) validated++;
     }
     if (validated !== n.allOf.length) errs.push(plain(`${goQuote(path)} must validate all the schemas (allOf)${validated === 0 ? '. None validated' : ''}`));
   }
   if (n.not) {
     const e: OErr[] = [];
-    validateNode(n.not, data, path, e);
+    validateNode(n.not, data, path, e, old);
     if (e.length === 0) errs.push(plain(`${goQuote(path)} must not validate the schema (not)`));
   }
   return mc;
@@ -555,6 +601,17 @@ export function validateValue(n: ONode, data: unknown, root = ''): Cause[] {
   const errs: OErr[] = [];
   validateNode(n, data, '', errs);
   if (errs.length === 0) return [];
+  return toCauses(errs, root);
+}
+
+/**
+ * ValidateCustomResourceUpdate with ratcheting (CRDValidationRatcheting, on by default): errors in a field whose
+ * value equals its correlated old value are not reported; an object equal to the old one has none.
+ */
+export function validateValueUpdate(n: ONode, data: unknown, old: unknown, root = ''): Cause[] {
+  const errs: OErr[] = [];
+  validateNode(n, data, '', errs, old === undefined ? NONE : old);
+  if (errs.length === 0 || jsonEqual(data, old)) return [];
   return toCauses(errs, root);
 }
 
