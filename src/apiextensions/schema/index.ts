@@ -12,7 +12,7 @@ import { newStructural, type Structural } from './structural.js';
 
 export type { Structural, ValueValidation, NestedValueValidation, Generic, Extensions } from './structural.js';
 export { newStructural } from './structural.js';
-export { validateStructuralSchema, validateStructural, validateListTypeRules, type StructuralSchemaOptions } from './validation.js';
+export { validateStructuralSchema, validateStructural, validateListTypeRules, structuralInitError, type StructuralSchemaOptions } from './validation.js';
 export { applyDefaults, pruneNonNullableNullsWithoutDefaults, pruneDefaults, validateStructuralDefaults };
 export type { DefaultsOptions };
 export { validateListSetMapKeys } from './listtype.js';

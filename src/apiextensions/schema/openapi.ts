@@ -52,6 +52,10 @@ export interface ONode {
   anyOf?: ONode[];
   oneOf?: ONode[];
   not?: ONode;
+  /** precomputed: whether the junctor, string and number validators have anything to check */
+  junctors?: boolean;
+  stringChecks?: boolean;
+  numberChecks?: boolean;
 }
 
 /** A kube-openapi error: an errors.Validation (with a code) or a plain error. */
@@ -104,6 +108,9 @@ function finish(n: ONode): ONode {
       if (n.format === 'float' || n.format === 'double') n.numFormat = n.format;
     }
   }
+  n.junctors = !!(n.anyOf || n.oneOf || n.allOf || n.not);
+  n.stringChecks = n.maxLength !== undefined || n.minLength !== undefined || n.pattern !== undefined;
+  n.numberChecks = n.numType === 'integer' || n.numFormat === 'float' || n.multipleOf !== undefined || n.minimum !== undefined || n.maximum !== undefined;
   if (n.props) {
     n.propKeys = [...n.props.keys()];
     n.propNodes = [...n.props.values()];
@@ -457,16 +464,16 @@ function validateNode(n: ONode, data: unknown, path: string, errs: OErr[], old: 
     mc++;
   }
   // schema props
-  mc += schemaProps(n, data, path, errs, old) + 2; // its own Inc and the loop's
+  mc += (n.junctors ? schemaProps(n, data, path, errs, old) : 0) + 2; // its own Inc and the loop's
   if (kind === 'string') {
-    stringCheck(n, path, data as string, errs);
+    if (n.stringChecks) stringCheck(n, path, data as string, errs);
     mc++;
     if (n.formatCheck) {
       if (!n.formatCheck(data as string)) errs.push(invalidType(path, n.format, data as string));
       mc++;
     }
   } else if (kind === 'integer' || kind === 'number') {
-    numberCheck(n, path, data as number, kind, errs);
+    if (n.numberChecks) numberCheck(n, path, data as number, kind, errs);
     mc += 2;
   } else if (kind === 'array') {
     const a = data as unknown[];
