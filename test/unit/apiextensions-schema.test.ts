@@ -748,3 +748,16 @@ describe('ratcheting on update (pkg/apiserver/validation/ratcheting.go)', () => 
     expect(text(cr.validateStatusUpdate({ status: { replicas: 'y' } }, { status: { replicas: 'x' } }))).toEqual(['status.replicas: Invalid value: "string": replicas in body must be of type integer: "string"']);
   });
 });
+
+describe('a property named __proto__', () => {
+  it('is validated, pruned and defaulted as any other field', () => {
+    const schema = JSON.parse('{"type":"object","properties":{"spec":{"type":"object","properties":{"__proto__":{"type":"string","default":"d"}}}}}');
+    const s = newStructural(schema);
+    const obj: any = JSON.parse('{"spec":{"other":1}}');
+    expect(prune(obj, s, true)).toEqual(['spec.other']);
+    applyDefaults(obj, s);
+    expect(JSON.stringify(obj)).toBe('{"spec":{"__proto__":"d"}}');
+    expect(Object.getPrototypeOf(obj.spec)).toBe(Object.prototype);
+    expect(errs(JSON.parse('{"spec":{"__proto__":1}}'), schema)).toEqual(['spec.__proto__: Invalid value: "integer": spec.__proto__ in body must be of type string: "integer"']);
+  });
+});

@@ -526,7 +526,7 @@ function objectCheck(n: ONode, o: Record<string, unknown>, path: string, errs: O
     for (let i = 0; i < keys.length; i++) {
       const k = keys[i];
       const v = o[k];
-      if (v === undefined && !Object.prototype.hasOwnProperty.call(o, k)) continue;
+      if ((v === undefined || k === '__proto__') && !Object.prototype.hasOwnProperty.call(o, k)) continue;
       mc += old === NONE ? validateNode(nodes[i], v, path ? path + '.' + k : k, errs) : validateChild(nodes[i], v, oldField(old, k, path), path ? path + '.' + k : k, errs);
     }
   }
