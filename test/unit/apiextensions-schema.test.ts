@@ -171,7 +171,9 @@ describe('validateCustomResource: value validations', () => {
   });
   it('numeric formats: ranges of int32, int64 and float', () => {
     const s = { type: 'object', properties: { intThirtyTwo: { type: 'integer', format: 'int32' }, intSixtyFour: { type: 'integer', format: 'int64' }, floatThreeTwo: { type: 'number', format: 'float' }, floatSixFour: { type: 'number', format: 'double' } } };
-    expect(errs({ intThirtyTwo: -2147483648, intSixtyFour: 0, floatThreeTwo: 3.4028234663852886e38, floatSixFour: -1.7976931348623157e308 }, s)).toEqual([]);
+    expect(errs({ intThirtyTwo: -2147483648, intSixtyFour: -9223372036854775808, floatThreeTwo: -3.4028234663852886e38, floatSixFour: -1.7976931348623157e308 }, s)).toEqual([]);
+    expect(errs({ intThirtyTwo: 0, intSixtyFour: 0, floatThreeTwo: 0, floatSixFour: 0 }, s)).toEqual([]);
+    expect(errs(JSON.parse('{"intThirtyTwo": 2147483647, "intSixtyFour": 9223372036854775807, "floatThreeTwo": 3.4028234663852886e38, "floatSixFour": 1.7976931348623157e308}'), s)).toEqual([]);
     expect(errs({ intThirtyTwo: 2147483648 }, s)).toEqual(['<nil>: Invalid value: "": Checked value must be of type integer with format int32 in intThirtyTwo']);
     expect(errs({ intThirtyTwo: -2147483649 }, s)).toEqual(['<nil>: Invalid value: "": Checked value must be of type integer with format int32 in intThirtyTwo']);
     expect(errs({ intSixtyFour: 9223372036854775807 * 1.1 }, s)).toEqual(

@@ -226,7 +226,8 @@ function kindOf(v: unknown): Kind {
     case 'boolean':
       return 'boolean';
     case 'number':
-      return Number.isInteger(v) && Math.abs(v) < 2 ** 63 ? 'integer' : 'number';
+      // int64's range; 2^63 stands for MaxInt64, which a double cannot hold
+      return Number.isInteger(v) && Math.abs(v) <= 2 ** 63 ? 'integer' : 'number';
     case 'object':
       return Array.isArray(v) ? 'array' : 'object';
     default:
