@@ -1,6 +1,14 @@
 // Structural schemas for CustomResourceDefinitions, as plain functions over JSON: upstream's
 // staging/src/k8s.io/apiextensions-apiserver/pkg/apiserver/schema/ (structural, validation, pruning, defaulting,
 // objectmeta, listtype) and pkg/apiserver/validation/ (with kube-openapi's pkg/validation/validate and strfmt).
+//
+// Serving a custom resource, upstream's order (customresource_handler.go, registry/customresource/strategy.go):
+//   const cr = new CustomResourceSchema(version.schema.openAPIV3Schema, crd.spec.preserveUnknownFields)  // once
+//   decode:   cr.decode(obj, { returnUnknownFieldPaths, rootMetadata: true })  → `unknown field "<path>"`
+//   default:  cr.default(obj)                                                  (after decoding, before admission)
+//   create:   cr.validate(obj)            update: cr.validateUpdate(obj, old)   status: cr.validateStatusUpdate(obj, old)
+// Checking a CRD: validateStructuralSchema(schema, `spec.versions[i].schema.openAPIV3Schema`), and only when that
+// finds nothing, validateDefaults(schema, same path).
 import type { Cause } from '../../resources/types.js';
 import { applyDefaults, pruneDefaults, pruneNonNullableNullsWithoutDefaults, validateDefaults as validateStructuralDefaults, type DefaultsOptions } from './defaulting.js';
 import { validateListSetMapKeys, hasListSetOrMap } from './listtype.js';
