@@ -197,7 +197,7 @@ describe('validateCustomResource: value validations', () => {
     fmt('cidr', ['10.0.0.0/8', '2001:db8::/32'], ['10.0.0.0', '10.0.0.0/33']);
     fmt('mac', ['00:00:5e:00:53:01', '00-00-5e-00-53-01', '0000.5e00.5301'], ['00:00:5e:00:53', 'zz:00:5e:00:53:01']);
     fmt('email', ['a@example.com', 'Name <a@example.com>'], ['not-an-email', '@example.com']);
-    fmt('uri', ['https://example.com/x', '/relative/path', 'mailto:a@b'], ['relative/path', '']);
+    fmt('uri', ['https://example.com/x', '/relative/path', 'mailto:a@b', 'http://h:8080/p?q=%zz', '*'], ['relative/path', '', 'http://bad host/', 'http://h:port/', '/p%zz', ':x']);
     fmt('duration', ['1h30m', '5s', '3 days', '0'], ['soon', '']);
     fmt('k8s-short-name', ['abc-1'], ['a-', 'ABC']);
     fmt('k8s-long-name', ['a.b-c'], ['a.-']);
