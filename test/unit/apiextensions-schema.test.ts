@@ -249,6 +249,15 @@ describe('validateCustomResource: value validations', () => {
     expect(errs({ spec: { template: { apiVersion: 'v1', kind: 'Pod', metadata: { name: 5 } } } }, s)).toEqual([
       'spec.template.metadata: Invalid value: {"name":5}: json: cannot unmarshal number into Go struct field ObjectMeta.name of type string',
     ]);
+    expect(errs({ spec: { template: { apiVersion: 'v1', kind: 'Pod', metadata: { labels: { a: 1 } } } } }, s)).toEqual([
+      'spec.template.metadata: Invalid value: {"labels":{"a":1}}: json: cannot unmarshal number into Go struct field ObjectMeta.labels of type string',
+    ]);
+    expect(errs({ spec: { template: { apiVersion: 'v1', kind: 'Pod', metadata: { creationTimestamp: 'yesterday' } } } }, s)).toEqual([
+      'spec.template.metadata: Invalid value: {"creationTimestamp":"yesterday"}: parsing time "yesterday" as "2006-01-02T15:04:05Z07:00": cannot parse "yesterday" as "2006"',
+    ]);
+    expect(errs({ spec: { template: { apiVersion: 'v1', kind: 'Pod', metadata: { namespace: 'Bad_NS' } } } }, s)).toEqual([
+      "spec.template.metadata.namespace: Invalid value: \"Bad_NS\": a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')",
+    ]);
   });
   it('compiles each schema once', () => {
     const s = { type: 'object', properties: { a: { type: 'integer' } } };
