@@ -291,6 +291,10 @@ describe('validateStructuralSchema (schema/validation.go, complete.go)', () => {
     expect(text(validateStructuralSchema({ type: 'object', properties: { l: { type: 'array' } } }, ROOT))).toEqual([`${ROOT}.properties[l].items: Required value: must be specified`]);
     expect(text(validateStructuralSchema({ type: 'string' }, ROOT))).toEqual([`${ROOT}.type: Invalid value: "string": must be object at the root`]);
   });
+  it('no schema, nothing to check', () => {
+    expect(validateStructuralSchema(undefined, ROOT)).toEqual([]);
+    expect(validateDefaults(undefined, ROOT)).toEqual([]);
+  });
   it('preserve-unknown-fields and int-or-string may go without a type', () => {
     expect(validateStructuralSchema({ type: 'object', properties: { a: { 'x-kubernetes-preserve-unknown-fields': true }, b: { 'x-kubernetes-int-or-string': true } } }, ROOT)).toEqual([]);
     expect(

@@ -318,6 +318,8 @@ export function structuralInitError(schema: any, fldPath: string): Cause | undef
  * then (unless opts.listTypes is false) the list-type/map-type rules.
  */
 export function validateStructuralSchema(schema: any, fldPath: string, opts: StructuralSchemaOptions = {}): Cause[] {
+  // no schema, nothing to check (validateCustomResourceDefinitionValidation looks only at a present one)
+  if (!isObj(schema)) return [];
   let s: Structural;
   const errs: Cause[] = [];
   try {
