@@ -18,6 +18,12 @@ function isNonNullableNull(x: unknown, s: Structural | undefined): boolean {
   return x === null && !!s && !s.nullable;
 }
 
+// an own data property even for a key named __proto__
+function setField(o: Record<string, unknown>, k: string, v: unknown): void {
+  if (k === '__proto__') Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
+  else o[k] = v;
+}
+
 /**
  * Default (algorithm.go): sets each absent property that has a default, and each non-nullable null that has one
  * (PruneNonNullableNullsWithoutDefaults has dropped the others), deep-copying the default; mutates x.
@@ -38,8 +44,7 @@ export function applyDefaults(x: unknown, s: Structural | undefined): void {
   if (props) {
     for (const [k, prop] of props) {
       if (prop.default === undefined) continue;
-      const v = o[k];
-      if ((v === undefined && !Object.prototype.hasOwnProperty.call(o, k)) || isNonNullableNull(v, prop)) o[k] = cloneJSON(prop.default);
+      if (!Object.prototype.hasOwnProperty.call(o, k) || isNonNullableNull(o[k], prop)) setField(o, k, cloneJSON(prop.default));
     }
   }
   const ap = s.additionalProperties;

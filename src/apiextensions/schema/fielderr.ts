@@ -21,7 +21,7 @@ export function goFloat(f: number): string {
 
 /** Go's %v for a JSON number as decoded by apimachinery (integers are int64, the rest float64). */
 export function goNumber(n: number): string {
-  if (Number.isInteger(n) && Math.abs(n) < 2 ** 63) return BigInt(n).toString();
+  if (Number.isInteger(n) && Math.abs(n) <= 2 ** 63) return BigInt(n).toString();
   return goFloat(n);
 }
 
@@ -59,14 +59,12 @@ function byteOrder(a: string, b: string): number {
   return Buffer.compare(Buffer.from(a), Buffer.from(b));
 }
 
+// encoding/json writes float64 as 'f', or 'e' (exponent without leading zeros) below 1e-6 and from 1e21:
+// exactly JavaScript's Number#toString
+// (integers decode as int64 and print every digit)
 function goJSONNumber(n: number): string {
-  if (Number.isInteger(n) && Math.abs(n) < 2 ** 63) return BigInt(n).toString();
-  // encoding/json float64: 'f' unless exp < -6 || exp >= 21, then 'e' with a trimmed exponent
-  const abs = Math.abs(n);
-  if (abs !== 0 && (abs < 1e-6 || abs >= 1e21)) {
-    return n.toExponential().replace(/e([+-])(\d)$/, 'e$10$2');
-  }
-  return String(n);
+  if (Number.isInteger(n) && Math.abs(n) <= 2 ** 63) return BigInt(n).toString();
+  return Number.isFinite(n) ? String(n) : 'null';
 }
 
 function goJSONString(s: string): string {

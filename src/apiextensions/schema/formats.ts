@@ -106,22 +106,34 @@ function isEmail(s: string): boolean {
   return rxAddrSpec.test(t);
 }
 
-// net/url.ParseRequestURI: an absolute URI or an absolute path
+// net/url.ParseRequestURI: an absolute URI (opaque, or with an authority) or an absolute path; no control
+// characters, valid %-escapes in the path, a host without spaces or quotes and a numeric port
+const BAD_ESCAPE = /%(?![0-9A-Fa-f]{2})/;
 function isRequestURI(s: string): boolean {
   if (s === '' || /[\x00-\x1f\x7f]/.test(s)) return false;
-  if (s.startsWith('/')) return !/\s/.test(s) || true;
-  const m = /^([A-Za-z][A-Za-z0-9+.\-]*):(.*)$/s.exec(s);
-  if (!m) return false;
-  const rest = m[2];
-  if (rest.startsWith('//')) {
-    const auth = rest.slice(2).split(/[/?#]/, 1)[0];
+  if (s === '*') return true;
+  let rest = s;
+  const m = /^([A-Za-z][A-Za-z0-9+.\-]*):/.exec(s);
+  if (m) rest = s.slice(m[0].length);
+  else if (s.startsWith(':')) return false;
+  const q = rest.indexOf('?');
+  if (q >= 0) rest = rest.slice(0, q);
+  if (!rest.startsWith('/')) return !!m;
+  if (m && rest.startsWith('//')) {
+    const afterSlashes = rest.slice(2);
+    const end = afterSlashes.indexOf('/');
+    const auth = end < 0 ? afterSlashes : afterSlashes.slice(0, end);
+    rest = end < 0 ? '' : afterSlashes.slice(end);
     const host = auth.includes('@') ? auth.slice(auth.lastIndexOf('@') + 1) : auth;
-    if (/[\s"<>\\^`{|}]/.test(host)) return false;
-    if (host.startsWith('[')) return /^\[[0-9A-Fa-f:.%\w-]+\](:\d*)?$/.test(host);
-    const colon = host.lastIndexOf(':');
-    if (colon >= 0 && !/^\d*$/.test(host.slice(colon + 1))) return false;
+    if (host.startsWith('[')) {
+      if (!/^\[[0-9A-Fa-f:.]+(%[^\]]*)?\](:\d*)?$/.test(host)) return false;
+    } else {
+      if (/[\s"<>\\^`{|}]/.test(host) || BAD_ESCAPE.test(host)) return false;
+      const colon = host.lastIndexOf(':');
+      if (colon >= 0 && !/^\d*$/.test(host.slice(colon + 1))) return false;
+    }
   }
-  return true;
+  return !BAD_ESCAPE.test(rest);
 }
 
 function isCIDR(s: string): boolean {

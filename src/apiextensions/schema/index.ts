@@ -1,23 +1,31 @@
 // Structural schemas for CustomResourceDefinitions, as plain functions over JSON: upstream's
 // staging/src/k8s.io/apiextensions-apiserver/pkg/apiserver/schema/ (structural, validation, pruning, defaulting,
 // objectmeta, listtype) and pkg/apiserver/validation/ (with kube-openapi's pkg/validation/validate and strfmt).
+//
+// Serving a custom resource, upstream's order (customresource_handler.go, registry/customresource/strategy.go):
+//   const cr = new CustomResourceSchema(version.schema.openAPIV3Schema, crd.spec.preserveUnknownFields)  // once
+//   decode:   cr.decode(obj, { returnUnknownFieldPaths, rootMetadata: true })  → `unknown field "<path>"`
+//   default:  cr.default(obj)                                                  (after decoding, before admission)
+//   create:   cr.validate(obj)            update: cr.validateUpdate(obj, old)   status: cr.validateStatusUpdate(obj, old)
+// Checking a CRD: validateStructuralSchema(schema, `spec.versions[i].schema.openAPIV3Schema`), and only when that
+// finds nothing, validateDefaults(schema, same path).
 import type { Cause } from '../../resources/types.js';
 import { applyDefaults, pruneDefaults, pruneNonNullableNullsWithoutDefaults, validateDefaults as validateStructuralDefaults, type DefaultsOptions } from './defaulting.js';
 import { validateListSetMapKeys, hasListSetOrMap } from './listtype.js';
 import { coerce, decodeObjectMeta, hasEmbeddedResource, validateEmbeddedMeta } from './objectmeta.js';
 import { fe } from './fielderr.js';
-import { compileProps, validateValue, type ONode } from './openapi.js';
+import { compileProps, validateValue, validateValueUpdate, type ONode } from './openapi.js';
 import { prune as pruneWith } from './pruning.js';
 import { newStructural, type Structural } from './structural.js';
 
 export type { Structural, ValueValidation, NestedValueValidation, Generic, Extensions } from './structural.js';
 export { newStructural } from './structural.js';
-export { validateStructuralSchema, validateStructural, validateListTypeRules, type StructuralSchemaOptions } from './validation.js';
+export { validateStructuralSchema, validateStructural, validateListTypeRules, structuralInitError, type StructuralSchemaOptions } from './validation.js';
 export { applyDefaults, pruneNonNullableNullsWithoutDefaults, pruneDefaults, validateStructuralDefaults };
 export type { DefaultsOptions };
 export { validateListSetMapKeys } from './listtype.js';
 export { coerce, decodeObjectMeta, validateEmbeddedMeta, validateObjectMetaAt } from './objectmeta.js';
-export { compileProps, compileStructural, validateValue, type ONode } from './openapi.js';
+export { compileProps, compileStructural, validateValue, validateValueUpdate, type ONode } from './openapi.js';
 export { compilePattern } from './regex.js';
 
 /**
@@ -93,6 +101,18 @@ export function validateCustomResource(obj: any, schema: any, opts: ValidateOpti
 }
 
 /**
+ * ValidateCustomResourceUpdate with ratcheting (CRDValidationRatcheting is on by default): as validateCustomResource,
+ * but errors in fields left equal to their old value (correlated by name, by index, or by map-list keys) are dropped.
+ */
+export function validateCustomResourceUpdate(obj: any, old: any, schema: any, opts: ValidateOptions = {}): Cause[] {
+  const c = compiledFor(schema);
+  const root = opts.root ?? '';
+  const errs = validateValueUpdate(c.node, obj, old, root);
+  if (opts.embedded !== false && c.embedded && c.structural) errs.push(...validateEmbeddedMeta(root, obj, c.structural, false));
+  return errs;
+}
+
+/**
  * One CRD version's schema, compiled once: what the custom resource handler and strategy do with it
  * (customresource_handler.go unstructuredSchemaCoercer / unstructuredDefaulter, registry/customresource strategy).
  */
@@ -161,6 +181,23 @@ export class CustomResourceSchema {
     if (this.embedded) errs.push(...validateEmbeddedMeta('', obj, this.structural, false));
     if (this.listTypes) errs.push(...validateListSetMapKeys(obj, this.structural));
     return errs;
+  }
+
+  /**
+   * The strategy's ValidateUpdate: ratcheted schema validation, embedded resources, and list-type uniqueness
+   * only when the old object had no such duplicates.
+   */
+  validateUpdate(obj: any, old: any): Cause[] {
+    const errs = validateValueUpdate(this.validator, obj, old, '');
+    if (this.embedded) errs.push(...validateEmbeddedMeta('', obj, this.structural, false));
+    if (this.listTypes && validateListSetMapKeys(old, this.structural).length === 0) errs.push(...validateListSetMapKeys(obj, this.structural));
+    return errs;
+  }
+
+  /** The status subresource's update validation, ratcheted against the old status. */
+  validateStatusUpdate(obj: any, old: any): Cause[] {
+    if (!this.statusValidator || !obj || typeof obj !== 'object' || !Object.prototype.hasOwnProperty.call(obj, 'status')) return [];
+    return validateValueUpdate(this.statusValidator, obj.status, old && typeof old === 'object' ? old.status : undefined, 'status');
   }
 
   /** The status subresource's validation: the status schema against obj.status, paths under `status`. */

@@ -5,6 +5,7 @@
 import type { Cause } from '../../resources/types.js';
 import { isDNS1035Label, isDNS1123Label, validateAnnotations, validateLabels, isQualifiedName } from '../../registry/validation.js';
 import { child, fe, index } from './fielderr.js';
+import { goQuote } from '../../util/goquote.js';
 import { asResourceRoot, type Structural } from './structural.js';
 
 function isObj(v: unknown): v is Record<string, any> {
@@ -41,12 +42,16 @@ function bool(v: unknown, struct: string, field: string): boolean {
   return v;
 }
 
-// metav1.Time: RFC 3339, re-encoded in UTC with seconds precision
-function time(v: unknown, struct: string, field: string): string {
-  if (typeof v !== 'string') throw typeErr(v, struct, field, 'v1.Time');
+// metav1.Time (UnmarshalJSON): an RFC 3339 string, re-encoded in UTC with seconds precision
+function time(v: unknown, _struct: string, _field: string): string {
+  if (typeof v !== 'string') throw new DecodeError(`json: cannot unmarshal ${jsonKind(v)} into Go value of type string`);
   const m = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/.exec(v);
   const d = m ? new Date(v) : undefined;
-  if (!d || Number.isNaN(d.getTime())) throw new DecodeError(`parsing time ${JSON.stringify(JSON.stringify(v))} as "\\"2006-01-02T15:04:05Z07:00\\"": cannot parse ${JSON.stringify(JSON.stringify(v).slice(1))} as "2006"`);
+  if (!d || Number.isNaN(d.getTime())) {
+    // time.ParseError, reduced to the common case of a value that is no timestamp at all
+    const layout = '2006-01-02T15:04:05Z07:00';
+    throw new DecodeError(`parsing time ${goQuote(v)} as ${goQuote(layout)}: cannot parse ${goQuote(v)} as "2006"`);
+  }
   return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 

@@ -45,10 +45,17 @@ export interface ONode {
   apDefined: boolean;
   apSchema?: ONode;
   items?: ONode;
+  /** x-kubernetes-list-type and -list-map-keys, for correlating old list items (ratcheting) */
+  listType?: string;
+  listMapKeys?: string[];
   allOf?: ONode[];
   anyOf?: ONode[];
   oneOf?: ONode[];
   not?: ONode;
+  /** precomputed: whether the junctor, string and number validators have anything to check */
+  junctors?: boolean;
+  stringChecks?: boolean;
+  numberChecks?: boolean;
 }
 
 /** A kube-openapi error: an errors.Validation (with a code) or a plain error. */
@@ -101,6 +108,9 @@ function finish(n: ONode): ONode {
       if (n.format === 'float' || n.format === 'double') n.numFormat = n.format;
     }
   }
+  n.junctors = !!(n.anyOf || n.oneOf || n.allOf || n.not);
+  n.stringChecks = n.maxLength !== undefined || n.minLength !== undefined || n.pattern !== undefined;
+  n.numberChecks = n.numType === 'integer' || n.numFormat === 'float' || n.multipleOf !== undefined || n.minimum !== undefined || n.maximum !== undefined;
   if (n.props) {
     n.propKeys = [...n.props.keys()];
     n.propNodes = [...n.props.values()];
@@ -135,6 +145,8 @@ export function compileProps(s: unknown): ONode {
     n.apSchema = compileProps(ap);
   }
   if (isObj(s.items)) n.items = compileProps(s.items);
+  if (typeof s['x-kubernetes-list-type'] === 'string') n.listType = s['x-kubernetes-list-type'];
+  if (Array.isArray(s['x-kubernetes-list-map-keys'])) n.listMapKeys = s['x-kubernetes-list-map-keys'];
   return finish(n);
 }
 
@@ -161,6 +173,8 @@ export function compileStructural(s: Structural | undefined): ONode {
   if (s.type) n.type = [s.type];
   n.nullable = !!s.nullable;
   if (s.items) n.items = compileStructural(s.items);
+  n.listType = s.xListType;
+  n.listMapKeys = s.xListMapKeys;
   if (s.properties) {
     n.props = new Map();
     for (const [k, v] of s.properties) n.props.set(k, compileStructural(v));
@@ -212,7 +226,8 @@ function kindOf(v: unknown): Kind {
     case 'boolean':
       return 'boolean';
     case 'number':
-      return Number.isInteger(v) && Math.abs(v) < 2 ** 63 ? 'integer' : 'number';
+      // int64's range; 2^63 stands for MaxInt64, which a double cannot hold
+      return Number.isInteger(v) && Math.abs(v) <= 2 ** 63 ? 'integer' : 'number';
     case 'object':
       return Array.isArray(v) ? 'array' : 'object';
     default:
@@ -395,8 +410,47 @@ function enumCheck(n: ONode, path: string, data: unknown, kind: Kind, errs: OErr
   errs.push({ code: EnumFailCode, name: path, value: data, values: en, message: `${path} in body should be one of ${goJSON(en)}` });
 }
 
+/** No old value to ratchet against (common.CorrelatedObject returned nil). */
+const NONE: unique symbol = Symbol('none');
+type Old = unknown | typeof NONE;
+
+/**
+ * A field's or an index's validator under ratcheting (pkg/apiserver/validation/ratcheting.go): errors of a
+ * value equal to its correlated old value are dropped (kept as warnings upstream).
+ */
+function validateChild(n: ONode, data: unknown, old: Old, path: string, errs: OErr[]): number {
+  if (old === NONE) return validateNode(n, data, path, errs, NONE);
+  const e: OErr[] = [];
+  const mc = validateNode(n, data, path, e, old);
+  if (e.length > 0 && !jsonEqual(data, old)) for (const x of e) errs.push(x);
+  return mc;
+}
+
+// CorrelatedObject.Index: map lists by their keys, sets and atomic lists not at all, other lists by index
+function oldItem(n: ONode, a: unknown[], old: Old, i: number): Old {
+  if (old === NONE || !Array.isArray(old)) return NONE;
+  if (n.listType === 'map') {
+    const keys = n.listMapKeys ?? [];
+    const cur = a[i];
+    if (!isObj(cur)) return NONE;
+    for (const o of old) {
+      if (isObj(o) && keys.every((k) => jsonEqual(o[k], cur[k]))) return o;
+    }
+    return NONE;
+  }
+  if (n.listType === 'set' || n.listType === 'atomic') return NONE;
+  const o = i < old.length ? old[i] : null;
+  return o === null || o === undefined ? NONE : o;
+}
+
+function oldField(old: Old, k: string, path: string): Old {
+  if (old === NONE || !isObj(old) || !Object.prototype.hasOwnProperty.call(old, k)) return NONE;
+  if (path === '' && (k === 'kind' || k === 'apiVersion')) return NONE;
+  return old[k];
+}
+
 /** SchemaValidator.Validate: appends errors, returns the result's MatchCount. */
-function validateNode(n: ONode, data: unknown, path: string, errs: OErr[]): number {
+function validateNode(n: ONode, data: unknown, path: string, errs: OErr[], old: Old = NONE): number {
   const kind = kindOf(data);
   if (kind === 'null') {
     let mc = 0;
@@ -411,20 +465,20 @@ function validateNode(n: ONode, data: unknown, path: string, errs: OErr[]): numb
     mc++;
   }
   // schema props
-  mc += schemaProps(n, data, path, errs) + 2; // its own Inc and the loop's
+  mc += (n.junctors ? schemaProps(n, data, path, errs, old) : 0) + 2; // its own Inc and the loop's
   if (kind === 'string') {
-    stringCheck(n, path, data as string, errs);
+    if (n.stringChecks) stringCheck(n, path, data as string, errs);
     mc++;
     if (n.formatCheck) {
       if (!n.formatCheck(data as string)) errs.push(invalidType(path, n.format, data as string));
       mc++;
     }
   } else if (kind === 'integer' || kind === 'number') {
-    numberCheck(n, path, data as number, kind, errs);
+    if (n.numberChecks) numberCheck(n, path, data as number, kind, errs);
     mc += 2;
   } else if (kind === 'array') {
     const a = data as unknown[];
-    if (n.items) for (let i = 0; i < a.length; i++) mc += validateNode(n.items, a[i], path + '[' + i + ']', errs);
+    if (n.items) for (let i = 0; i < a.length; i++) mc += validateChild(n.items, a[i], oldItem(n, a, old, i), path + '[' + i + ']', errs);
     if (n.minItems !== undefined && a.length < n.minItems)
       errs.push({ code: MinItemsFailCode, name: path, value: a.length, valid: n.minItems, message: `${path} in body should have at least ${n.minItems} items` });
     if (n.maxItems !== undefined && a.length > n.maxItems)
@@ -443,12 +497,12 @@ function validateNode(n: ONode, data: unknown, path: string, errs: OErr[]): numb
   if (n.enum && n.enum.length > 0) enumCheck(n, path, data, kind, errs);
   mc++;
   if (kind === 'object') {
-    mc += objectCheck(n, data as Record<string, unknown>, path, errs) + 1;
+    mc += objectCheck(n, data as Record<string, unknown>, path, errs, old) + 1;
   }
   return mc + 1;
 }
 
-function objectCheck(n: ONode, o: Record<string, unknown>, path: string, errs: OErr[]): number {
+function objectCheck(n: ONode, o: Record<string, unknown>, path: string, errs: OErr[], old: Old): number {
   let mc = 0;
   if (n.minProperties !== undefined || n.maxProperties !== undefined) {
     const size = Object.keys(o).length;
@@ -464,7 +518,7 @@ function objectCheck(n: ONode, o: Record<string, unknown>, path: string, errs: O
     }
   } else if (n.apSchema) {
     for (const k in o) {
-      if (!props || !props.has(k)) mc += validateNode(n.apSchema, o[k], path + '.' + k, errs);
+      if (!props || !props.has(k)) mc += validateChild(n.apSchema, o[k], oldField(old, k, path), path + '.' + k, errs);
     }
   }
   const keys = n.propKeys;
@@ -473,8 +527,8 @@ function objectCheck(n: ONode, o: Record<string, unknown>, path: string, errs: O
     for (let i = 0; i < keys.length; i++) {
       const k = keys[i];
       const v = o[k];
-      if (v === undefined && !Object.prototype.hasOwnProperty.call(o, k)) continue;
-      mc += validateNode(nodes[i], v, path ? path + '.' + k : k, errs);
+      if ((v === undefined || k === '__proto__') && !Object.prototype.hasOwnProperty.call(o, k)) continue;
+      mc += old === NONE ? validateNode(nodes[i], v, path ? path + '.' + k : k, errs) : validateChild(nodes[i], v, oldField(old, k, path), path ? path + '.' + k : k, errs);
     }
   }
   if (n.required) {
@@ -486,7 +540,7 @@ function objectCheck(n: ONode, o: Record<string, unknown>, path: string, errs: O
 }
 
 /** schemaPropsValidator.Validate: anyOf, oneOf, allOf, not. Returns the MatchCount (without its own Inc). */
-function schemaProps(n: ONode, data: unknown, path: string, errs: OErr[]): number {
+function schemaProps(n: ONode, data: unknown, path: string, errs: OErr[], old: Old): number {
   let mc = 0;
   if (n.anyOf) {
     let best: { errs: OErr[]; mc: number } | undefined;
@@ -494,7 +548,7 @@ function schemaProps(n: ONode, data: unknown, path: string, errs: OErr[]): numbe
     let ok = false;
     for (const s of n.anyOf) {
       const e: OErr[] = [];
-      const m = validateNode(s, data, path, e);
+      const m = validateNode(s, data, path, e, old);
       if (e.length === 0) {
         best = undefined;
         ok = true;
@@ -516,7 +570,7 @@ function schemaProps(n: ONode, data: unknown, path: string, errs: OErr[]): numbe
     let validated = 0;
     for (const s of n.oneOf) {
       const e: OErr[] = [];
-      const m = validateNode(s, data, path, e);
+      const m = validateNode(s, data, path, e, old);
       if (e.length === 0) {
         validated++;
         best = undefined;
@@ -537,14 +591,14 @@ function schemaProps(n: ONode, data: unknown, path: string, errs: OErr[]): numbe
     let validated = 0;
     for (const s of n.allOf) {
       const before = errs.length;
-      mc += validateNode(s, data, path, errs);
+      mc += validateNode(s, data, path, errs, old);
       if (errs.length === before) validated++;
     }
     if (validated !== n.allOf.length) errs.push(plain(`${goQuote(path)} must validate all the schemas (allOf)${validated === 0 ? '. None validated' : ''}`));
   }
   if (n.not) {
     const e: OErr[] = [];
-    validateNode(n.not, data, path, e);
+    validateNode(n.not, data, path, e, old);
     if (e.length === 0) errs.push(plain(`${goQuote(path)} must not validate the schema (not)`));
   }
   return mc;
@@ -555,6 +609,17 @@ export function validateValue(n: ONode, data: unknown, root = ''): Cause[] {
   const errs: OErr[] = [];
   validateNode(n, data, '', errs);
   if (errs.length === 0) return [];
+  return toCauses(errs, root);
+}
+
+/**
+ * ValidateCustomResourceUpdate with ratcheting (CRDValidationRatcheting, on by default): errors in a field whose
+ * value equals its correlated old value are not reported; an object equal to the old one has none.
+ */
+export function validateValueUpdate(n: ONode, data: unknown, old: unknown, root = ''): Cause[] {
+  const errs: OErr[] = [];
+  validateNode(n, data, '', errs, old === undefined ? NONE : old);
+  if (errs.length === 0 || jsonEqual(data, old)) return [];
   return toCauses(errs, root);
 }
 

@@ -1,5 +1,6 @@
 // Structural schemas: staging/src/k8s.io/apiextensions-apiserver/pkg/apiserver/schema/structural.go (types)
 // and convert.go (NewStructural), built from an apiextensions.k8s.io/v1 JSONSchemaProps as JSON.
+import { cloneJSON } from '../../util/clone.js';
 
 /** A JSON value; `undefined` means "not set". */
 export type JSONValue = unknown;
@@ -90,7 +91,8 @@ function newGenerics(s: Record<string, any>): Generic {
   if (typeof s.description === 'string' && s.description) g.description = s.description;
   if (typeof s.title === 'string' && s.title) g.title = s.title;
   if (s.nullable === true) g.nullable = true;
-  if (s.default !== undefined && s.default !== null) g.default = s.default;
+  // copied: pruning and coercion of defaults must not touch the CRD object the schema came from
+  if (s.default !== undefined && s.default !== null) g.default = cloneJSON(s.default);
   if (isObj(s.externalDocs)) g.externalDocs = { description: s.externalDocs.description ?? '', url: s.externalDocs.url ?? '' };
   if (s.example !== undefined && s.example !== null) g.example = s.example;
   return g;

@@ -295,6 +295,21 @@ function walkListTypes(s: any, p: string, o: Required<ListTypeRuleOptions>, errs
 export interface StructuralSchemaOptions extends StructuralValidationOptions, ListTypeRuleOptions {
   /** also check the x-kubernetes-list-type / map-type rules (default true) */
   listTypes?: boolean;
+  /**
+   * report NewStructural's error (default true). Upstream shows it only when the OpenAPI schema checks found
+   * nothing (they name the same problem better): a caller with those checks sets false and uses structuralInitError.
+   */
+  initErrors?: boolean;
+}
+
+/** NewStructural's error as validateCustomResourceDefinitionValidation words it, or undefined. */
+export function structuralInitError(schema: any, fldPath: string): Cause | undefined {
+  try {
+    newStructural(schema);
+    return undefined;
+  } catch (e) {
+    return fe.invalid(fldPath, '', (e as Error).message);
+  }
 }
 
 /**
@@ -303,13 +318,15 @@ export interface StructuralSchemaOptions extends StructuralValidationOptions, Li
  * then (unless opts.listTypes is false) the list-type/map-type rules.
  */
 export function validateStructuralSchema(schema: any, fldPath: string, opts: StructuralSchemaOptions = {}): Cause[] {
+  // no schema, nothing to check (validateCustomResourceDefinitionValidation looks only at a present one)
+  if (!isObj(schema)) return [];
   let s: Structural;
   const errs: Cause[] = [];
   try {
     s = newStructural(schema);
     errs.push(...validateStructural(s, fldPath, opts));
   } catch (e) {
-    errs.push(fe.invalid(fldPath, '', (e as Error).message));
+    if (opts.initErrors !== false) errs.push(fe.invalid(fldPath, '', (e as Error).message));
   }
   if (opts.listTypes !== false) errs.push(...validateListTypeRules(schema, fldPath, opts));
   return errs;
