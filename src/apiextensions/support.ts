@@ -51,8 +51,9 @@ export function compileSchema(schema: unknown, preserveUnknownFields = false): C
     prune: (obj) => crs.decode(obj, { returnUnknownFieldPaths: true }).unknownFields,
     defaults: (obj) => crs.default(obj),
     validate: (obj) => withRules(crs.validate(obj), obj, undefined),
-    validateUpdate: (obj, old) => withRules(crs.validate(obj), obj, old),
-    validateStatus: (obj, old) => withRules(crs.validateStatus(obj), obj, old),
+    // updates ratchet: errors in values the update left unchanged do not fail it (upstream's ratcheting validation)
+    validateUpdate: (obj, old) => withRules(crs.validateUpdate(obj, old), obj, old),
+    validateStatus: (obj, old) => withRules(crs.validateStatusUpdate(obj, old), obj, old),
   };
 }
 
