@@ -21,11 +21,21 @@ import { eventsV1EventDef } from './events/event.js';
 import { endpointSliceDef } from './discovery/endpointslice.js';
 import { storageClassDef } from './storage/storageclass.js';
 import { leaseDef } from './coordination/lease.js';
+import { componentStatusDef } from './core/componentstatus.js';
+import { podTemplateDef } from './core/podtemplate.js';
+import { replicationControllerDef } from './core/replicationcontroller.js';
+import { priorityClassDef } from './scheduling/priorityclass.js';
+import { runtimeClassDef } from './node/runtimeclass.js';
+import { csiDriverDef } from './storage/csidriver.js';
+import { csiNodeDef } from './storage/csinode.js';
+import { volumeAttachmentDef } from './storage/volumeattachment.js';
+import { volumeAttributesClassDef, VOLUME_ATTRIBUTES_CLASS_V1_SINCE } from './storage/volumeattributesclass.js';
 import { selfSubjectAccessReviewDef, selfSubjectRulesReviewDef, reviewSelfSubjectAccess, reviewSelfSubjectRules } from './authorization/reviews.js';
 
 /** The served kinds, in discovery order within each group-version, as `emulatedMinor` serves them. */
 export function allResources(emulatedMinor = 33): ResourceDef[] {
   const defs: ResourceDef[] = [
+    componentStatusDef,
     configMapDef,
     endpointsDef,
     eventDef,
@@ -35,6 +45,8 @@ export function allResources(emulatedMinor = 33): ResourceDef[] {
     persistentVolumeClaimDef,
     persistentVolumeDef,
     podDef,
+    podTemplateDef,
+    replicationControllerDef,
     resourceQuotaDef,
     secretDef,
     serviceAccountDef,
@@ -46,10 +58,17 @@ export function allResources(emulatedMinor = 33): ResourceDef[] {
     leaseDef,
     endpointSliceDef,
     eventsV1EventDef,
+    csiDriverDef,
+    csiNodeDef,
     storageClassDef,
+    volumeAttachmentDef,
+    ...(emulatedMinor >= VOLUME_ATTRIBUTES_CLASS_V1_SINCE ? [volumeAttributesClassDef] : []),
+    priorityClassDef,
+    runtimeClassDef,
   ];
   return defs.map((d) => ({ ...d, table: printerForVersion(d.table ?? printers[qualifiedResource(d)] ?? defaultPrinter, emulatedMinor) }));
 }
 
 /** Group-versions in discovery order (the preferred version first within a group). */
-export const GROUP_ORDER = ['', 'apps', 'events.k8s.io', 'authorization.k8s.io', 'autoscaling', 'coordination.k8s.io', 'discovery.k8s.io', 'storage.k8s.io'];
+// (kube-aggregator apiVersionPriorities: storage 16800, scheduling 16600, coordination 16500, node 16300, discovery 16200)
+export const GROUP_ORDER = ['', 'apps', 'events.k8s.io', 'authorization.k8s.io', 'autoscaling', 'storage.k8s.io', 'scheduling.k8s.io', 'coordination.k8s.io', 'node.k8s.io', 'discovery.k8s.io'];

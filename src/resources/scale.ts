@@ -66,7 +66,7 @@ export function selectorString(sel: unknown): string | undefined {
   }
 }
 
-/** scaleFromStatefulSet: the autoscaling/v1 Scale view of a StatefulSet. */
+/** scaleFromStatefulSet: the autoscaling/v1 Scale view of a StatefulSet (or a ReplicationController). */
 export function scaleFromStatefulSet(sts: KObject): KObject {
   const meta: KObject = isMap(sts.metadata) ? sts.metadata : {};
   const scaleMeta: KObject = {};
@@ -76,7 +76,9 @@ export function scaleFromStatefulSet(sts: KObject): KObject {
   // autoscaling/v1 ScaleSpec.replicas is omitempty: 0 is not rendered
   if (typeof replicas === 'number' && replicas !== 0) spec.replicas = replicas;
   const status: KObject = { replicas: typeof sts.status?.replicas === 'number' ? sts.status.replicas : 0 };
-  const selector = selectorString(sts.spec?.selector) ?? '';
+  // a ReplicationController's selector is a plain label map (scaleFromRC: labels.SelectorFromSet)
+  const sel = sts.kind === 'ReplicationController' ? { matchLabels: isMap(sts.spec?.selector) ? sts.spec.selector : {} } : sts.spec?.selector;
+  const selector = selectorString(sel) ?? '';
   if (selector) status.selector = selector;
   return { kind: 'Scale', apiVersion: 'autoscaling/v1', metadata: scaleMeta, spec, status };
 }

@@ -23,6 +23,7 @@ import { OPENAPI_V2_PROTOBUF_CONTENT_TYPE, openapiV2ETag, openapiV2Json, openapi
 import { bootstrap } from './bootstrap.js';
 import { installAdmission } from '../registry/admission.js';
 import { installStorageAdmission } from '../registry/admission-storage.js';
+import { installKindHooks } from '../resources/admission.js';
 import { startDNSServer } from '../dns/server.js';
 
 // apiserver pkg/server/config.go: MaxRequestBodyBytes is 3 MB
@@ -88,6 +89,7 @@ export async function createServer(opts: ServerOptions = {}): Promise<KubeEmulat
   const registry = new Registry(store, defs, { logger });
   const allocators = installAdmission(registry, { serviceCIDR: opts.serviceCIDR ?? '10.96.0.0/12' });
   installStorageAdmission(registry);
+  installKindHooks(registry);
   bootstrap(registry, allocators.ips.first());
   const watches = new WatchHub(registry, logger);
   const controllers = new ControllerManager(

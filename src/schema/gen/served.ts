@@ -10,6 +10,8 @@ export interface ServedKind {
   namespaced: boolean;
   /** subresource path segments served (status, scale, log, ...) */
   subresources: string[];
+  /** the first emulated minor version that serves it (allResources leaves it out before) */
+  sinceMinor?: number;
 }
 
 const k = (
@@ -22,6 +24,9 @@ const k = (
 ): ServedKind => ({ group, version, kind, plural, namespaced, subresources });
 
 export const SERVED_KINDS: ServedKind[] = [
+  k('', 'v1', 'ComponentStatus', 'componentstatuses', false),
+  k('', 'v1', 'PodTemplate', 'podtemplates', true),
+  k('', 'v1', 'ReplicationController', 'replicationcontrollers', true, ['scale', 'status']),
   k('', 'v1', 'Namespace', 'namespaces', false, ['finalize', 'status']),
   k('', 'v1', 'Pod', 'pods', true, ['attach', 'binding', 'exec', 'log', 'portforward', 'status']),
   k('', 'v1', 'Service', 'services', true, ['status']),
@@ -40,6 +45,12 @@ export const SERVED_KINDS: ServedKind[] = [
   k('events.k8s.io', 'v1', 'Event', 'events', true),
   k('discovery.k8s.io', 'v1', 'EndpointSlice', 'endpointslices', true),
   k('storage.k8s.io', 'v1', 'StorageClass', 'storageclasses', false),
+  k('storage.k8s.io', 'v1', 'CSIDriver', 'csidrivers', false),
+  k('storage.k8s.io', 'v1', 'CSINode', 'csinodes', false),
+  k('storage.k8s.io', 'v1', 'VolumeAttachment', 'volumeattachments', false, ['status']),
+  { ...k('storage.k8s.io', 'v1', 'VolumeAttributesClass', 'volumeattributesclasses', false), sinceMinor: 34 },
+  k('scheduling.k8s.io', 'v1', 'PriorityClass', 'priorityclasses', false),
+  k('node.k8s.io', 'v1', 'RuntimeClass', 'runtimeclasses', false),
   k('coordination.k8s.io', 'v1', 'Lease', 'leases', true),
   k('authorization.k8s.io', 'v1', 'SelfSubjectAccessReview', 'selfsubjectaccessreviews', false),
   k('authorization.k8s.io', 'v1', 'SelfSubjectRulesReview', 'selfsubjectrulesreviews', false),

@@ -32,8 +32,8 @@ export async function call(base: string, method: string, path: string, body?: st
   return { status: res.status, text: await res.text() };
 }
 
-/** The kinds that can be listed (everything served but the reviews). */
-export const LISTABLE = SERVED_KINDS.filter((k) => !k.plural.endsWith('reviews'));
+/** The kinds that can be listed (everything the default emulated version serves but the reviews). */
+export const LISTABLE = SERVED_KINDS.filter((k) => !k.plural.endsWith('reviews') && (k.sinceMinor ?? 0) <= 33);
 
 /** Every object of every listable kind: `group/plural/ns/name` -> the object. Fails on a LIST that fails. */
 export async function listAll(base: string): Promise<Map<string, any>> {

@@ -1,0 +1,56 @@
+// The RuntimeClass admission plugin (plugin/pkg/admission/runtimeclass/admission.go): a pod's
+// runtimeClassName must name a class; the class's overhead and scheduling constraints are added.
+import type { KObject, ResourceDef } from '../types.js';
+import type { Registry } from '../../registry/registry.js';
+import { forbidden } from '../../registry/errors.js';
+import { deepEqual } from '../../registry/validation.js';
+
+const isObj = (v: unknown): v is KObject => typeof v === 'object' && v !== null && !Array.isArray(v);
+const arr = (v: unknown): any[] => (Array.isArray(v) ? v : []);
+
+/** Admit + Validate on pod create: mutates pod, throws upstream's Forbidden. */
+export function admitPodRuntimeClass(podDef: ResourceDef, pod: KObject, lookup: (name: string) => KObject | undefined): void {
+  const spec = pod.spec;
+  if (!isObj(spec)) return;
+  const name = String(pod.metadata?.name || pod.metadata?.generateName || '');
+  const rcName = spec.runtimeClassName;
+  let rc: KObject | undefined;
+  if (rcName !== undefined && rcName !== null) {
+    rc = lookup(String(rcName));
+    if (!rc) throw forbidden(podDef, name, `pod rejected: RuntimeClass ${JSON.stringify(String(rcName))} not found`);
+  }
+  // setOverhead / validateOverhead
+  const podFixed = isObj(rc?.overhead) ? rc.overhead.podFixed : undefined;
+  if (podFixed !== undefined && podFixed !== null) {
+    if (spec.overhead !== undefined && spec.overhead !== null && !deepEqual(spec.overhead, podFixed))
+      throw forbidden(podDef, name, "pod rejected: Pod's Overhead doesn't match RuntimeClass's defined Overhead");
+    spec.overhead = JSON.parse(JSON.stringify(podFixed));
+  } else if (spec.overhead !== undefined && spec.overhead !== null) {
+    throw forbidden(podDef, name, 'pod rejected: Pod Overhead set without corresponding RuntimeClass defined Overhead');
+  }
+  // setScheduling: the class's node selector joins the pod's (a conflicting value is refused) and its tolerations are added
+  const sched = isObj(rc?.scheduling) ? rc.scheduling : undefined;
+  if (!sched) return;
+  if (isObj(sched.nodeSelector) && Object.keys(sched.nodeSelector).length) {
+    const selector: Record<string, string> = isObj(spec.nodeSelector) ? { ...spec.nodeSelector } : {};
+    for (const [k, v] of Object.entries(sched.nodeSelector as Record<string, string>)) {
+      if (k in selector && selector[k] !== v)
+        throw forbidden(podDef, name, `conflict: runtimeClass.scheduling.nodeSelector[${k}] = ${v}; pod.spec.nodeSelector[${k}] = ${selector[k]}`);
+      selector[k] = v;
+    }
+    spec.nodeSelector = selector;
+  }
+  const add = arr(sched.tolerations).filter((t) => isObj(t) && !arr(spec.tolerations).some((p) => deepEqual(p, t)));
+  if (add.length) spec.tolerations = [...arr(spec.tolerations), ...add];
+}
+
+/** Installs the plugin's hook on pod creates. */
+export function installRuntimeClassAdmission(registry: Registry): void {
+  const rcDef = registry.def('node.k8s.io', 'runtimeclasses');
+  const podDef = registry.def('', 'pods');
+  if (!rcDef || !podDef) return;
+  registry.addHook(podDef, (op, pod, _old, opts) => {
+    if (op !== 'create' || opts.subresource) return;
+    admitPodRuntimeClass(podDef, pod, (n) => registry.tryGet(rcDef, '', n));
+  });
+}
