@@ -8,6 +8,7 @@ import { lines, parseTable, CORE_ONLY } from './fixtures/util.js';
 // name, shortnames, apiVersion, namespaced, kind, verbs, categories (as upstream serves them)
 const RW = 'create,delete,deletecollection,get,list,patch,update,watch';
 const RESOURCES: string[][] = [
+  ['componentstatuses', 'cs', 'v1', 'false', 'ComponentStatus', 'get,list', ''],
   ['configmaps', 'cm', 'v1', 'true', 'ConfigMap', RW, ''],
   ['endpoints', 'ep', 'v1', 'true', 'Endpoints', RW, ''],
   ['events', 'ev', 'v1', 'true', 'Event', RW, ''],
@@ -17,6 +18,8 @@ const RESOURCES: string[][] = [
   ['persistentvolumeclaims', 'pvc', 'v1', 'true', 'PersistentVolumeClaim', RW, ''],
   ['persistentvolumes', 'pv', 'v1', 'false', 'PersistentVolume', RW, ''],
   ['pods', 'po', 'v1', 'true', 'Pod', RW, 'all'],
+  ['podtemplates', '', 'v1', 'true', 'PodTemplate', RW, ''],
+  ['replicationcontrollers', 'rc', 'v1', 'true', 'ReplicationController', RW, 'all'],
   ['resourcequotas', 'quota', 'v1', 'true', 'ResourceQuota', RW, ''],
   ['secrets', '', 'v1', 'true', 'Secret', RW, ''],
   ['serviceaccounts', 'sa', 'v1', 'true', 'ServiceAccount', RW, ''],
@@ -28,7 +31,12 @@ const RESOURCES: string[][] = [
   ['leases', '', 'coordination.k8s.io/v1', 'true', 'Lease', RW, ''],
   ['endpointslices', '', 'discovery.k8s.io/v1', 'true', 'EndpointSlice', RW, ''],
   ['events', 'ev', 'events.k8s.io/v1', 'true', 'Event', RW, ''],
+  ['runtimeclasses', '', 'node.k8s.io/v1', 'false', 'RuntimeClass', RW, ''],
+  ['priorityclasses', 'pc', 'scheduling.k8s.io/v1', 'false', 'PriorityClass', RW, ''],
+  ['csidrivers', '', 'storage.k8s.io/v1', 'false', 'CSIDriver', RW, ''],
+  ['csinodes', '', 'storage.k8s.io/v1', 'false', 'CSINode', RW, ''],
   ['storageclasses', 'sc', 'storage.k8s.io/v1', 'false', 'StorageClass', RW, ''],
+  ['volumeattachments', '', 'storage.k8s.io/v1', 'false', 'VolumeAttachment', RW, ''],
 ];
 
 describe.each(availableKubectls([33, 29, 27]))('kubectl 1.$minor: discovery, version, explain, auth', ({ minor, bin }) => {
@@ -86,7 +94,12 @@ describe.each(availableKubectls([33, 29, 27]))('kubectl 1.$minor: discovery, ver
     expect(cluster.rows.map((r) => r[0])).toEqual(RESOURCES.filter((r) => r[3] === 'false').map((r) => r[0]));
     const apps = parseTable(await k.ok(['api-resources', '--api-group=apps']));
     expect(apps.rows.map((r) => r[0])).toEqual(['controllerrevisions', 'statefulsets']);
-    expect(lines(await k.ok(['api-resources', '-o', 'name', '--api-group=storage.k8s.io']))).toEqual(['storageclasses.storage.k8s.io']);
+    expect(lines(await k.ok(['api-resources', '-o', 'name', '--api-group=storage.k8s.io']))).toEqual([
+      'csidrivers.storage.k8s.io',
+      'csinodes.storage.k8s.io',
+      'storageclasses.storage.k8s.io',
+      'volumeattachments.storage.k8s.io',
+    ]);
   });
 
   it.runIf(full)('api-versions', async () => {
@@ -96,6 +109,8 @@ describe.each(availableKubectls([33, 29, 27]))('kubectl 1.$minor: discovery, ver
       'coordination.k8s.io/v1',
       'discovery.k8s.io/v1',
       'events.k8s.io/v1',
+      'node.k8s.io/v1',
+      'scheduling.k8s.io/v1',
       'storage.k8s.io/v1',
       'v1',
     ]);
