@@ -208,3 +208,28 @@ describe('PodTemplate, ReplicationController, ComponentStatus', () => {
     expect(t.rows[0].cells).toEqual(['scheduler', 'Healthy', 'ok', '']);
   });
 });
+
+describe('VolumeAttributesClass at --emulated-version v1.34', () => {
+  let emu34: KubeEmulator;
+  const api34 = () => request(emu34.app.server);
+  const VACS = '/apis/storage.k8s.io/v1/volumeattributesclasses';
+  beforeAll(async () => {
+    emu34 = await startBare({ emulatedVersion: 'v1.34.0' });
+  });
+  afterAll(async () => {
+    await emu34.close();
+  });
+
+  it('is served, listed in discovery, validated and printed', async () => {
+    const resources = (await api34().get('/apis/storage.k8s.io/v1').expect(200)).body.resources.map((r: any) => [r.name, r.shortNames]);
+    expect(resources).toContainEqual(['volumeattributesclasses', ['vac']]);
+    let res = await api34().post(VACS).send({ apiVersion: 'storage.k8s.io/v1', kind: 'VolumeAttributesClass', metadata: { name: 'gold' } }).expect(422);
+    expect(causes(res)).toEqual(['driverName: Required value', 'parameters: Required value: must contain at least one key/value pair']);
+    await api34().post(VACS).send({ apiVersion: 'storage.k8s.io/v1', kind: 'VolumeAttributesClass', metadata: { name: 'gold' }, driverName: 'pd.csi.storage.gke.io', parameters: { iops: '3000' } }).expect(201);
+    res = await api34().patch(`${VACS}/gold`).set('Content-Type', 'application/merge-patch+json').send({ driverName: 'other.csi', parameters: { iops: '1' } }).expect(422);
+    expect(causes(res)).toEqual(['driverName: Forbidden: updates to driverName are forbidden.', 'parameters: Forbidden: updates to parameters are forbidden.']);
+    const t = (await api34().get(`${VACS}/gold`).set('Accept', TABLE_ACCEPT).expect(200)).body;
+    expect(t.columnDefinitions.map((c: any) => c.name)).toEqual(['Name', 'DriverName', 'Age']);
+    expect(t.rows[0].cells.slice(0, 2)).toEqual(['gold', 'pd.csi.storage.gke.io']);
+  });
+});
