@@ -131,6 +131,10 @@ const VALUE_FIELDS: Record<string, { structs?: string[]; nulls?: string[] }> = {
   'io.k8s.api.core.v1.Binding': { structs: ['target'] },
   'io.k8s.api.discovery.v1.EndpointSlice': { nulls: ['endpoints'] },
   'io.k8s.api.discovery.v1.Endpoint': { structs: ['conditions'] },
+  'io.k8s.api.core.v1.PodTemplate': { structs: ['template'] },
+  'io.k8s.api.storage.v1.VolumeAttachmentSpec': { structs: ['source'] },
+  'io.k8s.api.storage.v1.CSINodeSpec': { nulls: ['drivers'] },
+  'io.k8s.api.storage.v1.CSINodeDriver': { nulls: ['topologyKeys'] },
 };
 
 const zeroCache = new Map<string, Record<string, unknown>>();
