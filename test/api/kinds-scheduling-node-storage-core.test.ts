@@ -33,6 +33,8 @@ describe('PriorityClass', () => {
   });
 
   it('defaults preemptionPolicy; refuses reserved names, the value ceiling and bad policies', async () => {
+    const zero = (await api().post(PCS).send({ apiVersion: 'scheduling.k8s.io/v1', kind: 'PriorityClass', metadata: { name: 'zero' } }).expect(201)).body;
+    expect(zero.value).toBe(0); // int32 without omitempty
     const made = (await api().post(PCS).send(pc('high', 1000)).expect(201)).body;
     expect(made).toMatchObject({ value: 1000, preemptionPolicy: 'PreemptLowerPriority', metadata: { generation: 1 } });
     let res = await api().post(PCS).send(pc('system-mine', 10)).expect(422);
@@ -67,7 +69,10 @@ describe('PriorityClass', () => {
     const p = (await api().post(PODS).send({ ...pod('critical'), spec: { ...pod('x').spec, priorityClassName: 'system-node-critical' } }).expect(201)).body;
     expect(p.spec).toMatchObject({ priority: 2000001000, preemptionPolicy: 'PreemptLowerPriority' });
     let res = await api().post(PODS).send({ ...pod('nope'), spec: { ...pod('x').spec, priorityClassName: 'missing' } }).expect(403);
-    expect(res.body).toMatchObject({ reason: 'Forbidden', message: 'pods "nope" is forbidden: no PriorityClass with name missing was found' });
+    expect(res.body).toMatchObject({ reason: 'Forbidden', message: 'pods "nope" is forbidden: no PriorityClass with name missing was found', details: { name: 'nope', kind: 'pods' } });
+    // admission runs before the name is generated: the message names the generateName
+    res = await api().post(PODS).send({ metadata: { generateName: 'gen-' }, spec: { ...pod('x').spec, priorityClassName: 'missing' } }).expect(403);
+    expect(res.body.message).toBe('pods "gen-" is forbidden: no PriorityClass with name missing was found');
     res = await api().post(PODS).send({ ...pod('wrong'), spec: { ...pod('x').spec, priorityClassName: 'high', priority: 5 } }).expect(403);
     expect(res.body.message).toBe('pods "wrong" is forbidden: the integer value of priority (5) must not be provided in pod spec; priority admission controller computed 1000 from the given PriorityClass name');
     res = await api().post(PODS).send({ ...pod('never'), spec: { ...pod('x').spec, preemptionPolicy: 'Never' } }).expect(403);
@@ -134,7 +139,10 @@ describe('storage.k8s.io CSI kinds', () => {
   it('CSINode: drivers validated, printer counts them', async () => {
     let res = await api().post(`${S}/csinodes`).send({ apiVersion: 'storage.k8s.io/v1', kind: 'CSINode', metadata: { name: 'node-1' }, spec: { drivers: [{ name: 'a.csi', nodeID: '' }, { name: 'a.csi', nodeID: 'n' }] } }).expect(422);
     expect(causes(res)).toEqual(['spec.drivers[0].nodeID: Required value', 'spec.drivers[1].name: Duplicate value: "a.csi"']);
-    await api().post(`${S}/csinodes`).send({ apiVersion: 'storage.k8s.io/v1', kind: 'CSINode', metadata: { name: 'node-1' }, spec: { drivers: [{ name: 'a.csi', nodeID: 'n1' }] } }).expect(201);
+    const made = (await api().post(`${S}/csinodes`).send({ apiVersion: 'storage.k8s.io/v1', kind: 'CSINode', metadata: { name: 'node-1' }, spec: { drivers: [{ name: 'a.csi', nodeID: 'n1' }] } }).expect(201)).body;
+    expect(made.spec).toEqual({ drivers: [{ name: 'a.csi', nodeID: 'n1', topologyKeys: null }] });
+    const empty = (await api().post(`${S}/csinodes`).send({ apiVersion: 'storage.k8s.io/v1', kind: 'CSINode', metadata: { name: 'node-2' } }).expect(201)).body;
+    expect(empty.spec).toEqual({ drivers: null });
     const t = (await api().get(`${S}/csinodes/node-1`).set('Accept', TABLE_ACCEPT).expect(200)).body;
     expect(t.rows[0].cells.slice(0, 2)).toEqual(['node-1', 1]);
   });
@@ -144,7 +152,7 @@ describe('storage.k8s.io CSI kinds', () => {
     let res = await api().post(`${S}/volumeattachments`).send(va({})).expect(422);
     expect(causes(res)).toEqual(['spec.source: Required value: must specify exactly one of inlineVolumeSpec and persistentVolumeName']);
     const made = (await api().post(`${S}/volumeattachments`).send(va({ persistentVolumeName: 'pv-1' })).expect(201)).body;
-    expect(made.status).toBeUndefined();
+    expect(made.status).toEqual({ attached: false }); // what the client sent is dropped; attached has no omitempty
     await api().patch(`${S}/volumeattachments/va-1/status`).set('Content-Type', 'application/merge-patch+json').send({ status: { attached: true } }).expect(200);
     res = await api().patch(`${S}/volumeattachments/va-1`).set('Content-Type', 'application/merge-patch+json').send({ spec: { nodeName: 'node-2' } }).expect(422);
     expect(causes(res)[0]).toMatch(/^spec: Invalid value: storage\.VolumeAttachmentSpec\{Attacher:"a\.csi", .*NodeName:"node-2"\}: field is immutable$/);

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { priorityClassDef, validatePriorityClass } from '../../src/resources/scheduling/priorityclass.js';
 import { admitPodPriority, defaultPriorityClass } from '../../src/resources/scheduling/admission.js';
 import { runtimeClassDef, validateRuntimeClass } from '../../src/resources/node/runtimeclass.js';
-import { admitPodRuntimeClass } from '../../src/resources/node/admission.js';
+import { admitPodRuntimeClass, mergeTolerations } from '../../src/resources/node/admission.js';
 import { csiDriverDef, defaultCSIDriver, validateCSIDriver } from '../../src/resources/storage/csidriver.js';
 import { validateCSINode, validateCSINodeUpdate } from '../../src/resources/storage/csinode.js';
 import { validateVolumeAttachment } from '../../src/resources/storage/volumeattachment.js';
@@ -77,6 +77,21 @@ describe('RuntimeClass', () => {
     expect(refusal(() => admitPodRuntimeClass(podDef, pod, () => rc))).toBe("403 pods \"p\" is forbidden: pod rejected: Pod's Overhead doesn't match RuntimeClass's defined Overhead");
     const same = { metadata: { name: 'q' }, spec: { runtimeClassName: 'kata', overhead: { cpu: '250m' } } } as any;
     expect(refusal(() => admitPodRuntimeClass(podDef, same, () => rc))).toBe('admitted');
+  });
+});
+
+describe('MergeTolerations (pkg/util/tolerations)', () => {
+  it('keeps both lists without what another toleration covers', () => {
+    const all = { operator: 'Exists' };
+    const k = { key: 'k', operator: 'Exists', effect: 'NoSchedule' };
+    const kv = { key: 'k', operator: 'Equal', value: 'v', effect: 'NoSchedule' };
+    const ne300 = { key: 'n', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 };
+    const ne60 = { key: 'n', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 60 };
+    expect(mergeTolerations([kv], [k])).toEqual([k]);
+    expect(mergeTolerations([k], [kv, k])).toEqual([k]);
+    expect(mergeTolerations([ne60], [ne300])).toEqual([ne300]);
+    expect(mergeTolerations([ne300, kv], [all])).toEqual([all]);
+    expect(mergeTolerations([kv], [ne60])).toEqual([kv, ne60]);
   });
 });
 

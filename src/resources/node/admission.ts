@@ -4,6 +4,7 @@ import type { KObject, ResourceDef } from '../types.js';
 import type { Registry } from '../../registry/registry.js';
 import { forbidden } from '../../registry/errors.js';
 import { deepEqual } from '../../registry/validation.js';
+import { admissionName } from '../scheduling/admission.js';
 
 const isObj = (v: unknown): v is KObject => typeof v === 'object' && v !== null && !Array.isArray(v);
 const arr = (v: unknown): any[] => (Array.isArray(v) ? v : []);
@@ -12,7 +13,7 @@ const arr = (v: unknown): any[] => (Array.isArray(v) ? v : []);
 export function admitPodRuntimeClass(podDef: ResourceDef, pod: KObject, lookup: (name: string) => KObject | undefined): void {
   const spec = pod.spec;
   if (!isObj(spec)) return;
-  const name = String(pod.metadata?.name || pod.metadata?.generateName || '');
+  const name = admissionName(pod);
   const rcName = spec.runtimeClassName;
   let rc: KObject | undefined;
   if (rcName !== undefined && rcName !== null) {
@@ -40,8 +41,32 @@ export function admitPodRuntimeClass(podDef: ResourceDef, pod: KObject, lookup: 
     }
     spec.nodeSelector = selector;
   }
-  const add = arr(sched.tolerations).filter((t) => isObj(t) && !arr(spec.tolerations).some((p) => deepEqual(p, t)));
-  if (add.length) spec.tolerations = [...arr(spec.tolerations), ...add];
+  const merged = mergeTolerations(arr(spec.tolerations), arr(sched.tolerations));
+  if (merged.length || spec.tolerations !== undefined) spec.tolerations = merged;
+}
+
+/** pkg/util/tolerations isSuperset: whether ss tolerates everything t does. */
+function isSuperset(ss: KObject, t: KObject): boolean {
+  if (deepEqual(ss, t)) return true;
+  if (t.key !== ss.key && (ss.key || ss.operator !== 'Exists')) return false;
+  if (t.effect !== ss.effect && ss.effect) return false;
+  if (ss.effect === 'NoExecute' && typeof ss.tolerationSeconds === 'number') {
+    if (typeof t.tolerationSeconds !== 'number' || t.tolerationSeconds > ss.tolerationSeconds) return false;
+  }
+  if (ss.operator === 'Equal' || !ss.operator) return t.operator === 'Equal' && (t.value ?? '') === (ss.value ?? '');
+  return ss.operator === 'Exists';
+}
+
+/** pkg/util/tolerations MergeTolerations: both lists, without the tolerations another one covers. */
+export function mergeTolerations(first: unknown[], second: unknown[]): KObject[] {
+  const all = [...first, ...second].filter(isObj);
+  const merged: KObject[] = [];
+  all.forEach((t, i) => {
+    if (merged.some((m) => isSuperset(m, t))) return;
+    if (all.slice(i + 1).some((t2) => !deepEqual(t, t2) && isSuperset(t2, t))) return;
+    merged.push(t);
+  });
+  return merged;
 }
 
 /** Installs the plugin's hook on pod creates. */

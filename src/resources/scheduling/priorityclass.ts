@@ -20,8 +20,9 @@ export const SYSTEM_PRIORITY_CLASSES: readonly { name: string; value: number; de
 
 const PREEMPTION_POLICIES = ['PreemptLowerPriority', 'Never'];
 
-/** SetDefaults_PriorityClass: preemptionPolicy PreemptLowerPriority. */
+/** SetDefaults_PriorityClass: preemptionPolicy PreemptLowerPriority (and value, an int32 without omitempty, is 0 when absent). */
 export function defaultPriorityClass(obj: KObject): void {
+  if (obj.value === undefined || obj.value === null) obj.value = 0;
   if (obj.preemptionPolicy === undefined || obj.preemptionPolicy === null) obj.preemptionPolicy = 'PreemptLowerPriority';
 }
 

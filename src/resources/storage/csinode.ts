@@ -76,6 +76,12 @@ export const csiNodeDef: ResourceDef = {
   subresources: [],
   definition: 'io.k8s.api.storage.v1.CSINode',
 
+  // CSINodeSpec.drivers and CSINodeDriver.topologyKeys have no omitempty: a 1.33 server renders them as null
+  defaults(obj) {
+    if (!isObj(obj.spec)) obj.spec = {};
+    if (obj.spec.drivers === undefined) obj.spec.drivers = null;
+    for (const d of arr(obj.spec.drivers)) if (isObj(d) && d.topologyKeys === undefined) d.topologyKeys = null;
+  },
   validate: validateCSINode,
   validateUpdate: validateCSINodeUpdate,
   table: csiNodePrinter,

@@ -87,9 +87,13 @@ export const volumeAttachmentDef: ResourceDef = {
   subresources: [{ name: 'status', kind: 'VolumeAttachment', verbs: ['get', 'patch', 'update'] }],
   definition: 'io.k8s.api.storage.v1.VolumeAttachment',
 
-  // v1 PrepareForCreate: status is the attacher's to write, through the subresource
+  // v1 PrepareForCreate: status is the attacher's to write, through the subresource; a zero
+  // status still renders (a struct) with attached: false (no omitempty)
   prepareForCreate(obj) {
-    delete obj.status;
+    obj.status = { attached: false };
+  },
+  defaults(obj) {
+    if (isObj(obj.status) && obj.status.attached === undefined) obj.status.attached = false;
   },
   validate: validateVolumeAttachment,
   validateUpdate: validateVolumeAttachmentUpdate,
