@@ -4,7 +4,6 @@
 import type { Cause, KObject, ResourceDef, TablePrinter } from '../types.js';
 import { duplicate, invalid, notSupported, required, validateImmutable } from '../../registry/validation.js';
 import { AGE_COLUMN, NAME_COLUMN, age, col } from '../../printers/format.js';
-import { validateCSIDriverName } from './csi-validation.js';
 
 const isObj = (v: unknown): v is KObject => typeof v === 'object' && v !== null && !Array.isArray(v);
 const arr = (v: unknown): any[] => (Array.isArray(v) ? v : []);
@@ -46,29 +45,27 @@ function validateTokenRequests(list: unknown, field: string): Cause[] {
   return causes;
 }
 
-/** ValidateCSIDriver: the name (at `name`, as upstream) and the spec. */
+/** validateCSIDriverSpec (ValidateCSIDriver: the name is a DNS subdomain, the registry's metadata check). */
 export function validateCSIDriver(obj: KObject): Cause[] {
-  const causes = validateCSIDriverName(obj.metadata?.name, 'name');
+  const causes: Cause[] = [];
   const s = isObj(obj.spec) ? obj.spec : {};
   // upstream names this path attachedRequired
   if (s.attachRequired === undefined || s.attachRequired === null) causes.push(required('spec.attachedRequired'));
   if (s.podInfoOnMount === undefined || s.podInfoOnMount === null) causes.push(required('spec.podInfoOnMount'));
   if (s.storageCapacity === undefined || s.storageCapacity === null) causes.push(required('spec.storageCapacity'));
-  if (s.fsGroupPolicy === undefined || s.fsGroupPolicy === null) causes.push(required('spec.fsGroupPolicy'));
-  else if (!FS_GROUP_POLICIES.includes(s.fsGroupPolicy)) causes.push(notSupported('spec.fsGroupPolicy', s.fsGroupPolicy, FS_GROUP_POLICIES));
+  if (s.fsGroupPolicy !== undefined && s.fsGroupPolicy !== null && !FS_GROUP_POLICIES.includes(s.fsGroupPolicy)) causes.push(notSupported('spec.fsGroupPolicy', s.fsGroupPolicy, FS_GROUP_POLICIES));
   causes.push(...validateTokenRequests(s.tokenRequests, 'spec.tokenRequests'));
   for (const m of arr(s.volumeLifecycleModes)) if (!LIFECYCLE_MODES.includes(m)) causes.push(notSupported('spec.volumeLifecycleModes', m, LIFECYCLE_MODES));
   if (s.seLinuxMount === undefined || s.seLinuxMount === null) causes.push(required('spec.seLinuxMount'));
   return causes;
 }
 
-/** ValidateCSIDriverUpdate: attachRequired, fsGroupPolicy and volumeLifecycleModes are fixed. */
+/** ValidateCSIDriverUpdate: attachRequired and volumeLifecycleModes are fixed. */
 export function validateCSIDriverUpdate(n: KObject, o: KObject): Cause[] {
   const ns = isObj(n.spec) ? n.spec : {};
   const os = isObj(o.spec) ? o.spec : {};
   return [
     ...validateImmutable(ns.attachRequired, os.attachRequired, 'spec.attachedRequired'),
-    ...validateImmutable(ns.fsGroupPolicy, os.fsGroupPolicy, 'spec.fsGroupPolicy'),
     ...validateImmutable(ns.volumeLifecycleModes, os.volumeLifecycleModes, 'spec.volumeLifecycleModes'),
   ];
 }
@@ -105,8 +102,6 @@ export const csiDriverDef: ResourceDef = {
   subresources: [],
   definition: 'io.k8s.api.storage.v1.CSIDriver',
 
-  // the name is checked by ValidateCSIDriverName at `name`, not as a metadata.name
-  validateName: () => [],
   defaults: defaultCSIDriver,
   // strategy.go dropDisabledFields: MutableCSINodeAllocatableCount is alpha (off) in 1.33
   prepareForCreate(obj) {

@@ -41,7 +41,7 @@ export function validateCSINode(obj: KObject): Cause[] {
       if (!key) causes.push(required(p));
       if (keys.has(key)) causes.push(duplicate(p, key));
       keys.add(key);
-      for (const m of isQualifiedName(key)) causes.push({ reason: 'FieldValueInvalid', field: p, message: `Invalid value: ${goStrings(arr(d.topologyKeys))}: ${m}` });
+      for (const m of isQualifiedName(key)) causes.push(invalid(p, key, m));
     }
   });
   return causes;
@@ -52,7 +52,8 @@ export function validateCSINodeUpdate(n: KObject, o: KObject): Cause[] {
   const causes: Cause[] = [];
   for (const od of arr(o.spec?.drivers).filter(isObj))
     for (const nd of arr(n.spec?.drivers).filter(isObj))
-      if (od.name === nd.name && !deepEqual(od, nd)) causes.push({ reason: 'FieldValueInvalid', field: 'CSINodeDriver', message: `Invalid value: ${goDriver(nd)}: field is immutable` });
+      // ValidateImmutableField(newDriver, oldDriver, spec.drivers) (MutableCSINodeAllocatableCount is off in 1.33)
+      if (od.name === nd.name && !deepEqual(od, nd)) causes.push({ reason: 'FieldValueInvalid', field: 'spec.drivers', message: `Invalid value: ${goDriver(nd)}: field is immutable` });
   return causes;
 }
 
