@@ -64,8 +64,8 @@ describe('RuntimeClass', () => {
     const t = { key: 'k', operator: 'Exists', effect: 'NoSchedule' };
     expect(msgs(validateRuntimeClass({ handler: 'ok', scheduling: { nodeSelector: { 'bad key!': 'v' }, tolerations: [t, t, { operator: 'Equal' }] } }))).toEqual([
       "scheduling.nodeSelector: Invalid value: \"bad key!\": name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')",
-      'scheduling.tolerations.tolerations[2].operator: Invalid value: "Equal": operator must be Exists when `key` is empty, which means "match all values and all keys"',
-      'scheduling.tolerations[1]: Duplicate value: {"key":"k","operator":"Exists","effect":"NoSchedule"}',
+      'scheduling.tolerations[2].operator: Invalid value: "Equal": operator must be Exists when `key` is empty, which means "match all values and all keys"',
+      'scheduling.tolerations[1]: Duplicate value: core.Toleration{Key:"k", Operator:"Exists", Value:"", Effect:"NoSchedule", TolerationSeconds:(*int64)(nil)}',
     ]);
     expect(runtimeClassDef.allowCreateOnUpdate).toBe(true);
     expect(runtimeClassDef.allowUnconditionalUpdate).toBe(false);
@@ -146,6 +146,10 @@ describe('PodTemplate, ReplicationController, ComponentStatus', () => {
       'spec.template.spec.activeDeadlineSeconds: Invalid value: 5: activeDeadlineSeconds in ReplicationController is not Supported',
     ]);
     expect(replicationControllerDef.defaultDeletePolicy).toBe('Orphan');
+    const shared = { ...rc.spec, minReadySeconds: 0, replicas: 2, template: { ...rc.spec.template, spec: { ...rc.spec.template.spec, activeDeadlineSeconds: undefined, volumes: [{ name: 'd', gcePersistentDisk: { pdName: 'disk' } }] } } };
+    expect(msgs(validateReplicationControllerSpec(shared))).toEqual([
+      'spec.template.spec.volumes[0].gcePersistentDisk.readOnly: Invalid value: false: must be true for replicated pods > 1; GCE PD can only be mounted on multiple machines if it is read-only',
+    ]);
   });
 
   it('RC status rules', () => {

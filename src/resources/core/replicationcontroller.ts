@@ -44,6 +44,12 @@ export function validateReplicationControllerSpec(spec: KObject): Cause[] {
     causes.push({ reason: 'FieldValueInvalid', field: 'spec.template.metadata.labels', message: `Invalid value: ${goStringMap(tpl.metadata?.labels)}: \`selector\` does not match template \`labels\`` });
   causes.push(...validatePodTemplateSpec(tpl, 'spec.template'));
   const tspec = isObj(tpl.spec) ? tpl.spec : {};
+  // ValidateReadOnlyPersistentDisks: several replicas can share a GCE PD only read-only
+  if (num(spec.replicas) > 1)
+    (Array.isArray(tspec.volumes) ? tspec.volumes : []).forEach((v: unknown, i: number) => {
+      if (isObj(v) && isObj(v.gcePersistentDisk) && v.gcePersistentDisk.readOnly !== true)
+        causes.push(invalid(`spec.template.spec.volumes[${i}].gcePersistentDisk.readOnly`, false, 'must be true for replicated pods > 1; GCE PD can only be mounted on multiple machines if it is read-only'));
+    });
   if (tspec.restartPolicy !== 'Always') causes.push(notSupported('spec.template.spec.restartPolicy', tspec.restartPolicy ?? '', ['Always']));
   if (tspec.activeDeadlineSeconds !== undefined && tspec.activeDeadlineSeconds !== null)
     causes.push(invalid('spec.template.spec.activeDeadlineSeconds', tspec.activeDeadlineSeconds, 'activeDeadlineSeconds in ReplicationController is not Supported'));

@@ -1,7 +1,7 @@
 // RuntimeClass (node.k8s.io/v1, cluster-scoped): pkg/apis/node/validation/validation.go and
 // pkg/registry/node/runtimeclass/strategy.go (create on update allowed, updates name their revision).
 import type { Cause, KObject, ResourceDef, TablePrinter } from '../types.js';
-import { duplicate, invalid, isDNS1123Label, validateImmutable, validateLabels } from '../../registry/validation.js';
+import { invalid, isDNS1123Label, validateImmutable, validateLabels } from '../../registry/validation.js';
 import { validateTolerations } from '../podspec-validation.js';
 import { validateContainerResources } from '../resourcelist-validation.js';
 import { canonicalizeResourceList } from '../quantity.js';
@@ -9,6 +9,13 @@ import { AGE_COLUMN, NAME_COLUMN, age, col } from '../../printers/format.js';
 
 const isObj = (v: unknown): v is KObject => typeof v === 'object' && v !== null && !Array.isArray(v);
 const arr = (v: unknown): any[] => (Array.isArray(v) ? v : []);
+
+/** Go's %#v of an internal core.Toleration, as field.Duplicate renders it (a set pointer prints as an address). */
+function goToleration(t: KObject): string {
+  const q = (v: unknown) => JSON.stringify(String(v ?? ''));
+  const secs = typeof t.tolerationSeconds === 'number' ? '(*int64)(0xc000000000)' : '(*int64)(nil)';
+  return `core.Toleration{Key:${q(t.key)}, Operator:${q(t.operator)}, Value:${q(t.value)}, Effect:${q(t.effect)}, TolerationSeconds:${secs}}`;
+}
 
 /** ValidateRuntimeClass (metadata is the registry's). */
 export function validateRuntimeClass(rc: KObject): Cause[] {
@@ -20,13 +27,13 @@ export function validateRuntimeClass(rc: KObject): Cause[] {
   if (isObj(rc.scheduling)) {
     const s = rc.scheduling;
     causes.push(...validateLabels(s.nodeSelector, 'scheduling.nodeSelector'));
-    // upstream's validateTolerations names the list twice: scheduling.tolerations.tolerations[i]
-    causes.push(...validateTolerations(s.tolerations, 'scheduling.tolerations.tolerations'));
+    causes.push(...validateTolerations(s.tolerations, 'scheduling.tolerations'));
+    // the list keys (key, operator, value, effect) are unique
     const seen = new Set<string>();
     arr(s.tolerations).forEach((t, i) => {
       if (!isObj(t)) return;
       const key = JSON.stringify([t.key ?? '', t.operator ?? '', t.value ?? '', t.effect ?? '']);
-      if (seen.has(key)) causes.push(duplicate(`scheduling.tolerations[${i}]`, t));
+      if (seen.has(key)) causes.push({ reason: 'FieldValueDuplicate', field: `scheduling.tolerations[${i}]`, message: `Duplicate value: ${goToleration(t)}` });
       else seen.add(key);
     });
   }
