@@ -20,29 +20,34 @@ export function admitPodRuntimeClass(podDef: ResourceDef, pod: KObject, lookup: 
     rc = lookup(String(rcName));
     if (!rc) throw forbidden(podDef, name, `pod rejected: RuntimeClass ${JSON.stringify(String(rcName))} not found`);
   }
-  // setOverhead / validateOverhead
+  // setOverhead / validateOverhead: an empty overhead counts as none
   const podFixed = isObj(rc?.overhead) ? rc.overhead.podFixed : undefined;
-  if (podFixed !== undefined && podFixed !== null) {
-    if (spec.overhead !== undefined && spec.overhead !== null && !deepEqual(spec.overhead, podFixed))
+  const own = isObj(spec.overhead) && Object.keys(spec.overhead).length > 0;
+  if (isObj(rc?.overhead)) {
+    if (own && !deepEqual(spec.overhead, podFixed ?? {}))
       throw forbidden(podDef, name, "pod rejected: Pod's Overhead doesn't match RuntimeClass's defined Overhead");
-    spec.overhead = JSON.parse(JSON.stringify(podFixed));
-  } else if (spec.overhead !== undefined && spec.overhead !== null) {
+    if (podFixed === undefined || podFixed === null) delete spec.overhead;
+    else spec.overhead = JSON.parse(JSON.stringify(podFixed));
+  } else if (own) {
     throw forbidden(podDef, name, 'pod rejected: Pod Overhead set without corresponding RuntimeClass defined Overhead');
   }
-  // setScheduling: the class's node selector joins the pod's (a conflicting value is refused) and its tolerations are added
+  // setScheduling: the class's node selector joins the pod's (a conflicting value is refused);
+  // the tolerations are merged (MergeTolerations)
   const sched = isObj(rc?.scheduling) ? rc.scheduling : undefined;
   if (!sched) return;
-  if (isObj(sched.nodeSelector) && Object.keys(sched.nodeSelector).length) {
-    const selector: Record<string, string> = isObj(spec.nodeSelector) ? { ...spec.nodeSelector } : {};
-    for (const [k, v] of Object.entries(sched.nodeSelector as Record<string, string>)) {
-      if (k in selector && selector[k] !== v)
-        throw forbidden(podDef, name, `conflict: runtimeClass.scheduling.nodeSelector[${k}] = ${v}; pod.spec.nodeSelector[${k}] = ${selector[k]}`);
-      selector[k] = v;
+  const classSelector = isObj(sched.nodeSelector) ? (sched.nodeSelector as Record<string, string>) : undefined;
+  if (!isObj(spec.nodeSelector)) {
+    if (classSelector) spec.nodeSelector = { ...classSelector };
+  } else {
+    for (const [k, v] of Object.entries(classSelector ?? {})) {
+      if (k in spec.nodeSelector && spec.nodeSelector[k] !== v)
+        throw forbidden(podDef, name, `conflict: runtimeClass.scheduling.nodeSelector[${k}] = ${v}; pod.spec.nodeSelector[${k}] = ${spec.nodeSelector[k]}`);
+      spec.nodeSelector[k] = v;
     }
-    spec.nodeSelector = selector;
   }
   const merged = mergeTolerations(arr(spec.tolerations), arr(sched.tolerations));
-  if (merged.length || spec.tolerations !== undefined) spec.tolerations = merged;
+  if (merged.length) spec.tolerations = merged;
+  else delete spec.tolerations;
 }
 
 /** pkg/util/tolerations isSuperset: whether ss tolerates everything t does. */
