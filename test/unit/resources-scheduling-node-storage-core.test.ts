@@ -14,6 +14,7 @@ import { podTemplateDef } from '../../src/resources/core/podtemplate.js';
 import { componentStatusDef } from '../../src/resources/core/componentstatus.js';
 import { podDef } from '../../src/resources/core/pod.js';
 import { StatusError } from '../../src/registry/errors.js';
+import { allResources } from '../../src/resources/index.js';
 
 const msgs = (cs: { field: string; message: string }[]) => cs.map((c) => `${c.field}: ${c.message}`);
 const pcObj = (name: string, value: number, extra: Record<string, unknown> = {}) => ({ metadata: { name }, value, ...extra });
@@ -44,6 +45,11 @@ describe('PriorityClass', () => {
   it('prints VALUE as an integer and GLOBAL-DEFAULT as a boolean', () => {
     const row = priorityClassDef.table!.row({ metadata: { name: 'x', creationTimestamp: new Date(0).toISOString() }, value: 3, globalDefault: true, preemptionPolicy: 'Never' }, 90_000);
     expect(row).toEqual(['x', 3, true, '90s', 'Never']);
+    // emulating 1.31: no PreemptionPolicy column yet; VolumeAttributesClass served from 1.34
+    const at = (minor: number) => allResources(minor);
+    expect(at(31).find((d) => d.plural === 'priorityclasses')!.table!.columns.map((c) => c.name)).toEqual(['Name', 'Value', 'Global-Default', 'Age']);
+    expect(at(33).some((d) => d.plural === 'volumeattributesclasses')).toBe(false);
+    expect(at(34).some((d) => d.plural === 'volumeattributesclasses')).toBe(true);
   });
 
   it('admission: the lowest-valued of several defaults wins; the pod takes its name', () => {

@@ -65,8 +65,9 @@ export function validatePriorityClassUpdate(pc: KObject, old: KObject): Cause[] 
   return causes;
 }
 
-// printers.go printPriorityClass
+// printers.go printPriorityClass (the PreemptionPolicy column arrived in 1.32, kubernetes#126529)
 export const priorityClassPrinter: TablePrinter = {
+  columnsSince: { PreemptionPolicy: 32 },
   columns: [
     NAME_COLUMN,
     col('Value', 'The priority pods of this class get.', { type: 'integer' }),
