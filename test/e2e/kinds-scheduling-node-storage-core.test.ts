@@ -158,6 +158,16 @@ describe.each(availableKubectls([33, 29]))('kubectl 1.$minor: scheduling, node, 
     expect((await k.ok(['get', 'rc', 'web-rc', '-o', 'jsonpath={.spec.replicas}'])).trim()).toBe('3');
   });
 
+  it('explain reads the published schemas of the new groups', async () => {
+    for (const [what, group, kind] of [['priorityclass.value', 'scheduling.k8s.io', 'PriorityClass'], ['runtimeclass.handler', 'node.k8s.io', 'RuntimeClass'], ['rc.spec.selector', '', 'ReplicationController'], ['csinode.spec.drivers', 'storage.k8s.io', 'CSINode']]) {
+      const r = await k.run(['explain', what]);
+      expect(r.code, r.stderr).toBe(0);
+      const ls = r.stdout.split('\n');
+      if (group) expect(ls[0]).toBe(`GROUP:      ${group}`);
+      expect(ls).toContain(`KIND:       ${kind}`);
+    }
+  });
+
   it('get cs: healthy components and the deprecation warning', async () => {
     const r = await k.run(['get', 'cs']);
     expect(r.code, r.stderr).toBe(0);
