@@ -33,6 +33,7 @@ const API_PACKAGES = [
   'discovery/v1',
   'events/v1',
   'networking/v1',
+  'node/v1',
   'policy/v1',
   'rbac/v1',
   'scheduling/v1',

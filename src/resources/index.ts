@@ -29,11 +29,21 @@ import { horizontalPodAutoscalerDef } from './autoscaling/horizontalpodautoscale
 import { horizontalPodAutoscalerV1Def } from './autoscaling/horizontalpodautoscaler-v1.js';
 import { leaseDef } from './coordination/lease.js';
 import { customResourceDefinitionDefFor } from './apiextensions/customresourcedefinition.js';
+import { componentStatusDef } from './core/componentstatus.js';
+import { podTemplateDef } from './core/podtemplate.js';
+import { replicationControllerDef } from './core/replicationcontroller.js';
+import { priorityClassDef } from './scheduling/priorityclass.js';
+import { runtimeClassDef } from './node/runtimeclass.js';
+import { csiDriverDef } from './storage/csidriver.js';
+import { csiNodeDef } from './storage/csinode.js';
+import { volumeAttachmentDef } from './storage/volumeattachment.js';
+import { volumeAttributesClassDef, VOLUME_ATTRIBUTES_CLASS_V1_SINCE } from './storage/volumeattributesclass.js';
 import { selfSubjectAccessReviewDef, selfSubjectRulesReviewDef, reviewSelfSubjectAccess, reviewSelfSubjectRules } from './authorization/reviews.js';
 
 /** The served kinds, in discovery order within each group-version, as `emulatedMinor` serves them. */
 export function allResources(emulatedMinor = 33): ResourceDef[] {
   const defs: ResourceDef[] = [
+    componentStatusDef,
     configMapDef,
     endpointsDef,
     eventDef,
@@ -43,6 +53,8 @@ export function allResources(emulatedMinor = 33): ResourceDef[] {
     persistentVolumeClaimDef,
     persistentVolumeDef,
     podDef,
+    podTemplateDef,
+    replicationControllerDef,
     resourceQuotaDef,
     secretDef,
     serviceAccountDef,
@@ -62,7 +74,13 @@ export function allResources(emulatedMinor = 33): ResourceDef[] {
     leaseDef,
     endpointSliceDef,
     eventsV1EventDef,
+    csiDriverDef,
+    csiNodeDef,
     storageClassDef,
+    volumeAttachmentDef,
+    ...(emulatedMinor >= VOLUME_ATTRIBUTES_CLASS_V1_SINCE ? [volumeAttributesClassDef] : []),
+    priorityClassDef,
+    runtimeClassDef,
   ];
   for (const d of defs) if (d.valueFields) registerValueFields(d.valueFields);
   return defs.map((d) => ({ ...d, table: printerForVersion(d.table ?? defaultPrinter, emulatedMinor) }));

@@ -9,6 +9,7 @@ import { lines, parseTable, CORE_ONLY } from './fixtures/util.js';
 // kubectl sorts the groups by name)
 const RW = 'create,delete,deletecollection,get,list,patch,update,watch';
 const RESOURCES: string[][] = [
+  ['componentstatuses', 'cs', 'v1', 'false', 'ComponentStatus', 'get,list', ''],
   ['configmaps', 'cm', 'v1', 'true', 'ConfigMap', RW, ''],
   ['endpoints', 'ep', 'v1', 'true', 'Endpoints', RW, ''],
   ['events', 'ev', 'v1', 'true', 'Event', RW, ''],
@@ -18,10 +19,13 @@ const RESOURCES: string[][] = [
   ['persistentvolumeclaims', 'pvc', 'v1', 'true', 'PersistentVolumeClaim', RW, ''],
   ['persistentvolumes', 'pv', 'v1', 'false', 'PersistentVolume', RW, ''],
   ['pods', 'po', 'v1', 'true', 'Pod', RW, 'all'],
+  ['podtemplates', '', 'v1', 'true', 'PodTemplate', RW, ''],
+  ['replicationcontrollers', 'rc', 'v1', 'true', 'ReplicationController', RW, 'all'],
   ['resourcequotas', 'quota', 'v1', 'true', 'ResourceQuota', RW, ''],
   ['secrets', '', 'v1', 'true', 'Secret', RW, ''],
   ['serviceaccounts', 'sa', 'v1', 'true', 'ServiceAccount', RW, ''],
   ['services', 'svc', 'v1', 'true', 'Service', RW, 'all'],
+  ['customresourcedefinitions', 'crd,crds', 'apiextensions.k8s.io/v1', 'false', 'CustomResourceDefinition', RW, 'api-extensions'],
   ['controllerrevisions', '', 'apps/v1', 'true', 'ControllerRevision', RW, ''],
   ['statefulsets', 'sts', 'apps/v1', 'true', 'StatefulSet', RW, 'all'],
   ['selfsubjectaccessreviews', '', 'authorization.k8s.io/v1', 'false', 'SelfSubjectAccessReview', 'create', ''],
@@ -33,8 +37,13 @@ const RESOURCES: string[][] = [
   ['ingressclasses', '', 'networking.k8s.io/v1', 'false', 'IngressClass', RW, ''],
   ['ingresses', 'ing', 'networking.k8s.io/v1', 'true', 'Ingress', RW, ''],
   ['networkpolicies', 'netpol', 'networking.k8s.io/v1', 'true', 'NetworkPolicy', RW, ''],
+  ['runtimeclasses', '', 'node.k8s.io/v1', 'false', 'RuntimeClass', RW, ''],
   ['poddisruptionbudgets', 'pdb', 'policy/v1', 'true', 'PodDisruptionBudget', RW, ''],
+  ['priorityclasses', 'pc', 'scheduling.k8s.io/v1', 'false', 'PriorityClass', RW, ''],
+  ['csidrivers', '', 'storage.k8s.io/v1', 'false', 'CSIDriver', RW, ''],
+  ['csinodes', '', 'storage.k8s.io/v1', 'false', 'CSINode', RW, ''],
   ['storageclasses', 'sc', 'storage.k8s.io/v1', 'false', 'StorageClass', RW, ''],
+  ['volumeattachments', '', 'storage.k8s.io/v1', 'false', 'VolumeAttachment', RW, ''],
 ];
 
 describe.each(availableKubectls([33, 29, 27]))('kubectl 1.$minor: discovery, version, explain, auth', ({ minor, bin }) => {
@@ -92,11 +101,17 @@ describe.each(availableKubectls([33, 29, 27]))('kubectl 1.$minor: discovery, ver
     expect(cluster.rows.map((r) => r[0])).toEqual(RESOURCES.filter((r) => r[3] === 'false').map((r) => r[0]));
     const apps = parseTable(await k.ok(['api-resources', '--api-group=apps']));
     expect(apps.rows.map((r) => r[0])).toEqual(['controllerrevisions', 'statefulsets']);
-    expect(lines(await k.ok(['api-resources', '-o', 'name', '--api-group=storage.k8s.io']))).toEqual(['storageclasses.storage.k8s.io']);
+    expect(lines(await k.ok(['api-resources', '-o', 'name', '--api-group=storage.k8s.io']))).toEqual([
+      'csidrivers.storage.k8s.io',
+      'csinodes.storage.k8s.io',
+      'storageclasses.storage.k8s.io',
+      'volumeattachments.storage.k8s.io',
+    ]);
   });
 
   it.runIf(full)('api-versions', async () => {
     expect(lines(await k.ok(['api-versions']))).toEqual([
+      'apiextensions.k8s.io/v1',
       'apps/v1',
       'authorization.k8s.io/v1',
       'autoscaling/v1',
@@ -105,7 +120,9 @@ describe.each(availableKubectls([33, 29, 27]))('kubectl 1.$minor: discovery, ver
       'discovery.k8s.io/v1',
       'events.k8s.io/v1',
       'networking.k8s.io/v1',
+      'node.k8s.io/v1',
       'policy/v1',
+      'scheduling.k8s.io/v1',
       'storage.k8s.io/v1',
       'v1',
     ]);

@@ -29,7 +29,7 @@ describe('pod defaults (as a 1.33 cluster shows them)', () => {
     });
     expect(p.spec).toMatchObject({
       dnsPolicy: 'ClusterFirst', restartPolicy: 'Always', schedulerName: 'default-scheduler', securityContext: {},
-      terminationGracePeriodSeconds: 30, enableServiceLinks: true, priority: 0, preemptionPolicy: 'PreemptLowerPriority',
+      terminationGracePeriodSeconds: 30, enableServiceLinks: true,
       serviceAccountName: 'default', serviceAccount: 'default',
     });
     expect(p.spec.tolerations).toEqual([

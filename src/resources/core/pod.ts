@@ -1,5 +1,6 @@
 // core/v1 Pod: pkg/registry/core/pod/strategy.go (+ the admission plugins whose effects a real
-// cluster shows on every pod: ServiceAccount, Priority, DefaultTolerationSeconds).
+// cluster shows on every pod: ServiceAccount, DefaultTolerationSeconds; Priority and RuntimeClass
+// are hooks that read their classes: resources/scheduling/admission.ts, resources/node/admission.ts).
 import { randomInt } from 'node:crypto';
 import type { Cause, KObject, ResourceDef } from '../types.js';
 import { invalid, forbidden, deepEqual, renderValue } from '../../registry/validation.js';
@@ -53,19 +54,6 @@ export function admitServiceAccount(pod: KObject): void {
   for (const c of containers) {
     c.volumeMounts = [...arr(c.volumeMounts), { mountPath: SERVICE_ACCOUNT_MOUNT_PATH, name, readOnly: true }];
   }
-}
-
-const SYSTEM_PRIORITY: Record<string, number> = { 'system-cluster-critical': 2000000000, 'system-node-critical': 2000001000 };
-
-/** plugin/pkg/admission/priority: priority from the class (0 without one), preemptionPolicy. */
-export function admitPriority(pod: KObject): void {
-  const spec = pod.spec;
-  if (!isObj(spec)) return;
-  if (spec.priority === undefined || spec.priority === null) {
-    const cls = spec.priorityClassName;
-    spec.priority = cls ? (SYSTEM_PRIORITY[cls] ?? 0) : 0;
-  }
-  if (!spec.preemptionPolicy) spec.preemptionPolicy = 'PreemptLowerPriority';
 }
 
 /**
@@ -220,7 +208,7 @@ export const podDef: ResourceDef = {
   prepareForCreate(obj) {
     if (!isObj(obj.spec)) obj.spec = {};
     admitServiceAccount(obj);
-    admitPriority(obj);
+    // spec.priority / preemptionPolicy: the Priority admission plugin (resources/scheduling/admission.ts)
     admitDefaultTolerations(obj);
     obj.metadata = obj.metadata ?? {};
     obj.metadata.generation = 1;

@@ -11,6 +11,8 @@ export interface ServedKind {
   namespaced: boolean;
   /** subresource path segments served (status, scale, log, ...) */
   subresources: string[];
+  /** the first emulated minor version that serves it (allResources leaves it out before) */
+  sinceMinor?: number;
 }
 
 let cache: ServedKind[] | undefined;

@@ -149,6 +149,21 @@ export const FUZZ_KINDS: FuzzKind[] = [
     spec: { limits: [{ type: 'Container', default: { cpu: '500m' }, defaultRequest: { cpu: '100m' }, max: { cpu: '64' } }] },
   })),
   kind('', 'v1', 'ResourceQuota', 'resourcequotas', true, (n, ns) => ({ metadata: meta(n, ns, true), spec: { hard: { 'count/fuzz.example.com': '1000000' } } }), { subresources: ['status'] }),
+  kind('scheduling.k8s.io', 'v1', 'PriorityClass', 'priorityclasses', false, (n) => ({ metadata: meta(n, '', false), value: 1000, description: 'fuzz', preemptionPolicy: 'Never' })),
+  kind('node.k8s.io', 'v1', 'RuntimeClass', 'runtimeclasses', false, (n) => ({
+    metadata: meta(n, '', false),
+    handler: 'runsc',
+    overhead: { podFixed: { cpu: '100m', memory: '64Mi' } },
+    scheduling: { nodeSelector: { sandbox: 'true' }, tolerations: [{ key: 'sandbox', operator: 'Exists', effect: 'NoSchedule' }] },
+  })),
+  kind('storage.k8s.io', 'v1', 'CSIDriver', 'csidrivers', false, (n) => ({ metadata: meta(n, '', false), spec: { attachRequired: false, tokenRequests: [{ audience: 'x', expirationSeconds: 3600 }], volumeLifecycleModes: ['Persistent'] } })),
+  kind('storage.k8s.io', 'v1', 'CSINode', 'csinodes', false, (n) => ({ metadata: meta(n, '', false), spec: { drivers: [{ name: 'a.csi.io', nodeID: n, topologyKeys: ['topology.a/zone'], allocatable: { count: 10 } }] } })),
+  kind('storage.k8s.io', 'v1', 'VolumeAttachment', 'volumeattachments', false, (n) => ({ metadata: meta(n, '', false), spec: { attacher: 'a.csi.io', nodeName: 'node-1', source: { persistentVolumeName: 'pv-1' } } }), { subresources: ['status'] }),
+  kind('', 'v1', 'PodTemplate', 'podtemplates', true, (n, ns) => ({ metadata: meta(n, ns, true), template: { metadata: { labels: { app: 'pt' } }, spec: { containers: [{ name: 'c', image: 'nginx' }] } } })),
+  kind('', 'v1', 'ReplicationController', 'replicationcontrollers', true, (n, ns) => ({
+    metadata: meta(n, ns, true),
+    spec: { replicas: 1, selector: { app: 'rc' }, template: { metadata: { labels: { app: 'rc' } }, spec: { containers: [{ name: 'c', image: 'nginx' }] } } },
+  }), { subresources: ['status', 'scale'] }),
   kind('authorization.k8s.io', 'v1', 'SelfSubjectAccessReview', 'selfsubjectaccessreviews', false, () => ({
     spec: { resourceAttributes: { verb: 'get', resource: 'pods', namespace: 'fuzz' } },
   }), { createOnly: true }),
