@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import type { KObject, ResourceDef } from '../resources/types.js';
 import type { Registry } from '../registry/registry.js';
 import { StatusError } from '../registry/errors.js';
+import type { Entry } from '../storage/store.js';
 import { nowRFC3339 } from '../registry/meta.js';
 import { customResourceKinds, releaseDefinitions, type CustomResourceKinds } from './customresource.js';
 
@@ -51,6 +52,7 @@ interface Served {
 export class CustomResourceServing {
   private readonly served = new Map<string, Served>();
   private readonly pending = new Set<string>();
+  private readonly acceptedCache = new Map<string, { rv: number; group: unknown; accepted: unknown }>();
   private scheduled = false;
   private timers = new Set<NodeJS.Timeout>();
   private unsubscribe?: () => void;
@@ -83,12 +85,8 @@ export class CustomResourceServing {
       this.enqueue(c.entry.name);
       if (c.type === 'DELETED') {
         // the names it had are free again
-        let group: unknown;
-        try {
-          group = JSON.parse(c.entry.json)?.spec?.group;
-        } catch {
-          return;
-        }
+        const { group } = this.namesOf(c.entry);
+        this.acceptedCache.delete(c.entry.name);
         this.requeueGroup(group, c.entry.name);
       }
     });
@@ -201,9 +199,9 @@ export class CustomResourceServing {
     const resources = new Set<string>();
     const kinds = new Set<string>();
     for (const other of this.registry.store.list(CRD_RESOURCE)) {
-      const o = other.name === crd.metadata.name ? crd : JSON.parse(other.json);
-      if (o?.spec?.group !== group) continue;
-      const a = isMap(o?.status?.acceptedNames) ? o.status.acceptedNames : {};
+      const o = other.name === crd.metadata.name ? { group: crd.spec?.group, accepted: crd.status?.acceptedNames } : this.namesOf(other);
+      if (o.group !== group) continue;
+      const a = isMap(o.accepted) ? o.accepted : {};
       for (const n of [a.plural, a.singular, ...(Array.isArray(a.shortNames) ? a.shortNames : [])]) if (n) resources.add(n);
       for (const n of [a.kind, a.listKind]) if (n) kinds.add(n);
     }
@@ -252,14 +250,22 @@ export class CustomResourceServing {
 
   /** naming_controller.go requeueAllOtherGroupCRDs: names one CRD gives up may be another's. */
   private requeueGroup(group: unknown, except: string): void {
-    for (const e of this.registry.store.list(CRD_RESOURCE)) {
-      if (e.name === except) continue;
-      try {
-        if (JSON.parse(e.json)?.spec?.group === group) this.enqueue(e.name);
-      } catch {
-        /* not ours to judge */
-      }
+    for (const e of this.registry.store.list(CRD_RESOURCE)) if (e.name !== except && this.namesOf(e).group === group) this.enqueue(e.name);
+  }
+
+  /** A stored CRD's group and accepted names, parsed once per resourceVersion (every reconcile reads the whole group's). */
+  private namesOf(e: Entry): { group: unknown; accepted: unknown } {
+    const c = this.acceptedCache.get(e.name);
+    if (c?.rv === e.rv) return c;
+    let o: any;
+    try {
+      o = JSON.parse(e.json);
+    } catch {
+      o = undefined;
     }
+    const v = { rv: e.rv, group: o?.spec?.group, accepted: o?.status?.acceptedNames };
+    this.acceptedCache.set(e.name, v);
+    return v;
   }
 
   /** crd_finalizer.go sync: delete every custom resource of the CRD, then drop the finalizer. */
