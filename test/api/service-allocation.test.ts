@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import request from 'supertest';
 import type { KubeEmulator } from '../../src/server/app.js';
 import { startServer } from '../helpers/server.js';
-import { calculateRangeOffset, ipToInt } from '../../src/registry/ipallocator.js';
+import { calculateRangeOffset, ipToInt } from '../../src/resources/core/ipallocator.js';
 
 let emu: KubeEmulator | undefined;
 afterEach(async () => {
