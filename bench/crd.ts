@@ -5,7 +5,7 @@ import http from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { load, percentile, podManifest, request, spawnCeiling, spawnServer, spread, type Spawned } from './lib.js';
+import { cpuMs, load, percentile, podManifest, request, spawnCeiling, spawnServer, spread, type Spawned } from './lib.js';
 
 export type Row = [string, string, string, string, string];
 
@@ -78,7 +78,20 @@ function establishedWatcher(url: string): Promise<{ wait(name: string): Promise<
   });
 }
 
-async function createThroughput(n: number, conns: number, kind: 'pod' | 'widget'): Promise<{ rps: number; errors: number }> {
+/** Requests/s and the server's CPU time (user+sys) per 1,000 requests: the CPU figure is steadier on a shared machine. */
+interface Measured {
+  rps: number;
+  cpuPer1k: number;
+  errors: number;
+}
+
+async function measured(pid: number, n: number, run: () => Promise<{ rps: number; errors: number }>): Promise<Measured> {
+  const c0 = cpuMs(pid);
+  const r = await run();
+  return { rps: r.rps, errors: r.errors, cpuPer1k: ((cpuMs(pid) - c0) * 1000) / n };
+}
+
+async function createThroughput(n: number, conns: number, kind: 'pod' | 'widget'): Promise<Measured> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-crd-'));
   const s = await spawnServer(['--data-dir', dir, '--controllers', '']);
   try {
@@ -93,17 +106,17 @@ async function createThroughput(n: number, conns: number, kind: 'pod' | 'widget'
       path = `/apis/${GROUP}/v1/namespaces/bench/widgets`;
       body = (i) => widgetManifest('bench', `w-${i}`);
     }
-    return await load(n, conns, (i) => request(s.url, 'POST', path, body(i)));
+    return await measured(s.proc.pid!, n, () => load(n, conns, (i) => request(s.url, 'POST', path, body(i))));
   } finally {
     await s.stop();
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-async function ceilingThroughput(n: number, conns: number, body: (i: number) => string): Promise<number> {
+async function ceilingThroughput(n: number, conns: number, body: (i: number) => string): Promise<Measured> {
   const c = await spawnCeiling();
   try {
-    return (await load(n, conns, (i) => request(c.url, 'POST', '/api/v1/namespaces/bench/pods', body(i)))).rps;
+    return await measured(c.proc.pid!, n, () => load(n, conns, (i) => request(c.url, 'POST', '/api/v1/namespaces/bench/pods', body(i))));
   } finally {
     await c.stop();
   }
@@ -139,14 +152,21 @@ export async function crdScenarios(runs: number, quick: boolean): Promise<Row[]>
   const widgets: number[] = [];
   const ceilPod: number[] = [];
   const ceilWidget: number[] = [];
+  const cpu = { pods: [] as number[], widgets: [] as number[], ceilPod: [] as number[], ceilWidget: [] as number[] };
   let errors = 0;
   for (let r = 0; r < runs; r++) {
-    ceilPod.push(await ceilingThroughput(n, conns, (i) => podManifest('bench', `p-${i}`)));
-    ceilWidget.push(await ceilingThroughput(n, conns, (i) => widgetManifest('bench', `w-${i}`)));
+    const cp = await ceilingThroughput(n, conns, (i) => podManifest('bench', `p-${i}`));
+    const cw = await ceilingThroughput(n, conns, (i) => widgetManifest('bench', `w-${i}`));
     const p = await createThroughput(n, conns, 'pod');
     const w = await createThroughput(n, conns, 'widget');
+    ceilPod.push(cp.rps);
+    ceilWidget.push(cw.rps);
     pods.push(p.rps);
     widgets.push(w.rps);
+    cpu.pods.push(p.cpuPer1k);
+    cpu.widgets.push(w.cpuPer1k);
+    cpu.ceilPod.push(cp.cpuPer1k);
+    cpu.ceilWidget.push(cw.cpuPer1k);
     errors += p.errors + w.errors;
   }
   const ratio = (a: number[], b: number[]) => {
@@ -157,6 +177,9 @@ export async function crdScenarios(runs: number, quick: boolean): Promise<Row[]>
     [`custom resource creates/s (${n}, ${conns} conns; ceiling: the same JSON)${errors ? ` (${errors} errors)` : ''}`, spread(widgets), spread(ceilWidget), ratio(widgets, ceilWidget), 'ratio >= 0.5'],
     [`pod creates/s, same runs (${n}, ${conns} conns)`, spread(pods), spread(ceilPod), ratio(pods, ceilPod), ''],
     ['custom resource creates / pod creates, same runs', ratio(widgets, pods), '', '', ''],
+    // the ratio column: ceiling CPU / ours, what the throughput ratio would be with a core to itself
+    ['server CPU per 1,000 custom resource creates (ms)', spread(cpu.widgets), spread(cpu.ceilWidget), ratio(cpu.ceilWidget, cpu.widgets), ''],
+    ['server CPU per 1,000 pod creates (ms)', spread(cpu.pods), spread(cpu.ceilPod), ratio(cpu.ceilPod, cpu.pods), ''],
   ];
 
   const COUNT = 50;
@@ -189,16 +212,19 @@ export async function crdScenarios(runs: number, quick: boolean): Promise<Row[]>
       await d.stop();
     }
     const empty: number[] = [];
+    const emptyCpu: number[] = [];
     for (let r = 0; r < runs; r++) {
       const e = mkdtempSync(join(tmpdir(), 'bench-empty-'));
       const s = await spawnServer(['--data-dir', e, '--controllers', '']);
       empty.push(s.startupMs);
+      emptyCpu.push(s.startupCpuMs);
       await s.stop();
       rmSync(e, { recursive: true, force: true });
     }
     rows.push([`start-up to /readyz with ${COUNT} CRDs stored, no controllers (ms)${missing ? ` (${missing} runs did not serve at once)` : ''}`, spread(start), '', '', '< 400']);
     rows.push([`start-up CPU time until ready with ${COUNT} CRDs stored, no controllers (ms)`, spread(startCpu), '', '', '']);
     rows.push([`start-up to /readyz, empty data dir, no controllers, same runs (ms)`, spread(empty), '', '', '']);
+    rows.push([`start-up CPU time until ready, empty data dir, no controllers, same runs (ms)`, spread(emptyCpu), '', '', '']);
     rows.push([`start-up to /readyz with ${COUNT} CRDs stored, default configuration (ms)`, spread(startDefault), '', '', '']);
   } finally {
     rmSync(dir, { recursive: true, force: true });

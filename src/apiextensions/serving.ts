@@ -9,7 +9,8 @@ import type { Logger } from 'pino';
 import type { KObject, ResourceDef } from '../resources/types.js';
 import type { Registry } from '../registry/registry.js';
 import { StatusError } from '../registry/errors.js';
-import { CUSTOM_RESOURCE_CLEANUP_FINALIZER as CLEANUP_FINALIZER, calculateNamesAndConditions, findCondition, isCRDConditionTrue as isConditionTrue, setCondition } from '../resources/apiextensions/helpers.js';
+import { CUSTOM_RESOURCE_CLEANUP_FINALIZER as CLEANUP_FINALIZER, calculateNamesAndConditions, isCRDConditionTrue as isConditionTrue, setCondition } from '../resources/apiextensions/helpers.js';
+import type { Entry } from '../storage/store.js';
 import { customResourceKinds, releaseDefinitions, type CustomResourceKinds } from './customresource.js';
 
 export const CRD_GROUP = 'apiextensions.k8s.io';
@@ -27,6 +28,7 @@ interface Served {
 export class CustomResourceServing {
   private readonly served = new Map<string, Served>();
   private readonly pending = new Set<string>();
+  private readonly acceptedCache = new Map<string, { rv: number; group: unknown; accepted: unknown }>();
   private scheduled = false;
   private timers = new Set<NodeJS.Timeout>();
   private unsubscribe?: () => void;
@@ -59,12 +61,8 @@ export class CustomResourceServing {
       this.enqueue(c.entry.name);
       if (c.type === 'DELETED') {
         // the names it had are free again
-        let group: unknown;
-        try {
-          group = JSON.parse(c.entry.json)?.spec?.group;
-        } catch {
-          return;
-        }
+        const { group } = this.namesOf(c.entry);
+        this.acceptedCache.delete(c.entry.name);
         this.requeueGroup(group, c.entry.name);
       }
     });
@@ -168,13 +166,11 @@ export class CustomResourceServing {
   /** naming_controller.go sync: the accepted names and conditions; whether the accepted names changed. Mutates crd. */
   private names(crd: KObject): boolean {
     const others: KObject[] = [];
-    for (const e of this.registry.store.list(CRD_RESOURCE)) {
-      if (e.name === crd.metadata.name) continue;
-      try {
-        others.push(JSON.parse(e.json));
-      } catch {
-        /* unreadable: holds no names */
-      }
+    // each other CRD's group and accepted names, parsed once per stored revision
+    for (const other of this.registry.store.list(CRD_RESOURCE)) {
+      if (other.name === crd.metadata.name) continue;
+      const o = this.namesOf(other);
+      others.push({ metadata: { name: other.name }, spec: { group: o.group }, status: { acceptedNames: o.accepted } });
     }
     const r = calculateNamesAndConditions(crd, others);
     // key order as the Go struct: plural, singular, shortNames, kind, listKind, categories
@@ -191,14 +187,22 @@ export class CustomResourceServing {
 
   /** naming_controller.go requeueAllOtherGroupCRDs: names one CRD gives up may be another's. */
   private requeueGroup(group: unknown, except: string): void {
-    for (const e of this.registry.store.list(CRD_RESOURCE)) {
-      if (e.name === except) continue;
-      try {
-        if (JSON.parse(e.json)?.spec?.group === group) this.enqueue(e.name);
-      } catch {
-        /* not ours to judge */
-      }
+    for (const e of this.registry.store.list(CRD_RESOURCE)) if (e.name !== except && this.namesOf(e).group === group) this.enqueue(e.name);
+  }
+
+  /** A stored CRD's group and accepted names, parsed once per resourceVersion (every reconcile reads the whole group's). */
+  private namesOf(e: Entry): { group: unknown; accepted: unknown } {
+    const c = this.acceptedCache.get(e.name);
+    if (c?.rv === e.rv) return c;
+    let o: any;
+    try {
+      o = JSON.parse(e.json);
+    } catch {
+      o = undefined;
     }
+    const v = { rv: e.rv, group: o?.spec?.group, accepted: o?.status?.acceptedNames };
+    this.acceptedCache.set(e.name, v);
+    return v;
   }
 
   /** crd_finalizer.go sync: delete every custom resource of the CRD, then drop the finalizer. */
