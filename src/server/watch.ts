@@ -66,26 +66,10 @@ export class WatchHub {
   private flushTimer: NodeJS.Immediate | NodeJS.Timeout | undefined;
   private lastFlush = 0;
 
-  /** each open watch's kind and how to end it */
-  private readonly byKind = new Map<ServerResponse, { def: ResourceDef; end: () => void }>();
-
   constructor(
     private readonly registry: Registry,
     private readonly logger?: Logger,
-  ) {
-    // a kind that goes (its CRD deleted, a version no longer served) ends its watches, as the
-    // crdHandler's storage teardown stops the cacher (apiextensions-apiserver
-    // pkg/apiserver/customresource_handler.go removeStorage_locked, tearDown); a kind replaced by a
-    // new definition of the same group/version/resource (a CRD update) keeps them
-    registry.kinds.subscribe(({ added, removed }) => {
-      if (!removed.length || !this.byKind.size) return;
-      const key = (d: ResourceDef) => `${d.group}/${d.version}/${d.plural}`;
-      const still = new Set(added.map(key));
-      const gone = new Set(removed.map(key).filter((k) => !still.has(k)));
-      if (!gone.size) return;
-      for (const w of [...this.byKind.values()]) if (gone.has(key(w.def))) w.end();
-    });
-  }
+  ) {}
 
   /** Queues a watcher's flush for the next batch. */
   private schedule(flush: (batches: SharedBatches) => void): void {
@@ -202,7 +186,6 @@ export class WatchHub {
       if (pumpTimer) clearImmediate(pumpTimer);
       stopWaiting();
       this.open.delete(res);
-      this.byKind.delete(res);
       // live events not yet flushed go out first (behind an unfinished backlog they would be out of order)
       if (!backlog && queue.length && !res.destroyed && !res.writableEnded) {
         let ok = true;
@@ -220,7 +203,6 @@ export class WatchHub {
     };
     res.on('close', finish);
     req.on('close', finish);
-    this.byKind.set(res, { def, end: finish });
     const drop = (buffered: number, why: string) => {
       this.logger?.warn({ resource, buffered }, why);
       res.destroy();
