@@ -125,7 +125,10 @@ export function customResourceKinds(crd: KObject, opts: { terminating?: boolean 
       passThrough: (json) => json.startsWith(`{"apiVersion":${JSON.stringify(apiVersion)}`) || json.startsWith(`{"kind":${JSON.stringify(kind)},"apiVersion":${JSON.stringify(apiVersion)},`),
       toStorage: (o) => convert(o, storedApiVersion),
     };
-    const fieldSelectors: Record<string, (o: KObject) => string | undefined> = {};
+    // the field labels a custom resource takes (pkg/apiserver/conversion/converter.go
+    // ConvertFieldLabel): metadata.name, metadata.namespace when namespaced, the selectable fields;
+    // any other is "field label not supported: <label>"
+    const fieldSelectors: Record<string, (o: KObject) => string | undefined> = { 'metadata.name': (o) => o.metadata?.name };
     for (const f of v.selectableFields ?? []) {
       if (typeof f?.jsonPath !== 'string') continue;
       fieldSelectors[f.jsonPath.replace(/^\./, '')] = (o) => fieldValue(readSimplePath(o, f.jsonPath));

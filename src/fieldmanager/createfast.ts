@@ -167,5 +167,9 @@ function pushKid(kids: Kid[], pe: PathElement, key: string, v: Visit, strip: boo
  * the root fields in `drop` (the strategy's reset fields); undefined when it owns nothing.
  */
 export function createFieldsV1(zero: unknown, next: unknown, node: Node, drop: string[]): Record<string, unknown> | undefined {
-  return visit(zero, next, node, 0, false, drop.length ? new Set(drop) : undefined).fields;
+  // stripmeta holds below metadata whatever the root's schema: a zero object without metadata (a
+  // root that is not a struct, as a custom resource whose root preserves unknown fields) starts
+  // from an empty one, so that the walk reaches metadata's members and strips them
+  const z = isObj(zero) && !('metadata' in zero) && isObj(next) && isObj(next.metadata) ? { ...zero, metadata: {} } : zero;
+  return visit(z, next, node, 0, false, drop.length ? new Set(drop) : undefined).fields;
 }

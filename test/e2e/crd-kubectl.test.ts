@@ -178,6 +178,8 @@ describe.each(availableKubectls([33, 29]))('kubectl 1.$minor: a CustomResourceDe
     child.stderr.on('data', (d) => (out += String(d)));
     try {
       await poll(() => lines(out).length >= 2, `the first rows of get -w:\n${out}`);
+      // a change of the CRD (its kinds are rebuilt) leaves the watch open
+      await k.ok(['label', 'crd', CRD, 'touched=yes']);
       await k.ok(['patch', 'ct', 'my-cron', '--type', 'merge', '-p', '{"spec":{"cronSpec":"*/7 * * * *"}}']);
       await poll(() => lines(out).length >= 3, `the watch row of the update:\n${out}`);
     } finally {
@@ -257,8 +259,29 @@ describe.each(availableKubectls([33, 29]))('kubectl 1.$minor: a CustomResourceDe
     expect(await k.ok(['get', 'ct', '--field-selector', 'spec.color=green', '-o', 'name'])).toBe('crontab.stable.example.com/defaulted\ncrontab.stable.example.com/unknown\n');
   });
 
-  it('delete the CRD: its objects and its resource type go', async () => {
-    expect(await k.run(['delete', 'crd', CRD])).toMatchObject({ code: 0, stdout: `customresourcedefinition.apiextensions.k8s.io "${CRD}" deleted\n` });
+  it('delete the CRD: its objects and its resource type go; a watch sees them deleted and ends', async () => {
+    const names = lines(await k.ok(['get', 'ct', '-o', 'name'])).map((n) => n.replace('crontab.stable.example.com/', ''));
+    expect(names.length).toBeGreaterThan(2);
+    const child = spawn(k.bin, ['--kubeconfig', k.kubeconfig, '--cache-dir', k.cacheDir, 'get', 'ct', '-w', '--output-watch-events'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let exit: number | null | undefined;
+    child.stdout.on('data', (d) => (out += String(d)));
+    child.stderr.on('data', (d) => (out += String(d)));
+    child.on('exit', (code) => (exit = code));
+    try {
+      await poll(() => lines(out).length > names.length, `the ADDED rows of get -w:\n${out}`);
+      expect(await k.run(['delete', 'crd', CRD])).toMatchObject({ code: 0, stdout: `customresourcedefinition.apiextensions.k8s.io "${CRD}" deleted\n` });
+      // the CRD's storage torn down ends the watch (customresource_handler.go tearDown); kubectl get -w then exits 0
+      await poll(() => exit !== undefined, `get -w to end:\n${out}`);
+    } finally {
+      child.kill();
+    }
+    expect(exit).toBe(0);
+    const t = parseTable(out);
+    expect(t.header[0]).toBe('EVENT');
+    const events = (type: string) => t.rows.filter((r) => r[0] === type).map((r) => r[1]).sort();
+    expect(events('ADDED')).toEqual([...names].sort());
+    expect(events('DELETED')).toEqual([...names].sort());
     expect(await k.run(['get', 'crd', CRD])).toMatchObject({ code: 1, stderr: `Error from server (NotFound): customresourcedefinitions.apiextensions.k8s.io "${CRD}" not found\n` });
     // api-resources reads discovery afresh (and refreshes kubectl's cache)
     expect(lines(await k.ok(['api-resources', '--api-group', 'stable.example.com']))).toEqual(['NAME   SHORTNAMES   APIVERSION   NAMESPACED   KIND']);

@@ -9,6 +9,7 @@ import { updateManagedFields } from '../../src/fieldmanager/index.js';
 import { createFast } from '../../src/fieldmanager/fieldmanager.js';
 import { allResources } from '../../src/resources/index.js';
 import { SEED } from '../helpers/paths.js';
+import { registerDefinitions, unregisterDefinitions } from '../../src/schema/model.js';
 
 const defs = allResources(33);
 const defFor = (o: any) => defs.find((d) => d.kind === o.kind && (d.group ? `${d.group}/${d.version}` : d.version) === o.apiVersion);
@@ -73,6 +74,22 @@ describe('create fast path for managedFields', () => {
     const fast = managed(structuredClone(defaulted), true);
     expect(fast).toEqual(managed(structuredClone(defaulted), false));
     expect(JSON.stringify(fast)).toBe(JSON.stringify(managed(structuredClone(defaulted), false))); // key order too
+  });
+
+  it('a kind whose root is not a struct (a custom resource preserving unknown fields at the root): metadata is stripped as on the general path', () => {
+    registerDefinitions({ 'test:createfast:any-root': { type: 'object', 'x-kubernetes-preserve-unknown-fields': true, properties: { metadata: { $ref: 'io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta' } } } as any });
+    try {
+      const o = { apiVersion: 'acme.io/v1', kind: 'Widget', metadata: { name: 'w', uid: 'u', creationTimestamp: '2024-01-01T00:00:00Z', generation: 1, labels: { a: 'b' } }, spec: { size: 1 } };
+      const run = (fast: boolean) => {
+        createFast.disabled = !fast;
+        return updateManagedFields({ definition: 'test:createfast:any-root', apiVersion: o.apiVersion, live: undefined, next: structuredClone(o), manager: 'm', operation: 'Update', now: '2024-01-01T00:00:00Z' });
+      };
+      const fast = run(true) as any[];
+      expect(fast[0].fieldsV1).toEqual({ 'f:metadata': { 'f:labels': { '.': {}, 'f:a': {} } }, 'f:spec': { '.': {}, 'f:size': {} } });
+      expect(JSON.stringify(fast)).toBe(JSON.stringify(run(false)));
+    } finally {
+      unregisterDefinitions(['test:createfast:any-root']);
+    }
   });
 
   it('a create that sends managedFields, or a subresource write, takes the general path', () => {
