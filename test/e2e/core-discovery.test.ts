@@ -21,6 +21,7 @@ const RESOURCES: string[][] = [
   ['secrets', '', 'v1', 'true', 'Secret', RW, ''],
   ['serviceaccounts', 'sa', 'v1', 'true', 'ServiceAccount', RW, ''],
   ['services', 'svc', 'v1', 'true', 'Service', RW, 'all'],
+  ['customresourcedefinitions', 'crd,crds', 'apiextensions.k8s.io/v1', 'false', 'CustomResourceDefinition', RW, 'api-extensions'],
   ['controllerrevisions', '', 'apps/v1', 'true', 'ControllerRevision', RW, ''],
   ['statefulsets', 'sts', 'apps/v1', 'true', 'StatefulSet', RW, 'all'],
   ['selfsubjectaccessreviews', '', 'authorization.k8s.io/v1', 'false', 'SelfSubjectAccessReview', 'create', ''],
@@ -91,6 +92,7 @@ describe.each(availableKubectls([33, 29, 27]))('kubectl 1.$minor: discovery, ver
 
   it.runIf(full)('api-versions', async () => {
     expect(lines(await k.ok(['api-versions']))).toEqual([
+      'apiextensions.k8s.io/v1',
       'apps/v1',
       'authorization.k8s.io/v1',
       'coordination.k8s.io/v1',
