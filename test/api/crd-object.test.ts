@@ -243,6 +243,25 @@ describe('refusals on create', () => {
     await api().post(BASE).send(ok).expect(201);
   });
 
+  it('bodies of the wrong shape are refused, never a 500', async () => {
+    const shapes: ((b: any) => void)[] = [
+      (b) => (b.spec.versions = 'v1'),
+      (b) => (b.spec.versions = [null]),
+      (b) => (b.spec.names = null),
+      (b) => (b.spec.versions[0].schema.openAPIV3Schema['x-kubernetes-validations'] = [null, 'rule']),
+      (b) => (b.spec.versions[0].additionalPrinterColumns = {}),
+      (b) => (b.spec.conversion = { strategy: 'Webhook', webhook: { clientConfig: { service: null, caBundle: '!!' } } }),
+      (b) => (b.spec = []),
+    ];
+    for (const [i, shape] of shapes.entries()) {
+      const body = crd('shapes');
+      shape(body);
+      const res = await api().post(BASE).send(body);
+      expect(res.status, `shape ${i}: ${JSON.stringify(res.body)}`).toBeGreaterThanOrEqual(400);
+      expect(res.status, `shape ${i}: ${JSON.stringify(res.body)}`).toBeLessThan(500);
+    }
+  });
+
   it('a dry run validates and stores nothing', async () => {
     await api().post(`${BASE}?dryRun=All`).send(crd('gizmos')).expect(201);
     await api().get(`${BASE}/gizmos.stable.example.com`).expect(404);

@@ -178,8 +178,8 @@ function validateSpec(spec: InternalSpec, opts: Options): Cause[] {
   const anyStatus = hasStatus(spec.subresources) || spec.versions.some((v) => hasStatus(v.subresources));
   errs.push(...validateCustomResourceValidation(spec.validation, anyStatus, opts, `${p}.validation`));
   errs.push(...validateSubresources(spec.subresources, `${p}.subresources`));
-  (spec.additionalPrinterColumns ?? []).forEach((c, i) => errs.push(...validateColumn(c, `${p}.additionalPrinterColumns[${i}]`)));
-  if (spec.selectableFields?.length) {
+  (Array.isArray(spec.additionalPrinterColumns) ? spec.additionalPrinterColumns : []).forEach((c, i) => errs.push(...validateColumn(c, `${p}.additionalPrinterColumns[${i}]`)));
+  if (Array.isArray(spec.selectableFields) && spec.selectableFields.length) {
     if (!spec.validation) errs.push(invalid(`${p}.selectableFields`, '', opts.minor >= 34 ? 'may only be set when validations.schema is included' : 'selectableFields may only be set when validations.schema is included'));
     else errs.push(...validateSelectableFields(spec.selectableFields, spec.validation.openAPIV3Schema, `${p}.selectableFields`, opts.allowTooManySelectableFields?.has('')));
   }
@@ -284,7 +284,7 @@ export function validateCustomResourceDefinition(obj: KObject, checkers: SchemaC
 /** findTooManySelectableFieldsAllowed (1.35): more than the maximum may stay where it is unchanged. */
 function tooManySelectableFieldsAllowed(spec: InternalSpec, oldSpec: InternalSpec): Set<string> {
   const out = new Set<string>();
-  if ((oldSpec.selectableFields?.length ?? 0) > MAX_SELECTABLE_FIELDS && semanticEqual(spec.selectableFields, oldSpec.selectableFields)) out.add('');
+  if (Array.isArray(oldSpec.selectableFields) && oldSpec.selectableFields.length > MAX_SELECTABLE_FIELDS && semanticEqual(spec.selectableFields, oldSpec.selectableFields)) out.add('');
   for (const v of spec.versions) {
     const old = oldSpec.versions.find((o) => o.name === v.name);
     if (old && Array.isArray(old.selectableFields) && old.selectableFields.length > MAX_SELECTABLE_FIELDS && semanticEqual(v.selectableFields, old.selectableFields)) out.add(str(v.name));
