@@ -567,6 +567,23 @@ describe('wording of an emulated 1.34 or later (values as json.Marshal of the in
     next.spec.versions[0].selectableFields.push({ jsonPath: '.spec.f0' });
     expect(msgs(35)).toEqual(['spec.selectableFields[8].jsonPath: Duplicate value: ".spec.f0"']);
   });
+  it('1.30: selectableFields are dropped (CustomResourceFieldSelectors off) unless already stored', async () => {
+    const { allResources } = await import('../../src/resources/index.js');
+    const d30 = allResources(30).find((d) => d.kind === 'CustomResourceDefinition')!;
+    const o = crd((o) => (o.spec.versions[0].selectableFields = [{ jsonPath: '.spec.a' }]));
+    defaultCRD(o);
+    d30.prepareForCreate!(o);
+    expect(o.spec.versions[0].selectableFields).toBeUndefined();
+    const old = structuredClone(o);
+    old.spec.versions[0].selectableFields = [{ jsonPath: '.spec.a' }];
+    const next = structuredClone(old);
+    d30.prepareForUpdate!(next, old);
+    expect(next.spec.versions[0].selectableFields).toEqual([{ jsonPath: '.spec.a' }]);
+    const d31 = allResources(31).find((d) => d.kind === 'CustomResourceDefinition')!;
+    const kept = crd((o) => (o.spec.versions[0].selectableFields = [{ jsonPath: '.spec.a' }]));
+    d31.prepareForCreate!(kept);
+    expect(kept.spec.versions[0].selectableFields).toEqual([{ jsonPath: '.spec.a' }]);
+  });
   it('the served kind follows the emulated version', async () => {
     const { allResources } = await import('../../src/resources/index.js');
     const def = allResources(35).find((d) => d.kind === 'CustomResourceDefinition')!;

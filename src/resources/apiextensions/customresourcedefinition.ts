@@ -80,10 +80,28 @@ function emptyStatus(): KObject {
   return { acceptedNames: { plural: '', kind: '' }, conditions: null, storedVersions: null };
 }
 
-/** The served kind as an emulated minor version serves it (the wording of its validation). */
+/** Whether any version of a CRD has selectableFields (specHasSelectableFields). */
+function hasSelectableFields(obj: KObject): boolean {
+  return Array.isArray(obj?.spec?.versions) && obj.spec.versions.some((v: KObject) => Array.isArray(v?.selectableFields));
+}
+
+/**
+ * dropDisabledFields for CustomResourceFieldSelectors (alpha, off, in 1.30; on from 1.31):
+ * selectableFields are dropped unless the stored object already has some.
+ */
+function dropSelectableFields(obj: KObject, old?: KObject): void {
+  if (old && hasSelectableFields(old)) return;
+  for (const v of Array.isArray(obj?.spec?.versions) ? obj.spec.versions : []) if (isMap(v)) delete v.selectableFields;
+}
+
+/** The served kind as an emulated minor version serves it (the wording of its validation, its feature gates). */
 export function customResourceDefinitionDefFor(emulatedMinor: number): ResourceDef {
+  const base = customResourceDefinitionDef;
+  const gated = emulatedMinor <= 30;
   return {
-    ...customResourceDefinitionDef,
+    ...base,
+    prepareForCreate: gated ? (obj) => (base.prepareForCreate!(obj), dropSelectableFields(obj)) : base.prepareForCreate,
+    prepareForUpdate: gated ? (obj, old) => (base.prepareForUpdate!(obj, old), dropSelectableFields(obj, old)) : base.prepareForUpdate,
     validate: (obj) => (updating.has(obj) ? [] : validateCRD(obj, undefined, emulatedMinor)),
     validateUpdate: (obj, old) => validateCRDUpdate(obj, old, undefined, emulatedMinor),
   };
