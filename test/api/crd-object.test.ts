@@ -262,6 +262,22 @@ describe('refusals on create', () => {
     }
   });
 
+  it('unknown fields: reported in strictly decoded schemas, silently dropped in the union-held ones (items, additionalProperties)', async () => {
+    const body = crd('unions');
+    const spec = body.spec.versions[0].schema.openAPIV3Schema.properties.spec;
+    spec.properties.list = { type: 'array', items: { type: 'string', typo: 1, properties: { x: { type: 'string', deeper: true } } } };
+    spec.properties.map = { type: 'object', additionalProperties: { type: 'string', bogus: 'y' } };
+    const res = await api().post(`${BASE}?fieldValidation=Strict`).send(body).expect(201);
+    expect(res.body.spec.versions[0].schema.openAPIV3Schema.properties.spec.properties.list.items).toEqual({ type: 'string', properties: { x: { type: 'string' } } });
+    expect(res.body.spec.versions[0].schema.openAPIV3Schema.properties.spec.properties.map.additionalProperties).toEqual({ type: 'string' });
+    const strict = crd('stricts');
+    strict.spec.versions[0].schema.openAPIV3Schema.properties.spec.typo = true;
+    const bad = await api().post(`${BASE}?fieldValidation=Strict`).send(strict).expect(400);
+    expect(bad.body.message).toBe(
+      'CustomResourceDefinition in version "v1" cannot be handled as a CustomResourceDefinition: strict decoding error: unknown field "spec.versions[0].schema.openAPIV3Schema.properties.spec.typo"',
+    );
+  });
+
   it('a dry run validates and stores nothing', async () => {
     await api().post(`${BASE}?dryRun=All`).send(crd('gizmos')).expect(201);
     await api().get(`${BASE}/gizmos.stable.example.com`).expect(404);

@@ -7,7 +7,7 @@
 // NAME / CREATED AT table (etcd.go: rest.NewDefaultTableConvertor).
 import type { KObject, ResourceDef } from '../types.js';
 import { deepEqual } from '../../registry/validation.js';
-import { isMap } from './internal.js';
+import { isMap, pruneUnionHeldSchemas } from './internal.js';
 import type { SchemaCheckers } from './schema-validation.js';
 import { validateCustomResourceDefinition, validateCustomResourceDefinitionStatusUpdate, validateCustomResourceDefinitionUpdate } from './validation.js';
 import { caBundleValid } from './webhook.js';
@@ -55,6 +55,8 @@ export function defaultCRD(obj: KObject): void {
   if (!names.singular && typeof names.kind === 'string') names.singular = names.kind.toLowerCase();
   if (!names.listKind && typeof names.kind === 'string' && names.kind) names.listKind = names.kind + 'List';
   if (!isMap(spec.conversion)) spec.conversion = { strategy: 'None' };
+  // what decoding into the Go types leaves out (marshal.go's non-strict unions)
+  for (const v of Array.isArray(spec.versions) ? spec.versions : []) if (isMap(v) && isMap(v.schema)) pruneUnionHeldSchemas(v.schema.openAPIV3Schema);
   const svc = spec.conversion.webhook?.clientConfig?.service;
   if (isMap(svc) && svc.port === undefined) svc.port = 443;
   // status.storedVersions defaults to the storage version

@@ -73,3 +73,49 @@ export function toInternalSpec(spec: unknown): InternalSpec {
   }
   return out;
 }
+
+// The JSON fields of v1.JSONSchemaProps, ValidationRule and ExternalDocumentation (types_jsonschema.go).
+const SCHEMA_FIELDS = new Set([
+  'id', '$schema', '$ref', 'description', 'type', 'format', 'title', 'default', 'maximum', 'exclusiveMaximum', 'minimum', 'exclusiveMinimum',
+  'maxLength', 'minLength', 'pattern', 'maxItems', 'minItems', 'uniqueItems', 'multipleOf', 'enum', 'maxProperties', 'minProperties', 'required',
+  'items', 'allOf', 'oneOf', 'anyOf', 'not', 'properties', 'additionalProperties', 'patternProperties', 'dependencies', 'additionalItems',
+  'definitions', 'externalDocs', 'example', 'nullable', 'x-kubernetes-preserve-unknown-fields', 'x-kubernetes-embedded-resource',
+  'x-kubernetes-int-or-string', 'x-kubernetes-list-map-keys', 'x-kubernetes-list-type', 'x-kubernetes-map-type', 'x-kubernetes-validations',
+]);
+const RULE_FIELDS = new Set(['rule', 'message', 'messageExpression', 'reason', 'fieldPath', 'optionalOldSelf']);
+const DOCS_FIELDS = new Set(['description', 'url']);
+
+function dropUnknown(o: Record<string, unknown>, known: Set<string>): void {
+  for (const k of Object.keys(o)) if (!known.has(k)) delete o[k];
+}
+
+/** Drops what Go's (non-strict) decoding of a JSONSchemaProps leaves out, through the whole subtree. */
+function pruneSchema(s: unknown, depth = 0): void {
+  if (!isMap(s) || depth > 10000) return;
+  dropUnknown(s, SCHEMA_FIELDS);
+  for (const k of ['not', 'additionalProperties', 'additionalItems']) pruneSchema(s[k], depth + 1);
+  if (Array.isArray(s.items)) s.items.forEach((x) => pruneSchema(x, depth + 1));
+  else pruneSchema(s.items, depth + 1);
+  for (const k of ['allOf', 'oneOf', 'anyOf']) if (Array.isArray(s[k])) s[k].forEach((x: unknown) => pruneSchema(x, depth + 1));
+  for (const k of ['properties', 'patternProperties', 'definitions', 'dependencies']) if (isMap(s[k])) for (const v of Object.values(s[k])) pruneSchema(v, depth + 1);
+  if (Array.isArray(s['x-kubernetes-validations'])) for (const r of s['x-kubernetes-validations']) if (isMap(r)) dropUnknown(r, RULE_FIELDS);
+  if (isMap(s.externalDocs)) dropUnknown(s.externalDocs, DOCS_FIELDS);
+}
+
+/**
+ * Schemas held by the JSONSchemaPropsOr* unions (items, additionalProperties, additionalItems,
+ * dependencies) are decoded by their UnmarshalJSON with the non-strict decoder
+ * (pkg/apis/apiextensions/v1/marshal.go): unknown fields there are dropped without a word,
+ * where the strict decoder reports them everywhere else. Mutates the schema.
+ */
+export function pruneUnionHeldSchemas(s: unknown, depth = 0): void {
+  if (!isMap(s) || depth > 10000) return;
+  for (const k of ['additionalProperties', 'additionalItems']) pruneSchema(s[k]);
+  if (Array.isArray(s.items)) s.items.forEach((x) => pruneSchema(x));
+  else pruneSchema(s.items);
+  if (isMap(s.dependencies)) for (const v of Object.values(s.dependencies)) pruneSchema(v);
+  // the rest is decoded strictly: look deeper for further unions
+  pruneUnionHeldSchemas(s.not, depth + 1);
+  for (const k of ['allOf', 'oneOf', 'anyOf']) if (Array.isArray(s[k])) s[k].forEach((x: unknown) => pruneUnionHeldSchemas(x, depth + 1));
+  for (const k of ['properties', 'patternProperties', 'definitions']) if (isMap(s[k])) for (const v of Object.values(s[k])) pruneUnionHeldSchemas(v, depth + 1);
+}
