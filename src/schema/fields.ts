@@ -137,8 +137,15 @@ function checkScalar(ctx: Ctx, pos: Pos, node: SchemaNode, v: unknown): void {
   }
 }
 
+const JSON_SCHEMA_PROPS_OR_BOOL = 'io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.JSONSchemaPropsOrBool';
+
 function walk(ctx: Ctx, node: SchemaNode, v: unknown, pos: Pos, top = false): void {
-  if (v === null || v === undefined || node.kind === 'any') return; // null is accepted for every Go field
+  if (v === null || v === undefined) return; // null is accepted for every Go field
+  // a CRD schema's additionalProperties / additionalItems: its UnmarshalJSON takes a bool or a schema
+  // (apiextensions-apiserver pkg/apis/apiextensions/v1/marshal.go)
+  if (node.definition === JSON_SCHEMA_PROPS_OR_BOOL && typeof v !== 'boolean' && (typeof v !== 'object' || Array.isArray(v)))
+    return plainError(ctx, pos, 'boolean or JSON schema expected');
+  if (node.kind === 'any') return;
   if (node.kind === 'scalar') return checkScalar(ctx, pos, node, v);
   if (node.kind === 'list') {
     if (!Array.isArray(v)) return typeError(ctx, pos, jsonKind(v), node);

@@ -278,6 +278,13 @@ describe('refusals on create', () => {
     );
   });
 
+  it('additionalProperties that is neither a boolean nor a schema cannot be decoded', async () => {
+    const body = crd('badaps');
+    body.spec.versions[0].schema.openAPIV3Schema.properties.spec.additionalProperties = 5;
+    const res = await api().post(BASE).send(body).expect(400);
+    expect(res.body.message).toBe('CustomResourceDefinition in version "v1" cannot be handled as a CustomResourceDefinition: boolean or JSON schema expected');
+  });
+
   it('a dry run validates and stores nothing', async () => {
     await api().post(`${BASE}?dryRun=All`).send(crd('gizmos')).expect(201);
     await api().get(`${BASE}/gizmos.stable.example.com`).expect(404);
