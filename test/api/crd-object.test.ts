@@ -320,6 +320,20 @@ describe('protobuf (the apiextensions clientset prefers it: gentype.PrefersProto
   });
 });
 
+describe('deep schemas (nested as deep as a body may be)', () => {
+  it('a schema 4,900 properties deep is validated, stored and read back, as JSON where protobuf runs out of stack', async () => {
+    const depth = 4900;
+    const schema = '{"type":"object","properties":{"a":'.repeat(depth) + '{"type":"string","typo":1}' + '}}'.repeat(depth);
+    const text = `{"apiVersion":"apiextensions.k8s.io/v1","kind":"CustomResourceDefinition","metadata":{"name":"deeps.x.example.com"},"spec":{"group":"x.example.com","scope":"Namespaced","names":{"plural":"deeps","kind":"Deep"},"versions":[{"name":"v1","served":true,"storage":true,"schema":{"openAPIV3Schema":${schema}}}]}}`;
+    const bad = await api().post(`${BASE}?fieldValidation=Strict`).set('Content-Type', 'application/json').send(text).expect(400);
+    expect(bad.body.message).toMatch(/^CustomResourceDefinition in version "v1" cannot be handled as a CustomResourceDefinition: strict decoding error: unknown field "spec\.versions\[0\]\.schema\.openAPIV3Schema(\.properties\.a){4900}\.typo"$/);
+    await api().post(BASE).set('Content-Type', 'application/json').send(text.replace(',"typo":1', '')).expect(201);
+    const got = await api().get(`${BASE}/deeps.x.example.com`).set('Accept', 'application/vnd.kubernetes.protobuf,application/json').expect(200);
+    expect(got.headers['content-type']).toMatch(/^application\/json/);
+    expect(got.text.length).toBeGreaterThan(depth * 30);
+  });
+});
+
 describe('server-side apply', () => {
   it('creates and updates a CRD', async () => {
     const body = crd('appliers');

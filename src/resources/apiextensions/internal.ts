@@ -89,33 +89,30 @@ function dropUnknown(o: Record<string, unknown>, known: Set<string>): void {
   for (const k of Object.keys(o)) if (!known.has(k)) delete o[k];
 }
 
-/** Drops what Go's (non-strict) decoding of a JSONSchemaProps leaves out, through the whole subtree. */
-function pruneSchema(s: unknown, depth = 0): void {
-  if (!isMap(s) || depth > 10000) return;
-  dropUnknown(s, SCHEMA_FIELDS);
-  for (const k of ['not', 'additionalProperties', 'additionalItems']) pruneSchema(s[k], depth + 1);
-  if (Array.isArray(s.items)) s.items.forEach((x) => pruneSchema(x, depth + 1));
-  else pruneSchema(s.items, depth + 1);
-  for (const k of ['allOf', 'oneOf', 'anyOf']) if (Array.isArray(s[k])) s[k].forEach((x: unknown) => pruneSchema(x, depth + 1));
-  for (const k of ['properties', 'patternProperties', 'definitions', 'dependencies']) if (isMap(s[k])) for (const v of Object.values(s[k])) pruneSchema(v, depth + 1);
-  if (Array.isArray(s['x-kubernetes-validations'])) for (const r of s['x-kubernetes-validations']) if (isMap(r)) dropUnknown(r, RULE_FIELDS);
-  if (isMap(s.externalDocs)) dropUnknown(s.externalDocs, DOCS_FIELDS);
-}
-
 /**
  * Schemas held by the JSONSchemaPropsOr* unions (items, additionalProperties, additionalItems,
  * dependencies) are decoded by their UnmarshalJSON with the non-strict decoder
  * (pkg/apis/apiextensions/v1/marshal.go): unknown fields there are dropped without a word,
- * where the strict decoder reports them everywhere else. Mutates the schema.
+ * where the strict decoder reports them everywhere else. Mutates the schema. Iterative: schemas
+ * may nest as deep as a body may.
  */
-export function pruneUnionHeldSchemas(s: unknown, depth = 0): void {
-  if (!isMap(s) || depth > 10000) return;
-  for (const k of ['additionalProperties', 'additionalItems']) pruneSchema(s[k]);
-  if (Array.isArray(s.items)) s.items.forEach((x) => pruneSchema(x));
-  else pruneSchema(s.items);
-  if (isMap(s.dependencies)) for (const v of Object.values(s.dependencies)) pruneSchema(v);
-  // the rest is decoded strictly: look deeper for further unions
-  pruneUnionHeldSchemas(s.not, depth + 1);
-  for (const k of ['allOf', 'oneOf', 'anyOf']) if (Array.isArray(s[k])) s[k].forEach((x: unknown) => pruneUnionHeldSchemas(x, depth + 1));
-  for (const k of ['properties', 'patternProperties', 'definitions']) if (isMap(s[k])) for (const v of Object.values(s[k])) pruneUnionHeldSchemas(v, depth + 1);
+export function pruneUnionHeldSchemas(root: unknown): void {
+  // [schema, inside a union-held subtree]
+  const stack: [unknown, boolean][] = [[root, false]];
+  while (stack.length) {
+    const [s, lax] = stack.pop()!;
+    if (!isMap(s)) continue;
+    if (lax) {
+      dropUnknown(s, SCHEMA_FIELDS);
+      if (Array.isArray(s['x-kubernetes-validations'])) for (const r of s['x-kubernetes-validations']) if (isMap(r)) dropUnknown(r, RULE_FIELDS);
+      if (isMap(s.externalDocs)) dropUnknown(s.externalDocs, DOCS_FIELDS);
+    }
+    for (const k of ['additionalProperties', 'additionalItems']) stack.push([s[k], true]);
+    if (Array.isArray(s.items)) for (const x of s.items) stack.push([x, true]);
+    else stack.push([s.items, true]);
+    if (isMap(s.dependencies)) for (const v of Object.values(s.dependencies)) stack.push([v, true]);
+    stack.push([s.not, lax]);
+    for (const k of ['allOf', 'oneOf', 'anyOf']) if (Array.isArray(s[k])) for (const x of s[k]) stack.push([x, lax]);
+    for (const k of ['properties', 'patternProperties', 'definitions']) if (isMap(s[k])) for (const v of Object.values(s[k])) stack.push([v, lax]);
+  }
 }
