@@ -40,10 +40,14 @@ interface Pos {
 
 /** The strict-decoding path: struct keys and map keys joined with '.', list indices as `[i]`. */
 function pathOf(p: Pos): string {
-  if (!p.up) return '';
-  const base = pathOf(p.up);
-  if (p.index) return `${base}[${p.seg}]`;
-  return base ? `${base}.${p.seg}` : p.seg;
+  const steps: Pos[] = [];
+  for (let q: Pos | undefined = p; q?.up; q = q.up) steps.push(q);
+  let out = '';
+  for (let i = steps.length - 1; i >= 0; i--) {
+    const q = steps[i]!;
+    out = q.index ? `${out}[${q.seg}]` : out ? `${out}.${q.seg}` : q.seg;
+  }
+  return out;
 }
 
 /** JSON names of the struct fields passed through. */
@@ -137,20 +141,46 @@ function checkScalar(ctx: Ctx, pos: Pos, node: SchemaNode, v: unknown): void {
   }
 }
 
-function walk(ctx: Ctx, node: SchemaNode, v: unknown, pos: Pos, top = false): void {
-  if (v === null || v === undefined || node.kind === 'any') return; // null is accepted for every Go field
+const JSON_SCHEMA_PROPS_OR_BOOL = 'io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.JSONSchemaPropsOrBool';
+
+/** One node of the walk. Iterative (a CRD's schemas nest as deep as a body may), depth-first in document order. */
+function walk(ctx: Ctx, rootNode: SchemaNode, rootValue: unknown, rootPos: Pos, rootTop = false): void {
+  const stack: Step[] = [[rootNode, rootValue, rootPos, rootTop]];
+  while (stack.length) {
+    const step = stack.pop()!;
+    // an unknown field is reported in document order, after the subtrees of the fields before it
+    if (typeof step === 'string') {
+      ctx.unknown.push(step);
+      continue;
+    }
+    const next: Step[] = [];
+    visit(ctx, step[0], step[1], step[2], step[3], next);
+    for (let i = next.length - 1; i >= 0; i--) stack.push(next[i]!);
+  }
+}
+
+/** A node to visit, or the path of an unknown field to report. */
+type Step = [SchemaNode, unknown, Pos, boolean] | string;
+
+function visit(ctx: Ctx, node: SchemaNode, v: unknown, pos: Pos, top: boolean, next: Step[]): void {
+  if (v === null || v === undefined) return; // null is accepted for every Go field
+  // a CRD schema's additionalProperties / additionalItems: its UnmarshalJSON takes a bool or a schema
+  // (apiextensions-apiserver pkg/apis/apiextensions/v1/marshal.go)
+  if (node.definition === JSON_SCHEMA_PROPS_OR_BOOL && typeof v !== 'boolean' && (typeof v !== 'object' || Array.isArray(v)))
+    return plainError(ctx, pos, 'boolean or JSON schema expected');
+  if (node.kind === 'any') return;
   if (node.kind === 'scalar') return checkScalar(ctx, pos, node, v);
   if (node.kind === 'list') {
     if (!Array.isArray(v)) return typeError(ctx, pos, jsonKind(v), node);
     const elem = elementNode(node)!;
-    for (let i = 0; i < v.length; i++) walk(ctx, elem, v[i], { up: pos, seg: String(i), index: true, goField: undefined, goStruct: pos.goStruct });
+    for (let i = 0; i < v.length; i++) next.push([elem, v[i], { up: pos, seg: String(i), index: true, goField: undefined, goStruct: pos.goStruct }, false]);
     return;
   }
   if (typeof v !== 'object' || Array.isArray(v)) return typeError(ctx, pos, jsonKind(v), node);
   const obj = v as Record<string, unknown>;
   if (node.kind === 'map') {
     const elem = elementNode(node)!;
-    for (const key of Object.keys(obj)) walk(ctx, elem, obj[key], { up: pos, seg: key, index: false, goField: undefined, goStruct: pos.goStruct });
+    for (const key of Object.keys(obj)) next.push([elem, obj[key], { up: pos, seg: key, index: false, goField: undefined, goStruct: pos.goStruct }, false]);
     return;
   }
   const goStruct = node.definition ? node.definition.slice(node.definition.lastIndexOf('.') + 1) : pos.goStruct;
@@ -158,11 +188,11 @@ function walk(ctx: Ctx, node: SchemaNode, v: unknown, pos: Pos, top = false): vo
     const child = childNode(node, key);
     if (!child) {
       if (top && (key === 'apiVersion' || key === 'kind')) continue;
-      ctx.unknown.push(pathOf({ up: pos, seg: key, index: false, goField: undefined, goStruct }));
+      next.push(pathOf({ up: pos, seg: key, index: false, goField: undefined, goStruct }));
       if (ctx.prune) delete obj[key];
       continue;
     }
-    walk(ctx, child, obj[key], { up: pos, seg: key, index: false, goField: key, goStruct });
+    next.push([child, obj[key], { up: pos, seg: key, index: false, goField: key, goStruct }, false]);
   }
 }
 

@@ -141,7 +141,13 @@ export function encodeKubernetesProtobuf(object: Record<string, unknown>): Buffe
   const kind = typeof object.kind === 'string' ? object.kind : '';
   const type = kind ? kindMessage(apiVersion, kind) : undefined;
   if (!type) return undefined;
-  return encodeEnvelope(apiVersion, kind, jsonToMessage(type, object));
+  try {
+    return encodeEnvelope(apiVersion, kind, jsonToMessage(type, object));
+  } catch (err) {
+    // nested deeper than the encoder's stack (a CRD's schemas may nest as deep as a body): JSON it is
+    if (err instanceof RangeError) return undefined;
+    throw err;
+  }
 }
 
 /** True when `object` (by its apiVersion and kind) can be answered as protobuf. */

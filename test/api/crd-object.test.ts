@@ -244,6 +244,48 @@ describe('refusals on create', () => {
     await api().post(BASE).send(ok).expect(201);
   });
 
+  it('bodies of the wrong shape are refused, never a 500', async () => {
+    const shapes: ((b: any) => void)[] = [
+      (b) => (b.spec.versions = 'v1'),
+      (b) => (b.spec.versions = [null]),
+      (b) => (b.spec.names = null),
+      (b) => (b.spec.versions[0].schema.openAPIV3Schema['x-kubernetes-validations'] = [null, 'rule']),
+      (b) => (b.spec.versions[0].additionalPrinterColumns = {}),
+      (b) => (b.spec.conversion = { strategy: 'Webhook', webhook: { clientConfig: { service: null, caBundle: '!!' } } }),
+      (b) => (b.spec = []),
+    ];
+    for (const [i, shape] of shapes.entries()) {
+      const body = crd('shapes');
+      shape(body);
+      const res = await api().post(BASE).send(body);
+      expect(res.status, `shape ${i}: ${JSON.stringify(res.body)}`).toBeGreaterThanOrEqual(400);
+      expect(res.status, `shape ${i}: ${JSON.stringify(res.body)}`).toBeLessThan(500);
+    }
+  });
+
+  it('unknown fields: reported in strictly decoded schemas, silently dropped in the union-held ones (items, additionalProperties)', async () => {
+    const body = crd('unions');
+    const spec = body.spec.versions[0].schema.openAPIV3Schema.properties.spec;
+    spec.properties.list = { type: 'array', items: { type: 'string', typo: 1, properties: { x: { type: 'string', deeper: true } } } };
+    spec.properties.map = { type: 'object', additionalProperties: { type: 'string', bogus: 'y' } };
+    const res = await api().post(`${BASE}?fieldValidation=Strict`).send(body).expect(201);
+    expect(res.body.spec.versions[0].schema.openAPIV3Schema.properties.spec.properties.list.items).toEqual({ type: 'string', properties: { x: { type: 'string' } } });
+    expect(res.body.spec.versions[0].schema.openAPIV3Schema.properties.spec.properties.map.additionalProperties).toEqual({ type: 'string' });
+    const strict = crd('stricts');
+    strict.spec.versions[0].schema.openAPIV3Schema.properties.spec.typo = true;
+    const bad = await api().post(`${BASE}?fieldValidation=Strict`).send(strict).expect(400);
+    expect(bad.body.message).toBe(
+      'CustomResourceDefinition in version "v1" cannot be handled as a CustomResourceDefinition: strict decoding error: unknown field "spec.versions[0].schema.openAPIV3Schema.properties.spec.typo"',
+    );
+  });
+
+  it('additionalProperties that is neither a boolean nor a schema cannot be decoded', async () => {
+    const body = crd('badaps');
+    body.spec.versions[0].schema.openAPIV3Schema.properties.spec.additionalProperties = 5;
+    const res = await api().post(BASE).send(body).expect(400);
+    expect(res.body.message).toBe('CustomResourceDefinition in version "v1" cannot be handled as a CustomResourceDefinition: boolean or JSON schema expected');
+  });
+
   it('a dry run validates and stores nothing', async () => {
     await api().post(`${BASE}?dryRun=All`).send(crd('gizmos')).expect(201);
     await api().get(`${BASE}/gizmos.stable.example.com`).expect(404);
@@ -276,6 +318,20 @@ describe('protobuf (the apiextensions clientset prefers it: gentype.PrefersProto
     expect(json.spec.versions[0].schema).toEqual(body.spec.versions[0].schema);
     const list = await api().get(BASE).set('Accept', PB).buffer(true).parse(binary).expect(200);
     expect((decodeKubernetesProtobuf(list.body).object as any).items.length).toBeGreaterThan(1);
+  });
+});
+
+describe('deep schemas (nested as deep as a body may be)', () => {
+  it('a schema 4,900 properties deep is validated, stored and read back, as JSON where protobuf runs out of stack', async () => {
+    const depth = 4900;
+    const schema = '{"type":"object","properties":{"a":'.repeat(depth) + '{"type":"string","typo":1}' + '}}'.repeat(depth);
+    const text = `{"apiVersion":"apiextensions.k8s.io/v1","kind":"CustomResourceDefinition","metadata":{"name":"deeps.x.example.com"},"spec":{"group":"x.example.com","scope":"Namespaced","names":{"plural":"deeps","kind":"Deep"},"versions":[{"name":"v1","served":true,"storage":true,"schema":{"openAPIV3Schema":${schema}}}]}}`;
+    const bad = await api().post(`${BASE}?fieldValidation=Strict`).set('Content-Type', 'application/json').send(text).expect(400);
+    expect(bad.body.message).toMatch(/^CustomResourceDefinition in version "v1" cannot be handled as a CustomResourceDefinition: strict decoding error: unknown field "spec\.versions\[0\]\.schema\.openAPIV3Schema(\.properties\.a){4900}\.typo"$/);
+    await api().post(BASE).set('Content-Type', 'application/json').send(text.replace(',"typo":1', '')).expect(201);
+    const got = await api().get(`${BASE}/deeps.x.example.com`).set('Accept', 'application/vnd.kubernetes.protobuf,application/json').expect(200);
+    expect(got.headers['content-type']).toMatch(/^application\/json/);
+    expect(got.text.length).toBeGreaterThan(depth * 30);
   });
 });
 

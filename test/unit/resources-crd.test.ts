@@ -567,6 +567,23 @@ describe('wording of an emulated 1.34 or later (values as json.Marshal of the in
     next.spec.versions[0].selectableFields.push({ jsonPath: '.spec.f0' });
     expect(msgs(35)).toEqual(['spec.selectableFields[8].jsonPath: Duplicate value: ".spec.f0"']);
   });
+  it('1.30: selectableFields are dropped (CustomResourceFieldSelectors off) unless already stored', async () => {
+    const { allResources } = await import('../../src/resources/index.js');
+    const d30 = allResources(30).find((d) => d.kind === 'CustomResourceDefinition')!;
+    const o = crd((o) => (o.spec.versions[0].selectableFields = [{ jsonPath: '.spec.a' }]));
+    defaultCRD(o);
+    d30.prepareForCreate!(o);
+    expect(o.spec.versions[0].selectableFields).toBeUndefined();
+    const old = structuredClone(o);
+    old.spec.versions[0].selectableFields = [{ jsonPath: '.spec.a' }];
+    const next = structuredClone(old);
+    d30.prepareForUpdate!(next, old);
+    expect(next.spec.versions[0].selectableFields).toEqual([{ jsonPath: '.spec.a' }]);
+    const d31 = allResources(31).find((d) => d.kind === 'CustomResourceDefinition')!;
+    const kept = crd((o) => (o.spec.versions[0].selectableFields = [{ jsonPath: '.spec.a' }]));
+    d31.prepareForCreate!(kept);
+    expect(kept.spec.versions[0].selectableFields).toEqual([{ jsonPath: '.spec.a' }]);
+  });
   it('the served kind follows the emulated version', async () => {
     const { allResources } = await import('../../src/resources/index.js');
     const def = allResources(35).find((d) => d.kind === 'CustomResourceDefinition')!;
@@ -576,5 +593,54 @@ describe('wording of an emulated 1.34 or later (values as json.Marshal of the in
     expect(def.validate!(o).map((c) => c.message)).toEqual(['Required value']);
     const d33 = allResources(33).find((d) => d.kind === 'CustomResourceDefinition')!;
     expect(d33.validate!(o).map((c) => c.message)).toEqual(['Required value: schemas are required']);
+  });
+});
+
+describe('hostile input never throws', () => {
+  it('random replacements anywhere in a CRD are validated, not crashed on', () => {
+    const junk = [null, 0, -1, 1.5, '', 'x', true, false, [], [null], {}, { a: null }, [1, 'a'], { type: 5 }, { properties: 'p' }];
+    let seed = 7;
+    const rand = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2147483648), seed % n);
+    const paths = (o: any, prefix: (string | number)[] = [], out: (string | number)[][] = []) => {
+      if (o && typeof o === 'object') for (const k of Object.keys(o)) {
+        out.push([...prefix, Array.isArray(o) ? Number(k) : k]);
+        paths(o[k], [...prefix, Array.isArray(o) ? Number(k) : k], out);
+      }
+      return out;
+    };
+    const full = () =>
+      crd((o) => {
+        o.spec.versions[0].subresources = { status: {}, scale: { specReplicasPath: '.spec.r', statusReplicasPath: '.status.r' } };
+        o.spec.versions[0].additionalPrinterColumns = [{ name: 'a', type: 'string', jsonPath: '.a' }];
+        o.spec.versions[0].selectableFields = [{ jsonPath: '.spec.a' }];
+        o.spec.versions[0].schema.openAPIV3Schema.properties.spec.properties.l = { type: 'array', 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['k'], items: { type: 'object', properties: { k: { type: 'string' } } }, 'x-kubernetes-validations': [{ rule: 'true', fieldPath: '.k' }] };
+        o.spec.conversion = { strategy: 'Webhook', webhook: { clientConfig: { service: { name: 's', namespace: 'n', path: '/p' }, caBundle: 'eA==' }, conversionReviewVersions: ['v1'] } };
+        o.metadata.annotations = { a: 'b' };
+      });
+    const base = full();
+    const all = paths(base);
+    for (let i = 0; i < 600; i++) {
+      const o = full();
+      const p = all[rand(all.length)]!;
+      let cur: any = o;
+      for (const k of p.slice(0, -1)) cur = cur[k];
+      cur[p[p.length - 1]!] = structuredClone(junk[rand(junk.length)]);
+      const old = full();
+      defaultCRD(old);
+      customResourceDefinitionDef.prepareForCreate!(old);
+      setCondition(old, 'Established', 'True', 'InitialNamesAccepted', 'x');
+      expect(() => {
+        try {
+          defaultCRD(o);
+        } catch {
+          // defaults of a body whose shape is wrong may fail; validation must not
+        }
+        customResourceDefinitionDef.prepareForCreate!(o);
+        validateCRD(o, {});
+        validateCRDUpdate(o, old, {});
+        validateCRD(o, {}, 35);
+        calculateNamesAndConditions(o, [old]);
+      }, JSON.stringify(p)).not.toThrow();
+    }
   });
 });

@@ -7,7 +7,7 @@
 // NAME / CREATED AT table (etcd.go: rest.NewDefaultTableConvertor).
 import type { KObject, ResourceDef } from '../types.js';
 import { deepEqual } from '../../registry/validation.js';
-import { isMap } from './internal.js';
+import { isMap, pruneUnionHeldSchemas } from './internal.js';
 import type { SchemaCheckers } from './schema-validation.js';
 import { validateCustomResourceDefinition, validateCustomResourceDefinitionStatusUpdate, validateCustomResourceDefinitionUpdate } from './validation.js';
 import { caBundleValid } from './webhook.js';
@@ -64,6 +64,8 @@ export function defaultCRD(obj: KObject): void {
   if (!names.singular && typeof names.kind === 'string') names.singular = names.kind.toLowerCase();
   if (!names.listKind && typeof names.kind === 'string' && names.kind) names.listKind = names.kind + 'List';
   if (!isMap(spec.conversion)) spec.conversion = { strategy: 'None' };
+  // what decoding into the Go types leaves out (marshal.go's non-strict unions)
+  for (const v of Array.isArray(spec.versions) ? spec.versions : []) if (isMap(v) && isMap(v.schema)) pruneUnionHeldSchemas(v.schema.openAPIV3Schema);
   const svc = spec.conversion.webhook?.clientConfig?.service;
   if (isMap(svc) && svc.port === undefined) svc.port = 443;
   // status.storedVersions defaults to the storage version
@@ -89,10 +91,28 @@ function emptyStatus(): KObject {
   return { acceptedNames: { plural: '', kind: '' }, conditions: null, storedVersions: null };
 }
 
-/** The served kind as an emulated minor version serves it (the wording of its validation). */
+/** Whether any version of a CRD has selectableFields (specHasSelectableFields). */
+function hasSelectableFields(obj: KObject): boolean {
+  return Array.isArray(obj?.spec?.versions) && obj.spec.versions.some((v: KObject) => Array.isArray(v?.selectableFields));
+}
+
+/**
+ * dropDisabledFields for CustomResourceFieldSelectors (alpha, off, in 1.30; on from 1.31):
+ * selectableFields are dropped unless the stored object already has some.
+ */
+function dropSelectableFields(obj: KObject, old?: KObject): void {
+  if (old && hasSelectableFields(old)) return;
+  for (const v of Array.isArray(obj?.spec?.versions) ? obj.spec.versions : []) if (isMap(v)) delete v.selectableFields;
+}
+
+/** The served kind as an emulated minor version serves it (the wording of its validation, its feature gates). */
 export function customResourceDefinitionDefFor(emulatedMinor: number): ResourceDef {
+  const base = customResourceDefinitionDef;
+  const gated = emulatedMinor <= 30;
   return {
-    ...customResourceDefinitionDef,
+    ...base,
+    prepareForCreate: gated ? (obj) => (base.prepareForCreate!(obj), dropSelectableFields(obj)) : base.prepareForCreate,
+    prepareForUpdate: gated ? (obj, old) => (base.prepareForUpdate!(obj, old), dropSelectableFields(obj, old)) : base.prepareForUpdate,
     validate: (obj) => (updating.has(obj) ? [] : validateCRD(obj, undefined, emulatedMinor)),
     validateUpdate: (obj, old) => validateCRDUpdate(obj, old, undefined, emulatedMinor),
   };

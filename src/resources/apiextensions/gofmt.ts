@@ -261,6 +261,12 @@ function interfaceJSON(v: unknown): string {
 
 /** How field.Error renders a value of type `t` at the emulated minor version. */
 export function renderGo(t: T, value: unknown, minor: number): string {
-  if (minor <= 33) return goSprint(t, value);
-  return escapeHTML(goJSON(t, value));
+  try {
+    if (minor <= 33) return goSprint(t, value);
+    return escapeHTML(goJSON(t, value));
+  } catch (err) {
+    // a value nested deeper than this stack goes (Go's grows): the type alone
+    if (err instanceof RangeError) return typeof t === 'object' && ('struct' in t || 'slice' in t || 'map' in t) ? `${'struct' in t ? t.struct : t.name}{...}` : '...';
+    throw err;
+  }
 }

@@ -73,3 +73,46 @@ export function toInternalSpec(spec: unknown): InternalSpec {
   }
   return out;
 }
+
+// The JSON fields of v1.JSONSchemaProps, ValidationRule and ExternalDocumentation (types_jsonschema.go).
+const SCHEMA_FIELDS = new Set([
+  'id', '$schema', '$ref', 'description', 'type', 'format', 'title', 'default', 'maximum', 'exclusiveMaximum', 'minimum', 'exclusiveMinimum',
+  'maxLength', 'minLength', 'pattern', 'maxItems', 'minItems', 'uniqueItems', 'multipleOf', 'enum', 'maxProperties', 'minProperties', 'required',
+  'items', 'allOf', 'oneOf', 'anyOf', 'not', 'properties', 'additionalProperties', 'patternProperties', 'dependencies', 'additionalItems',
+  'definitions', 'externalDocs', 'example', 'nullable', 'x-kubernetes-preserve-unknown-fields', 'x-kubernetes-embedded-resource',
+  'x-kubernetes-int-or-string', 'x-kubernetes-list-map-keys', 'x-kubernetes-list-type', 'x-kubernetes-map-type', 'x-kubernetes-validations',
+]);
+const RULE_FIELDS = new Set(['rule', 'message', 'messageExpression', 'reason', 'fieldPath', 'optionalOldSelf']);
+const DOCS_FIELDS = new Set(['description', 'url']);
+
+function dropUnknown(o: Record<string, unknown>, known: Set<string>): void {
+  for (const k of Object.keys(o)) if (!known.has(k)) delete o[k];
+}
+
+/**
+ * Schemas held by the JSONSchemaPropsOr* unions (items, additionalProperties, additionalItems,
+ * dependencies) are decoded by their UnmarshalJSON with the non-strict decoder
+ * (pkg/apis/apiextensions/v1/marshal.go): unknown fields there are dropped without a word,
+ * where the strict decoder reports them everywhere else. Mutates the schema. Iterative: schemas
+ * may nest as deep as a body may.
+ */
+export function pruneUnionHeldSchemas(root: unknown): void {
+  // [schema, inside a union-held subtree]
+  const stack: [unknown, boolean][] = [[root, false]];
+  while (stack.length) {
+    const [s, lax] = stack.pop()!;
+    if (!isMap(s)) continue;
+    if (lax) {
+      dropUnknown(s, SCHEMA_FIELDS);
+      if (Array.isArray(s['x-kubernetes-validations'])) for (const r of s['x-kubernetes-validations']) if (isMap(r)) dropUnknown(r, RULE_FIELDS);
+      if (isMap(s.externalDocs)) dropUnknown(s.externalDocs, DOCS_FIELDS);
+    }
+    for (const k of ['additionalProperties', 'additionalItems']) stack.push([s[k], true]);
+    if (Array.isArray(s.items)) for (const x of s.items) stack.push([x, true]);
+    else stack.push([s.items, true]);
+    if (isMap(s.dependencies)) for (const v of Object.values(s.dependencies)) stack.push([v, true]);
+    stack.push([s.not, lax]);
+    for (const k of ['allOf', 'oneOf', 'anyOf']) if (Array.isArray(s[k])) for (const x of s[k]) stack.push([x, lax]);
+    for (const k of ['properties', 'patternProperties', 'definitions']) if (isMap(s[k])) for (const v of Object.values(s[k])) stack.push([v, lax]);
+  }
+}

@@ -187,48 +187,70 @@ function validateRules(s: any, p: string, minor: number): Cause[] {
   return errs;
 }
 
-/** ValidateCustomResourceDefinitionOpenAPISchema (the schema errors; CEL runs afterwards). */
-export function validateOpenAPISchema(s: any, p: string, v: Ssv, isRoot: boolean, opts: SchemaOptions): Cause[] {
-  if (!isMap(s)) return [];
-  const errs = validateStandard(s, p, v);
-  if (s.uniqueItems === true) errs.push(forbidden(child(p, 'uniqueItems'), 'uniqueItems cannot be set to true since the runtime complexity becomes quadratic'));
-  if (present(s.additionalProperties)) {
-    const ap = s.additionalProperties;
-    if (nonEmptyMap(s.properties) && (ap === false || isMap(ap))) errs.push(forbidden(child(p, 'additionalProperties'), 'additionalProperties and properties are mutual exclusive'));
-    const sub = v.insideResourceMeta ? withForbiddenDefaults(v, 'inside additionalProperties applying to object metadata') : v;
-    if (isMap(ap)) errs.push(...validateOpenAPISchema(ap, child(p, 'additionalProperties'), sub, false, opts));
-  }
-  if (nonEmptyMap(s.properties)) {
-    for (const name of Object.keys(s.properties).sort()) {
-      let sub = v;
-      if ((isRoot || s['x-kubernetes-embedded-resource'] === true) && META_FIELDS.includes(name)) {
-        sub = { ...sub, insideResourceMeta: true };
-        if (isRoot) sub = withForbiddenDefaults(sub, `in top-level ${name}`);
+interface Frame {
+  s: any;
+  p: string;
+  v: Ssv;
+  isRoot: boolean;
+  /** the node's own checks that follow its children's (upstream's order) */
+  exit?: boolean;
+}
+
+/**
+ * ValidateCustomResourceDefinitionOpenAPISchema (the schema errors; CEL runs afterwards): a node's
+ * standard checks, its children's, then its x-kubernetes-* checks, as upstream orders them.
+ * Iterative: schemas may nest as deep as a body may.
+ */
+export function validateOpenAPISchema(root: any, rootPath: string, rootSsv: Ssv, rootIsRoot: boolean, opts: SchemaOptions): Cause[] {
+  const errs: Cause[] = [];
+  const stack: Frame[] = [{ s: root, p: rootPath, v: rootSsv, isRoot: rootIsRoot }];
+  while (stack.length) {
+    const { s, p, v, isRoot, exit } = stack.pop()!;
+    if (!isMap(s)) continue;
+    if (exit) {
+      errs.push(...validateKubernetesExtensions(s, p, opts));
+      if (opts.requireMapListKeysMapSetValidation) errs.push(...validateMapListKeysMapSet(s, p));
+      errs.push(...validateRules(s, p, opts.minor));
+      continue;
+    }
+    errs.push(...validateStandard(s, p, v));
+    if (s.uniqueItems === true) errs.push(forbidden(child(p, 'uniqueItems'), 'uniqueItems cannot be set to true since the runtime complexity becomes quadratic'));
+    const children: Frame[] = [];
+    if (present(s.additionalProperties)) {
+      const ap = s.additionalProperties;
+      if (nonEmptyMap(s.properties) && (ap === false || isMap(ap))) errs.push(forbidden(child(p, 'additionalProperties'), 'additionalProperties and properties are mutual exclusive'));
+      const sub = v.insideResourceMeta ? withForbiddenDefaults(v, 'inside additionalProperties applying to object metadata') : v;
+      if (isMap(ap)) children.push({ s: ap, p: child(p, 'additionalProperties'), v: sub, isRoot: false });
+    }
+    if (nonEmptyMap(s.properties)) {
+      for (const name of Object.keys(s.properties).sort()) {
+        let sub = v;
+        if ((isRoot || s['x-kubernetes-embedded-resource'] === true) && META_FIELDS.includes(name)) {
+          sub = { ...sub, insideResourceMeta: true };
+          if (isRoot) sub = withForbiddenDefaults(sub, `in top-level ${name}`);
+        }
+        children.push({ s: s.properties[name], p: key(child(p, 'properties'), name), v: sub, isRoot: false });
       }
-      errs.push(...validateOpenAPISchema(s.properties[name], key(child(p, 'properties'), name), sub, false, opts));
     }
-  }
-  errs.push(...validateOpenAPISchema(s.not, child(p, 'not'), v, false, opts));
-  for (const kw of ['allOf', 'oneOf', 'anyOf']) {
-    if (Array.isArray(s[kw])) s[kw].forEach((x: unknown, i: number) => errs.push(...validateOpenAPISchema(x, index(child(p, kw), i), v, false, opts)));
-  }
-  if (nonEmptyMap(s.definitions)) {
-    for (const name of Object.keys(s.definitions).sort()) errs.push(...validateOpenAPISchema(s.definitions[name], key(child(p, 'definitions'), name), v, false, opts));
-  }
-  const items = itemsOf(s);
-  if (items) {
-    if (items.schema) errs.push(...validateOpenAPISchema(items.schema, child(p, 'items'), v, false, opts));
-    items.list?.forEach((x, i) => errs.push(...validateOpenAPISchema(x, index(child(p, 'items'), i), v, false, opts)));
-  }
-  if (isMap(s.dependencies)) {
-    for (const name of Object.keys(s.dependencies).sort()) {
-      const d = s.dependencies[name];
-      if (isMap(d)) errs.push(...validateOpenAPISchema(d, key(child(p, 'dependencies'), name), v, false, opts));
+    children.push({ s: s.not, p: child(p, 'not'), v, isRoot: false });
+    for (const kw of ['allOf', 'oneOf', 'anyOf']) {
+      if (Array.isArray(s[kw])) s[kw].forEach((x: unknown, i: number) => children.push({ s: x, p: index(child(p, kw), i), v, isRoot: false }));
     }
+    if (nonEmptyMap(s.definitions)) {
+      for (const name of Object.keys(s.definitions).sort()) children.push({ s: s.definitions[name], p: key(child(p, 'definitions'), name), v, isRoot: false });
+    }
+    const items = itemsOf(s);
+    if (items?.schema) children.push({ s: items.schema, p: child(p, 'items'), v, isRoot: false });
+    items?.list?.forEach((x, i) => children.push({ s: x, p: index(child(p, 'items'), i), v, isRoot: false }));
+    if (isMap(s.dependencies)) {
+      for (const name of Object.keys(s.dependencies).sort()) {
+        const d = s.dependencies[name];
+        if (isMap(d)) children.push({ s: d, p: key(child(p, 'dependencies'), name), v, isRoot: false });
+      }
+    }
+    stack.push({ s, p, v, isRoot, exit: true });
+    for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]!);
   }
-  errs.push(...validateKubernetesExtensions(s, p, opts));
-  if (opts.requireMapListKeysMapSetValidation) errs.push(...validateMapListKeysMapSet(s, p));
-  errs.push(...validateRules(s, p, opts.minor));
   return errs;
 }
 
@@ -340,19 +362,19 @@ export function validateCustomResourceValidation(validation: unknown, statusEnab
   return errs;
 }
 
-/** Whether any schema node satisfies pred (SchemaHas). */
-export function schemaHas(s: unknown, pred: (s: any) => boolean): boolean {
-  if (!isMap(s)) return false;
-  if (pred(s)) return true;
-  if (Array.isArray(s.items)) {
-    if (s.items.some((x: unknown) => schemaHas(x, pred))) return true;
-  } else if (schemaHas(s.items, pred)) return true;
-  for (const kw of ['allOf', 'anyOf', 'oneOf']) if (Array.isArray(s[kw]) && s[kw].some((x: unknown) => schemaHas(x, pred))) return true;
-  if (schemaHas(s.not, pred)) return true;
-  for (const kw of ['properties', 'patternProperties', 'definitions', 'dependencies']) {
-    if (isMap(s[kw]) && Object.values(s[kw]).some((x) => schemaHas(x, pred))) return true;
+/** Whether any schema node satisfies pred (SchemaHas). Iterative: schemas may nest as deep as a body may. */
+export function schemaHas(root: unknown, pred: (s: any) => boolean): boolean {
+  const stack: unknown[] = [root];
+  while (stack.length) {
+    const s = stack.pop();
+    if (!isMap(s)) continue;
+    if (pred(s)) return true;
+    if (Array.isArray(s.items)) stack.push(...s.items);
+    else stack.push(s.items);
+    for (const kw of ['allOf', 'anyOf', 'oneOf']) if (Array.isArray(s[kw])) stack.push(...s[kw]);
+    stack.push(s.not, s.additionalProperties, s.additionalItems);
+    for (const kw of ['properties', 'patternProperties', 'definitions', 'dependencies']) if (isMap(s[kw])) stack.push(...Object.values(s[kw]));
   }
-  if (schemaHas(s.additionalProperties, pred) || schemaHas(s.additionalItems, pred)) return true;
   return false;
 }
 
