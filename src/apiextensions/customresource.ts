@@ -67,7 +67,8 @@ function sameJSON(a: unknown, b: unknown): boolean {
 
 /** The schema model definition of one version (for server-side apply and field paths): the CRD schema with ObjectMeta. */
 function modelDefinition(crd: KObject, v: CRDVersion, group: string, kind: string): DefinitionSchema {
-  const schema: KObject = isMap(v.schema?.openAPIV3Schema) ? structuredClone(v.schema!.openAPIV3Schema) : { type: 'object', 'x-kubernetes-preserve-unknown-fields': true };
+  // a shallow copy: the nested schemas are shared, never changed (and may nest thousands deep)
+  const schema: KObject = isMap(v.schema?.openAPIV3Schema) ? { ...v.schema!.openAPIV3Schema } : { type: 'object', 'x-kubernetes-preserve-unknown-fields': true };
   const properties: KObject = { ...(isMap(schema.properties) ? schema.properties : {}) };
   properties.apiVersion = { type: 'string' };
   properties.kind = { type: 'string' };

@@ -144,7 +144,8 @@ export class CustomResourceServing {
       this.serve(undefined, name);
       return;
     }
-    const next = structuredClone(crd);
+    // a second read is a fresh copy (structuredClone would overflow on schemas nested thousands deep)
+    const next = this.registry.get(def, '', name);
     const renamed = this.names(next);
     if (!crd.metadata.deletionTimestamp && isConditionTrue(next, 'NamesAccepted') && !isConditionTrue(next, 'Established'))
       setCondition(next, 'Established', 'True', 'InitialNamesAccepted', 'the initial names have been accepted');
@@ -227,13 +228,13 @@ export class CustomResourceServing {
       }
     }
     if (remaining) {
-      const next = structuredClone(crd);
+      const next = this.registry.get(def, '', name);
       setCondition(next, 'Terminating', 'True', 'InstanceDeletionInProgress', 'CustomResource deletion is in progress');
       if (JSON.stringify(next.status) !== JSON.stringify(crd.status)) this.registry.update(def, '', name, next, { ...WRITE, subresource: 'status' });
       this.later(name, 100);
       return;
     }
-    const done = structuredClone(crd);
+    const done = this.registry.get(def, '', name);
     setCondition(done, 'Terminating', 'False', 'InstanceDeletionCompleted', 'removed all instances');
     const r = this.registry.update(def, '', name, done, { ...WRITE, subresource: 'status' });
     this.registry.modify(

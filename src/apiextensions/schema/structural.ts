@@ -167,27 +167,43 @@ export function newStructural(schema: any): Structural {
   return build(schema);
 }
 
-function build(s: Record<string, any>): Structural {
-  validateUnsupportedFields(s);
-  const vv = newValueValidation(s);
-  const ss: Structural = { ...newGenerics(s), ...newExtensions(s), valueValidation: vv };
-  if (Array.isArray(s['x-kubernetes-validations']) && s['x-kubernetes-validations'].length > 0) ss.xValidations = s['x-kubernetes-validations'];
-  if (s.items !== undefined && s.items !== null) {
-    if (Array.isArray(s.items)) {
-      if (s.items.length > 0) throw new Error("OpenAPIV3Schema 'items' must be a schema, but is an array");
-    } else if (isObj(s.items)) ss.items = build(s.items);
-  }
-  if (isObj(s.properties)) {
-    const keys = Object.keys(s.properties);
-    if (keys.length > 0) {
-      ss.properties = new Map();
-      for (const k of keys) ss.properties.set(k, build(isObj(s.properties[k]) ? s.properties[k] : {}));
+/** convert.go's recursion, without recursion (schemas may nest thousands deep), in the same pre-order. */
+function build(root: Record<string, any>): Structural {
+  let out: Structural | undefined;
+  const stack: [Record<string, any>, (x: Structural) => void][] = [[root, (x) => (out = x)]];
+  while (stack.length) {
+    const [s, place] = stack.pop()!;
+    validateUnsupportedFields(s);
+    const vv = newValueValidation(s);
+    const ss: Structural = { ...newGenerics(s), ...newExtensions(s), valueValidation: vv };
+    if (Array.isArray(s['x-kubernetes-validations']) && s['x-kubernetes-validations'].length > 0) ss.xValidations = s['x-kubernetes-validations'];
+    place(ss);
+    const kids: [Record<string, any>, (x: Structural) => void][] = [];
+    if (s.items !== undefined && s.items !== null) {
+      if (Array.isArray(s.items)) {
+        if (s.items.length > 0) throw new Error("OpenAPIV3Schema 'items' must be a schema, but is an array");
+      } else if (isObj(s.items)) kids.push([s.items, (x) => (ss.items = x)]);
     }
+    if (isObj(s.properties)) {
+      const keys = Object.keys(s.properties);
+      if (keys.length > 0) {
+        const props = new Map<string, Structural>();
+        ss.properties = props;
+        for (const k of keys) {
+          props.set(k, undefined as unknown as Structural); // keeps the key order; filled below
+          kids.push([isObj(s.properties[k]) ? s.properties[k] : {}, (x) => props.set(k, x)]);
+        }
+      }
+    }
+    const ap = s.additionalProperties;
+    if (isObj(ap)) {
+      const apv: NonNullable<Structural['additionalProperties']> = { bool: true };
+      ss.additionalProperties = apv;
+      kids.push([ap, (x) => (apv.structural = x)]);
+    } else if (typeof ap === 'boolean') ss.additionalProperties = { bool: ap };
+    for (let k = kids.length - 1; k >= 0; k--) stack.push(kids[k]);
   }
-  const ap = s.additionalProperties;
-  if (isObj(ap)) ss.additionalProperties = { structural: build(ap), bool: true };
-  else if (typeof ap === 'boolean') ss.additionalProperties = { bool: ap };
-  return ss;
+  return out!;
 }
 
 /** True when a ValueValidation holds nothing (every field at its zero value). */

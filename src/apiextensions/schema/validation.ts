@@ -219,15 +219,29 @@ export function validateListTypeRules(schema: any, fldPath: string, opts: ListTy
   return errs;
 }
 
-function walkListTypes(s: any, p: string, o: Required<ListTypeRuleOptions>, errs: Cause[]): void {
-  if (!isObj(s)) return;
-  if (isObj(s.additionalProperties)) walkListTypes(s.additionalProperties, child(p, 'additionalProperties'), o, errs);
-  if (isObj(s.properties)) for (const k of Object.keys(s.properties)) walkListTypes(s.properties[k], key(child(p, 'properties'), k), o, errs);
-  if (isObj(s.not)) walkListTypes(s.not, child(p, 'not'), o, errs);
-  for (const j of ['allOf', 'oneOf', 'anyOf']) if (Array.isArray(s[j])) s[j].forEach((x: any, i: number) => walkListTypes(x, index(child(p, j), i), o, errs));
-  if (isObj(s.items)) walkListTypes(s.items, child(p, 'items'), o, errs);
-  else if (Array.isArray(s.items)) s.items.forEach((x: any, i: number) => walkListTypes(x, index(child(p, 'items'), i), o, errs));
+/** Children first, then the node itself (upstream's recursion order), without recursion: schemas may nest thousands deep. */
+function walkListTypes(root: any, rootPath: string, o: Required<ListTypeRuleOptions>, errs: Cause[]): void {
+  const stack: [any, string, boolean][] = [[root, rootPath, false]];
+  while (stack.length) {
+    const [s, p, done] = stack.pop()!;
+    if (!isObj(s)) continue;
+    if (done) {
+      checkListTypeNode(s, p, o, errs);
+      continue;
+    }
+    stack.push([s, p, true]);
+    const kids: [any, string][] = [];
+    if (isObj(s.additionalProperties)) kids.push([s.additionalProperties, child(p, 'additionalProperties')]);
+    if (isObj(s.properties)) for (const k of Object.keys(s.properties)) kids.push([s.properties[k], key(child(p, 'properties'), k)]);
+    if (isObj(s.not)) kids.push([s.not, child(p, 'not')]);
+    for (const j of ['allOf', 'oneOf', 'anyOf']) if (Array.isArray(s[j])) s[j].forEach((x: any, i: number) => kids.push([x, index(child(p, j), i)]));
+    if (isObj(s.items)) kids.push([s.items, child(p, 'items')]);
+    else if (Array.isArray(s.items)) s.items.forEach((x: any, i: number) => kids.push([x, index(child(p, 'items'), i)]));
+    for (let i = kids.length - 1; i >= 0; i--) stack.push([kids[i][0], kids[i][1], false]);
+  }
+}
 
+function checkListTypeNode(s: any, p: string, o: Required<ListTypeRuleOptions>, errs: Cause[]): void {
   const type: string = typeof s.type === 'string' ? s.type : '';
   const mapType: string | undefined = typeof s['x-kubernetes-map-type'] === 'string' ? s['x-kubernetes-map-type'] : undefined;
   const listType: string | undefined = typeof s['x-kubernetes-list-type'] === 'string' ? s['x-kubernetes-list-type'] : undefined;
