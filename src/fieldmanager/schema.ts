@@ -10,7 +10,7 @@ export type Node = SchemaNode | undefined;
 
 export type Shape =
   | { t: 'scalar' }
-  | { t: 'map'; atomic: boolean; struct: boolean; isField(name: string): boolean; child(name: string): Node }
+  | { t: 'map'; atomic: boolean; struct: boolean; open?: boolean; isField(name: string): boolean; child(name: string): Node }
   | { t: 'list'; rel: 'atomic' | 'set' | 'map'; keys: string[]; elem: Node };
 
 const SCALAR: Shape = { t: 'scalar' };
@@ -40,6 +40,7 @@ function shapeFromSchema(node: SchemaNode): Shape | undefined {
         t: 'map',
         atomic: node.mapType === 'atomic',
         struct: true,
+        open: node.open,
         isField: (n) => Object.prototype.hasOwnProperty.call(props, n),
         child: (n) => {
           if (!kids.has(n)) kids.set(n, childNode(node, n));

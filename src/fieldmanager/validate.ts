@@ -22,7 +22,7 @@ export function undeclaredFields(definition: string, value: unknown): string[] {
     if (shape.t !== 'map' || !isObj(v)) return;
     for (const [k, child] of Object.entries(v)) {
       const p = [...path, fieldPE(k)];
-      if (shape.struct && !shape.isField(k)) out.push(`${pathString(p)}: field not declared in schema`);
+      if (shape.struct && !shape.open && !shape.isField(k)) out.push(`${pathString(p)}: field not declared in schema`);
       else walk(p, child, shape.child(k));
     }
   };

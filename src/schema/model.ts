@@ -110,6 +110,8 @@ export interface SchemaNode {
   mapType?: 'atomic' | 'granular';
   /** structs */
   properties?: Record<string, PropSchema>;
+  /** structs that keep fields they do not declare (x-kubernetes-preserve-unknown-fields) */
+  open?: boolean;
   required?: string[];
   /** lists and maps: the element schema (use elementNode) */
   elem?: PropSchema;
@@ -143,8 +145,12 @@ function resolveUncached(s: PropSchema): SchemaNode {
   const special = name ? SPECIAL[name] : undefined;
   if (special || d['x-kubernetes-int-or-string']) {
     Object.assign(node, { kind: 'scalar', type: 'string', special: special ?? 'int-or-string' });
-  } else if (d['x-kubernetes-preserve-unknown-fields']) {
+  } else if (d['x-kubernetes-preserve-unknown-fields'] && !(d.type === 'object' && (d as DefinitionSchema).properties)) {
     node.kind = 'any';
+  } else if (d['x-kubernetes-preserve-unknown-fields']) {
+    // an object that keeps unknown fields beside its declared ones (custom resources): a struct
+    // whose other fields are deduced from their values (structured-merge-diff's map with fields)
+    Object.assign(node, { kind: 'struct', properties: (d as DefinitionSchema).properties, required: (d as DefinitionSchema).required, open: true });
   } else if (d.type === 'array') {
     Object.assign(node, { kind: 'list', elem: d.items ?? {} });
   } else if (d.type === 'object' && d.properties) {
