@@ -11,7 +11,8 @@ import type { Registry } from '../registry/registry.js';
 import { StatusError } from '../registry/errors.js';
 import { CUSTOM_RESOURCE_CLEANUP_FINALIZER as CLEANUP_FINALIZER, calculateNamesAndConditions, isCRDConditionTrue as isConditionTrue, setCondition } from '../resources/apiextensions/helpers.js';
 import type { Entry } from '../storage/store.js';
-import { customResourceKinds, releaseDefinitions, type CustomResourceKinds } from './customresource.js';
+import type { CustomResourceKinds } from './customresource.js';
+import { customResourceSupport, loadCustomResourceSupport } from './load.js';
 
 export const CRD_GROUP = 'apiextensions.k8s.io';
 export const CRD_PLURAL = 'customresourcedefinitions';
@@ -43,11 +44,16 @@ export class CustomResourceServing {
     return this.registry.def(CRD_GROUP, CRD_PLURAL);
   }
 
-  /** Serves what storage holds at once (a restart), then follows CRD changes. */
-  start(): void {
+  /**
+   * Serves what storage holds at once (a restart: the custom-resource machinery is loaded first,
+   * only when some CRD is stored), then follows CRD changes.
+   */
+  async start(): Promise<void> {
     const def = this.crdDef;
     if (!def) return;
-    for (const e of this.registry.store.list(CRD_RESOURCE)) {
+    const stored = this.registry.store.list(CRD_RESOURCE);
+    if (stored.length) await loadCustomResourceSupport();
+    for (const e of stored) {
       try {
         const crd = JSON.parse(e.json);
         this.serve(crd);
@@ -83,8 +89,11 @@ export class CustomResourceServing {
   private kick(): void {
     if (this.scheduled || this.stopped) return;
     this.scheduled = true;
-    setImmediate(() => {
+    setImmediate(async () => {
+      // the first CRD created loads the custom-resource machinery (CRD writes have loaded it already)
+      if (!customResourceSupport()) await loadCustomResourceSupport();
       this.scheduled = false;
+      if (this.stopped) return;
       const names = [...this.pending];
       this.pending.clear();
       for (const n of names) {
@@ -115,7 +124,7 @@ export class CustomResourceServing {
     if (!crd || !established) {
       if (cur) {
         this.registry.kinds.remove(cur.kinds.defs);
-        releaseDefinitions(cur.kinds);
+        customResourceSupport()!.releaseDefinitions(cur.kinds);
         this.served.delete(n);
       }
       return;
@@ -123,7 +132,7 @@ export class CustomResourceServing {
     const terminating = !!crd.metadata?.deletionTimestamp;
     const key = `${crd.metadata.resourceVersion}/${terminating}`;
     if (cur?.key === key) return;
-    const kinds = customResourceKinds(crd, { terminating });
+    const kinds = customResourceSupport()!.customResourceKinds(crd, { terminating });
     // a version no longer served goes; the others are replaced in one change
     const keep = new Set(kinds.defs.map((d) => d.version));
     const removed = (cur?.kinds.defs ?? []).filter((d) => !keep.has(d.version) || d.plural !== kinds.defs[0]?.plural);
@@ -131,7 +140,7 @@ export class CustomResourceServing {
     if (kinds.defs[0]) this.registry.kinds.setVersionOrder(kinds.defs[0].group, kinds.defs[0].plural, kinds.versionOrder);
     if (cur) {
       const still = new Set(kinds.definitions);
-      releaseDefinitions({ ...cur.kinds, definitions: cur.kinds.definitions.filter((d) => !still.has(d)) });
+      customResourceSupport()!.releaseDefinitions({ ...cur.kinds, definitions: cur.kinds.definitions.filter((d) => !still.has(d)) });
     }
     this.served.set(n, { key, kinds });
   }

@@ -5,7 +5,10 @@ import type { Cause, KObject, TablePrinter } from '../resources/types.js';
 import { CustomResourceSchema } from './schema/index.js';
 import { blockingCause, compileValidations, validate as celValidate, type CELValidator } from './cel/index.js';
 import { tableConvertorFor } from './tableconvertor.js';
-import { buildV2, buildV3, type CRDLike } from './openapi-builder.js';
+import { buildV2, buildV3, mergeV2, mergeV3, type CRDLike } from './openapi-builder.js';
+import { setOpenAPIMerges } from '../schema/openapi-served.js';
+
+setOpenAPIMerges({ mergeV2, mergeV3 });
 
 export interface CompiledSchema {
   /** drops unknown fields (mutates), returning their paths */

@@ -7,7 +7,12 @@ import type { KindRegistry } from '../registry/kinds.js';
 import type { ResourceDef } from '../resources/types.js';
 import { documentHash, openapiV2ETag, openapiV2Json, openapiV2Protobuf, openapiV3Document, openapiV3GroupVersions, openapiV3Root, type OpenAPIV3Root } from './openapi.js';
 import { gvPath } from './gen/served.js';
-import { mergeV2, mergeV3 } from '../apiextensions/openapi-builder.js';
+
+/** The OpenAPI merges of run-time kinds' documents (the apiextensions OpenAPI builder's, installed when it loads). */
+let merges: { mergeV2(base: any, extra: any[]): any; mergeV3(docs: any[]): any } | undefined;
+export function setOpenAPIMerges(m: NonNullable<typeof merges>): void {
+  merges = m;
+}
 
 type Doc = { body: Buffer; hash: string };
 
@@ -43,7 +48,7 @@ export class ServedOpenAPI {
     this.refresh();
     if (!this.dynamicDefs.length) return undefined;
     if (!this.v2) {
-      const doc = mergeV2(
+      const doc = merges!.mergeV2(
         JSON.parse(openapiV2Json().toString('utf8')),
         this.dynamicDefs.map((d) => d.openapi!.v2 as any),
       );
@@ -90,7 +95,7 @@ export class ServedOpenAPI {
       const parts = this.dynamicDefs.filter((d) => gvPath(d.group, d.version) === gv).map((d) => d.openapi!.v3);
       let merged: unknown;
       try {
-        merged = mergeV3(parts);
+        merged = merges!.mergeV3(parts);
       } catch {
         // two CRDs naming the same schema differently: the first one's document serves
         merged = parts[0];

@@ -6,6 +6,7 @@ import { allResources } from '../resources/index.js';
 import { Registry } from '../registry/registry.js';
 import { KindRegistry } from '../registry/kinds.js';
 import { CustomResourceServing } from '../apiextensions/serving.js';
+import { loadCustomResourceSupport } from '../apiextensions/load.js';
 import { ObjectStore } from '../storage/store.js';
 import { StatusError, badRequest, internalError, pageNotFound, resourceNotFound, tooLarge, methodNotAllowed } from '../registry/errors.js';
 import { Discovery, aggregatedDiscoveryVersion } from './discovery.js';
@@ -90,7 +91,7 @@ export async function createServer(opts: ServerOptions = {}): Promise<KubeEmulat
   const registry = new Registry(store, kinds, { logger, kindConfig: { serviceCIDR: opts.serviceCIDR ?? '10.96.0.0/12' } });
   bootstrap(registry, serviceAllocators(registry)!.ips.first());
   const customResources = new CustomResourceServing(registry, logger);
-  customResources.start();
+  await customResources.start();
   const watches = new WatchHub(registry, logger);
   const controllers = new ControllerManager(
     registry,
@@ -226,6 +227,8 @@ export async function createServer(opts: ServerOptions = {}): Promise<KubeEmulat
       return reply.code(200).header('Content-Type', 'text/plain; charset=utf-8').send('ok');
 
     if (String(req.headers['content-type'] ?? '').includes('protobuf') || String(req.headers.accept ?? '').includes('protobuf')) await ensureProtobuf();
+    // a CustomResourceDefinition write validates its schemas: the custom-resource machinery first
+    if (!isRead && clean.startsWith('/apis/apiextensions.k8s.io/')) await loadCustomResourceSupport();
     const info = parseRequestInfo(req.method, clean, req.query as Record<string, unknown>);
     (req as RequestWithInfo)[REQUEST_INFO] = info;
     if (!info.apiPrefix) throw pageNotFound();

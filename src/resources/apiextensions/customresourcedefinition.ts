@@ -5,15 +5,13 @@
 // shortNames crd/crds, category api-extensions, field selectors: metadata.name only),
 // pkg/apis/apiextensions/validation/validation.go (validation.ts). The printer is the default
 // NAME / CREATED AT table (etcd.go: rest.NewDefaultTableConvertor).
-import type { Cause, KObject, ResourceDef } from '../types.js';
+import type { KObject, ResourceDef } from '../types.js';
 import { deepEqual } from '../../registry/validation.js';
 import { isMap, pruneUnionHeldSchemas } from './internal.js';
 import type { SchemaCheckers } from './schema-validation.js';
 import { validateCustomResourceDefinition, validateCustomResourceDefinitionStatusUpdate, validateCustomResourceDefinitionUpdate } from './validation.js';
 import { caBundleValid } from './webhook.js';
 import { isEstablished, markCRDForDeletion, storageVersion } from './helpers.js';
-import { validateDefaults, validateStructuralSchema } from '../../apiextensions/schema/index.js';
-import { compileValidations } from '../../apiextensions/cel/index.js';
 
 export type { SchemaCheckers } from './schema-validation.js';
 export type { Cause } from '../types.js';
@@ -31,21 +29,7 @@ export function setSchemaCheckers(opts: SchemaCheckers): void {
 }
 
 // the structural-schema rules, the defaults' checks and the CEL compilation of src/apiextensions
-// A schema nested deeper than a check can walk (bodies may nest 10,000 levels) is not refused for
-// that: upstream's checks have Go's stacks; here the check is skipped (and the schema served unchecked).
-const deepSafe = (check: (schema: any, fldPath: string) => Cause[]) => (schema: any, fldPath: string): Cause[] => {
-  try {
-    return check(schema, fldPath).filter((c) => !c.message.includes('Maximum call stack size exceeded'));
-  } catch (err) {
-    if (err instanceof RangeError) return [];
-    throw err;
-  }
-};
-setSchemaCheckers({
-  structural: deepSafe((schema, fldPath) => validateStructuralSchema(schema, fldPath)),
-  defaults: deepSafe((schema, fldPath) => validateDefaults(schema, fldPath)),
-  cel: deepSafe((schema, fldPath) => compileValidations(schema, fldPath).errors),
-});
+// the schema checks are installed by src/apiextensions/checkers.ts (loaded before the first CRD write)
 
 /** ValidateCustomResourceDefinition with the given (or the installed) schema checkers, worded as the emulated minor version words it. */
 export function validateCRD(obj: KObject, opts?: SchemaCheckers, emulatedMinor = 33) {
