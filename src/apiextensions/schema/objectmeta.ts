@@ -6,18 +6,11 @@ import type { Cause } from '../../resources/types.js';
 import { isDNS1035Label, isDNS1123Label, validateAnnotations, validateLabels, isQualifiedName } from '../../registry/validation.js';
 import { child, fe, index } from './fielderr.js';
 import { goQuote } from '../../util/goquote.js';
+import { jsonKind } from '../../schema/fields.js';
 import { asResourceRoot, type Structural } from './structural.js';
 
 function isObj(v: unknown): v is Record<string, any> {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
-}
-
-function jsonKind(v: unknown): string {
-  if (typeof v === 'string') return 'string';
-  if (typeof v === 'number') return 'number';
-  if (typeof v === 'boolean') return 'bool';
-  if (Array.isArray(v)) return 'array';
-  return 'object';
 }
 
 class DecodeError extends Error {}
