@@ -1,7 +1,7 @@
 // Ingresses, IngressClasses and NetworkPolicies (pkg/printers/internalversion/printers.go printIngress,
 // printIngressClass, printNetworkPolicy; the server prints wide, so addresses are not clipped).
 import type { KObject, TablePrinter } from '../resources/types.js';
-import { selectorString } from '../resources/scale.js';
+import { selectorString } from '../resources/labelselector.js';
 import { AGE_COLUMN, NAME_COLUMN, age, col } from './format.js';
 
 const arr = (v: unknown): any[] => (Array.isArray(v) ? v : []);

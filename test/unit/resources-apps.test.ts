@@ -5,7 +5,8 @@ import { readFileSync } from 'node:fs';
 import { parseAllDocuments } from 'yaml';
 import { statefulSetDef, goStringMap } from '../../src/resources/apps/statefulset.js';
 import { controllerRevisionDef } from '../../src/resources/apps/controllerrevision.js';
-import { scaleFromStatefulSet, applyScale, scalePreconditionError, validateLabelSelector } from '../../src/resources/scale.js';
+import { scaleFromStatefulSet, applyScale, scalePreconditionError } from '../../src/resources/scale.js';
+import { validateLabelSelector } from '../../src/resources/labelselector.js';
 import type { KObject } from '../../src/resources/types.js';
 
 function seed(file: string, kind: string): KObject[] {

@@ -6,7 +6,8 @@ import { deepEqual, forbidden, invalid, isDNS1123Label, notSupported, required, 
 import { defaultPodTemplateSpec } from '../podspec.js';
 import { defaultPersistentVolumeClaimSpec } from '../core/persistentvolumeclaim.js';
 import { canonicalizeResourceList } from '../quantity.js';
-import { labelSelectorMatches, REPLICAS_SCALE, selectorString, validateLabelSelector } from '../scale.js';
+import { REPLICAS_SCALE } from '../scale.js';
+import { labelSelectorMatches, selectorString, validateLabelSelector } from '../labelselector.js';
 import { statefulSetPrinter } from '../../printers/apps.js';
 import { POD_VALUE_FIELDS, PVC_SPEC_VALUE_FIELDS } from '../podspec.js';
 

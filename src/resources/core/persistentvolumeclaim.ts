@@ -12,7 +12,7 @@ import {
   required,
   validateImmutable,
 } from '../../registry/validation.js';
-import { validateLabelSelector } from '../scale.js';
+import { validateLabelSelector } from '../labelselector.js';
 import { persistentVolumeClaimPrinter } from '../../printers/storage.js';
 import { PVC_SPEC_VALUE_FIELDS } from '../podspec.js';
 

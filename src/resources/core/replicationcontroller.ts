@@ -7,7 +7,8 @@ import { defaultPodTemplateSpec, validatePodTemplateSpec } from '../podspec.js';
 import { invalid, notSupported, required } from '../../registry/validation.js';
 import { goStringMap } from '../apps/statefulset.js';
 import { AGE_COLUMN, NAME_COLUMN, age, col, formatLabels, layoutContainerCells } from '../../printers/format.js';
-import { REPLICAS_SCALE, selectorString } from '../scale.js';
+import { REPLICAS_SCALE } from '../scale.js';
+import { selectorString } from '../labelselector.js';
 
 const isObj = (v: unknown): v is KObject => typeof v === 'object' && v !== null && !Array.isArray(v);
 const num = (v: unknown): number => (typeof v === 'number' ? v : 0);

@@ -4,7 +4,7 @@
 import type { Cause, KObject, ResourceDef } from '../types.js';
 import { forbidden, invalid, notSupported, required } from '../../registry/validation.js';
 import { portNameErrors, portNumErrors } from '../podspec-validation.js';
-import { validateLabelSelector } from '../scale.js';
+import { validateLabelSelector } from '../labelselector.js';
 import { ipFamily } from '../ip.js';
 import { networkPolicyPrinter } from '../../printers/networking.js';
 

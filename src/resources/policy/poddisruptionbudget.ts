@@ -4,7 +4,7 @@
 // pkg/registry/policy/poddisruptionbudget/strategy.go (status reset, generation). policy/v1 has no defaults.
 import type { Cause, KObject, ResourceDef } from '../types.js';
 import { invalid, notSupported } from '../../registry/validation.js';
-import { validateLabelSelector } from '../scale.js';
+import { validateLabelSelector } from '../labelselector.js';
 import { validateConditions } from '../conditions.js';
 import { podDisruptionBudgetPrinter } from '../../printers/policy.js';
 
