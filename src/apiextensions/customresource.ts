@@ -102,7 +102,9 @@ export function customResourceKinds(crd: KObject, opts: { terminating?: boolean 
   for (const v of versions) {
     const definition = `crd:${uid}:${v.name}`;
     definitions[definition] = modelDefinition(crd, v, group, kind);
-    const compiled: CompiledSchema = compileSchema(v.schema?.openAPIV3Schema, spec.preserveUnknownFields === true);
+    // compiled on first use (a restart with many CRDs pays for each when its objects are first written)
+    let compiledSchema: CompiledSchema | undefined;
+    const compiled = { get: () => (compiledSchema ??= compileSchema(v.schema?.openAPIV3Schema, spec.preserveUnknownFields === true)) };
     const hasStatus = isMap(v.subresources) && v.subresources.status !== undefined && v.subresources.status !== null;
     const scale = isMap(v.subresources) && isMap(v.subresources.scale) ? v.subresources.scale : undefined;
     const subresources: SubresourceDef[] = [];
@@ -154,8 +156,8 @@ export function customResourceKinds(crd: KObject, opts: { terminating?: boolean 
       storage,
       fieldSelectors,
       table: tableFor(v.additionalPrinterColumns),
-      pruneUnknownFields: (obj) => compiled.prune(obj),
-      defaults: (obj) => compiled.defaults(obj),
+      pruneUnknownFields: (obj) => compiled.get().prune(obj),
+      defaults: (obj) => compiled.get().defaults(obj),
       // customresource/strategy.go: a status subresource keeps status out of the main resource
       prepareForCreate: hasStatus ? (obj) => void delete obj.status : undefined,
       prepareForUpdate(obj, old) {
@@ -170,9 +172,9 @@ export function customResourceKinds(crd: KObject, opts: { terminating?: boolean 
       },
       generationChanged: (obj, old) => !sameJSON(nonMetadata(obj), nonMetadata(old)),
       // validator.go: the schema and the CEL rules; transition rules (oldSelf) only on updates
-      validate: (obj) => compiled.validate(obj),
-      validateForUpdate: (obj, old) => compiled.validateUpdate(obj, old),
-      validateStatusUpdate: (obj, old): Cause[] => compiled.validateStatus(obj, old),
+      validate: (obj) => compiled.get().validate(obj),
+      validateForUpdate: (obj, old) => compiled.get().validateUpdate(obj, old),
+      validateStatusUpdate: (obj, old): Cause[] => compiled.get().validateStatus(obj, old),
       createRefused: opts.terminating ? () => 'create not allowed while custom resource definition is terminating' : undefined,
       deprecationWarning: v.deprecated
         ? () => v.deprecationWarning ?? `${apiVersion} ${kind} is deprecated`
@@ -185,8 +187,9 @@ export function customResourceKinds(crd: KObject, opts: { terminating?: boolean 
         selector: scale.labelSelectorPath ? (o) => fieldValue(readSimplePath(o, scale.labelSelectorPath!)) : undefined,
       };
     }
-    const oa = openapiFor(crd, v.name);
-    if (oa) def.openapi = oa;
+    // the OpenAPI documents are built when first served (a few ms per version)
+    let openapi: ResourceDef['openapi'] | null = null;
+    Object.defineProperty(def, 'openapi', { enumerable: true, configurable: true, get: () => (openapi ??= openapiFor(crd, v.name)) ?? undefined });
     defs.push(def);
   }
   registerDefinitions(definitions);

@@ -35,8 +35,9 @@ export class ServedOpenAPI {
   private refresh(): void {
     if (this.seen === this.kinds.generation) return;
     this.seen = this.kinds.generation;
-    const next = this.kinds.all().filter((d) => d.openapi);
-    const same = next.length === this.dynamicDefs.length && next.every((d, i) => d.openapi === this.dynamicDefs[i].openapi);
+    // ('in': a run-time kind builds its documents only when they are first served)
+    const next = this.kinds.all().filter((d) => 'openapi' in d);
+    const same = next.length === this.dynamicDefs.length && next.every((d, i) => d === this.dynamicDefs[i]);
     if (same) return;
     this.dynamicDefs = next;
     this.v2 = undefined;
@@ -50,7 +51,7 @@ export class ServedOpenAPI {
     if (!this.v2) {
       const doc = merges!.mergeV2(
         JSON.parse(openapiV2Json().toString('utf8')),
-        this.dynamicDefs.map((d) => d.openapi!.v2 as any),
+        this.dynamicDefs.filter((d) => d.openapi).map((d) => d.openapi!.v2 as any),
       );
       const body = Buffer.from(JSON.stringify(doc));
       this.v2 = { body, hash: documentHash(body) };
@@ -92,7 +93,7 @@ export class ServedOpenAPI {
     if (!this.dynamicGroupVersions().includes(gv)) return undefined;
     let doc = this.v3.get(gv);
     if (!doc) {
-      const parts = this.dynamicDefs.filter((d) => gvPath(d.group, d.version) === gv).map((d) => d.openapi!.v3);
+      const parts = this.dynamicDefs.filter((d) => gvPath(d.group, d.version) === gv && d.openapi).map((d) => d.openapi!.v3);
       let merged: unknown;
       try {
         merged = merges!.mergeV3(parts);
