@@ -81,7 +81,14 @@ export function installPriorityAdmission(registry: Registry): void {
   const pcDef = registry.def('scheduling.k8s.io', 'priorityclasses');
   const podDef = registry.def('', 'pods');
   if (!pcDef) return;
-  const all = () => registry.list(pcDef, undefined).items as KObject[];
+  // every pod create without a class reads them: parsed once per stored revision
+  const parsed = new WeakMap<object, KObject>();
+  const all = () =>
+    registry.listEntries(pcDef, undefined).entries.map((e) => {
+      let o = parsed.get(e);
+      if (!o) parsed.set(e, (o = JSON.parse(e.json) as KObject));
+      return o;
+    });
   registry.addHook(pcDef, (op, pc, _old, opts) => {
     if (op === 'delete' || opts.subresource) return;
     validateGlobalDefault(pcDef, op, pc, all);
