@@ -115,7 +115,7 @@ export function bootstrapSystemPriorityClasses(registry: Registry): void {
         value: spc.value,
         description: spc.description,
       }, { fieldManager: 'kube-apiserver' });
-      registry.opts.logger?.info({ name: spc.name, value: spc.value }, 'created the system PriorityClass');
+      registry.opts.logger?.debug({ component: 'scheduling', name: spc.name, value: spc.value }, 'created the system PriorityClass');
     } catch (err) {
       if (!(err instanceof StatusError && err.code === 409)) throw err;
     }
