@@ -24,6 +24,8 @@ const isMap = (v: unknown): v is Record<string, any> => !!v && typeof v === 'obj
 interface Served {
   key: string; // resourceVersion + terminating: rebuilt when either changes
   kinds: CustomResourceKinds;
+  /** spec generation and accepted names: when either changes, the storage is torn down (watches end) */
+  shape: string;
 }
 
 export class CustomResourceServing {
@@ -133,16 +135,24 @@ export class CustomResourceServing {
     const key = `${crd.metadata.resourceVersion}/${terminating}`;
     if (cur?.key === key) return;
     const kinds = customResourceSupport()!.customResourceKinds(crd, { terminating });
-    // a version no longer served goes; the others are replaced in one change
-    const keep = new Set(kinds.defs.map((d) => d.version));
-    const removed = (cur?.kinds.defs ?? []).filter((d) => !keep.has(d.version) || d.plural !== kinds.defs[0]?.plural);
-    this.registry.kinds.apply(kinds.defs, removed);
+    const shape = `${crd.metadata.generation}/${JSON.stringify(crd.status?.acceptedNames ?? {})}`;
+    if (cur && cur.shape !== shape) {
+      // customresource_handler.go updateCustomResourceDefinition: a changed spec or changed accepted
+      // names tear the old storage down (its watches end, so clients relist) before the new one serves
+      this.registry.kinds.remove(cur.kinds.defs);
+      this.registry.kinds.add(kinds.defs);
+    } else {
+      // a version no longer served goes; the others are replaced in one change
+      const keep = new Set(kinds.defs.map((d) => d.version));
+      const removed = (cur?.kinds.defs ?? []).filter((d) => !keep.has(d.version) || d.plural !== kinds.defs[0]?.plural);
+      this.registry.kinds.apply(kinds.defs, removed);
+    }
     if (kinds.defs[0]) this.registry.kinds.setVersionOrder(kinds.defs[0].group, kinds.defs[0].plural, kinds.versionOrder);
     if (cur) {
       const still = new Set(kinds.definitions);
       customResourceSupport()!.releaseDefinitions({ ...cur.kinds, definitions: cur.kinds.definitions.filter((d) => !still.has(d)) });
     }
-    this.served.set(n, { key, kinds });
+    this.served.set(n, { key, kinds, shape });
   }
 
   reconcile(name: string): void {

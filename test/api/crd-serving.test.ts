@@ -320,6 +320,31 @@ describe('status and scale subresources', () => {
   });
 });
 
+describe('updating a CRD', () => {
+  const G = 'update.example.com';
+  it('a spec change ends the watches of its custom resources (clients relist); a label change does not', async () => {
+    await createCRD({ plural: 'gauges', group: G, kind: 'Gauge' });
+    const path = `/apis/${G}/v1/namespaces/crs/gauges`;
+    const list = await api().get(path).expect(200);
+    const w = await openWatch(emu.url, `${path}?watch=true&resourceVersion=${list.body.metadata.resourceVersion}`);
+    await api().post(path).send(cr(`${G}/v1`, 'Gauge', 'g1')).expect(201);
+    expect((await w.next()).type).toBe('ADDED');
+    const name = `gauges.${G}`;
+    await api().patch(`${CRDS}/${name}`).set('Content-Type', MERGE).send({ metadata: { labels: { a: 'b' } } }).expect(200);
+    await api().post(path).send(cr(`${G}/v1`, 'Gauge', 'g2')).expect(201);
+    expect((await w.next()).object.metadata.name).toBe('g2');
+    // customresource_handler.go: a new spec is new storage
+    const cur = await getCRD(name);
+    cur.spec.versions[0].additionalPrinterColumns = [{ name: 'A', type: 'string', jsonPath: '.spec.a' }];
+    await api().put(`${CRDS}/${name}`).send(cur).expect(200);
+    await w.ended;
+    expect(w.isEnded()).toBe(true);
+    // served again at once, with the new columns
+    const t = await api().get(path).set('Accept', 'application/json;as=Table;v=v1;g=meta.k8s.io').expect(200);
+    expect(t.body.columnDefinitions.map((c: any) => c.name)).toEqual(['Name', 'A']);
+  });
+});
+
 describe('deleting a CRD', () => {
   const G = 'doomed.example.com';
   it('Terminating, its custom resources deleted, creates refused with 405, then the CRD and its group gone', async () => {
