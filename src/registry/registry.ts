@@ -70,6 +70,13 @@ export interface AdmissionTransaction {
   revert?(): void;
   commit?(): void;
 }
+/**
+ * A mutating admission plugin (DefaultStorageClass, Priority, RuntimeClass, DefaultIngressClass...):
+ * runs after defaulting and the request's managedFields, before the kind's strategy and validation,
+ * as the handlers run mutating admission before the store (apiserver handlers/create.go); it may
+ * change the object or refuse it (a 403).
+ */
+export type MutatingAdmission = (op: 'create' | 'update', obj: KObject, old: KObject | undefined, opts: WriteOptions) => void;
 export type AdmissionHook = (op: 'create' | 'update' | 'delete', obj: KObject, old: KObject | undefined, opts: WriteOptions) => void | AdmissionTransaction;
 
 export interface RegistryOptions {
@@ -86,6 +93,7 @@ export class Registry {
   /** The kinds served: may change while the server runs (custom resources). */
   readonly kinds: KindRegistry;
   private readonly hooks = new Map<string, AdmissionHook[]>();
+  private readonly admission = new Map<string, MutatingAdmission[]>();
 
   constructor(
     readonly store: ObjectStore,
@@ -155,6 +163,17 @@ export class Registry {
     return d;
   }
 
+  /** Adds a mutating admission plugin for a kind (see MutatingAdmission). */
+  addAdmission(def: ResourceDef, plugin: MutatingAdmission): void {
+    const id = servedId(def);
+    this.admission.set(id, [...(this.admission.get(id) ?? []), plugin]);
+  }
+
+  private admit(def: ResourceDef, op: 'create' | 'update', obj: KObject, old: KObject | undefined, opts: WriteOptions): void {
+    for (const p of this.admission.get(servedId(def)) ?? []) p(op, obj, old, opts);
+  }
+
+  /** Adds a hook run after validation, before the write: what the kind's storage reserves (Service IPs), reverted if the write fails. */
   addHook(def: ResourceDef, hook: AdmissionHook): void {
     const id = servedId(def);
     this.hooks.set(id, [...(this.hooks.get(id) ?? []), hook]);
@@ -291,6 +310,7 @@ export class Registry {
     else delete meta.generation;
     def.defaults?.(obj);
     this.trackManagedFields(def, undefined, obj, opts, nowRFC3339(Date.parse(meta.creationTimestamp)));
+    this.admit(def, 'create', obj, undefined, opts);
     def.prepareForCreate?.(obj);
     const causes: Cause[] = [...validateObjectMeta(def, meta), ...(def.validate?.(obj) ?? [])];
     if (causes.length) throw invalidObject(def, meta.name ?? '', causes);
@@ -336,6 +356,7 @@ export class Registry {
 
     keepSystemMetaOnUpdate(obj.metadata, old.metadata);
     dropEmptyMeta(obj.metadata);
+    this.admit(def, 'update', obj, old, opts);
     if (opts.subresource === 'status') {
       // status strategies: spec and metadata come from the live object (ResetObjectMetaForStatus),
       // except for kinds whose status may change metadata (pods)

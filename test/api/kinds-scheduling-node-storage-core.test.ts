@@ -80,6 +80,15 @@ describe('PriorityClass', () => {
     await api().post(PODS).send({ ...pod('agrees'), spec: { ...pod('x').spec, priorityClassName: 'high', priority: 1000 } }).expect(201);
   });
 
+  it('admission comes before validation: an invalid pod naming an unknown class is refused by admission (403), as upstream', async () => {
+    const spec = { ...pod('x').spec, priorityClassName: 'missing', containers: [{ name: 'Bad_Name' }] };
+    const res = await api().post(PODS).send({ ...pod('both'), spec }).expect(403);
+    expect(res.body.message).toBe('pods "both" is forbidden: no PriorityClass with name missing was found');
+    // with a known class the same pod reaches validation
+    const bad = await api().post(PODS).send({ ...pod('both'), spec: { ...spec, priorityClassName: 'high' } }).expect(422);
+    expect(bad.body.message).toContain('spec.containers[0].name: Invalid value: "Bad_Name"');
+  });
+
   it('prints NAME VALUE GLOBAL-DEFAULT AGE PREEMPTIONPOLICY', async () => {
     const t = (await api().get(`${PCS}/high`).set('Accept', TABLE_ACCEPT).expect(200)).body;
     expect(t.columnDefinitions.map((c: any) => [c.name, c.type, c.priority])).toEqual([

@@ -52,10 +52,11 @@ export function installStorageAdmission(registry: Registry): void {
   const pvDef = registry.def('', 'persistentvolumes');
   const scDef = registry.def('storage.k8s.io', 'storageclasses');
   if (pvcDef) {
-    registry.addHook(pvcDef, (op, obj) => {
+    registry.addAdmission(pvcDef, (op, obj) => {
       if (op !== 'create') return;
       // DefaultStorageClass: a claim without any class gets the default one, when there is one
-      if (scDef && !claimHasClass(obj)) {
+      // (admission runs before validation: a claim without a spec is validation's to refuse)
+      if (scDef && obj.spec && typeof obj.spec === 'object' && !Array.isArray(obj.spec) && !claimHasClass(obj)) {
         const classes = registry.list(scDef, undefined).items as KObject[];
         const def = pickDefaultClass(classes);
         if (def) obj.spec.storageClassName = def.metadata.name;
@@ -64,7 +65,7 @@ export function installStorageAdmission(registry: Registry): void {
     });
   }
   if (pvDef) {
-    registry.addHook(pvDef, (op, obj) => {
+    registry.addAdmission(pvDef, (op, obj) => {
       if (op !== 'create') return;
       addFinalizer(obj, PV_PROTECTION_FINALIZER);
     });

@@ -22,7 +22,7 @@ export function installNetworkingAdmission(registry: Registry): void {
   const ingDef = registry.def('networking.k8s.io', 'ingresses');
   const classDef = registry.def('networking.k8s.io', 'ingressclasses');
   if (!ingDef || !classDef) return;
-  registry.addHook(ingDef, (op, obj) => {
+  registry.addAdmission(ingDef, (op, obj) => {
     if (op !== 'create') return;
     const spec: KObject = obj.spec ?? (obj.spec = {});
     if (spec.ingressClassName !== undefined && spec.ingressClassName !== null) return;

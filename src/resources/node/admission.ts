@@ -79,7 +79,7 @@ export function installRuntimeClassAdmission(registry: Registry): void {
   const rcDef = registry.def('node.k8s.io', 'runtimeclasses');
   const podDef = registry.def('', 'pods');
   if (!rcDef || !podDef) return;
-  registry.addHook(podDef, (op, pod, _old, opts) => {
+  registry.addAdmission(podDef, (op, pod, _old, opts) => {
     if (op !== 'create' || opts.subresource) return;
     admitPodRuntimeClass(podDef, pod, (n) => registry.tryGet(rcDef, '', n));
   });

@@ -94,7 +94,7 @@ export function installPriorityAdmission(registry: Registry): void {
     validateGlobalDefault(pcDef, op, pc, all);
   });
   if (podDef) {
-    registry.addHook(podDef, (op, pod, _old, opts) => {
+    registry.addAdmission(podDef, (op, pod, _old, opts) => {
       if (op !== 'create' || opts.subresource) return;
       admitPodPriority(podDef, pod, (name) => registry.tryGet(pcDef, '', name), all);
     });
