@@ -7,6 +7,7 @@ import type { Cause, KObject, ResourceDef, StorageView, SubresourceDef } from '.
 import { registerDefinitions, unregisterDefinitions, type DefinitionSchema } from '../schema/model.js';
 import { compareVersions } from '../util/versions.js';
 import { StatusError } from '../registry/errors.js';
+import { storageVersion as storageVersionOfCRD } from '../resources/apiextensions/helpers.js';
 import { compileSchema, openapiFor, tableFor, type CompiledSchema } from './support.js';
 
 const OBJECT_META = 'io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta';
@@ -26,14 +27,10 @@ export interface CRDVersion {
   deprecationWarning?: string;
 }
 
-/** The versions of a CRD (spec.versions), served ones in upstream's priority order. */
-export function servedVersions(crd: KObject): CRDVersion[] {
+/** The served versions of a CRD, in upstream's version priority order (the order discovery lists them). */
+function servedVersionsByPriority(crd: KObject): CRDVersion[] {
   const vs: CRDVersion[] = Array.isArray(crd?.spec?.versions) ? crd.spec.versions.filter((v: any) => isMap(v) && v.served) : [];
   return vs.sort((a, b) => compareVersions(a.name, b.name));
-}
-
-export function storageVersionOf(crd: KObject): string | undefined {
-  return (crd?.spec?.versions ?? []).find((v: any) => v?.storage)?.name;
 }
 
 /** A simple dotted JSON path (`.spec.replicas`, as subresources and selectable fields use) read from obj. */
@@ -93,11 +90,11 @@ export function customResourceKinds(crd: KObject, opts: { terminating?: boolean 
   const names = crd.status?.acceptedNames?.plural ? crd.status.acceptedNames : spec.names;
   const plural: string = names.plural;
   const kind: string = names.kind;
-  const storageVersion = storageVersionOf(crd) ?? '';
+  const storageVersion = storageVersionOfCRD(crd) ?? '';
   const uid = crd.metadata?.uid ?? crd.metadata?.name;
   const defs: ResourceDef[] = [];
   const definitions: Record<string, DefinitionSchema> = {};
-  const versions = servedVersions(crd);
+  const versions = servedVersionsByPriority(crd);
   const webhook = spec.conversion?.strategy === 'Webhook';
   for (const v of versions) {
     const definition = `crd:${uid}:${v.name}`;
