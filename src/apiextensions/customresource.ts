@@ -11,6 +11,7 @@ import { storageVersion as storageVersionOfCRD } from '../resources/apiextension
 import { compileSchema, openapiFor, tableFor, type CompiledSchema } from './support.js';
 
 const OBJECT_META = 'io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta';
+const NO_RESET: string[][] = [];
 const VERBS = ['delete', 'deletecollection', 'get', 'list', 'patch', 'create', 'update', 'watch'];
 
 const isMap = (v: unknown): v is Record<string, any> => !!v && typeof v === 'object' && !Array.isArray(v);
@@ -70,7 +71,7 @@ function modelDefinition(crd: KObject, v: CRDVersion, group: string, kind: strin
   properties.apiVersion = { type: 'string' };
   properties.kind = { type: 'string' };
   properties.metadata = { $ref: OBJECT_META };
-  return { ...schema, type: 'object', properties, 'x-kubernetes-group-version-kind': [{ group, version: v.name, kind }] } as DefinitionSchema;
+  return { ...schema, type: 'object', properties, 'x-kubernetes-group-version-kind': [{ group, version: v.name, kind }], unstructured: true } as DefinitionSchema;
 }
 
 export interface CustomResourceKinds {
@@ -153,6 +154,8 @@ export function customResourceKinds(crd: KObject, opts: { terminating?: boolean 
       storage,
       fieldSelectors,
       table: tableFor(v.additionalPrinterColumns),
+      // customresource/strategy.go GetResetFields: status only with a status subresource
+      resetFields: hasStatus ? undefined : (sub) => (sub ? undefined : NO_RESET),
       pruneUnknownFields: (obj) => compiled.get().prune(obj),
       defaults: (obj) => compiled.get().defaults(obj),
       // customresource/strategy.go: a status subresource keeps status out of the main resource

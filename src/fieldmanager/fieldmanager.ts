@@ -109,8 +109,18 @@ export function defaultResetFields(definition: string, subresource?: string): st
 /** The context of the strategy's own reset fields, per kind and subresource (read-only; made once). */
 const contexts = new Map<string, UpdaterContext>();
 
+/** Contexts of a kind's own reset fields (ResourceDef.resetFields), per reset-field array. */
+const ownContexts = new WeakMap<string[][], Map<string, UpdaterContext>>();
+
 function context(definition: string, apiVersion: string, subresource?: string, resetFields?: string[][]): UpdaterContext {
-  if (resetFields) return makeContext(definition, apiVersion, resetFields);
+  if (resetFields) {
+    let m = ownContexts.get(resetFields);
+    if (!m) ownContexts.set(resetFields, (m = new Map()));
+    const key = `${definition}\0${apiVersion}`;
+    let c = m.get(key);
+    if (!c) m.set(key, (c = makeContext(definition, apiVersion, resetFields)));
+    return c;
+  }
   const id = `${definition}\0${apiVersion}\0${subresource ?? ''}`;
   let c = contexts.get(id);
   if (!c) contexts.set(id, (c = makeContext(definition, apiVersion, defaultResetFields(definition, subresource))));
@@ -168,7 +178,7 @@ export function updateManagedFields(args: UpdateArgs): ManagedFieldsEntry[] | un
   }
   // skipnonapplied: an existing object without managedFields stays untracked
   if (managed.fields.size === 0 && !isCreate) return undefined;
-  if (managed.fields.size === 0 && !live && !args.subresource && !args.resetFields && !createFast.disabled) return createEntry(args);
+  if (managed.fields.size === 0 && !live && !args.subresource && (!args.resetFields || args.resetFields.every((p) => p.length === 1)) && !createFast.disabled) return createEntry(args);
   const ctx = context(args.definition, args.apiVersion, args.subresource, args.resetFields);
   const base = live ? withoutManagedFields(live) : zeroObject(args.definition);
   const out = runUpdate(ctx, base, withoutManagedFields(next), managed, args.manager, args.subresource, toRFC3339(args.now));
@@ -181,7 +191,7 @@ export const createFast = { disabled: false };
 
 /** A plain create: one Update entry owning what the object sets (see createfast.ts). */
 function createEntry(args: UpdateArgs): ManagedFieldsEntry[] | undefined {
-  const reset = defaultResetFields(args.definition).map((p) => p[0]);
+  const reset = (args.resetFields ?? defaultResetFields(args.definition)).map((p) => p[0]);
   const fieldsV1 = createFieldsV1(zeroObject(args.definition), withoutManagedFields(args.next), rootNode(args.definition), reset);
   if (!fieldsV1) return undefined;
   return [{ manager: args.manager || 'unknown', operation: 'Update', apiVersion: args.apiVersion, time: toRFC3339(args.now), fieldsType: 'FieldsV1', fieldsV1 }];

@@ -3,7 +3,7 @@
 // pkg/schemaconv (patch-strategy `merge` with a merge key = associative list, without = set;
 // otherwise lists are atomic unless x-kubernetes-list-type says more). Positions without a schema
 // are "deduced" as smd does: objects are granular maps, arrays atomic lists.
-import { childNode, elementNode, schemaNode, type SchemaNode } from '../schema/model.js';
+import { childNode, elementNode, getDefinition, schemaNode, type SchemaNode } from '../schema/model.js';
 
 /** A schema position; undefined means "no schema, deduce from the value". */
 export type Node = SchemaNode | undefined;
@@ -156,7 +156,8 @@ function buildZero(definition: string, top: boolean): Record<string, unknown> {
   if (!node || node.kind !== 'struct') return out;
   const spec = VALUE_FIELDS[definition] ?? {};
   const structs = new Set(spec.structs ?? []);
-  if (top) for (const f of ['metadata', 'spec', 'status']) structs.add(f);
+  // a Go object's metadata, spec and status are value structs; a custom resource's zero object is empty
+  if (top && !getDefinition(definition)?.unstructured) for (const f of ['metadata', 'spec', 'status']) structs.add(f);
   for (const f of structs) {
     const child = childNode(node, f);
     if (child?.kind === 'struct' && child.definition) out[f] = buildZero(child.definition, false);

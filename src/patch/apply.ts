@@ -73,7 +73,7 @@ export function serverSideApply(
   const manager = managerOrUserAgent(opts.fieldManager, opts.userAgent);
   let r;
   try {
-    r = apply({ definition: def.definition, apiVersion, live, config, manager, force: opts.force, subresource: opts.subresource, now: nowRFC3339() });
+    r = apply({ definition: def.definition, apiVersion, live, config, manager, force: opts.force, subresource: opts.subresource, resetFields: def.resetFields?.(opts.subresource), now: nowRFC3339() });
   } catch (err) {
     if (err instanceof FieldManagerError) throw new StatusError(err.code, err.code === 400 ? 'BadRequest' : 'InternalError', err.message);
     throw err;

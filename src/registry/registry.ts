@@ -420,6 +420,7 @@ export class Registry {
       manager: managerOrUserAgent(opts.fieldManager, opts.userAgent) || 'unknown',
       operation: 'Update',
       subresource: opts.subresource && opts.subresource !== 'finalize' && opts.subresource !== 'binding' ? opts.subresource : undefined,
+      resetFields: def.resetFields?.(opts.subresource),
       now,
     });
     if (mf) obj.metadata.managedFields = mf;

@@ -117,6 +117,11 @@ export interface ResourceDef {
   valueFields?: ValueFields;
   /** The scale subresource's view of this kind (autoscaling/v1 Scale), when it has one. */
   scale?: ScaleDef;
+  /**
+   * The strategy's reset fields (GetResetFields) for a write through `subresource`, where they differ
+   * from the default (main resource: status, when the kind has it; status: spec). Return a stable array.
+   */
+  resetFields?(subresource?: string): string[][] | undefined;
   /** Patch types accepted (default: json, merge, strategic, apply); others answer 415. */
   patchTypes?: PatchType[];
   /** false: protobuf bodies are refused and answers are JSON (custom resources). */

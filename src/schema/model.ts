@@ -33,6 +33,8 @@ export interface DefinitionSchema extends PropSchema {
   required?: string[];
   'x-kubernetes-group-version-kind'?: GroupVersionKind[];
   'x-kubernetes-unions'?: unknown[];
+  /** a definition registered at run time for objects that are not Go types (custom resources): its zero object is `{}` */
+  unstructured?: boolean;
 }
 
 let defs: Record<string, DefinitionSchema> | undefined;

@@ -45,4 +45,22 @@ describe('server-side apply with x-kubernetes-preserve-unknown-fields', () => {
     const c = await apply('c', { apiVersion: 'x.example.com/v1', kind: 'Thing', metadata: { name: 't' }, extra: { two: 3 } }).expect(409);
     expect(c.body.message).toBe('Apply failed with 1 conflict: conflict with "b": .extra.two');
   });
+
+  it('without a status subresource, status is written and owned through the main resource (no reset fields)', async () => {
+    const schema = { type: 'object', properties: { spec: { type: 'object', properties: { a: { type: 'string' } } }, status: { type: 'object', properties: { phase: { type: 'string' } } } } };
+    await request(srv.app.server)
+      .post('/apis/apiextensions.k8s.io/v1/customresourcedefinitions')
+      .send({ apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name: 'plains.x.example.com' }, spec: { group: 'x.example.com', scope: 'Cluster', names: { plural: 'plains', kind: 'Plain' }, versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: schema } }] } })
+      .expect(201);
+    for (let i = 0; i < 100 && (await request(srv.app.server).get('/apis/x.example.com/v1/plains')).status !== 200; i++) await new Promise((res) => setTimeout(res, 10));
+    const path = '/apis/x.example.com/v1/plains/p';
+    const a = await request(srv.app.server).patch(`${path}?fieldManager=a`).set('Content-Type', APPLY).send(JSON.stringify({ apiVersion: 'x.example.com/v1', kind: 'Plain', metadata: { name: 'p' }, status: { phase: 'Up' } })).expect(201);
+    expect(a.body.status).toEqual({ phase: 'Up' });
+    expect(a.body.metadata.managedFields[0].fieldsV1).toEqual({ 'f:status': { 'f:phase': {} } });
+    const b = await request(srv.app.server).patch(`${path}?fieldManager=b`).set('Content-Type', APPLY).send(JSON.stringify({ apiVersion: 'x.example.com/v1', kind: 'Plain', metadata: { name: 'p' }, status: { phase: 'Down' } })).expect(409);
+    expect(b.body.message).toBe('Apply failed with 1 conflict: conflict with "a": .status.phase');
+    // an Update through the main resource records it too
+    const u = await request(srv.app.server).patch(`${path}?fieldManager=c`).set('Content-Type', 'application/merge-patch+json').send({ status: { phase: 'Idle' } }).expect(200);
+    expect(u.body.metadata.managedFields.find((m: any) => m.manager === 'c')?.fieldsV1).toEqual({ 'f:status': { 'f:phase': {} } });
+  });
 });
