@@ -31,6 +31,17 @@ export function nowRFC3339(now = Date.now()): string {
 const ALPHANUMS = 'bcdfghjklmnpqrstvwxz2456789';
 const MAX_GENERATED_NAME_LENGTH = 58;
 
+/**
+ * The name admission refusals give an object (admission.NewForbidden, extractResourceName):
+ * admission runs before the name is generated, so an object with only a generateName is named by it.
+ */
+export function admittedName(meta: unknown): string {
+  const m = meta && typeof meta === 'object' ? (meta as Record<string, unknown>) : {};
+  if (typeof m.name === 'string' && m.name) return m.name;
+  if (typeof m.generateName === 'string' && m.generateName) return m.generateName;
+  return 'Unknown';
+}
+
 export function generateName(base: string): string {
   if (base.length > MAX_GENERATED_NAME_LENGTH) base = base.slice(0, MAX_GENERATED_NAME_LENGTH);
   let s = '';

@@ -14,7 +14,7 @@ import {
   type Entry,
 } from '../storage/store.js';
 import { alreadyExists, badRequest, conflict, forbidden, invalidObject, methodNotSupported, notFound, StatusError } from './errors.js';
-import { dropEmptyMeta, generateName, isUnconditionalRV, keepSystemMetaOnUpdate, nowRFC3339, resetSystemMetaForCreate, validateObjectMeta, validateObjectMetaUpdate } from './meta.js';
+import { admittedName, dropEmptyMeta, generateName, isUnconditionalRV, keepSystemMetaOnUpdate, nowRFC3339, resetSystemMetaForCreate, validateObjectMeta, validateObjectMetaUpdate } from './meta.js';
 import { deepEqual } from './validation.js';
 import { decodeNulls } from './decode.js';
 import { typeMetaError } from './typemeta.js';
@@ -278,7 +278,7 @@ export class Registry {
     const ns = this.getEntry(nsDef, '', namespace);
     if (!ns) throw notFound(nsDef, namespace);
     if (this.namespaceTerminating(ns)) {
-      throw forbidden(def, obj.metadata.name ?? '', `unable to create new content in namespace ${namespace} because it is being terminated`, [
+      throw forbidden(def, admittedName(obj.metadata), `unable to create new content in namespace ${namespace} because it is being terminated`, [
         { reason: 'NamespaceTerminating', message: `namespace ${namespace} is being terminated`, field: 'metadata.namespace' },
       ]);
     }
@@ -302,7 +302,6 @@ export class Registry {
     this.checkTypeMeta(def, obj);
     const warnings = opts.fieldsChecked ? [] : fieldValidation(def, obj, opts.fieldValidation, opts.duplicates);
     const meta = obj.metadata;
-    if (!meta.name && meta.generateName) meta.name = generateName(String(meta.generateName));
     this.checkNamespace(def, namespace, obj, true);
     resetSystemMetaForCreate(meta);
     dropEmptyMeta(meta);
@@ -311,6 +310,8 @@ export class Registry {
     def.defaults?.(obj);
     this.trackManagedFields(def, undefined, obj, opts, nowRFC3339(Date.parse(meta.creationTimestamp)));
     this.admit(def, 'create', obj, undefined, opts);
+    // rest.BeforeCreate: the name is generated after admission (which sees the generateName)
+    if (!meta.name && meta.generateName) meta.name = generateName(String(meta.generateName));
     def.prepareForCreate?.(obj);
     const causes: Cause[] = [...validateObjectMeta(def, meta), ...(def.validate?.(obj) ?? [])];
     if (causes.length) throw invalidObject(def, meta.name ?? '', causes);

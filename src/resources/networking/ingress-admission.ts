@@ -4,19 +4,10 @@
 import type { KObject } from '../types.js';
 import type { Registry } from '../../registry/registry.js';
 import { forbidden } from '../../registry/errors.js';
+import { admittedName } from '../../registry/meta.js';
 import { INGRESS_CLASS_ANNOTATION } from './ingress.js';
 import { IS_DEFAULT_INGRESS_CLASS_ANNOTATION } from './ingressclass.js';
 
-/**
- * The name admission saw: upstream admits before a generateName is expanded, so an object named
- * only by generateName is "Unknown" in the refusal (admission.NewForbidden, extractResourceName).
- */
-function admittedName(meta: KObject | undefined): string {
-  const name = String(meta?.name ?? '');
-  const gen = typeof meta?.generateName === 'string' ? meta.generateName.slice(0, 58) : '';
-  if (gen && name.length === gen.length + 5 && name.startsWith(gen)) return 'Unknown';
-  return name || 'Unknown';
-}
 
 export function installNetworkingAdmission(registry: Registry): void {
   const ingDef = registry.def('networking.k8s.io', 'ingresses');

@@ -4,7 +4,7 @@ import type { KObject, ResourceDef } from '../types.js';
 import type { Registry } from '../../registry/registry.js';
 import { forbidden } from '../../registry/errors.js';
 import { deepEqual } from '../../registry/validation.js';
-import { admissionName } from '../scheduling/admission.js';
+import { admittedName } from '../../registry/meta.js';
 
 const isObj = (v: unknown): v is KObject => typeof v === 'object' && v !== null && !Array.isArray(v);
 const arr = (v: unknown): any[] => (Array.isArray(v) ? v : []);
@@ -13,7 +13,7 @@ const arr = (v: unknown): any[] => (Array.isArray(v) ? v : []);
 export function admitPodRuntimeClass(podDef: ResourceDef, pod: KObject, lookup: (name: string) => KObject | undefined): void {
   const spec = pod.spec;
   if (!isObj(spec)) return;
-  const name = admissionName(pod);
+  const name = admittedName(pod.metadata);
   const rcName = spec.runtimeClassName;
   let rc: KObject | undefined;
   if (rcName !== undefined && rcName !== null) {

@@ -4,22 +4,11 @@
 import type { KObject, ResourceDef } from '../types.js';
 import type { Registry } from '../../registry/registry.js';
 import { forbidden, StatusError } from '../../registry/errors.js';
+import { admittedName } from '../../registry/meta.js';
 import { DEFAULT_PRIORITY_WHEN_NO_DEFAULT_CLASS, SYSTEM_PRIORITY_CLASSES } from './priorityclass.js';
 
 const isObj = (v: unknown): v is KObject => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-/**
- * The name admission.NewForbidden names: the object's name, or its generateName when the name
- * was generated (admission runs before the registry generates it: the registry's generated
- * suffix is 5 characters of utilrand's alphabet).
- */
-export function admissionName(obj: KObject): string {
-  const meta = isObj(obj.metadata) ? obj.metadata : {};
-  const name = String(meta.name ?? '');
-  const gen = typeof meta.generateName === 'string' ? meta.generateName : '';
-  if (gen && name.length === gen.length + 5 && name.startsWith(gen) && /^[bcdfghjklmnpqrstvwxz2456789]{5}$/.test(name.slice(gen.length))) return gen;
-  return name || gen;
-}
 
 /** getDefaultPriorityClass: of the classes marked globalDefault, the one with the lowest value. */
 export function defaultPriorityClass(classes: KObject[]): KObject | undefined {
@@ -36,7 +25,7 @@ export function defaultPriorityClass(classes: KObject[]): KObject | undefined {
 export function admitPodPriority(podDef: ResourceDef, pod: KObject, lookup: (name: string) => KObject | undefined, all: () => KObject[]): void {
   const spec = pod.spec;
   if (!isObj(spec)) return;
-  const name = admissionName(pod);
+  const name = admittedName(pod.metadata);
   let priority: number;
   let policy: string | undefined;
   if (!spec.priorityClassName) {
