@@ -31,6 +31,7 @@ interface Served {
 export class CustomResourceServing {
   private readonly served = new Map<string, Served>();
   private readonly pending = new Set<string>();
+  private readonly failures = new Map<string, number>();
   private readonly acceptedCache = new Map<string, { rv: number; group: unknown; accepted: unknown }>();
   private scheduled = false;
   private timers = new Set<NodeJS.Timeout>();
@@ -101,9 +102,13 @@ export class CustomResourceServing {
       for (const n of names) {
         try {
           this.reconcile(n);
+          this.failures.delete(n);
         } catch (err) {
-          this.logger?.error({ crd: n, err: (err as Error)?.message }, 'custom resources: reconcile failed');
-          this.later(n, 1000);
+          // a CRD the server cannot serve (stored data from elsewhere) is retried with back-off, 1 s to 1 min
+          const k = (this.failures.get(n) ?? 0) + 1;
+          this.failures.set(n, k);
+          this.logger?.error({ crd: n, attempt: k, err: (err as Error)?.message }, 'custom resources: reconcile failed');
+          this.later(n, Math.min(1000 * 2 ** (k - 1), 60_000));
         }
       }
     });
