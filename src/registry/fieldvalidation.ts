@@ -15,12 +15,16 @@ export function parseFieldValidation(v: unknown): FieldValidationMode {
 
 /**
  * The unknown fields of obj and its decode errors (wrong types), by the kind's schema model; for
- * unstructured kinds (custom resources) the kind's own pruning finds the unknown fields and a value
- * of the wrong type is a validation error later, not a decode error. `prune` drops unknown fields.
+ * unstructured kinds (custom resources) the kind's own pruning finds (and always drops) the unknown
+ * fields, and a value of the wrong type is a validation error later, not a decode error. `prune`
+ * drops a built-in kind's unknown fields.
  */
 export function checkKindFields(def: ResourceDef, obj: KObject, prune = false): { unknown: string[]; causes: { message: string }[] } {
   if (def.unstructured) {
-    const unknown = def.pruneUnknownFields ? def.pruneUnknownFields(prune ? obj : structuredClone(obj)) : [];
+    // pruning is how a custom resource is decoded (unknown fields and non-nullable nulls dropped):
+    // it always applies to the object itself, so a clean Strict body that skips the registry's
+    // field validation (fieldsChecked) is decoded too, and no copy is made
+    const unknown = def.pruneUnknownFields ? def.pruneUnknownFields(obj) : [];
     return { unknown, causes: [] };
   }
   const r = checkFields(def.definition, obj);

@@ -63,4 +63,16 @@ describe('server-side apply with x-kubernetes-preserve-unknown-fields', () => {
     const u = await request(srv.app.server).patch(`${path}?fieldManager=c`).set('Content-Type', 'application/merge-patch+json').send({ status: { phase: 'Idle' } }).expect(200);
     expect(u.body.metadata.managedFields.find((m: any) => m.manager === 'c')?.fieldsV1).toEqual({ 'f:status': { 'f:phase': {} } });
   });
+
+  it('a null for a non-nullable field is dropped in decoding under every field validation mode, Strict (kubectl\'s default) included', async () => {
+    for (const mode of ['Strict', 'Warn', 'Ignore']) {
+      const name = `n-${mode.toLowerCase()}`;
+      const r = await request(srv.app.server)
+        .post(`/apis/x.example.com/v1/plains?fieldValidation=${mode}`)
+        .send({ apiVersion: 'x.example.com/v1', kind: 'Plain', metadata: { name }, spec: { a: null } })
+        .expect(201);
+      expect(r.body.spec).toEqual({});
+    }
+  });
 });
+
