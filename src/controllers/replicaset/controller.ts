@@ -37,6 +37,8 @@ const STATUS_UPDATE_RETRIES = 1;
 export const RESYNC_MS = 30_000;
 
 export const REPLICA_FAILURE = 'ReplicaFailure';
+/** pods without a controllerRef, by namespace (the ones a selector may adopt) */
+const ORPHAN_INDEX = 'orphans-by-namespace';
 
 /** What differs between the ReplicaSet and the ReplicationController controller. */
 export interface WorkloadKind {
@@ -265,12 +267,15 @@ export function workloadReplicasController(k: WorkloadKind): Controller {
     selector: (obj) => parseSelector(k, obj),
     workers: k.workers,
     resyncMs: RESYNC_MS,
-    setup: (rt) => ({
-      def: rt.registry.mustDef(k.group, k.plural),
-      podDef: rt.registry.mustDef('', 'pods'),
-      expectations: new UIDTrackingExpectations(rt.clock),
-      record: rt.recorder.for({ component: k.component }),
-    }),
+    setup: (rt) => {
+      rt.informer('', 'pods').addIndex(ORPHAN_INDEX, (p) => (controllerOf(p) ? [] : [p.metadata?.namespace ?? '']));
+      return {
+        def: rt.registry.mustDef(k.group, k.plural),
+        podDef: rt.registry.mustDef('', 'pods'),
+        expectations: new UIDTrackingExpectations(rt.clock),
+        record: rt.recorder.for({ component: k.component }),
+      };
+    },
     onOwnedAdd: (pod, ownerKey, rt) => {
       // a pod that shows up already being deleted counts as a deletion (addPod -> deletePod)
       if (pod.metadata?.deletionTimestamp) rt.state.expectations.deletionObserved(ownerKey, podKey(pod));
@@ -300,7 +305,12 @@ export function workloadReplicasController(k: WorkloadKind): Controller {
       const needsSync = rt.state.expectations.satisfiedExpectations(key);
       const selector = parseSelector(k, cached);
       if (!selector) return; // a selector that does not convert is not retried
-      const active = rt.informer('', 'pods').list(namespace).filter(isPodActive);
+      // upstream lists every pod of the namespace; only its own and the orphans can be claimed
+      const pods = rt.informer('', 'pods');
+      const uid = cached.metadata.uid;
+      const candidates = pods.byOwner(uid).filter((p) => controllerOf(p)?.uid === uid);
+      for (const p of pods.byIndex(ORPHAN_INDEX, namespace)) candidates.push(p);
+      const active = candidates.filter(isPodActive);
       const claimed = claimObjects({
         registry: rt.registry,
         def: rt.state.podDef,
