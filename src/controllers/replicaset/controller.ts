@@ -104,17 +104,20 @@ export function podFromTemplate(template: KObject, owner: KObject, controllerRef
 export function calculateStatus(rs: KObject, pods: KObject[], manageErr: unknown, nowMs: number): KObject {
   const status: KObject = structuredClone(isMap(rs.status) ? rs.status : {});
   const tplLabels: Record<string, string> = isMap(rs.spec?.template?.metadata?.labels) ? rs.spec.template.metadata.labels : {};
-  const tplEntries = Object.entries(tplLabels);
+  const tplKeys = Object.keys(tplLabels);
   const minReady = typeof rs.spec?.minReadySeconds === 'number' ? rs.spec.minReadySeconds : 0;
   let fully = 0;
   let ready = 0;
   let available = 0;
-  for (const pod of pods) {
-    const labels = pod.metadata?.labels ?? {};
-    if (tplEntries.every(([k, v]) => labels[k] === v)) fully++;
+  for (let i = 0; i < pods.length; i++) {
+    const pod = pods[i];
+    const labels = pod.metadata?.labels;
+    let all = true;
+    for (let j = 0; j < tplKeys.length && all; j++) all = !!labels && labels[tplKeys[j]] === tplLabels[tplKeys[j]];
+    if (all) fully++;
     if (isPodReady(pod)) {
       ready++;
-      if (isPodAvailable(pod, minReady, nowMs)) available++;
+      if (!minReady || isPodAvailable(pod, minReady, nowMs)) available++;
     }
   }
   const conditions: KObject[] = Array.isArray(status.conditions) ? status.conditions : [];
@@ -308,9 +311,9 @@ export function workloadReplicasController(k: WorkloadKind): Controller {
       // upstream lists every pod of the namespace; only its own and the orphans can be claimed
       const pods = rt.informer('', 'pods');
       const uid = cached.metadata.uid;
-      const candidates = pods.byOwner(uid).filter((p) => controllerOf(p)?.uid === uid);
-      for (const p of pods.byIndex(ORPHAN_INDEX, namespace)) candidates.push(p);
-      const active = candidates.filter(isPodActive);
+      const active: KObject[] = [];
+      for (const p of pods.byOwner(uid)) if (isPodActive(p) && controllerOf(p)?.uid === uid) active.push(p);
+      for (const p of pods.byIndex(ORPHAN_INDEX, namespace)) if (isPodActive(p)) active.push(p);
       const claimed = claimObjects({
         registry: rt.registry,
         def: rt.state.podDef,
