@@ -126,6 +126,15 @@ describe.each(availableKubectls([29, 33]))('kubectl 1.$minor: ReplicaSets and Re
     expect(out).toMatch(/Normal\s+SuccessfulDelete\s+\S+\s+replicaset-controller\s+Deleted pod: frontend-[a-z0-9]{5}/);
   }, 30_000);
 
+  it('explain knows the kind', async () => {
+    const ls = (await k.ok(['explain', 'rs.spec.minReadySeconds'])).split('\n');
+    expect(ls.slice(0, 3)).toEqual(['GROUP:      apps', 'KIND:       ReplicaSet', 'VERSION:    v1']);
+    expect(ls).toContain('FIELD: minReadySeconds <integer>');
+    const st = (await k.ok(['explain', 'replicaset.status'])).split('\n');
+    expect(st).toContain('  fullyLabeledReplicas\t<integer>');
+    expect(st).toContain('  conditions\t<[]ReplicaSetCondition>');
+  }, 30_000);
+
   it('a ReplicationController: apply, get rc, scale rc, describe rc', async () => {
     expect(await k.ok(['apply', '-f', '-'], { input: RC_YAML(NS) })).toBe('replicationcontroller/nginx created\n');
     await poll(async () => (await getJSON(k, ['rc', 'nginx', '-n', NS])).status?.readyReplicas === 2, 'two ready rc replicas', 20_000);
