@@ -329,6 +329,10 @@ describe('replicationcontroller controller', () => {
       expect(p.metadata.ownerReferences).toEqual([{ apiVersion: 'v1', kind: 'ReplicationController', name: 'legacy', uid: rc.metadata.uid, controller: true, blockOwnerDeletion: true }]);
     }
     expect(rc.status).toEqual({ replicas: 2, fullyLabeledReplicas: 2, observedGeneration: 1 });
+    // defaulted as a 1.33 apiserver serves it: selector and labels from the template, the template's zero time
+    expect(rc.spec.selector).toEqual({ app: 'legacy' });
+    expect(rc.metadata.labels).toEqual({ app: 'legacy' });
+    expect(rc.spec.template.metadata.creationTimestamp).toBeNull();
     const ev = events('legacy').filter((e) => e.reason === 'SuccessfulCreate');
     expect(ev).toHaveLength(2);
     expect(ev[0]).toMatchObject({ source: { component: 'replication-controller' }, involvedObject: { kind: 'ReplicationController' } });
