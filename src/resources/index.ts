@@ -19,6 +19,7 @@ import { persistentVolumeClaimDef } from './core/persistentvolumeclaim.js';
 import { statefulSetDef } from './apps/statefulset.js';
 import { controllerRevisionDef } from './apps/controllerrevision.js';
 import { deploymentDef } from './apps/deployment.js';
+import { replicaSetDef } from './apps/replicaset.js';
 import { eventsV1EventDef } from './events/event.js';
 import { endpointSliceDef } from './discovery/endpointslice.js';
 import { storageClassDef } from './storage/storageclass.js';
@@ -62,6 +63,7 @@ export function allResources(emulatedMinor = 33): ResourceDef[] {
     serviceDef,
     controllerRevisionDef,
     deploymentDef,
+    replicaSetDef,
     statefulSetDef,
     { ...selfSubjectAccessReviewDef, create: reviewSelfSubjectAccess },
     { ...selfSubjectRulesReviewDef, create: reviewSelfSubjectRules },
