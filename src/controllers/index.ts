@@ -7,6 +7,7 @@ import { schedulerController } from './scheduler.js';
 import { nodeAgentController } from './nodeagent/index.js';
 import { statefulSetController } from './statefulset/index.js';
 import { deploymentController } from './deployment/index.js';
+import { replicaSetController, replicationControllerController } from './replicaset/index.js';
 import { garbageCollectorController } from './garbagecollector.js';
 import { namespaceController } from './namespace.js';
 import { serviceAccountController } from './serviceaccount.js';
@@ -23,6 +24,8 @@ export function allControllers(): Controller[] {
     nodeAgentController(),
     statefulSetController,
     deploymentController,
+    replicaSetController,
+    replicationControllerController,
     ...storageControllers(),
     garbageCollectorController(),
     namespaceController(),
