@@ -333,3 +333,25 @@ describe('rollbackTo (deprecated annotation)', () => {
     expect(events('rb')).toContain('DeploymentRollback: Rolled back deployment "rb" to revision 1');
   });
 });
+
+describe('minReadySeconds', () => {
+  it('passes to the ReplicaSet; pods count as available only after it (FakeClock)', async () => {
+    emu.registry.create(dDef(), NS, deployment('mrs', 2, { minReadySeconds: 10 }));
+    await readyAll('mrs');
+    const [rs] = rsOf('mrs');
+    expect(rs.spec.minReadySeconds).toBe(10);
+    let d = getD('mrs');
+    expect(d.status).toMatchObject({ replicas: 2, readyReplicas: 2 });
+    expect(d.status.availableReplicas).toBeUndefined();
+    expect(d.status.unavailableReplicas).toBe(2);
+    clock.advance(11_000);
+    await settle();
+    d = getD('mrs');
+    expect(d.status).toMatchObject({ replicas: 2, readyReplicas: 2, availableReplicas: 2 });
+    expect(cond(d, 'Progressing')?.reason).toBe('NewReplicaSetAvailable');
+    // a change of minReadySeconds alone updates the ReplicaSet, no new one
+    modifyD('mrs', (x) => void (x.spec.minReadySeconds = 0));
+    await settle();
+    expect(rsOf('mrs').map((r) => [r.metadata.name, r.spec.minReadySeconds])).toEqual([[rs.metadata.name, undefined]]);
+  });
+});

@@ -161,7 +161,9 @@ class Sync {
       const annotationsUpdated = u.setNewReplicaSetAnnotations(d, rsCopy, newRevision, true);
       const minReadyNeedsUpdate = u.num(rsCopy.spec.minReadySeconds) !== u.num(d.spec.minReadySeconds);
       if (annotationsUpdated || minReadyNeedsUpdate) {
-        rsCopy.spec.minReadySeconds = d.spec.minReadySeconds ?? 0;
+        // ReplicaSetSpec.minReadySeconds is omitempty
+        if (u.num(d.spec.minReadySeconds)) rsCopy.spec.minReadySeconds = d.spec.minReadySeconds;
+        else delete rsCopy.spec.minReadySeconds;
         return this.updateRS(rsCopy);
       }
       let needsUpdate = u.setDeploymentRevision(d, rsCopy.metadata.annotations?.[u.REVISION] ?? '');
@@ -187,8 +189,9 @@ class Sync {
       apiVersion: 'apps/v1',
       kind: 'ReplicaSet',
       metadata: { name, namespace: d.metadata.namespace, ownerReferences: [newControllerRef(d, 'apps/v1', 'Deployment')], labels: { ...template.metadata.labels } },
-      spec: { replicas: 0, minReadySeconds: d.spec.minReadySeconds ?? 0, selector, template },
+      spec: { replicas: 0, selector, template },
     };
+    if (u.num(d.spec.minReadySeconds)) newRS.spec.minReadySeconds = d.spec.minReadySeconds;
     const newReplicas = u.newRSNewReplicas(d, [...oldRSs, newRS], newRS);
     newRS.spec.replicas = newReplicas;
     u.setNewReplicaSetAnnotations(d, newRS, newRevision, false);
