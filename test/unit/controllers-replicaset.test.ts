@@ -130,6 +130,24 @@ describe('replicaset controller: scaling', () => {
   });
 });
 
+describe('replicaset controller: terminating pods', () => {
+  it('replaces a pod as soon as its graceful deletion starts, and does not count it', async () => {
+    emu.registry.create(rsDef(), NS, rs('grace', 2));
+    await settle();
+    for (const p of podsOf('grace')) setPod(p.metadata.name, { node: 'node-1', phase: 'Running', ready: true });
+    await settle();
+    const [victim] = podsOf('grace');
+    // a bound pod is deleted gracefully: it stays, terminating, until its kubelet lets go (none here)
+    emu.registry.delete(podDef(), NS, victim.metadata.name);
+    await settle();
+    const all = podsOf('grace', true);
+    expect(all).toHaveLength(3);
+    expect(all.find((p) => p.metadata.name === victim.metadata.name)?.metadata.deletionTimestamp).toBeTruthy();
+    expect(podsOf('grace')).toHaveLength(2);
+    expect(getRS('grace').status).toMatchObject({ replicas: 2, readyReplicas: 1 });
+  });
+});
+
 describe('replicaset controller: which pods go first on scale-down', () => {
   it('unassigned, then pending, then not ready, then the lower deletion cost, then the newer', async () => {
     emu.registry.create(rsDef(), NS, rs('rank', 6));

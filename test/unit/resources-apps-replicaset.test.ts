@@ -7,6 +7,7 @@ import type { KubeEmulator } from '../../src/server/app.js';
 import type { KObject } from '../../src/resources/types.js';
 import { StatusError } from '../../src/registry/errors.js';
 import { replicaSetDef, replicaSetPrinter, formatLabelSelector } from '../../src/resources/apps/replicaset.js';
+import { decodeKubernetesProtobuf, encodeKubernetesProtobuf } from '../../src/server/protobuf.js';
 
 let emu: KubeEmulator;
 const NS = 'default';
@@ -168,5 +169,19 @@ describe('ReplicaSet scale and printer', () => {
     expect(replicaSetPrinter.row(o, now)).toEqual(['p1', 3, 2, 1, '10m', 'c,side', 'nginx:1.25,busybox', 'app=p1,tier=web']);
     expect(formatLabelSelector({})).toBe('<none>');
     expect(formatLabelSelector(null)).toBe('<none>');
+  });
+});
+
+describe('ReplicaSet over protobuf (client-go)', () => {
+  it('creates from a protobuf body and answers protobuf', async () => {
+    const PB = 'application/vnd.kubernetes.protobuf';
+    const body = encodeKubernetesProtobuf({ ...rs('pb1', { replicas: 2 }), metadata: { name: 'pb1', namespace: NS } });
+    expect(body).toBeDefined();
+    const created = await fetch(`${emu.url}/apis/apps/v1/namespaces/default/replicasets`, { method: 'POST', headers: { 'Content-Type': PB, Accept: PB }, body: new Uint8Array(body!) });
+    expect(created.status).toBe(201);
+    const got = await fetch(`${emu.url}/apis/apps/v1/namespaces/default/replicasets/pb1`, { headers: { Accept: `${PB},application/json` } });
+    expect(got.headers.get('content-type')).toContain(PB);
+    const decoded = decodeKubernetesProtobuf(Buffer.from(await got.arrayBuffer()));
+    expect(decoded.object).toMatchObject({ apiVersion: 'apps/v1', kind: 'ReplicaSet', metadata: { name: 'pb1' }, spec: { replicas: 2, selector: { matchLabels: { app: 'pb1' } } }, status: { replicas: 0 } });
   });
 });

@@ -37,6 +37,8 @@ const STATUS_UPDATE_RETRIES = 1;
 export const RESYNC_MS = 30_000;
 
 export const REPLICA_FAILURE = 'ReplicaFailure';
+/** pods without a controllerRef, by namespace (the ones a selector may adopt) */
+const ORPHAN_INDEX = 'orphans-by-namespace';
 
 /** What differs between the ReplicaSet and the ReplicationController controller. */
 export interface WorkloadKind {
@@ -102,17 +104,20 @@ export function podFromTemplate(template: KObject, owner: KObject, controllerRef
 export function calculateStatus(rs: KObject, pods: KObject[], manageErr: unknown, nowMs: number): KObject {
   const status: KObject = structuredClone(isMap(rs.status) ? rs.status : {});
   const tplLabels: Record<string, string> = isMap(rs.spec?.template?.metadata?.labels) ? rs.spec.template.metadata.labels : {};
-  const tplEntries = Object.entries(tplLabels);
+  const tplKeys = Object.keys(tplLabels);
   const minReady = typeof rs.spec?.minReadySeconds === 'number' ? rs.spec.minReadySeconds : 0;
   let fully = 0;
   let ready = 0;
   let available = 0;
-  for (const pod of pods) {
-    const labels = pod.metadata?.labels ?? {};
-    if (tplEntries.every(([k, v]) => labels[k] === v)) fully++;
+  for (let i = 0; i < pods.length; i++) {
+    const pod = pods[i];
+    const labels = pod.metadata?.labels;
+    let all = true;
+    for (let j = 0; j < tplKeys.length && all; j++) all = !!labels && labels[tplKeys[j]] === tplLabels[tplKeys[j]];
+    if (all) fully++;
     if (isPodReady(pod)) {
       ready++;
-      if (isPodAvailable(pod, minReady, nowMs)) available++;
+      if (!minReady || isPodAvailable(pod, minReady, nowMs)) available++;
     }
   }
   const conditions: KObject[] = Array.isArray(status.conditions) ? status.conditions : [];
@@ -265,12 +270,15 @@ export function workloadReplicasController(k: WorkloadKind): Controller {
     selector: (obj) => parseSelector(k, obj),
     workers: k.workers,
     resyncMs: RESYNC_MS,
-    setup: (rt) => ({
-      def: rt.registry.mustDef(k.group, k.plural),
-      podDef: rt.registry.mustDef('', 'pods'),
-      expectations: new UIDTrackingExpectations(rt.clock),
-      record: rt.recorder.for({ component: k.component }),
-    }),
+    setup: (rt) => {
+      rt.informer('', 'pods').addIndex(ORPHAN_INDEX, (p) => (controllerOf(p) ? [] : [p.metadata?.namespace ?? '']));
+      return {
+        def: rt.registry.mustDef(k.group, k.plural),
+        podDef: rt.registry.mustDef('', 'pods'),
+        expectations: new UIDTrackingExpectations(rt.clock),
+        record: rt.recorder.for({ component: k.component }),
+      };
+    },
     onOwnedAdd: (pod, ownerKey, rt) => {
       // a pod that shows up already being deleted counts as a deletion (addPod -> deletePod)
       if (pod.metadata?.deletionTimestamp) rt.state.expectations.deletionObserved(ownerKey, podKey(pod));
@@ -300,7 +308,12 @@ export function workloadReplicasController(k: WorkloadKind): Controller {
       const needsSync = rt.state.expectations.satisfiedExpectations(key);
       const selector = parseSelector(k, cached);
       if (!selector) return; // a selector that does not convert is not retried
-      const active = rt.informer('', 'pods').list(namespace).filter(isPodActive);
+      // upstream lists every pod of the namespace; only its own and the orphans can be claimed
+      const pods = rt.informer('', 'pods');
+      const uid = cached.metadata.uid;
+      const active: KObject[] = [];
+      for (const p of pods.byOwner(uid)) if (isPodActive(p) && controllerOf(p)?.uid === uid) active.push(p);
+      for (const p of pods.byIndex(ORPHAN_INDEX, namespace)) if (isPodActive(p)) active.push(p);
       const claimed = claimObjects({
         registry: rt.registry,
         def: rt.state.podDef,

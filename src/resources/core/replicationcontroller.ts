@@ -1,7 +1,7 @@
 // core/v1 ReplicationController: pkg/apis/core/v1/defaults.go SetDefaults_ReplicationController,
 // pkg/apis/core/validation (ValidateReplicationController, ValidatePodTemplateSpecForRC,
 // ValidateReplicationControllerStatus), pkg/registry/core/replicationcontroller/strategy.go.
-// No controller manages the pods yet: status stays as created ({replicas: 0}) until one writes it.
+// Its pods are managed by src/controllers/replicaset (the ReplicaSet controller, parameterised by kind).
 import type { Cause, KObject, ResourceDef, TablePrinter } from '../types.js';
 import { defaultPodTemplateSpec, validatePodTemplateSpec } from '../podspec.js';
 import { invalid, notSupported, required } from '../../registry/validation.js';
