@@ -58,7 +58,7 @@ const rsOf = (n: string): KObject[] =>
 const podsOf = (app: string): KObject[] => emu.registry.list(podDef(), NS).items.filter((p: KObject) => p.metadata.labels?.app === app && !p.metadata.deletionTimestamp);
 const isReady = (p: KObject) => p.status?.conditions?.some((c: KObject) => c.type === 'Ready' && c.status === 'True');
 const cond = (d: KObject, type: string) => d.status?.conditions?.find((c: KObject) => c.type === type);
-const events = (name: string) =>
+const events = (name: string): string[] =>
   emu.registry
     .list(def('', 'events'), NS)
     .items.filter((e: KObject) => e.involvedObject?.name === name && e.involvedObject?.kind === 'Deployment')
