@@ -6,6 +6,7 @@ import { nodeLifecycleController } from './nodes/lifecycle.js';
 import { schedulerController } from './scheduler.js';
 import { nodeAgentController } from './nodeagent/index.js';
 import { statefulSetController } from './statefulset/index.js';
+import { deploymentController } from './deployment/index.js';
 import { replicaSetController, replicationControllerController } from './replicaset/index.js';
 import { garbageCollectorController } from './garbagecollector.js';
 import { namespaceController } from './namespace.js';
@@ -22,6 +23,7 @@ export function allControllers(): Controller[] {
     schedulerController(),
     nodeAgentController(),
     statefulSetController,
+    deploymentController,
     replicaSetController,
     replicationControllerController,
     ...storageControllers(),

@@ -18,6 +18,7 @@ import { persistentVolumeDef } from './core/persistentvolume.js';
 import { persistentVolumeClaimDef } from './core/persistentvolumeclaim.js';
 import { statefulSetDef } from './apps/statefulset.js';
 import { controllerRevisionDef } from './apps/controllerrevision.js';
+import { deploymentDef } from './apps/deployment.js';
 import { replicaSetDef } from './apps/replicaset.js';
 import { eventsV1EventDef } from './events/event.js';
 import { endpointSliceDef } from './discovery/endpointslice.js';
@@ -61,6 +62,7 @@ export function allResources(emulatedMinor = 33): ResourceDef[] {
     serviceAccountDef,
     serviceDef,
     controllerRevisionDef,
+    deploymentDef,
     replicaSetDef,
     statefulSetDef,
     { ...selfSubjectAccessReviewDef, create: reviewSelfSubjectAccess },
