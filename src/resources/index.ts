@@ -18,6 +18,7 @@ import { persistentVolumeDef } from './core/persistentvolume.js';
 import { persistentVolumeClaimDef } from './core/persistentvolumeclaim.js';
 import { statefulSetDef } from './apps/statefulset.js';
 import { controllerRevisionDef } from './apps/controllerrevision.js';
+import { daemonSetDef } from './apps/daemonset.js';
 import { eventsV1EventDef } from './events/event.js';
 import { endpointSliceDef } from './discovery/endpointslice.js';
 import { storageClassDef } from './storage/storageclass.js';
@@ -60,6 +61,7 @@ export function allResources(emulatedMinor = 33): ResourceDef[] {
     serviceAccountDef,
     serviceDef,
     controllerRevisionDef,
+    daemonSetDef,
     statefulSetDef,
     { ...selfSubjectAccessReviewDef, create: reviewSelfSubjectAccess },
     { ...selfSubjectRulesReviewDef, create: reviewSelfSubjectRules },
