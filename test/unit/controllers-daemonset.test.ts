@@ -10,6 +10,7 @@ import { schedulerController } from '../../src/controllers/scheduler.js';
 import { nodeAgentController } from '../../src/controllers/nodeagent/index.js';
 import { daemonSetController } from '../../src/controllers/daemonset/index.js';
 import type { KObject } from '../../src/resources/types.js';
+import { createPodTemplate, nodeShouldRunDaemonPod, replaceNodeNameAffinity, surgeCount, targetNodeName, unavailableCount } from '../../src/controllers/daemonset/util.js';
 
 let emu: KubeEmulator;
 let mgr: ControllerManager;
@@ -282,5 +283,55 @@ describe('daemonset controller: updates and history', () => {
     expect(ev.type).toBe('Warning');
     expect(ev.message).toBe(`Found failed daemon pod default/${victim.metadata.name} on node ${victim.spec.nodeName}, will try to kill it`);
     await until(() => live('flaky').length === 3 && !live('flaky').some((p) => p.metadata.name === victim.metadata.name));
+  });
+});
+
+describe('daemonset util: predicates and pod template', () => {
+  const node = (extra: KObject = {}): KObject => ({ metadata: { name: 'n1', labels: { zone: 'a' } }, spec: {}, ...extra });
+  const set = (podSpec: KObject = {}): KObject => ({ metadata: { namespace: 'default', annotations: { 'deprecated.daemonset.template.generation': '4' } }, spec: { template: { metadata: { labels: { app: 'x' } }, spec: { containers: [], ...podSpec } } } });
+
+  it('nodeShouldRunDaemonPod: node name, selector, required affinity, NoSchedule vs NoExecute taints', () => {
+    expect(nodeShouldRunDaemonPod(node(), set())).toEqual([true, true]);
+    expect(nodeShouldRunDaemonPod(node(), set({ nodeName: 'other' }))).toEqual([false, false]);
+    expect(nodeShouldRunDaemonPod(node(), set({ nodeSelector: { zone: 'b' } }))).toEqual([false, false]);
+    const affinity = (op: string) => ({ nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'zone', operator: op, values: ['a'] }] }] } } });
+    expect(nodeShouldRunDaemonPod(node(), set({ affinity: affinity('In') }))).toEqual([true, true]);
+    expect(nodeShouldRunDaemonPod(node(), set({ affinity: affinity('NotIn') }))).toEqual([false, false]);
+    const tainted = (effect: string, key = 'k') => node({ spec: { taints: [{ key, value: 'v', effect }] } });
+    expect(nodeShouldRunDaemonPod(tainted('NoSchedule'), set())).toEqual([false, true]);
+    expect(nodeShouldRunDaemonPod(tainted('NoExecute'), set())).toEqual([false, false]);
+    expect(nodeShouldRunDaemonPod(tainted('PreferNoSchedule'), set())).toEqual([true, true]);
+    expect(nodeShouldRunDaemonPod(tainted('NoExecute'), set({ tolerations: [{ key: 'k', operator: 'Exists' }] }))).toEqual([true, true]);
+    // the tolerations every daemon pod gets
+    expect(nodeShouldRunDaemonPod(tainted('NoSchedule', 'node.kubernetes.io/unschedulable'), set())).toEqual([true, true]);
+    expect(nodeShouldRunDaemonPod(tainted('NoExecute', 'node.kubernetes.io/not-ready'), set())).toEqual([true, true]);
+    expect(nodeShouldRunDaemonPod(tainted('NoSchedule', 'node.kubernetes.io/network-unavailable'), set())).toEqual([false, true]);
+    expect(nodeShouldRunDaemonPod(tainted('NoSchedule', 'node.kubernetes.io/network-unavailable'), set({ hostNetwork: true }))).toEqual([true, true]);
+  });
+
+  it('createPodTemplate adds the labels and replaces an equal toleration; the node affinity replaces required terms only', () => {
+    const t = createPodTemplate(set({ tolerations: [{ key: 'node.kubernetes.io/not-ready', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 10 }, { key: 'mine', operator: 'Exists' }] }), 'h1');
+    expect(t.metadata.labels).toEqual({ app: 'x', 'pod-template-generation': '4', 'controller-revision-hash': 'h1' });
+    expect(t.spec.tolerations[0]).toEqual({ key: 'node.kubernetes.io/not-ready', operator: 'Exists', effect: 'NoExecute' });
+    expect(t.spec.tolerations[1]).toEqual({ key: 'mine', operator: 'Exists' });
+    expect(t.spec.tolerations).toHaveLength(7);
+    const preferred = [{ weight: 1, preference: { matchExpressions: [{ key: 'zone', operator: 'In', values: ['a'] }] } }];
+    const a = replaceNodeNameAffinity(
+      { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'zone', operator: 'In', values: ['a'] }] }] }, preferredDuringSchedulingIgnoredDuringExecution: preferred } },
+      'n1',
+    );
+    expect(a.nodeAffinity).toEqual({
+      requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchFields: [{ key: 'metadata.name', operator: 'In', values: ['n1'] }] }] },
+      preferredDuringSchedulingIgnoredDuringExecution: preferred,
+    });
+    expect(targetNodeName({ spec: { affinity: a } })).toBe('n1');
+    expect(targetNodeName({ spec: { nodeName: 'n2', affinity: a } })).toBe('n2');
+  });
+
+  it('surge and unavailable counts round percentages up', () => {
+    const ru = (r: KObject) => ({ spec: { updateStrategy: { type: 'RollingUpdate', rollingUpdate: r } } });
+    expect(unavailableCount(ru({ maxUnavailable: '10%' }), 15)).toBe(2);
+    expect(surgeCount(ru({ maxUnavailable: 0, maxSurge: '25%' }), 3)).toBe(1);
+    expect(surgeCount({ spec: { updateStrategy: { type: 'OnDelete' } } }, 3)).toBe(0);
   });
 });

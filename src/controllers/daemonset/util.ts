@@ -33,7 +33,7 @@ export function addDaemonTolerations(spec: KObject): void {
   const list: KObject[] = arr(spec.tolerations).slice();
   for (const t of daemonTolerations(spec.hostNetwork === true)) {
     // Toleration.MatchToleration: same key, operator, value and effect
-    const i = list.findIndex((x) => (x?.key ?? '') === t.key && (x?.operator || 'Equal') === t.operator && (x?.value ?? '') === '' && (x?.effect ?? '') === t.effect);
+    const i = list.findIndex((x) => (x?.key ?? '') === t.key && (x?.operator ?? '') === t.operator && (x?.value ?? '') === '' && (x?.effect ?? '') === t.effect);
     if (i >= 0) list[i] = t;
     else list.push(t);
   }
@@ -88,11 +88,13 @@ export function nodeShouldRunDaemonPod(node: KObject, ds: KObject): [boolean, bo
   const tplSpec = ds.spec?.template?.spec ?? {};
   const name = node.metadata?.name;
   if (tplSpec.nodeName && tplSpec.nodeName !== name) return [false, false];
-  const spec = structuredClone(tplSpec);
+  // NewPod: the template's scheduling fields plus the daemon tolerations (no copy of the whole spec)
+  const spec = { tolerations: tplSpec.tolerations, hostNetwork: tplSpec.hostNetwork };
   addDaemonTolerations(spec);
-  const pod = { metadata: { namespace: ds.metadata?.namespace }, spec: { ...spec, nodeName: name } };
+  const pod = { spec: { nodeSelector: tplSpec.nodeSelector, affinity: tplSpec.affinity } };
   if (!matchesNodeSelector(pod, node)) return [false, false];
   const taints = arr(node.spec?.taints);
+  if (!taints.length) return [true, true];
   const tolerations = arr(spec.tolerations);
   if (hasUntoleratedTaint(taints, tolerations, (t) => t?.effect === 'NoExecute' || t?.effect === 'NoSchedule'))
     return [false, !hasUntoleratedTaint(taints, tolerations, (t) => t?.effect === 'NoExecute')];
