@@ -65,12 +65,12 @@ const setImage = (n: string, image: string) =>
 const pods = (app: string): KObject[] => emu.registry.list(def('', 'pods'), NS).items.filter((p: KObject) => p.metadata.labels?.app === app);
 const live = (app: string) => pods(app).filter((p) => !p.metadata.deletionTimestamp);
 const ready = (p: KObject) => p.status?.conditions?.some((c: KObject) => c.type === 'Ready' && c.status === 'True');
-const revisionsOf = (name: string) =>
+const revisionsOf = (name: string): KObject[] =>
   emu.registry
     .list(def('apps', 'controllerrevisions'), NS)
     .items.filter((r: KObject) => r.metadata.ownerReferences?.some((o: KObject) => o.kind === 'DaemonSet' && o.name === name))
     .sort((a: KObject, b: KObject) => a.revision - b.revision);
-const events = (name: string) => emu.registry.list(def('', 'events'), NS).items.filter((e: KObject) => e.involvedObject?.name === name && e.involvedObject?.kind === 'DaemonSet');
+const events = (name: string): KObject[] => emu.registry.list(def('', 'events'), NS).items.filter((e: KObject) => e.involvedObject?.name === name && e.involvedObject?.kind === 'DaemonSet');
 const modifyNode = (name: string, f: (n: KObject) => void) => emu.registry.modify(def('', 'nodes'), '', name, f);
 
 /** every node has exactly one Ready live pod of the image, and the status says so */
