@@ -68,6 +68,16 @@ export function replaceNodeNameAffinity(affinity: KObject | undefined, node: str
 /** GetTargetNodeName: spec.nodeName, else the `metadata.name In [x]` match field of the required node affinity. */
 export function targetNodeName(pod: KObject): string | undefined {
   if (pod.spec?.nodeName) return pod.spec.nodeName;
+  // informer objects are replaced, never changed: the answer for one object stays right
+  if (targetCache.has(pod)) return targetCache.get(pod);
+  const t = affinityTarget(pod);
+  targetCache.set(pod, t);
+  return t;
+}
+
+const targetCache = new WeakMap<KObject, string | undefined>();
+
+function affinityTarget(pod: KObject): string | undefined {
   for (const term of arr(pod.spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms))
     for (const e of arr(term?.matchFields))
       if (e?.key === 'metadata.name' && e?.operator === 'In') return arr(e.values).length === 1 ? String(e.values[0]) : undefined;
@@ -85,6 +95,17 @@ function hasUntoleratedTaint(taints: KObject[], tolerations: KObject[], filter: 
  * that only fails NoSchedule taints may keep running.
  */
 export function nodeShouldRunDaemonPod(node: KObject, ds: KObject): [boolean, boolean] {
+  // informer objects are replaced on every change: cache the verdict per (node, set) object pair
+  let perNode = verdicts.get(node);
+  if (!perNode) verdicts.set(node, (perNode = new WeakMap()));
+  let v = perNode.get(ds);
+  if (!v) perNode.set(ds, (v = shouldRun(node, ds)));
+  return v;
+}
+
+const verdicts = new WeakMap<KObject, WeakMap<KObject, [boolean, boolean]>>();
+
+function shouldRun(node: KObject, ds: KObject): [boolean, boolean] {
   const tplSpec = ds.spec?.template?.spec ?? {};
   const name = node.metadata?.name;
   if (tplSpec.nodeName && tplSpec.nodeName !== name) return [false, false];
