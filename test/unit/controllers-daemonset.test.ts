@@ -10,6 +10,7 @@ import { schedulerController } from '../../src/controllers/scheduler.js';
 import { nodeAgentController } from '../../src/controllers/nodeagent/index.js';
 import { daemonSetController } from '../../src/controllers/daemonset/index.js';
 import type { KObject } from '../../src/resources/types.js';
+import { FakeClock, rfc3339 } from '../../src/controllers/runtime/index.js';
 import { createPodTemplate, nodeShouldRunDaemonPod, replaceNodeNameAffinity, surgeCount, targetNodeName, unavailableCount } from '../../src/controllers/daemonset/util.js';
 
 let emu: KubeEmulator;
@@ -333,5 +334,48 @@ describe('daemonset util: predicates and pod template', () => {
     expect(unavailableCount(ru({ maxUnavailable: '10%' }), 15)).toBe(2);
     expect(surgeCount(ru({ maxUnavailable: 0, maxSurge: '25%' }), 3)).toBe(1);
     expect(surgeCount({ spec: { updateStrategy: { type: 'OnDelete' } } }, 3)).toBe(0);
+  });
+});
+
+describe('daemonset controller: minReadySeconds on the injectable clock', () => {
+  let e: KubeEmulator;
+  let m: ControllerManager;
+  const clock = new FakeClock(Date.now());
+  beforeAll(async () => {
+    e = await startServer({ controllers: [] });
+    m = new ControllerManager(e.registry, e.logger, testControllerOptions({ nodes: 0, clock }), [daemonSetController]);
+    m.start(['*']);
+  });
+  afterAll(async () => {
+    m.stop();
+    await e.close();
+  });
+
+  it('counts a Ready pod available only minReadySeconds after it turned Ready', async () => {
+    const d = (g: string, p: string) => e.registry.mustDef(g, p);
+    for (const n of ['m1', 'm2']) e.registry.create(d('', 'nodes'), '', { apiVersion: 'v1', kind: 'Node', metadata: { name: n } });
+    e.registry.create(d('apps', 'daemonsets'), NS, ds('slow', { minReadySeconds: 30 }));
+    const podsOfSlow = () => e.registry.list(d('', 'pods'), NS).items.filter((p: KObject) => p.metadata.labels?.app === 'slow');
+    const status = () => e.registry.get(d('apps', 'daemonsets'), NS, 'slow').status ?? {};
+    const wait = async (f: () => boolean) => {
+      for (let i = 0; i < 200 && !f(); i++) {
+        await m.settled();
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      return f();
+    };
+    expect(await wait(() => podsOfSlow().length === 2)).toBe(true);
+    const at = rfc3339(clock.now());
+    for (const p of podsOfSlow())
+      e.registry.modify(d('', 'pods'), NS, p.metadata.name, (o) => void (o.status = { phase: 'Running', conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: at }] }), { subresource: 'status' });
+    expect(await wait(() => status().numberReady === 2)).toBe(true);
+    expect(status().numberAvailable ?? 0).toBe(0);
+    expect(status().numberUnavailable).toBe(2);
+    clock.advance(20_000);
+    await m.settled();
+    expect(status().numberAvailable ?? 0).toBe(0);
+    clock.advance(11_000);
+    expect(await wait(() => status().numberAvailable === 2)).toBe(true);
+    expect(status().numberUnavailable).toBeUndefined();
   });
 });
