@@ -177,6 +177,41 @@ spec:
     await poll(async () => (await getJSON(['pods', '-l', 'app=gpu'])).items.length === 0, 'gpu pod gone');
   });
 
+  it('rollout undo --to-revision picks an older revision; an unknown one is refused by kubectl', async () => {
+    await k.ok(['set', 'image', 'ds/logger', '-n', NS, 'agent=busybox:1.38']);
+    await k.ok(['rollout', 'status', 'ds/logger', '-n', NS, '--timeout=30s']);
+    await rolledOut('busybox:1.38');
+    expect((await history()).map((r) => r[0])).toEqual(['2', '3', '4']);
+    expect(await k.ok(['rollout', 'undo', 'ds/logger', '-n', NS, '--to-revision=2'])).toBe('daemonset.apps/logger rolled back\n');
+    await rolledOut('busybox:1.37');
+    expect((await history()).map((r) => r[0])).toEqual(['3', '4', '5']);
+    const r = await k.run(['rollout', 'undo', 'ds/logger', '-n', NS, '--to-revision=9']);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain('unable to find specified revision 9 in history');
+  });
+
+  it('a cordoned node keeps its daemon pod and a new set still places one there', async () => {
+    await k.ok(['cordon', NODES[2]]);
+    const before = (await podsByNode())[NODES[2]];
+    await k.ok(['apply', '-f', '-'], {
+      input: `apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: cordoned, namespace: ${NS}}
+spec:
+  selector: {matchLabels: {app: cordoned}}
+  template:
+    metadata: {labels: {app: cordoned}}
+    spec: {containers: [{name: c, image: busybox:1.36}]}
+`,
+    });
+    await k.ok(['rollout', 'status', 'ds/cordoned', '-n', NS, '--timeout=30s']);
+    const pods = (await getJSON(['pods', '-l', 'app=cordoned'])).items;
+    expect(pods.map((p: any) => p.spec.nodeName).sort()).toEqual(NODES);
+    expect((await podsByNode())[NODES[2]].metadata.uid).toBe(before.metadata.uid);
+    await k.ok(['uncordon', NODES[2]]);
+    await k.ok(['delete', 'ds', 'cordoned', '-n', NS]);
+  });
+
   it('a selector change is refused as upstream', async () => {
     const r = await k.run(['patch', 'ds', 'logger', '-n', NS, '--type=merge', '-p', '{"spec":{"selector":{"matchLabels":{"app":"other"}},"template":{"metadata":{"labels":{"app":"other"}}}}}']);
     expect(r.code).not.toBe(0);
