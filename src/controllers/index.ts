@@ -8,6 +8,7 @@ import { nodeAgentController } from './nodeagent/index.js';
 import { statefulSetController } from './statefulset/index.js';
 import { deploymentController } from './deployment/index.js';
 import { replicaSetController, replicationControllerController } from './replicaset/index.js';
+import { daemonSetController } from './daemonset/index.js';
 import { garbageCollectorController } from './garbagecollector.js';
 import { namespaceController } from './namespace.js';
 import { serviceAccountController } from './serviceaccount.js';
@@ -26,6 +27,7 @@ export function allControllers(): Controller[] {
     deploymentController,
     replicaSetController,
     replicationControllerController,
+    daemonSetController,
     ...storageControllers(),
     garbageCollectorController(),
     namespaceController(),

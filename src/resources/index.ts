@@ -20,6 +20,7 @@ import { statefulSetDef } from './apps/statefulset.js';
 import { controllerRevisionDef } from './apps/controllerrevision.js';
 import { deploymentDef } from './apps/deployment.js';
 import { replicaSetDef } from './apps/replicaset.js';
+import { daemonSetDef } from './apps/daemonset.js';
 import { eventsV1EventDef } from './events/event.js';
 import { endpointSliceDef } from './discovery/endpointslice.js';
 import { storageClassDef } from './storage/storageclass.js';
@@ -62,6 +63,7 @@ export function allResources(emulatedMinor = 33): ResourceDef[] {
     serviceAccountDef,
     serviceDef,
     controllerRevisionDef,
+    daemonSetDef,
     deploymentDef,
     replicaSetDef,
     statefulSetDef,

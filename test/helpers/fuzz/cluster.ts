@@ -69,6 +69,8 @@ export function sentinelObject(i: number): any {
     o.spec.replicas = 1;
     delete o.spec.updateStrategy;
   }
+  // a DaemonSet follows the nodes the fuzzer creates and changes: pin it to the first node
+  if (o.kind === 'DaemonSet') o.spec.template.spec.nodeName = 'kube-emulator-node';
   return o;
 }
 

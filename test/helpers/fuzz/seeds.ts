@@ -86,6 +86,14 @@ export const FUZZ_KINDS: FuzzKind[] = [
       volumeClaimTemplates: [{ metadata: { name: 'sts-pvc' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '2G' } } } }],
     },
   }), { subresources: ['status', 'scale'] }),
+  kind('apps', 'v1', 'DaemonSet', 'daemonsets', true, (n, ns) => ({
+    metadata: meta(n, ns, true),
+    spec: {
+      selector: { matchLabels: { ...LABELS, ds: n } },
+      updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: '50%' } },
+      template: { metadata: { labels: { ...LABELS, ds: n } }, spec: { containers: [{ name: 'agent', image: 'busybox:1.36' }], tolerations: [{ operator: 'Exists' }] } },
+    },
+  }), { subresources: ['status'] }),
   kind('apps', 'v1', 'ControllerRevision', 'controllerrevisions', true, (n, ns) => ({ metadata: meta(n, ns, true), revision: 1, data: { spec: { template: { metadata: {} } } } })),
   kind('', 'v1', 'PersistentVolumeClaim', 'persistentvolumeclaims', true, (n, ns) => ({
     metadata: meta(n, ns, true),
