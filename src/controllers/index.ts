@@ -9,6 +9,7 @@ import { statefulSetController } from './statefulset/index.js';
 import { deploymentController } from './deployment/index.js';
 import { replicaSetController, replicationControllerController } from './replicaset/index.js';
 import { daemonSetController } from './daemonset/index.js';
+import { jobController } from './job/index.js';
 import { garbageCollectorController } from './garbagecollector.js';
 import { namespaceController } from './namespace.js';
 import { serviceAccountController } from './serviceaccount.js';
@@ -28,6 +29,7 @@ export function allControllers(): Controller[] {
     replicaSetController,
     replicationControllerController,
     daemonSetController,
+    jobController,
     ...storageControllers(),
     garbageCollectorController(),
     namespaceController(),
