@@ -331,6 +331,7 @@ export class Registry {
     def.prepareForCreate?.(obj);
     const causes: Cause[] = [...validateObjectMeta(def, meta), ...(def.validate?.(obj) ?? [])];
     if (causes.length) throw invalidObject(def, meta.name ?? '', causes);
+    if (def.warningsOnCreate) warnings.push(...def.warningsOnCreate(obj));
     const txn = this.runHooks(def, 'create', obj, undefined, opts);
     if (opts.dryRun) return { object: obj, warnings };
     // a failed write gives back what admission reserved (a Service's ClusterIP)
@@ -405,6 +406,7 @@ export class Registry {
     else if (def.validateForUpdate) causes.push(...def.validateForUpdate(obj, old));
     else causes.push(...(def.validate?.(obj) ?? []), ...(def.validateUpdate?.(obj, old) ?? []));
     if (causes.length) throw invalidObject(def, name, causes);
+    if (def.warningsOnUpdate && !opts.subresource) warnings.push(...def.warningsOnUpdate(obj, old));
     const txn = this.runHooks(def, 'update', obj, old, opts);
     return this.inTransaction(txn, () => this.finishUpdate(def, key, name, cur.rv, obj, old, opts, warnings));
   }

@@ -18,6 +18,7 @@ import { persistentVolumeDef } from './core/persistentvolume.js';
 import { persistentVolumeClaimDef } from './core/persistentvolumeclaim.js';
 import { statefulSetDef } from './apps/statefulset.js';
 import { cronJobDef } from './batch/cronjob.js';
+import { jobDef } from './batch/job.js';
 import { controllerRevisionDef } from './apps/controllerrevision.js';
 import { eventsV1EventDef } from './events/event.js';
 import { endpointSliceDef } from './discovery/endpointslice.js';
@@ -69,6 +70,7 @@ export function allResources(emulatedMinor = 33): ResourceDef[] {
     horizontalPodAutoscalerDef,
     horizontalPodAutoscalerV1Def,
     cronJobDef,
+    jobDef,
     ingressClassDef,
     ingressDef,
     networkPolicyDef,

@@ -81,6 +81,9 @@ export interface ResourceDef {
   validateStatusUpdate?(newObj: KObject, oldObj: KObject): Cause[];
   /** When set, the whole validation of an update of the main resource (instead of validate + validateUpdate). */
   validateForUpdate?(newObj: KObject, oldObj: KObject): Cause[];
+  /** The strategy's WarningsOnCreate / WarningsOnUpdate (main resource): Warning headers for a valid write. */
+  warningsOnCreate?(obj: KObject): string[];
+  warningsOnUpdate?(newObj: KObject, oldObj: KObject): string[];
   /** Whether a change of this object should bump metadata.generation (default: spec changed). */
   generationChanged?(newObj: KObject, oldObj: KObject): boolean;
 
