@@ -6,6 +6,7 @@ import { nodeLifecycleController } from './nodes/lifecycle.js';
 import { schedulerController } from './scheduler.js';
 import { nodeAgentController } from './nodeagent/index.js';
 import { statefulSetController } from './statefulset/index.js';
+import { cronJobController } from './cronjob/index.js';
 import { garbageCollectorController } from './garbagecollector.js';
 import { namespaceController } from './namespace.js';
 import { serviceAccountController } from './serviceaccount.js';
@@ -21,6 +22,7 @@ export function allControllers(): Controller[] {
     schedulerController(),
     nodeAgentController(),
     statefulSetController,
+    cronJobController,
     ...storageControllers(),
     garbageCollectorController(),
     namespaceController(),

@@ -4,8 +4,9 @@
 // validateScheduleFormat, validateTimeZone, ValidateJobTemplateSpec), printer
 // pkg/printers/internalversion/printers.go printCronJob (1.33 columns).
 import type { Cause, KObject, ResourceDef, TablePrinter } from '../types.js';
-import { invalid, notSupported, required } from '../../registry/validation.js';
-import { defaultPodTemplateSpec, POD_VALUE_FIELDS, validatePodTemplateSpec } from '../podspec.js';
+import { invalid, isDNS1123Label, notSupported, required } from '../../registry/validation.js';
+import { defaultPodTemplateSpec, POD_VALUE_FIELDS } from '../podspec.js';
+import { validateJobSpecFields } from './job.js';
 import { AGE_COLUMN, NAME_COLUMN, age, col, layoutContainerCells, translateTimestampSince } from '../../printers/format.js';
 import { formatLabelSelector } from '../../printers/networking.js';
 import { loadLocation, parseStandard } from '../../controllers/cronjob/schedule.js';
@@ -83,30 +84,11 @@ function nonNegative(v: unknown, field: string): Cause[] {
   return typeof v === 'number' && v < 0 ? [invalid(field, v, NONNEGATIVE)] : [];
 }
 
-/**
- * validateJobSpec for a job template. TODO(job): replace by the Job kind's validateJobSpec once
- * branch `job` is merged; until then the pod template and the fields a CronJob user meets most.
- */
-let jobSpecValidator: ((spec: unknown, field: string) => Cause[]) | undefined;
-export function setJobSpecValidator(fn: (spec: unknown, field: string) => Cause[]): void {
-  jobSpecValidator = fn;
-}
-function validateJobSpecFallback(spec: unknown, field: string): Cause[] {
-  const s: KObject = isObj(spec) ? spec : {};
-  const causes: Cause[] = [];
-  for (const k of ['parallelism', 'completions', 'activeDeadlineSeconds', 'backoffLimit', 'ttlSecondsAfterFinished'])
-    causes.push(...nonNegative(s[k], `${field}.${k}`));
-  causes.push(...validatePodTemplateSpec(s.template, `${field}.template`));
-  const rp = s.template?.spec?.restartPolicy;
-  if (rp !== 'OnFailure' && rp !== 'Never') causes.push(notSupported(`${field}.template.spec.restartPolicy`, rp ?? '', ['OnFailure', 'Never']));
-  return causes;
-}
-
 /** ValidateJobTemplateSpec. */
 function validateJobTemplateSpec(jt: unknown): Cause[] {
   const t: KObject = isObj(jt) ? jt : {};
   const spec = isObj(t.spec) ? t.spec : {};
-  const causes = (jobSpecValidator ?? validateJobSpecFallback)(spec, 'spec.jobTemplate.spec');
+  const causes = validateJobSpecFields(spec, 'spec.jobTemplate.spec');
   if (spec.selector !== undefined && spec.selector !== null) causes.push(invalid('spec.jobTemplate.spec.selector', spec.selector, '`selector` will be auto-generated'));
   if (spec.manualSelector === true) causes.push(notSupported('spec.jobTemplate.spec.manualSelector', true, ['nil', 'false']));
   return causes;
@@ -128,6 +110,36 @@ export function validateCronJobSpec(spec: unknown, oldSpec?: KObject): Cause[] {
   causes.push(...nonNegative(s.successfulJobsHistoryLimit, 'spec.successfulJobsHistoryLimit'));
   causes.push(...nonNegative(s.failedJobsHistoryLimit, 'spec.failedJobsHistoryLimit'));
   return causes;
+}
+
+const COMPLETIONS_SOFT_LIMIT = 100_000;
+const PARALLELISM_LIMIT_HIGH_COMPLETIONS = 10_000;
+
+/** job.WarningsForJobSpec at spec.jobTemplate.spec (the pod template's own warnings are not emulated). */
+function jobTemplateWarnings(cj: KObject): string[] {
+  const js = cj.spec?.jobTemplate?.spec ?? {};
+  const n = (v: unknown) => (typeof v === 'number' ? v : 0);
+  if (js.completionMode === 'Indexed' && n(js.completions) > COMPLETIONS_SOFT_LIMIT && n(js.parallelism) > PARALLELISM_LIMIT_HIGH_COMPLETIONS)
+    return [
+      'spec.jobTemplate.spec: In Indexed Jobs with a number of completions higher than 10^5 and a parallelism higher than 10^4, Kubernetes might not be able to track completedIndexes when a big number of indexes fail',
+    ];
+  return [];
+}
+
+/** cronJobStrategy.WarningsOnCreate. */
+export function cronJobWarningsOnCreate(cj: KObject): string[] {
+  const w: string[] = [];
+  const msgs = isDNS1123Label(String(cj.metadata?.name ?? ''));
+  if (msgs.length) w.push(`metadata.name: this is used in Pod names and hostnames, which can result in surprising behavior; a DNS label is recommended: [${msgs.join(' ')}]`);
+  return [...w, ...jobTemplateWarnings(cj)];
+}
+
+/** cronJobStrategy.WarningsOnUpdate (its field path is upstream's, `spec.spec.schedule`). */
+export function cronJobWarningsOnUpdate(cj: KObject, old: KObject): string[] {
+  const w = cj.metadata?.generation !== old.metadata?.generation ? jobTemplateWarnings(cj) : [];
+  if (String(cj.spec?.schedule ?? '').includes('TZ'))
+    w.push('cannot use TZ or CRON_TZ in spec.spec.schedule, use timeZone instead, see https://kubernetes.io/docs/concepts/workloads/controllers/cron-jobs/ for more details');
+  return w;
 }
 
 function printBoolPtr(v: unknown): string {
@@ -209,6 +221,8 @@ export const cronJobDef: ResourceDef = {
   validateStatusUpdate() {
     return [];
   },
+  warningsOnCreate: cronJobWarningsOnCreate,
+  warningsOnUpdate: cronJobWarningsOnUpdate,
   generation: true,
   // batch/v1: DeleteDependents (background) by default
   defaultDeletePolicy: 'Background',
