@@ -1,0 +1,119 @@
+// E2E with real kubectl: `create cronjob`, `get cj -o wide`, `create job --from=cronjob/...`, a
+// CronJob firing on the controllers' clock (a FakeClock the test advances: no wall-clock minutes)
+// and keeping its successful-jobs history limit, `describe cj`.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Kubectl, availableKubectls } from '../helpers/kubectl.js';
+import { startServer } from '../helpers/server.js';
+import { poll } from './fixtures/util.js';
+import { FakeClock, rfc3339 } from '../../src/controllers/runtime/index.js';
+import type { KubeEmulator } from '../../src/server/app.js';
+
+const NS = 'cron';
+const MIN = 60_000;
+
+describe.each(availableKubectls([33, 29]))('kubectl 1.$minor: CronJobs', ({ bin }) => {
+  let emu: KubeEmulator;
+  let k: Kubectl;
+  let clock: FakeClock;
+  beforeAll(async () => {
+    clock = new FakeClock(Date.now());
+    emu = await startServer({ controllers: ['*'], podStages: 'fast', clock });
+    k = new Kubectl(bin, emu.url);
+    await k.ok(['create', 'ns', NS]);
+  });
+  afterAll(async () => {
+    await emu?.close();
+  });
+
+  const getJSON = async (args: string[]) => JSON.parse(await k.ok(['get', ...args, '-n', NS, '-o', 'json']));
+  const jobNames = async (owner: string) =>
+    (await getJSON(['jobs'])).items
+      .filter((j: any) => j.metadata.ownerReferences?.[0]?.name === owner && !j.metadata.annotations?.['cronjob.kubernetes.io/instantiate'])
+      .map((j: any) => j.metadata.name)
+      .sort();
+  /** Moves the controllers' clock to `ms`, a minute at a time. */
+  const advanceTo = async (ms: number) => {
+    while (clock.now() < ms) {
+      clock.set(Math.min(ms, clock.now() + MIN));
+      await emu.controllers.settled();
+    }
+  };
+  /** Marks a Job succeeded through jobs/status, as the Job controller would. */
+  const complete = async (name: string) => {
+    const t = rfc3339(clock.now());
+    const c = (type: string) => ({ type, status: 'True', lastProbeTime: t, lastTransitionTime: t, reason: type, message: type });
+    const job = await getJSON(['job', name]);
+    if (job.status?.conditions?.some((x: any) => x.type === 'Complete' && x.status === 'True')) return;
+    const status = { startTime: job.status?.startTime ?? t, completionTime: t, succeeded: 1, active: 0, ready: 0, conditions: [c('SuccessCriteriaMet'), c('Complete')] };
+    await k.ok(['patch', 'job', name, '-n', NS, '--subresource=status', '--type=merge', '-p', JSON.stringify({ status })]);
+  };
+
+  it('create cronjob, get cj -o wide', async () => {
+    expect(await k.ok(['create', 'cronjob', 'c', '-n', NS, '--image=busybox', '--schedule=*/1 * * * *', '--', 'echo', 'hi'])).toBe('cronjob.batch/c created\n');
+    const cj = await getJSON(['cj', 'c']);
+    expect(cj.spec).toMatchObject({ schedule: '*/1 * * * *', concurrencyPolicy: 'Allow', suspend: false, successfulJobsHistoryLimit: 3, failedJobsHistoryLimit: 1 });
+    expect(cj.spec.jobTemplate.spec.template.spec.containers[0]).toMatchObject({ name: 'c', image: 'busybox', command: ['echo', 'hi'] });
+    const wide = (await k.ok(['get', 'cj', '-n', NS, '-o', 'wide'])).trimEnd().split('\n');
+    expect(wide[0].split(/\s{2,}/)).toEqual(['NAME', 'SCHEDULE', 'TIMEZONE', 'SUSPEND', 'ACTIVE', 'LAST SCHEDULE', 'AGE', 'CONTAINERS', 'IMAGES', 'SELECTOR']);
+    expect(wide[1].split(/\s{2,}/)).toEqual(['c', '*/1 * * * *', '<none>', 'False', '0', '<none>', expect.stringMatching(/^\d+s$/), 'c', 'busybox', '<none>']);
+    const explain = await k.ok(['explain', 'cj.spec.concurrencyPolicy']);
+    expect(explain).toMatch(/^GROUP:\s+batch$/m);
+    expect(explain).toMatch(/FIELD:\s+concurrencyPolicy <string>/);
+    expect(await k.ok(['get', 'all', '-n', NS])).toMatch(/^cronjob\.batch\/c\s+\*\/1 \* \* \* \*/m);
+    const short = (await k.ok(['get', 'cronjobs.batch', '-n', NS])).split('\n')[0];
+    expect(short.split(/\s{2,}/)).toEqual(['NAME', 'SCHEDULE', 'TIMEZONE', 'SUSPEND', 'ACTIVE', 'LAST SCHEDULE', 'AGE']);
+  });
+
+  it('create job --from=cronjob: the manual annotation and the CronJob as controller', async () => {
+    expect(await k.ok(['create', 'job', 'manual', '--from=cronjob/c', '-n', NS])).toBe('job.batch/manual created\n');
+    const job = await getJSON(['job', 'manual']);
+    const cj = await getJSON(['cj', 'c']);
+    expect(job.metadata.annotations['cronjob.kubernetes.io/instantiate']).toBe('manual');
+    expect(job.metadata.ownerReferences).toEqual([{ apiVersion: 'batch/v1', kind: 'CronJob', name: 'c', uid: cj.metadata.uid, controller: true }]);
+    expect(job.spec.template.spec.containers[0].command).toEqual(['echo', 'hi']);
+  });
+
+  it('fires every minute, names Jobs after the scheduled minute and keeps 3 successful ones', async () => {
+    const cj = await getJSON(['cj', 'c']);
+    const first = Math.floor(Date.parse(cj.metadata.creationTimestamp) / MIN) * MIN + MIN;
+    const fired: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      const slot = first + i * MIN;
+      await advanceTo(slot + 1000);
+      const name = `c-${slot / MIN}`;
+      fired.push(name);
+      await poll(async () => (await jobNames('c')).includes(name), `job ${name}`);
+      const job = await getJSON(['job', name]);
+      expect(job.metadata.annotations['batch.kubernetes.io/cronjob-scheduled-timestamp']).toBe(rfc3339(slot));
+      await complete(name);
+    }
+    // the next sync trims the successful Jobs to successfulJobsHistoryLimit (3)
+    await advanceTo(first + 5 * MIN + 1000);
+    const sixth = `c-${(first + 5 * MIN) / MIN}`;
+    await poll(async () => {
+      const names = await jobNames('c');
+      return names.includes(sixth) && names.length === 4 && names;
+    }, 'history trimmed to 3 successful + 1 running');
+    expect(await jobNames('c')).toEqual([...fired.slice(2), sixth].sort());
+    const cjNow = await getJSON(['cj', 'c']);
+    expect(cjNow.status.lastScheduleTime).toBe(rfc3339(first + 5 * MIN));
+    expect(cjNow.status.active.map((r: any) => r.name)).toEqual([sixth]);
+    const row = (await k.ok(['get', 'cj', 'c', '-n', NS, '--no-headers'])).trim().split(/\s{2,}/);
+    expect(row.slice(0, 5)).toEqual(['c', '*/1 * * * *', '<none>', 'False', '1']);
+  });
+
+  it('describe cj', async () => {
+    const out = await k.ok(['describe', 'cj', 'c', '-n', NS]);
+    expect(out).toMatch(/^Name:\s+c$/m);
+    expect(out).toMatch(/^Schedule:\s+\*\/1 \* \* \* \*$/m);
+    expect(out).toMatch(/^Concurrency Policy:\s+Allow$/m);
+    expect(out).toMatch(/^Suspend:\s+False$/m);
+    expect(out).toMatch(/^Successful Job History Limit:\s+3$/m);
+    expect(out).toMatch(/^Failed Job History Limit:\s+1$/m);
+    expect(out).toMatch(/^Last Schedule Time:\s+\w{3}, \d\d \w{3} \d{4}/m);
+    expect(out).toMatch(/^Active Jobs:\s+c-\d+$/m);
+    expect(out).toMatch(/Normal\s+SuccessfulCreate\s+.*cronjob-controller\s+Created job c-\d+/);
+    expect(out).toMatch(/Normal\s+SuccessfulDelete\s+.*cronjob-controller\s+Deleted job c-\d+/);
+    expect(out).toMatch(/Warning\s+UnexpectedJob\s+.*cronjob-controller\s+Saw a job that the controller did not create or forgot: manual/);
+  });
+});
