@@ -175,3 +175,69 @@ describe('schedule (robfig/cron v3 ParseStandard)', () => {
     expect(parseStandard('0 0 30 2 *').next(Date.parse('2026-01-01T00:00:00Z'))).toBeNull();
   });
 });
+
+describe('schedule: cron-parser with robfig semantics agrees with a minute-by-minute walk', () => {
+  // a deterministic pseudo-random source
+  let seed = 12345;
+  const rnd = (n: number) => {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    return seed % n;
+  };
+  const field = (min: number, max: number, names?: string[]) => {
+    switch (rnd(6)) {
+      case 0:
+        return '*';
+      case 1:
+        return `*/${1 + rnd(Math.min(12, max - min + 1))}`;
+      case 2: {
+        const a = min + rnd(max - min + 1);
+        return `${a}-${a + rnd(max - a + 1)}`;
+      }
+      case 3:
+        return names ? names[rnd(names.length)] : String(min + rnd(max - min + 1));
+      case 4:
+        return `${min + rnd(max - min + 1)},${min + rnd(max - min + 1)}`;
+      default:
+        return `${min + rnd(max - min + 1)}/${1 + rnd(5)}`;
+    }
+  };
+  const walk = (s: ReturnType<typeof parseStandard>, from: number, limitMin: number) => {
+    const m = s as unknown as { matches(ms: number): boolean };
+    for (let t = Math.floor(from / MINUTE) * MINUTE + MINUTE, i = 0; i < limitMin; t += MINUTE, i++) if (m.matches(t)) return t;
+    return undefined;
+  };
+  const MINUTE = 60_000;
+
+  it('in UTC, for random schedules', () => {
+    let compared = 0;
+    for (let i = 0; i < 150; i++) {
+      const spec = [field(0, 59), field(0, 23), rnd(3) ? '*' : field(1, 31), rnd(3) ? '*' : field(1, 12, ['jan', 'JUN', 'dec']), field(0, 6, ['mon', 'Sun', 'sat'])].join(' ');
+      const s = parseStandard(spec);
+      let t = Date.parse('2026-02-20T13:07:00Z') + rnd(10_000_000);
+      for (let k = 0; k < 3; k++) {
+        const want = walk(s, t, 62 * 24 * 60);
+        if (want === undefined) break;
+        expect(new Date(s.next(t)!).toISOString(), `${spec} after ${new Date(t).toISOString()}`).toBe(new Date(want).toISOString());
+        compared++;
+        t = want;
+      }
+    }
+    expect(compared).toBeGreaterThan(200);
+  });
+
+  it('across daylight-saving changes in New York and Sydney', () => {
+    const starts = ['2026-03-08T04:00:00Z', '2026-11-01T03:30:00Z', '2026-04-04T13:00:00Z', '2026-10-03T14:00:00Z'];
+    for (const tz of ['America/New_York', 'Australia/Sydney'])
+      for (const from of starts)
+        for (const spec of ['30 2 * * *', '0 1 * * *', '*/20 * * * *', '15 1-3 * * *', '0 * * * *', '45 2 * * 0'] as const) {
+          const s = parseStandard(`TZ=${tz} ${spec}`);
+          let t = Date.parse(from);
+          for (let k = 0; k < 4; k++) {
+            const want = walk(s, t, 3 * 24 * 60);
+            if (want === undefined) break;
+            expect(new Date(s.next(t)!).toISOString(), `${tz} ${spec} after ${new Date(t).toISOString()}`).toBe(new Date(want).toISOString());
+            t = want;
+          }
+        }
+  });
+});

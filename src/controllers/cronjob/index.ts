@@ -118,7 +118,9 @@ function syncCronJob(rt: Rt, cj: KObject, jobs: KObject[]): SyncResult {
       }
       if (inActiveList(fresh, j.metadata.uid)) {
         // our own status is older than the Job list: take the fresh status
+        for (const k of Object.keys(cj)) delete cj[k];
         Object.assign(cj, structuredClone(fresh));
+        if (!cj.status) cj.status = {};
         continue;
       }
       record(cj, 'Warning', 'UnexpectedJob', `Saw a job that the controller did not create or forgot: ${j.metadata.name}`);
