@@ -8,6 +8,7 @@ import { nodeAgentController } from './nodeagent/index.js';
 import { statefulSetController } from './statefulset/index.js';
 import { cronJobController } from './cronjob/index.js';
 import { ttlAfterFinishedController } from './ttlafterfinished/index.js';
+import { jobController } from './job/index.js';
 import { garbageCollectorController } from './garbagecollector.js';
 import { namespaceController } from './namespace.js';
 import { serviceAccountController } from './serviceaccount.js';
@@ -25,6 +26,7 @@ export function allControllers(): Controller[] {
     statefulSetController,
     cronJobController,
     ttlAfterFinishedController,
+    jobController,
     ...storageControllers(),
     garbageCollectorController(),
     namespaceController(),

@@ -36,6 +36,7 @@ export function selectorMatches(sel: StageSelector, pod: KObject): boolean {
     if (!arr(pod.status?.conditions).some((c) => c.type === type && c.status === status)) return false;
   for (const [k, v] of Object.entries(sel.annotations ?? {})) if (ann[k] === undefined || (v !== '*' && ann[k] !== v)) return false;
   for (const k of sel.withoutAnnotations ?? []) if (ann[k] !== undefined && ann[k] !== 'false') return false;
+  if (sel.ownerKind && !arr(pod.metadata?.ownerReferences).some((r) => r?.controller === true && r.kind === sel.ownerKind)) return false;
   if (sel.container && matchContainers(pod, sel.container).length === 0) return false;
   return true;
 }

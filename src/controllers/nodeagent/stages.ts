@@ -41,6 +41,8 @@ export interface StageSelector {
   withoutAnnotations?: string[];
   /** some container status matches */
   container?: ContainerSelector;
+  /** the pod's controller (ownerReference with controller: true) has this kind */
+  ownerKind?: string;
 }
 
 /**
@@ -106,6 +108,13 @@ export const DEFAULT_STAGES: PodStage[] = [
   { name: 'container-fail', selector: { deleting: false, annotations: { [ANN_FAIL]: 'true' }, container: { kind: 'app', state: 'running' } }, delay: { kind: 'step' }, next: 'exitFailure' },
   { name: 'container-crash', selector: { deleting: false, annotations: { [ANN_CRASH_LOOP]: 'true' }, container: { kind: 'app', state: 'running' } }, delay: { kind: 'crashRun' }, next: 'exitFailure' },
   { name: 'container-complete', selector: { deleting: false, annotations: { [ANN_COMPLETE_AFTER]: '*' }, container: { kind: 'app', state: 'running' } }, delay: { kind: 'annotation', key: ANN_COMPLETE_AFTER }, next: 'exitSuccess' },
+  // kwok's pod-complete for Job pods: their containers exit 0 after a short run (the annotations above take precedence)
+  {
+    name: 'pod-complete-for-job',
+    selector: { deleting: false, ownerKind: 'Job', withoutAnnotations: [ANN_FAIL, ANN_CRASH_LOOP, ANN_COMPLETE_AFTER], container: { kind: 'app', state: 'running' } },
+    delay: { kind: 'step' },
+    next: 'exitSuccess',
+  },
   // restarts (restartPolicy Always, or OnFailure after a failure)
   { name: 'container-back-off', selector: { deleting: false, notPhase: TERMINAL, container: { kind: 'app', state: 'terminated' } }, delay: { kind: 'step' }, next: 'backOff' },
   { name: 'container-restart', selector: { deleting: false, container: { kind: 'app', state: 'waiting', reason: ['CrashLoopBackOff'] } }, delay: { kind: 'backoff' }, next: 'restartContainer' },
