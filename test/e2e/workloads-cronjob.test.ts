@@ -117,4 +117,25 @@ describe.each(availableKubectls([33, 29]))('kubectl 1.$minor: CronJobs', ({ bin 
     expect(out).toMatch(/Normal\s+SuccessfulDelete\s+.*cronjob-controller\s+Deleted job c-\d+/);
     expect(out).toMatch(/Warning\s+UnexpectedJob\s+.*cronjob-controller\s+Saw a job that the controller did not create or forgot: manual/);
   });
+
+  it('ttlSecondsAfterFinished: the finished Job and its pods are deleted once the TTL has passed on the clock', async () => {
+    const manifest = JSON.stringify({
+      apiVersion: 'batch/v1',
+      kind: 'Job',
+      metadata: { name: 'ttl', namespace: NS },
+      spec: { ttlSecondsAfterFinished: 30, template: { spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'busybox', command: ['true'] }] } } },
+    });
+    await k.ok(['apply', '-f', '-'], { input: manifest });
+    await complete('ttl');
+    const done = Date.parse((await getJSON(['job', 'ttl'])).status.conditions.find((c: any) => c.type === 'Complete').lastTransitionTime);
+    // the Job controller stamps the condition with the same clock
+    expect(done).toBeLessThanOrEqual(clock.now());
+    expect(done).toBeGreaterThan(clock.now() - 5_000);
+    clock.set(done + 29_000);
+    await emu.controllers.settled();
+    expect((await k.run(['get', 'job', 'ttl', '-n', NS])).code).toBe(0);
+    clock.set(done + 31_000);
+    await poll(async () => (await k.run(['get', 'job', 'ttl', '-n', NS])).stderr.includes('NotFound'), 'the Job deleted after its TTL');
+    await poll(async () => !(await getJSON(['pods'])).items.some((p: any) => p.metadata.labels?.['batch.kubernetes.io/job-name'] === 'ttl'), 'its pods deleted');
+  });
 });
