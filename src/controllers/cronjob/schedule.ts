@@ -15,7 +15,7 @@
 //    time skipped by spring-forward never fires; a time repeated by fall-back fires twice), while
 //    cron-parser shifts skipped times and fires repeated ones once. Near an offset change the next
 //    time is found by checking each minute of the next three hours against the fields.
-import { CronExpressionParser } from 'cron-parser';
+import { CronExpressionParser, type CronExpression } from 'cron-parser';
 
 /** A parsed schedule: the first activation strictly after `ms` (epoch ms), or null (robfig's zero time: none within 5 years). */
 export interface CronSchedule {
@@ -247,6 +247,18 @@ export class SpecSchedule implements CronSchedule {
     if (!this.expression) return null;
     // robfig starts at the next whole second; every activation is on a whole minute
     const after = Math.floor(ms / 1000) * 1000;
+    const memo = this.memo.get(after);
+    if (memo !== undefined) return memo;
+    const r = this.compute(after);
+    if (this.memo.size >= 64) this.memo.delete(this.memo.keys().next().value!);
+    this.memo.set(after, r);
+    return r;
+  }
+
+  private readonly memo = new Map<number, number | null>();
+  private iterator: CronExpression | null | undefined;
+
+  private compute(after: number): number | null {
     if (this.location !== 'UTC') {
       const o = offsetAt(after, this.location);
       const H3 = 3 * 3_600_000;
@@ -255,12 +267,16 @@ export class SpecSchedule implements CronSchedule {
         for (let m = Math.floor(after / 60_000) * 60_000 + 60_000; m <= after + H3; m += 60_000) if (this.matches(m)) return m;
       }
     }
-    let it;
-    try {
-      it = CronExpressionParser.parse(this.expression, { currentDate: new Date(after), tz: this.location });
-    } catch {
-      return null; // cron-parser refuses days no month has (30 2 *): robfig finds none either
+    if (this.iterator === undefined) {
+      try {
+        this.iterator = CronExpressionParser.parse(this.expression!, { currentDate: new Date(after), tz: this.location });
+      } catch {
+        this.iterator = null; // cron-parser refuses days no month has (30 2 *): robfig finds none either
+      }
     }
+    const it = this.iterator;
+    if (!it) return null;
+    it.reset(new Date(after));
     const limit = Date.UTC(new Date(after).getUTCFullYear() + 6, 0, 1);
     for (let guard = 0; guard < 1000; guard++) {
       let c: number;
@@ -335,8 +351,20 @@ function goFields(spec: string): string[] {
   return spec.split(/[\s\u0085\u00a0]+/u).filter((f) => f !== '');
 }
 
-/** robfig/cron v3 ParseStandard: the schedule, or a ScheduleError worded as robfig's. */
+const parsed = new Map<string, CronSchedule>();
+
+/** robfig/cron v3 ParseStandard: the schedule, or a ScheduleError worded as robfig's (schedules are immutable: cached by text). */
 export function parseStandard(spec: string): CronSchedule {
+  let s = parsed.get(spec);
+  if (!s) {
+    s = parseUncached(spec);
+    if (parsed.size >= 1024) parsed.delete(parsed.keys().next().value!);
+    parsed.set(spec, s);
+  }
+  return s;
+}
+
+function parseUncached(spec: string): CronSchedule {
   if (spec.length === 0) throw new ScheduleError('empty spec string');
   let loc = 'UTC'; // time.Local of the controller manager: UTC
   if (spec.startsWith('TZ=') || spec.startsWith('CRON_TZ=')) {
