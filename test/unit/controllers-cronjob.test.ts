@@ -245,4 +245,18 @@ describe('cronjob controller', () => {
     expect(events('odd')).toContain('MissingJob: Active job went missing: gone');
     expect(getCJ('odd').status.active ?? []).toEqual([]);
   });
+
+  it('a changed schedule moves the next run to the new schedule (no Job for a past time of it)', async () => {
+    await cluster();
+    const cj = createCronJob('resched', { schedule: '0 0 1 1 *' });
+    const s1 = firstSlot(cj);
+    await runUntil(s1 + 2 * MIN + 30_000);
+    expect(jobs('resched')).toEqual([]);
+    // every minute from now on: the minutes already past are not started
+    emu!.registry.modify(def('batch', 'cronjobs'), NS, 'resched', (o) => void (o.spec.schedule = '* * * * *'));
+    await settle();
+    expect(jobs('resched')).toEqual([]);
+    await runUntil(s1 + 3 * MIN + 1000);
+    expect(jobs('resched')).toEqual([jobName('resched', s1 + 3 * MIN)]);
+  });
 });

@@ -25,6 +25,8 @@ interface State {
   cronJobDef: ResourceDef;
   jobDef: ResourceDef;
   record: (obj: KObject, type: 'Normal' | 'Warning', reason: string, message: string) => void;
+  /** the schedule and time zone each CronJob had at its last sync (updateCronJob's old object) */
+  seen: Map<string, string>;
 }
 
 type Rt = Runtime<State>;
@@ -271,11 +273,29 @@ export const cronJobController = defineController<State>({
     cronJobDef: rt.registry.mustDef('batch', 'cronjobs'),
     jobDef: rt.registry.mustDef('batch', 'jobs'),
     record: rt.recorder.for({ component: 'cronjob-controller' }),
+    seen: new Map(),
   }),
+  onPrimaryDelete: (obj, rt) => void rt.state.seen.delete(rt.keyOf(obj)),
   reconcile(key, rt) {
     const { namespace: ns, name } = splitObjectKey(key);
     const cached = rt.primary.get(ns, name);
     if (!cached) return;
+    // updateCronJob: a changed schedule or time zone only moves the requeue to the new schedule's
+    // next time (the sync then runs at that time, not now)
+    const sig = JSON.stringify([cached.spec?.schedule ?? '', cached.spec?.timeZone ?? null]);
+    const before = rt.state.seen.get(key);
+    rt.state.seen.set(key, sig);
+    if (before !== undefined && before !== sig) {
+      let sched: CronSchedule;
+      try {
+        sched = parseStandard(formatSchedule(String(cached.spec?.schedule ?? ''), cached.spec?.timeZone));
+      } catch {
+        rt.state.record(cached, 'Warning', 'UnParseableCronJobSchedule', `unparseable schedule for cronjob: ${cached.spec?.schedule ?? ''}`);
+        return;
+      }
+      const d = nextScheduleTimeDuration(cached, rt.clock.now(), sched);
+      return d === undefined ? undefined : { requeueAfterMs: Math.max(0, d) };
+    }
     const jobs = jobsOf(rt, cached);
     const cj = structuredClone(cached);
     const cleaned = cleanupFinishedJobs(rt, cj, jobs);
