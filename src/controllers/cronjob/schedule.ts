@@ -15,6 +15,7 @@
 //    time skipped by spring-forward never fires; a time repeated by fall-back fires twice), while
 //    cron-parser shifts skipped times and fires repeated ones once. Near an offset change the next
 //    time is found by checking each minute of the next three hours against the fields.
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { CronExpressionParser, type CronExpression } from 'cron-parser';
 
 /** A parsed schedule: the first activation strictly after `ms` (epoch ms), or null (robfig's zero time: none within 5 years). */
@@ -132,6 +133,36 @@ const all = (r: Bounds) => getBits(r.min, r.max, 1) | STAR;
 
 const zoneCache = new Map<string, Intl.DateTimeFormat | null>();
 
+// where Go's time.LoadLocation looks on Unix (zoneinfo_unix.go platformZoneSources)
+const ZONE_SOURCES = ['/usr/share/zoneinfo/', '/usr/share/lib/zoneinfo/', '/usr/lib/locale/TZ/', '/etc/zoneinfo/'];
+const zoneDirs = ZONE_SOURCES.filter((d) => {
+  try {
+    return statSync(d).isDirectory();
+  } catch {
+    return false;
+  }
+});
+
+/** Whether a tzdata file of exactly that name (case matters, as on disk) exists: a regular TZif file. */
+function tzdataHas(name: string): boolean {
+  for (const dir of zoneDirs) {
+    try {
+      if (!statSync(dir + name).isFile()) continue;
+      const fd = openSync(dir + name, 'r');
+      try {
+        const b = Buffer.alloc(4);
+        readSync(fd, b, 0, 4, 0);
+        if (b.toString('latin1') === 'TZif') return true;
+      } finally {
+        closeSync(fd);
+      }
+    } catch {
+      // not in this source
+    }
+  }
+  return false;
+}
+
 function formatterFor(tz: string): Intl.DateTimeFormat | null {
   let f = zoneCache.get(tz);
   if (f === undefined) {
@@ -147,9 +178,14 @@ function formatterFor(tz: string): Intl.DateTimeFormat | null {
         second: 'numeric',
         weekday: 'short',
       });
-      // Go's LoadLocation reads tzdata files by exact name: a zone Intl knows under other casing is unknown
-      const resolved = f.resolvedOptions().timeZone;
-      if (resolved.toLowerCase() === tz.toLowerCase() && resolved !== tz && !/^(etc\/)?(utc|gmt)/i.test(tz)) f = null;
+      // Go's LoadLocation reads tzdata files by exact name: with a system tzdata that decides;
+      // without one, a name Intl knows only under other casing is unknown
+      if (zoneDirs.length) {
+        if (!tzdataHas(tz)) f = null;
+      } else {
+        const resolved = f.resolvedOptions().timeZone;
+        if (resolved.toLowerCase() === tz.toLowerCase() && resolved !== tz) f = null;
+      }
     } catch {
       f = null;
     }
@@ -165,7 +201,7 @@ function formatterFor(tz: string): Intl.DateTimeFormat | null {
 export function loadLocation(name: string): string {
   if (name === '' || name === 'UTC') return 'UTC';
   if (name === 'Local') return 'UTC';
-  if (!/^[A-Za-z0-9._+\-/]+$/.test(name) || name.startsWith('/') || name.endsWith('/') || name.includes('//') || !formatterFor(name))
+  if (!/^[A-Za-z0-9._+\-/]+$/.test(name) || name.startsWith('/') || name.endsWith('/') || name.split('/').some((p) => p === '' || p === '.' || p === '..') || !formatterFor(name))
     throw new ScheduleError(`unknown time zone ${name}`);
   return name;
 }
