@@ -9,6 +9,8 @@ import { statefulSetController } from './statefulset/index.js';
 import { deploymentController } from './deployment/index.js';
 import { replicaSetController, replicationControllerController } from './replicaset/index.js';
 import { daemonSetController } from './daemonset/index.js';
+import { cronJobController } from './cronjob/index.js';
+import { ttlAfterFinishedController } from './ttlafterfinished/index.js';
 import { jobController } from './job/index.js';
 import { garbageCollectorController } from './garbagecollector.js';
 import { namespaceController } from './namespace.js';
@@ -29,6 +31,8 @@ export function allControllers(): Controller[] {
     replicaSetController,
     replicationControllerController,
     daemonSetController,
+    cronJobController,
+    ttlAfterFinishedController,
     jobController,
     ...storageControllers(),
     garbageCollectorController(),

@@ -17,6 +17,7 @@ import { serviceAccountDef } from './core/serviceaccount.js';
 import { persistentVolumeDef } from './core/persistentvolume.js';
 import { persistentVolumeClaimDef } from './core/persistentvolumeclaim.js';
 import { statefulSetDef } from './apps/statefulset.js';
+import { cronJobDef } from './batch/cronjob.js';
 import { jobDef } from './batch/job.js';
 import { controllerRevisionDef } from './apps/controllerrevision.js';
 import { deploymentDef } from './apps/deployment.js';
@@ -74,6 +75,7 @@ export function allResources(emulatedMinor = 33): ResourceDef[] {
     // autoscaling/v2 (the preferred version, the storage) before autoscaling/v1
     horizontalPodAutoscalerDef,
     horizontalPodAutoscalerV1Def,
+    cronJobDef,
     jobDef,
     ingressClassDef,
     ingressDef,
