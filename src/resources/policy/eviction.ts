@@ -132,7 +132,10 @@ export function podDisruptionBudgetsFor(registry: Registry, pod: KObject): KObje
 export function setDisruptionAllowedCondition(pdb: KObject, status: 'True' | 'False', reason: string, message: string, nowMs: number): void {
   const st = (pdb.status ??= {});
   const conds: KObject[] = Array.isArray(st.conditions) ? st.conditions : (st.conditions = []);
-  const next = { type: 'DisruptionAllowed', status, observedGeneration: st.observedGeneration ?? 0, lastTransitionTime: nowRFC3339(nowMs), reason, message };
+  // metav1.Condition in its Go field order (observedGeneration is omitempty)
+  const next: KObject = { type: 'DisruptionAllowed', status };
+  if (st.observedGeneration) next.observedGeneration = st.observedGeneration;
+  Object.assign(next, { lastTransitionTime: nowRFC3339(nowMs), reason, message });
   const i = conds.findIndex((c) => c?.type === 'DisruptionAllowed');
   if (i < 0) conds.push(next);
   else {
