@@ -206,6 +206,15 @@ describe('pods/eviction', () => {
     expect(r4.body.message).toBe('namespaces "nowhere" not found');
   });
 
+  it('a terminating namespace refuses the eviction as NamespaceLifecycle does (kubectl drain waits on it)', async () => {
+    await api().post('/api/v1/namespaces').send({ metadata: { name: 'going' } }).expect(201);
+    await api().post('/api/v1/namespaces/going/pods').send({ metadata: { name: 'g' }, spec: { containers: [{ name: 'c', image: 'nginx' }] } }).expect(201);
+    await api().delete('/api/v1/namespaces/going').expect(200);
+    const r = await api().post('/api/v1/namespaces/going/pods/g/eviction').send({ apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name: 'g' } }).expect(403);
+    expect(r.body.message).toBe('pods "g" is forbidden: unable to create new content in namespace going because it is being terminated');
+    expect(r.body.details.causes).toEqual([{ reason: 'NamespaceTerminating', message: 'namespace going is being terminated', field: 'metadata.namespace' }]);
+  });
+
   it('decodes a protobuf Eviction (what kubectl 1.32+ sends)', async () => {
     await pod('pb-0', { app: 'pb' });
     const body = encodeKubernetesProtobuf({ apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name: 'pb-0', namespace: NS }, deleteOptions: { gracePeriodSeconds: 0 } })!;

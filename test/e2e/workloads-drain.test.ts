@@ -40,6 +40,10 @@ describe.each(availableKubectls([33, 29]))('kubectl 1.$minor: drain and PodDisru
     const st = (await getJSON(k, ['pdb', 'web', '-n', NS])).status;
     expect(st).toMatchObject({ currentHealthy: 3, desiredHealthy: 2, expectedPods: 3, disruptionsAllowed: 1, observedGeneration: 1 });
     expect(st.conditions).toEqual([expect.objectContaining({ type: 'DisruptionAllowed', status: 'True', reason: 'SufficientPods' })]);
+    const d = await k.ok(['describe', 'pdb', 'web', '-n', NS]);
+    expect(d).toMatch(/^Min available:\s+2$/m);
+    expect(d).toMatch(/^Selector:\s+app=web$/m);
+    expect(d).toMatch(/^Status:\n\s+Allowed disruptions:\s+1\n\s+Current:\s+3\n\s+Desired:\s+2\n\s+Total:\s+3$/m);
   });
 
   it('cordon and uncordon mark the node unschedulable and back', async () => {

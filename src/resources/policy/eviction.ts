@@ -58,6 +58,11 @@ function checkEviction(body: KObject, namespace: string, name: string, registere
   }
   const meta = isMap(body.metadata) ? body.metadata : {};
   if (meta.namespace && meta.namespace !== namespace) throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
+}
+
+/** EvictionREST.Create's first check, after admission. */
+function checkName(body: KObject, name: string): void {
+  const meta = isMap(body.metadata) ? body.metadata : {};
   if ((typeof meta.name === 'string' ? meta.name : '') !== name) throw badRequest('name in URL does not match name in Eviction object');
 }
 
@@ -202,9 +207,11 @@ function addConditionAndDeletePod(registry: Registry, namespace: string, name: s
 
 /** POST pods/{name}/eviction. Throws the StatusError the API server answers with. */
 export function evictPod(registry: Registry, namespace: string, name: string, body: KObject, options: EvictionOptions = {}): EvictionResult {
+  // the create handler: decoding, the namespace, admission (NamespaceLifecycle); then EvictionREST.Create
   checkEviction(body, namespace, name, registry.isRegistered);
-  const { opts: original, dryRun, rvSet } = deleteOptionsOf(body, options.dryRun);
   admitNamespace(registry, namespace, name);
+  checkName(body, name);
+  const { opts: original, dryRun, rvSet } = deleteOptionsOf(body, options.dryRun);
   const podDef = registry.mustDef('', 'pods');
   const success = (): EvictionResult => ({ code: 201, status: { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 } });
 
