@@ -152,6 +152,55 @@ describe('disruption controller', () => {
     expect(condition('odd')).toMatchObject({ reason: 'SyncFailed', message: 'no matches for kind "Widget" in version "example.com/v1"' });
   });
 
+  it('other controllers: a ReplicationController, any kind with a scale subresource (a custom resource), none for kinds without', async () => {
+    const rc = emu.registry.create(def('', 'replicationcontrollers'), NS, {
+      metadata: { name: 'rc' },
+      spec: { replicas: 5, selector: { app: 'rc' }, template: { metadata: { labels: { app: 'rc' } }, spec: { containers: [{ name: 'c', image: 'nginx' }] } } },
+    }).object;
+    for (const n of ['rc-a', 'rc-b']) pod(n, { app: 'rc' }, { owner: { ...rc, apiVersion: 'v1', kind: 'ReplicationController' } });
+    pdb('rc', { maxUnavailable: '50%', selector: { matchLabels: { app: 'rc' } } });
+
+    emu.registry.create(def('apiextensions.k8s.io', 'customresourcedefinitions'), '', {
+      metadata: { name: 'widgets.example.com' },
+      spec: {
+        group: 'example.com',
+        scope: 'Namespaced',
+        names: { plural: 'widgets', singular: 'widget', kind: 'Widget', listKind: 'WidgetList' },
+        versions: [
+          {
+            name: 'v1',
+            served: true,
+            storage: true,
+            schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } },
+            subresources: { scale: { specReplicasPath: '.spec.size', statusReplicasPath: '.status.size' } },
+          },
+        ],
+      },
+    });
+    const widgetDef = await (async () => {
+      for (let i = 0; i < 100; i++) {
+        const d = emu.registry.def('example.com', 'widgets');
+        if (d) return d;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      throw new Error('widgets not served');
+    })();
+    const w = emu.registry.create(widgetDef, NS, { apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w' }, spec: { size: 4 } }).object;
+    pod('wd-0', { app: 'wd' }, { owner: w });
+    pdb('wd', { minAvailable: '50%', selector: { matchLabels: { app: 'wd' } } });
+
+    const cm = emu.registry.create(def('', 'configmaps'), NS, { metadata: { name: 'cm' } }).object;
+    pod('cm-0', { app: 'cm' }, { owner: { ...cm, apiVersion: 'v1', kind: 'ConfigMap' } });
+    pdb('cm', { minAvailable: '50%', selector: { matchLabels: { app: 'cm' } } });
+    await settle();
+    // RC scale 5, maxUnavailable ceil(2.5) = 3: desired 2
+    expect(counts('rc')).toEqual({ currentHealthy: 2, desiredHealthy: 2, expectedPods: 5, disruptionsAllowed: 0 });
+    // the Widget's scale (spec.size 4): desired ceil(2) = 2
+    expect(counts('wd')).toEqual({ currentHealthy: 1, desiredHealthy: 2, expectedPods: 4, disruptionsAllowed: 0 });
+    expect(condition('wd')).toMatchObject({ reason: 'InsufficientPods' });
+    expect(condition('cm')).toMatchObject({ status: 'False', reason: 'SyncFailed', message: 'configmaps does not implement the scale subresource' });
+  });
+
   it('an eviction reserves a disruption; the controller keeps the entry until the pod goes, then drops it after 2 minutes', async () => {
     for (const n of ['ev-0', 'ev-1', 'ev-2']) pod(n, { app: 'ev' });
     pdb('ev', { minAvailable: 1, selector: { matchLabels: { app: 'ev' } } });

@@ -30,9 +30,23 @@ interface State {
 const isMap = (v: unknown): v is KObject => !!v && typeof v === 'object' && !Array.isArray(v);
 const withKind = (obj: KObject, kind: string, apiVersion: string): KObject => (obj.kind ? obj : { ...obj, kind, apiVersion });
 
-/** metav1.LabelSelectorAsSelector (nil: nothing; {}: everything). */
+// cached budgets are replaced, never changed: a selector parsed once per object stays right
+const parsed = new WeakMap<KObject, LabelSelector | SelectorParseError>();
+
+/** metav1.LabelSelectorAsSelector (nil: nothing; {}: everything); throws SelectorParseError. */
 function selectorOf(pdb: KObject): LabelSelector {
-  return labelSelectorFromObject(pdb.spec?.selector);
+  let sel = parsed.get(pdb);
+  if (!sel) {
+    try {
+      sel = labelSelectorFromObject(pdb.spec?.selector);
+    } catch (e) {
+      if (!(e instanceof SelectorParseError)) throw e;
+      sel = e;
+    }
+    parsed.set(pdb, sel);
+  }
+  if (sel instanceof SelectorParseError) throw sel;
+  return sel;
 }
 
 /** GetPodPodDisruptionBudgets: the budgets in the pod's namespace whose valid selector matches it (an empty one matches all). */
