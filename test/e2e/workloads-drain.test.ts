@@ -56,6 +56,21 @@ describe.each(availableKubectls([33, 29]))('kubectl 1.$minor: drain and PodDisru
     expect((await getJSON(k, ['node', node])).spec.unschedulable).toBeUndefined();
   });
 
+  it('drain --dry-run=server evicts nothing and leaves the budget as it was', async () => {
+    const before = await nodeOf();
+    const node = before['web-0'];
+    const r = await k.run(['drain', node, '--ignore-daemonsets', '--dry-run=server', '--timeout=20s']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain(`node/${node} cordoned (server dry run)`);
+    for (const p of pods.filter((p) => before[p] === node)) expect(r.stdout).toContain(`evicting pod ${NS}/${p} (server dry run)`);
+    expect(r.stdout.trimEnd().split('\n').at(-1)).toBe(`node/${node} drained (server dry run)`);
+    expect((await getJSON(k, ['node', node])).spec.unschedulable).toBeUndefined();
+    for (const p of pods) expect((await getJSON(k, ['pod', p, '-n', NS])).metadata.deletionTimestamp).toBeUndefined();
+    const st = (await getJSON(k, ['pdb', 'web', '-n', NS])).status;
+    expect(st.disruptionsAllowed).toBe(1);
+    expect(st.disruptedPods).toBeUndefined();
+  });
+
   it('drain evicts, is held back by the budget (429, retried), then completes', async () => {
     const before = await nodeOf();
     // the node holding two of the three pods: evicting both at once would leave one
