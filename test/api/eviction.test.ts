@@ -63,6 +63,11 @@ describe('pods/eviction', () => {
     expect(p.metadata.deletionGracePeriodSeconds).toBe(30);
     const cond = p.status.conditions.find((c: any) => c.type === 'DisruptionTarget');
     expect(cond).toMatchObject({ status: 'True', reason: 'EvictionByEvictionAPI', message: 'Eviction API: evicting' });
+    // written below the field manager, as the eviction REST writes it: no managedFields entry of its own
+    expect(p.metadata.managedFields.map((m: any) => [m.operation, m.subresource ?? ''])).toEqual([
+      ['Update', ''],
+      ['Update', 'status'],
+    ]);
   });
 
   it('honours deleteOptions.gracePeriodSeconds (0 deletes at once)', async () => {

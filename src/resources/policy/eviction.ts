@@ -198,8 +198,9 @@ function addConditionAndDeletePod(registry: Registry, namespace: string, name: s
       if (conds[i].status === 'True') cond.lastTransitionTime = conds[i].lastTransitionTime;
       conds[i] = cond;
     }
-    // the eviction REST is built on the pod status store: the write carries no field manager of its own
-    const r = registry.update(podDef, namespace, name, live, { subresource: 'status', fieldManager: 'kube-apiserver' });
+    // the eviction REST writes through the pod status store itself, below the handlers' field
+    // manager: managedFields stay as they are
+    const r = registry.update(podDef, namespace, name, live, { subresource: 'status', managedFieldsComputed: true });
     if (pre?.resourceVersion) opts = { ...options, preconditions: { ...pre, resourceVersion: r.object.metadata.resourceVersion } };
   }
   registry.delete(podDef, namespace, name, opts);
