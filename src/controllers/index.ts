@@ -19,6 +19,7 @@ import { systemNamespacesController } from './systemnamespaces.js';
 import { endpointsController } from './network/endpoints.js';
 import { endpointSliceController } from './network/endpointslice.js';
 import { endpointSliceMirroringController } from './network/mirroring.js';
+import { disruptionController } from './disruption/index.js';
 
 export function allControllers(): Controller[] {
   return [
@@ -42,5 +43,6 @@ export function allControllers(): Controller[] {
     endpointsController(),
     endpointSliceController(),
     endpointSliceMirroringController(),
+    disruptionController,
   ];
 }

@@ -75,6 +75,8 @@ export function sendJSON(reply: FastifyReply, code: number, body: string | KObje
 export function sendStatusError(reply: FastifyReply, err: StatusError): FastifyReply {
   if (err.plainText !== undefined)
     return reply.code(err.code).header('Content-Type', 'text/plain; charset=utf-8').header('X-Content-Type-Options', 'nosniff').send(err.plainText);
+  // ErrorNegotiated: a Status naming a retry period says so in Retry-After (the eviction's 429)
+  if (err.details?.retryAfterSeconds) reply.header('Retry-After', String(err.details.retryAfterSeconds));
   // a client that prefers protobuf gets its errors as a protobuf meta.v1.Status too
   if (prefersProtobuf(reply.request?.headers.accept)) return sendProtobuf(reply, err.code, err.toStatus());
   return sendJSON(reply, err.code, err.toStatus());

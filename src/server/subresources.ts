@@ -4,7 +4,7 @@ import { toYAML } from '../util/yamltext.js';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { KObject, ResourceDef, TablePrinter } from '../resources/types.js';
 import { parseIncludeObject, partialObjectMetadata, SCALE_TABLE, toTable } from './table.js';
-import { badRequest, conflict, invalidObject, methodNotSupported, notFound, resourceNotFound, StatusError } from '../registry/errors.js';
+import { badRequest, conflict, invalidObject, methodNotAllowed, methodNotSupported, notFound, resourceNotFound, StatusError } from '../registry/errors.js';
 import { parseFieldValidation } from '../registry/fieldvalidation.js';
 import { checkName, typeMetaError } from '../registry/typemeta.js';
 import { applyScale, scaleBodyError, scaleOf, scalePreconditionError } from '../resources/scale.js';
@@ -19,6 +19,7 @@ import { applyPatchDocument, checkPatchType, parsePatchBody, patchObject, patchT
 
 import { nowRFC3339 } from '../registry/meta.js';
 import { bindPod } from '../registry/binding.js';
+import { evictPod } from '../resources/policy/eviction.js';
 import { queryFlag } from './query.js';
 
 type Query = Record<string, string | undefined>;
@@ -110,6 +111,13 @@ export async function serveSubresource(ctx: HandlerContext, def: ResourceDef, in
     }
     case 'binding':
       return serveBinding(ctx, def, ns, name, req, reply, q);
+    case 'eviction': {
+      // pods/eviction: resources/policy/eviction.ts (POST only, as go-restful routes it)
+      if (verb !== 'create') throw methodNotAllowed();
+      validateWriteOptions('CreateOptions', req.query);
+      const r = evictPod(registry, ns, name, decodeBody(req.headers['content-type'], req.body as Buffer).object, { dryRun: q.dryRun !== undefined ? [q.dryRun] : undefined });
+      return send(reply, req, r.code, r.status);
+    }
     case 'log': {
       const logOpts = logParams(req.query as Record<string, unknown>, name);
       const pod = registry.get(def, ns, name);

@@ -184,11 +184,11 @@ export const podDef: ResourceDef = {
   categories: ['all'],
   verbs: ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'],
   // only what src/server/subresources.ts answers: upstream also serves ephemeralcontainers,
-  // eviction, proxy and resize; a client reads discovery to learn they are missing (kubectl
-  // drain then deletes instead of evicting)
+  // proxy and resize; a client reads discovery to learn they are missing
   subresources: [
     { name: 'attach', kind: 'PodAttachOptions', verbs: ['create', 'get'] },
     { name: 'binding', kind: 'Binding', verbs: ['create'] },
+    { name: 'eviction', group: 'policy', version: 'v1', kind: 'Eviction', verbs: ['create'] },
     { name: 'exec', kind: 'PodExecOptions', verbs: ['create', 'get'] },
     { name: 'log', kind: 'Pod', verbs: ['get'] },
     { name: 'portforward', kind: 'PodPortForwardOptions', verbs: ['create', 'get'] },
