@@ -6,6 +6,7 @@ import type { Registry } from '../registry/registry.js';
 import { EventRecorder } from './events.js';
 import { InformerFactory } from './informer.js';
 import { WorkQueue, type ReconcileResult } from './workqueue.js';
+import { realClock, type Clock } from './runtime/clock.js';
 
 export interface ControllerOptions {
   /** simulated nodes (default 1) */
@@ -20,6 +21,8 @@ export interface ControllerOptions {
   defaultStorageClass: boolean;
   /** where provisioned hostPath volumes live (under the data dir) */
   volumesDir: string;
+  /** the clock controllers schedule on and stamp times with (default: real time; tests: a FakeClock) */
+  clock?: Clock;
 }
 
 export interface ControllerContext {
@@ -28,6 +31,8 @@ export interface ControllerContext {
   recorder: EventRecorder;
   logger: Logger;
   options: ControllerOptions;
+  /** the controllers' clock (options.clock or real time) */
+  clock: Clock;
   /** a work queue whose lifetime the manager owns */
   newQueue(name: string, reconcile: (key: string) => ReconcileResult | Promise<ReconcileResult>, workers?: number): WorkQueue;
 }
@@ -59,8 +64,9 @@ export class ControllerManager {
       recorder: this.recorder,
       logger: logger.child({ component: 'controller-manager' }),
       options,
+      clock: options.clock ?? realClock,
       newQueue: (name, reconcile, workers) => {
-        const q = new WorkQueue({ name, workers, logger: logger.child({ controller: name }) }, reconcile);
+        const q = new WorkQueue({ name, workers, logger: logger.child({ controller: name }), clock: options.clock }, reconcile);
         this.queues.push(q);
         return q;
       },

@@ -2,6 +2,7 @@
 // processed by one worker at a time; adding a key that is being processed marks it dirty so it
 // runs again afterwards; failures are retried with per-key exponential back-off.
 import type { Logger } from 'pino';
+import { realClock, type Clock, type ClockTimer } from './runtime/clock.js';
 
 export type ReconcileResult = void | { requeueAfterMs?: number };
 
@@ -12,6 +13,8 @@ export interface WorkQueueOptions {
   baseDelayMs?: number;
   maxDelayMs?: number;
   logger?: Logger;
+  /** the clock delayed adds run on (default: real time) */
+  clock?: Clock;
 }
 
 /** rate.Limiter's Reserve: `qps` tokens a second, `burst` at most; the wait (ms) before a token is ours. */
@@ -39,7 +42,7 @@ export class WorkQueue {
   private readonly processing = new Set<string>();
   private readonly dirty = new Set<string>();
   private readonly failures = new Map<string, number>();
-  private readonly timers = new Map<string, { at: number; t: NodeJS.Timeout }>();
+  private readonly timers = new Map<string, { at: number; t: ClockTimer; clock: Clock }>();
   private active = 0;
   private stopped = false;
   private scheduled = false;
@@ -48,12 +51,14 @@ export class WorkQueue {
   private readonly baseDelayMs: number;
   private readonly maxDelayMs: number;
   private readonly bucket = new TokenBucket(10, 100);
+  private readonly clock: Clock;
 
   constructor(
     private readonly opts: WorkQueueOptions,
     private readonly reconcile: (key: string) => ReconcileResult | Promise<ReconcileResult>,
   ) {
     this.workers = opts.workers ?? 4;
+    this.clock = opts.clock ?? realClock;
     this.baseDelayMs = opts.baseDelayMs ?? 5;
     this.maxDelayMs = opts.maxDelayMs ?? 60_000;
   }
@@ -76,18 +81,21 @@ export class WorkQueue {
 
   /** Adds the key after a delay (an earlier pending delay for the key wins). */
   addAfter(key: string, ms: number): void {
+    this.addAfterOn(this.clock, key, ms);
+  }
+
+  private addAfterOn(clock: Clock, key: string, ms: number): void {
     if (this.stopped) return;
     if (ms <= 0) return this.add(key);
-    const at = Date.now() + ms;
+    const at = clock.now() + ms;
     const prev = this.timers.get(key);
     if (prev && prev.at <= at) return;
-    if (prev) clearTimeout(prev.t);
-    const t = setTimeout(() => {
+    if (prev) prev.clock.clearTimeout(prev.t);
+    const t = clock.setTimeout(() => {
       this.timers.delete(key);
       this.add(key);
     }, ms);
-    t.unref();
-    this.timers.set(key, { at, t });
+    this.timers.set(key, { at, t, clock });
   }
 
   private schedule(): void {
@@ -128,7 +136,8 @@ export class WorkQueue {
       // every failure is reported with its key (utilruntime.HandleError), the repeats less loudly
       const level = n === 1 || (n & (n - 1)) === 0 ? 'warn' : 'debug';
       this.opts.logger?.[level]({ key, err: (err as Error)?.message, retries: n, retryInMs: delay }, 'reconcile failed; retrying');
-      this.addAfter(key, delay);
+      // retries after a failure run on real time (a fake clock in a test does not stall them)
+      this.addAfterOn(realClock, key, delay);
     } finally {
       this.processing.delete(key);
       this.active--;
@@ -145,7 +154,7 @@ export class WorkQueue {
 
   stop(): void {
     this.stopped = true;
-    for (const { t } of this.timers.values()) clearTimeout(t);
+    for (const { t, clock } of this.timers.values()) clock.clearTimeout(t);
     this.timers.clear();
     this.queue.length = 0;
     this.queued.clear();

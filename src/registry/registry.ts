@@ -12,6 +12,7 @@ import {
   RevisionMismatchError,
   type Attrs,
   type Entry,
+  type EventType,
 } from '../storage/store.js';
 import { alreadyExists, badRequest, conflict, forbidden, invalidObject, methodNotSupported, notFound, StatusError } from './errors.js';
 import { admittedName, dropEmptyMeta, generateName, isUnconditionalRV, keepSystemMetaOnUpdate, nowRFC3339, resetSystemMetaForCreate, validateObjectMeta, validateObjectMetaUpdate } from './meta.js';
@@ -244,6 +245,21 @@ export class Registry {
     if (r.continue) list.metadata.continue = r.continue;
     if (r.remainingItemCount !== undefined) list.metadata.remainingItemCount = r.remainingItemCount;
     return list;
+  }
+
+  /**
+   * Watches a resource from the current revision on, as `GET ...?watch=1&resourceVersion=<the
+   * list's>` does: every later change of its objects (in `namespace`, or all), in order, as the
+   * kind serves them. Delivery is synchronous: a write returns after its event was handled, so a
+   * list followed by a watch in the same turn misses nothing. Returns the stop function.
+   */
+  watch(def: ResourceDef, namespace: string | undefined, onEvent: (type: EventType, obj: KObject, rv: number) => void): () => void {
+    const resource = resourceId(def);
+    return this.store.subscribe((c) => {
+      if (c.entry.resource !== resource) return;
+      if (namespace !== undefined && c.entry.namespace !== namespace) return;
+      onEvent(c.type, decodeFor(def, c.entry.json), c.rv);
+    });
   }
 
   filterFor(def: ResourceDef, q: ListQuery): ListFilter {

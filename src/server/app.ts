@@ -1,5 +1,6 @@
 // The HTTP server: one Fastify instance, one catch-all route that parses RequestInfo and
 // dispatches to discovery, OpenAPI, health, version or the generic resource handler.
+import type { Clock } from '../controllers/runtime/clock.js';
 import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import pino, { type Logger } from 'pino';
 import { allResources } from '../resources/index.js';
@@ -50,6 +51,8 @@ export interface ServerOptions {
   nodes?: number;
   /** pod lifecycle timing: 'default' or 'fast' (zero delay) */
   podStages?: 'default' | 'fast';
+  /** the controllers' clock (tests pass a FakeClock; default real time) */
+  clock?: Clock;
   /** mark the built-in `standard` StorageClass as the cluster default */
   defaultStorageClass?: boolean;
   /** cluster DNS port (UDP+TCP) on `host`; 'free' = any free port; 0 or unset = no DNS server */
@@ -103,6 +106,7 @@ export async function createServer(opts: ServerOptions = {}): Promise<KubeEmulat
       kubeletVersion: versionInfo(emulated).gitVersion,
       defaultStorageClass: opts.defaultStorageClass ?? false,
       volumesDir: join(opts.inMemory ? tmpdir() : resolve(opts.dataDir ?? './data'), 'volumes'),
+      clock: opts.clock,
     },
     allControllers(),
   );

@@ -5,7 +5,8 @@ import { startServer, testControllerOptions } from '../helpers/server.js';
 import type { KubeEmulator } from '../../src/server/app.js';
 import { ControllerManager } from '../../src/controllers/manager.js';
 import { statefulSetController } from '../../src/controllers/statefulset/index.js';
-import { goJSON, hashRevisionData, newRevision, patchData } from '../../src/controllers/statefulset/revision.js';
+import { newRevision, patchData } from '../../src/controllers/statefulset/revision.js';
+import { goJSON, hashRevisionData } from '../../src/controllers/runtime/history.js';
 import type { KObject } from '../../src/resources/types.js';
 
 let emu: KubeEmulator;

@@ -5,8 +5,9 @@ import type { KObject, ResourceDef } from '../../resources/types.js';
 import type { Registry } from '../../registry/registry.js';
 import { StatusError } from '../../registry/errors.js';
 import type { PodControl } from './podcontrol.js';
-import { aggregate, WRITE } from './podcontrol.js';
-import { applyRevision, controllerRevisionName, equalRevision, findEqualRevisions, goJSON, hashRevisionData, newRevision, nextRevision, revisionDataJSON, sortRevisions } from './revision.js';
+import { aggregate, WRITE } from '../runtime/controllerref.js';
+import { controllerRevisionName, equalRevision, findEqualRevisions, goJSON, hashRevisionData, nextRevision, revisionDataJSON, sortRevisions } from '../runtime/history.js';
+import { applyRevision, newRevision } from './revision.js';
 import {
   getOrdinal,
   identityMatches,

@@ -5,18 +5,12 @@ import type { KObject, ResourceDef } from '../../resources/types.js';
 import type { Registry } from '../../registry/registry.js';
 import type { Informer } from '../informer.js';
 import { StatusError } from '../../registry/errors.js';
+import { aggregate, WRITE } from '../runtime/controllerref.js';
 import { claimName, claimTemplates, getOrdinal, identityMatches, inOrdinalRange, podClaims, storageMatches, updateIdentity, updateStorage } from './utils.js';
 
-/** the manager name upstream's controllers write with (their user agent) */
-export const WRITE = { fieldManager: 'kube-controller-manager' };
 
 export type Recorder = (obj: KObject, type: 'Normal' | 'Warning', reason: string, message: string) => void;
 
-/** utilerrors.NewAggregate(...).Error() */
-export function aggregate(errs: string[]): Error | undefined {
-  if (!errs.length) return undefined;
-  return new Error(errs.length === 1 ? errs[0] : `[${errs.join(', ')}]`);
-}
 
 const errText = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 const isCode = (err: unknown, code: number): boolean => err instanceof StatusError && err.code === code;

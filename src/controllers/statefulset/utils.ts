@@ -3,6 +3,8 @@
 // pkg/controller GetPodFromTemplate).
 import type { KObject } from '../../resources/types.js';
 import { controllerRef } from './revision.js';
+import { controllerOf } from '../runtime/controllerref.js';
+import { isPodAvailable, isPodReady, isPodTerminating, isRunningAndReady, phase } from '../runtime/podutil.js';
 
 export const POD_NAME_LABEL = 'statefulset.kubernetes.io/pod-name';
 export const POD_INDEX_LABEL = 'apps.kubernetes.io/pod-index';
@@ -153,40 +155,19 @@ export function podRevision(pod: KObject): string {
   return pod.metadata?.labels?.[REVISION_LABEL] ?? '';
 }
 
-export function phase(pod: KObject): string {
-  return pod.status?.phase ?? '';
-}
-
+export { phase, isPodReady, isRunningAndReady, controllerOf };
 export const isCreated = (pod: KObject): boolean => phase(pod) !== '';
 export const isPending = (pod: KObject): boolean => phase(pod) === 'Pending';
 export const isFailed = (pod: KObject): boolean => phase(pod) === 'Failed';
 export const isSucceeded = (pod: KObject): boolean => phase(pod) === 'Succeeded';
-export const isTerminating = (pod: KObject): boolean => !!pod.metadata?.deletionTimestamp;
+export const isTerminating = isPodTerminating;
 
-function readyCondition(pod: KObject): KObject | undefined {
-  return (pod.status?.conditions ?? []).find((c: KObject) => c?.type === 'Ready');
-}
-
-export function isPodReady(pod: KObject): boolean {
-  return readyCondition(pod)?.status === 'True';
-}
-
-export function isRunningAndReady(pod: KObject): boolean {
-  return phase(pod) === 'Running' && isPodReady(pod);
-}
-
-/** IsPodAvailable: Ready for at least minReadySeconds (judged from the condition's transition time). */
+/** IsPodAvailable for a running pod. */
 export function isRunningAndAvailable(pod: KObject, minReadySeconds: number, now = Date.now()): boolean {
-  if (!isPodReady(pod)) return false;
-  if (!minReadySeconds) return true;
-  const t = Date.parse(readyCondition(pod)?.lastTransitionTime ?? '');
-  return !Number.isNaN(t) && t + minReadySeconds * 1000 < now;
+  return isPodAvailable(pod, minReadySeconds, now);
 }
 
 export function isHealthy(pod: KObject): boolean {
   return isRunningAndReady(pod) && !isTerminating(pod);
 }
 
-export function controllerOf(obj: KObject): KObject | undefined {
-  return (obj.metadata?.ownerReferences ?? []).find((r: KObject) => r?.controller === true);
-}
