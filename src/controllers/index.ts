@@ -13,6 +13,7 @@ import { systemNamespacesController } from './systemnamespaces.js';
 import { endpointsController } from './network/endpoints.js';
 import { endpointSliceController } from './network/endpointslice.js';
 import { endpointSliceMirroringController } from './network/mirroring.js';
+import { resourceQuotaController } from './resourcequota.js';
 
 export function allControllers(): Controller[] {
   return [
@@ -29,5 +30,6 @@ export function allControllers(): Controller[] {
     endpointsController(),
     endpointSliceController(),
     endpointSliceMirroringController(),
+    resourceQuotaController,
   ];
 }
