@@ -19,7 +19,7 @@ import {
   type QuotaEvaluator,
   type ScopeRequirement,
 } from '../resources/core/quota-evaluators.js';
-import { addLists, equalLists, maskList, resourceList, type ResourceList } from '../resources/core/resourcelist.js';
+import { addLists, equalLists, maskList, resourceList, sortedList, type ResourceList } from '../resources/core/resourcelist.js';
 import { StatusError } from '../registry/errors.js';
 
 /** --resource-quota-sync-period (5m). */
@@ -155,7 +155,7 @@ async function reconcile(key: string, rt: Runtime<State>) {
   const used = maskList({ ...prevUsed, ...calculateUsage(rt, q, hard, now) }, Object.keys(hard));
   if (!dirty && equalLists(used, prevUsed)) return;
   const next = structuredClone(q);
-  next.status = { hard, used };
+  next.status = { hard: sortedList(hard), used: sortedList(used) };
   try {
     rt.registry.update(rt.primary.def, q.metadata.namespace, q.metadata.name, next, { ...WRITE, subresource: 'status' });
   } catch (err) {

@@ -18,6 +18,7 @@ import {
   prettyPrint,
   removeZeros,
   resourceList,
+  sortedList,
   subtractLists,
   subtractNonNegative,
   type ResourceList,
@@ -112,7 +113,7 @@ export function installQuotaAdmission(registry: Registry): void {
       commit: () => {
         for (const c of charges) {
           const q = structuredClone(c.quota);
-          q.status = { ...(q.status ?? {}), used: c.used };
+          q.status = { ...(q.status ?? {}), used: sortedList(c.used) };
           try {
             registry.update(quotaDef, ns, q.metadata.name, q, { subresource: 'status', fieldManager: 'kube-apiserver' });
           } catch (err) {

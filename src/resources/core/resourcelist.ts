@@ -121,3 +121,10 @@ export function intValue(q: string): number {
   if (!p) return 0;
   return Math.ceil(p.value - 1e-9);
 }
+
+/** The list with its keys in order, as Go serializes a map. */
+export function sortedList(a: ResourceList): ResourceList {
+  const out: ResourceList = {};
+  for (const k of Object.keys(a).sort()) out[k] = a[k];
+  return out;
+}
