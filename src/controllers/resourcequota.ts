@@ -12,6 +12,7 @@ import {
   builtInEvaluators,
   claimNeedsReplenish,
   evaluatorFor,
+  IGNORED_RESOURCES,
   parseObjectCountName,
   quotaChargesPod,
   quotaScopes,
@@ -79,7 +80,7 @@ function evaluatorsFor(rt: Runtime<State>, hard: string[]): QuotaEvaluator[] {
   const out = [...builtInEvaluators()];
   for (const name of hard) {
     const gr = parseObjectCountName(name);
-    if (!gr || out.some((e) => e.group === gr.group && e.resource === gr.resource)) continue;
+    if (!gr || IGNORED_RESOURCES.has(`${gr.group}/${gr.resource}`) || out.some((e) => e.group === gr.group && e.resource === gr.resource)) continue;
     const def = rt.registry.def(gr.group, gr.resource);
     if (!def || !def.namespaced || !def.verbs.includes('list') || !def.verbs.includes('watch')) continue;
     const ev = evaluatorFor(gr.group, gr.resource);
@@ -123,7 +124,7 @@ function calculateUsage(rt: Runtime<State>, q: KObject, hard: ResourceList, nowM
 function measurable(rt: Runtime<State>, name: string): boolean {
   if (builtInEvaluators().some((e) => e.matchingResources([name]).length > 0)) return true;
   const gr = parseObjectCountName(name);
-  return !!gr && !!rt.registry.def(gr.group, gr.resource)?.namespaced;
+  return !!gr && !IGNORED_RESOURCES.has(`${gr.group}/${gr.resource}`) && !!rt.registry.def(gr.group, gr.resource)?.namespaced;
 }
 
 /** addQuota's priorities: spec.hard not yet in status, or a constraint without usage some evaluator measures. */
