@@ -218,3 +218,13 @@ describe('ResourceQuota admission: other kinds', () => {
     expect(refusal(() => emu.registry.create(cm, ns, { metadata: { name: 'a' } })).code).toBe(403);
   });
 });
+
+describe('ResourceQuota admission: updates', () => {
+  it('lets a pod made before a compute quota be updated (only creates of pods are measured)', () => {
+    const ns = newNs();
+    mkPod(ns, 'old');
+    quota(ns, 'compute', { 'requests.cpu': '1' });
+    expect(emu.registry.modify(pod, ns, 'old', (p) => void (p.metadata.labels = { a: 'b' })).object.metadata.labels).toEqual({ a: 'b' });
+    expect(refusal(() => mkPod(ns, 'new')).message).toBe('pods "new" is forbidden: failed quota: compute: must specify requests.cpu for: c');
+  });
+});

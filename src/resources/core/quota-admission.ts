@@ -65,7 +65,7 @@ export function checkRequest(
   if (negative.length) throw refuse(`quota usage is negative for resource(s): ${negative.join(',')}`);
   if (op === 'update' && old && old.metadata?.resourceVersion) {
     const prev = ev.usage(old, nowMs);
-    // pods may shrink (in-place resize); other kinds never give back on update
+    // pods may shrink (in-place resize, pods/resize); other kinds never give back on update
     delta = ev.resource === 'pods' && !ev.group ? subtractLists(delta, prev) : subtractNonNegative(delta, prev);
   }
   delta = removeZeros(delta);

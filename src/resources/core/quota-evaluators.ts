@@ -175,8 +175,8 @@ export function podMatchesScope(scope: ScopeRequirement, pod: KObject): boolean 
 export const podEvaluator: QuotaEvaluator = {
   group: '',
   resource: 'pods',
-  // InPlacePodVerticalScaling (on in 1.33): updates are measured too
-  handles: (op) => op === 'create' || op === 'update',
+  // creates; resizes would go through pods/resize, which is not served (other updates cannot change usage)
+  handles: (op) => op === 'create',
   matchingResources(input) {
     const out = intersect(input, POD_RESOURCES);
     for (const r of input) {
