@@ -9,7 +9,7 @@ import type { Registry, WriteOptions } from '../../registry/registry.js';
 import type { Entry } from '../../storage/store.js';
 import { forbidden, StatusError } from '../../registry/errors.js';
 import { admittedName } from '../../registry/meta.js';
-import { evaluatorFor, IGNORED_RESOURCES, quotaMatches, quotaScopes, type QuotaEvaluator } from './quota-evaluators.js';
+import { evaluatorFor, IGNORED_RESOURCES, quotaMatches, quotaScopes, type QuotaEvaluator, type ScopeRequirement } from './quota-evaluators.js';
 import {
   addLists,
   lessThanOrEqual,
@@ -23,6 +23,19 @@ import {
   subtractNonNegative,
   type ResourceList,
 } from './resourcelist.js';
+
+/** A quota's status lists and scopes, read once per stored quota object (never mutated). */
+interface QuotaView {
+  hard: ResourceList;
+  used: ResourceList;
+  scopes: ScopeRequirement[];
+}
+const views = new WeakMap<KObject, QuotaView>();
+function viewOf(q: KObject): QuotaView {
+  let v = views.get(q);
+  if (!v) views.set(q, (v = { hard: resourceList(q.status?.hard), used: resourceList(q.status?.used), scopes: quotaScopes(q) }));
+  return v;
+}
 
 /** One charge to write: the quota and its new status.used. */
 interface Charge {
@@ -48,13 +61,12 @@ export function checkRequest(
   const refuse = (why: string) => forbidden(def, name, why);
   const interesting: KObject[] = [];
   for (const q of quotas) {
-    const hard = resourceList(q.status?.hard);
-    if (!quotaMatches(ev, hard, quotaScopes(q), obj)) continue;
+    const { hard, used, scopes } = viewOf(q);
+    if (!quotaMatches(ev, hard, scopes, obj)) continue;
     const restricted = ev.matchingResources(Object.keys(hard));
     const failed = ev.constraints(restricted, obj);
     if (failed) throw refuse(`failed quota: ${q.metadata?.name}: ${failed}`);
     // hasUsageStats: every tracked resource of hard has a used value
-    const used = resourceList(q.status?.used);
     const unknown = restricted.filter((r) => !(r in used));
     if (unknown.length) throw refuse(`status unknown for quota: ${q.metadata?.name}, resources: ${[...new Set(restricted)].sort().join(',')}`);
     interesting.push(q);
@@ -72,8 +84,7 @@ export function checkRequest(
   if (!Object.keys(delta).length) return [];
   const charges: Charge[] = [];
   for (const q of interesting) {
-    const hard = resourceList(q.status?.hard);
-    const used = resourceList(q.status?.used);
+    const { hard, used } = viewOf(q);
     const requested = maskList(delta, Object.keys(hard));
     const newUsage = addLists(used, requested);
     const masked = maskList(newUsage, Object.keys(requested));
