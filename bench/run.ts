@@ -11,6 +11,7 @@ import { compactionStall } from './compaction.js';
 import { controllerScenarios, kubectlScenarios } from './cluster.js';
 import { crdScenarios } from './crd.js';
 import { deploymentScenarios } from './deployment.js';
+import { quotaScenarios } from './quota.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const QUICK = process.env.BENCH_QUICK === '1';
@@ -224,6 +225,7 @@ async function main(): Promise<void> {
   if (want('kubectl')) for (const r of await kubectlScenarios(RUNS, QUICK)) row(r[0], r[1], '', '', r[2] ?? '');
   if (want('crd')) for (const r of await crdScenarios(RUNS, QUICK)) row(...r);
   if (want('deployment')) for (const r of await deploymentScenarios(RUNS)) row(...r);
+  if (want('quota')) for (const r of await quotaScenarios(RUNS, QUICK)) row(...r);
   const md = [
     '# Benchmarks',
     '',

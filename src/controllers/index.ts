@@ -20,6 +20,7 @@ import { endpointsController } from './network/endpoints.js';
 import { endpointSliceController } from './network/endpointslice.js';
 import { endpointSliceMirroringController } from './network/mirroring.js';
 import { disruptionController } from './disruption/index.js';
+import { resourceQuotaController } from './resourcequota.js';
 
 export function allControllers(): Controller[] {
   return [
@@ -44,5 +45,6 @@ export function allControllers(): Controller[] {
     endpointSliceController(),
     endpointSliceMirroringController(),
     disruptionController,
+    resourceQuotaController,
   ];
 }

@@ -79,6 +79,8 @@ export interface AdmissionTransaction {
  */
 export type MutatingAdmission = (op: 'create' | 'update', obj: KObject, old: KObject | undefined, opts: WriteOptions) => void;
 export type AdmissionHook = (op: 'create' | 'update' | 'delete', obj: KObject, old: KObject | undefined, opts: WriteOptions) => void | AdmissionTransaction;
+/** A hook run for every kind (validating admission that acts on any resource: ResourceQuota), after the kind's own hooks. */
+export type AnyKindHook = (def: ResourceDef, op: 'create' | 'update' | 'delete', obj: KObject, old: KObject | undefined, opts: WriteOptions) => void | AdmissionTransaction;
 
 export interface RegistryOptions {
   logger?: Logger;
@@ -95,6 +97,7 @@ export class Registry {
   readonly kinds: KindRegistry;
   private readonly hooks = new Map<string, AdmissionHook[]>();
   private readonly admission = new Map<string, MutatingAdmission[]>();
+  private readonly anyKindHooks: AnyKindHook[] = [];
 
   constructor(
     readonly store: ObjectStore,
@@ -180,11 +183,20 @@ export class Registry {
     this.hooks.set(id, [...(this.hooks.get(id) ?? []), hook]);
   }
 
+  /** Adds a hook run on writes of every kind, after the kind's own hooks (see AnyKindHook). */
+  addAnyKindHook(hook: AnyKindHook): void {
+    this.anyKindHooks.push(hook);
+  }
+
   private runHooks(def: ResourceDef, op: 'create' | 'update' | 'delete', obj: KObject, old: KObject | undefined, opts: WriteOptions): Required<AdmissionTransaction> {
     const txns: AdmissionTransaction[] = [];
     try {
       for (const h of this.hooks.get(servedId(def)) ?? []) {
         const t = h(op, obj, old, opts);
+        if (t) txns.push(t);
+      }
+      for (const h of this.anyKindHooks) {
+        const t = h(def, op, obj, old, opts);
         if (t) txns.push(t);
       }
     } catch (err) {

@@ -5,6 +5,7 @@ import { invalid, required, forbidden } from '../../registry/validation.js';
 import { canonicalizeResourceList, compareQuantity, parseQuantity } from '../quantity.js';
 import { validateResourceName, validateResourceQuantityValue } from '../podspec-validation.js';
 import { defaultPrinter } from '../../printers/core.js';
+import { installLimitRanger } from './limitrange-admission.js';
 
 const isObj = (v: unknown): v is KObject => typeof v === 'object' && v !== null && !Array.isArray(v);
 const arr = (v: unknown): any[] => (Array.isArray(v) ? v : []);
@@ -76,4 +77,6 @@ export const limitRangeDef: ResourceDef = {
   validate: validateLimitRange,
   validateUpdate: (n) => validateLimitRange(n),
   generationChanged: () => false,
+  // the LimitRanger admission plugin on pods and claims
+  install: (registry) => installLimitRanger(registry),
 };

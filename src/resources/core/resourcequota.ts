@@ -1,10 +1,12 @@
 // core/v1 ResourceQuota: pkg/registry/core/resourcequota/strategy.go and ValidateResourceQuota*
-// (pkg/apis/core/validation/validation.go). Usage accounting is the quota controller's job.
+// (pkg/apis/core/validation/validation.go). Admission charges writes (quota-admission.ts); the
+// quota controller (src/controllers/resourcequota.ts) keeps status.used.
 import type { Cause, KObject, ResourceDef } from '../types.js';
 import { invalid, notSupported, isQualifiedName } from '../../registry/validation.js';
 import { canonicalizeResourceList } from '../quantity.js';
 import { validateResourceQuantityValue } from '../podspec-validation.js';
 import { resourceQuotaPrinter } from '../../printers/core.js';
+import { installQuotaAdmission } from './quota-admission.js';
 
 const isObj = (v: unknown): v is KObject => typeof v === 'object' && v !== null && !Array.isArray(v);
 const arr = (v: unknown): any[] => (Array.isArray(v) ? v : []);
@@ -82,4 +84,6 @@ export const resourceQuotaDef: ResourceDef = {
     return [...validateResourceList(n.status?.hard, 'status.hard'), ...validateResourceList(n.status?.used, 'status.used')];
   },
   generationChanged: () => false,
+  // the ResourceQuota admission plugin, over every kind
+  install: (registry) => installQuotaAdmission(registry),
 };
