@@ -9,6 +9,7 @@ import { ROOT, load, median, podManifest, request, rssMB, spawnCeiling, spawnSer
 import { watchFanout } from './watch.js';
 import { compactionStall } from './compaction.js';
 import { controllerScenarios, kubectlScenarios } from './cluster.js';
+import { daemonSetScenarios } from './daemonset.js';
 import { crdScenarios } from './crd.js';
 import { deploymentScenarios } from './deployment.js';
 import { quotaScenarios } from './quota.js';
@@ -224,6 +225,7 @@ async function main(): Promise<void> {
   if (want('compaction')) for (const r of await compactionStall(QUICK)) row(r[0], r[1], '', '', r[2] ?? '');
   if (want('controllers')) for (const r of await controllerScenarios(RUNS)) row(r[0], r[1], '', '', r[2] ?? '');
   if (want('replicasets')) for (const r of await replicaSetScenarios(RUNS)) row(r[0], r[1], '', '', r[2] ?? '');
+  if (want('daemonset')) for (const r of await daemonSetScenarios(RUNS)) row(r[0], r[1], '', '', r[2] ?? '');
   if (want('kubectl')) for (const r of await kubectlScenarios(RUNS, QUICK)) row(r[0], r[1], '', '', r[2] ?? '');
   if (want('crd')) for (const r of await crdScenarios(RUNS, QUICK)) row(...r);
   if (want('deployment')) for (const r of await deploymentScenarios(RUNS)) row(...r);

@@ -69,6 +69,8 @@ describe.each(availableKubectls([33, 29]))('kubectl 1.$minor: DaemonSets', ({ bi
     const st = await k.ok(['rollout', 'status', 'ds/logger', '-n', NS, '--timeout=30s']);
     expect(st.trimEnd().split('\n').at(-1)).toBe('daemon set "logger" successfully rolled out');
     await rolledOut('busybox:1.36');
+    // the same manifest again changes nothing (templateGeneration and status are the server's)
+    expect(await k.ok(['apply', '-f', '-'], { input: manifest('busybox:1.36') })).toBe('daemonset.apps/logger unchanged\n');
     const byNode = await podsByNode();
     expect(Object.keys(byNode).sort()).toEqual(NODES);
     for (const [node, p] of Object.entries<any>(byNode)) {

@@ -274,6 +274,23 @@ describe('daemonset controller: updates and history', () => {
     expect(revisionsOf('hist').map((r) => r.revision)).toEqual([3, 4]);
   });
 
+  it('a revision name taken by other data bumps status.collisionCount and picks another name', async () => {
+    create(ds('coll'));
+    const first = await until(() => revisionsOf('coll')[0]);
+    await until(() => live('coll').length === 3);
+    emu.registry.delete(def('apps', 'daemonsets'), NS, 'coll');
+    emu.registry.delete(def('apps', 'controllerrevisions'), NS, first.metadata.name);
+    for (const p of pods('coll')) emu.registry.delete(def('', 'pods'), NS, p.metadata.name, { gracePeriodSeconds: 0 });
+    await until(() => pods('coll').length === 0);
+    emu.registry.create(def('apps', 'controllerrevisions'), NS, { apiVersion: 'apps/v1', kind: 'ControllerRevision', metadata: { name: first.metadata.name, labels: { other: 'x' } }, data: { other: true }, revision: 1 });
+    create(ds('coll'));
+    const rev = await until(() => revisionsOf('coll')[0]);
+    expect(getDS('coll').status.collisionCount).toBe(1);
+    expect(rev.metadata.name).not.toBe(first.metadata.name);
+    expect(rev.metadata.name).toBe(`coll-${rev.metadata.labels['controller-revision-hash']}`);
+    await rolledOut('coll', 'nginx:1.25');
+  });
+
   it('a failed daemon pod is deleted and replaced, with a FailedDaemonPod event', async () => {
     create(ds('flaky'));
     await rolledOut('flaky', 'nginx:1.25');

@@ -92,6 +92,10 @@ describe('DaemonSet kind', () => {
     }).object;
     expect(o.metadata.annotations['deprecated.daemonset.template.generation']).toBe('2');
     expect(o.metadata.generation).toBe(3);
+    // a pointer field set to 0 is a template change
+    o = emu.registry.modify(dsDef(), NS, 'gen', (x) => void (x.spec.template.spec.securityContext = { runAsUser: 0 })).object;
+    expect(o.metadata.annotations['deprecated.daemonset.template.generation']).toBe('3');
+    expect(o.metadata.generation).toBe(4);
   });
 
   it('the status subresource keeps the spec and refuses negative counts', () => {

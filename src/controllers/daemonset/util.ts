@@ -95,15 +95,32 @@ function hasUntoleratedTaint(taints: KObject[], tolerations: KObject[], filter: 
  * that only fails NoSchedule taints may keep running.
  */
 export function nodeShouldRunDaemonPod(node: KObject, ds: KObject): [boolean, boolean] {
-  // informer objects are replaced on every change: cache the verdict per (node, set) object pair
+  // informer objects are replaced on every change, never changed: cache the verdict per node object
+  // and per scheduling shape of the set (a status write gives a new set object, not a new shape)
+  const key = schedulingKey(ds);
   let perNode = verdicts.get(node);
-  if (!perNode) verdicts.set(node, (perNode = new WeakMap()));
-  let v = perNode.get(ds);
-  if (!v) perNode.set(ds, (v = shouldRun(node, ds)));
+  if (!perNode) verdicts.set(node, (perNode = new Map()));
+  let v = perNode.get(key);
+  if (!v) {
+    if (perNode.size > 64) perNode.clear();
+    perNode.set(key, (v = shouldRun(node, ds)));
+  }
   return v;
 }
 
-const verdicts = new WeakMap<KObject, WeakMap<KObject, [boolean, boolean]>>();
+const verdicts = new WeakMap<KObject, Map<string, [boolean, boolean]>>();
+const keys = new WeakMap<KObject, string>();
+
+/** What of a set decides where its pods may run. */
+function schedulingKey(ds: KObject): string {
+  let k = keys.get(ds);
+  if (k === undefined) {
+    const s = ds.spec?.template?.spec ?? {};
+    k = JSON.stringify([s.nodeName, s.nodeSelector, s.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution, s.tolerations, s.hostNetwork === true]);
+    keys.set(ds, k);
+  }
+  return k;
+}
 
 function shouldRun(node: KObject, ds: KObject): [boolean, boolean] {
   const tplSpec = ds.spec?.template?.spec ?? {};

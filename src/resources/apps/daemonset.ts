@@ -64,7 +64,7 @@ function setTemplateGeneration(ds: KObject, gen: number): void {
   ds.metadata.annotations = { ...(isMap(ds.metadata.annotations) ? ds.metadata.annotations : {}), [TEMPLATE_GENERATION_ANNOTATION]: String(gen) };
 }
 
-/** Go's semantic equality of decoded values: null, "", [] and {} are all the zero value. */
+/** Go's semantic equality of decoded values: null, "", [] and {} are all the zero value (omitempty). */
 function semantic(v: unknown): unknown {
   if (Array.isArray(v)) return v.length ? v.map(semantic) : undefined;
   if (isMap(v)) {
@@ -75,7 +75,8 @@ function semantic(v: unknown): unknown {
     }
     return Object.keys(out).length ? out : undefined;
   }
-  if (v === null || v === '' || v === false || v === 0) return undefined;
+  // 0 and false stay: a pointer field set to them differs from an unset one
+  if (v === null || v === '') return undefined;
   return v;
 }
 
