@@ -138,4 +138,10 @@ describe.each(availableKubectls([33, 29]))('kubectl 1.$minor: CronJobs', ({ bin 
     await poll(async () => (await k.run(['get', 'job', 'ttl', '-n', NS])).stderr.includes('NotFound'), 'the Job deleted after its TTL');
     await poll(async () => !(await getJSON(['pods'])).items.some((p: any) => p.metadata.labels?.['batch.kubernetes.io/job-name'] === 'ttl'), 'its pods deleted');
   });
+
+  it('delete cj takes its Jobs and their pods with it', async () => {
+    expect(await k.ok(['delete', 'cj', 'c', '-n', NS])).toBe('cronjob.batch "c" deleted\n');
+    await poll(async () => !(await getJSON(['jobs'])).items.some((j: any) => j.metadata.ownerReferences?.[0]?.name === 'c'), 'the Jobs deleted');
+    await poll(async () => !(await getJSON(['pods'])).items.some((p: any) => /^c-\d+$/.test(p.metadata.labels?.['batch.kubernetes.io/job-name'] ?? '')), 'their pods deleted');
+  });
 });

@@ -259,4 +259,23 @@ describe('cronjob controller', () => {
     await runUntil(s1 + 3 * MIN + 1000);
     expect(jobs('resched')).toEqual([jobName('resched', s1 + 3 * MIN)]);
   });
+
+  it('a time further away than a timer can wait (@yearly) is requeued in steps of at most 2^31-1 ms', async () => {
+    emu = await startServer({ controllers: [] });
+    const delays: number[] = [];
+    clock = new (class extends FakeClock {
+      setTimeout(fn: () => void, ms: number) {
+        delays.push(ms);
+        return super.setTimeout(fn, ms);
+      }
+    })(Date.now());
+    mgr = new ControllerManager(emu.registry, emu.logger, testControllerOptions({ clock }), [cronJobController]);
+    mgr.start(['*']);
+    createCronJob('leap', { schedule: '0 0 29 2 *' });
+    await settle();
+    expect(delays.length).toBeGreaterThan(0);
+    // Node fires a longer setTimeout at once: the controller would spin
+    expect(Math.max(...delays)).toBe(2 ** 31 - 1);
+    expect(jobs('leap')).toEqual([]);
+  });
 });

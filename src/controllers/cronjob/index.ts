@@ -17,6 +17,7 @@ import {
   inActiveList,
   inActiveListByName,
   jobReference,
+  MAX_REQUEUE_MS,
   nextScheduleTime,
   nextScheduleTimeDuration,
 } from './utils.js';
@@ -294,7 +295,7 @@ export const cronJobController = defineController<State>({
         return;
       }
       const d = nextScheduleTimeDuration(cached, rt.clock.now(), sched);
-      return d === undefined ? undefined : { requeueAfterMs: Math.max(0, d) };
+      return d === undefined ? undefined : { requeueAfterMs: Math.min(MAX_REQUEUE_MS, Math.max(0, d)) };
     }
     const jobs = jobsOf(rt, cached);
     const cj = structuredClone(cached);
@@ -305,7 +306,7 @@ export const cronJobController = defineController<State>({
       // UpdateStatus: the whole status, at the resourceVersion read (a conflict retries the sync)
       rt.registry.update(rt.state.cronJobDef, ns, name, cj, { ...WRITE, subresource: 'status' });
     }
-    if (r.requeueAfterMs !== undefined) return { requeueAfterMs: Math.max(0, r.requeueAfterMs) };
+    if (r.requeueAfterMs !== undefined) return { requeueAfterMs: Math.min(MAX_REQUEUE_MS, Math.max(0, r.requeueAfterMs)) };
     if (r.error) throw r.error;
   },
 });
