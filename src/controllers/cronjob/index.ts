@@ -303,7 +303,9 @@ export const cronJobController = defineController<State>({
     const r = syncCronJob(rt, cj, jobs);
     if (r.error) rt.logger.debug({ cronjob: key, err: errText(r.error) }, 'Error reconciling cronjob');
     if (cleaned || r.updateStatus) {
-      // UpdateStatus: the whole status, at the resourceVersion read (a conflict retries the sync)
+      // UpdateStatus: the whole status, at the resourceVersion read (a conflict retries the sync);
+      // an empty active list is omitted (omitempty)
+      if (Array.isArray(cj.status?.active) && cj.status.active.length === 0) delete cj.status.active;
       rt.registry.update(rt.state.cronJobDef, ns, name, cj, { ...WRITE, subresource: 'status' });
     }
     if (r.requeueAfterMs !== undefined) return { requeueAfterMs: Math.min(MAX_REQUEUE_MS, Math.max(0, r.requeueAfterMs)) };
