@@ -278,4 +278,12 @@ describe('cronjob controller', () => {
     expect(Math.max(...delays)).toBe(2 ** 31 - 1);
     expect(jobs('leap')).toEqual([]);
   });
+
+  it('a schedule that parses but never fires (Feb 30th) gets the InvalidSchedule warning and no requeue', async () => {
+    await cluster();
+    createCronJob('never', { schedule: '0 0 30 2 *' });
+    await settle();
+    expect(events('never')).toEqual(['InvalidSchedule: invalid schedule: 0 0 30 2 * : time difference between two schedules is less than 1 second']);
+    expect(clock.pending).toBe(0);
+  });
 });
