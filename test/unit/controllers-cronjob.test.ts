@@ -264,7 +264,7 @@ describe('cronjob controller', () => {
     emu = await startServer({ controllers: [] });
     const delays: number[] = [];
     clock = new (class extends FakeClock {
-      setTimeout(fn: () => void, ms: number) {
+      override setTimeout(fn: () => void, ms: number) {
         delays.push(ms);
         return super.setTimeout(fn, ms);
       }
