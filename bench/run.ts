@@ -10,6 +10,7 @@ import { watchFanout } from './watch.js';
 import { compactionStall } from './compaction.js';
 import { controllerScenarios, kubectlScenarios } from './cluster.js';
 import { crdScenarios } from './crd.js';
+import { jobScenarios } from './job.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const QUICK = process.env.BENCH_QUICK === '1';
@@ -222,6 +223,7 @@ async function main(): Promise<void> {
   if (want('controllers')) for (const r of await controllerScenarios(RUNS)) row(r[0], r[1], '', '', r[2] ?? '');
   if (want('kubectl')) for (const r of await kubectlScenarios(RUNS, QUICK)) row(r[0], r[1], '', '', r[2] ?? '');
   if (want('crd')) for (const r of await crdScenarios(RUNS, QUICK)) row(...r);
+  if (want('job')) for (const r of await jobScenarios(RUNS)) row(...r);
   const md = [
     '# Benchmarks',
     '',
