@@ -286,4 +286,14 @@ describe('cronjob controller', () => {
     expect(events('never')).toEqual(['InvalidSchedule: invalid schedule: 0 0 30 2 * : time difference between two schedules is less than 1 second']);
     expect(clock.pending).toBe(0);
   });
+
+  it('@every counts from the creation time (robfig ConstantDelaySchedule)', async () => {
+    await cluster();
+    const cj = createCronJob('every', { schedule: '@every 90s' });
+    const created = Date.parse(cj.metadata.creationTimestamp);
+    await runUntil(created + 4 * MIN);
+    const times = [created + 90_000, created + 180_000];
+    expect(jobs('every')).toEqual(times.map((t) => `every-${Math.floor(t / MIN)}`).sort());
+    expect(getCJ('every').status.lastScheduleTime).toBe(rfc3339(times[1]));
+  });
 });
