@@ -11,6 +11,7 @@ import { compactionStall } from './compaction.js';
 import { controllerScenarios, kubectlScenarios } from './cluster.js';
 import { crdScenarios } from './crd.js';
 import { jobScenarios } from './job.js';
+import { cronJobScenarios } from './cronjob.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const QUICK = process.env.BENCH_QUICK === '1';
@@ -224,6 +225,7 @@ async function main(): Promise<void> {
   if (want('kubectl')) for (const r of await kubectlScenarios(RUNS, QUICK)) row(r[0], r[1], '', '', r[2] ?? '');
   if (want('crd')) for (const r of await crdScenarios(RUNS, QUICK)) row(...r);
   if (want('job')) for (const r of await jobScenarios(RUNS)) row(...r);
+  if (want('cronjob')) for (const r of await cronJobScenarios(RUNS)) row(...r);
   const md = [
     '# Benchmarks',
     '',
