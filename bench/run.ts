@@ -14,6 +14,8 @@ import { crdScenarios } from './crd.js';
 import { deploymentScenarios } from './deployment.js';
 import { quotaScenarios } from './quota.js';
 import { replicaSetScenarios } from './replicaset.js';
+import { jobScenarios } from './job.js';
+import { cronJobScenarios } from './cronjob.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const QUICK = process.env.BENCH_QUICK === '1';
@@ -230,6 +232,8 @@ async function main(): Promise<void> {
   if (want('crd')) for (const r of await crdScenarios(RUNS, QUICK)) row(...r);
   if (want('deployment')) for (const r of await deploymentScenarios(RUNS)) row(...r);
   if (want('quota')) for (const r of await quotaScenarios(RUNS, QUICK)) row(...r);
+  if (want('job')) for (const r of await jobScenarios(RUNS)) row(...r);
+  if (want('cronjob')) for (const r of await cronJobScenarios(RUNS)) row(...r);
   const md = [
     '# Benchmarks',
     '',

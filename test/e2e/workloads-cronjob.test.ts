@@ -138,4 +138,41 @@ describe.each(availableKubectls([33, 29]))('kubectl 1.$minor: CronJobs', ({ bin 
     await poll(async () => (await k.run(['get', 'job', 'ttl', '-n', NS])).stderr.includes('NotFound'), 'the Job deleted after its TTL');
     await poll(async () => !(await getJSON(['pods'])).items.some((p: any) => p.metadata.labels?.['batch.kubernetes.io/job-name'] === 'ttl'), 'its pods deleted');
   });
+
+  it('delete cj takes its Jobs and their pods with it', async () => {
+    expect(await k.ok(['delete', 'cj', 'c', '-n', NS])).toBe('cronjob.batch "c" deleted\n');
+    await poll(async () => !(await getJSON(['jobs'])).items.some((j: any) => j.metadata.ownerReferences?.[0]?.name === 'c'), 'the Jobs deleted');
+    await poll(async () => !(await getJSON(['pods'])).items.some((p: any) => /^c-\d+$/.test(p.metadata.labels?.['batch.kubernetes.io/job-name'] ?? '')), 'their pods deleted');
+  });
+
+  it('apply --server-side with timeZone and suspend, then resume with a patch', async () => {
+    const yaml = `apiVersion: batch/v1
+kind: CronJob
+metadata:
+  name: nightly
+  namespace: ${NS}
+spec:
+  schedule: "30 2 * * *"
+  timeZone: Europe/Paris
+  suspend: true
+  jobTemplate:
+    spec:
+      template:
+        spec:
+          restartPolicy: OnFailure
+          containers:
+          - name: backup
+            image: busybox
+`;
+    expect(await k.ok(['apply', '--server-side', '-f', '-'], { input: yaml })).toBe('cronjob.batch/nightly serverside-applied\n');
+    let row = (await k.ok(['get', 'cj', 'nightly', '-n', NS, '--no-headers'])).trim().split(/\s{2,}/);
+    expect(row.slice(0, 6)).toEqual(['nightly', '30 2 * * *', 'Europe/Paris', 'True', '0', '<none>']);
+    expect(await k.ok(['patch', 'cj', 'nightly', '-n', NS, '-p', '{"spec":{"suspend":false}}'])).toBe('cronjob.batch/nightly patched\n');
+    row = (await k.ok(['get', 'cj', 'nightly', '-n', NS, '--no-headers'])).trim().split(/\s{2,}/);
+    expect(row[3]).toBe('False');
+    const bad = await k.run(['patch', 'cj', 'nightly', '-n', NS, '-p', '{"spec":{"timeZone":"Europe/Atlantis"}}']);
+    expect(bad.stderr).toBe('The CronJob "nightly" is invalid: spec.timeZone: Invalid value: "Europe/Atlantis": unknown time zone Europe/Atlantis\n');
+    const tz = await k.run(['patch', 'cj', 'nightly', '-n', NS, '-p', '{"spec":{"schedule":"CRON_TZ=UTC 0 * * * *"}}']);
+    expect(tz.stderr).toBe('The CronJob "nightly" is invalid: spec.schedule: Invalid value: "CRON_TZ=UTC 0 * * * *": cannot use TZ or CRON_TZ in schedule, use timeZone field instead\n');
+  });
 });

@@ -119,7 +119,7 @@ describe('cronjob controller', () => {
     finish(jobName('done', s1), true, s1, s1 + 20_000);
     await settle();
     const st = getCJ('done').status;
-    expect(st.active ?? []).toEqual([]);
+    expect(st.active).toBeUndefined();
     expect(st.lastSuccessfulTime).toBe(rfc3339(s1 + 20_000));
     expect(events('done')).toContain(`SawCompletedJob: Saw completed job: ${jobName('done', s1)}, condition: Complete`);
   });
@@ -258,5 +258,42 @@ describe('cronjob controller', () => {
     expect(jobs('resched')).toEqual([]);
     await runUntil(s1 + 3 * MIN + 1000);
     expect(jobs('resched')).toEqual([jobName('resched', s1 + 3 * MIN)]);
+  });
+
+  it('a time further away than a timer can wait (@yearly) is requeued in steps of at most 2^31-1 ms', async () => {
+    emu = await startServer({ controllers: [] });
+    const delays: number[] = [];
+    clock = new (class extends FakeClock {
+      override setTimeout(fn: () => void, ms: number) {
+        delays.push(ms);
+        return super.setTimeout(fn, ms);
+      }
+    })(Date.now());
+    mgr = new ControllerManager(emu.registry, emu.logger, testControllerOptions({ clock }), [cronJobController]);
+    mgr.start(['*']);
+    createCronJob('leap', { schedule: '0 0 29 2 *' });
+    await settle();
+    expect(delays.length).toBeGreaterThan(0);
+    // Node fires a longer setTimeout at once: the controller would spin
+    expect(Math.max(...delays)).toBe(2 ** 31 - 1);
+    expect(jobs('leap')).toEqual([]);
+  });
+
+  it('a schedule that parses but never fires (Feb 30th) gets the InvalidSchedule warning and no requeue', async () => {
+    await cluster();
+    createCronJob('never', { schedule: '0 0 30 2 *' });
+    await settle();
+    expect(events('never')).toEqual(['InvalidSchedule: invalid schedule: 0 0 30 2 * : time difference between two schedules is less than 1 second']);
+    expect(clock.pending).toBe(0);
+  });
+
+  it('@every counts from the creation time (robfig ConstantDelaySchedule)', async () => {
+    await cluster();
+    const cj = createCronJob('every', { schedule: '@every 90s' });
+    const created = Date.parse(cj.metadata.creationTimestamp);
+    await runUntil(created + 4 * MIN);
+    const times = [created + 90_000, created + 180_000];
+    expect(jobs('every')).toEqual(times.map((t) => `every-${Math.floor(t / MIN)}`).sort());
+    expect(getCJ('every').status.lastScheduleTime).toBe(rfc3339(times[1]));
   });
 });

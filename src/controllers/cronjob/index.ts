@@ -17,6 +17,7 @@ import {
   inActiveList,
   inActiveListByName,
   jobReference,
+  MAX_REQUEUE_MS,
   nextScheduleTime,
   nextScheduleTimeDuration,
 } from './utils.js';
@@ -43,12 +44,16 @@ function rfc1123z(ms: number): string {
   return `${days[d.getUTCDay()]}, ${p(d.getUTCDate())} ${months[d.getUTCMonth()]} ${d.getUTCFullYear()} ${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())} +0000`;
 }
 
+/** Jobs filed by namespace and the name their controllerRef gives. */
+const BY_CONTROLLER_NAME = 'cronjob-controller-name';
+const byControllerName = (j: KObject): string[] => {
+  const ref = controllerOf(j);
+  return ref && typeof ref.name === 'string' ? [`${j.metadata?.namespace ?? ''}/${ref.name}`] : [];
+};
+
 /** Jobs whose controllerRef names the CronJob (getJobsToBeReconciled: upstream compares the name only). */
 function jobsOf(rt: Rt, cj: KObject): KObject[] {
-  return rt
-    .informer('batch', 'jobs')
-    .list(cj.metadata.namespace)
-    .filter((j) => controllerOf(j)?.name === cj.metadata.name);
+  return rt.informer('batch', 'jobs').byIndex(BY_CONTROLLER_NAME, `${cj.metadata.namespace}/${cj.metadata.name}`);
 }
 
 /** deleteJob: deletes the Job (background propagation) and drops it from the active list. */
@@ -269,12 +274,15 @@ export const cronJobController = defineController<State>({
   // a CronJob adopts nothing by labels
   selector: () => undefined,
   workers: 5,
-  setup: (rt) => ({
-    cronJobDef: rt.registry.mustDef('batch', 'cronjobs'),
-    jobDef: rt.registry.mustDef('batch', 'jobs'),
-    record: rt.recorder.for({ component: 'cronjob-controller' }),
-    seen: new Map(),
-  }),
+  setup: (rt) => {
+    rt.informer('batch', 'jobs').addIndex(BY_CONTROLLER_NAME, byControllerName);
+    return {
+      cronJobDef: rt.registry.mustDef('batch', 'cronjobs'),
+      jobDef: rt.registry.mustDef('batch', 'jobs'),
+      record: rt.recorder.for({ component: 'cronjob-controller' }),
+      seen: new Map(),
+    };
+  },
   onPrimaryDelete: (obj, rt) => void rt.state.seen.delete(rt.keyOf(obj)),
   reconcile(key, rt) {
     const { namespace: ns, name } = splitObjectKey(key);
@@ -294,7 +302,7 @@ export const cronJobController = defineController<State>({
         return;
       }
       const d = nextScheduleTimeDuration(cached, rt.clock.now(), sched);
-      return d === undefined ? undefined : { requeueAfterMs: Math.max(0, d) };
+      return d === undefined ? undefined : { requeueAfterMs: Math.min(MAX_REQUEUE_MS, Math.max(0, d)) };
     }
     const jobs = jobsOf(rt, cached);
     const cj = structuredClone(cached);
@@ -302,10 +310,12 @@ export const cronJobController = defineController<State>({
     const r = syncCronJob(rt, cj, jobs);
     if (r.error) rt.logger.debug({ cronjob: key, err: errText(r.error) }, 'Error reconciling cronjob');
     if (cleaned || r.updateStatus) {
-      // UpdateStatus: the whole status, at the resourceVersion read (a conflict retries the sync)
+      // UpdateStatus: the whole status, at the resourceVersion read (a conflict retries the sync);
+      // an empty active list is omitted (omitempty)
+      if (Array.isArray(cj.status?.active) && cj.status.active.length === 0) delete cj.status.active;
       rt.registry.update(rt.state.cronJobDef, ns, name, cj, { ...WRITE, subresource: 'status' });
     }
-    if (r.requeueAfterMs !== undefined) return { requeueAfterMs: Math.max(0, r.requeueAfterMs) };
+    if (r.requeueAfterMs !== undefined) return { requeueAfterMs: Math.min(MAX_REQUEUE_MS, Math.max(0, r.requeueAfterMs)) };
     if (r.error) throw r.error;
   },
 });

@@ -7,6 +7,11 @@ import { offsetAt, loadLocation, type CronSchedule } from './schedule.js';
 
 /** client-go adds this to every requeue so an NTP skew does not miss the slot. */
 export const NEXT_SCHEDULE_DELTA_MS = 100;
+/**
+ * The longest delay a timer can wait (Node's setTimeout fires at once past 2^31-1 ms): a CronJob due
+ * later (@yearly, @monthly) is synced again after this long and requeued for the rest.
+ */
+export const MAX_REQUEUE_MS = 2 ** 31 - 1;
 export const SCHEDULED_TIMESTAMP_ANNOTATION = 'batch.kubernetes.io/cronjob-scheduled-timestamp';
 
 export type Missed = 'none' | 'few' | 'many';

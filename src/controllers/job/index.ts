@@ -53,6 +53,8 @@ const MAX_UNCOUNTED_PODS = 500;
 const MAX_POD_CREATE_DELETE_PER_SYNC = 500;
 const SLOW_START_INITIAL_BATCH = 1;
 const ORPHAN = 'orphan:';
+/** the controller writes objects read from the server (plus its own fields): no unknown-field pass */
+const W = { ...WRITE, fieldsChecked: true };
 
 type Cond = KObject;
 
@@ -192,11 +194,16 @@ function statusObject(st: KObject): KObject {
   return out;
 }
 
+/** A copy of a (cached or written) Job whose status may be changed: only the status is the controller's to mutate. */
+function ownStatus(job: KObject): KObject {
+  return { ...job, status: structuredClone(job.status ?? {}) };
+}
+
 /** updateJobStatus: a PUT of the status (the resourceVersion is a precondition; a conflict retries the sync). */
 function updateStatus(rt: Runtime<State>, job: KObject): KObject {
   const body = { ...job, status: statusObject(job.status) };
-  const r = rt.registry.update(rt.state.jobDef, job.metadata.namespace, job.metadata.name, body, { ...WRITE, subresource: 'status' });
-  return structuredClone(r.object);
+  const r = rt.registry.update(rt.state.jobDef, job.metadata.namespace, job.metadata.name, body, { ...W, subresource: 'status' });
+  return ownStatus(r.object);
 }
 
 /** The pod a Job creates from its template (controller.GetPodFromTemplate). */
@@ -240,7 +247,7 @@ function removeFinalizer(rt: Runtime<State>, pod: KObject): void {
       if (f.length) p.metadata.finalizers = f;
       else delete p.metadata.finalizers;
     },
-    WRITE,
+    W,
   );
 }
 
@@ -279,7 +286,7 @@ function podsForJob(rt: Runtime<State>, job: KObject): KObject[] {
     try {
       out = registry.modify(podDef, ns, p.metadata.name, (cur: KObject) => {
         if (!arr(cur.metadata.finalizers).includes(JOB_TRACKING_FINALIZER)) cur.metadata.finalizers = [...arr(cur.metadata.finalizers), JOB_TRACKING_FINALIZER];
-      }, WRITE).object;
+      }, W).object;
     } catch (err) {
       if (!(err instanceof StatusError && err.code === 404)) throw err;
     }
@@ -566,7 +573,7 @@ function manageJob(rt: Runtime<State>, job: KObject, ctx: SyncCtx, key: string):
         }
       }
       try {
-        const r = rt.registry.create(S.podDef, job.metadata.namespace, podFromTemplate(job, tpl, generateName), WRITE);
+        const r = rt.registry.create(S.podDef, job.metadata.namespace, podFromTemplate(job, tpl, generateName), W);
         S.record(job, 'Normal', 'SuccessfulCreate', `Created pod: ${r.object.metadata.name}`);
       } catch (err) {
         if (isNamespaceTerminating(err)) continue;
@@ -778,8 +785,7 @@ async function syncJob(key: string, rt: Runtime<State>): Promise<void> {
     return;
   }
   if (managedByExternal(shared)) return;
-  const job = structuredClone(shared);
-  job.status ??= {};
+  const job = ownStatus(shared);
   if (isJobFinished(job)) {
     S.backoff.remove(key);
     cleanupPodFinalizers(rt, job);

@@ -43,7 +43,8 @@ function processTTL(rt: Runtime<State>, job: KObject): number | undefined {
     rt.logger.info({ job: rt.keyOf(job) }, 'Warning: Found Job finished in the future. This is likely due to time skew in the cluster. Job cleanup will be deferred.');
   const remaining = expireAt - now;
   if (remaining <= 0) return expireAt;
-  rt.queue.addAfter(rt.keyOf(job), remaining);
+  // a timer waits at most 2^31-1 ms (Node fires longer ones at once): a longer TTL is re-checked then
+  rt.queue.addAfter(rt.keyOf(job), Math.min(remaining, 2 ** 31 - 1));
   return undefined;
 }
 
