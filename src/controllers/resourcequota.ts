@@ -20,7 +20,7 @@ import {
   type QuotaEvaluator,
   type ScopeRequirement,
 } from '../resources/core/quota-evaluators.js';
-import { addLists, equalLists, maskList, resourceList, sortedList, type ResourceList } from '../resources/core/resourcelist.js';
+import { equalLists, maskList, resourceList, sortedList, sumLists, type ResourceList } from '../resources/core/resourcelist.js';
 import { StatusError } from '../registry/errors.js';
 
 /** --resource-quota-sync-period (5m). */
@@ -67,12 +67,24 @@ const byResource = (resource: string) => builtInEvaluators().find((e) => e.resou
 
 /** generic.CalculateUsageStats: the usage of every object of the namespace in all of the quota's scopes, each tracked resource from 0. */
 function usageStats(rt: Runtime<State>, ev: QuotaEvaluator, namespace: string, scopes: ScopeRequirement[], resources: string[], nowMs: number): ResourceList {
-  let used: ResourceList = Object.fromEntries(resources.map((r) => [r, '0']));
+  const usages: ResourceList[] = [];
   for (const obj of rt.informer(ev.group, ev.resource).list(namespace)) {
     if (!scopes.every((s) => ev.matchesScope(s, obj))) continue;
-    used = addLists(used, maskList(ev.usage(obj, nowMs), resources));
+    usages.push(maskList(usageOf(ev, obj, nowMs), resources));
   }
-  return used;
+  return sumLists(usages, Object.fromEntries(resources.map((r) => [r, '0'])));
+}
+
+/**
+ * An object's usage, kept per cached object (informer objects are replaced, never changed); a
+ * pod being deleted is measured each time (it stops being charged when its grace period ends).
+ */
+const usages = new WeakMap<KObject, ResourceList>();
+function usageOf(ev: QuotaEvaluator, obj: KObject, nowMs: number): ResourceList {
+  if (obj.metadata?.deletionTimestamp) return ev.usage(obj, nowMs);
+  let u = usages.get(obj);
+  if (!u) usages.set(obj, (u = ev.usage(obj, nowMs)));
+  return u;
 }
 
 /** The evaluators that can measure a quota: the built-in ones and an object count for each count/<resource>.<group> of a served kind. */
@@ -111,13 +123,12 @@ function calculateUsage(rt: Runtime<State>, q: KObject, hard: ResourceList, nowM
   const matched = names.filter((n) => potential.has(n));
   const scopes = quotaScopes(q);
   const ns = q.metadata.namespace;
-  let usage: ResourceList = {};
+  const stats: ResourceList[] = [];
   for (const ev of evaluators) {
     const inter = ev.matchingResources(matched);
-    if (!inter.length) continue;
-    usage = addLists(usage, usageStats(rt, ev, ns, scopes, inter, nowMs));
+    if (inter.length) stats.push(usageStats(rt, ev, ns, scopes, inter, nowMs));
   }
-  return maskList(usage, matched);
+  return maskList(sumLists(stats), matched);
 }
 
 /** Whether some evaluator measures a resource name (a built-in one, or an object count of a served kind). */

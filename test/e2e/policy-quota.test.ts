@@ -79,6 +79,39 @@ describe.each(versions)('kubectl 1.$minor: ResourceQuota and LimitRange', ({ min
     expect(r.stderr).toBe('Error from server (Forbidden): pods "bare" is forbidden: failed quota: compute: must specify limits.cpu for: bare; requests.cpu for: bare\n');
   });
 
+  it('count/<resource>.<group> counts custom resources too', async () => {
+    const crd = [
+      'apiVersion: apiextensions.k8s.io/v1',
+      'kind: CustomResourceDefinition',
+      'metadata:',
+      '  name: widgets.quota.example.com',
+      'spec:',
+      '  group: quota.example.com',
+      '  scope: Namespaced',
+      '  names: {plural: widgets, singular: widget, kind: Widget, listKind: WidgetList}',
+      '  versions:',
+      '  - name: v1',
+      '    served: true',
+      '    storage: true',
+      '    schema: {openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}}',
+      '',
+    ].join('\n');
+    await k.ok(['apply', '-f', '-'], { input: crd });
+    await k.ok(['wait', '--for=condition=Established', 'crd/widgets.quota.example.com', '--timeout=20s']);
+    await k.ok(['create', 'quota', 'widgets', '--hard=count/widgets.quota.example.com=1', '-n', NS]);
+    await poll(async () => (await used('widgets'))?.['count/widgets.quota.example.com'] === '0', 'widgets quota status');
+    const w = (name: string) => `apiVersion: quota.example.com/v1\nkind: Widget\nmetadata:\n  name: ${name}\n`;
+    expect(await k.ok(['create', '-f', '-', '-n', NS], { input: w('one') })).toBe('widget.quota.example.com/one created\n');
+    const r = await k.run(['create', '-f', '-', '-n', NS], { input: w('two') });
+    expect(r.stderr).toBe(
+      'Error from server (Forbidden): error when creating "STDIN": widgets.quota.example.com "two" is forbidden: exceeded quota: widgets, requested: count/widgets.quota.example.com=1, used: count/widgets.quota.example.com=1, limited: count/widgets.quota.example.com=1\n',
+    );
+    // deleting one gives it back (the controller watches the kinds its quotas count)
+    await k.ok(['delete', 'widget', 'one', '-n', NS]);
+    await poll(async () => (await used('widgets'))?.['count/widgets.quota.example.com'] === '0', 'widget usage given back');
+    expect(await k.ok(['create', '-f', '-', '-n', NS], { input: w('two') })).toBe('widget.quota.example.com/two created\n');
+  });
+
   it('a LimitRange gives pods their default resources, annotated, and refuses what is over its max', async () => {
     const lr = [
       'apiVersion: v1',

@@ -228,3 +228,19 @@ describe('ResourceQuota admission: updates', () => {
     expect(refusal(() => mkPod(ns, 'new')).message).toBe('pods "new" is forbidden: failed quota: compute: must specify requests.cpu for: c');
   });
 });
+
+describe('ResourceQuota admission: extended resources and hugepages', () => {
+  it('charges requests.<extended resource> and hugepages', () => {
+    const ns = newNs();
+    quota(ns, 'q', { 'requests.example.com/gpu': '1', 'requests.hugepages-2Mi': '4Mi' });
+    const gpu = { requests: { 'example.com/gpu': '1' }, limits: { 'example.com/gpu': '1' } };
+    mkPod(ns, 'g1', [c('c', gpu)]);
+    expect(used(ns, 'q')).toEqual({ 'requests.example.com/gpu': '1', 'requests.hugepages-2Mi': '0' });
+    expect(refusal(() => mkPod(ns, 'g2', [c('c', gpu)])).message).toBe(
+      'pods "g2" is forbidden: exceeded quota: q, requested: requests.example.com/gpu=1, used: requests.example.com/gpu=1, limited: requests.example.com/gpu=1',
+    );
+    const huge = { requests: { 'hugepages-2Mi': '4Mi', memory: '10Mi' }, limits: { 'hugepages-2Mi': '4Mi', memory: '10Mi' } };
+    mkPod(ns, 'h1', [c('c', huge)]);
+    expect(used(ns, 'q')['requests.hugepages-2Mi']).toBe('4Mi');
+  });
+});

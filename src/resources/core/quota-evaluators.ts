@@ -8,6 +8,7 @@ import { podTotals } from './limitrange-admission.js';
 import { BETA_STORAGE_CLASS_ANNOTATION } from './storage-admission.js';
 import { addQuantities, compareQuantity, isIntegerQuantity, parseQuantity } from '../quantity.js';
 import { resourceList, type ResourceList } from './resourcelist.js';
+import { isQualifiedName } from '../../registry/validation.js';
 
 const isObj = (v: unknown): v is KObject => typeof v === 'object' && v !== null && !Array.isArray(v);
 const arr = (v: unknown): any[] => (Array.isArray(v) ? v : []);
@@ -75,11 +76,10 @@ const VALIDATION_SET = new Set(['cpu', 'memory', 'requests.cpu', 'requests.memor
 
 /** helper.IsNativeResource / IsExtendedResourceName (pkg/apis/core/v1/helper). */
 function isExtendedResourceName(name: string): boolean {
-  if (!name.includes('/')) return false;
-  const domain = name.slice(0, name.indexOf('/'));
-  if (domain === 'kubernetes.io' || domain.endsWith('.kubernetes.io')) return false;
+  // native: unprefixed, or in the kubernetes.io/ namespace
+  if (!name.includes('/') || name.includes('kubernetes.io/')) return false;
   if (name.startsWith('requests.')) return false;
-  return true;
+  return isQualifiedName(`requests.${name}`).length === 0;
 }
 
 const isExtendedForQuota = (name: string) => name.startsWith('requests.') && isExtendedResourceName(name.slice('requests.'.length));

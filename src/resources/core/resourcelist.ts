@@ -128,3 +128,18 @@ export function sortedList(a: ResourceList): ResourceList {
   for (const k of Object.keys(a).sort()) out[k] = a[k];
   return out;
 }
+
+/** The sum of many lists (quota.Add over all of them), each quantity parsed once; a key's sum takes its first non-zero value's format. */
+export function sumLists(lists: Iterable<ResourceList>, base: ResourceList = {}): ResourceList {
+  const values = new Map<string, string[]>();
+  const put = (k: string, v: string) => {
+    let xs = values.get(k);
+    if (!xs) values.set(k, (xs = []));
+    if (!isZeroQ(v)) xs.push(v);
+  };
+  for (const [k, v] of Object.entries(base)) put(k, v);
+  for (const l of lists) for (const [k, v] of Object.entries(l)) put(k, v);
+  const out: ResourceList = {};
+  for (const [k, xs] of values) out[k] = xs.length ? addQuantities(xs) : '0';
+  return out;
+}
