@@ -188,7 +188,7 @@ export function pullFails(pod: KObject, image: string): boolean {
   const v = pod.metadata?.annotations?.[ANN_IMAGE_PULL_ERROR];
   if (v === undefined || v === 'false') return false;
   if (v === 'true') return true;
-  return v.split(',').some((x) => x.trim() !== '' && (x.trim() === image || normalizeImage(x) === normalizeImage(image)));
+  return v.split(',').some((x: string) => x.trim() !== '' && (x.trim() === image || normalizeImage(x) === normalizeImage(image)));
 }
 
 /** What containerd answers for an image that is not in its registry (the CRI error the kubelet reports). */
