@@ -128,8 +128,9 @@ export const DEFAULT_STAGES: PodStage[] = [
     delay: { kind: 'step' },
     next: 'restartChanged',
   },
-  // failed image pulls (kube-emulator.io/image-pull-error): ErrImagePull, then ImagePullBackOff until the back-off ends
-  { name: 'image-pull-back-off', selector: { deleting: false, container: { kind: 'app', state: 'waiting', reason: ['ErrImagePull'], imageChanged: false } }, delay: { kind: 'step' }, next: 'pullBackOff' },
+  // failed image pulls (kube-emulator.io/image-pull-error): ErrImagePull until the pod worker's next
+  // sync, then ImagePullBackOff until the back-off ends (both as long as the image back-off)
+  { name: 'image-pull-back-off', selector: { deleting: false, container: { kind: 'app', state: 'waiting', reason: ['ErrImagePull'], imageChanged: false } }, delay: { kind: 'pullBackoff' }, next: 'pullBackOff' },
   { name: 'image-pull-retry', selector: { deleting: false, container: { kind: 'app', state: 'waiting', reason: ['ImagePullBackOff'], imageChanged: false } }, delay: { kind: 'pullBackoff' }, next: 'retryPull' },
 ];
 
