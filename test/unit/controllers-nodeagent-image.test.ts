@@ -161,3 +161,20 @@ describe('image pull failures (kube-emulator.io/image-pull-error)', () => {
     await until(() => !get('gone'), 5000);
   });
 });
+
+describe('before 1.32', () => {
+  it('the ImagePullBackOff message does not carry the pull error', async () => {
+    const old = await startCluster([nodesController(), schedulerController(), nodeAgentController()], { minor: 31 });
+    try {
+      const def = old.emu.registry.mustDef('', 'pods');
+      old.emu.registry.create(def, 'default', podManifest('b', { annotations: { 'kube-emulator.io/image-pull-error': 'true' } }));
+      const p = await until(() => {
+        const x = old.emu.registry.tryGet(def, 'default', 'b');
+        return x?.status?.containerStatuses?.[0]?.state?.waiting?.reason === 'ImagePullBackOff' && x;
+      });
+      expect(p.status.containerStatuses[0].state.waiting.message).toBe('Back-off pulling image "nginx:1.27"');
+    } finally {
+      await old.close();
+    }
+  });
+});

@@ -354,8 +354,8 @@ export function applyStep(step: StageStep, pod: KObject, target: string | undefi
       const s = statusOf(pod, 'app', target!)!;
       const image: string = specs(pod, 'app').find((c) => c.name === target)?.image ?? '';
       const fieldPath = fieldPathOf('app', target!);
-      // since 1.30 the waiting message carries the last pull error
-      const message = `Back-off pulling image "${image}"` + (minor >= 30 ? `: ErrImagePull: ${pullError(image)}` : '');
+      // since 1.32 the waiting message carries the last pull error (prevPullErrMsg)
+      const message = `Back-off pulling image "${image}"` + (minor >= 32 ? `: ErrImagePull: ${pullError(image)}` : '');
       s.state = { waiting: { reason: 'ImagePullBackOff', message } };
       events.push({ type: 'Normal', reason: 'BackOff', message: `Back-off pulling image "${image}"`, fieldPath });
       events.push({ type: 'Warning', reason: 'Failed', message: 'Error: ImagePullBackOff', fieldPath });
