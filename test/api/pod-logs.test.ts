@@ -84,6 +84,23 @@ describe('pods/log', () => {
     await api().get(`${POD}/missing/log`).expect(404);
   });
 
+  it('an init container has its own log; a pod not yet on a node answers an empty log', async () => {
+    await until(async () => (await getPod('two')).status?.initContainerStatuses?.[0]?.state?.terminated);
+    const r = await log('two', '?container=i').expect(200);
+    expect(String(r.body).trimEnd().split('\n').pop()).toBe('kube-emulator: container i exited with code 0 (Completed)');
+    await createPod('unbound', { schedulerName: 'nobody' });
+    expect(String((await log('unbound').expect(200)).body)).toBe('');
+  });
+
+  it('a crash-looping container: --previous gives the instance that exited with code 1', async () => {
+    await createPod('crash', {}, { 'kube-emulator.io/crash-loop': 'true' });
+    await until(async () => (await getPod('crash')).status?.containerStatuses?.[0]?.state?.waiting?.reason === 'CrashLoopBackOff');
+    const p = await getPod('crash');
+    const r = await log('crash', '?previous=true').expect(200);
+    expect(String(r.body).trimEnd().split('\n').pop()).toBe('kube-emulator: container c exited with code 1 (Error)');
+    expect(p.status.containerStatuses[0].lastState.terminated.exitCode).toBe(1);
+  });
+
   it('previous: the log of the container before a restart', async () => {
     await createPod('restarted');
     const before = await runningPod('restarted');
