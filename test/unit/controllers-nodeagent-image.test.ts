@@ -154,6 +154,25 @@ describe('image pull failures (kube-emulator.io/image-pull-error)', () => {
     expect(ok.status.containerStatuses[0].restartCount).toBe(1);
   });
 
+  it('an init container whose image cannot be pulled: Init:ErrImagePull / Init:ImagePullBackOff, then it runs once fixed', async () => {
+    const seen = new Set<string>();
+    const stop = c.emu.registry.store.subscribe((ch) => {
+      if (ch.entry.resource === 'core/pods' && ch.entry.name === 'initbad') seen.add(summarizePod(JSON.parse(ch.entry.json), Date.now()).status);
+    });
+    create(podManifest('initbad', { annotations: { 'kube-emulator.io/image-pull-error': 'busybox:nope' }, spec: { initContainers: [{ name: 'init', image: 'busybox:nope' }] } }));
+    await until(() => seen.has('Init:ErrImagePull') && seen.has('Init:ImagePullBackOff'), 5000);
+    const p = get('initbad')!;
+    expect(p.status.phase).toBe('Pending');
+    expect(p.status.containerStatuses[0].state.waiting.reason).toBe('PodInitializing');
+    expect(eventsFor(c.emu, 'initbad').some((e) => e.reason === 'Failed' && e.message === 'Error: ErrImagePull' && e.involvedObject.fieldPath === 'spec.initContainers{init}')).toBe(true);
+    c.emu.registry.modify(pods(), 'default', 'initbad', (live) => {
+      live.spec.initContainers[0].image = 'busybox:1.36';
+    });
+    const ok = await until(() => running('initbad'));
+    stop();
+    expect(ok.status.initContainerStatuses[0].state.terminated).toMatchObject({ exitCode: 0, reason: 'Completed' });
+  });
+
   it('deleting a pod whose image cannot be pulled: ContainerStatusUnknown, then removed', async () => {
     create(podManifest('gone', { annotations: { 'kube-emulator.io/image-pull-error': 'true' } }));
     await until(() => get('gone')?.status?.containerStatuses?.[0]?.state?.waiting);

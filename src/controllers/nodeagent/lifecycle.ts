@@ -45,9 +45,15 @@ const STEP_TARGETS: Partial<Record<StageStep, ContainerSelector>> = {
   backOff: { kind: 'app', state: 'terminated' },
   restartContainer: { kind: 'app', state: 'waiting', reason: ['CrashLoopBackOff'] },
   killChanged: { kind: 'app', state: 'running', imageChanged: true },
-  pullBackOff: { kind: 'app', state: 'waiting', reason: ['ErrImagePull'], imageChanged: false },
-  retryPull: { kind: 'app', state: 'waiting', reason: ['ImagePullBackOff'], imageChanged: false },
 };
+
+/** Steps on a failed image pull act on init and app containers alike (names are unique in a pod). */
+const PULL_TARGETS: Partial<Record<StageStep, Omit<ContainerSelector, 'kind'>>> = {
+  pullBackOff: { state: 'waiting', reason: ['ErrImagePull'], imageChanged: false },
+  retryPull: { state: 'waiting', reason: ['ImagePullBackOff'], imageChanged: false },
+};
+
+const kindOf = (pod: KObject, name: string): 'init' | 'app' => (specs(pod, 'init').some((c) => c.name === name) ? 'init' : 'app');
 
 /** The container's status names another image than its spec (kubectl set image). */
 export function imageChanged(spec: KObject, status: KObject | undefined): boolean {
@@ -94,8 +100,11 @@ export function stepTargets(step: StageStep, pod: KObject): string[] | null {
     // exited (killed for the change, or by itself) and restartable, or waiting to (re)start
     const stopped = matchContainers(pod, { kind: 'app', state: 'terminated', imageChanged: true }).filter((n) => restarts(pod, n));
     const waiting = matchContainers(pod, { kind: 'app', state: 'waiting', reason: ['CrashLoopBackOff', 'ErrImagePull', 'ImagePullBackOff'], imageChanged: true });
-    return [...stopped, ...waiting];
+    const init = matchContainers(pod, { kind: 'init', state: 'waiting', reason: ['ErrImagePull', 'ImagePullBackOff'], imageChanged: true });
+    return [...init, ...stopped, ...waiting];
   }
+  const pull = PULL_TARGETS[step];
+  if (pull) return [...matchContainers(pod, { kind: 'init', ...pull }), ...matchContainers(pod, { kind: 'app', ...pull })];
   const sel = STEP_TARGETS[step];
   if (!sel) return null;
   let names = matchContainers(pod, sel);
@@ -106,7 +115,8 @@ export function stepTargets(step: StageStep, pod: KObject): string[] | null {
       const s = statusOf(pod, 'init', c.name);
       const st = stateOf(s);
       if (st === 'waiting') {
-        next.push(c.name);
+        // an init container whose image cannot be pulled waits for its back-off (pullBackOff / retryPull)
+        if (s!.state.waiting.reason === 'PodInitializing') next.push(c.name);
         break;
       }
       if (isSidecar(c) ? st !== 'running' : !(st === 'terminated' && s!.state.terminated.exitCode === 0)) break;
@@ -220,7 +230,7 @@ function startContainer(pod: KObject, kind: 'init' | 'app', name: string, env: S
   const c = specs(pod, kind).find((x) => x.name === name)!;
   const s = statusOf(pod, kind, name)!;
   const fieldPath = fieldPathOf(kind, name);
-  if (kind === 'app' && pullPolicy(c) !== 'Never' && pullFails(pod, c.image ?? '')) return failPull(pod, c, s, fieldPath, env, events);
+  if (pullPolicy(c) !== 'Never' && pullFails(pod, c.image ?? '')) return failPull(pod, c, s, fieldPath, env, events);
   env.pullFailures.delete(`${pod.metadata.uid}|${c.image ?? ''}`);
   events.push(...pullEvents(pod, c, fieldPath, env));
   const created = env.emulatedMinor >= 33 ? `Created container: ${name}` : `Created container ${name}`;
@@ -342,18 +352,20 @@ export function applyStep(step: StageStep, pod: KObject, target: string | undefi
       return { events };
     }
     case 'restartChanged': {
-      const s = statusOf(pod, 'app', target!)!;
+      const kind = kindOf(pod, target!);
+      const s = statusOf(pod, kind, target!)!;
       if (s.state?.terminated) {
         s.lastState = { terminated: s.state.terminated };
         s.restartCount = (s.restartCount ?? 0) + 1;
       }
-      startContainer(pod, 'app', target!, env, events);
+      startContainer(pod, kind, target!, env, events);
       break;
     }
     case 'pullBackOff': {
-      const s = statusOf(pod, 'app', target!)!;
-      const image: string = specs(pod, 'app').find((c) => c.name === target)?.image ?? '';
-      const fieldPath = fieldPathOf('app', target!);
+      const kind = kindOf(pod, target!);
+      const s = statusOf(pod, kind, target!)!;
+      const image: string = specs(pod, kind).find((c) => c.name === target)?.image ?? '';
+      const fieldPath = fieldPathOf(kind, target!);
       // since 1.32 the waiting message carries the last pull error (prevPullErrMsg)
       const message = `Back-off pulling image "${image}"` + (minor >= 32 ? `: ErrImagePull: ${pullError(image)}` : '');
       s.state = { waiting: { reason: 'ImagePullBackOff', message } };
@@ -362,7 +374,7 @@ export function applyStep(step: StageStep, pod: KObject, target: string | undefi
       break;
     }
     case 'retryPull':
-      startContainer(pod, 'app', target!, env, events);
+      startContainer(pod, kindOf(pod, target!), target!, env, events);
       break;
     case 'kill': {
       let allZero = true;

@@ -102,7 +102,7 @@ export const DEFAULT_STAGES: PodStage[] = [
   // the sandbox: pod IP, PodReadyToStartContainers
   { name: 'pod-sandbox', selector: { deleting: false, notPhase: TERMINAL, exists: ['status.startTime'], missing: ['status.podIP'] }, delay: { kind: 'step' }, next: 'sandbox' },
   // init containers, one at a time
-  { name: 'init-container-start', selector: { deleting: false, exists: ['status.podIP'], container: { kind: 'init', state: 'waiting' } }, delay: { kind: 'step' }, next: 'startInit' },
+  { name: 'init-container-start', selector: { deleting: false, exists: ['status.podIP'], container: { kind: 'init', state: 'waiting', reason: ['PodInitializing'] } }, delay: { kind: 'step' }, next: 'startInit' },
   { name: 'init-container-complete', selector: { deleting: false, container: { kind: 'init', state: 'running', sidecar: false } }, delay: { kind: 'step' }, next: 'completeInit' },
   // pull, create and start the app containers
   {
@@ -132,6 +132,14 @@ export const DEFAULT_STAGES: PodStage[] = [
   // sync, then ImagePullBackOff until the back-off ends (both as long as the image back-off)
   { name: 'image-pull-back-off', selector: { deleting: false, container: { kind: 'app', state: 'waiting', reason: ['ErrImagePull'], imageChanged: false } }, delay: { kind: 'pullBackoff' }, next: 'pullBackOff' },
   { name: 'image-pull-retry', selector: { deleting: false, container: { kind: 'app', state: 'waiting', reason: ['ImagePullBackOff'], imageChanged: false } }, delay: { kind: 'pullBackoff' }, next: 'retryPull' },
+  { name: 'init-image-pull-back-off', selector: { deleting: false, container: { kind: 'init', state: 'waiting', reason: ['ErrImagePull'], imageChanged: false } }, delay: { kind: 'pullBackoff' }, next: 'pullBackOff' },
+  { name: 'init-image-pull-retry', selector: { deleting: false, container: { kind: 'init', state: 'waiting', reason: ['ImagePullBackOff'], imageChanged: false } }, delay: { kind: 'pullBackoff' }, next: 'retryPull' },
+  {
+    name: 'init-container-retry-changed',
+    selector: { deleting: false, notPhase: TERMINAL, container: { kind: 'init', state: 'waiting', reason: ['ErrImagePull', 'ImagePullBackOff'], imageChanged: true } },
+    delay: { kind: 'step' },
+    next: 'restartChanged',
+  },
 ];
 
 export interface StageProfile {
