@@ -17,10 +17,10 @@ import { addWarnings, protobufFor, sendJSON, sendProtobuf, strictDecode, strictY
 import { findDuplicateFields } from '../schema/duplicates.js';
 import { applyPatchDocument, checkPatchType, parsePatchBody, patchObject, patchTypeOf } from '../patch/index.js';
 
-import { nowRFC3339 } from '../registry/meta.js';
 import { bindPod } from '../registry/binding.js';
 import { evictPod } from '../resources/policy/eviction.js';
 import { queryFlag } from './query.js';
+import { servePodLog } from './podlog.js';
 
 type Query = Record<string, string | undefined>;
 
@@ -118,33 +118,8 @@ export async function serveSubresource(ctx: HandlerContext, def: ResourceDef, in
       const r = evictPod(registry, ns, name, decodeBody(req.headers['content-type'], req.body as Buffer).object, { dryRun: q.dryRun !== undefined ? [q.dryRun] : undefined });
       return send(reply, req, r.code, r.status);
     }
-    case 'log': {
-      const logOpts = logParams(req.query as Record<string, unknown>, name);
-      const pod = registry.get(def, ns, name);
-      const containers: KObject[] = pod.spec?.containers ?? [];
-      const cname = q.container ?? pod.metadata?.annotations?.['kubectl.kubernetes.io/default-container'] ?? containers[0]?.name;
-      const c = containers.find((x) => x.name === cname);
-      if (!c) {
-        if (q.container) throw badRequest(`container ${q.container} is not valid for pod ${name}`);
-        throw badRequest(`a container name must be specified for pod ${name}`);
-      }
-      const st = (pod.status?.containerStatuses ?? []).find((s: KObject) => s.name === cname);
-      if (!st?.state?.running && !st?.state?.terminated && !st?.lastState?.terminated) {
-        const reason = st?.state?.waiting?.reason ?? 'ContainerCreating';
-        throw badRequest(`container "${cname}" in pod "${name}" is waiting to start: ${reason}`);
-      }
-      const started = st.state?.running?.startedAt ?? st.state?.terminated?.startedAt ?? nowRFC3339();
-      let lines = [
-        `${started} kube-emulator: container ${cname} (image ${c.image}) started on node ${pod.spec?.nodeName ?? ''}`,
-        `${started} kube-emulator: no container runtime: this log is simulated`,
-      ];
-      const tail = logOpts.tailLines;
-      if (tail !== undefined) lines = lines.slice(Math.max(0, lines.length - tail));
-      if (!queryFlag(q.timestamps)) lines = lines.map((l) => l.slice(l.indexOf(' ') + 1));
-      let text = Buffer.from(lines.map((l) => l + '\n').join(''));
-      if (logOpts.limitBytes !== undefined && text.length > logOpts.limitBytes) text = text.subarray(0, logOpts.limitBytes);
-      return reply.code(200).header('Content-Type', 'text/plain').send(text);
-    }
+    case 'log':
+      return servePodLog(registry, def, ns, name, logParams(req.query as Record<string, unknown>, name), req, reply);
     case 'exec':
     case 'attach':
     case 'portforward': {

@@ -48,7 +48,7 @@ function containerOf(pod: KObject, name: string | undefined): { spec?: KObject; 
   return { spec, status };
 }
 
-export function stageDelayMs(delay: StageDelay, pod: KObject, target: string | undefined, profile: StageProfile): number {
+export function stageDelayMs(delay: StageDelay, pod: KObject, target: string | undefined, profile: StageProfile, pullFailures?: Map<string, number>): number {
   const step = () => profile.stepMs + Math.floor(Math.random() * profile.jitterMs);
   switch (delay.kind) {
     case 'none':
@@ -65,6 +65,10 @@ export function stageDelayMs(delay: StageDelay, pod: KObject, target: string | u
       return crashBackOffMs(containerOf(pod, target).status?.restartCount ?? 1) * profile.backoffScale;
     case 'crashRun':
       return profile.crashRunMs;
+    case 'pullBackoff': {
+      const image = containerOf(pod, target).spec?.image ?? '';
+      return crashBackOffMs(pullFailures?.get(`${pod.metadata?.uid}|${image}`) ?? 1) * profile.backoffScale;
+    }
   }
 }
 
@@ -88,6 +92,7 @@ export function nodeAgentController(opts: NodeAgentOptions = {}): Controller {
       const ipam = new PodIPAM();
       const images = new Set<string>();
       const pulls = new Map<string, number>();
+      const pullFailures = new Map<string, number>();
       /** pod key -> stage instance -> due time (ms) */
       const timers = new Map<string, Map<string, number>>();
       const mine = (p: KObject) => {
@@ -105,6 +110,7 @@ export function nodeAgentController(opts: NodeAgentOptions = {}): Controller {
           images,
           emulatedMinor: ctx.options.emulatedMinor,
           pulls,
+          pullFailures,
         };
       };
       // a restarted emulator keeps the IPs its running pods already have
@@ -117,7 +123,9 @@ export function nodeAgentController(opts: NodeAgentOptions = {}): Controller {
         update: (_o, n) => mine(n) && queue.add(objectKey(n)),
         delete: (p) => {
           ipam.release(p.metadata?.uid);
-          for (const k of pulls.keys()) if (k.startsWith(`${p.metadata?.uid}|`)) pulls.delete(k);
+          const prefix = `${p.metadata?.uid}|`;
+          for (const k of pulls.keys()) if (k.startsWith(prefix)) pulls.delete(k);
+          for (const k of pullFailures.keys()) if (k.startsWith(prefix)) pullFailures.delete(k);
           timers.delete(objectKey(p));
         },
       });
@@ -139,7 +147,7 @@ export function nodeAgentController(opts: NodeAgentOptions = {}): Controller {
           for (const target of targets === null ? [undefined] : targets) {
             const restarts = containerOf(pod, target).status?.restartCount ?? 0;
             const id = `${stage.name}/${target ?? ''}/${restarts}`;
-            let due = known.get(id) ?? now + stageDelayMs(stage.delay, pod, target, profile);
+            let due = known.get(id) ?? now + stageDelayMs(stage.delay, pod, target, profile, pullFailures);
             if (stage.next === 'kill' && pod.metadata.deletionTimestamp) due = Math.min(due, Date.parse(pod.metadata.deletionTimestamp));
             seen.set(id, due);
             if (!best || due < best.due) best = { stage, target, id, due };

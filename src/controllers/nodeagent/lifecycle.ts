@@ -1,9 +1,10 @@
 // The steps a stage applies to a pod's status, with the kubelet events each one records
-// (pkg/kubelet/kuberuntime/kuberuntime_container.go, pkg/kubelet/images/image_manager.go).
+// (pkg/kubelet/kuberuntime/kuberuntime_container.go, pkg/kubelet/images/image_manager.go; a changed
+// container definition: kuberuntime_manager.go computePodActions).
 import type { KObject } from '../../resources/types.js';
 import { nowRFC3339 } from '../../registry/meta.js';
 import { finalizeStatus, isSidecar, stateOf } from './conditions.js';
-import { ANN_NEVER_READY, crashBackOffMs, type ContainerSelector, type StageStep } from './stages.js';
+import { ANN_IMAGE_PULL_ERROR, ANN_NEVER_READY, crashBackOffMs, type ContainerSelector, type StageStep } from './stages.js';
 import { goDuration, imageID, imageSize, newContainerID, normalizeImage, type PodIPAM } from './runtime.js';
 
 const arr = (v: unknown): any[] => (Array.isArray(v) ? v : []);
@@ -18,6 +19,8 @@ export interface StepEnv {
   emulatedMinor: number;
   /** `<pod uid>|<container>` -> when its image pull began */
   pulls: Map<string, number>;
+  /** `<pod uid>|<image>` -> failed pulls (the image pull back-off) */
+  pullFailures: Map<string, number>;
 }
 
 export interface KubeletEvent {
@@ -41,7 +44,21 @@ const STEP_TARGETS: Partial<Record<StageStep, ContainerSelector>> = {
   exitSuccess: { kind: 'app', state: 'running' },
   backOff: { kind: 'app', state: 'terminated' },
   restartContainer: { kind: 'app', state: 'waiting', reason: ['CrashLoopBackOff'] },
+  killChanged: { kind: 'app', state: 'running', imageChanged: true },
 };
+
+/** Steps on a failed image pull act on init and app containers alike (names are unique in a pod). */
+const PULL_TARGETS: Partial<Record<StageStep, Omit<ContainerSelector, 'kind'>>> = {
+  pullBackOff: { state: 'waiting', reason: ['ErrImagePull'], imageChanged: false },
+  retryPull: { state: 'waiting', reason: ['ImagePullBackOff'], imageChanged: false },
+};
+
+const kindOf = (pod: KObject, name: string): 'init' | 'app' => (specs(pod, 'init').some((c) => c.name === name) ? 'init' : 'app');
+
+/** The container's status names another image than its spec (kubectl set image). */
+export function imageChanged(spec: KObject, status: KObject | undefined): boolean {
+  return !!status && normalizeImage(String(status.image ?? '')) !== normalizeImage(String(spec.image ?? ''));
+}
 
 function specs(pod: KObject, kind: 'init' | 'app'): KObject[] {
   return arr(kind === 'init' ? pod.spec?.initContainers : pod.spec?.containers);
@@ -62,6 +79,7 @@ export function matchContainers(pod: KObject, sel: ContainerSelector): string[] 
     if (sel.reason && !sel.reason.includes(s.state[sel.state]?.reason)) continue;
     if (sel.ready !== undefined && (s.ready === true) !== sel.ready) continue;
     if (sel.sidecar !== undefined && isSidecar(c) !== sel.sidecar) continue;
+    if (sel.imageChanged !== undefined && imageChanged(c, s) !== sel.imageChanged) continue;
     out.push(c.name);
   }
   return out;
@@ -78,6 +96,15 @@ function restarts(pod: KObject, name: string): boolean {
  * An empty list means the stage does not apply.
  */
 export function stepTargets(step: StageStep, pod: KObject): string[] | null {
+  if (step === 'restartChanged') {
+    // exited (killed for the change, or by itself) and restartable, or waiting to (re)start
+    const stopped = matchContainers(pod, { kind: 'app', state: 'terminated', imageChanged: true }).filter((n) => restarts(pod, n));
+    const waiting = matchContainers(pod, { kind: 'app', state: 'waiting', reason: ['CrashLoopBackOff', 'ErrImagePull', 'ImagePullBackOff'], imageChanged: true });
+    const init = matchContainers(pod, { kind: 'init', state: 'waiting', reason: ['ErrImagePull', 'ImagePullBackOff'], imageChanged: true });
+    return [...init, ...stopped, ...waiting];
+  }
+  const pull = PULL_TARGETS[step];
+  if (pull) return [...matchContainers(pod, { kind: 'init', ...pull }), ...matchContainers(pod, { kind: 'app', ...pull })];
   const sel = STEP_TARGETS[step];
   if (!sel) return null;
   let names = matchContainers(pod, sel);
@@ -88,14 +115,15 @@ export function stepTargets(step: StageStep, pod: KObject): string[] | null {
       const s = statusOf(pod, 'init', c.name);
       const st = stateOf(s);
       if (st === 'waiting') {
-        next.push(c.name);
+        // an init container whose image cannot be pulled waits for its back-off (pullBackOff / retryPull)
+        if (s!.state.waiting.reason === 'PodInitializing') next.push(c.name);
         break;
       }
       if (isSidecar(c) ? st !== 'running' : !(st === 'terminated' && s!.state.terminated.exitCode === 0)) break;
     }
     names = next;
   }
-  if (step === 'backOff') names = names.filter((n) => restarts(pod, n));
+  if (step === 'backOff') names = names.filter((n) => restarts(pod, n) && !imageChanged(specs(pod, 'app').find((c) => c.name === n)!, statusOf(pod, 'app', n)));
   return names;
 }
 
@@ -165,11 +193,45 @@ function pullEvents(pod: KObject, c: KObject, fieldPath: string, env: StepEnv): 
   return out;
 }
 
-/** Pull (or find) the image, create and start the container: its status becomes running. */
+/** The image pull fails (kube-emulator.io/image-pull-error: "true" or a list of images). */
+export function pullFails(pod: KObject, image: string): boolean {
+  const v = pod.metadata?.annotations?.[ANN_IMAGE_PULL_ERROR];
+  if (v === undefined || v === 'false') return false;
+  if (v === 'true') return true;
+  return v.split(',').some((x: string) => x.trim() !== '' && (x.trim() === image || normalizeImage(x) === normalizeImage(image)));
+}
+
+/** What containerd answers for an image that is not in its registry (the CRI error the kubelet reports). */
+export function pullError(image: string): string {
+  const ref = normalizeImage(image);
+  return `rpc error: code = NotFound desc = failed to pull and unpack image "${ref}": failed to resolve reference "${ref}": ${ref}: not found`;
+}
+
+/** Waiting with ErrImagePull: the Pulling, Failed and "Error: ErrImagePull" events (image_manager.go EnsureImageExists). */
+function failPull(pod: KObject, c: KObject, s: KObject, fieldPath: string, env: StepEnv, events: KubeletEvent[]): void {
+  const image: string = c.image ?? '';
+  const began = env.pulls.get(pullKey(pod, c.name));
+  env.pulls.delete(pullKey(pod, c.name));
+  if (began === undefined) events.push({ type: 'Normal', reason: 'Pulling', message: `Pulling image "${image}"`, fieldPath });
+  const err = pullError(image);
+  events.push({ type: 'Warning', reason: 'Failed', message: `Failed to pull image "${image}": ${err}`, fieldPath });
+  events.push({ type: 'Warning', reason: 'Failed', message: 'Error: ErrImagePull', fieldPath });
+  const key = `${pod.metadata.uid}|${image}`;
+  env.pullFailures.set(key, (env.pullFailures.get(key) ?? 0) + 1);
+  s.state = { waiting: { reason: 'ErrImagePull', message: err } };
+  s.image = image;
+  s.imageID = '';
+  s.ready = false;
+  s.started = false;
+}
+
+/** Pull (or find) the image, create and start the container: its status becomes running (or ErrImagePull). */
 function startContainer(pod: KObject, kind: 'init' | 'app', name: string, env: StepEnv, events: KubeletEvent[]): void {
   const c = specs(pod, kind).find((x) => x.name === name)!;
   const s = statusOf(pod, kind, name)!;
   const fieldPath = fieldPathOf(kind, name);
+  if (pullPolicy(c) !== 'Never' && pullFails(pod, c.image ?? '')) return failPull(pod, c, s, fieldPath, env, events);
+  env.pullFailures.delete(`${pod.metadata.uid}|${c.image ?? ''}`);
   events.push(...pullEvents(pod, c, fieldPath, env));
   const created = env.emulatedMinor >= 33 ? `Created container: ${name}` : `Created container ${name}`;
   events.push({ type: 'Normal', reason: 'Created', message: created, fieldPath });
@@ -271,6 +333,49 @@ export function applyStep(step: StageStep, pod: KObject, target: string | undefi
       events.push({ type: 'Warning', reason: 'BackOff', message: `Back-off restarting failed container ${target} in pod ${ref}`, fieldPath: `spec.containers{${target}}` });
       break;
     }
+    case 'killChanged': {
+      // computePodActions: the running container's definition changed, kill it and start it again
+      // (whatever the restart policy). The kubelet does both in one sync; with restartPolicy Always
+      // the status may show the old one terminated in between, otherwise (Never, OnFailure) a
+      // terminated container may not become running again (ValidatePodStatusUpdate) and the
+      // status goes from the old running container to the new one.
+      const s = statusOf(pod, 'app', target!)!;
+      events.push({ type: 'Normal', reason: 'Killing', message: `Container ${target} definition changed, will be restarted`, fieldPath: fieldPathOf('app', target!) });
+      terminate(s, 0, 'Completed');
+      if ((pod.spec?.restartPolicy ?? 'Always') !== 'Always') {
+        s.lastState = { terminated: s.state.terminated };
+        s.restartCount = (s.restartCount ?? 0) + 1;
+        startContainer(pod, 'app', target!, env, events);
+        break;
+      }
+      finalizeStatus(pod, { phase: st.phase ?? 'Running' });
+      return { events };
+    }
+    case 'restartChanged': {
+      const kind = kindOf(pod, target!);
+      const s = statusOf(pod, kind, target!)!;
+      if (s.state?.terminated) {
+        s.lastState = { terminated: s.state.terminated };
+        s.restartCount = (s.restartCount ?? 0) + 1;
+      }
+      startContainer(pod, kind, target!, env, events);
+      break;
+    }
+    case 'pullBackOff': {
+      const kind = kindOf(pod, target!);
+      const s = statusOf(pod, kind, target!)!;
+      const image: string = specs(pod, kind).find((c) => c.name === target)?.image ?? '';
+      const fieldPath = fieldPathOf(kind, target!);
+      // since 1.32 the waiting message carries the last pull error (prevPullErrMsg)
+      const message = `Back-off pulling image "${image}"` + (minor >= 32 ? `: ErrImagePull: ${pullError(image)}` : '');
+      s.state = { waiting: { reason: 'ImagePullBackOff', message } };
+      events.push({ type: 'Normal', reason: 'BackOff', message: `Back-off pulling image "${image}"`, fieldPath });
+      events.push({ type: 'Warning', reason: 'Failed', message: 'Error: ImagePullBackOff', fieldPath });
+      break;
+    }
+    case 'retryPull':
+      startContainer(pod, kindOf(pod, target!), target!, env, events);
+      break;
     case 'kill': {
       let allZero = true;
       for (const kind of ['init', 'app'] as const) {

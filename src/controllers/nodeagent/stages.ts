@@ -11,6 +11,8 @@ export const ANN_CRASH_LOOP = 'kube-emulator.io/crash-loop';
 export const ANN_COMPLETE_AFTER = 'kube-emulator.io/complete-after';
 export const ANN_START_DELAY = 'kube-emulator.io/start-delay';
 export const ANN_STOP_DELAY = 'kube-emulator.io/stop-delay';
+/** `"true"`: every image pull of the pod fails; otherwise a comma-separated list of the images (as in the spec) that fail */
+export const ANN_IMAGE_PULL_ERROR = 'kube-emulator.io/image-pull-error';
 
 export type ContainerKind = 'init' | 'app';
 export type ContainerState = 'waiting' | 'running' | 'terminated';
@@ -24,6 +26,8 @@ export interface ContainerSelector {
   ready?: boolean;
   /** restartable init containers (sidecars) */
   sidecar?: boolean;
+  /** the status' image is (true) or is not (false) the spec's (the container definition changed) */
+  imageChanged?: boolean;
 }
 
 export interface StageSelector {
@@ -50,7 +54,8 @@ export interface StageSelector {
  * `step` is the profile's step delay (+ jitter); `annotation` reads a duration from the pod
  * (falling back to `step`); `readiness` is the target container's readinessProbe
  * initialDelaySeconds (scaled); `backoff` is kubelet's crash back-off (10 s doubling to 5 min,
- * scaled); `crashRun` is how long a crash-looping container runs.
+ * scaled); `crashRun` is how long a crash-looping container runs; `pullBackoff` is the image
+ * pull back-off (the same 10 s doubling to 5 min, per failed pull of that image, scaled).
  */
 export type StageDelay =
   | { kind: 'step' }
@@ -58,7 +63,8 @@ export type StageDelay =
   | { kind: 'annotation'; key: string }
   | { kind: 'readiness' }
   | { kind: 'backoff' }
-  | { kind: 'crashRun' };
+  | { kind: 'crashRun' }
+  | { kind: 'pullBackoff' };
 
 /** The step a stage applies (implemented in lifecycle.ts). */
 export type StageStep =
@@ -72,6 +78,10 @@ export type StageStep =
   | 'exitFailure'
   | 'exitSuccess'
   | 'backOff'
+  | 'killChanged'
+  | 'restartChanged'
+  | 'pullBackOff'
+  | 'retryPull'
   | 'kill'
   | 'delete';
 
@@ -94,7 +104,7 @@ export const DEFAULT_STAGES: PodStage[] = [
   // the sandbox: pod IP, PodReadyToStartContainers
   { name: 'pod-sandbox', selector: { deleting: false, notPhase: TERMINAL, exists: ['status.startTime'], missing: ['status.podIP'] }, delay: { kind: 'step' }, next: 'sandbox' },
   // init containers, one at a time
-  { name: 'init-container-start', selector: { deleting: false, exists: ['status.podIP'], container: { kind: 'init', state: 'waiting' } }, delay: { kind: 'step' }, next: 'startInit' },
+  { name: 'init-container-start', selector: { deleting: false, exists: ['status.podIP'], container: { kind: 'init', state: 'waiting', reason: ['PodInitializing'] } }, delay: { kind: 'step' }, next: 'startInit' },
   { name: 'init-container-complete', selector: { deleting: false, container: { kind: 'init', state: 'running', sidecar: false } }, delay: { kind: 'step' }, next: 'completeInit' },
   // pull, create and start the app containers
   {
@@ -118,6 +128,27 @@ export const DEFAULT_STAGES: PodStage[] = [
   // restarts (restartPolicy Always, or OnFailure after a failure)
   { name: 'container-back-off', selector: { deleting: false, notPhase: TERMINAL, container: { kind: 'app', state: 'terminated' } }, delay: { kind: 'step' }, next: 'backOff' },
   { name: 'container-restart', selector: { deleting: false, container: { kind: 'app', state: 'waiting', reason: ['CrashLoopBackOff'] } }, delay: { kind: 'backoff' }, next: 'restartContainer' },
+  // a changed image (`kubectl set image pod/x`): the running container is killed and started again with the new one
+  { name: 'container-image-changed', selector: { deleting: false, notPhase: TERMINAL, container: { kind: 'app', state: 'running', imageChanged: true } }, delay: { kind: 'step' }, next: 'killChanged' },
+  { name: 'container-restart-changed', selector: { deleting: false, notPhase: TERMINAL, container: { kind: 'app', state: 'terminated', imageChanged: true } }, delay: { kind: 'step' }, next: 'restartChanged' },
+  {
+    name: 'container-retry-changed',
+    selector: { deleting: false, notPhase: TERMINAL, container: { kind: 'app', state: 'waiting', reason: ['CrashLoopBackOff', 'ErrImagePull', 'ImagePullBackOff'], imageChanged: true } },
+    delay: { kind: 'step' },
+    next: 'restartChanged',
+  },
+  // failed image pulls (kube-emulator.io/image-pull-error): ErrImagePull until the pod worker's next
+  // sync, then ImagePullBackOff until the back-off ends (both as long as the image back-off)
+  { name: 'image-pull-back-off', selector: { deleting: false, container: { kind: 'app', state: 'waiting', reason: ['ErrImagePull'], imageChanged: false } }, delay: { kind: 'pullBackoff' }, next: 'pullBackOff' },
+  { name: 'image-pull-retry', selector: { deleting: false, container: { kind: 'app', state: 'waiting', reason: ['ImagePullBackOff'], imageChanged: false } }, delay: { kind: 'pullBackoff' }, next: 'retryPull' },
+  { name: 'init-image-pull-back-off', selector: { deleting: false, container: { kind: 'init', state: 'waiting', reason: ['ErrImagePull'], imageChanged: false } }, delay: { kind: 'pullBackoff' }, next: 'pullBackOff' },
+  { name: 'init-image-pull-retry', selector: { deleting: false, container: { kind: 'init', state: 'waiting', reason: ['ImagePullBackOff'], imageChanged: false } }, delay: { kind: 'pullBackoff' }, next: 'retryPull' },
+  {
+    name: 'init-container-retry-changed',
+    selector: { deleting: false, notPhase: TERMINAL, container: { kind: 'init', state: 'waiting', reason: ['ErrImagePull', 'ImagePullBackOff'], imageChanged: true } },
+    delay: { kind: 'step' },
+    next: 'restartChanged',
+  },
 ];
 
 export interface StageProfile {
