@@ -7,6 +7,7 @@ import { schedulerController } from './scheduler.js';
 import { nodeAgentController } from './nodeagent/index.js';
 import { statefulSetController } from './statefulset/index.js';
 import { jobController } from './job/index.js';
+import { ttlAfterFinishedController } from './job/ttl.js';
 import { garbageCollectorController } from './garbagecollector.js';
 import { namespaceController } from './namespace.js';
 import { serviceAccountController } from './serviceaccount.js';
@@ -23,6 +24,7 @@ export function allControllers(): Controller[] {
     nodeAgentController(),
     statefulSetController,
     jobController,
+    ttlAfterFinishedController,
     ...storageControllers(),
     garbageCollectorController(),
     namespaceController(),

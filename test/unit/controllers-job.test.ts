@@ -7,6 +7,7 @@ import { startServer, testControllerOptions, untilSettled } from '../helpers/ser
 import type { KubeEmulator } from '../../src/server/app.js';
 import { ControllerManager } from '../../src/controllers/manager.js';
 import { jobController, JOB_TRACKING_FINALIZER } from '../../src/controllers/job/index.js';
+import { ttlAfterFinishedController } from '../../src/controllers/job/ttl.js';
 import { FakeClock, rfc3339 } from '../../src/controllers/runtime/index.js';
 import type { KObject } from '../../src/resources/types.js';
 
@@ -181,7 +182,7 @@ describe('job controller, driven (FakeClock)', () => {
 
   beforeAll(async () => {
     emu = await startServer({ controllers: [] });
-    mgr = new ControllerManager(emu.registry, emu.logger, testControllerOptions({ podStages: 'default', clock }), [jobController]);
+    mgr = new ControllerManager(emu.registry, emu.logger, testControllerOptions({ podStages: 'default', clock }), [jobController, ttlAfterFinishedController]);
     mgr.start(['*']);
   });
   afterAll(async () => {
@@ -413,6 +414,28 @@ describe('job controller, driven (FakeClock)', () => {
     emu.registry.delete(def('batch', 'jobs'), NS, 'gone', { propagationPolicy: 'Background' });
     await settle();
     expect(emu.registry.get(def('', 'pods'), NS, p.metadata.name).metadata.finalizers).toBeUndefined();
+  });
+
+  it('ttlSecondsAfterFinished: the finished Job is deleted (Foreground) once the TTL passes on the clock', async () => {
+    await create(job('ttl', { ttlSecondsAfterFinished: 60 }));
+    finish(podsOf('ttl')[0], 0);
+    await settle();
+    expect(cond(getJob('ttl'), 'Complete')?.status).toBe('True');
+    clock.advance(59_000);
+    await settle();
+    expect(getJob('ttl').metadata.deletionTimestamp).toBeUndefined();
+    clock.advance(1_500);
+    await settle();
+    // Foreground: the Job waits for its pods (the garbage collector is not running here)
+    const gone = emu.registry.list(def('batch', 'jobs'), NS).items.find((j: KObject) => j.metadata.name === 'ttl');
+    expect(gone === undefined || (gone.metadata.deletionTimestamp && gone.metadata.finalizers?.includes('foregroundDeletion'))).toBeTruthy();
+    // a Job without a TTL stays
+    await create(job('no-ttl'));
+    finish(podsOf('no-ttl')[0], 0);
+    await settle();
+    clock.advance(3_600_000);
+    await settle();
+    expect(getJob('no-ttl').metadata.deletionTimestamp).toBeUndefined();
   });
 
   it('managedBy another controller: the Job is left alone', async () => {
