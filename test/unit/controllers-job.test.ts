@@ -10,6 +10,8 @@ import { jobController, JOB_TRACKING_FINALIZER } from '../../src/controllers/job
 import { ttlAfterFinishedController } from '../../src/controllers/job/ttl.js';
 import { FakeClock, rfc3339 } from '../../src/controllers/runtime/index.js';
 import type { KObject } from '../../src/resources/types.js';
+import { DEFAULT_STAGES } from '../../src/controllers/nodeagent/stages.js';
+import { selectorMatches } from '../../src/controllers/nodeagent/agent.js';
 
 const NS = 'default';
 
@@ -24,6 +26,30 @@ function job(name: string, spec: KObject = {}, tpl: KObject = {}): KObject {
     },
   };
 }
+
+describe('node agent stage pod-complete-for-job', () => {
+  const stage = DEFAULT_STAGES.find((s) => s.name === 'pod-complete-for-job')!;
+  const running = (extra: KObject = {}): KObject => ({
+    metadata: { name: 'p', ownerReferences: [{ apiVersion: 'batch/v1', kind: 'Job', name: 'j', uid: 'u', controller: true }], ...extra },
+    spec: { containers: [{ name: 'c' }] },
+    status: { phase: 'Running', containerStatuses: [{ name: 'c', state: { running: {} }, ready: true }] },
+  });
+  it('completes a running container of a pod a Job controls, with exit code 0', () => {
+    expect(stage.next).toBe('exitSuccess');
+    expect(selectorMatches(stage.selector, running())).toBe(true);
+  });
+  it('leaves other pods, failing pods and pods with complete-after alone', () => {
+    const rs = running();
+    rs.metadata.ownerReferences[0].kind = 'ReplicaSet';
+    expect(selectorMatches(stage.selector, rs)).toBe(false);
+    const notController = running();
+    notController.metadata.ownerReferences[0].controller = false;
+    expect(selectorMatches(stage.selector, notController)).toBe(false);
+    expect(selectorMatches(stage.selector, running({ annotations: { 'kube-emulator.io/fail': 'true' } }))).toBe(false);
+    expect(selectorMatches(stage.selector, running({ annotations: { 'kube-emulator.io/complete-after': '5s' } }))).toBe(false);
+    expect(selectorMatches(stage.selector, running({ deletionTimestamp: '2026-01-01T00:00:00Z' }))).toBe(false);
+  });
+});
 
 describe('job controller on a cluster (node agent finishes pods)', () => {
   let emu: KubeEmulator;
