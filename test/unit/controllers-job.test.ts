@@ -322,6 +322,14 @@ describe('job controller, driven (FakeClock)', () => {
     expect(podsOf('susp')).toHaveLength(0);
     expect(j.status).toMatchObject({ terminating: 0, ready: 0 });
     expect(j.status.failed ?? 0).toBe(0);
+    // resumed again after it had started: startTime is reset (the status write is not refused)
+    clock.advance(7_000);
+    emu.registry.modify(def('batch', 'jobs'), NS, 'susp', (o) => void (o.spec.suspend = false));
+    await settle();
+    j = getJob('susp');
+    expect(cond(j, 'Suspended')?.status).toBe('False');
+    expect(j.status.startTime).toBe(rfc3339(clock.now()));
+    expect(livePods('susp')).toHaveLength(2);
     const reasons = events('susp').map((e: KObject) => e.reason);
     expect(reasons).toEqual(expect.arrayContaining(['Suspended', 'Resumed', 'SuccessfulCreate', 'SuccessfulDelete']));
   });
