@@ -144,6 +144,15 @@ describe('job controller on a cluster (node agent finishes pods)', () => {
     expect(Date.now() - t0).toBeGreaterThanOrEqual(550);
   });
 
+  it('deleting the namespace of a running Job is not held up by the tracking finalizer', async () => {
+    const nsDef = def('', 'namespaces');
+    emu.registry.create(nsDef, '', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'batchns' } });
+    emu.registry.create(def('batch', 'jobs'), 'batchns', job('long', { parallelism: 2, completions: 2 }, { metadata: { annotations: { 'kube-emulator.io/complete-after': '1h' } } }));
+    await until(() => emu.registry.list(def('', 'pods'), 'batchns').items.filter((p: KObject) => p.status?.phase === 'Running').length === 2);
+    emu.registry.delete(nsDef, '', 'batchns', {});
+    await until(() => !emu.registry.list(nsDef, '').items.some((n: KObject) => n.metadata.name === 'batchns'), 15_000);
+  });
+
   it('a work queue (parallelism without completions) completes once one pod succeeds and the rest finish', async () => {
     emu.registry.create(def('batch', 'jobs'), NS, job('wq', { parallelism: 3 }));
     const done = await until(() => cond(getJob('wq'), 'Complete') && getJob('wq'));
