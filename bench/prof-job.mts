@@ -1,4 +1,4 @@
-import { createServer } from '../src/server/app.ts';
+import { createServer } from '../src/server/app.js';
 const k = await createServer({ inMemory: true, port: 0, logLevel: 'silent', controllers: ['*'], podStages: 'fast', nodes: 4 } as any);
 const def = k.registry.mustDef('batch', 'jobs');
 const t0 = performance.now();

@@ -12,6 +12,7 @@ import { daemonSetController } from './daemonset/index.js';
 import { cronJobController } from './cronjob/index.js';
 import { ttlAfterFinishedController } from './ttlafterfinished/index.js';
 import { jobController } from './job/index.js';
+import { ttlAfterFinishedController } from './job/ttl.js';
 import { garbageCollectorController } from './garbagecollector.js';
 import { namespaceController } from './namespace.js';
 import { serviceAccountController } from './serviceaccount.js';
@@ -36,6 +37,7 @@ export function allControllers(): Controller[] {
     cronJobController,
     ttlAfterFinishedController,
     jobController,
+    ttlAfterFinishedController,
     ...storageControllers(),
     garbageCollectorController(),
     namespaceController(),

@@ -157,6 +157,16 @@ spec:
     expect(d).toMatch(/Normal\s+SuccessfulCreate\s+.*job-controller\s+Created pod: boom-[a-z0-9]{5}/);
   });
 
+  it('explain knows the Job fields', async () => {
+    const out = await k.ok(['explain', 'job.spec.podFailurePolicy.rules.action']);
+    expect(out).toMatch(/^KIND:\s+Job$/m);
+    expect(out).toMatch(/^GROUP:\s+batch$/m);
+    expect(out).toMatch(/^VERSION:\s+v1$/m);
+    expect(out).toMatch(/FailIndex/);
+    const st = await k.ok(['explain', 'jobs.status.uncountedTerminatedPods']);
+    expect(st).toMatch(/succeeded/);
+  });
+
   it('describe a completed job', async () => {
     const d = await k.ok(['describe', 'job', 'pi', '-n', NS]);
     expect(d).toMatch(/^Selector:\s+batch\.kubernetes\.io\/controller-uid=/m);

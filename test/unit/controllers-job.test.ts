@@ -7,8 +7,11 @@ import { startServer, testControllerOptions, untilSettled } from '../helpers/ser
 import type { KubeEmulator } from '../../src/server/app.js';
 import { ControllerManager } from '../../src/controllers/manager.js';
 import { jobController, JOB_TRACKING_FINALIZER } from '../../src/controllers/job/index.js';
+import { ttlAfterFinishedController } from '../../src/controllers/job/ttl.js';
 import { FakeClock, rfc3339 } from '../../src/controllers/runtime/index.js';
 import type { KObject } from '../../src/resources/types.js';
+import { DEFAULT_STAGES } from '../../src/controllers/nodeagent/stages.js';
+import { selectorMatches } from '../../src/controllers/nodeagent/agent.js';
 
 const NS = 'default';
 
@@ -23,6 +26,30 @@ function job(name: string, spec: KObject = {}, tpl: KObject = {}): KObject {
     },
   };
 }
+
+describe('node agent stage pod-complete-for-job', () => {
+  const stage = DEFAULT_STAGES.find((s) => s.name === 'pod-complete-for-job')!;
+  const running = (extra: KObject = {}): KObject => ({
+    metadata: { name: 'p', ownerReferences: [{ apiVersion: 'batch/v1', kind: 'Job', name: 'j', uid: 'u', controller: true }], ...extra },
+    spec: { containers: [{ name: 'c' }] },
+    status: { phase: 'Running', containerStatuses: [{ name: 'c', state: { running: {} }, ready: true }] },
+  });
+  it('completes a running container of a pod a Job controls, with exit code 0', () => {
+    expect(stage.next).toBe('exitSuccess');
+    expect(selectorMatches(stage.selector, running())).toBe(true);
+  });
+  it('leaves other pods, failing pods and pods with complete-after alone', () => {
+    const rs = running();
+    rs.metadata.ownerReferences[0].kind = 'ReplicaSet';
+    expect(selectorMatches(stage.selector, rs)).toBe(false);
+    const notController = running();
+    notController.metadata.ownerReferences[0].controller = false;
+    expect(selectorMatches(stage.selector, notController)).toBe(false);
+    expect(selectorMatches(stage.selector, running({ annotations: { 'kube-emulator.io/fail': 'true' } }))).toBe(false);
+    expect(selectorMatches(stage.selector, running({ annotations: { 'kube-emulator.io/complete-after': '5s' } }))).toBe(false);
+    expect(selectorMatches(stage.selector, running({ deletionTimestamp: '2026-01-01T00:00:00Z' }))).toBe(false);
+  });
+});
 
 describe('job controller on a cluster (node agent finishes pods)', () => {
   let emu: KubeEmulator;
@@ -117,6 +144,15 @@ describe('job controller on a cluster (node agent finishes pods)', () => {
     expect(Date.now() - t0).toBeGreaterThanOrEqual(550);
   });
 
+  it('deleting the namespace of a running Job is not held up by the tracking finalizer', async () => {
+    const nsDef = def('', 'namespaces');
+    emu.registry.create(nsDef, '', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'batchns' } });
+    emu.registry.create(def('batch', 'jobs'), 'batchns', job('long', { parallelism: 2, completions: 2 }, { metadata: { annotations: { 'kube-emulator.io/complete-after': '1h' } } }));
+    await until(() => emu.registry.list(def('', 'pods'), 'batchns').items.filter((p: KObject) => p.status?.phase === 'Running').length === 2);
+    emu.registry.delete(nsDef, '', 'batchns', {});
+    await until(() => !emu.registry.list(nsDef, '').items.some((n: KObject) => n.metadata.name === 'batchns'), 15_000);
+  });
+
   it('a work queue (parallelism without completions) completes once one pod succeeds and the rest finish', async () => {
     emu.registry.create(def('batch', 'jobs'), NS, job('wq', { parallelism: 3 }));
     const done = await until(() => cond(getJob('wq'), 'Complete') && getJob('wq'));
@@ -181,7 +217,7 @@ describe('job controller, driven (FakeClock)', () => {
 
   beforeAll(async () => {
     emu = await startServer({ controllers: [] });
-    mgr = new ControllerManager(emu.registry, emu.logger, testControllerOptions({ podStages: 'default', clock }), [jobController]);
+    mgr = new ControllerManager(emu.registry, emu.logger, testControllerOptions({ podStages: 'default', clock }), [jobController, ttlAfterFinishedController]);
     mgr.start(['*']);
   });
   afterAll(async () => {
@@ -295,6 +331,14 @@ describe('job controller, driven (FakeClock)', () => {
     expect(podsOf('susp')).toHaveLength(0);
     expect(j.status).toMatchObject({ terminating: 0, ready: 0 });
     expect(j.status.failed ?? 0).toBe(0);
+    // resumed again after it had started: startTime is reset (the status write is not refused)
+    clock.advance(7_000);
+    emu.registry.modify(def('batch', 'jobs'), NS, 'susp', (o) => void (o.spec.suspend = false));
+    await settle();
+    j = getJob('susp');
+    expect(cond(j, 'Suspended')?.status).toBe('False');
+    expect(j.status.startTime).toBe(rfc3339(clock.now()));
+    expect(livePods('susp')).toHaveLength(2);
     const reasons = events('susp').map((e: KObject) => e.reason);
     expect(reasons).toEqual(expect.arrayContaining(['Suspended', 'Resumed', 'SuccessfulCreate', 'SuccessfulDelete']));
   });
@@ -413,6 +457,28 @@ describe('job controller, driven (FakeClock)', () => {
     emu.registry.delete(def('batch', 'jobs'), NS, 'gone', { propagationPolicy: 'Background' });
     await settle();
     expect(emu.registry.get(def('', 'pods'), NS, p.metadata.name).metadata.finalizers).toBeUndefined();
+  });
+
+  it('ttlSecondsAfterFinished: the finished Job is deleted (Foreground) once the TTL passes on the clock', async () => {
+    await create(job('ttl', { ttlSecondsAfterFinished: 60 }));
+    finish(podsOf('ttl')[0], 0);
+    await settle();
+    expect(cond(getJob('ttl'), 'Complete')?.status).toBe('True');
+    clock.advance(59_000);
+    await settle();
+    expect(getJob('ttl').metadata.deletionTimestamp).toBeUndefined();
+    clock.advance(1_500);
+    await settle();
+    // Foreground: the Job waits for its pods (the garbage collector is not running here)
+    const gone = emu.registry.list(def('batch', 'jobs'), NS).items.find((j: KObject) => j.metadata.name === 'ttl');
+    expect(gone === undefined || (gone.metadata.deletionTimestamp && gone.metadata.finalizers?.includes('foregroundDeletion'))).toBeTruthy();
+    // a Job without a TTL stays
+    await create(job('no-ttl'));
+    finish(podsOf('no-ttl')[0], 0);
+    await settle();
+    clock.advance(3_600_000);
+    await settle();
+    expect(getJob('no-ttl').metadata.deletionTimestamp).toBeUndefined();
   });
 
   it('managedBy another controller: the Job is left alone', async () => {

@@ -265,6 +265,19 @@ describe('Job updates', () => {
     expect(j.metadata.uid).toBeTruthy();
   });
 
+  it('startTime may not change on a running Job, but may when it is resumed', async () => {
+    await api().post(JOBS).send(job('start')).expect(201);
+    await api().patch(`${JOBS}/start/status`).set('Content-Type', MERGE).send({ status: { startTime: '2026-01-01T00:00:00Z' } }).expect(200);
+    const res = await api().patch(`${JOBS}/start/status`).set('Content-Type', MERGE).send({ status: { startTime: '2026-01-01T00:01:00Z' } }).expect(422);
+    expect(causes(res)).toEqual(['status.startTime: Required value: startTime cannot be removed for unsuspended job']);
+    await api()
+      .patch(`${JOBS}/start/status`)
+      .set('Content-Type', MERGE)
+      .send({ status: { conditions: [{ type: 'Suspended', status: 'True', reason: 'JobSuspended', message: 'Job suspended' }] } })
+      .expect(200);
+    await api().patch(`${JOBS}/start/status`).set('Content-Type', MERGE).send({ status: { startTime: '2026-01-01T00:02:00Z' } }).expect(200);
+  });
+
   it('a Job name that is not a DNS label is accepted with a warning', async () => {
     const res = await api().post(JOBS).send(job('a.b')).expect(201);
     expect(String(res.headers.warning)).toContain('metadata.name: this is used in Pod names and hostnames, which can result in surprising behavior; a DNS label is recommended:');

@@ -573,7 +573,9 @@ export function validateJobStatusUpdate(job: KObject, oldJob: KObject): Cause[] 
   const rejectDecSucceeded = !isIndexed || !deepEqual(spec.completions ?? null, spec.parallelism ?? null);
   if (rejectDecSucceeded && num(st.succeeded) < num(ost.succeeded)) causes.push(invalid('status.succeeded', num(st.succeeded), 'cannot decrease the succeeded counter'));
   if (set(st.completionTime) && set(ost.completionTime) && st.completionTime !== ost.completionTime) causes.push(invalid('status.completionTime', st.completionTime, 'completionTime cannot be mutated'));
-  if (startChanged && set(ost.startTime) && spec.suspend !== true) causes.push(required('status.startTime', 'startTime cannot be removed for unsuspended job'));
+  // a Job being resumed (Suspended=True before) may have its startTime reset (kubernetes PR 134769, in 1.33 patches)
+  if (startChanged && set(ost.startTime) && spec.suspend !== true && !condTrue(oldJob, 'Suspended'))
+    causes.push(required('status.startTime', 'startTime cannot be removed for unsuspended job'));
   if (condTrue(oldJob, 'SuccessCriteriaMet') && !scm) causes.push(invalidOmit('status.conditions', 'cannot disable the SuccessCriteriaMet=True condition'));
   if (isJobComplete(oldJob) && !condTrue(oldJob, 'SuccessCriteriaMet') && scm)
     causes.push(invalidOmit('status.conditions', 'cannot set SuccessCriteriaMet=True for Job already has Complete=true conditions'));
