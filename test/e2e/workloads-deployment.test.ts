@@ -192,4 +192,22 @@ describe.each(availableKubectls([33, 29]))('kubectl 1.$minor: Deployments', ({ b
       return slices.reduce((n: number, s: any) => n + (s.endpoints ?? []).length, 0) === 5;
     }, 'five endpoints behind the service');
   });
+  it('a rollout that never becomes ready exceeds its progress deadline; rollout status says so; undo recovers', async () => {
+    await k.ok(['patch', 'deploy/web', '-n', NS, '--type=merge', '-p', JSON.stringify({ spec: { progressDeadlineSeconds: 2 } })]);
+    await rolledOut();
+    // the node agent keeps pods with this annotation unready
+    await k.ok(['patch', 'deploy/web', '-n', NS, '--type=merge', '-p', JSON.stringify({ spec: { template: { metadata: { annotations: { 'kube-emulator.io/never-ready': 'true' } } } } })]);
+    const r = await k.run(['rollout', 'status', 'deploy/web', '-n', NS, '--timeout=30s']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('error: deployment "web" exceeded its progress deadline');
+    const d = await deploy();
+    expect(d.status.conditions.find((x: any) => x.type === 'Progressing')).toMatchObject({ status: 'False', reason: 'ProgressDeadlineExceeded' });
+    expect(d.status.conditions.find((x: any) => x.type === 'Progressing').message).toMatch(/^ReplicaSet "web-\w+" has timed out progressing\.$/);
+    // 5 replicas, 25%: surge 2, unavailable 1: four old pods stay available
+    expect(d.status.availableReplicas).toBeGreaterThanOrEqual(4);
+    expect(d.status.replicas).toBeLessThanOrEqual(7);
+    expect(await k.ok(['rollout', 'undo', 'deploy/web', '-n', NS])).toBe('deployment.apps/web rolled back\n');
+    await rolledOut();
+    expect((await deploy()).status.conditions.find((x: any) => x.type === 'Progressing')).toMatchObject({ status: 'True', reason: 'NewReplicaSetAvailable' });
+  });
 });
