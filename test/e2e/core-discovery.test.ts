@@ -27,6 +27,7 @@ const RESOURCES: string[][] = [
   ['services', 'svc', 'v1', 'true', 'Service', RW, 'all'],
   ['customresourcedefinitions', 'crd,crds', 'apiextensions.k8s.io/v1', 'false', 'CustomResourceDefinition', RW, 'api-extensions'],
   ['controllerrevisions', '', 'apps/v1', 'true', 'ControllerRevision', RW, ''],
+  ['deployments', 'deploy', 'apps/v1', 'true', 'Deployment', RW, 'all'],
   ['replicasets', 'rs', 'apps/v1', 'true', 'ReplicaSet', RW, 'all'],
   ['statefulsets', 'sts', 'apps/v1', 'true', 'StatefulSet', RW, 'all'],
   ['selfsubjectaccessreviews', '', 'authorization.k8s.io/v1', 'false', 'SelfSubjectAccessReview', 'create', ''],
@@ -101,7 +102,7 @@ describe.each(availableKubectls([33, 29, 27]))('kubectl 1.$minor: discovery, ver
     const cluster = parseTable(await k.ok(['api-resources', '--namespaced=false']));
     expect(cluster.rows.map((r) => r[0])).toEqual(RESOURCES.filter((r) => r[3] === 'false').map((r) => r[0]));
     const apps = parseTable(await k.ok(['api-resources', '--api-group=apps']));
-    expect(apps.rows.map((r) => r[0])).toEqual(['controllerrevisions', 'replicasets', 'statefulsets']);
+    expect(apps.rows.map((r) => r[0])).toEqual(['controllerrevisions', 'deployments', 'replicasets', 'statefulsets']);
     expect(lines(await k.ok(['api-resources', '-o', 'name', '--api-group=storage.k8s.io']))).toEqual([
       'csidrivers.storage.k8s.io',
       'csinodes.storage.k8s.io',
