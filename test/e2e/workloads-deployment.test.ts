@@ -210,4 +210,23 @@ describe.each(availableKubectls([33, 29]))('kubectl 1.$minor: Deployments', ({ b
     await rolledOut();
     expect((await deploy()).status.conditions.find((x: any) => x.type === 'Progressing')).toMatchObject({ status: 'True', reason: 'NewReplicaSetAvailable' });
   });
+  it('delete --cascade=orphan leaves the ReplicaSets; a new Deployment with the same selector adopts them; delete removes everything', async () => {
+    const before = (await rsList()).map((r) => r.metadata.name).sort();
+    await k.ok(['delete', 'deploy/web', '-n', NS, '--cascade=orphan']);
+    const orphans = await poll(async () => {
+      const rss = await rsList();
+      return rss.every((r) => !r.metadata.ownerReferences?.length) && rss;
+    }, 'the ReplicaSets orphaned');
+    expect(orphans.map((r) => r.metadata.name).sort()).toEqual(before);
+    const image = orphans.find((r) => r.spec.replicas > 0).spec.template.spec.containers[0].image;
+    await k.ok(['create', 'deployment', 'web', `--image=${image}`, '--replicas=2', '-n', NS]);
+    await rolledOut();
+    const d = await deploy();
+    // every orphan is adopted (the template differs from the current one by the restartedAt annotation: one more)
+    const adopted = await rsList();
+    expect(adopted.map((r) => r.metadata.name)).toEqual(expect.arrayContaining(before));
+    for (const r of adopted) expect(r.metadata.ownerReferences).toEqual([expect.objectContaining({ kind: 'Deployment', name: 'web', uid: d.metadata.uid, controller: true })]);
+    await k.ok(['delete', 'deploy/web', '-n', NS]);
+    await poll(async () => (await rsList()).length === 0 && (await k.ok(['get', 'pods', '-n', NS, '-l', 'app=web', '-o', 'name'])) === '', 'the ReplicaSets and pods collected');
+  });
 });
