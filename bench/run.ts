@@ -11,6 +11,7 @@ import { compactionStall } from './compaction.js';
 import { controllerScenarios, kubectlScenarios } from './cluster.js';
 import { crdScenarios } from './crd.js';
 import { deploymentScenarios } from './deployment.js';
+import { replicaSetScenarios } from './replicaset.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const QUICK = process.env.BENCH_QUICK === '1';
@@ -221,6 +222,7 @@ async function main(): Promise<void> {
   if (want('watch')) for (const r of await watchFanout(QUICK)) row(r[0], r[1], '', '', r[2] ?? '');
   if (want('compaction')) for (const r of await compactionStall(QUICK)) row(r[0], r[1], '', '', r[2] ?? '');
   if (want('controllers')) for (const r of await controllerScenarios(RUNS)) row(r[0], r[1], '', '', r[2] ?? '');
+  if (want('replicasets')) for (const r of await replicaSetScenarios(RUNS)) row(r[0], r[1], '', '', r[2] ?? '');
   if (want('kubectl')) for (const r of await kubectlScenarios(RUNS, QUICK)) row(r[0], r[1], '', '', r[2] ?? '');
   if (want('crd')) for (const r of await crdScenarios(RUNS, QUICK)) row(...r);
   if (want('deployment')) for (const r of await deploymentScenarios(RUNS)) row(...r);

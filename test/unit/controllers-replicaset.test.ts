@@ -118,6 +118,25 @@ describe('replicaset controller: scaling', () => {
     expect(getRS('web').status).toEqual({ replicas: 0, observedGeneration: 3 });
   });
 
+  it('copies the template labels, annotations and finalizers; a long name is cut to 58 characters plus 5', async () => {
+    const name = 'a-very-long-replicaset-name-that-goes-on-and-on-and-on-for-ever';
+    const o = rs(name, 1);
+    o.spec.selector = { matchLabels: { app: 'long' } };
+    o.spec.template.metadata = { labels: { app: 'long' }, annotations: { note: 'x' }, finalizers: ['example.com/keep'] };
+    emu.registry.create(rsDef(), NS, o);
+    await settle();
+    const [p] = podsOf('long');
+    expect(p.metadata.name).toHaveLength(63);
+    expect(p.metadata.name.startsWith(`${name}-`.slice(0, 58))).toBe(true);
+    expect(p.metadata.generateName).toBe(`${name}-`);
+    expect(p.metadata.annotations).toEqual({ note: 'x' });
+    expect(p.metadata.finalizers).toEqual(['example.com/keep']);
+    emu.registry.modify(podDef(), NS, p.metadata.name, (x) => void (x.metadata.finalizers = []));
+    emu.registry.delete(rsDef(), NS, name, { propagationPolicy: 'Orphan' });
+    emu.registry.delete(podDef(), NS, p.metadata.name);
+    await settle();
+  });
+
   it('replaces a deleted pod', async () => {
     emu.registry.create(rsDef(), NS, rs('again', 2));
     await settle();
@@ -310,6 +329,10 @@ describe('replicationcontroller controller', () => {
       expect(p.metadata.ownerReferences).toEqual([{ apiVersion: 'v1', kind: 'ReplicationController', name: 'legacy', uid: rc.metadata.uid, controller: true, blockOwnerDeletion: true }]);
     }
     expect(rc.status).toEqual({ replicas: 2, fullyLabeledReplicas: 2, observedGeneration: 1 });
+    // defaulted as a 1.33 apiserver serves it: selector and labels from the template, the template's zero time
+    expect(rc.spec.selector).toEqual({ app: 'legacy' });
+    expect(rc.metadata.labels).toEqual({ app: 'legacy' });
+    expect(rc.spec.template.metadata.creationTimestamp).toBeNull();
     const ev = events('legacy').filter((e) => e.reason === 'SuccessfulCreate');
     expect(ev).toHaveLength(2);
     expect(ev[0]).toMatchObject({ source: { component: 'replication-controller' }, involvedObject: { kind: 'ReplicationController' } });

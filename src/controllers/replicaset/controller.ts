@@ -81,8 +81,9 @@ function hasStatusCause(err: unknown, reason: string): boolean {
 /** getPodsPrefix: `<name>-`, or the bare name when that would not be a valid generateName. */
 export function podsPrefix(controllerName: string): string {
   const prefix = `${controllerName}-`;
-  // NameIsDNSSubdomain(prefix, true): the generated suffix is not counted, the trailing dash allowed
-  return isDNS1123Subdomain(`${controllerName}-a`).length === 0 ? prefix : controllerName;
+  // NameIsDNSSubdomain(prefix, true) masks the trailing dash as maskTrailingDash does (the last two
+  // characters become "a")
+  return isDNS1123Subdomain(`${prefix.slice(0, -2)}a`).length === 0 ? prefix : controllerName;
 }
 
 /** GetPodFromTemplate: the pod a controller creates from its template. */

@@ -23,7 +23,12 @@ export function defaultReplicationController(rc: KObject): void {
     if (!isObj(rc.metadata.labels) || Object.keys(rc.metadata.labels).length === 0) rc.metadata.labels = { ...labels };
   }
   if (spec.replicas === undefined || spec.replicas === null) spec.replicas = 1;
-  if (isObj(spec.template)) defaultPodTemplateSpec(spec.template);
+  if (isObj(spec.template)) {
+    // the template's ObjectMeta is a value struct: a 1.33 apiserver serializes its zero creationTimestamp as null
+    if (!isObj(spec.template.metadata)) spec.template.metadata = {};
+    if (spec.template.metadata.creationTimestamp === undefined) spec.template.metadata.creationTimestamp = null;
+    defaultPodTemplateSpec(spec.template);
+  }
 }
 
 const nonNegative = (v: unknown, field: string): Cause[] => (num(v) < 0 ? [invalid(field, num(v), 'must be greater than or equal to 0')] : []);
