@@ -192,4 +192,41 @@ describe.each(availableKubectls([33, 29]))('kubectl 1.$minor: Deployments', ({ b
       return slices.reduce((n: number, s: any) => n + (s.endpoints ?? []).length, 0) === 5;
     }, 'five endpoints behind the service');
   });
+  it('a rollout that never becomes ready exceeds its progress deadline; rollout status says so; undo recovers', async () => {
+    await k.ok(['patch', 'deploy/web', '-n', NS, '--type=merge', '-p', JSON.stringify({ spec: { progressDeadlineSeconds: 2 } })]);
+    await rolledOut();
+    // the node agent keeps pods with this annotation unready
+    await k.ok(['patch', 'deploy/web', '-n', NS, '--type=merge', '-p', JSON.stringify({ spec: { template: { metadata: { annotations: { 'kube-emulator.io/never-ready': 'true' } } } } })]);
+    const r = await k.run(['rollout', 'status', 'deploy/web', '-n', NS, '--timeout=30s']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('error: deployment "web" exceeded its progress deadline');
+    const d = await deploy();
+    expect(d.status.conditions.find((x: any) => x.type === 'Progressing')).toMatchObject({ status: 'False', reason: 'ProgressDeadlineExceeded' });
+    expect(d.status.conditions.find((x: any) => x.type === 'Progressing').message).toMatch(/^ReplicaSet "web-\w+" has timed out progressing\.$/);
+    // 5 replicas, 25%: surge 2, unavailable 1: four old pods stay available
+    expect(d.status.availableReplicas).toBeGreaterThanOrEqual(4);
+    expect(d.status.replicas).toBeLessThanOrEqual(7);
+    expect(await k.ok(['rollout', 'undo', 'deploy/web', '-n', NS])).toBe('deployment.apps/web rolled back\n');
+    await rolledOut();
+    expect((await deploy()).status.conditions.find((x: any) => x.type === 'Progressing')).toMatchObject({ status: 'True', reason: 'NewReplicaSetAvailable' });
+  });
+  it('delete --cascade=orphan leaves the ReplicaSets; a new Deployment with the same selector adopts them; delete removes everything', async () => {
+    const before = (await rsList()).map((r) => r.metadata.name).sort();
+    await k.ok(['delete', 'deploy/web', '-n', NS, '--cascade=orphan']);
+    const orphans = await poll(async () => {
+      const rss = await rsList();
+      return rss.every((r) => !r.metadata.ownerReferences?.length) && rss;
+    }, 'the ReplicaSets orphaned');
+    expect(orphans.map((r) => r.metadata.name).sort()).toEqual(before);
+    const image = orphans.find((r) => r.spec.replicas > 0).spec.template.spec.containers[0].image;
+    await k.ok(['create', 'deployment', 'web', `--image=${image}`, '--replicas=2', '-n', NS]);
+    await rolledOut();
+    const d = await deploy();
+    // every orphan is adopted (the template differs from the current one by the restartedAt annotation: one more)
+    const adopted = await rsList();
+    expect(adopted.map((r) => r.metadata.name)).toEqual(expect.arrayContaining(before));
+    for (const r of adopted) expect(r.metadata.ownerReferences).toEqual([expect.objectContaining({ kind: 'Deployment', name: 'web', uid: d.metadata.uid, controller: true })]);
+    await k.ok(['delete', 'deploy/web', '-n', NS]);
+    await poll(async () => (await rsList()).length === 0 && (await k.ok(['get', 'pods', '-n', NS, '-l', 'app=web', '-o', 'name'])) === '', 'the ReplicaSets and pods collected');
+  });
 });

@@ -11,6 +11,7 @@ import { replicaSetController } from '../../src/controllers/replicaset/index.js'
 import { garbageCollectorController } from '../../src/controllers/garbagecollector.js';
 import { FakeClock, computeTemplateHash, rfc3339 } from '../../src/controllers/runtime/index.js';
 import { resolveFenceposts, getProportion } from '../../src/controllers/deployment/util.js';
+import { deploymentDef } from '../../src/resources/apps/deployment.js';
 import type { KObject } from '../../src/resources/types.js';
 
 let emu: KubeEmulator;
@@ -353,5 +354,31 @@ describe('minReadySeconds', () => {
     modifyD('mrs', (x) => void (x.spec.minReadySeconds = 0));
     await settle();
     expect(rsOf('mrs').map((r) => [r.metadata.name, r.spec.minReadySeconds])).toEqual([[rs.metadata.name, undefined]]);
+  });
+});
+
+describe('hash collisions', () => {
+  it('a ReplicaSet already holding the name bumps status.collisionCount and the next name is used', async () => {
+    const d = deployment('coll', 1);
+    // the template as the apiserver will store it (defaulted)
+    const probe = structuredClone(d);
+    deploymentDef.defaults!(probe);
+    const hash = computeTemplateHash(probe.spec.template, undefined);
+    // someone else's ReplicaSet with the name the Deployment wants (and another template)
+    emu.registry.create(rsDef(), NS, {
+      apiVersion: 'apps/v1',
+      kind: 'ReplicaSet',
+      metadata: { name: `coll-${hash}` },
+      spec: { replicas: 0, selector: { matchLabels: { other: 'x' } }, template: { metadata: { labels: { other: 'x' } }, spec: { containers: [{ name: 'c', image: 'busybox' }] } } },
+    });
+    const created = emu.registry.create(dDef(), NS, d).object;
+    expect(computeTemplateHash(created.spec.template, undefined)).toBe(hash);
+    await readyAll('coll');
+    const got = getD('coll');
+    expect(got.status.collisionCount).toBe(1);
+    const [rs] = rsOf('coll');
+    expect(rs.metadata.name).toBe(`coll-${computeTemplateHash(created.spec.template, 1)}`);
+    expect(rs.metadata.name).not.toBe(`coll-${hash}`);
+    expect(got.status).toMatchObject({ availableReplicas: 1, updatedReplicas: 1 });
   });
 });

@@ -154,15 +154,23 @@ function semantic(v: unknown): unknown {
   return v;
 }
 
-/** EqualIgnoreHash: two pod templates equal but for the pod-template-hash label. */
-export function equalIgnoreHash(t1: KObject | undefined, t2: KObject | undefined): boolean {
-  const strip = (t: KObject | undefined): unknown => {
-    if (!t) return undefined;
+// cached objects are replaced, never changed: a template's comparable form is computed once
+const comparable = new WeakMap<KObject, unknown>();
+function stripHash(t: KObject | undefined): unknown {
+  if (!t) return null;
+  let c = comparable.get(t);
+  if (c === undefined) {
     const labels = { ...(t.metadata?.labels ?? {}) };
     delete labels[HASH_LABEL];
-    return semantic({ ...t, metadata: { ...(t.metadata ?? {}), labels } });
-  };
-  return jsonEqual(strip(t1) ?? null, strip(t2) ?? null);
+    c = semantic({ ...t, metadata: { ...(t.metadata ?? {}), labels } }) ?? null;
+    comparable.set(t, c);
+  }
+  return c;
+}
+
+/** EqualIgnoreHash: two pod templates equal but for the pod-template-hash label. */
+export function equalIgnoreHash(t1: KObject | undefined, t2: KObject | undefined): boolean {
+  return jsonEqual(stripHash(t1), stripHash(t2));
 }
 
 /** FindNewReplicaSet: the oldest whose template equals the Deployment's. */
