@@ -16,7 +16,6 @@ import { quotaScenarios } from './quota.js';
 import { replicaSetScenarios } from './replicaset.js';
 import { jobScenarios } from './job.js';
 import { cronJobScenarios } from './cronjob.js';
-import { replicaSetScenarios } from './replicaset.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const QUICK = process.env.BENCH_QUICK === '1';

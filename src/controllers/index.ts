@@ -12,7 +12,6 @@ import { daemonSetController } from './daemonset/index.js';
 import { cronJobController } from './cronjob/index.js';
 import { ttlAfterFinishedController } from './ttlafterfinished/index.js';
 import { jobController } from './job/index.js';
-import { ttlAfterFinishedController } from './job/ttl.js';
 import { garbageCollectorController } from './garbagecollector.js';
 import { namespaceController } from './namespace.js';
 import { serviceAccountController } from './serviceaccount.js';
@@ -37,7 +36,6 @@ export function allControllers(): Controller[] {
     cronJobController,
     ttlAfterFinishedController,
     jobController,
-    ttlAfterFinishedController,
     ...storageControllers(),
     garbageCollectorController(),
     namespaceController(),
