@@ -10,7 +10,7 @@ import { objectKey, splitObjectKey } from './informer.js';
 import { bindPod } from '../registry/binding.js';
 import { StatusError } from '../registry/errors.js';
 import { nowRFC3339 } from '../registry/meta.js';
-import { activeOnNode, matchesNodeSelector, nodeReady, nodeSelectorTermsMatch, resourceFitReasons, untoleratedTaint, toleratesTaint } from './nodes/fit.js';
+import { activeOnNode, matchesNodeSelector, nodeReady, nodeSelectorTermsMatch, podRequests, resourceFitReasons, untoleratedTaint, toleratesTaint, type Requests } from './nodes/fit.js';
 
 export const SELECTED_NODE_ANNOTATION = 'volume.kubernetes.io/selected-node';
 const DEFAULT_SCHEDULER = 'default-scheduler';
@@ -69,8 +69,14 @@ function checkVolumes(ctx: ControllerContext, pod: KObject): VolumeCheck {
   return out;
 }
 
+/** The pods a node runs, and the requests of a (cached, never mutated) pod: the scheduler cache's NodeInfo. */
+interface NodeInfo {
+  podsOn(node: string): KObject[];
+  requestsOf(pod: KObject): Requests;
+}
+
 /** Reasons a node is infeasible (empty = fits). */
-function filterNode(pod: KObject, node: KObject, pods: KObject[], vols: VolumeCheck): string[] {
+function filterNode(pod: KObject, node: KObject, info: NodeInfo, vols: VolumeCheck): string[] {
   const tolerations = arr(pod.spec?.tolerations);
   if (node.spec?.unschedulable) {
     const t = { key: 'node.kubernetes.io/unschedulable', effect: 'NoSchedule' };
@@ -88,8 +94,7 @@ function filterNode(pod: KObject, node: KObject, pods: KObject[], vols: VolumeCh
     const terms = pv.spec?.nodeAffinity?.required?.nodeSelectorTerms;
     if (terms && !nodeSelectorTermsMatch(terms, node)) return ['node(s) had volume node affinity conflict'];
   }
-  const name = node.metadata.name;
-  return resourceFitReasons(pod, node, pods.filter((p) => activeOnNode(p, name)));
+  return resourceFitReasons(pod, node, info.podsOn(node.metadata.name), info.requestsOf);
 }
 
 /** FitError.Error(): `0/N nodes are available: <histogram>. preemption: ...` */
@@ -106,6 +111,17 @@ export function schedulerController(): Controller {
     name: 'scheduler',
     start(ctx: ControllerContext) {
       const podsInf = ctx.informers.for('', 'pods');
+      // pods by node, and each cached pod's requests computed once (the scheduler cache's NodeInfo)
+      podsInf.addIndex('spec.nodeName', (p) => (p.spec?.nodeName ? [p.spec.nodeName] : []));
+      const requests = new WeakMap<KObject, Requests>();
+      const info: NodeInfo = {
+        podsOn: (node) => podsInf.byIndex('spec.nodeName', node).filter((p) => activeOnNode(p, node)),
+        requestsOf: (p) => {
+          let r = requests.get(p);
+          if (!r) requests.set(p, (r = podRequests(p)));
+          return r;
+        },
+      };
       const nodesInf = ctx.informers.for('', 'nodes');
       const pvcInf = ctx.informers.for('', 'persistentvolumeclaims');
       ctx.informers.for('', 'persistentvolumes');
@@ -178,12 +194,11 @@ export function schedulerController(): Controller {
         if (!total) return unschedulable(pod, 'no nodes available to schedule pods');
         const vols = checkVolumes(ctx, pod);
         if (vols.error) return unschedulable(pod, fitErrorMessage(total, vols.error));
-        const pods = podsInf.list();
         const histogram = new Map<string, number>();
         const feasible: KObject[] = [];
         let resourceOnly = true;
         for (const n of nodes) {
-          const reasons = filterNode(pod, n, pods, vols);
+          const reasons = filterNode(pod, n, info, vols);
           if (!reasons.length) feasible.push(n);
           for (const r of reasons) {
             histogram.set(r, (histogram.get(r) ?? 0) + 1);
@@ -193,7 +208,7 @@ export function schedulerController(): Controller {
         if (!feasible.length) return unschedulable(pod, fitErrorMessage(total, histogram, total > 0 && resourceOnly));
         // prefer a node a WaitForFirstConsumer claim already selected, then the least loaded
         const selected = vols.delayed.map((c) => c.metadata.annotations?.[SELECTED_NODE_ANNOTATION]).find(Boolean);
-        const load = (n: KObject) => pods.filter((p) => activeOnNode(p, n.metadata.name)).length;
+        const load = (n: KObject) => info.podsOn(n.metadata.name).length;
         const node = feasible.find((n) => n.metadata.name === selected) ?? feasible.reduce((best, n) => (load(n) < load(best) ? n : best));
         const nodeName = node.metadata.name;
         if (vols.delayed.length) {

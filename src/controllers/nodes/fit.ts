@@ -98,14 +98,14 @@ export function podRequests(pod: KObject): Requests {
 }
 
 /** noderesources Fit: reasons such as `Insufficient cpu` and `Too many pods`. */
-export function resourceFitReasons(pod: KObject, node: KObject, podsOnNode: KObject[]): string[] {
+export function resourceFitReasons(pod: KObject, node: KObject, podsOnNode: KObject[], requestsOf: (p: KObject) => Requests = podRequests): string[] {
   const alloc = node.status?.allocatable ?? {};
   const reasons: string[] = [];
   if (alloc.pods !== undefined && podsOnNode.length + 1 > q(alloc.pods)) reasons.push('Too many pods');
   const want = podRequests(pod);
   const used: Requests = { cpu: 0, memory: 0, 'ephemeral-storage': 0 };
   for (const p of podsOnNode) {
-    const r = podRequests(p);
+    const r = requestsOf(p);
     for (const k of Object.keys(used) as (keyof Requests)[]) used[k] += r[k];
   }
   for (const k of Object.keys(want) as (keyof Requests)[]) {
