@@ -235,17 +235,33 @@ function isNamespaceTerminating(err: unknown): boolean {
   return err instanceof StatusError && arr(err.details?.causes).some((c) => c?.reason === 'NamespaceTerminating');
 }
 
-/** Removes the tracking finalizer (a $deleteFromPrimitiveList patch upstream). */
+/** Removes the tracking finalizer (a $deleteFromPrimitiveList patch upstream): a write of the cached pod, re-read on a conflict. */
 function removeFinalizer(rt: Runtime<State>, pod: KObject): void {
+  const strip = (p: KObject): KObject => {
+    const f = arr(p.metadata.finalizers).filter((x) => x !== JOB_TRACKING_FINALIZER);
+    const metadata = { ...p.metadata };
+    if (f.length) metadata.finalizers = f;
+    else delete metadata.finalizers;
+    return { ...p, metadata };
+  };
+  const { namespace, name, uid } = pod.metadata;
+  const cached = rt.state.pods.get(namespace, name);
+  if (cached && cached.metadata.uid === uid && cached.metadata.resourceVersion) {
+    try {
+      // a copy: the update may default the object in place, and the cached one is shared
+      rt.registry.update(rt.state.podDef, namespace, name, strip(structuredClone(cached)), W);
+      return;
+    } catch (err) {
+      if (!(err instanceof StatusError && err.code === 409)) throw err;
+    }
+  }
   rt.registry.modify(
     rt.state.podDef,
-    pod.metadata.namespace,
-    pod.metadata.name,
+    namespace,
+    name,
     (p) => {
-      if (p.metadata.uid !== pod.metadata.uid) throw new StatusError(404, 'NotFound', `pods "${pod.metadata.name}" not found`);
-      const f = arr(p.metadata.finalizers).filter((x) => x !== JOB_TRACKING_FINALIZER);
-      if (f.length) p.metadata.finalizers = f;
-      else delete p.metadata.finalizers;
+      if (p.metadata.uid !== uid) throw new StatusError(404, 'NotFound', `pods "${name}" not found`);
+      return strip(p);
     },
     W,
   );
