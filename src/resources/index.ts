@@ -17,7 +17,7 @@ import { serviceAccountDef } from './core/serviceaccount.js';
 import { persistentVolumeDef } from './core/persistentvolume.js';
 import { persistentVolumeClaimDef } from './core/persistentvolumeclaim.js';
 import { statefulSetDef } from './apps/statefulset.js';
-import { jobDef } from './batch/job.js';
+import { jobDefFor } from './batch/job.js';
 import { controllerRevisionDef } from './apps/controllerrevision.js';
 import { eventsV1EventDef } from './events/event.js';
 import { endpointSliceDef } from './discovery/endpointslice.js';
@@ -68,7 +68,7 @@ export function allResources(emulatedMinor = 33): ResourceDef[] {
     // autoscaling/v2 (the preferred version, the storage) before autoscaling/v1
     horizontalPodAutoscalerDef,
     horizontalPodAutoscalerV1Def,
-    jobDef,
+    jobDefFor(emulatedMinor),
     ingressClassDef,
     ingressDef,
     networkPolicyDef,

@@ -135,6 +135,9 @@ function setup(rt: Runtime<undefined>) {
     backoff: new BackoffStore(),
     backoffScale: fast ? 0.01 : 1,
     podIndexLabel: rt.options.emulatedMinor >= 28,
+    // 1.31+: the terminal condition waits for the pods to terminate, after SuccessCriteriaMet /
+    // FailureTarget (delayTerminalCondition), and Complete says CompletionsReached
+    delayTerminal: rt.options.emulatedMinor >= 31,
   };
 }
 
@@ -443,10 +446,11 @@ function pastActiveDeadline(rt: Runtime<State>, job: KObject): boolean {
 
 function newFailureCondition(rt: Runtime<State>, reason: string, message: string): Cond {
   // delayTerminalCondition (JobManagedBy / JobPodReplacementPolicy on): FailureTarget first
-  return newCondition(rt, 'FailureTarget', 'True', reason, message);
+  return newCondition(rt, rt.state.delayTerminal ? 'FailureTarget' : 'Failed', 'True', reason, message);
 }
 
 function newSuccessCondition(rt: Runtime<State>): Cond {
+  if (!rt.state.delayTerminal) return newCondition(rt, 'Complete', 'True', '', '');
   return newCondition(rt, 'SuccessCriteriaMet', 'True', 'CompletionsReached', 'Reached expected number of succeeded pods');
 }
 
@@ -747,7 +751,7 @@ function trackStatus(rt: Runtime<State>, ctx: SyncCtx, key: string, needsFlush: 
   const fc = ctx.finishedCondition;
   if (fc && !reachedMax) {
     const u = ctx.job.status.uncountedTerminatedPods;
-    if (arr(u?.succeeded).length + arr(u?.failed).length === 0 && ctx.terminating <= 0) {
+    if (arr(u?.succeeded).length + arr(u?.failed).length === 0 && (!S.delayTerminal || ctx.terminating <= 0)) {
       ensureCondition(rt, ctx.job, fc.type, fc.status, fc.reason ?? '', fc.message ?? '');
       if (fc.type === 'Complete') ctx.job.status.completionTime = findCondition(ctx.job, 'Complete')?.lastTransitionTime ?? now(rt);
       finished = true;
