@@ -228,3 +228,29 @@ describe('helpers', () => {
     expect(isPodAvailable(pod, 10, now)).toBe(false);
   });
 });
+
+describe('a remote source', () => {
+  it('feeds an informer over HTTP list+watch, and a controller on it sees what another client writes', async () => {
+    const { httpListWatch } = await import('../../src/controllers/remote-listwatch.js');
+    const f = new InformerFactory(emu.registry, (d) => httpListWatch(d, { server: emu.url, retryMs: 20 }));
+    const cmDef = def('', 'configmaps');
+    emu.registry.create(cmDef, 'default', cm('remote-before', { via: 'http' }));
+    const inf = f.for('', 'configmaps');
+    await inf.synced;
+    expect(inf.get('default', 'remote-before')?.metadata.labels).toEqual({ via: 'http' });
+    const events: string[] = [];
+    inf.addHandler({ add: (o) => events.push(`add ${o.metadata.name}`), update: (_o, n) => events.push(`update ${n.metadata.name}`), delete: (o) => events.push(`delete ${o.metadata.name}`) });
+    events.length = 0;
+    const wait = async (pred: () => boolean) => {
+      for (let i = 0; i < 200 && !pred(); i++) await new Promise((r) => setTimeout(r, 10));
+      expect(pred()).toBe(true);
+    };
+    emu.registry.create(cmDef, 'default', cm('remote-after'));
+    emu.registry.modify(cmDef, 'default', 'remote-after', (o) => void (o.data = { x: '1' }));
+    emu.registry.delete(cmDef, 'default', 'remote-before');
+    await wait(() => events.length >= 3);
+    expect(events).toEqual(['add remote-after', 'update remote-after', 'delete remote-before']);
+    expect(inf.get('default', 'remote-after')?.data).toEqual({ x: '1' });
+    f.stop();
+  });
+});
