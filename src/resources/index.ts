@@ -19,6 +19,7 @@ import { persistentVolumeClaimDef } from './core/persistentvolumeclaim.js';
 import { statefulSetDef } from './apps/statefulset.js';
 import { cronJobDef } from './batch/cronjob.js';
 import { jobDef } from './batch/job.js';
+import { jobDefFor } from './batch/job.js';
 import { controllerRevisionDef } from './apps/controllerrevision.js';
 import { deploymentDef } from './apps/deployment.js';
 import { replicaSetDef } from './apps/replicaset.js';
@@ -77,6 +78,7 @@ export function allResources(emulatedMinor = 33): ResourceDef[] {
     horizontalPodAutoscalerV1Def,
     cronJobDef,
     jobDef,
+    jobDefFor(emulatedMinor),
     ingressClassDef,
     ingressDef,
     networkPolicyDef,

@@ -157,6 +157,42 @@ spec:
     expect(d).toMatch(/Normal\s+SuccessfulCreate\s+.*job-controller\s+Created pod: boom-[a-z0-9]{5}/);
   });
 
+  it('suspend a running Job (pods deleted, Suspended), resume it (pods again)', async () => {
+    const f = manifest(`apiVersion: batch/v1
+kind: Job
+metadata:
+  name: pausable
+  namespace: ${NS}
+spec:
+  parallelism: 2
+  completions: 2
+  template:
+    metadata:
+      annotations:
+        kube-emulator.io/complete-after: 1h
+    spec:
+      restartPolicy: Never
+      containers:
+      - name: work
+        image: busybox
+`);
+    await k.ok(['apply', '-f', f]);
+    const running = async () => (await json(['get', 'pods', '-n', NS, '-l', 'job-name=pausable'])).items.filter((p: any) => p.status?.phase === 'Running' && !p.metadata.deletionTimestamp).length;
+    for (let i = 0; i < 100 && (await running()) < 2; i++) await new Promise((r) => setTimeout(r, 100));
+    expect(await running()).toBe(2);
+    await k.ok(['patch', 'job', 'pausable', '-n', NS, '--type=merge', '-p', '{"spec":{"suspend":true}}']);
+    expect(await k.ok(['wait', '--for=condition=suspended', 'job/pausable', '-n', NS, '--timeout=20s'])).toBe('job.batch/pausable condition met\n');
+    for (let i = 0; i < 100 && (await json(['get', 'pods', '-n', NS, '-l', 'job-name=pausable'])).items.length > 0; i++) await new Promise((r) => setTimeout(r, 100));
+    expect((await json(['get', 'pods', '-n', NS, '-l', 'job-name=pausable'])).items).toEqual([]);
+    const row = (await k.ok(['get', 'job', 'pausable', '-n', NS, '--no-headers'])).split(/\s+/);
+    expect(row.slice(0, 3)).toEqual(['pausable', 'Suspended', '0/2']);
+    await k.ok(['patch', 'job', 'pausable', '-n', NS, '--type=merge', '-p', '{"spec":{"suspend":false}}']);
+    for (let i = 0; i < 100 && (await running()) < 2; i++) await new Promise((r) => setTimeout(r, 100));
+    expect(await running()).toBe(2);
+    const j = await json(['get', 'job', 'pausable', '-n', NS]);
+    expect(j.status.conditions.find((c: any) => c.type === 'Suspended')).toMatchObject({ status: 'False', reason: 'JobResumed' });
+  });
+
   it('explain knows the Job fields', async () => {
     const out = await k.ok(['explain', 'job.spec.podFailurePolicy.rules.action']);
     expect(out).toMatch(/^KIND:\s+Job$/m);

@@ -161,6 +161,31 @@ describe('job controller on a cluster (node agent finishes pods)', () => {
   });
 });
 
+describe('job controller emulating 1.30 (before delayTerminalCondition)', () => {
+  let emu: KubeEmulator;
+  beforeAll(async () => {
+    emu = await startServer({ controllers: ['*'], podStages: 'fast', emulatedVersion: 'v1.30.0' });
+  });
+  afterAll(async () => {
+    await emu.close();
+  });
+  it('Complete comes alone, without a reason; a failure is Failed at once', async () => {
+    const jobs = emu.registry.mustDef('batch', 'jobs');
+    emu.registry.create(jobs, NS, job('old'));
+    emu.registry.create(jobs, NS, job('old-fail', { backoffLimit: 0 }, { metadata: { annotations: { 'kube-emulator.io/fail': 'true' } } }));
+    const done = await untilSettled(emu.controllers, () => {
+      const j = emu.registry.get(jobs, NS, 'old');
+      return j.status?.conditions?.some((c: KObject) => c.type === 'Complete') && j;
+    });
+    expect(done.status.conditions.map((c: KObject) => [c.type, c.status, c.reason, c.message])).toEqual([['Complete', 'True', undefined, undefined]]);
+    const failed = await untilSettled(emu.controllers, () => {
+      const j = emu.registry.get(jobs, NS, 'old-fail');
+      return j.status?.conditions?.some((c: KObject) => c.type === 'Failed') && j;
+    });
+    expect(failed.status.conditions.map((c: KObject) => [c.type, c.reason])).toEqual([['Failed', 'BackoffLimitExceeded']]);
+  });
+});
+
 describe('job controller, driven (FakeClock)', () => {
   let emu: KubeEmulator;
   let mgr: ControllerManager;

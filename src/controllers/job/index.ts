@@ -135,6 +135,9 @@ function setup(rt: Runtime<undefined>) {
     backoff: new BackoffStore(),
     backoffScale: fast ? 0.01 : 1,
     podIndexLabel: rt.options.emulatedMinor >= 28,
+    // 1.31+: the terminal condition waits for the pods to terminate, after SuccessCriteriaMet /
+    // FailureTarget (delayTerminalCondition), and Complete says CompletionsReached
+    delayTerminal: rt.options.emulatedMinor >= 31,
   };
 }
 
@@ -235,17 +238,33 @@ function isNamespaceTerminating(err: unknown): boolean {
   return err instanceof StatusError && arr(err.details?.causes).some((c) => c?.reason === 'NamespaceTerminating');
 }
 
-/** Removes the tracking finalizer (a $deleteFromPrimitiveList patch upstream). */
+/** Removes the tracking finalizer (a $deleteFromPrimitiveList patch upstream): a write of the cached pod, re-read on a conflict. */
 function removeFinalizer(rt: Runtime<State>, pod: KObject): void {
+  const strip = (p: KObject): KObject => {
+    const f = arr(p.metadata.finalizers).filter((x) => x !== JOB_TRACKING_FINALIZER);
+    const metadata = { ...p.metadata };
+    if (f.length) metadata.finalizers = f;
+    else delete metadata.finalizers;
+    return { ...p, metadata };
+  };
+  const { namespace, name, uid } = pod.metadata;
+  const cached = rt.state.pods.get(namespace, name);
+  if (cached && cached.metadata.uid === uid && cached.metadata.resourceVersion) {
+    try {
+      // a copy: the update may default the object in place, and the cached one is shared
+      rt.registry.update(rt.state.podDef, namespace, name, strip(structuredClone(cached)), W);
+      return;
+    } catch (err) {
+      if (!(err instanceof StatusError && err.code === 409)) throw err;
+    }
+  }
   rt.registry.modify(
     rt.state.podDef,
-    pod.metadata.namespace,
-    pod.metadata.name,
+    namespace,
+    name,
     (p) => {
-      if (p.metadata.uid !== pod.metadata.uid) throw new StatusError(404, 'NotFound', `pods "${pod.metadata.name}" not found`);
-      const f = arr(p.metadata.finalizers).filter((x) => x !== JOB_TRACKING_FINALIZER);
-      if (f.length) p.metadata.finalizers = f;
-      else delete p.metadata.finalizers;
+      if (p.metadata.uid !== uid) throw new StatusError(404, 'NotFound', `pods "${name}" not found`);
+      return strip(p);
     },
     W,
   );
@@ -427,10 +446,11 @@ function pastActiveDeadline(rt: Runtime<State>, job: KObject): boolean {
 
 function newFailureCondition(rt: Runtime<State>, reason: string, message: string): Cond {
   // delayTerminalCondition (JobManagedBy / JobPodReplacementPolicy on): FailureTarget first
-  return newCondition(rt, 'FailureTarget', 'True', reason, message);
+  return newCondition(rt, rt.state.delayTerminal ? 'FailureTarget' : 'Failed', 'True', reason, message);
 }
 
 function newSuccessCondition(rt: Runtime<State>): Cond {
+  if (!rt.state.delayTerminal) return newCondition(rt, 'Complete', 'True', '', '');
   return newCondition(rt, 'SuccessCriteriaMet', 'True', 'CompletionsReached', 'Reached expected number of succeeded pods');
 }
 
@@ -731,7 +751,7 @@ function trackStatus(rt: Runtime<State>, ctx: SyncCtx, key: string, needsFlush: 
   const fc = ctx.finishedCondition;
   if (fc && !reachedMax) {
     const u = ctx.job.status.uncountedTerminatedPods;
-    if (arr(u?.succeeded).length + arr(u?.failed).length === 0 && ctx.terminating <= 0) {
+    if (arr(u?.succeeded).length + arr(u?.failed).length === 0 && (!S.delayTerminal || ctx.terminating <= 0)) {
       ensureCondition(rt, ctx.job, fc.type, fc.status, fc.reason ?? '', fc.message ?? '');
       if (fc.type === 'Complete') ctx.job.status.completionTime = findCondition(ctx.job, 'Complete')?.lastTransitionTime ?? now(rt);
       finished = true;

@@ -492,8 +492,11 @@ function failedIndexesOverlap(completed: string, failed: string, completions: nu
   return undefined;
 }
 
-/** ValidateJobUpdateStatus with the options the 1.33 strategy gives (JobManagedBy on: checks when the fields change). */
-export function validateJobStatusUpdate(job: KObject, oldJob: KObject): Cause[] {
+/**
+ * ValidateJobUpdateStatus with the options the strategy gives: with JobManagedBy on (beta, 1.32+:
+ * `strict`) the transitions are checked when the fields change; before, only the basic checks.
+ */
+export function validateJobStatusUpdate(job: KObject, oldJob: KObject, strict = true): Cause[] {
   const causes: Cause[] = [];
   const st: KObject = isMap(job.status) ? job.status : {};
   const ost: KObject = isMap(oldJob.status) ? oldJob.status : {};
@@ -531,51 +534,55 @@ export function validateJobStatusUpdate(job: KObject, oldJob: KObject): Cause[] 
   const finished = complete || failed;
   const scm = condTrue(job, 'SuccessCriteriaMet');
   const ft = condTrue(job, 'FailureTarget');
-  if ((completeChanged || failedChanged) && complete && failed) causes.push(invalidOmit('status.conditions', 'cannot set Complete=True and Failed=true conditions'));
-  if ((completeChanged || ftChanged) && complete && ft) causes.push(invalidOmit('status.conditions', 'cannot set Complete=True and FailureTarget=true conditions'));
-  if ((completeChanged || completionChanged) && set(st.completionTime) && !complete)
-    causes.push(invalid('status.completionTime', st.completionTime, 'cannot set completionTime when there is no Complete=True condition'));
-  if ((completeChanged || completionChanged) && !set(st.completionTime) && complete) causes.push(required('status.completionTime', 'completionTime is required for Complete jobs'));
-  if ((startChanged || completionChanged) && set(st.startTime) && set(st.completionTime) && Date.parse(st.completionTime) < Date.parse(st.startTime))
-    causes.push(invalid('status.completionTime', st.completionTime, 'completionTime cannot be set before startTime'));
-  if (failedChanged && failed && !ft) causes.push(invalidOmit('status.conditions', 'cannot set Failed=True condition without the FailureTarget=true condition'));
-  if (completeChanged && complete && !scm) causes.push(invalidOmit('status.conditions', 'cannot set Complete=True condition without the SuccessCriteriaMet=true condition'));
-  if ((finishedChanged || activeChanged) && num(st.active) > 0 && finished) causes.push(invalid('status.active', num(st.active), 'active>0 is invalid for finished job'));
-  if ((finishedChanged || startChanged) && !set(st.startTime) && finished) causes.push(required('status.startTime', 'startTime is required for finished job'));
-  if ((finishedChanged || uncountedChanged) && finished && isMap(st.uncountedTerminatedPods)) {
-    const n = (st.uncountedTerminatedPods.failed?.length ?? 0) + (st.uncountedTerminatedPods.succeeded?.length ?? 0);
-    if (n > 0) causes.push(invalid('status.uncountedTerminatedPods', st.uncountedTerminatedPods, 'uncountedTerminatedPods needs to be empty for finished job'));
-  }
-  if (ciChanged && set(spec.completions)) {
-    const v = validateIndexesFormat(String(st.completedIndexes ?? ''), spec.completions);
-    if ('error' in v) causes.push(invalid('status.completedIndexes', st.completedIndexes ?? '', `error parsing completedIndexes: ${v.error}`));
-  }
-  if (fiChanged && set(spec.completions) && set(spec.backoffLimitPerIndex) && set(st.failedIndexes)) {
-    const v = validateIndexesFormat(String(st.failedIndexes), spec.completions);
-    if ('error' in v) causes.push(invalid('status.failedIndexes', st.failedIndexes, `error parsing failedIndexes: ${v.error}`));
-  }
-  if (ciChanged && (st.completedIndexes ?? '') !== '' && !isIndexed)
-    causes.push(invalid('status.completedIndexes', st.completedIndexes, 'cannot set non-empty completedIndexes when non-indexed completion mode'));
-  if (fiChanged && !set(spec.backoffLimitPerIndex) && set(st.failedIndexes))
-    causes.push(invalid('status.failedIndexes', st.failedIndexes, 'cannot set non-null failedIndexes when backoffLimitPerIndex is null'));
-  if ((fiChanged || ciChanged) && set(spec.completions) && set(st.failedIndexes)) {
-    const e = failedIndexesOverlap(String(st.completedIndexes ?? ''), String(st.failedIndexes), spec.completions);
-    if (e) causes.push(invalid('status.failedIndexes', st.failedIndexes, e));
+  if (strict) {
+    if ((completeChanged || failedChanged) && complete && failed) causes.push(invalidOmit('status.conditions', 'cannot set Complete=True and Failed=true conditions'));
+    if ((completeChanged || ftChanged) && complete && ft) causes.push(invalidOmit('status.conditions', 'cannot set Complete=True and FailureTarget=true conditions'));
+    if ((completeChanged || completionChanged) && set(st.completionTime) && !complete)
+      causes.push(invalid('status.completionTime', st.completionTime, 'cannot set completionTime when there is no Complete=True condition'));
+    if ((completeChanged || completionChanged) && !set(st.completionTime) && complete) causes.push(required('status.completionTime', 'completionTime is required for Complete jobs'));
+    if ((startChanged || completionChanged) && set(st.startTime) && set(st.completionTime) && Date.parse(st.completionTime) < Date.parse(st.startTime))
+      causes.push(invalid('status.completionTime', st.completionTime, 'completionTime cannot be set before startTime'));
+    if (failedChanged && failed && !ft) causes.push(invalidOmit('status.conditions', 'cannot set Failed=True condition without the FailureTarget=true condition'));
+    if (completeChanged && complete && !scm) causes.push(invalidOmit('status.conditions', 'cannot set Complete=True condition without the SuccessCriteriaMet=true condition'));
+    if ((finishedChanged || activeChanged) && num(st.active) > 0 && finished) causes.push(invalid('status.active', num(st.active), 'active>0 is invalid for finished job'));
+    if ((finishedChanged || startChanged) && !set(st.startTime) && finished) causes.push(required('status.startTime', 'startTime is required for finished job'));
+    if ((finishedChanged || uncountedChanged) && finished && isMap(st.uncountedTerminatedPods)) {
+      const n = (st.uncountedTerminatedPods.failed?.length ?? 0) + (st.uncountedTerminatedPods.succeeded?.length ?? 0);
+      if (n > 0) causes.push(invalid('status.uncountedTerminatedPods', st.uncountedTerminatedPods, 'uncountedTerminatedPods needs to be empty for finished job'));
+    }
+    if (ciChanged && set(spec.completions)) {
+      const v = validateIndexesFormat(String(st.completedIndexes ?? ''), spec.completions);
+      if ('error' in v) causes.push(invalid('status.completedIndexes', st.completedIndexes ?? '', `error parsing completedIndexes: ${v.error}`));
+    }
+    if (fiChanged && set(spec.completions) && set(spec.backoffLimitPerIndex) && set(st.failedIndexes)) {
+      const v = validateIndexesFormat(String(st.failedIndexes), spec.completions);
+      if ('error' in v) causes.push(invalid('status.failedIndexes', st.failedIndexes, `error parsing failedIndexes: ${v.error}`));
+    }
+    if (ciChanged && (st.completedIndexes ?? '') !== '' && !isIndexed)
+      causes.push(invalid('status.completedIndexes', st.completedIndexes, 'cannot set non-empty completedIndexes when non-indexed completion mode'));
+    if (fiChanged && !set(spec.backoffLimitPerIndex) && set(st.failedIndexes))
+      causes.push(invalid('status.failedIndexes', st.failedIndexes, 'cannot set non-null failedIndexes when backoffLimitPerIndex is null'));
+    if ((fiChanged || ciChanged) && set(spec.completions) && set(st.failedIndexes)) {
+      const e = failedIndexesOverlap(String(st.completedIndexes ?? ''), String(st.failedIndexes), spec.completions);
+      if (e) causes.push(invalid('status.failedIndexes', st.failedIndexes, e));
+    }
   }
   if (scm && failed) causes.push(invalidOmit('status.conditions', 'cannot set SuccessCriteriaMet=True and Failed=true conditions'));
   if (scm && ft) causes.push(invalidOmit('status.conditions', 'cannot set SuccessCriteriaMet=True and FailureTarget=true conditions'));
   if (isMap(spec.successPolicy) && !scm && complete) causes.push(invalidOmit('status.conditions', 'cannot set Complete=True for Job with SuccessPolicy unless SuccessCriteriaMet=True'));
 
   // ValidateJobStatusUpdate
-  for (const t of ['Failed', 'Complete', 'FailureTarget'])
-    if (condTrue(oldJob, t) && !condTrue(job, t)) causes.push(invalidOmit('status.conditions', `cannot disable the terminal ${t}=True condition`));
-  if (num(st.failed) < num(ost.failed)) causes.push(invalid('status.failed', num(st.failed), 'cannot decrease the failed counter'));
-  const rejectDecSucceeded = !isIndexed || !deepEqual(spec.completions ?? null, spec.parallelism ?? null);
-  if (rejectDecSucceeded && num(st.succeeded) < num(ost.succeeded)) causes.push(invalid('status.succeeded', num(st.succeeded), 'cannot decrease the succeeded counter'));
-  if (set(st.completionTime) && set(ost.completionTime) && st.completionTime !== ost.completionTime) causes.push(invalid('status.completionTime', st.completionTime, 'completionTime cannot be mutated'));
-  // a Job being resumed (Suspended=True before) may have its startTime reset (kubernetes PR 134769, in 1.33 patches)
-  if (startChanged && set(ost.startTime) && spec.suspend !== true && !condTrue(oldJob, 'Suspended'))
-    causes.push(required('status.startTime', 'startTime cannot be removed for unsuspended job'));
+  if (strict) {
+    for (const t of ['Failed', 'Complete', 'FailureTarget'])
+      if (condTrue(oldJob, t) && !condTrue(job, t)) causes.push(invalidOmit('status.conditions', `cannot disable the terminal ${t}=True condition`));
+    if (num(st.failed) < num(ost.failed)) causes.push(invalid('status.failed', num(st.failed), 'cannot decrease the failed counter'));
+    const rejectDecSucceeded = !isIndexed || !deepEqual(spec.completions ?? null, spec.parallelism ?? null);
+    if (rejectDecSucceeded && num(st.succeeded) < num(ost.succeeded)) causes.push(invalid('status.succeeded', num(st.succeeded), 'cannot decrease the succeeded counter'));
+    if (set(st.completionTime) && set(ost.completionTime) && st.completionTime !== ost.completionTime) causes.push(invalid('status.completionTime', st.completionTime, 'completionTime cannot be mutated'));
+    // a Job being resumed (Suspended=True before) may have its startTime reset (kubernetes PR 134769, in 1.33 patches)
+    if (startChanged && set(ost.startTime) && spec.suspend !== true && !condTrue(oldJob, 'Suspended'))
+      causes.push(required('status.startTime', 'startTime cannot be removed for unsuspended job'));
+  }
   if (condTrue(oldJob, 'SuccessCriteriaMet') && !scm) causes.push(invalidOmit('status.conditions', 'cannot disable the SuccessCriteriaMet=True condition'));
   if (isJobComplete(oldJob) && !condTrue(oldJob, 'SuccessCriteriaMet') && scm)
     causes.push(invalidOmit('status.conditions', 'cannot set SuccessCriteriaMet=True for Job already has Complete=true conditions'));
@@ -673,8 +680,14 @@ export const jobDef: ResourceDef = {
     const prefixed = isMap(oldLabels) && JOB_NAME_LABEL in oldLabels && CONTROLLER_UID_LABEL in oldLabels;
     return [...validateJob(newObj, prefixed), ...validateJobUpdate(newObj, oldObj)];
   },
-  validateStatusUpdate: validateJobStatusUpdate,
+  validateStatusUpdate: (n, o) => validateJobStatusUpdate(n, o, true),
   warningsOnCreate: (obj) => jobWarnings(obj),
   warningsOnUpdate: (obj, old) => jobWarnings(obj, old),
   fieldSelectors: { 'status.successful': (o) => String(num(o.status?.succeeded)) },
 };
+
+/** The Job kind as an emulated minor version serves it (JobManagedBy's status checks from 1.32). */
+export function jobDefFor(emulatedMinor: number): ResourceDef {
+  if (emulatedMinor >= 32) return jobDef;
+  return { ...jobDef, validateStatusUpdate: (n, o) => validateJobStatusUpdate(n, o, false) };
+}
