@@ -7,7 +7,7 @@ import { startServer, testControllerOptions, untilSettled } from '../helpers/ser
 import type { KubeEmulator } from '../../src/server/app.js';
 import { ControllerManager } from '../../src/controllers/manager.js';
 import { jobController, JOB_TRACKING_FINALIZER } from '../../src/controllers/job/index.js';
-import { ttlAfterFinishedController } from '../../src/controllers/job/ttl.js';
+import { ttlAfterFinishedController } from '../../src/controllers/ttlafterfinished/index.js';
 import { FakeClock, rfc3339 } from '../../src/controllers/runtime/index.js';
 import type { KObject } from '../../src/resources/types.js';
 import { DEFAULT_STAGES } from '../../src/controllers/nodeagent/stages.js';
