@@ -55,7 +55,9 @@ describe('schema model lookups', () => {
     expect(definitionFor('events.k8s.io', 'v1', 'Event')).toBe('io.k8s.api.events.v1.Event');
     expect(definitionFor('autoscaling', 'v1', 'Scale')).toBe('io.k8s.api.autoscaling.v1.Scale');
     expect(definitionFor('', 'v1', 'Status')).toBe('io.k8s.apimachinery.pkg.apis.meta.v1.Status');
-    expect(definitionFor('apps', 'v1', 'Deployment')).toBeUndefined();
+    expect(definitionFor('apps', 'v1', 'Deployment')).toBe('io.k8s.api.apps.v1.Deployment');
+    // a kind this server does not serve has none
+    expect(definitionFor('rbac.authorization.k8s.io', 'v1', 'ClusterRole')).toBeUndefined();
   });
 
   it('exposes patch metadata for SMP / SSA', () => {
