@@ -18,7 +18,6 @@ import { persistentVolumeDef } from './core/persistentvolume.js';
 import { persistentVolumeClaimDef } from './core/persistentvolumeclaim.js';
 import { statefulSetDef } from './apps/statefulset.js';
 import { cronJobDef } from './batch/cronjob.js';
-import { jobDef } from './batch/job.js';
 import { jobDefFor } from './batch/job.js';
 import { controllerRevisionDef } from './apps/controllerrevision.js';
 import { deploymentDef } from './apps/deployment.js';
@@ -77,7 +76,6 @@ export function allResources(emulatedMinor = 33): ResourceDef[] {
     horizontalPodAutoscalerDef,
     horizontalPodAutoscalerV1Def,
     cronJobDef,
-    jobDef,
     jobDefFor(emulatedMinor),
     ingressClassDef,
     ingressDef,

@@ -6,6 +6,7 @@ import type { KubeEmulator } from '../../src/server/app.js';
 import { ControllerManager } from '../../src/controllers/manager.js';
 import {
   FakeClock,
+  realClock,
   ControllerExpectations,
   UIDTrackingExpectations,
   EXPECTATIONS_TIMEOUT_MS,
@@ -52,6 +53,15 @@ describe('FakeClock', () => {
       ['b', 1_000_200],
     ]);
     expect(c.now()).toBe(1_000_299);
+  });
+  it('the real clock waits out a delay longer than a Node timer takes instead of firing at once', async () => {
+    let fired = false;
+    const t = realClock.setTimeout(() => (fired = true), 2 ** 32);
+    const soon = realClock.setTimeout(() => undefined, 1);
+    await new Promise((r) => setTimeout(r, 30));
+    expect(fired).toBe(false);
+    realClock.clearTimeout(t);
+    realClock.clearTimeout(soon);
   });
   it('formats times as metav1.Time does', () => {
     expect(rfc3339(Date.parse('2026-01-01T10:00:00.999Z'))).toBe('2026-01-01T10:00:00Z');

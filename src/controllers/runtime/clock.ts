@@ -13,14 +13,24 @@ export interface Clock {
   clearTimeout(t: ClockTimer): void;
 }
 
+/** the longest delay Node's timers take (a longer one fires at once): later work is re-armed */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
 export const realClock: Clock = {
   now: () => Date.now(),
   setTimeout: (fn, ms) => {
-    const t = setTimeout(fn, ms);
-    t.unref();
+    // a delay past MAX_TIMER_MS (a @yearly CronJob, a month-long TTL) waits in steps
+    const t: { current?: NodeJS.Timeout; unref(): void } = { unref: () => t.current?.unref() };
+    const at = Date.now() + ms;
+    const arm = () => {
+      const left = at - Date.now();
+      t.current = setTimeout(left > MAX_TIMER_MS ? arm : fn, Math.min(Math.max(left, 0), MAX_TIMER_MS));
+      t.current.unref();
+    };
+    arm();
     return t;
   },
-  clearTimeout: (t) => clearTimeout(t as NodeJS.Timeout),
+  clearTimeout: (t) => clearTimeout((t as { current?: NodeJS.Timeout }).current),
 };
 
 interface FakeTimer extends ClockTimer {
