@@ -50,3 +50,22 @@ function equalIterative(a0: object, b0: object): boolean {
   }
   return true;
 }
+
+/**
+ * A value with what Go's semantic equality (apiequality.Semantic.DeepEqual on decoded objects)
+ * cannot see dropped: null, "", [] and {} are all the zero value, so two objects that differ only
+ * there compare equal.
+ */
+export function semantic(v: unknown): unknown {
+  if (Array.isArray(v)) return v.length ? v.map(semantic) : undefined;
+  if (v && typeof v === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v)) {
+      const s = semantic(x);
+      if (s !== undefined) out[k] = s;
+    }
+    return Object.keys(out).length ? out : undefined;
+  }
+  if (v === null || v === '') return undefined;
+  return v;
+}

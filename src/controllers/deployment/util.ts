@@ -3,7 +3,7 @@
 // orders of pkg/controller/controller_utils.go and intstr.GetScaledValueFromIntOrPercent.
 import type { KObject } from '../../resources/types.js';
 import { DEPRECATED_ROLLBACK_TO } from '../../resources/apps/deployment.js';
-import { jsonEqual } from '../../util/equal.js';
+import { jsonEqual, semantic } from '../../util/equal.js';
 
 export const REVISION = 'deployment.kubernetes.io/revision';
 export const REVISION_HISTORY = 'deployment.kubernetes.io/revision-history';
@@ -137,21 +137,6 @@ export function lastRevision(rss: (KObject | undefined)[]): number {
     } else if (v > sec) sec = v;
   }
   return sec;
-}
-
-/** Go semantic equality of JSON values: nil, "", [] and {} are the zero value. */
-function semantic(v: unknown): unknown {
-  if (Array.isArray(v)) return v.length ? v.map(semantic) : undefined;
-  if (v && typeof v === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const [k, x] of Object.entries(v)) {
-      const s = semantic(x);
-      if (s !== undefined) out[k] = s;
-    }
-    return Object.keys(out).length ? out : undefined;
-  }
-  if (v === null || v === '') return undefined;
-  return v;
 }
 
 // cached objects are replaced, never changed: a template's comparable form is computed once

@@ -6,7 +6,7 @@
 // (ValidateDaemonSet*, ValidateRollingUpdateDaemonSet) and pkg/printers/internalversion/printers.go (printDaemonSet).
 import type { Cause, KObject, ResourceDef, TablePrinter } from '../types.js';
 import { forbidden, invalid, notSupported, required } from '../../registry/validation.js';
-import { jsonEqual } from '../../util/equal.js';
+import { jsonEqual, semantic } from '../../util/equal.js';
 import { defaultPodTemplateSpec, validatePodTemplateSpec, POD_VALUE_FIELDS } from '../podspec.js';
 import { labelSelectorMatches, selectorString, validateLabelSelector } from '../labelselector.js';
 import { goStringMap } from './statefulset.js';
@@ -62,22 +62,6 @@ export function templateGeneration(ds: KObject): number | undefined {
 
 function setTemplateGeneration(ds: KObject, gen: number): void {
   ds.metadata.annotations = { ...(isMap(ds.metadata.annotations) ? ds.metadata.annotations : {}), [TEMPLATE_GENERATION_ANNOTATION]: String(gen) };
-}
-
-/** Go's semantic equality of decoded values: null, "", [] and {} are all the zero value (omitempty). */
-function semantic(v: unknown): unknown {
-  if (Array.isArray(v)) return v.length ? v.map(semantic) : undefined;
-  if (isMap(v)) {
-    const out: Record<string, unknown> = {};
-    for (const [k, x] of Object.entries(v)) {
-      const s = semantic(x);
-      if (s !== undefined) out[k] = s;
-    }
-    return Object.keys(out).length ? out : undefined;
-  }
-  // 0 and false stay: a pointer field set to them differs from an unset one
-  if (v === null || v === '') return undefined;
-  return v;
 }
 
 function invalidRendered(field: string, rendered: string, detail: string): Cause {

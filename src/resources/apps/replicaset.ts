@@ -4,6 +4,7 @@
 // ValidateReplicaSetStatusUpdate), pkg/registry/apps/replicaset/strategy.go (status reset on create,
 // spec kept on status writes, selector immutable in apps/v1, generation) and the printer
 // pkg/printers/internalversion/printers.go printReplicaSet.
+import { semantic } from '../../util/equal.js';
 import type { Cause, KObject, ResourceDef, TablePrinter } from '../types.js';
 import { forbidden, notSupported, required } from '../../registry/validation.js';
 import { defaultPodTemplateSpec, validatePodTemplateSpec, POD_VALUE_FIELDS } from '../podspec.js';
@@ -119,21 +120,6 @@ export function validateReplicaSetStatus(obj: KObject): Cause[] {
   if (num(st.availableReplicas) > num(st.readyReplicas))
     causes.push(invalidRendered('status.availableReplicas', String(num(st.availableReplicas)), 'cannot be greater than readyReplicas'));
   return causes;
-}
-
-/** Drops what Go's semantic equality cannot see: null, "", [] and {} are all the zero value. */
-function semantic(v: unknown): unknown {
-  if (Array.isArray(v)) return v.length ? v.map(semantic) : undefined;
-  if (isMap(v)) {
-    const out: Record<string, unknown> = {};
-    for (const [k, x] of Object.entries(v)) {
-      const s = semantic(x);
-      if (s !== undefined) out[k] = s;
-    }
-    return Object.keys(out).length ? out : undefined;
-  }
-  if (v === null || v === '') return undefined;
-  return v;
 }
 
 /** printers.go printReplicaSet (columns described by the apps/v1 swagger docs). */

@@ -1,6 +1,7 @@
 // StatefulSet (apps/v1): pkg/registry/apps/statefulset/strategy.go, pkg/apis/apps/v1/defaults.go
 // (SetDefaults_StatefulSet + the generated walk into the pod template and the claim templates)
 // and pkg/apis/apps/validation/validation.go (ValidateStatefulSet*, 1.33 wording).
+import { semantic } from '../../util/equal.js';
 import type { Cause, KObject, ResourceDef } from '../types.js';
 import { deepEqual, forbidden, invalid, isDNS1123Label, notSupported, required, validateAnnotations, validateLabels } from '../../registry/validation.js';
 import { defaultPodTemplateSpec } from '../podspec.js';
@@ -182,21 +183,6 @@ export function validateStatefulSetSpec(spec: KObject | undefined): Cause[] {
   if (podSpec.activeDeadlineSeconds !== undefined && podSpec.activeDeadlineSeconds !== null)
     causes.push(forbidden('spec.template.spec.activeDeadlineSeconds', 'activeDeadlineSeconds in StatefulSet is not Supported'));
   return causes;
-}
-
-/** Drops what Go's semantic equality cannot see: null, "", [] and {} are all the zero value. */
-function semantic(v: unknown): unknown {
-  if (Array.isArray(v)) return v.length ? v.map(semantic) : undefined;
-  if (isMap(v)) {
-    const out: Record<string, unknown> = {};
-    for (const [k, x] of Object.entries(v)) {
-      const s = semantic(x);
-      if (s !== undefined) out[k] = s;
-    }
-    return Object.keys(out).length ? out : undefined;
-  }
-  if (v === null || v === '') return undefined;
-  return v;
 }
 
 const MUTABLE_SPEC_FIELDS = ['replicas', 'template', 'updateStrategy', 'minReadySeconds', 'ordinals', 'persistentVolumeClaimRetentionPolicy'];

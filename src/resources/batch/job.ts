@@ -2,6 +2,7 @@
 // pkg/registry/batch/job/strategy.go (generated selector, status reset, warnings, status validation options with
 // JobManagedBy on), pkg/apis/batch/validation/validation.go (ValidateJob*, 1.33 wording) and
 // pkg/printers/internalversion/printers.go printJob.
+import { semantic } from '../../util/equal.js';
 import type { Cause, KObject, ResourceDef, TablePrinter } from '../types.js';
 import { deepEqual, duplicate, invalid, isDNS1123Label, isQualifiedName, notSupported, required, tooLong, renderValue } from '../../registry/validation.js';
 import { defaultPodTemplateSpec, validatePodTemplateSpec, POD_VALUE_FIELDS } from '../podspec.js';
@@ -396,21 +397,6 @@ function immutableCause(field: string, value: unknown): Cause {
 function immutableField(a: unknown, b: unknown, field: string): Cause[] {
   return deepEqual(semantic(a), semantic(b)) ? [] : [immutableCause(field, a)];
 }
-/** Go semantic equality: null, "", [] and {} are the zero value. */
-function semantic(v: unknown): unknown {
-  if (Array.isArray(v)) return v.length ? v.map(semantic) : undefined;
-  if (isMap(v)) {
-    const out: Record<string, unknown> = {};
-    for (const [k, x] of Object.entries(v)) {
-      const s = semantic(x);
-      if (s !== undefined) out[k] = s;
-    }
-    return Object.keys(out).length ? out : undefined;
-  }
-  if (v === null || v === '') return undefined;
-  return v;
-}
-
 /** validatePodTemplateUpdate: the template is immutable, but a suspended Job that never started may change its scheduling directives. */
 function validatePodTemplateUpdate(spec: KObject, oldSpec: KObject, allowScheduling: boolean): Cause[] {
   const tpl: KObject = isMap(spec.template) ? spec.template : {};
