@@ -161,6 +161,18 @@ export function nodeAgentController(opts: NodeAgentOptions = {}): Controller {
         await apply(pod, best.stage, best.target);
       }
 
+      /** Applies a due-now `startContainers` stage to `live`, adding its events to `result`. */
+      function chainStart(live: KObject, result: StepResult, env: StepEnv): void {
+        for (const stage of stages) {
+          if (stage.next !== 'startContainers' || !selectorMatches(stage.selector, live)) continue;
+          if (stageDelayMs(stage.delay, live, undefined, profile, pullFailures) !== 0) return;
+          const r = applyStep('startContainers', live, undefined, env);
+          result.events.push(...r.events);
+          if (r.terminal) result.terminal = true;
+          return;
+        }
+      }
+
       async function apply(pod: KObject, stage: PodStage, target: string | undefined): Promise<void> {
         const { namespace, name, uid } = pod.metadata;
         const node: string = pod.spec.nodeName;
@@ -185,6 +197,10 @@ export function nodeAgentController(opts: NodeAgentOptions = {}): Controller {
               const targets = stepTargets(stage.next, live);
               if (targets !== null && (!target || !targets.includes(target))) return live;
               result = applyStep(stage.next, live, target, env);
+              // SyncPod creates the sandbox and starts the containers in one pass: with no delay
+              // before the start (fast stages), both land in one status write, as the kubelet's
+              // status manager sends one update per sync
+              if (stage.next === 'sandbox') chainStart(live, result, env);
               return live;
             },
             { subresource: 'status', fieldManager: 'kubelet' },

@@ -313,9 +313,21 @@ export function workloadReplicasController(k: WorkloadKind): Controller {
       const pods = rt.informer('', 'pods');
       const uid = cached.metadata.uid;
       const active: KObject[] = [];
-      for (const p of pods.byOwner(uid)) if (isPodActive(p) && controllerOf(p)?.uid === uid) active.push(p);
-      for (const p of pods.byIndex(ORPHAN_INDEX, namespace)) if (isPodActive(p)) active.push(p);
-      const claimed = claimObjects({
+      // the steady state (every active pod it controls still matches, no active orphan) claims
+      // exactly those pods: ClaimPods would neither adopt nor release anything
+      let simple = true;
+      for (const p of pods.byOwner(uid)) {
+        if (!isPodActive(p) || controllerOf(p)?.uid !== uid) continue;
+        active.push(p);
+        if (simple && !matches(selector, p.metadata?.labels)) simple = false;
+      }
+      const orphans = pods.byIndex(ORPHAN_INDEX, namespace);
+      for (const p of orphans)
+        if (isPodActive(p)) {
+          active.push(p);
+          simple = false;
+        }
+      const claimed = simple ? active : claimObjects({
         registry: rt.registry,
         def: rt.state.podDef,
         owner: cached,
