@@ -4,12 +4,12 @@
 // maxUnavailable/maxSurge come back as 0 from the internal value type), pkg/registry/apps/daemonset/strategy.go
 // (status reset, generation and templateGeneration, immutable selector), pkg/apis/apps/validation/validation.go
 // (ValidateDaemonSet*, ValidateRollingUpdateDaemonSet) and pkg/printers/internalversion/printers.go (printDaemonSet).
+import { goStringMap, goLabelSelector, invalidRendered } from '../goformat.js';
 import type { Cause, KObject, ResourceDef, TablePrinter } from '../types.js';
 import { forbidden, invalid, notSupported, required } from '../../registry/validation.js';
 import { jsonEqual, semantic } from '../../util/equal.js';
 import { defaultPodTemplateSpec, validatePodTemplateSpec, POD_VALUE_FIELDS } from '../podspec.js';
 import { labelSelectorMatches, selectorString, validateLabelSelector } from '../labelselector.js';
-import { goStringMap } from './statefulset.js';
 import { goIntOrString } from '../policy/poddisruptionbudget.js';
 import { AGE_COLUMN, NAME_COLUMN, age, col, formatLabels, layoutContainerCells } from '../../printers/format.js';
 import { formatLabelSelector } from '../../printers/networking.js';
@@ -62,20 +62,6 @@ export function templateGeneration(ds: KObject): number | undefined {
 
 function setTemplateGeneration(ds: KObject, gen: number): void {
   ds.metadata.annotations = { ...(isMap(ds.metadata.annotations) ? ds.metadata.annotations : {}), [TEMPLATE_GENERATION_ANNOTATION]: String(gen) };
-}
-
-function invalidRendered(field: string, rendered: string, detail: string): Cause {
-  return { reason: 'FieldValueInvalid', message: `Invalid value: ${rendered}${detail ? ': ' + detail : ''}`, field };
-}
-
-/** Go's %#v of a v1.LabelSelector. */
-function goLabelSelector(sel: KObject): string {
-  const exprs = Array.isArray(sel.matchExpressions)
-    ? `[]v1.LabelSelectorRequirement{${sel.matchExpressions
-        .map((e: any) => `v1.LabelSelectorRequirement{Key:${JSON.stringify(e?.key ?? '')}, Operator:${JSON.stringify(e?.operator ?? '')}, Values:[]string{${(e?.values ?? []).map((v: any) => JSON.stringify(String(v))).join(', ')}}}`)
-        .join(', ')}}`
-    : '[]v1.LabelSelectorRequirement(nil)';
-  return `v1.LabelSelector{MatchLabels:${goStringMap(sel.matchLabels)}, MatchExpressions:${exprs}}`;
 }
 
 /** intstr value of getIntOrPercentValue: the percent number, or the int (a non-percent string: Atoi, 0 on error). */

@@ -3,12 +3,12 @@
 // ValidateRollingUpdateDeployment, ValidatePodTemplateSpecForReplicaSet, 1.33 wording),
 // pkg/apis/apps/v1/conversion.go (the deprecated rollbackTo annotation), pkg/registry/apps/deployment/strategy.go
 // and pkg/printers/internalversion/printers.go printDeployment.
+import { goStringMap, goLabelSelector } from '../goformat.js';
 import type { Cause, KObject, ResourceDef, TablePrinter } from '../types.js';
 import { FIELD_IMMUTABLE, forbidden, invalid, notSupported, required } from '../../registry/validation.js';
 import { defaultPodTemplateSpec, validatePodTemplateSpec, POD_VALUE_FIELDS } from '../podspec.js';
 import { REPLICAS_SCALE } from '../scale.js';
 import { labelSelectorMatches, selectorString, validateLabelSelector } from '../labelselector.js';
-import { goStringMap } from './statefulset.js';
 import { AGE_COLUMN, NAME_COLUMN, age, col, layoutContainerCells } from '../../printers/format.js';
 import { jsonEqual } from '../../util/equal.js';
 
@@ -31,17 +31,6 @@ function rendered(field: string, value: string, detail: string): Cause {
 export function goIntOrString(v: unknown): string {
   if (typeof v === 'string') return `intstr.IntOrString{Type:1, IntVal:0, StrVal:${JSON.stringify(v)}}`;
   return `intstr.IntOrString{Type:0, IntVal:${typeof v === 'number' ? v : 0}, StrVal:""}`;
-}
-
-/** Go's %#v of a v1.LabelSelector. */
-function goLabelSelector(sel: unknown): string {
-  const s: KObject = isMap(sel) ? sel : {};
-  const exprs = Array.isArray(s.matchExpressions)
-    ? `[]v1.LabelSelectorRequirement{${s.matchExpressions
-        .map((e: any) => `v1.LabelSelectorRequirement{Key:${JSON.stringify(e?.key ?? '')}, Operator:${JSON.stringify(e?.operator ?? '')}, Values:[]string{${(e?.values ?? []).map((v: any) => JSON.stringify(String(v))).join(', ')}}}`)
-        .join(', ')}}`
-    : '[]v1.LabelSelectorRequirement(nil)';
-  return `v1.LabelSelector{MatchLabels:${goStringMap(s.matchLabels)}, MatchExpressions:${exprs}}`;
 }
 
 /** SetDefaults_Deployment plus the pod template walk, as a 1.33 apiserver serves a Deployment. */

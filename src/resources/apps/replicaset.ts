@@ -4,6 +4,7 @@
 // ValidateReplicaSetStatusUpdate), pkg/registry/apps/replicaset/strategy.go (status reset on create,
 // spec kept on status writes, selector immutable in apps/v1, generation) and the printer
 // pkg/printers/internalversion/printers.go printReplicaSet.
+import { goStringMap, goLabelSelector, invalidRendered } from '../goformat.js';
 import { semantic } from '../../util/equal.js';
 import type { Cause, KObject, ResourceDef, TablePrinter } from '../types.js';
 import { forbidden, notSupported, required } from '../../registry/validation.js';
@@ -11,34 +12,12 @@ import { defaultPodTemplateSpec, validatePodTemplateSpec, POD_VALUE_FIELDS } fro
 import { REPLICAS_SCALE } from '../scale.js';
 import { labelSelectorMatches, selectorString, validateLabelSelector } from '../labelselector.js';
 import { deepEqual } from '../../registry/validation.js';
-import { goStringMap } from './statefulset.js';
 import { AGE_COLUMN, NAME_COLUMN, age, col, layoutContainerCells } from '../../printers/format.js';
 
 const NONNEGATIVE = 'must be greater than or equal to 0';
 
 const isMap = (v: unknown): v is Record<string, any> => !!v && typeof v === 'object' && !Array.isArray(v);
 const num = (v: unknown): number => (typeof v === 'number' ? v : 0);
-
-/** Go's %#v of a v1.LabelSelector, as field.Invalid renders a selector value. */
-export function goLabelSelector(sel: unknown): string {
-  if (!isMap(sel)) return 'null';
-  const exprs = Array.isArray(sel.matchExpressions)
-    ? `[]v1.LabelSelectorRequirement{${sel.matchExpressions
-        .map(
-          (e: any) =>
-            `v1.LabelSelectorRequirement{Key:${JSON.stringify(String(e?.key ?? ''))}, Operator:${JSON.stringify(String(e?.operator ?? ''))}, Values:${
-              Array.isArray(e?.values) ? `[]string{${e.values.map((v: any) => JSON.stringify(String(v))).join(', ')}}` : '[]string(nil)'
-            }}`,
-        )
-        .join(', ')}}`
-    : '[]v1.LabelSelectorRequirement(nil)';
-  return `v1.LabelSelector{MatchLabels:${goStringMap(sel.matchLabels)}, MatchExpressions:${exprs}}`;
-}
-
-/** A field.Invalid cause whose value is already rendered the Go way. */
-function invalidRendered(field: string, rendered: string, detail: string): Cause {
-  return { reason: 'FieldValueInvalid', message: `Invalid value: ${rendered}${detail ? ': ' + detail : ''}`, field };
-}
 
 function nonNegative(value: unknown, field: string): Cause[] {
   return typeof value === 'number' && value < 0 ? [invalidRendered(field, String(value), NONNEGATIVE)] : [];

@@ -1,6 +1,7 @@
 // StatefulSet (apps/v1): pkg/registry/apps/statefulset/strategy.go, pkg/apis/apps/v1/defaults.go
 // (SetDefaults_StatefulSet + the generated walk into the pod template and the claim templates)
 // and pkg/apis/apps/validation/validation.go (ValidateStatefulSet*, 1.33 wording).
+import { goStringMap, goLabelSelector, invalidRendered } from '../goformat.js';
 import { semantic } from '../../util/equal.js';
 import type { Cause, KObject, ResourceDef } from '../types.js';
 import { deepEqual, forbidden, invalid, isDNS1123Label, notSupported, required, validateAnnotations, validateLabels } from '../../registry/validation.js';
@@ -17,31 +18,6 @@ const RETENTION_POLICIES = ['Retain', 'Delete'];
 
 function isMap(v: unknown): v is Record<string, any> {
   return !!v && typeof v === 'object' && !Array.isArray(v);
-}
-
-/** Go's %#v of a map[string]string (keys sorted), as field.Invalid renders template labels. */
-export function goStringMap(m: unknown): string {
-  if (!isMap(m)) return 'map[string]string(nil)';
-  const body = Object.keys(m)
-    .sort()
-    .map((k) => `${JSON.stringify(k)}:${JSON.stringify(String(m[k]))}`)
-    .join(', ');
-  return `map[string]string{${body}}`;
-}
-
-/** Go's %#v of a v1.LabelSelector (matchExpressions only summarised). */
-function goLabelSelector(sel: KObject): string {
-  const exprs = Array.isArray(sel.matchExpressions)
-    ? `[]v1.LabelSelectorRequirement{${sel.matchExpressions
-        .map((e: any) => `v1.LabelSelectorRequirement{Key:${JSON.stringify(e?.key ?? '')}, Operator:${JSON.stringify(e?.operator ?? '')}, Values:[]string{${(e?.values ?? []).map((v: any) => JSON.stringify(String(v))).join(', ')}}}`)
-        .join(', ')}}`
-    : '[]v1.LabelSelectorRequirement(nil)';
-  return `v1.LabelSelector{MatchLabels:${goStringMap(sel.matchLabels)}, MatchExpressions:${exprs}}`;
-}
-
-/** A field.Invalid cause whose value is already rendered the Go way. */
-function invalidRendered(field: string, rendered: string, detail: string): Cause {
-  return { reason: 'FieldValueInvalid', message: `Invalid value: ${rendered}${detail ? ': ' + detail : ''}`, field };
 }
 
 function nonNegative(value: unknown, field: string): Cause[] {

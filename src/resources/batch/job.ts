@@ -2,12 +2,12 @@
 // pkg/registry/batch/job/strategy.go (generated selector, status reset, warnings, status validation options with
 // JobManagedBy on), pkg/apis/batch/validation/validation.go (ValidateJob*, 1.33 wording) and
 // pkg/printers/internalversion/printers.go printJob.
+import { goStringMap, goLabelSelector, invalidRendered } from '../goformat.js';
 import { semantic } from '../../util/equal.js';
 import type { Cause, KObject, ResourceDef, TablePrinter } from '../types.js';
 import { deepEqual, duplicate, invalid, isDNS1123Label, isQualifiedName, notSupported, required, tooLong, renderValue } from '../../registry/validation.js';
 import { defaultPodTemplateSpec, validatePodTemplateSpec, POD_VALUE_FIELDS } from '../podspec.js';
 import { labelSelectorMatches, selectorString, validateLabelSelector } from '../labelselector.js';
-import { goStringMap } from '../apps/statefulset.js';
 import { AGE_COLUMN, NAME_COLUMN, age, col, humanDuration, layoutContainerCells, parseTime } from '../../printers/format.js';
 import { formatLabelSelector } from '../../printers/networking.js';
 
@@ -40,20 +40,6 @@ function isMap(v: unknown): v is Record<string, any> {
 const set = (v: unknown): boolean => v !== undefined && v !== null;
 const num = (v: unknown): number => (typeof v === 'number' ? v : 0);
 
-/** Go's %#v of a v1.LabelSelector, as field.Invalid renders a dereferenced *LabelSelector. */
-function goLabelSelector(sel: unknown): string {
-  const s: KObject = isMap(sel) ? sel : {};
-  const exprs = Array.isArray(s.matchExpressions)
-    ? `[]v1.LabelSelectorRequirement{${s.matchExpressions
-        .map((e: any) => `v1.LabelSelectorRequirement{Key:${JSON.stringify(e?.key ?? '')}, Operator:${JSON.stringify(e?.operator ?? '')}, Values:[]string{${(e?.values ?? []).map((v: any) => JSON.stringify(String(v))).join(', ')}}}`)
-        .join(', ')}}`
-    : '[]v1.LabelSelectorRequirement(nil)';
-  return `v1.LabelSelector{MatchLabels:${goStringMap(s.matchLabels)}, MatchExpressions:${exprs}}`;
-}
-
-function invalidRendered(field: string, rendered: string, detail: string): Cause {
-  return { reason: 'FieldValueInvalid', message: `Invalid value: ${rendered}${detail ? ': ' + detail : ''}`, field };
-}
 /** field.Invalid with field.OmitValueType: no value in the message. */
 function invalidOmit(field: string, detail: string): Cause {
   return { reason: 'FieldValueInvalid', message: `Invalid value: ${detail}`, field };

@@ -2,10 +2,10 @@
 // pkg/apis/core/validation (ValidateReplicationController, ValidatePodTemplateSpecForRC,
 // ValidateReplicationControllerStatus), pkg/registry/core/replicationcontroller/strategy.go.
 // Its pods are managed by src/controllers/replicaset (the ReplicaSet controller, parameterised by kind).
+import { goStringMap } from '../goformat.js';
 import type { Cause, KObject, ResourceDef, TablePrinter } from '../types.js';
 import { defaultPodTemplateSpec, validatePodTemplateSpec } from '../podspec.js';
 import { invalid, notSupported, required } from '../../registry/validation.js';
-import { goStringMap } from '../apps/statefulset.js';
 import { AGE_COLUMN, NAME_COLUMN, age, col, formatLabels, layoutContainerCells } from '../../printers/format.js';
 import { REPLICAS_SCALE } from '../scale.js';
 import { selectorString } from '../labelselector.js';
