@@ -16,7 +16,13 @@
 //    cron-parser shifts skipped times and fires repeated ones once. Near an offset change the next
 //    time is found by checking each minute of the next three hours against the fields.
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
-import { CronExpressionParser, type CronExpression } from 'cron-parser';
+import { createRequire } from 'node:module';
+import type { CronExpression, CronExpressionParser as Parser } from 'cron-parser';
+
+// loaded on the first next-time computation, not at server start (it brings luxon: ~20 ms)
+const requireCjs = createRequire(import.meta.url);
+let parser: typeof Parser | undefined;
+const cronParser = (): typeof Parser => (parser ??= (requireCjs('cron-parser') as { CronExpressionParser: typeof Parser }).CronExpressionParser);
 
 /** A parsed schedule: the first activation strictly after `ms` (epoch ms), or null (robfig's zero time: none within 5 years). */
 export interface CronSchedule {
@@ -305,7 +311,7 @@ export class SpecSchedule implements CronSchedule {
     }
     if (this.iterator === undefined) {
       try {
-        this.iterator = CronExpressionParser.parse(this.expression!, { currentDate: new Date(after), tz: this.location });
+        this.iterator = cronParser().parse(this.expression!, { currentDate: new Date(after), tz: this.location });
       } catch {
         this.iterator = null; // cron-parser refuses days no month has (30 2 *): robfig finds none either
       }
