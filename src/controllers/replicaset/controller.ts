@@ -14,8 +14,8 @@ import {
   claimObjects,
   controllerOf,
   isPodActive,
-  isPodAvailable,
   isPodReady,
+  podReadyCondition,
   newControllerRef,
   objectKey,
   recheckDeletionTimestamp,
@@ -101,24 +101,81 @@ export function podFromTemplate(template: KObject, owner: KObject, controllerRef
   return pod;
 }
 
+/**
+ * What a sync reads of a pod, worked out once per pod object: cached informer objects are replaced
+ * on an update, never changed, so the facts of one object stay right (each of the ~N syncs of a
+ * rollout would otherwise re-derive them for all N pods).
+ */
+interface PodFacts {
+  /** IsPodActive */
+  active: boolean;
+  /** the controllerRef's uid */
+  controller: string | undefined;
+  /** IsPodReady */
+  ready: boolean;
+  /** the Ready condition's lastTransitionTime (NaN when missing or not a time) */
+  readySinceMs: number;
+  /** the last selector (by its JSON) matched against the labels, and the answer */
+  selKey?: string;
+  selMatch: boolean;
+  /** the last template label set (by its JSON) compared with the labels, and the answer */
+  tplKey?: string;
+  fully: boolean;
+}
+const podFacts = new WeakMap<KObject, PodFacts>();
+
+function factsOf(pod: KObject): PodFacts {
+  let f = podFacts.get(pod);
+  if (f) return f;
+  const cond = podReadyCondition(pod);
+  const ready = cond?.status === 'True';
+  f = {
+    active: isPodActive(pod),
+    controller: controllerOf(pod)?.uid,
+    ready,
+    readySinceMs: ready ? Date.parse(cond?.lastTransitionTime ?? '') : NaN,
+    selMatch: false,
+    fully: false,
+  };
+  podFacts.set(pod, f);
+  return f;
+}
+
+/** matches(selector, labels) for a pod, remembered per selector JSON (`selKey`). */
+function podMatches(pod: KObject, selector: LabelSelector, selKey: string): boolean {
+  const f = factsOf(pod);
+  if (f.selKey !== selKey) {
+    f.selMatch = matches(selector, pod.metadata?.labels);
+    f.selKey = selKey;
+  }
+  return f.selMatch;
+}
+
 /** calculateStatus: counts of the claimed active pods and the ReplicaFailure condition. */
 export function calculateStatus(rs: KObject, pods: KObject[], manageErr: unknown, nowMs: number): KObject {
   const status: KObject = structuredClone(isMap(rs.status) ? rs.status : {});
   const tplLabels: Record<string, string> = isMap(rs.spec?.template?.metadata?.labels) ? rs.spec.template.metadata.labels : {};
   const tplKeys = Object.keys(tplLabels);
+  const tplKey = JSON.stringify(tplLabels);
   const minReady = typeof rs.spec?.minReadySeconds === 'number' ? rs.spec.minReadySeconds : 0;
   let fully = 0;
   let ready = 0;
   let available = 0;
   for (let i = 0; i < pods.length; i++) {
     const pod = pods[i];
-    const labels = pod.metadata?.labels;
-    let all = true;
-    for (let j = 0; j < tplKeys.length && all; j++) all = !!labels && labels[tplKeys[j]] === tplLabels[tplKeys[j]];
-    if (all) fully++;
-    if (isPodReady(pod)) {
+    const f = factsOf(pod);
+    if (f.tplKey !== tplKey) {
+      const labels = pod.metadata?.labels;
+      let all = true;
+      for (let j = 0; j < tplKeys.length && all; j++) all = !!labels && labels[tplKeys[j]] === tplLabels[tplKeys[j]];
+      f.fully = all;
+      f.tplKey = tplKey;
+    }
+    if (f.fully) fully++;
+    if (f.ready) {
       ready++;
-      if (!minReady || isPodAvailable(pod, minReady, nowMs)) available++;
+      // IsPodAvailable: Ready for at least minReadySeconds
+      if (!minReady || (!Number.isNaN(f.readySinceMs) && f.readySinceMs + minReady * 1000 < nowMs)) available++;
     }
   }
   const conditions: KObject[] = Array.isArray(status.conditions) ? status.conditions : [];
@@ -316,10 +373,12 @@ export function workloadReplicasController(k: WorkloadKind): Controller {
       // the steady state (every active pod it controls still matches, no active orphan) claims
       // exactly those pods: ClaimPods would neither adopt nor release anything
       let simple = true;
+      const selKey = JSON.stringify(k.selector(cached) ?? null);
       for (const p of pods.byOwner(uid)) {
-        if (!isPodActive(p) || controllerOf(p)?.uid !== uid) continue;
+        const f = factsOf(p);
+        if (!f.active || f.controller !== uid) continue;
         active.push(p);
-        if (simple && !matches(selector, p.metadata?.labels)) simple = false;
+        if (simple && !podMatches(p, selector, selKey)) simple = false;
       }
       const orphans = pods.byIndex(ORPHAN_INDEX, namespace);
       for (const p of orphans)
