@@ -157,14 +157,17 @@ class Sync {
     const newRevision = String(u.maxRevision(oldRSs) + 1);
     d.status ??= {};
     if (existing) {
-      const rsCopy = structuredClone(existing);
+      // the annotations are all SetNewReplicaSetAnnotations changes: copy those; the rest of the
+      // cached object is only read (a write below gets a deep copy)
+      const rsCopy: KObject = { ...existing, metadata: { ...existing.metadata, annotations: { ...(existing.metadata.annotations ?? {}) } } };
       const annotationsUpdated = u.setNewReplicaSetAnnotations(d, rsCopy, newRevision, true);
-      const minReadyNeedsUpdate = u.num(rsCopy.spec.minReadySeconds) !== u.num(d.spec.minReadySeconds);
+      const minReadyNeedsUpdate = u.num(rsCopy.spec?.minReadySeconds) !== u.num(d.spec.minReadySeconds);
       if (annotationsUpdated || minReadyNeedsUpdate) {
+        const w = structuredClone(rsCopy);
         // ReplicaSetSpec.minReadySeconds is omitempty
-        if (u.num(d.spec.minReadySeconds)) rsCopy.spec.minReadySeconds = d.spec.minReadySeconds;
-        else delete rsCopy.spec.minReadySeconds;
-        return this.updateRS(rsCopy);
+        if (u.num(d.spec.minReadySeconds)) w.spec.minReadySeconds = d.spec.minReadySeconds;
+        else delete w.spec.minReadySeconds;
+        return this.updateRS(w);
       }
       let needsUpdate = u.setDeploymentRevision(d, rsCopy.metadata.annotations?.[u.REVISION] ?? '');
       const cond = u.getCondition(d.status, 'Progressing');
