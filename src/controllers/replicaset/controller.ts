@@ -60,6 +60,64 @@ interface State {
   podDef: ResourceDef;
   expectations: UIDTrackingExpectations;
   record: (obj: KObject, type: 'Normal' | 'Warning', reason: string, message: string) => void;
+  /** per ReplicaSet uid: its active controlled pods as last seen, kept up to date from pod events */
+  tracked: Map<string, Tracked>;
+}
+
+/**
+ * The active pods one ReplicaSet controls, in the pod informer's owner-index order, with the
+ * counts a sync needs; pod events mark keys dirty, so a sync re-reads only the pods that changed
+ * instead of all N (a rollout syncs about once per pod, each pass touching every pod).
+ */
+interface Tracked {
+  members: Map<string, KObject>;
+  /** pod keys with an event since the last sync, in the order of their last event */
+  dirty: Set<string>;
+  /** the selector (JSON) and template labels (JSON) the counts were made for */
+  selKey: string;
+  tplKey: string;
+  /** members the selector does not match (ClaimPods would release them) */
+  nonMatching: number;
+  ready: number;
+  fully: number;
+}
+
+/** the owner uids an object is filed under in the informer's owner index */
+function ownerUids(o: KObject): string[] {
+  const refs = o.metadata?.ownerReferences;
+  if (!Array.isArray(refs)) return [];
+  const out: string[] = [];
+  for (const r of refs) if (typeof r?.uid === 'string' && r.uid !== '') out.push(r.uid);
+  return out;
+}
+
+function templateLabels(rs: KObject): Record<string, string> {
+  return isMap(rs.spec?.template?.metadata?.labels) ? rs.spec.template.metadata.labels : {};
+}
+
+/** whether the pod carries every template label, remembered per template-label JSON (`tplKey`) */
+function fullyLabeled(pod: KObject, tplLabels: Record<string, string>, tplKey: string): boolean {
+  const f = factsOf(pod);
+  if (f.tplKey !== tplKey) {
+    const labels = pod.metadata?.labels;
+    let all = true;
+    for (const key of Object.keys(tplLabels)) {
+      if (!labels || labels[key] !== tplLabels[key]) {
+        all = false;
+        break;
+      }
+    }
+    f.fully = all;
+    f.tplKey = tplKey;
+  }
+  return f.fully;
+}
+
+/** counts computed elsewhere for the pods calculateStatus is given (valid for `tplKey`, without minReadySeconds) */
+export interface PodCounts {
+  tplKey: string;
+  fully: number;
+  ready: number;
 }
 
 const podKey = (pod: KObject): string => `${pod.metadata?.namespace ?? ''}/${pod.metadata?.name ?? ''}`;
@@ -152,30 +210,27 @@ function podMatches(pod: KObject, selector: LabelSelector, selKey: string): bool
 }
 
 /** calculateStatus: counts of the claimed active pods and the ReplicaFailure condition. */
-export function calculateStatus(rs: KObject, pods: KObject[], manageErr: unknown, nowMs: number): KObject {
+export function calculateStatus(rs: KObject, pods: KObject[], manageErr: unknown, nowMs: number, counted?: PodCounts): KObject {
   const status: KObject = structuredClone(isMap(rs.status) ? rs.status : {});
-  const tplLabels: Record<string, string> = isMap(rs.spec?.template?.metadata?.labels) ? rs.spec.template.metadata.labels : {};
-  const tplKeys = Object.keys(tplLabels);
+  const tplLabels = templateLabels(rs);
   const tplKey = JSON.stringify(tplLabels);
   const minReady = typeof rs.spec?.minReadySeconds === 'number' ? rs.spec.minReadySeconds : 0;
   let fully = 0;
   let ready = 0;
   let available = 0;
-  for (let i = 0; i < pods.length; i++) {
-    const pod = pods[i];
-    const f = factsOf(pod);
-    if (f.tplKey !== tplKey) {
-      const labels = pod.metadata?.labels;
-      let all = true;
-      for (let j = 0; j < tplKeys.length && all; j++) all = !!labels && labels[tplKeys[j]] === tplLabels[tplKeys[j]];
-      f.fully = all;
-      f.tplKey = tplKey;
-    }
-    if (f.fully) fully++;
-    if (f.ready) {
-      ready++;
-      // IsPodAvailable: Ready for at least minReadySeconds
-      if (!minReady || (!Number.isNaN(f.readySinceMs) && f.readySinceMs + minReady * 1000 < nowMs)) available++;
+  if (counted && counted.tplKey === tplKey && !minReady) {
+    fully = counted.fully;
+    ready = available = counted.ready;
+  } else {
+    for (let i = 0; i < pods.length; i++) {
+      const pod = pods[i];
+      if (fullyLabeled(pod, tplLabels, tplKey)) fully++;
+      const f = factsOf(pod);
+      if (f.ready) {
+        ready++;
+        // IsPodAvailable: Ready for at least minReadySeconds
+        if (!minReady || (!Number.isNaN(f.readySinceMs) && f.readySinceMs + minReady * 1000 < nowMs)) available++;
+      }
     }
   }
   const conditions: KObject[] = Array.isArray(status.conditions) ? status.conditions : [];
@@ -239,6 +294,41 @@ export function workloadReplicasController(k: WorkloadKind): Controller {
         cur = rt.registry.get(rt.state.def, obj.metadata.namespace, obj.metadata.name);
       }
     }
+  };
+
+  /** The Tracked pods of a ReplicaSet, brought up to date (built afresh for a new selector or template). */
+  const track = (rt: Runtime<State>, uid: string, rs: KObject, selector: LabelSelector, selKey: string): Tracked => {
+    const tplLabels = templateLabels(rs);
+    const tplKey = JSON.stringify(tplLabels);
+    const pods = rt.informer('', 'pods');
+    let t = rt.state.tracked.get(uid);
+    const add = (t: Tracked, key: string, p: KObject) => {
+      const f = factsOf(p);
+      if (!f.active || f.controller !== uid) return;
+      t.members.set(key, p);
+      if (!podMatches(p, selector, selKey)) t.nonMatching++;
+      if (fullyLabeled(p, tplLabels, tplKey)) t.fully++;
+      if (f.ready) t.ready++;
+    };
+    if (!t || t.selKey !== selKey || t.tplKey !== tplKey) {
+      t = { members: new Map(), dirty: new Set(), selKey, tplKey, nonMatching: 0, ready: 0, fully: 0 };
+      rt.state.tracked.set(uid, t);
+      for (const p of pods.byOwner(uid)) add(t, podKey(p), p);
+      return t;
+    }
+    for (const key of t.dirty) {
+      const was = t.members.get(key);
+      if (was) {
+        t.members.delete(key);
+        if (!podMatches(was, selector, selKey)) t.nonMatching--;
+        if (fullyLabeled(was, tplLabels, tplKey)) t.fully--;
+        if (factsOf(was).ready) t.ready--;
+      }
+      const p = pods.getByKey(key);
+      if (p) add(t, key, p);
+    }
+    t.dirty.clear();
+    return t;
   };
 
   /** getIndirectlyRelatedPods: the pods of every ReplicaSet sharing this one's controller. */
@@ -329,8 +419,30 @@ export function workloadReplicasController(k: WorkloadKind): Controller {
     workers: k.workers,
     resyncMs: RESYNC_MS,
     setup: (rt) => {
-      rt.informer('', 'pods').addIndex(ORPHAN_INDEX, (p) => (controllerOf(p) ? [] : [p.metadata?.namespace ?? '']));
+      const podInformer = rt.informer('', 'pods');
+      podInformer.addIndex(ORPHAN_INDEX, (p) => (controllerOf(p) ? [] : [p.metadata?.namespace ?? '']));
+      const tracked = new Map<string, Tracked>();
+      const mark = (p: KObject) => {
+        const uids = ownerUids(p);
+        if (!uids.length) return;
+        const key = podKey(p);
+        for (const uid of uids) {
+          const t = tracked.get(uid);
+          if (!t) continue;
+          t.dirty.delete(key);
+          t.dirty.add(key);
+        }
+      };
+      podInformer.addHandler({
+        add: mark,
+        update: (o, n) => {
+          mark(o);
+          mark(n);
+        },
+        delete: mark,
+      });
       return {
+        tracked,
         def: rt.registry.mustDef(k.group, k.plural),
         podDef: rt.registry.mustDef('', 'pods'),
         expectations: new UIDTrackingExpectations(rt.clock),
@@ -354,7 +466,10 @@ export function workloadReplicasController(k: WorkloadKind): Controller {
       if (mrs > 0 && !isPodReady(oldPod) && isPodReady(pod)) rt.queue.addAfter(ownerKey, mrs * 1000 + 1000);
     },
     onOwnedDelete: (pod, ownerKey, rt) => rt.state.expectations.deletionObserved(ownerKey, podKey(pod)),
-    onPrimaryDelete: (obj, rt) => rt.state.expectations.deleteExpectations(objectKey(obj)),
+    onPrimaryDelete: (obj, rt) => {
+      rt.state.expectations.deleteExpectations(objectKey(obj));
+      rt.state.tracked.delete(obj.metadata?.uid);
+    },
 
     async reconcile(key, rt) {
       const { namespace, name } = splitObjectKey(key);
@@ -369,17 +484,12 @@ export function workloadReplicasController(k: WorkloadKind): Controller {
       // upstream lists every pod of the namespace; only its own and the orphans can be claimed
       const pods = rt.informer('', 'pods');
       const uid = cached.metadata.uid;
-      const active: KObject[] = [];
+      const selKey = JSON.stringify(k.selector(cached) ?? null);
+      const t = track(rt, uid, cached, selector, selKey);
+      const active: KObject[] = [...t.members.values()];
       // the steady state (every active pod it controls still matches, no active orphan) claims
       // exactly those pods: ClaimPods would neither adopt nor release anything
-      let simple = true;
-      const selKey = JSON.stringify(k.selector(cached) ?? null);
-      for (const p of pods.byOwner(uid)) {
-        const f = factsOf(p);
-        if (!f.active || f.controller !== uid) continue;
-        active.push(p);
-        if (simple && !podMatches(p, selector, selKey)) simple = false;
-      }
+      let simple = t.nonMatching === 0;
       const orphans = pods.byIndex(ORPHAN_INDEX, namespace);
       for (const p of orphans)
         if (isPodActive(p)) {
@@ -399,7 +509,8 @@ export function workloadReplicasController(k: WorkloadKind): Controller {
       let manageErr: unknown;
       if (needsSync && !cached.metadata.deletionTimestamp) manageErr = await manageReplicas(rt, key, claimed, cached);
       const rs = rt.primary.get(namespace, name) ?? cached;
-      const updated = updateStatus(rt, rs, calculateStatus(rs, claimed, manageErr, rt.clock.now()));
+      const counted = simple ? { tplKey: t.tplKey, fully: t.fully, ready: t.ready } : undefined;
+      const updated = updateStatus(rt, rs, calculateStatus(rs, claimed, manageErr, rt.clock.now(), counted));
       if (manageErr !== undefined) throw manageErr;
       // a last line of defence against clock skew: look again once the ready pods should be available
       const mrs = typeof updated.spec?.minReadySeconds === 'number' ? updated.spec.minReadySeconds : 0;
