@@ -8,6 +8,7 @@
 import type { KObject, ResourceDef } from '../../resources/types.js';
 import { StatusError } from '../../registry/errors.js';
 import { isDNS1123Subdomain } from '../../registry/validation.js';
+import { cloneJSON } from '../../util/clone.js';
 import { labelSelectorFromObject, matches, type LabelSelector } from '../../registry/selectors.js';
 import {
   defineController,
@@ -151,7 +152,7 @@ export function podFromTemplate(template: KObject, owner: KObject, controllerRef
     apiVersion: 'v1',
     kind: 'Pod',
     metadata: { generateName: podsPrefix(owner.metadata.name), namespace: owner.metadata.namespace, ownerReferences: [controllerRef] },
-    spec: structuredClone(isMap(template?.spec) ? template.spec : {}),
+    spec: cloneJSON(isMap(template?.spec) ? template.spec : {}),
   };
   if (isMap(meta.labels) && Object.keys(meta.labels).length) pod.metadata.labels = { ...meta.labels };
   if (isMap(meta.annotations) && Object.keys(meta.annotations).length) pod.metadata.annotations = { ...meta.annotations };
@@ -211,7 +212,7 @@ function podMatches(pod: KObject, selector: LabelSelector, selKey: string): bool
 
 /** calculateStatus: counts of the claimed active pods and the ReplicaFailure condition. */
 export function calculateStatus(rs: KObject, pods: KObject[], manageErr: unknown, nowMs: number, counted?: PodCounts): KObject {
-  const status: KObject = structuredClone(isMap(rs.status) ? rs.status : {});
+  const status: KObject = cloneJSON(isMap(rs.status) ? rs.status : {});
   const tplLabels = templateLabels(rs);
   const tplKey = JSON.stringify(tplLabels);
   const minReady = typeof rs.spec?.minReadySeconds === 'number' ? rs.spec.minReadySeconds : 0;
@@ -284,7 +285,7 @@ export function workloadReplicasController(k: WorkloadKind): Controller {
     if (!generation) delete newStatus.observedGeneration;
     let cur = rs;
     for (let i = 0; ; i++) {
-      const obj = structuredClone(cur);
+      const obj = cloneJSON(cur);
       obj.status = newStatus;
       try {
         return rt.registry.update(rt.state.def, obj.metadata.namespace, obj.metadata.name, obj, { ...WRITE, subresource: 'status' }).object;
