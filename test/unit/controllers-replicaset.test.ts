@@ -231,6 +231,38 @@ describe('slowStartBatch', () => {
   });
 });
 
+describe('replicaset controller: status follows each pod change', () => {
+  it('counts a pod turning un-Ready, losing a template label, finishing and coming back, one change at a time', async () => {
+    emu.registry.create(rsDef(), NS, rs('counts', 3));
+    await settle();
+    const [a, b, c] = podsOf('counts').map((p) => p.metadata.name);
+    for (const n of [a, b, c]) setPod(n, { node: 'node-1', phase: 'Running', ready: true });
+    await settle();
+    expect(getRS('counts').status).toEqual({ replicas: 3, fullyLabeledReplicas: 3, readyReplicas: 3, availableReplicas: 3, observedGeneration: 1 });
+    setPod(a, { phase: 'Running', ready: false });
+    await settle();
+    expect(getRS('counts').status).toEqual({ replicas: 3, fullyLabeledReplicas: 3, readyReplicas: 2, availableReplicas: 2, observedGeneration: 1 });
+    // still selected (app=counts) but no longer carrying every template label (tier)
+    emu.registry.modify(podDef(), NS, b, (p) => void delete p.metadata.labels.tier);
+    await settle();
+    expect(getRS('counts').status).toEqual({ replicas: 3, fullyLabeledReplicas: 2, readyReplicas: 2, availableReplicas: 2, observedGeneration: 1 });
+    // a finished pod is not active: it stops counting and gets a replacement
+    setPod(c, { phase: 'Succeeded', ready: false });
+    await settle();
+    const names = podsOf('counts').map((p) => p.metadata.name);
+    expect(names).toHaveLength(4);
+    const fresh = names.filter((n) => ![a, b, c].includes(n));
+    expect(fresh).toHaveLength(1);
+    expect(getRS('counts').status).toEqual({ replicas: 3, fullyLabeledReplicas: 2, readyReplicas: 1, availableReplicas: 1, observedGeneration: 1 });
+    setPod(a, { phase: 'Running', ready: true });
+    setPod(fresh[0], { node: 'node-1', phase: 'Running', ready: true });
+    await settle();
+    expect(getRS('counts').status).toEqual({ replicas: 3, fullyLabeledReplicas: 2, readyReplicas: 3, availableReplicas: 3, observedGeneration: 1 });
+    emu.registry.delete(rsDef(), NS, 'counts');
+    await settle();
+  });
+});
+
 describe('replicaset controller: adoption and release', () => {
   it('adopts a matching orphan, releases a pod whose labels stop matching, and replaces it', async () => {
     emu.registry.create(podDef(), NS, { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'stray', labels: { app: 'adopt' } }, spec: { containers: [{ name: 'c', image: 'busybox' }] } });

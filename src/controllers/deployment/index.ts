@@ -7,6 +7,7 @@ import type { KObject, ResourceDef } from '../../resources/types.js';
 import { StatusError } from '../../registry/errors.js';
 import { labelSelectorFromObject, type LabelSelector } from '../../registry/selectors.js';
 import { jsonEqual } from '../../util/equal.js';
+import { cloneJSON } from '../../util/clone.js';
 import { defineController, claimObjects, computeTemplateHash, controllerOf, newControllerRef, recheckDeletionTimestamp, rfc3339, WRITE, type Informer, type Runtime } from '../runtime/index.js';
 import { DEPRECATED_ROLLBACK_TO } from '../../resources/apps/deployment.js';
 import * as u from './util.js';
@@ -157,14 +158,17 @@ class Sync {
     const newRevision = String(u.maxRevision(oldRSs) + 1);
     d.status ??= {};
     if (existing) {
-      const rsCopy = structuredClone(existing);
+      // the annotations are all SetNewReplicaSetAnnotations changes: copy those; the rest of the
+      // cached object is only read (a write below gets a deep copy)
+      const rsCopy: KObject = { ...existing, metadata: { ...existing.metadata, annotations: { ...(existing.metadata.annotations ?? {}) } } };
       const annotationsUpdated = u.setNewReplicaSetAnnotations(d, rsCopy, newRevision, true);
-      const minReadyNeedsUpdate = u.num(rsCopy.spec.minReadySeconds) !== u.num(d.spec.minReadySeconds);
+      const minReadyNeedsUpdate = u.num(rsCopy.spec?.minReadySeconds) !== u.num(d.spec.minReadySeconds);
       if (annotationsUpdated || minReadyNeedsUpdate) {
+        const w = cloneJSON(rsCopy);
         // ReplicaSetSpec.minReadySeconds is omitempty
-        if (u.num(d.spec.minReadySeconds)) rsCopy.spec.minReadySeconds = d.spec.minReadySeconds;
-        else delete rsCopy.spec.minReadySeconds;
-        return this.updateRS(rsCopy);
+        if (u.num(d.spec.minReadySeconds)) w.spec.minReadySeconds = d.spec.minReadySeconds;
+        else delete w.spec.minReadySeconds;
+        return this.updateRS(w);
       }
       let needsUpdate = u.setDeploymentRevision(d, rsCopy.metadata.annotations?.[u.REVISION] ?? '');
       const cond = u.getCondition(d.status, 'Progressing');
@@ -179,10 +183,10 @@ class Sync {
 
     const collisionCount = typeof d.status.collisionCount === 'number' ? d.status.collisionCount : undefined;
     const hash = computeTemplateHash(d.spec.template, collisionCount);
-    const template = structuredClone(d.spec.template);
+    const template = cloneJSON(d.spec.template);
     template.metadata ??= {};
     template.metadata.labels = { ...(template.metadata.labels ?? {}), [u.HASH_LABEL]: hash };
-    const selector = structuredClone(d.spec.selector);
+    const selector = cloneJSON(d.spec.selector);
     selector.matchLabels = { ...(selector.matchLabels ?? {}), [u.HASH_LABEL]: hash };
     const name = `${d.metadata.name}-${hash}`;
     const newRS: KObject = {
@@ -296,7 +300,7 @@ class Sync {
     const annotationsNeedUpdate = u.replicasAnnotationsNeedUpdate(rs, u.replicas(d), max);
     if (!sizeNeedsUpdate && !annotationsNeedUpdate) return { scaled: false, rs };
     const oldScale = u.replicas(rs);
-    const copy = structuredClone(rs);
+    const copy = cloneJSON(rs);
     copy.spec.replicas = newScale;
     u.setReplicasAnnotations(copy, u.replicas(d), max);
     const out = this.updateRS(copy);
@@ -560,7 +564,7 @@ class Sync {
     const d = this.d;
     let performed = false;
     if (!u.equalIgnoreHash(d.spec.template, rs.spec?.template)) {
-      const tpl = structuredClone(rs.spec.template);
+      const tpl = cloneJSON(rs.spec.template);
       if (tpl.metadata?.labels) delete tpl.metadata.labels[u.HASH_LABEL];
       d.spec.template = tpl;
       u.setDeploymentAnnotationsTo(d, rs);
@@ -620,7 +624,7 @@ export const deploymentController = defineController<State>({
   reconcile(key, rt) {
     const cached = rt.primary.getByKey(key);
     if (!cached) return;
-    const sync = new Sync(rt, structuredClone(cached));
+    const sync = new Sync(rt, cloneJSON(cached));
     try {
       sync.run();
     } catch (err) {

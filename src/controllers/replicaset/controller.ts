@@ -8,14 +8,15 @@
 import type { KObject, ResourceDef } from '../../resources/types.js';
 import { StatusError } from '../../registry/errors.js';
 import { isDNS1123Subdomain } from '../../registry/validation.js';
+import { cloneJSON } from '../../util/clone.js';
 import { labelSelectorFromObject, matches, type LabelSelector } from '../../registry/selectors.js';
 import {
   defineController,
   claimObjects,
   controllerOf,
   isPodActive,
-  isPodAvailable,
   isPodReady,
+  podReadyCondition,
   newControllerRef,
   objectKey,
   recheckDeletionTimestamp,
@@ -60,6 +61,64 @@ interface State {
   podDef: ResourceDef;
   expectations: UIDTrackingExpectations;
   record: (obj: KObject, type: 'Normal' | 'Warning', reason: string, message: string) => void;
+  /** per ReplicaSet uid: its active controlled pods as last seen, kept up to date from pod events */
+  tracked: Map<string, Tracked>;
+}
+
+/**
+ * The active pods one ReplicaSet controls, in the pod informer's owner-index order, with the
+ * counts a sync needs; pod events mark keys dirty, so a sync re-reads only the pods that changed
+ * instead of all N (a rollout syncs about once per pod, each pass touching every pod).
+ */
+interface Tracked {
+  members: Map<string, KObject>;
+  /** pod keys with an event since the last sync, in the order of their last event */
+  dirty: Set<string>;
+  /** the selector (JSON) and template labels (JSON) the counts were made for */
+  selKey: string;
+  tplKey: string;
+  /** members the selector does not match (ClaimPods would release them) */
+  nonMatching: number;
+  ready: number;
+  fully: number;
+}
+
+/** the owner uids an object is filed under in the informer's owner index */
+function ownerUids(o: KObject): string[] {
+  const refs = o.metadata?.ownerReferences;
+  if (!Array.isArray(refs)) return [];
+  const out: string[] = [];
+  for (const r of refs) if (typeof r?.uid === 'string' && r.uid !== '') out.push(r.uid);
+  return out;
+}
+
+function templateLabels(rs: KObject): Record<string, string> {
+  return isMap(rs.spec?.template?.metadata?.labels) ? rs.spec.template.metadata.labels : {};
+}
+
+/** whether the pod carries every template label, remembered per template-label JSON (`tplKey`) */
+function fullyLabeled(pod: KObject, tplLabels: Record<string, string>, tplKey: string): boolean {
+  const f = factsOf(pod);
+  if (f.tplKey !== tplKey) {
+    const labels = pod.metadata?.labels;
+    let all = true;
+    for (const key of Object.keys(tplLabels)) {
+      if (!labels || labels[key] !== tplLabels[key]) {
+        all = false;
+        break;
+      }
+    }
+    f.fully = all;
+    f.tplKey = tplKey;
+  }
+  return f.fully;
+}
+
+/** counts computed elsewhere for the pods calculateStatus is given (valid for `tplKey`, without minReadySeconds) */
+export interface PodCounts {
+  tplKey: string;
+  fully: number;
+  ready: number;
 }
 
 const podKey = (pod: KObject): string => `${pod.metadata?.namespace ?? ''}/${pod.metadata?.name ?? ''}`;
@@ -93,7 +152,7 @@ export function podFromTemplate(template: KObject, owner: KObject, controllerRef
     apiVersion: 'v1',
     kind: 'Pod',
     metadata: { generateName: podsPrefix(owner.metadata.name), namespace: owner.metadata.namespace, ownerReferences: [controllerRef] },
-    spec: structuredClone(isMap(template?.spec) ? template.spec : {}),
+    spec: cloneJSON(isMap(template?.spec) ? template.spec : {}),
   };
   if (isMap(meta.labels) && Object.keys(meta.labels).length) pod.metadata.labels = { ...meta.labels };
   if (isMap(meta.annotations) && Object.keys(meta.annotations).length) pod.metadata.annotations = { ...meta.annotations };
@@ -101,24 +160,78 @@ export function podFromTemplate(template: KObject, owner: KObject, controllerRef
   return pod;
 }
 
+/**
+ * What a sync reads of a pod, worked out once per pod object: cached informer objects are replaced
+ * on an update, never changed, so the facts of one object stay right (each of the ~N syncs of a
+ * rollout would otherwise re-derive them for all N pods).
+ */
+interface PodFacts {
+  /** IsPodActive */
+  active: boolean;
+  /** the controllerRef's uid */
+  controller: string | undefined;
+  /** IsPodReady */
+  ready: boolean;
+  /** the Ready condition's lastTransitionTime (NaN when missing or not a time) */
+  readySinceMs: number;
+  /** the last selector (by its JSON) matched against the labels, and the answer */
+  selKey?: string;
+  selMatch: boolean;
+  /** the last template label set (by its JSON) compared with the labels, and the answer */
+  tplKey?: string;
+  fully: boolean;
+}
+const podFacts = new WeakMap<KObject, PodFacts>();
+
+function factsOf(pod: KObject): PodFacts {
+  let f = podFacts.get(pod);
+  if (f) return f;
+  const cond = podReadyCondition(pod);
+  const ready = cond?.status === 'True';
+  f = {
+    active: isPodActive(pod),
+    controller: controllerOf(pod)?.uid,
+    ready,
+    readySinceMs: ready ? Date.parse(cond?.lastTransitionTime ?? '') : NaN,
+    selMatch: false,
+    fully: false,
+  };
+  podFacts.set(pod, f);
+  return f;
+}
+
+/** matches(selector, labels) for a pod, remembered per selector JSON (`selKey`). */
+function podMatches(pod: KObject, selector: LabelSelector, selKey: string): boolean {
+  const f = factsOf(pod);
+  if (f.selKey !== selKey) {
+    f.selMatch = matches(selector, pod.metadata?.labels);
+    f.selKey = selKey;
+  }
+  return f.selMatch;
+}
+
 /** calculateStatus: counts of the claimed active pods and the ReplicaFailure condition. */
-export function calculateStatus(rs: KObject, pods: KObject[], manageErr: unknown, nowMs: number): KObject {
-  const status: KObject = structuredClone(isMap(rs.status) ? rs.status : {});
-  const tplLabels: Record<string, string> = isMap(rs.spec?.template?.metadata?.labels) ? rs.spec.template.metadata.labels : {};
-  const tplKeys = Object.keys(tplLabels);
+export function calculateStatus(rs: KObject, pods: KObject[], manageErr: unknown, nowMs: number, counted?: PodCounts): KObject {
+  const status: KObject = cloneJSON(isMap(rs.status) ? rs.status : {});
+  const tplLabels = templateLabels(rs);
+  const tplKey = JSON.stringify(tplLabels);
   const minReady = typeof rs.spec?.minReadySeconds === 'number' ? rs.spec.minReadySeconds : 0;
   let fully = 0;
   let ready = 0;
   let available = 0;
-  for (let i = 0; i < pods.length; i++) {
-    const pod = pods[i];
-    const labels = pod.metadata?.labels;
-    let all = true;
-    for (let j = 0; j < tplKeys.length && all; j++) all = !!labels && labels[tplKeys[j]] === tplLabels[tplKeys[j]];
-    if (all) fully++;
-    if (isPodReady(pod)) {
-      ready++;
-      if (!minReady || isPodAvailable(pod, minReady, nowMs)) available++;
+  if (counted && counted.tplKey === tplKey && !minReady) {
+    fully = counted.fully;
+    ready = available = counted.ready;
+  } else {
+    for (let i = 0; i < pods.length; i++) {
+      const pod = pods[i];
+      if (fullyLabeled(pod, tplLabels, tplKey)) fully++;
+      const f = factsOf(pod);
+      if (f.ready) {
+        ready++;
+        // IsPodAvailable: Ready for at least minReadySeconds
+        if (!minReady || (!Number.isNaN(f.readySinceMs) && f.readySinceMs + minReady * 1000 < nowMs)) available++;
+      }
     }
   }
   const conditions: KObject[] = Array.isArray(status.conditions) ? status.conditions : [];
@@ -172,7 +285,7 @@ export function workloadReplicasController(k: WorkloadKind): Controller {
     if (!generation) delete newStatus.observedGeneration;
     let cur = rs;
     for (let i = 0; ; i++) {
-      const obj = structuredClone(cur);
+      const obj = cloneJSON(cur);
       obj.status = newStatus;
       try {
         return rt.registry.update(rt.state.def, obj.metadata.namespace, obj.metadata.name, obj, { ...WRITE, subresource: 'status' }).object;
@@ -182,6 +295,41 @@ export function workloadReplicasController(k: WorkloadKind): Controller {
         cur = rt.registry.get(rt.state.def, obj.metadata.namespace, obj.metadata.name);
       }
     }
+  };
+
+  /** The Tracked pods of a ReplicaSet, brought up to date (built afresh for a new selector or template). */
+  const track = (rt: Runtime<State>, uid: string, rs: KObject, selector: LabelSelector, selKey: string): Tracked => {
+    const tplLabels = templateLabels(rs);
+    const tplKey = JSON.stringify(tplLabels);
+    const pods = rt.informer('', 'pods');
+    let t = rt.state.tracked.get(uid);
+    const add = (t: Tracked, key: string, p: KObject) => {
+      const f = factsOf(p);
+      if (!f.active || f.controller !== uid) return;
+      t.members.set(key, p);
+      if (!podMatches(p, selector, selKey)) t.nonMatching++;
+      if (fullyLabeled(p, tplLabels, tplKey)) t.fully++;
+      if (f.ready) t.ready++;
+    };
+    if (!t || t.selKey !== selKey || t.tplKey !== tplKey) {
+      t = { members: new Map(), dirty: new Set(), selKey, tplKey, nonMatching: 0, ready: 0, fully: 0 };
+      rt.state.tracked.set(uid, t);
+      for (const p of pods.byOwner(uid)) add(t, podKey(p), p);
+      return t;
+    }
+    for (const key of t.dirty) {
+      const was = t.members.get(key);
+      if (was) {
+        t.members.delete(key);
+        if (!podMatches(was, selector, selKey)) t.nonMatching--;
+        if (fullyLabeled(was, tplLabels, tplKey)) t.fully--;
+        if (factsOf(was).ready) t.ready--;
+      }
+      const p = pods.getByKey(key);
+      if (p) add(t, key, p);
+    }
+    t.dirty.clear();
+    return t;
   };
 
   /** getIndirectlyRelatedPods: the pods of every ReplicaSet sharing this one's controller. */
@@ -272,8 +420,30 @@ export function workloadReplicasController(k: WorkloadKind): Controller {
     workers: k.workers,
     resyncMs: RESYNC_MS,
     setup: (rt) => {
-      rt.informer('', 'pods').addIndex(ORPHAN_INDEX, (p) => (controllerOf(p) ? [] : [p.metadata?.namespace ?? '']));
+      const podInformer = rt.informer('', 'pods');
+      podInformer.addIndex(ORPHAN_INDEX, (p) => (controllerOf(p) ? [] : [p.metadata?.namespace ?? '']));
+      const tracked = new Map<string, Tracked>();
+      const mark = (p: KObject) => {
+        const uids = ownerUids(p);
+        if (!uids.length) return;
+        const key = podKey(p);
+        for (const uid of uids) {
+          const t = tracked.get(uid);
+          if (!t) continue;
+          t.dirty.delete(key);
+          t.dirty.add(key);
+        }
+      };
+      podInformer.addHandler({
+        add: mark,
+        update: (o, n) => {
+          mark(o);
+          mark(n);
+        },
+        delete: mark,
+      });
       return {
+        tracked,
         def: rt.registry.mustDef(k.group, k.plural),
         podDef: rt.registry.mustDef('', 'pods'),
         expectations: new UIDTrackingExpectations(rt.clock),
@@ -297,7 +467,10 @@ export function workloadReplicasController(k: WorkloadKind): Controller {
       if (mrs > 0 && !isPodReady(oldPod) && isPodReady(pod)) rt.queue.addAfter(ownerKey, mrs * 1000 + 1000);
     },
     onOwnedDelete: (pod, ownerKey, rt) => rt.state.expectations.deletionObserved(ownerKey, podKey(pod)),
-    onPrimaryDelete: (obj, rt) => rt.state.expectations.deleteExpectations(objectKey(obj)),
+    onPrimaryDelete: (obj, rt) => {
+      rt.state.expectations.deleteExpectations(objectKey(obj));
+      rt.state.tracked.delete(obj.metadata?.uid);
+    },
 
     async reconcile(key, rt) {
       const { namespace, name } = splitObjectKey(key);
@@ -312,15 +485,12 @@ export function workloadReplicasController(k: WorkloadKind): Controller {
       // upstream lists every pod of the namespace; only its own and the orphans can be claimed
       const pods = rt.informer('', 'pods');
       const uid = cached.metadata.uid;
-      const active: KObject[] = [];
+      const selKey = JSON.stringify(k.selector(cached) ?? null);
+      const t = track(rt, uid, cached, selector, selKey);
+      const active: KObject[] = [...t.members.values()];
       // the steady state (every active pod it controls still matches, no active orphan) claims
       // exactly those pods: ClaimPods would neither adopt nor release anything
-      let simple = true;
-      for (const p of pods.byOwner(uid)) {
-        if (!isPodActive(p) || controllerOf(p)?.uid !== uid) continue;
-        active.push(p);
-        if (simple && !matches(selector, p.metadata?.labels)) simple = false;
-      }
+      let simple = t.nonMatching === 0;
       const orphans = pods.byIndex(ORPHAN_INDEX, namespace);
       for (const p of orphans)
         if (isPodActive(p)) {
@@ -340,7 +510,8 @@ export function workloadReplicasController(k: WorkloadKind): Controller {
       let manageErr: unknown;
       if (needsSync && !cached.metadata.deletionTimestamp) manageErr = await manageReplicas(rt, key, claimed, cached);
       const rs = rt.primary.get(namespace, name) ?? cached;
-      const updated = updateStatus(rt, rs, calculateStatus(rs, claimed, manageErr, rt.clock.now()));
+      const counted = simple ? { tplKey: t.tplKey, fully: t.fully, ready: t.ready } : undefined;
+      const updated = updateStatus(rt, rs, calculateStatus(rs, claimed, manageErr, rt.clock.now(), counted));
       if (manageErr !== undefined) throw manageErr;
       // a last line of defence against clock skew: look again once the ready pods should be available
       const mrs = typeof updated.spec?.minReadySeconds === 'number' ? updated.spec.minReadySeconds : 0;
