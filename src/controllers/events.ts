@@ -75,7 +75,9 @@ export class EventRecorder {
       reportingInstance: source.host ?? '',
     };
     try {
-      this.registry.create(evDef, namespace, ev);
+      // the recorder's own object: its fields are known (no field validation) and its FieldsV1 is
+      // the same for every event of the same shape (computed once per shape by the registry)
+      this.registry.create(evDef, namespace, ev, { fieldsChecked: true, fieldsShape: shapeKey(ev) });
       this.seen.set(key, { name, namespace, count: 1 });
       if (this.seen.size > 10_000) this.seen.delete(this.seen.keys().next().value!);
     } catch (err) {
@@ -83,6 +85,23 @@ export class EventRecorder {
       this.logger?.debug({ err: (err as Error).message, reason }, 'event not recorded');
     }
   }
+}
+
+/**
+ * What the field manager sees of a create: the members present, in order, and for each leaf its
+ * type and whether it is the zero value ('' / 0 / false / null), which is all a create's FieldsV1
+ * depends on (compare against the zero object, createfast.ts).
+ */
+export function shapeKey(v: unknown): string {
+  if (v === undefined) return 'u';
+  if (v === null) return 'n';
+  if (Array.isArray(v)) return `[${v.map(shapeKey).join(',')}]`;
+  if (typeof v === 'object') {
+    let out = '{';
+    for (const k in v as Record<string, unknown>) out += `${JSON.stringify(k)}:${shapeKey((v as Record<string, unknown>)[k])},`;
+    return out + '}';
+  }
+  return (v === '' || v === 0 || v === false ? 'z' : 'v') + (typeof v)[0];
 }
 
 /**

@@ -23,7 +23,7 @@ import { ListQuery, compileListFilter, type ListFilter } from './listfilter.js';
 import { listEntries, type ListResult } from './list.js';
 export { parseRV } from './list.js';
 import { fieldValidation, type FieldValidationMode } from './fieldvalidation.js';
-import { managerOrUserAgent, updateManagedFields } from '../fieldmanager/index.js';
+import { managerOrUserAgent, toRFC3339, updateManagedFields } from '../fieldmanager/index.js';
 
 export interface WriteOptions {
   dryRun?: boolean;
@@ -39,6 +39,12 @@ export interface WriteOptions {
   fieldsChecked?: boolean;
   /** metadata.managedFields were already computed by server-side apply */
   managedFieldsComputed?: boolean;
+  /**
+   * For a create: the caller vouches that every create it sends with this key sets the same fields
+   * (same members present, same ones empty), so the field manager's FieldsV1 is computed once per
+   * key and reused (the event recorder's Events). managedFields come out exactly as computed.
+   */
+  fieldsShape?: string;
 }
 
 export interface WriteResult {
@@ -443,12 +449,23 @@ export class Registry {
   /** metadata.managedFields for a non-apply write (fieldmanager: recorded for every manager, as upstream). */
   private trackManagedFields(def: ResourceDef, old: KObject | undefined, obj: KObject, opts: WriteOptions, now: string): void {
     if (opts.managedFieldsComputed) return;
+    const manager = managerOrUserAgent(opts.fieldManager, opts.userAgent) || 'unknown';
+    const shape = opts.fieldsShape !== undefined && !old && obj.metadata.managedFields === undefined && !opts.subresource ? `${resourceId(def)}\u0000${manager}\u0000${opts.fieldsShape}` : undefined;
+    if (shape !== undefined) {
+      const entry = this.createShapes.get(shape);
+      if (entry !== undefined) {
+        const e = JSON.parse(entry);
+        e.time = toRFC3339(now);
+        obj.metadata.managedFields = [e];
+        return;
+      }
+    }
     const mf = updateManagedFields({
       definition: def.definition,
       apiVersion: apiVersionOf(def),
       live: old,
       next: obj,
-      manager: managerOrUserAgent(opts.fieldManager, opts.userAgent) || 'unknown',
+      manager,
       operation: 'Update',
       subresource: opts.subresource && opts.subresource !== 'finalize' && opts.subresource !== 'binding' ? opts.subresource : undefined,
       resetFields: def.resetFields?.(opts.subresource),
@@ -456,7 +473,13 @@ export class Registry {
     });
     if (mf) obj.metadata.managedFields = mf;
     else delete obj.metadata.managedFields;
+    // one Update entry is what every create of the shape records (createfast.ts); anything else is not memoised
+    if (shape !== undefined && mf?.length === 1 && mf[0].operation === 'Update' && mf[0].time !== undefined && this.createShapes.size < 1000)
+      this.createShapes.set(shape, JSON.stringify(mf[0]));
   }
+
+  /** the managedFields entry (JSON) of a create, by WriteOptions.fieldsShape; its time is the write's */
+  private readonly createShapes = new Map<string, string>();
 
   /** Namespaces wait for spec.finalizers too (pkg/registry/core/namespace/storage). */
   private canFinalize(def: ResourceDef, obj: KObject): boolean {
