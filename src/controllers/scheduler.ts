@@ -194,11 +194,21 @@ export function schedulerController(): Controller {
         if (!total) return unschedulable(pod, 'no nodes available to schedule pods');
         const vols = checkVolumes(ctx, pod);
         if (vols.error) return unschedulable(pod, fitErrorMessage(total, vols.error));
+        // each node's pods, read once for this attempt (the filters and the load ranking share them)
+        const onNode = new Map<string, KObject[]>();
+        const attempt: NodeInfo = {
+          podsOn: (n) => {
+            let l = onNode.get(n);
+            if (!l) onNode.set(n, (l = info.podsOn(n)));
+            return l;
+          },
+          requestsOf: info.requestsOf,
+        };
         const histogram = new Map<string, number>();
         const feasible: KObject[] = [];
         let resourceOnly = true;
         for (const n of nodes) {
-          const reasons = filterNode(pod, n, info, vols);
+          const reasons = filterNode(pod, n, attempt, vols);
           if (!reasons.length) feasible.push(n);
           for (const r of reasons) {
             histogram.set(r, (histogram.get(r) ?? 0) + 1);
@@ -208,7 +218,7 @@ export function schedulerController(): Controller {
         if (!feasible.length) return unschedulable(pod, fitErrorMessage(total, histogram, total > 0 && resourceOnly));
         // prefer a node a WaitForFirstConsumer claim already selected, then the least loaded
         const selected = vols.delayed.map((c) => c.metadata.annotations?.[SELECTED_NODE_ANNOTATION]).find(Boolean);
-        const load = (n: KObject) => info.podsOn(n.metadata.name).length;
+        const load = (n: KObject) => attempt.podsOn(n.metadata.name).length;
         const node = feasible.find((n) => n.metadata.name === selected) ?? feasible.reduce((best, n) => (load(n) < load(best) ? n : best));
         const nodeName = node.metadata.name;
         if (vols.delayed.length) {
