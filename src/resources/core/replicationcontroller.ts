@@ -2,6 +2,7 @@
 // pkg/apis/core/validation (ValidateReplicationController, ValidatePodTemplateSpecForRC,
 // ValidateReplicationControllerStatus), pkg/registry/core/replicationcontroller/strategy.go.
 // Its pods are managed by src/controllers/replicaset (the ReplicaSet controller, parameterised by kind).
+import { validateReplicaSetStatus } from '../apps/replicaset.js';
 import { goStringMap } from '../goformat.js';
 import type { Cause, KObject, ResourceDef, TablePrinter } from '../types.js';
 import { defaultPodTemplateSpec, validatePodTemplateSpec } from '../podspec.js';
@@ -63,15 +64,9 @@ export function validateReplicationControllerSpec(spec: KObject): Cause[] {
   return causes;
 }
 
-/** ValidateReplicationControllerStatus. */
+/** ValidateReplicationControllerStatus: the same count rules as ValidateReplicaSetStatus. */
 export function validateReplicationControllerStatus(rc: KObject): Cause[] {
-  const st = isObj(rc.status) ? rc.status : {};
-  const causes: Cause[] = [];
-  for (const k of ['replicas', 'fullyLabeledReplicas', 'readyReplicas', 'availableReplicas', 'observedGeneration']) causes.push(...nonNegative(st[k], `status.${k}`));
-  const msg = 'cannot be greater than status.replicas';
-  for (const k of ['fullyLabeledReplicas', 'readyReplicas', 'availableReplicas']) if (num(st[k]) > num(st.replicas)) causes.push(invalid(`status.${k}`, num(st[k]), msg));
-  if (num(st.availableReplicas) > num(st.readyReplicas)) causes.push(invalid('status.availableReplicas', num(st.availableReplicas), 'cannot be greater than readyReplicas'));
-  return causes;
+  return validateReplicaSetStatus(rc);
 }
 
 // printers.go printReplicationController
