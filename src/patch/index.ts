@@ -1,6 +1,7 @@
 // PATCH for every kind and subresource (apiserver pkg/endpoints/handlers/patch.go): the patch is
 // applied to the live object and the result goes through the same update path as PUT, with the
 // live resourceVersion as precondition unless the patch names one itself.
+import { requestUser } from '../auth/filters.js';
 import type { FastifyRequest } from 'fastify';
 import { yamlLib } from '../util/lazy.js';
 import type { KObject, ResourceDef } from '../resources/types.js';
@@ -150,6 +151,7 @@ export function patchObject(
     fieldValidation: parseFieldValidation(q.fieldValidation),
     subresource,
     userAgent: String(req.headers['user-agent'] ?? ''),
+    user: requestUser(req),
   };
   if (q.dryRun !== undefined && q.dryRun !== '' && q.dryRun !== 'All') throw badRequest(`dryRun: Unsupported value: "${q.dryRun}": supported values: "All"`);
   if (type === 'apply') {

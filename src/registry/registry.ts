@@ -15,6 +15,7 @@ import {
   type EventType,
 } from '../storage/store.js';
 import { alreadyExists, badRequest, conflict, forbidden, invalidObject, methodNotSupported, notFound, StatusError } from './errors.js';
+import type { UserInfo } from '../auth/types.js';
 import { admittedName, dropEmptyMeta, generateName, isUnconditionalRV, keepSystemMetaOnUpdate, nowRFC3339, resetSystemMetaForCreate, validateObjectMeta, validateObjectMetaUpdate } from './meta.js';
 import { deepEqual } from './validation.js';
 import { decodeNulls } from './decode.js';
@@ -45,6 +46,8 @@ export interface WriteOptions {
    * key and reused (the event recorder's Events). managedFields come out exactly as computed.
    */
   fieldsShape?: string;
+  /** who writes (the request's user after impersonation); unset for the in-process controllers */
+  user?: UserInfo;
 }
 
 export interface WriteResult {

@@ -107,7 +107,7 @@ export interface ResourceDef {
   /** A deprecation warning sent with every request for this resource, by emulated minor version (apiserver deprecation.go). */
   deprecationWarning?(emulatedMinor: number): string | undefined;
   /** Virtual create-only kinds (reviews): computes the answer; nothing is stored. */
-  create?(obj: KObject): KObject;
+  create?(obj: KObject, ctx: VirtualCreateContext): KObject | Promise<KObject>;
   /** Admission that refuses a DELETE before anything is read: the Forbidden reason (namespaces: immortal ones). */
   deleteForbidden?(name: string): string | undefined;
   /** DELETE answers the object rather than a Status (pods, namespaces, ...). */
@@ -198,4 +198,12 @@ export function apiVersionOf(def: Pick<ResourceDef, 'group' | 'version'>): strin
 /** `pods`, `statefulsets.apps`: how upstream names a resource in messages. */
 export function qualifiedResource(def: Pick<ResourceDef, 'group' | 'plural'>): string {
   return def.group ? `${def.plural}.${def.group}` : def.plural;
+}
+
+/** What a virtual create-only kind (reviews) knows of its request. */
+export interface VirtualCreateContext {
+  /** the requesting user (after impersonation) */
+  user: import('../auth/types.js').UserInfo;
+  namespace: string;
+  registry: import('../registry/registry.js').Registry;
 }

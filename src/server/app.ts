@@ -28,6 +28,9 @@ import { ServedOpenAPI } from '../schema/openapi-served.js';
 import { bootstrap } from './bootstrap.js';
 import { serviceAllocators } from '../resources/core/service-allocation.js';
 import { startDNSServer } from '../dns/server.js';
+import { buildSecurity, type SecurityOptions } from '../auth/security.js';
+import { installSecurity } from '../auth/filters.js';
+import { AdmissionChain } from '../admission/types.js';
 
 // apiserver pkg/server/config.go: MaxRequestBodyBytes is 3 MB
 export const MAX_REQUEST_BODY_BYTES = 3 * 1024 * 1024;
@@ -61,6 +64,8 @@ export interface ServerOptions {
   dnsPortFallback?: boolean;
   /** called when the database cannot commit writes (the CLI exits); the server refuses writes after it */
   onStorageFailure?: (err: unknown) => void;
+  /** TLS, authentication and authorization (default: HTTPS with the cluster CA, RBAC); `{ open: true }` is the old open mode */
+  security?: SecurityOptions;
 }
 
 export interface KubeEmulator {
@@ -113,7 +118,14 @@ export async function createServer(opts: ServerOptions = {}): Promise<KubeEmulat
   const discovery = new Discovery(kinds);
   const openapi = new ServedOpenAPI(kinds);
   const version = versionInfo(emulated);
-  const ctx: HandlerContext = { registry, watches, emulatedMinor: emulatedMinor(emulated) };
+  const security = await buildSecurity(opts.security ?? { open: true }, {
+    registry,
+    logger,
+    dataDir: opts.inMemory ? undefined : resolve(opts.dataDir ?? './data'),
+    host: opts.host ?? '127.0.0.1',
+  });
+  const admission = new AdmissionChain();
+  const ctx: HandlerContext = { registry, watches, emulatedMinor: emulatedMinor(emulated), admission };
 
   const httpLogger = logger.child({ component: 'http' }, { level: logger.isLevelEnabled('debug') ? logger.level : 'warn' });
   const app = Fastify({
@@ -150,6 +162,7 @@ export async function createServer(opts: ServerOptions = {}): Promise<KubeEmulat
   });
   if (httpLogger.isLevelEnabled('debug')) logRequests(app, httpLogger);
   app.setNotFoundHandler((_req, reply) => sendStatusError(reply, pageNotFound()));
+  installSecurity(app, security.runtime);
   // once storage has failed (see answerThenStop) every answer closes its connection, so that no
   // client sends another request on a connection the server is about to close
   const stopping = { now: false };

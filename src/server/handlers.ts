@@ -23,6 +23,8 @@ import { findDuplicateYAMLKeys, yamlUnmarshalErrors } from '../schema/duplicates
 import { checkKindFields } from '../registry/fieldvalidation.js';
 import { duplicateFieldMessage, findDuplicateFields, strictDecodingMessage, unknownFieldMessage } from '../schema/index.js';
 import { stringifyJSON } from '../util/json.js';
+import type { AdmissionChain } from '../admission/types.js';
+import { requestUser } from '../auth/filters.js';
 
 
 export interface HandlerContext {
@@ -30,6 +32,8 @@ export interface HandlerContext {
   watches: WatchHub;
   /** the emulated Kubernetes minor version (33 for v1.33.0) */
   emulatedMinor: number;
+  /** webhooks and admission policies, run around the registry's writes */
+  admission: AdmissionChain;
 }
 
 type Query = Record<string, string | undefined>;
@@ -271,10 +275,10 @@ export async function handleResource(ctx: HandlerContext, info: RequestInfo, req
       const dups = body.raw ? findDuplicateFields(body.raw) : [];
       const fieldsChecked = strictDecode(def, body.object, mode, dups, strictYAMLErrors(req, mode, reply));
       if (def.create) {
-        const out = def.create(body.object);
+        const out = await def.create(body.object, { user: requestUser(req), namespace: ns, registry });
         return sendObject(reply, def, accepted, q, 201, out);
       }
-      const r = registry.create(def, ns, body.object, { dryRun: dryRunParam(q), fieldManager: q.fieldManager, fieldValidation: mode, duplicates: dups, fieldsChecked, userAgent: String(req.headers['user-agent'] ?? '') });
+      const r = registry.create(def, ns, body.object, { dryRun: dryRunParam(q), fieldManager: q.fieldManager, fieldValidation: mode, duplicates: dups, fieldsChecked, userAgent: String(req.headers['user-agent'] ?? ''), user: requestUser(req) });
       return sendObject(reply, def, accepted, q, 201, r.object, r.warnings, r.json);
     }
     case 'update': {
@@ -286,7 +290,7 @@ export async function handleResource(ctx: HandlerContext, info: RequestInfo, req
       const fieldsChecked = strictDecode(def, body.object, mode, dups, strictYAMLErrors(req, mode, reply));
       if (!typeMetaError(def, body.object.kind, body.object.apiVersion, registry.isRegistered)) checkName(body.object, info.name, ns);
       const existed = !!registry.getEntry(def, ns, info.name);
-      const r = registry.update(def, ns, info.name, body.object, { dryRun: dryRunParam(q), fieldManager: q.fieldManager, fieldValidation: mode, duplicates: dups, fieldsChecked, userAgent: String(req.headers['user-agent'] ?? '') });
+      const r = registry.update(def, ns, info.name, body.object, { dryRun: dryRunParam(q), fieldManager: q.fieldManager, fieldValidation: mode, duplicates: dups, fieldsChecked, userAgent: String(req.headers['user-agent'] ?? ''), user: requestUser(req) });
       return sendObject(reply, def, accepted, q, existed ? 200 : 201, r.object, r.warnings, r.json);
     }
     case 'patch': {

@@ -13,6 +13,7 @@ import { validateWriteOptions } from './writeoptions.js';
 import { logParams } from './listoptions.js';
 import type { RequestInfo } from './requestinfo.js';
 import type { HandlerContext } from './handlers.js';
+import { requestUser } from '../auth/filters.js';
 import { addWarnings, protobufFor, sendJSON, sendProtobuf, strictDecode, strictYAMLErrors } from './handlers.js';
 import { findDuplicateFields } from '../schema/duplicates.js';
 import { applyPatchDocument, checkPatchType, parsePatchBody, patchObject, patchTypeOf } from '../patch/index.js';
@@ -59,6 +60,7 @@ export async function serveSubresource(ctx: HandlerContext, def: ResourceDef, in
     fieldValidation: parseFieldValidation(q.fieldValidation),
     subresource: sub.name,
     userAgent: String(req.headers['user-agent'] ?? ''),
+    user: requestUser(req),
   });
   const allowed = (v: string) => {
     if (!sub.verbs.includes(v)) throw methodNotSupported(def, v);
@@ -147,6 +149,7 @@ function serveScale(ctx: HandlerContext, def: ResourceDef, info: RequestInfo, re
     fieldManager: q.fieldManager,
     subresource: 'scale',
     userAgent: String(req.headers['user-agent'] ?? ''),
+    user: requestUser(req),
   };
   if (info.verb === 'get') return send(reply, req, 200, scaleOf(scaleDef, registry.get(def, ns, name)), [], SCALE_TABLE);
   if (info.verb !== 'update' && info.verb !== 'patch') throw methodNotSupported(def, info.verb);

