@@ -26,6 +26,8 @@ export interface SecurityRuntime {
   /** requests without credentials are system:anonymous (upstream --anonymous-auth, default true) */
   anonymous: boolean;
   authorizer: Authorizer;
+  /** the rules behind the authorizer (RBAC), for SelfSubjectRulesReview and escalation checks; unset with AlwaysAllow */
+  rules?: import('./rbac/types.js').RuleResolver;
   /**
    * Impersonation (`Impersonate-User` and friends): returns the user to act as, or throws the
    * StatusError upstream answers (filters/impersonation.go). Unset: the headers are ignored.
