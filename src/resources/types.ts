@@ -206,4 +206,5 @@ export interface VirtualCreateContext {
   user: import('../auth/types.js').UserInfo;
   namespace: string;
   registry: import('../registry/registry.js').Registry;
+  security: import('../auth/filters.js').SecurityRuntime;
 }

@@ -125,7 +125,7 @@ export async function createServer(opts: ServerOptions = {}): Promise<KubeEmulat
     host: opts.host ?? '127.0.0.1',
   });
   const admission = new AdmissionChain();
-  const ctx: HandlerContext = { registry, watches, emulatedMinor: emulatedMinor(emulated), admission };
+  const ctx: HandlerContext = { registry, watches, emulatedMinor: emulatedMinor(emulated), admission, security: security.runtime };
 
   const httpLogger = logger.child({ component: 'http' }, { level: logger.isLevelEnabled('debug') ? logger.level : 'warn' });
   const app = Fastify({

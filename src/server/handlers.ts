@@ -34,6 +34,8 @@ export interface HandlerContext {
   emulatedMinor: number;
   /** webhooks and admission policies, run around the registry's writes */
   admission: AdmissionChain;
+  /** authenticators, authorizer and rules (reviews, TokenRequest and escalation checks use them) */
+  security: import('../auth/filters.js').SecurityRuntime;
 }
 
 type Query = Record<string, string | undefined>;
@@ -275,7 +277,7 @@ export async function handleResource(ctx: HandlerContext, info: RequestInfo, req
       const dups = body.raw ? findDuplicateFields(body.raw) : [];
       const fieldsChecked = strictDecode(def, body.object, mode, dups, strictYAMLErrors(req, mode, reply));
       if (def.create) {
-        const out = await def.create(body.object, { user: requestUser(req), namespace: ns, registry });
+        const out = await def.create(body.object, { user: requestUser(req), namespace: ns, registry, security: ctx.security });
         return sendObject(reply, def, accepted, q, 201, out);
       }
       const r = registry.create(def, ns, body.object, { dryRun: dryRunParam(q), fieldManager: q.fieldManager, fieldValidation: mode, duplicates: dups, fieldsChecked, userAgent: String(req.headers['user-agent'] ?? ''), user: requestUser(req) });
