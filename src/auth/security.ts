@@ -5,6 +5,8 @@ import type { Logger } from 'pino';
 import type { Registry } from '../registry/registry.js';
 import type { SecurityRuntime } from './filters.js';
 import { alwaysAllow } from './types.js';
+import { installTokenAuthentication } from './tokens/index.js';
+import { impersonate } from './impersonation.js';
 
 export interface SecurityOptions {
   /** the old open mode: plain HTTP, no authentication, every request allowed (CLI `--insecure`) */
@@ -51,5 +53,8 @@ export interface BuiltSecurity {
 export async function buildSecurity(opts: SecurityOptions, _ctx: SecurityContext): Promise<BuiltSecurity> {
   if (opts.open) return { runtime: { open: true, authenticators: [], anonymous: true, authorizer: alwaysAllow } };
   const runtime: SecurityRuntime = { open: false, authenticators: [], anonymous: opts.anonymousAuth ?? true, authorizer: alwaysAllow };
+  // bearer tokens (token file, service-account tokens) and impersonation: tokens/, impersonation.ts
+  installTokenAuthentication(runtime, opts, _ctx);
+  runtime.impersonate = impersonate;
   return { runtime };
 }
