@@ -119,7 +119,8 @@ async function loadJose(): Promise<typeof import('jose')> {
 }
 
 /** keyIDFromPublicKey (jwt.go): base64url(SHA-256(DER of the public key)) */
-export function keyIDOf(pub: KeyObject): string {
+export function keyIDOf(key: KeyObject): string {
+  const pub = key.type === 'private' ? createPublicKey(key) : key;
   return createHash('sha256').update(pub.export({ type: 'spki', format: 'der' })).digest('base64url');
 }
 
