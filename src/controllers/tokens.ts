@@ -57,7 +57,8 @@ export function tokensController(): Controller {
           return;
         }
         const data = secret.data ?? {};
-        const rootCA = tokens.rootCA;
+        // the cluster CA: ControllerOptions.rootCA (the TLS part), else what buildSecurity gave the issuer
+        const rootCA = (ctx.options as { rootCA?: string }).rootCA ?? tokens.rootCA;
         const needsCA = !!rootCA && data['ca.crt'] !== b64(rootCA);
         const needsNamespace = !data.namespace;
         const needsToken = !data.token;
