@@ -226,6 +226,10 @@ describe('legacy token secrets', () => {
     const sa = (await api().get(`/api/v1/namespaces/${NS}/serviceaccounts/builder`).set(bearer(ADMIN)).expect(200)).body;
     expect(s.metadata.annotations['kubernetes.io/service-account.uid']).toBe(sa.metadata.uid);
     expect(Buffer.from(s.data.namespace, 'base64').toString()).toBe(NS);
+    // ca.crt is the cluster CA once the server has one (the TLS part), else left out
+    const ca = (emu as { ca?: string }).ca;
+    if (ca) expect(Buffer.from(s.data['ca.crt'], 'base64').toString()).toBe(ca);
+    else expect(s.data['ca.crt']).toBeUndefined();
     const token = Buffer.from(s.data.token, 'base64').toString();
     expect(claimsOf(token)).toEqual({
       iss: 'kubernetes/serviceaccount',
