@@ -185,6 +185,7 @@ export class ServiceAccountTokens {
   private readonly registry: Registry;
   private readonly now: () => number;
   private readonly verified = new Map<string, Verified>();
+  private readonly metas = new Map<string, { rv: number; meta: { uid: string; deleting?: number } }>();
   private readonly header: string;
 
   constructor(opts: ServiceAccountTokensOptions) {
@@ -325,8 +326,15 @@ export class ServiceAccountTokens {
     if (!def || !name) return undefined;
     const e = this.registry.getEntry(def, namespace, name);
     if (!e) return undefined;
+    // parsed once per resourceVersion: a request with a token pays a lookup, not a JSON parse
+    const key = `${plural}/${namespace}/${name}`;
+    const hit = this.metas.get(key);
+    if (hit && hit.rv === e.rv) return hit.meta;
     const m = JSON.parse(e.json).metadata ?? {};
-    return { uid: String(m.uid ?? ''), deleting: m.deletionTimestamp ? Date.parse(m.deletionTimestamp) / 1000 : undefined };
+    const meta = { uid: String(m.uid ?? ''), deleting: m.deletionTimestamp ? Date.parse(m.deletionTimestamp) / 1000 : undefined };
+    if (this.metas.size >= CACHE_MAX) this.metas.clear();
+    this.metas.set(key, { rv: e.rv, meta });
+    return meta;
   }
 
   /** claims.go validator.Validate */
