@@ -31,6 +31,8 @@ const RESOURCES: string[][] = [
   ['deployments', 'deploy', 'apps/v1', 'true', 'Deployment', RW, 'all'],
   ['replicasets', 'rs', 'apps/v1', 'true', 'ReplicaSet', RW, 'all'],
   ['statefulsets', 'sts', 'apps/v1', 'true', 'StatefulSet', RW, 'all'],
+  ['selfsubjectreviews', '', 'authentication.k8s.io/v1', 'false', 'SelfSubjectReview', 'create', ''],
+  ['tokenreviews', '', 'authentication.k8s.io/v1', 'false', 'TokenReview', 'create', ''],
   ['selfsubjectaccessreviews', '', 'authorization.k8s.io/v1', 'false', 'SelfSubjectAccessReview', 'create', ''],
   ['selfsubjectrulesreviews', '', 'authorization.k8s.io/v1', 'false', 'SelfSubjectRulesReview', 'create', ''],
   ['horizontalpodautoscalers', 'hpa', 'autoscaling/v2', 'true', 'HorizontalPodAutoscaler', RW, 'all'],
@@ -118,6 +120,7 @@ describe.each(availableKubectls([33, 29, 27]))('kubectl 1.$minor: discovery, ver
     expect(lines(await k.ok(['api-versions']))).toEqual([
       'apiextensions.k8s.io/v1',
       'apps/v1',
+      'authentication.k8s.io/v1',
       'authorization.k8s.io/v1',
       'autoscaling/v1',
       'autoscaling/v2',
