@@ -259,3 +259,17 @@ describe('legacy token secrets', () => {
     expect(code).toBe(404);
   });
 });
+
+describe('SelfSubjectReview versions', () => {
+  it('1.27 serves v1beta1 only; 1.28 on serve v1', async () => {
+    const old = await startServer({ emulatedVersion: 'v1.27.0', security: { insecureHTTP: true } });
+    try {
+      const r = await request(old.app.server).post('/apis/authentication.k8s.io/v1beta1/selfsubjectreviews').send({ apiVersion: 'authentication.k8s.io/v1beta1', kind: 'SelfSubjectReview' }).expect(201);
+      expect(r.body).toMatchObject({ apiVersion: 'authentication.k8s.io/v1beta1', kind: 'SelfSubjectReview', status: { userInfo: { username: 'system:anonymous' } } });
+      await request(old.app.server).post('/apis/authentication.k8s.io/v1/selfsubjectreviews').send({}).expect(404);
+    } finally {
+      await old.close();
+    }
+    await api().post('/apis/authentication.k8s.io/v1beta1/selfsubjectreviews').send({}).expect(404);
+  });
+});
