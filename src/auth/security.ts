@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import type { Registry } from '../registry/registry.js';
 import type { SecurityRuntime } from './filters.js';
 import { alwaysAllow } from './types.js';
-import { installTokenAuthentication } from './tokens/index.js';
+import { installTokenAuthentication, serviceAccountIssuer } from './tokens/index.js';
 import { impersonate } from './impersonation.js';
 
 export interface SecurityOptions {
@@ -51,10 +51,12 @@ export interface BuiltSecurity {
 }
 
 export async function buildSecurity(opts: SecurityOptions, _ctx: SecurityContext): Promise<BuiltSecurity> {
+  // the service-account token issuer (tokens/): its key in the data dir, in every mode
+  const saTokens = serviceAccountIssuer(opts, _ctx);
   if (opts.open) return { runtime: { open: true, authenticators: [], anonymous: true, authorizer: alwaysAllow } };
   const runtime: SecurityRuntime = { open: false, authenticators: [], anonymous: opts.anonymousAuth ?? true, authorizer: alwaysAllow };
   // bearer tokens (token file, service-account tokens) and impersonation: tokens/, impersonation.ts
-  installTokenAuthentication(runtime, opts, _ctx);
+  installTokenAuthentication(runtime, opts, _ctx, saTokens);
   runtime.impersonate = impersonate;
   return { runtime };
 }

@@ -7,11 +7,18 @@ import { audienceAgnostic, authenticateTokenUnion, bearerAuthenticator, type Tok
 import { setupServiceAccountTokens, type ServiceAccountTokens } from './serviceaccount.js';
 import { loadTokenFile } from './tokenfile.js';
 
+/**
+ * The server's service-account token issuer, its key kept in the data dir (also in the open mode:
+ * TokenRequest and the token controller issue tokens there too).
+ */
+export function serviceAccountIssuer(opts: SecurityOptions, ctx: SecurityContext): ServiceAccountTokens {
+  return setupServiceAccountTokens({ registry: ctx.registry, issuer: opts.serviceAccountIssuer, dataDir: ctx.dataDir });
+}
+
 const unions = new WeakMap<SecurityRuntime, TokenAuthenticator[]>();
 
 /** Adds the bearer-token authenticator (token file, service-account tokens) to the runtime. */
-export function installTokenAuthentication(runtime: SecurityRuntime, opts: SecurityOptions, ctx: SecurityContext): ServiceAccountTokens {
-  const sa = setupServiceAccountTokens({ registry: ctx.registry, issuer: opts.serviceAccountIssuer, dataDir: ctx.dataDir });
+export function installTokenAuthentication(runtime: SecurityRuntime, opts: SecurityOptions, ctx: SecurityContext, sa = serviceAccountIssuer(opts, ctx)): ServiceAccountTokens {
   const auths: TokenAuthenticator[] = [];
   if (opts.tokenAuthFile) auths.push(audienceAgnostic(sa.apiAudiences, loadTokenFile(opts.tokenAuthFile, ctx.logger)));
   auths.push(sa.authenticator());
