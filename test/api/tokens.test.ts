@@ -97,6 +97,15 @@ describe('TokenRequest', () => {
     await api().delete(`/api/v1/namespaces/${NS}/pods/p1?gracePeriodSeconds=0`).set(bearer(ADMIN)).expect(200);
     await whoami(bearer(r.body.status.token)).expect(401);
   });
+  it('a token bound to a node carries the node and dies with it', async () => {
+    const node = (await api().post('/api/v1/nodes').set(bearer(ADMIN)).send({ metadata: { name: 'n2' } }).expect(201)).body;
+    const r = await createToken('builder', { boundObjectRef: { kind: 'Node', apiVersion: 'v1', name: 'n2' } }).expect(201);
+    expect(claimsOf(r.body.status.token)['kubernetes.io'].node).toEqual({ name: 'n2', uid: node.metadata.uid });
+    const me = await whoami(bearer(r.body.status.token)).expect(201);
+    expect(me.body.status.userInfo.extra).toMatchObject({ 'authentication.kubernetes.io/node-name': ['n2'], 'authentication.kubernetes.io/node-uid': [node.metadata.uid] });
+    await api().delete('/api/v1/nodes/n2').set(bearer(ADMIN)).expect(200);
+    await whoami(bearer(r.body.status.token)).expect(401);
+  });
   it('audiences and expiration as asked; the defaults and bounds of validation', async () => {
     const r = await createToken('builder', { audiences: ['vault'], expirationSeconds: 7200 }).expect(201);
     const c = claimsOf(r.body.status.token);
