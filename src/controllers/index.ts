@@ -15,6 +15,7 @@ import { jobController } from './job/index.js';
 import { garbageCollectorController } from './garbagecollector.js';
 import { namespaceController } from './namespace.js';
 import { serviceAccountController } from './serviceaccount.js';
+import { rootCACertPublisherController } from './rootcacertpublisher.js';
 import { systemNamespacesController } from './systemnamespaces.js';
 import { endpointsController } from './network/endpoints.js';
 import { endpointSliceController } from './network/endpointslice.js';
@@ -40,6 +41,7 @@ export function allControllers(): Controller[] {
     garbageCollectorController(),
     namespaceController(),
     serviceAccountController(),
+    rootCACertPublisherController(),
     systemNamespacesController(),
     endpointsController(),
     endpointSliceController(),

@@ -31,6 +31,7 @@ import { startDNSServer } from '../dns/server.js';
 import { buildSecurity, type SecurityOptions } from '../auth/security.js';
 import { installSecurity } from '../auth/filters.js';
 import { AdmissionChain } from '../admission/types.js';
+import { kubeconfigYAML } from './kubeconfig.js';
 
 // apiserver pkg/server/config.go: MaxRequestBodyBytes is 3 MB
 export const MAX_REQUEST_BODY_BYTES = 3 * 1024 * 1024;
@@ -75,8 +76,15 @@ export interface KubeEmulator {
   watches: WatchHub;
   logger: Logger;
   controllers: ControllerManager;
-  /** http://host:port once listening */
+  /** http(s)://host:port once listening */
   url: string;
+  /** the cluster CA certificate (PEM) */
+  ca?: string;
+  /** the admin client certificate and key (PEM): kubernetes-admin, system:masters */
+  adminCert?: string;
+  adminKey?: string;
+  /** a kubeconfig for this server (the admin credentials over HTTPS; none over plain HTTP) */
+  kubeconfig(opts?: { server?: string; dns?: string }): string;
   /** the cluster DNS port (UDP and TCP), when DNS is on */
   dnsPort?: number;
   close(): Promise<void>;
@@ -97,7 +105,16 @@ export async function createServer(opts: ServerOptions = {}): Promise<KubeEmulat
   // set once the server exists: answer the writes in flight first (see answerThenStop)
   let onStorageFailure = (err: unknown) => opts.onStorageFailure?.(err);
   const registry = new Registry(store, kinds, { logger, kindConfig: { serviceCIDR: opts.serviceCIDR ?? '10.96.0.0/12' } });
-  bootstrap(registry, serviceAllocators(registry)!.ips.first());
+  const serviceIP = serviceAllocators(registry)!.ips.first();
+  bootstrap(registry, serviceIP);
+  // secure by default: HTTPS with the cluster CA, authentication, authorization
+  const security = await buildSecurity(opts.security ?? {}, {
+    registry,
+    logger,
+    dataDir: opts.inMemory ? undefined : resolve(opts.dataDir ?? './data'),
+    host: opts.host ?? '127.0.0.1',
+    serviceIP,
+  });
   const customResources = new CustomResourceServing(registry, logger);
   await customResources.start();
   const watches = new WatchHub(registry, logger);
@@ -112,18 +129,13 @@ export async function createServer(opts: ServerOptions = {}): Promise<KubeEmulat
       defaultStorageClass: opts.defaultStorageClass ?? false,
       volumesDir: join(opts.inMemory ? tmpdir() : resolve(opts.dataDir ?? './data'), 'volumes'),
       clock: opts.clock,
+      rootCA: security.pki?.caCert,
     },
     allControllers(),
   );
   const discovery = new Discovery(kinds);
   const openapi = new ServedOpenAPI(kinds);
   const version = versionInfo(emulated);
-  const security = await buildSecurity(opts.security ?? { open: true }, {
-    registry,
-    logger,
-    dataDir: opts.inMemory ? undefined : resolve(opts.dataDir ?? './data'),
-    host: opts.host ?? '127.0.0.1',
-  });
   const admission = new AdmissionChain();
   const ctx: HandlerContext = { registry, watches, emulatedMinor: emulatedMinor(emulated), admission, security: security.runtime };
 
@@ -145,6 +157,12 @@ export async function createServer(opts: ServerOptions = {}): Promise<KubeEmulat
     // request line and headers up to 1 MB, as Go's http.Server (DefaultMaxHeaderBytes): a 40 KB
     // label selector is a legitimate request (Node's default is 16 KB)
     http: { maxHeaderSize: MAX_HEADER_BYTES },
+    // HTTPS: client certificates are asked for and checked against the cluster CA, but a request
+    // without one (or with a bad one) still reaches the authenticators, as Go's
+    // tls.VerifyClientCertIfGiven (the x509 authenticator answers 401 for a bad one)
+    ...(security.tls
+      ? { https: { key: security.tls.key, cert: security.tls.cert, ca: security.tls.ca, requestCert: true, rejectUnauthorized: false, maxHeaderSize: MAX_HEADER_BYTES } }
+      : {}),
     routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true, maxParamLength: 10_000 },
   });
   app.removeAllContentTypeParsers();
@@ -297,7 +315,7 @@ export async function createServer(opts: ServerOptions = {}): Promise<KubeEmulat
     throw err;
   }
   const a = app.server.address();
-  const url = a && typeof a === 'object' ? `http://${a.family === 'IPv6' ? `[${a.address}]` : a.address}:${a.port}` : '';
+  const url = a && typeof a === 'object' ? `${security.tls ? 'https' : 'http'}://${a.family === 'IPv6' ? `[${a.address}]` : a.address}:${a.port}` : '';
 
   if (opts.onStorageFailure) {
     let failing = false;
@@ -319,6 +337,14 @@ export async function createServer(opts: ServerOptions = {}): Promise<KubeEmulat
     controllers,
     url,
     dnsPort: dns?.port,
+    ca: security.pki?.caCert,
+    adminCert: security.pki?.adminCert,
+    adminKey: security.pki?.adminKey,
+    kubeconfig: (k = {}) =>
+      kubeconfigYAML(k.server ?? url, k.dns, security.tls && !security.runtime.open
+          ? // with the user's own serving certificate, the client trusts what the system trusts
+            { ca: security.tls.cert === security.pki?.serverCert ? security.pki?.caCert : undefined, cert: security.pki?.adminCert, key: security.pki?.adminKey }
+          : {}),
     async close() {
       if (closed) return;
       closed = true;
