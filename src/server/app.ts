@@ -80,6 +80,8 @@ export interface KubeEmulator {
   url: string;
   /** the cluster CA certificate (PEM) */
   ca?: string;
+  /** the cluster CA's private key (PEM), as kubeadm's /etc/kubernetes/pki/ca.key: to sign client certificates */
+  caKey?: string;
   /** the admin client certificate and key (PEM): kubernetes-admin, system:masters */
   adminCert?: string;
   adminKey?: string;
@@ -338,6 +340,7 @@ export async function createServer(opts: ServerOptions = {}): Promise<KubeEmulat
     url,
     dnsPort: dns?.port,
     ca: security.pki?.caCert,
+    caKey: security.pki?.caKey,
     adminCert: security.pki?.adminCert,
     adminKey: security.pki?.adminKey,
     kubeconfig: (k = {}) =>
