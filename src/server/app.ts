@@ -30,6 +30,7 @@ import { serviceAllocators } from '../resources/core/service-allocation.js';
 import { startDNSServer } from '../dns/server.js';
 import { buildSecurity, type SecurityOptions } from '../auth/security.js';
 import { installSecurity } from '../auth/filters.js';
+import { OIDC_DISCOVERY_PATH, OIDC_JWKS_PATH, serviceAccountIssuerDocument } from '../auth/tokens/discovery.js';
 import { AdmissionChain } from '../admission/types.js';
 import { kubeconfigYAML } from './kubeconfig.js';
 
@@ -227,6 +228,14 @@ export async function createServer(opts: ServerOptions = {}): Promise<KubeEmulat
         return reply.code(200).header('Content-Type', 'text/plain; charset=utf-8').send('ok');
       case '/version':
         return sendRawJSON(reply, version);
+      case OIDC_DISCOVERY_PATH:
+      case OIDC_JWKS_PATH: {
+        // service-account issuer discovery (auth/tokens/discovery.ts)
+        if (!isRead) throw methodNotAllowed();
+        const doc = serviceAccountIssuerDocument(registry, clean, serverAddress(), security.tls ? 'https' : 'http');
+        if (!doc) throw pageNotFound();
+        return reply.code(200).header('Content-Type', doc.contentType).header('Cache-Control', doc.cacheControl).send(doc.body);
+      }
       case '/api': {
         if (!isRead) throw methodNotAllowed();
         const agg = aggregatedDiscoveryVersion(req.headers.accept);
@@ -362,7 +371,7 @@ export async function createServer(opts: ServerOptions = {}): Promise<KubeEmulat
 }
 
 // the kind a subresource's body decodes into, where it is not the resource's own
-const SUBRESOURCE_KINDS: Record<string, string> = { scale: 'Scale', binding: 'Binding', eviction: 'Eviction' };
+const SUBRESOURCE_KINDS: Record<string, string> = { scale: 'Scale', binding: 'Binding', eviction: 'Eviction', token: 'TokenRequest' };
 
 const REQUEST_INFO = Symbol('requestInfo');
 type RequestWithInfo = FastifyRequest & { [REQUEST_INFO]?: RequestInfo };
