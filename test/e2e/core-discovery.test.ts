@@ -118,6 +118,7 @@ describe.each(availableKubectls([33, 29, 27]))('kubectl 1.$minor: discovery, ver
 
   it.runIf(full)('api-versions', async () => {
     expect(lines(await k.ok(['api-versions']))).toEqual([
+      'admissionregistration.k8s.io/v1',
       'apiextensions.k8s.io/v1',
       'apps/v1',
       'authorization.k8s.io/v1',
