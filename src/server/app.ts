@@ -33,6 +33,7 @@ import { installSecurity } from '../auth/filters.js';
 import { OIDC_DISCOVERY_PATH, OIDC_JWKS_PATH, serviceAccountIssuerDocument } from '../auth/tokens/discovery.js';
 import { AdmissionChain } from '../admission/types.js';
 import { kubeconfigYAML } from './kubeconfig.js';
+import { installWebhookAdmission } from '../admission/webhook/index.js';
 
 // apiserver pkg/server/config.go: MaxRequestBodyBytes is 3 MB
 export const MAX_REQUEST_BODY_BYTES = 3 * 1024 * 1024;
@@ -140,6 +141,8 @@ export async function createServer(opts: ServerOptions = {}): Promise<KubeEmulat
   const openapi = new ServedOpenAPI(kinds);
   const version = versionInfo(emulated);
   const admission = new AdmissionChain();
+  // admission webhooks (MutatingAdmissionWebhook, ValidatingAdmissionWebhook: late in upstream's plugin order)
+  installWebhookAdmission(admission, { registry, logger: logger.child({ component: 'admission' }) });
   const ctx: HandlerContext = { registry, watches, emulatedMinor: emulatedMinor(emulated), admission, security: security.runtime };
 
   const httpLogger = logger.child({ component: 'http' }, { level: logger.isLevelEnabled('debug') ? logger.level : 'warn' });
