@@ -53,6 +53,15 @@ describe.each(availableKubectls([33, 29]))('kubectl 1.$minor: ServiceAccount adm
     );
   });
 
+  it('kubectl describe pod shows the account, the mount and the projected volume', async () => {
+    const ns = `run-${minor}`;
+    const out = await k.ok(['describe', 'pod', 'web', '-n', ns]);
+    expect(out).toMatch(/^Service Account: +default$/m);
+    expect(out).toMatch(/^ {6}\/var\/run\/secrets\/kubernetes\.io\/serviceaccount from kube-api-access-[a-z0-9]{5} \(ro\)$/m);
+    expect(out).toMatch(/^ {2}kube-api-access-[a-z0-9]{5}:\n {4}Type: +Projected \(a volume that contains injected data from multiple sources\)$/m);
+    expect(out).toMatch(/^ {4}ConfigMapName: +kube-root-ca\.crt$/m);
+  });
+
   it('a pod naming a missing account is refused with upstream words', async () => {
     const ns = `run-${minor}`;
     const r = await k.run(['run', 'x', '--image', 'nginx', '-n', ns, '--overrides', '{"apiVersion":"v1","spec":{"serviceAccountName":"nope"}}']);
