@@ -21,6 +21,7 @@ import { WatchHub } from './watch.js';
 import { emulatedMinor, versionInfo } from './version.js';
 import { ControllerManager } from '../controllers/manager.js';
 import { allControllers } from '../controllers/index.js';
+import { admissionPluginErrors } from '../admission/plugins.js';
 import { join, resolve } from 'node:path';
 import { tmpdir } from 'node:os';
 import { OPENAPI_V2_PROTOBUF_CONTENT_TYPE } from '../schema/index.js';
@@ -67,6 +68,8 @@ export interface ServerOptions {
   dnsPortFallback?: boolean;
   /** called when the database cannot commit writes (the CLI exits); the server refuses writes after it */
   onStorageFailure?: (err: unknown) => void;
+  /** --disable-admission-plugins: admission plugins to turn off (upstream names; see src/admission/plugins.ts) */
+  disableAdmissionPlugins?: string[];
   /** TLS, authentication and authorization (default: HTTPS with the cluster CA, RBAC); `{ open: true }` is the old open mode */
   security?: SecurityOptions;
 }
@@ -97,6 +100,8 @@ export interface KubeEmulator {
 export async function createServer(opts: ServerOptions = {}): Promise<KubeEmulator> {
   const logger = opts.logger ?? pino({ level: opts.logLevel ?? 'warn', base: undefined });
   const emulated = opts.emulatedVersion ?? 'v1.33.0';
+  const admissionErrors = admissionPluginErrors(opts.disableAdmissionPlugins ?? []);
+  if (admissionErrors.length) throw new Error(admissionErrors.join('; '));
   const kinds = new KindRegistry(allResources(emulatedMinor(emulated)));
   const store = new ObjectStore({
     dataDir: opts.inMemory ? undefined : (opts.dataDir ?? './data'),
@@ -108,7 +113,7 @@ export async function createServer(opts: ServerOptions = {}): Promise<KubeEmulat
   });
   // set once the server exists: answer the writes in flight first (see answerThenStop)
   let onStorageFailure = (err: unknown) => opts.onStorageFailure?.(err);
-  const registry = new Registry(store, kinds, { logger, kindConfig: { serviceCIDR: opts.serviceCIDR ?? '10.96.0.0/12' } });
+  const registry = new Registry(store, kinds, { logger, kindConfig: { serviceCIDR: opts.serviceCIDR ?? '10.96.0.0/12', disabledAdmissionPlugins: opts.disableAdmissionPlugins } });
   const serviceIP = serviceAllocators(registry)!.ips.first();
   bootstrap(registry, serviceIP);
   // secure by default: HTTPS with the cluster CA, authentication, authorization
