@@ -106,6 +106,13 @@ export function issueClientCertificate(ca: { cert: string; key: string }, user: 
   return { cert, key: key.pem };
 }
 
+/** A serving certificate signed by the given CA (tests: a user's own --tls-cert-file). */
+export function issueServingCertificate(ca: { cert: string; key: string }, sans: string[], now = Date.now()): { cert: string; key: string } {
+  const key = newKey();
+  const cert = makeCertificate({ subject: { cn: sans[0] ?? 'localhost' }, key: key.key, signer: createPrivateKey(ca.key), issuer: new X509Certificate(ca.cert), extKeyUsage: [OID.serverAuth], sans: sans.map(normalizeSAN), validity: LEAF_VALIDITY, now });
+  return { cert, key: key.pem };
+}
+
 /** A self-signed CA (tests: a CA the cluster does not trust). */
 export function newCA(cn: string): { cert: string; key: string } {
   const key = newKey();

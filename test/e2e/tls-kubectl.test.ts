@@ -112,3 +112,18 @@ describe.skipIf(!kubectls.length)('HTTPS with the written kubeconfig (kubectl)',
     expect(r.stdout).toBe('namespace/tls-e2e\n');
   });
 });
+
+describe.skipIf(!kubectls.length)('--insecure (kubectl)', () => {
+  it('plain HTTP, and a kubeconfig without credentials that kubectl uses', async () => {
+    const kc = join(dir, 'insecure-kubeconfig');
+    const srv = await startCLI(join(dir, 'insecure-data'), ['--insecure', '--kubeconfig', kc]);
+    running.push(srv);
+    expect(srv.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    await until(async () => existsSync(kc) && statSync(kc).size > 0, 'kubeconfig written');
+    const text = readFileSync(kc, 'utf8');
+    expect(text).toContain(`server: ${srv.url}`);
+    expect(text).not.toMatch(/certificate-authority-data|client-key-data|token/);
+    const r = await run(kubectls[0].bin, ['--kubeconfig', kc, '--cache-dir', join(dir, 'cache2'), 'get', 'ns', 'default', '-o', 'name']);
+    expect(r.stdout).toBe('namespace/default\n');
+  });
+});
