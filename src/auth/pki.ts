@@ -66,7 +66,8 @@ export function ensurePKI(opts: PKIOptions): ClusterPKI {
   let caCert = read('ca.crt');
   let caKey = read('ca.key');
   let caNew = false;
-  if (!caCert || !caKey || !usable(caCert, now)) {
+  // a file that cannot be read back, or a key that is not the certificate's, is made again
+  if (!caCert || !caKey || !usable(caCert, now) || !pairs(caCert, caKey)) {
     const key = newKey();
     caKey = key.pem;
     caCert = makeCertificate({ subject: { cn: 'kubernetes' }, key: key.key, signer: key.key, ca: true, validity: CA_VALIDITY, now });
@@ -79,7 +80,7 @@ export function ensurePKI(opts: PKIOptions): ClusterPKI {
 
   let serverCert = read('apiserver.crt');
   let serverKey = read('apiserver.key');
-  if (caNew || !serverCert || !serverKey || !usable(serverCert, now, caX) || !coversSANs(serverCert, sans)) {
+  if (caNew || !serverCert || !serverKey || !usable(serverCert, now, caX) || !pairs(serverCert, serverKey) || !coversSANs(serverCert, sans)) {
     const key = newKey();
     serverKey = key.pem;
     serverCert = makeCertificate({ subject: { cn: 'kube-apiserver' }, key: key.key, signer: caPrivate, issuer: caX, extKeyUsage: [OID.serverAuth], sans, validity: LEAF_VALIDITY, now });
@@ -89,7 +90,7 @@ export function ensurePKI(opts: PKIOptions): ClusterPKI {
 
   let adminCert = read('admin.crt');
   let adminKey = read('admin.key');
-  if (caNew || !adminCert || !adminKey || !usable(adminCert, now, caX)) {
+  if (caNew || !adminCert || !adminKey || !usable(adminCert, now, caX) || !pairs(adminCert, adminKey)) {
     const key = newKey();
     adminKey = key.pem;
     adminCert = makeCertificate({ subject: { cn: 'kubernetes-admin', o: ['system:masters'] }, key: key.key, signer: caPrivate, issuer: caX, extKeyUsage: [OID.clientAuth], validity: LEAF_VALIDITY, now });
@@ -132,6 +133,14 @@ function usable(pem: string, now: number, ca?: X509Certificate): boolean {
     if (Date.parse(x.validFrom) > now || Date.parse(x.validTo) < now + 7 * DAY) return false;
     if (ca && (!x.checkIssued(ca) || !x.verify(ca.publicKey))) return false;
     return true;
+  } catch {
+    return false;
+  }
+}
+
+function pairs(certPem: string, keyPem: string): boolean {
+  try {
+    return new X509Certificate(certPem).checkPrivateKey(createPrivateKey(keyPem));
   } catch {
     return false;
   }
