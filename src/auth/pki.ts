@@ -20,6 +20,8 @@ export interface ClusterPKI {
   /** the admin client certificate and key (PEM): user kubernetes-admin, group system:masters */
   adminCert: string;
   adminKey: string;
+  /** what this start made (ca, apiserver, admin); empty when everything was reused */
+  made: string[];
 }
 
 export interface PKIOptions {
@@ -62,6 +64,7 @@ export function ensurePKI(opts: PKIOptions): ClusterPKI {
   };
   if (dir) mkdirSync(dir, { recursive: true, mode: 0o755 });
   const now = Date.now();
+  const made: string[] = [];
 
   let caCert = read('ca.crt');
   let caKey = read('ca.key');
@@ -74,6 +77,7 @@ export function ensurePKI(opts: PKIOptions): ClusterPKI {
     write('ca.crt', caCert, false);
     write('ca.key', caKey, true);
     caNew = true;
+    made.push('ca');
   }
   const caPrivate = createPrivateKey(caKey);
   const caX = new X509Certificate(caCert);
@@ -86,6 +90,7 @@ export function ensurePKI(opts: PKIOptions): ClusterPKI {
     serverCert = makeCertificate({ subject: { cn: 'kube-apiserver' }, key: key.key, signer: caPrivate, issuer: caX, extKeyUsage: [OID.serverAuth], sans, validity: LEAF_VALIDITY, now });
     write('apiserver.crt', serverCert, false);
     write('apiserver.key', serverKey, true);
+    made.push('apiserver');
   }
 
   let adminCert = read('admin.crt');
@@ -96,8 +101,9 @@ export function ensurePKI(opts: PKIOptions): ClusterPKI {
     adminCert = makeCertificate({ subject: { cn: 'kubernetes-admin', o: ['system:masters'] }, key: key.key, signer: caPrivate, issuer: caX, extKeyUsage: [OID.clientAuth], validity: LEAF_VALIDITY, now });
     write('admin.crt', adminCert, false);
     write('admin.key', adminKey, true);
+    made.push('admin');
   }
-  return { caCert, caKey, serverCert, serverKey, adminCert, adminKey };
+  return { caCert, caKey, serverCert, serverKey, adminCert, adminKey, made };
 }
 
 /** A client certificate signed by the given CA (tests, and users the emulator vouches for). */

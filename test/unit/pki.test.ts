@@ -70,8 +70,9 @@ describe('cluster PKI in a data dir', () => {
     const first = ensurePKI({ dataDir: dir, host: '127.0.0.1' });
     for (const f of ['ca.crt', 'apiserver.crt', 'admin.crt']) expect(readFileSync(join(dir, 'pki', f), 'utf8')).toBe(first[({ 'ca.crt': 'caCert', 'apiserver.crt': 'serverCert', 'admin.crt': 'adminCert' } as const)[f as 'ca.crt']]);
     for (const f of ['ca.key', 'apiserver.key', 'admin.key']) expect(statSync(join(dir, 'pki', f)).mode & 0o777).toBe(0o600);
+    expect(first.made).toEqual(['ca', 'apiserver', 'admin']);
     const second = ensurePKI({ dataDir: dir, host: '127.0.0.1' });
-    expect(second).toEqual(first);
+    expect(second).toEqual({ ...first, made: [] });
   });
 
   it('makes a new serving certificate (same CA) when the SANs asked for are not covered', () => {
