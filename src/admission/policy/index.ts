@@ -325,9 +325,17 @@ export class PolicyAdmission implements ValidatingAdmitter {
       authorizer: authz,
       authorizerRequestResource: null,
     };
-    // composition.go: variables are evaluated lazily, once, in declaration order
-    const values = new LazyVariables(p.variables, (c, name) => this.run(m, c, act, name));
+    // composition.go: variables in declaration order, each seeing the earlier ones (upstream evaluates
+    // them lazily; here eagerly, an erroring one left out and its error reported where it is read)
+    const values = new Map<string, unknown>();
+    const errors = new Map<string, string>();
     act.variables = values;
+    for (const v of p.variables) {
+      const r = this.run(m, v.c, act, v.name);
+      if ('error' in r) errors.set(v.name, r.error);
+      else values.set(v.name, r.value);
+    }
+    if (errors.size) (act as any)[VAR_ERRORS] = errors;
     return act;
   }
 
@@ -350,40 +358,16 @@ export class PolicyAdmission implements ValidatingAdmitter {
     try {
       return { value: c.program(vars) };
     } catch (e) {
-      if (e instanceof VariableError) return { error: e.message };
-      return { error: `expression '${expr}' resulted in error: ${m.runtimeError(e)}` };
+      const text = m.runtimeError(e);
+      const ve = (vars as any)[VAR_ERRORS] as Map<string, string> | undefined;
+      const k = /^no such key: (.*)$/.exec(text)?.[1];
+      if (ve && k !== undefined && ve.has(k)) return { error: ve.get(k)! };
+      return { error: `expression '${expr}' resulted in error: ${text}` };
     }
   }
 }
 
-class VariableError extends Error {}
-
-/** `variables`: a map whose entries are computed on first read (cel-js reads a Map's fields with get()). */
-class LazyVariables extends Map<string, unknown> {
-  private done = new Set<string>();
-  constructor(
-    private defs: { name: string; c: Compiled }[],
-    private evalOne: (c: Compiled, name: string) => { value: unknown } | { error: string },
-  ) {
-    super();
-    for (const d of defs) super.set(d.name, undefined);
-  }
-  override get(k: string): unknown {
-    if (!this.done.has(k)) {
-      const d = this.defs.find((x) => x.name === k);
-      if (!d) return undefined;
-      this.done.add(k);
-      const r = this.evalOne(d.c, `variables.${k}`);
-      super.set(k, 'error' in r ? new VariableError(r.error) : r.value);
-    }
-    const v = super.get(k);
-    if (v instanceof VariableError) throw v;
-    return v;
-  }
-  override has(k: string): boolean {
-    return this.defs.some((d) => d.name === k);
-  }
-}
+const VAR_ERRORS = Symbol('variableErrors');
 
 /** The `request` variable: admission.k8s.io AdmissionRequest fields (plugin/cel/filter.go CreateAdmissionRequest). */
 function requestVar(a: AdmissionAttributes): KObject {
