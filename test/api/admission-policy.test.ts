@@ -53,6 +53,14 @@ describe('the kinds', () => {
     expect(r.body.spec.matchConstraints).toMatchObject({ matchPolicy: 'Equivalent', namespaceSelector: {}, objectSelector: {} });
     expect(r.body.spec.matchConstraints.resourceRules[0].scope).toBe('*');
     expect(r.body.metadata.generation).toBe(1);
+    expect(r.body.status).toBeUndefined();
+    // the status controller: observedGeneration and typeChecking
+    let st: any;
+    for (let i = 0; i < 50 && !st?.observedGeneration; i++) {
+      st = (await api().get(`${VAP}/defaults/status`).expect(200)).body.status;
+      if (!st?.observedGeneration) await new Promise((res) => setTimeout(res, 20));
+    }
+    expect(st).toEqual({ observedGeneration: 1, typeChecking: {} });
     const b = await api().post(VAPB).send(binding('defaults', 'defaults', { matchResources: {} })).expect(201);
     expect(b.body.spec.matchResources).toEqual({ matchPolicy: 'Equivalent', namespaceSelector: {}, objectSelector: {} });
     await cleanup();

@@ -100,8 +100,33 @@ export class PolicyAdmission implements ValidatingAdmitter {
       this.pairs = undefined;
       this.named = undefined;
     };
-    if (this.policyDef) reg.watch(this.policyDef, undefined, reset);
+    if (this.policyDef)
+      reg.watch(this.policyDef, undefined, (type, obj) => {
+        reset();
+        if (type !== 'DELETED') this.syncStatus(obj);
+      });
     if (this.bindingDef) reg.watch(this.bindingDef, undefined, reset);
+  }
+
+  /**
+   * The policy status controller (pkg/controller/validatingadmissionpolicystatus): observedGeneration
+   * and typeChecking. Expressions are checked against dyn here, so there are no expressionWarnings.
+   */
+  private syncStatus(obj: KObject): void {
+    const gen = obj.metadata?.generation;
+    if (typeof gen !== 'number' || (obj.status?.observedGeneration === gen && isObj(obj.status?.typeChecking))) return;
+    const name = String(obj.metadata?.name ?? '');
+    setImmediate(() => {
+      const def = this.policyDef!;
+      try {
+        const cur = this.opts.registry.tryGet(def, '', name);
+        if (!cur || cur.metadata?.generation !== gen) return;
+        const next = { ...cur, status: { ...(isObj(cur.status) ? cur.status : {}), observedGeneration: gen, typeChecking: {} } };
+        this.opts.registry.update(def, '', name, next, { subresource: 'status', fieldManager: 'validatingadmissionpolicy-status-controller' });
+      } catch (e) {
+        this.opts.logger?.debug({ policy: name, err: (e as Error)?.message }, 'policy status not updated');
+      }
+    });
   }
 
   private list(def: ResourceDef | undefined): KObject[] {
