@@ -34,6 +34,7 @@ import { horizontalPodAutoscalerDef } from './autoscaling/horizontalpodautoscale
 import { horizontalPodAutoscalerV1Def } from './autoscaling/horizontalpodautoscaler-v1.js';
 import { leaseDef } from './coordination/lease.js';
 import { mutatingWebhookConfigurationDef, validatingWebhookConfigurationDef } from './admissionregistration/webhookconfiguration.js';
+import { policyDefsFor } from './admissionregistration/vap.js';
 import { customResourceDefinitionDefFor } from './apiextensions/customresourcedefinition.js';
 import { componentStatusDef } from './core/componentstatus.js';
 import { podTemplateDef } from './core/podtemplate.js';
@@ -85,7 +86,9 @@ export function allResources(emulatedMinor = 33): ResourceDef[] {
     networkPolicyDef,
     podDisruptionBudgetDef,
     leaseDef,
-    mutatingWebhookConfigurationDef, validatingWebhookConfigurationDef,
+    mutatingWebhookConfigurationDef,
+    ...policyDefsFor(emulatedMinor),
+    validatingWebhookConfigurationDef,
     endpointSliceDef,
     eventsV1EventDef,
     csiDriverDef,

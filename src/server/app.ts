@@ -35,6 +35,8 @@ import { OIDC_DISCOVERY_PATH, OIDC_JWKS_PATH, serviceAccountIssuerDocument } fro
 import { AdmissionChain } from '../admission/types.js';
 import { kubeconfigYAML } from './kubeconfig.js';
 import { installWebhookAdmission } from '../admission/webhook/index.js';
+import { installPolicyAdmission } from '../admission/policy/index.js';
+import { loadPolicySupport } from '../admission/policy/load.js';
 
 // apiserver pkg/server/config.go: MaxRequestBodyBytes is 3 MB
 export const MAX_REQUEST_BODY_BYTES = 3 * 1024 * 1024;
@@ -148,6 +150,8 @@ export async function createServer(opts: ServerOptions = {}): Promise<KubeEmulat
   const admission = new AdmissionChain();
   // admission webhooks (MutatingAdmissionWebhook, ValidatingAdmissionWebhook: late in upstream's plugin order)
   installWebhookAdmission(admission, { registry, logger: logger.child({ component: 'admission' }) });
+  // ValidatingAdmissionPolicy (before ValidatingAdmissionWebhook in upstream's plugin order)
+  installPolicyAdmission(admission, { registry, authorizer: () => security.runtime.authorizer, logger: logger.child({ component: 'admission' }) });
   const ctx: HandlerContext = { registry, watches, emulatedMinor: emulatedMinor(emulated), admission, security: security.runtime };
 
   const httpLogger = logger.child({ component: 'http' }, { level: logger.isLevelEnabled('debug') ? logger.level : 'warn' });
@@ -283,6 +287,8 @@ export async function createServer(opts: ServerOptions = {}): Promise<KubeEmulat
     if (String(req.headers['content-type'] ?? '').includes('protobuf') || String(req.headers.accept ?? '').includes('protobuf')) await ensureProtobuf();
     // a CustomResourceDefinition write validates its schemas: the custom-resource machinery first
     if (!isRead && clean.startsWith('/apis/apiextensions.k8s.io/')) await loadCustomResourceSupport();
+    // a policy write compiles its CEL expressions
+    if (!isRead && clean.startsWith('/apis/admissionregistration.k8s.io/')) await loadPolicySupport();
     const info = parseRequestInfo(req.method, clean, req.query as Record<string, unknown>);
     (req as RequestWithInfo)[REQUEST_INFO] = info;
     if (!info.apiPrefix) throw pageNotFound();
