@@ -5,6 +5,8 @@ import type { Logger } from 'pino';
 import type { Registry } from '../registry/registry.js';
 import type { SecurityRuntime } from './filters.js';
 import { alwaysAllow } from './types.js';
+import { buildTLS } from './tls.js';
+import type { ClusterPKI } from './pki.js';
 import { installTokenAuthentication, serviceAccountIssuer } from './tokens/index.js';
 import { impersonate } from './impersonation.js';
 
@@ -34,6 +36,8 @@ export interface SecurityContext {
   /** where keys and certificates are kept; undefined in memory (fresh ones each start) */
   dataDir?: string;
   host: string;
+  /** the first ClusterIP of the service range (a SAN of the serving certificate) */
+  serviceIP?: string;
 }
 
 /** TLS material for the HTTPS listener. */
@@ -48,15 +52,19 @@ export interface BuiltSecurity {
   runtime: SecurityRuntime;
   /** undefined: plain HTTP */
   tls?: TLSMaterial;
+  /** the cluster CA and the admin credentials (also in the open mode: kube-root-ca.crt is published) */
+  pki?: ClusterPKI;
 }
 
-export async function buildSecurity(opts: SecurityOptions, _ctx: SecurityContext): Promise<BuiltSecurity> {
+export async function buildSecurity(opts: SecurityOptions, ctx: SecurityContext): Promise<BuiltSecurity> {
+  // TLS: the cluster CA, the serving pair, client certificates (first of the authenticators)
+  const tls = buildTLS(opts, ctx);
   // the service-account token issuer (tokens/): its key in the data dir, in every mode
-  const saTokens = serviceAccountIssuer(opts, _ctx);
-  if (opts.open) return { runtime: { open: true, authenticators: [], anonymous: true, authorizer: alwaysAllow } };
-  const runtime: SecurityRuntime = { open: false, authenticators: [], anonymous: opts.anonymousAuth ?? true, authorizer: alwaysAllow };
+  const saTokens = serviceAccountIssuer(opts, ctx);
+  if (opts.open) return { runtime: { open: true, authenticators: [], anonymous: true, authorizer: alwaysAllow }, pki: tls.pki };
+  const runtime: SecurityRuntime = { open: false, authenticators: [...tls.authenticators], anonymous: opts.anonymousAuth ?? true, authorizer: alwaysAllow };
   // bearer tokens (token file, service-account tokens) and impersonation: tokens/, impersonation.ts
-  installTokenAuthentication(runtime, opts, _ctx, saTokens);
+  installTokenAuthentication(runtime, opts, ctx, saTokens);
   runtime.impersonate = impersonate;
-  return { runtime };
+  return { runtime, tls: tls.tls, pki: tls.pki };
 }

@@ -15,6 +15,7 @@ import { jobController } from './job/index.js';
 import { garbageCollectorController } from './garbagecollector.js';
 import { namespaceController } from './namespace.js';
 import { serviceAccountController } from './serviceaccount.js';
+import { rootCACertPublisherController } from './rootcacertpublisher.js';
 import { tokensController } from './tokens.js';
 import { systemNamespacesController } from './systemnamespaces.js';
 import { endpointsController } from './network/endpoints.js';
@@ -41,6 +42,7 @@ export function allControllers(): Controller[] {
     garbageCollectorController(),
     namespaceController(),
     serviceAccountController(),
+    rootCACertPublisherController(),
     tokensController(),
     systemNamespacesController(),
     endpointsController(),

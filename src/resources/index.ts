@@ -33,6 +33,8 @@ import { podDisruptionBudgetDef } from './policy/poddisruptionbudget.js';
 import { horizontalPodAutoscalerDef } from './autoscaling/horizontalpodautoscaler.js';
 import { horizontalPodAutoscalerV1Def } from './autoscaling/horizontalpodautoscaler-v1.js';
 import { leaseDef } from './coordination/lease.js';
+import { mutatingWebhookConfigurationDef, validatingWebhookConfigurationDef } from './admissionregistration/webhookconfiguration.js';
+import { policyDefsFor } from './admissionregistration/vap.js';
 import { customResourceDefinitionDefFor } from './apiextensions/customresourcedefinition.js';
 import { componentStatusDef } from './core/componentstatus.js';
 import { podTemplateDef } from './core/podtemplate.js';
@@ -84,6 +86,9 @@ export function allResources(emulatedMinor = 33): ResourceDef[] {
     networkPolicyDef,
     podDisruptionBudgetDef,
     leaseDef,
+    mutatingWebhookConfigurationDef,
+    ...policyDefsFor(emulatedMinor),
+    validatingWebhookConfigurationDef,
     endpointSliceDef,
     eventsV1EventDef,
     csiDriverDef,

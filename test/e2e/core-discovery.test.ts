@@ -25,6 +25,8 @@ const RESOURCES: string[][] = [
   ['secrets', '', 'v1', 'true', 'Secret', RW, ''],
   ['serviceaccounts', 'sa', 'v1', 'true', 'ServiceAccount', RW, ''],
   ['services', 'svc', 'v1', 'true', 'Service', RW, 'all'],
+  ['mutatingwebhookconfigurations', '', 'admissionregistration.k8s.io/v1', 'false', 'MutatingWebhookConfiguration', RW, 'api-extensions'],
+  ['validatingwebhookconfigurations', '', 'admissionregistration.k8s.io/v1', 'false', 'ValidatingWebhookConfiguration', RW, 'api-extensions'],
   ['customresourcedefinitions', 'crd,crds', 'apiextensions.k8s.io/v1', 'false', 'CustomResourceDefinition', RW, 'api-extensions'],
   ['controllerrevisions', '', 'apps/v1', 'true', 'ControllerRevision', RW, ''],
   ['daemonsets', 'ds', 'apps/v1', 'true', 'DaemonSet', RW, 'all'],
@@ -118,6 +120,7 @@ describe.each(availableKubectls([33, 29, 27]))('kubectl 1.$minor: discovery, ver
 
   it.runIf(full)('api-versions', async () => {
     expect(lines(await k.ok(['api-versions']))).toEqual([
+      'admissionregistration.k8s.io/v1',
       'apiextensions.k8s.io/v1',
       'apps/v1',
       'authentication.k8s.io/v1',
