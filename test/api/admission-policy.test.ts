@@ -103,6 +103,26 @@ describe('the kinds', () => {
   });
 });
 
+describe('versions', () => {
+  it('is served at v1 from 1.30 (v1beta1 is off by default)', async () => {
+    const v29 = await startBare({ emulatedVersion: 'v1.29.4' });
+    try {
+      const list = await request(v29.app.server).get('/apis/admissionregistration.k8s.io/v1').expect(200);
+      expect(list.body.resources.map((r: any) => r.name)).not.toContain('validatingadmissionpolicies');
+    } finally {
+      await v29.close();
+    }
+    const list = await api().get('/apis/admissionregistration.k8s.io/v1').expect(200);
+    expect(list.body.resources.map((r: any) => r.name)).toEqual([
+      'mutatingwebhookconfigurations',
+      'validatingadmissionpolicies',
+      'validatingadmissionpolicies/status',
+      'validatingadmissionpolicybindings',
+      'validatingwebhookconfigurations',
+    ]);
+  });
+});
+
 describe('evaluation', () => {
   it('denies a Deployment create with the policy message', async () => {
     await api().post(VAP).send(policy('max-replicas', { validations: [{ expression: 'object.spec.replicas <= 5', message: 'replicas must be no greater than 5' }] })).expect(201);

@@ -82,7 +82,8 @@ function policyEnv(): Environment {
   if (!env) {
     const e = libraryEnv().clone({ enableOptionalTypes: true, homogeneousAggregateLiterals: false });
     registerAuthz(e);
-    for (const v of VARIABLES) e.registerVariable(v, v === 'authorizer' ? 'kubernetes.authorization.Authorizer' : 'dyn');
+    const typed: Record<string, string> = { authorizer: 'kubernetes.authorization.Authorizer', authorizerRequestResource: 'kubernetes.authorization.ResourceCheck' };
+    for (const v of VARIABLES) e.registerVariable(v, typed[v] ?? 'dyn');
     env = e;
   }
   return env;
