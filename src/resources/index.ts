@@ -46,6 +46,7 @@ import { csiNodeDef } from './storage/csinode.js';
 import { volumeAttachmentDef } from './storage/volumeattachment.js';
 import { volumeAttributesClassDef, VOLUME_ATTRIBUTES_CLASS_V1_SINCE } from './storage/volumeattributesclass.js';
 import { selfSubjectAccessReviewDef, selfSubjectRulesReviewDef, reviewSelfSubjectAccess, reviewSelfSubjectRules } from './authorization/reviews.js';
+import { authenticationDefs } from './authentication/reviews.js';
 
 /** The served kinds, in discovery order within each group-version, as `emulatedMinor` serves them. */
 export function allResources(emulatedMinor = 33): ResourceDef[] {
@@ -71,6 +72,7 @@ export function allResources(emulatedMinor = 33): ResourceDef[] {
     deploymentDef,
     replicaSetDef,
     statefulSetDef,
+    ...authenticationDefs(emulatedMinor),
     { ...selfSubjectAccessReviewDef, create: reviewSelfSubjectAccess },
     { ...selfSubjectRulesReviewDef, create: reviewSelfSubjectRules },
     customResourceDefinitionDefFor(emulatedMinor),

@@ -301,8 +301,8 @@ export async function handleResource(ctx: HandlerContext, info: RequestInfo, req
       if (!typeMetaError(def, body.object.kind, body.object.apiVersion, registry.isRegistered)) checkName(body.object, info.name, ns);
       const existed = !!registry.getEntry(def, ns, info.name);
       const wopts = { fieldManager: q.fieldManager, fieldValidation: mode, duplicates: dups, fieldsChecked, userAgent: String(req.headers['user-agent'] ?? ''), user: requestUser(req) };
-      // a PUT that creates (allowCreateOnUpdate) is a CREATE to admission
-      const r = await admittedWrite(ctx.admission, req, {
+      // a PUT that creates (allowCreateOnUpdate) is a CREATE to admission; one of a missing object is the registry's 404
+      const r = await admittedWrite(existed || def.allowCreateOnUpdate ? ctx.admission : undefined, req, {
         operation: existed ? 'UPDATE' : 'CREATE', def, namespace: ns, name: info.name, dryRun: dryRunParam(q), options: optionsObject(existed ? 'UpdateOptions' : 'CreateOptions', q),
         object: () => decodedDefaulted(def, body.object),
         oldObject: () => registry.tryGet(def, ns, info.name),

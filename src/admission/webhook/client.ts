@@ -24,7 +24,7 @@ export interface ClientConfig {
 /** A failure calling the webhook (webhookutil.ErrCallingWebhook's reason). */
 export class CallError extends Error {}
 
-interface Target {
+export interface Target {
   /** the URL as upstream prints it in errors */
   url: string;
   host: string;
@@ -33,7 +33,7 @@ interface Target {
   servername: string;
 }
 
-function resolve(cc: ClientConfig, registry: Registry): Target {
+export function resolveTarget(cc: ClientConfig, registry: Registry | undefined): Target {
   if (cc.url) {
     const u = new URL(cc.url);
     const host = u.hostname.replace(/^\[(.*)\]$/, '$1');
@@ -43,8 +43,8 @@ function resolve(cc: ClientConfig, registry: Registry): Target {
   const port = s.port ?? 443;
   const dns = `${s.name}.${s.namespace}.svc`;
   const url = `https://${dns}:${port}${s.path ?? ''}`;
-  const svcDef = registry.def('', 'services');
-  const svc = svcDef ? registry.tryGet(svcDef, String(s.namespace ?? ''), String(s.name ?? '')) : undefined;
+  const svcDef = registry?.def('', 'services');
+  const svc = svcDef && registry ? registry.tryGet(svcDef, String(s.namespace ?? ''), String(s.name ?? '')) : undefined;
   if (!svc) throw new CallError(`service "${s.name}" not found`);
   const addr = svc.metadata?.annotations?.[WEBHOOK_ADDRESS_ANNOTATION];
   if (typeof addr === 'string' && addr) {
@@ -58,7 +58,7 @@ function resolve(cc: ClientConfig, registry: Registry): Target {
 }
 
 /** Go's rendering of a dial or TLS error, from Node's. */
-function goNetError(e: NodeJS.ErrnoException & { address?: string; port?: number }, t: Target): string {
+export function goNetError(e: NodeJS.ErrnoException & { address?: string; port?: number }, t: Target): string {
   const addr = `${t.host.includes(':') ? `[${t.host}]` : t.host}:${t.port}`;
   switch (e.code) {
     case 'ECONNREFUSED': return `dial tcp ${addr}: connect: connection refused`;
@@ -79,7 +79,7 @@ function goNetError(e: NodeJS.ErrnoException & { address?: string; port?: number
 export function postJSON(cc: ClientConfig, registry: Registry, body: unknown, timeoutSeconds: number): Promise<any> {
   let t: Target;
   try {
-    t = resolve(cc, registry);
+    t = resolveTarget(cc, registry);
   } catch (e) {
     return Promise.reject(e instanceof CallError ? e : new CallError(String((e as Error)?.message ?? e)));
   }
