@@ -73,6 +73,18 @@ describe('the kinds', () => {
     expect(c.message).toMatch(/^Invalid value: "object.spec.replicas <": compilation failed: ERROR: <input>:1:/);
   });
 
+  it('refuses a read of an undeclared variable (variables see only the earlier ones)', async () => {
+    const r = await api()
+      .post(VAP)
+      .send(policy('vars', { variables: [{ name: 'a', expression: 'variables.b' }, { name: 'b', expression: '1' }], validations: [{ expression: 'variables.c > 0' }] }))
+      .expect(422);
+    const causes = r.body.details.causes.map((c: any) => `${c.field}: ${c.message}`);
+    expect(causes).toEqual([
+      `spec.variables[0].expression: Invalid value: "variables.b": compilation failed: ERROR: <input>:1:10: undefined field 'b'\n | variables.b\n | .........^`,
+      `spec.validations[0].expression: Invalid value: "variables.c > 0": compilation failed: ERROR: <input>:1:10: undefined field 'c'\n | variables.c > 0\n | .........^`,
+    ]);
+  });
+
   it('requires rules and validations, and checks reasons and actions', async () => {
     const r = await api()
       .post(VAP)
@@ -100,6 +112,26 @@ describe('the kinds', () => {
     expect(tb.body.columnDefinitions.map((c: any) => c.name)).toEqual(['Name', 'PolicyName', 'ParamRef', 'Age']);
     expect(tb.body.rows[0].cells.slice(0, 3)).toEqual(['table', 'table', 'default/cfg']);
     await cleanup();
+  });
+});
+
+describe('versions', () => {
+  it('is served at v1 from 1.30 (v1beta1 is off by default)', async () => {
+    const v29 = await startBare({ emulatedVersion: 'v1.29.4' });
+    try {
+      const list = await request(v29.app.server).get('/apis/admissionregistration.k8s.io/v1').expect(200);
+      expect(list.body.resources.map((r: any) => r.name)).not.toContain('validatingadmissionpolicies');
+    } finally {
+      await v29.close();
+    }
+    const list = await api().get('/apis/admissionregistration.k8s.io/v1').expect(200);
+    expect(list.body.resources.map((r: any) => r.name)).toEqual([
+      'mutatingwebhookconfigurations',
+      'validatingadmissionpolicies',
+      'validatingadmissionpolicies/status',
+      'validatingadmissionpolicybindings',
+      'validatingwebhookconfigurations',
+    ]);
   });
 });
 

@@ -126,6 +126,16 @@ describe('PolicyAdmission', () => {
     clear();
   });
 
+  it('checks the request resource with authorizerRequestResource', async () => {
+    clear();
+    put('arr', { validations: [{ expression: "authorizerRequestResource.check('approve').allowed()", message: 'not allowed' }] });
+    asked.length = 0;
+    await expect(vap.validate(attrs({ metadata: { name: 'c9', namespace: 'default' } }, 'admin'))).resolves.toBeDefined();
+    expect(asked[0]).toMatchObject({ verb: 'approve', apiGroup: '', resource: 'configmaps', namespace: 'default', name: 'c9' });
+    await expect(vap.validate(attrs({ metadata: { name: 'c10', namespace: 'default' } }, 'bob'))).rejects.toThrow(/denied request: not allowed/);
+    clear();
+  });
+
   it('applies the failure policy to evaluation errors', async () => {
     clear();
     put('fp', { validations: [{ expression: 'object.data.missing == "x"' }] });

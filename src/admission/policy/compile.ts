@@ -5,7 +5,7 @@
 import type { Environment } from '@marcbachmann/cel-js';
 import { libraryEnv } from '../../apiextensions/cel/index.js';
 import { toCel } from '../../apiextensions/cel/model.js';
-import { compileErrorString, runtimeErrorString } from '../../apiextensions/cel/errors.js';
+import { compileErrorString, displayError, runtimeErrorString } from '../../apiextensions/cel/errors.js';
 import type { Authorizer, UserInfo } from '../../auth/types.js';
 
 export const VARIABLES = ['object', 'oldObject', 'request', 'params', 'namespaceObject', 'authorizer', 'authorizerRequestResource', 'variables'];
@@ -82,7 +82,8 @@ function policyEnv(): Environment {
   if (!env) {
     const e = libraryEnv().clone({ enableOptionalTypes: true, homogeneousAggregateLiterals: false });
     registerAuthz(e);
-    for (const v of VARIABLES) e.registerVariable(v, v === 'authorizer' ? 'kubernetes.authorization.Authorizer' : 'dyn');
+    const typed: Record<string, string> = { authorizer: 'kubernetes.authorization.Authorizer', authorizerRequestResource: 'kubernetes.authorization.ResourceCheck' };
+    for (const v of VARIABLES) e.registerVariable(v, typed[v] ?? 'dyn');
     env = e;
   }
   return env;
@@ -90,12 +91,34 @@ function policyEnv(): Environment {
 
 export type Program = (act: Record<string, unknown>) => unknown;
 
-/** Compiles an expression; the error is cel-go's compile text (`compilation failed: ERROR: ...` is added by callers). */
-export function compile(src: string): { program: Program } | { error: string } {
+/** The first `variables.x` whose x is not declared (upstream's `variables` is an object type of the declared names). */
+function undeclaredVariable(node: any, declared: Set<string>, src: string): string | undefined {
+  if (!node || typeof node !== 'object') return undefined;
+  if ((node.op === '.' || node.op === '.?') && node.args?.[0]?.op === 'id' && node.args[0].args === 'variables' && typeof node.args[1] === 'string' && !declared.has(node.args[1])) {
+    const dot = src.indexOf('.', node.args[0].end ?? 0);
+    return displayError(src, dot < 0 ? 0 : dot, `undefined field '${node.args[1]}'`);
+  }
+  const args = node.args;
+  if (Array.isArray(args))
+    for (const a of args) {
+      const r = Array.isArray(a) ? a.map((x) => undeclaredVariable(x, declared, src)).find(Boolean) : undeclaredVariable(a, declared, src);
+      if (r) return r;
+    }
+  else if (args && typeof args === 'object' && 'op' in args) return undeclaredVariable(args, declared, src);
+  return undefined;
+}
+
+/**
+ * Compiles an expression; the error is cel-go's compile text (`compilation failed: ERROR: ...` is
+ * added by callers). `declared`: the variable names it may read (undefined: any).
+ */
+export function compile(src: string, declared?: Set<string>): { program: Program } | { error: string } {
   try {
-    const p = policyEnv().parse(src) as unknown as Program & { check(): { valid: boolean; error?: any } };
+    const p = policyEnv().parse(src) as unknown as Program & { check(): { valid: boolean; error?: any }; ast: any };
     const checked = p.check();
     if (!checked.valid) return { error: compileErrorString(src, checked.error) };
+    const undeclared = declared ? undeclaredVariable(p.ast, declared, src) : undefined;
+    if (undeclared) return { error: undeclared };
     return { program: p };
   } catch (e) {
     return { error: compileErrorString(src, e as any) };

@@ -348,7 +348,8 @@ export class PolicyAdmission implements ValidatingAdmitter {
       params: m.celValue(params),
       namespaceObject: m.celValue(ns ? { apiVersion: 'v1', kind: 'Namespace', metadata: ns.metadata, spec: ns.spec, status: ns.status } : null),
       authorizer: authz,
-      authorizerRequestResource: null,
+      // authz.go: the request's own resource, to check with .check(verb)
+      authorizerRequestResource: new m.AuthzResourceCheck(authz as Compile.AuthzAuthorizer, a.resource.group, a.resource.resource, a.subresource, a.namespace, a.name),
     };
     // composition.go: variables in declaration order, each seeing the earlier ones (upstream evaluates
     // them lazily; here eagerly, an erroring one left out and its error reported where it is read)

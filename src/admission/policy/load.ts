@@ -8,8 +8,8 @@ let loading: Promise<typeof Compile> | undefined;
 
 export function loadPolicySupport(): Promise<typeof Compile> {
   loading ??= import('./compile.js').then((m) => {
-    setPolicyCompiler((src) => {
-      const r = m.compile(src);
+    setPolicyCompiler((src, declared) => {
+      const r = m.compile(src, declared);
       return 'error' in r ? r.error : undefined;
     });
     return m;

@@ -15,7 +15,7 @@ export const VAP_V1_SINCE = 30;
 const isObj = (v: unknown): v is KObject => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** Compiles an expression: undefined or cel-go's error detail. Installed by src/admission/policy/load.ts before the first write. */
-export type PolicyCompiler = (expression: string) => string | undefined;
+export type PolicyCompiler = (expression: string, declaredVariables?: Set<string>) => string | undefined;
 let compiler: PolicyCompiler | undefined;
 export function setPolicyCompiler(c: PolicyCompiler): void {
   compiler = c;
@@ -84,14 +84,14 @@ const REASONS = ['Forbidden', 'Invalid', 'RequestEntityTooLarge', 'Unauthorized'
 const ACTIONS = ['Audit', 'Deny', 'Warn'];
 const CEL_IDENT = /^[_a-zA-Z][_a-zA-Z0-9]*$/;
 
-function compileCause(path: string, expression: string): Cause[] {
-  const err = compiler?.(expression);
+function compileCause(path: string, expression: string, declared?: Set<string>): Cause[] {
+  const err = compiler?.(expression, declared);
   return err ? [invalid(path, expression, `compilation failed: ${err}`)] : [];
 }
 
-function validateExpression(v: unknown, path: string): Cause[] {
+function validateExpression(v: unknown, path: string, declared?: Set<string>): Cause[] {
   if (typeof v !== 'string' || v.trim() === '') return [required(path)];
-  return compileCause(path, v);
+  return compileCause(path, v, declared);
 }
 
 function validateList(list: unknown, path: string, label: string): Cause[] {
@@ -151,6 +151,7 @@ export function validatePolicy(obj: KObject): Cause[] {
   const audits = Array.isArray(spec.auditAnnotations) ? spec.auditAnnotations : [];
   if (!validations.length && !audits.length) causes.push(required('spec.validations', 'validations or auditAnnotations must contain at least one item'));
   if (spec.failurePolicy !== undefined && !['Fail', 'Ignore'].includes(String(spec.failurePolicy))) causes.push(notSupported('spec.failurePolicy', spec.failurePolicy, ['Fail', 'Ignore']));
+  const allVars = new Set<string>((Array.isArray(spec.variables) ? spec.variables : []).filter(isObj).map((v: KObject) => String(v.name ?? '')));
   const mcs = Array.isArray(spec.matchConditions) ? spec.matchConditions : [];
   if (mcs.length > 64) causes.push({ reason: 'FieldValueTooMany', field: 'spec.matchConditions', message: `Too many: ${mcs.length}: must have at most 64 items` });
   const mcNames = new Set<string>();
@@ -163,26 +164,28 @@ export function validatePolicy(obj: KObject): Cause[] {
       mcNames.add(String(mc.name));
       for (const e of isQualifiedName(String(mc.name))) causes.push(invalid(`${p}.name`, mc.name, e));
     }
-    causes.push(...validateExpression(mc.expression, `${p}.expression`));
+    causes.push(...validateExpression(mc.expression, `${p}.expression`, allVars));
   });
   const varNames = new Set<string>();
   (Array.isArray(spec.variables) ? spec.variables : []).forEach((v: unknown, i: number) => {
     const p = `spec.variables[${i}]`;
     if (!isObj(v)) return;
+    // compiled with the variables declared before it
+    const before = new Set(varNames);
     if (!v.name) causes.push(required(`${p}.name`));
     else if (!CEL_IDENT.test(String(v.name))) causes.push(invalid(`${p}.name`, v.name, 'name is not a valid CEL identifier'));
     else if (varNames.has(String(v.name))) causes.push(duplicate(`${p}.name`, v.name));
     else varNames.add(String(v.name));
-    causes.push(...validateExpression(v.expression, `${p}.expression`));
+    causes.push(...validateExpression(v.expression, `${p}.expression`, before));
   });
   validations.forEach((v: unknown, i: number) => {
     const p = `spec.validations[${i}]`;
     if (!isObj(v)) return;
-    causes.push(...validateExpression(v.expression, `${p}.expression`));
+    causes.push(...validateExpression(v.expression, `${p}.expression`, allVars));
     causes.push(...validateMessage(v.message, `${p}.message`));
     if (typeof v.messageExpression === 'string' && v.messageExpression !== '') {
       if (v.messageExpression.trim() === '') causes.push(required(`${p}.messageExpression`, 'if specified, messageExpression must not be empty'));
-      else causes.push(...compileCause(`${p}.messageExpression`, v.messageExpression));
+      else causes.push(...compileCause(`${p}.messageExpression`, v.messageExpression, allVars));
     }
     if (v.reason !== undefined && v.reason !== null && !REASONS.includes(String(v.reason))) causes.push(notSupported(`${p}.reason`, v.reason, REASONS));
   });
@@ -198,7 +201,7 @@ export function validatePolicy(obj: KObject): Cause[] {
       if (keys.has(key)) causes.push(duplicate(`${p}.key`, key));
       keys.add(key);
     }
-    causes.push(...validateExpression(a.valueExpression, `${p}.valueExpression`));
+    causes.push(...validateExpression(a.valueExpression, `${p}.valueExpression`, allVars));
   });
   return causes;
 }
