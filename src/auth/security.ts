@@ -7,6 +7,8 @@ import type { SecurityRuntime } from './filters.js';
 import { alwaysAllow } from './types.js';
 import { buildTLS } from './tls.js';
 import type { ClusterPKI } from './pki.js';
+import { installTokenAuthentication } from './tokens/index.js';
+import { impersonate } from './impersonation.js';
 
 export interface SecurityOptions {
   /** the old open mode: plain HTTP, no authentication, every request allowed (CLI `--insecure`) */
@@ -59,5 +61,8 @@ export async function buildSecurity(opts: SecurityOptions, ctx: SecurityContext)
   const tls = buildTLS(opts, ctx);
   if (opts.open) return { runtime: { open: true, authenticators: [], anonymous: true, authorizer: alwaysAllow }, pki: tls.pki };
   const runtime: SecurityRuntime = { open: false, authenticators: [...tls.authenticators], anonymous: opts.anonymousAuth ?? true, authorizer: alwaysAllow };
+  // bearer tokens (token file, service-account tokens) and impersonation: tokens/, impersonation.ts
+  installTokenAuthentication(runtime, opts, ctx);
+  runtime.impersonate = impersonate;
   return { runtime, tls: tls.tls, pki: tls.pki };
 }

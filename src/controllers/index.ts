@@ -16,6 +16,7 @@ import { garbageCollectorController } from './garbagecollector.js';
 import { namespaceController } from './namespace.js';
 import { serviceAccountController } from './serviceaccount.js';
 import { rootCACertPublisherController } from './rootcacertpublisher.js';
+import { tokensController } from './tokens.js';
 import { systemNamespacesController } from './systemnamespaces.js';
 import { endpointsController } from './network/endpoints.js';
 import { endpointSliceController } from './network/endpointslice.js';
@@ -42,6 +43,7 @@ export function allControllers(): Controller[] {
     namespaceController(),
     serviceAccountController(),
     rootCACertPublisherController(),
+    tokensController(),
     systemNamespacesController(),
     endpointsController(),
     endpointSliceController(),

@@ -21,6 +21,7 @@ import { WatchHub } from './watch.js';
 import { emulatedMinor, versionInfo } from './version.js';
 import { ControllerManager } from '../controllers/manager.js';
 import { allControllers } from '../controllers/index.js';
+import { admissionPluginErrors } from '../admission/plugins.js';
 import { join, resolve } from 'node:path';
 import { tmpdir } from 'node:os';
 import { OPENAPI_V2_PROTOBUF_CONTENT_TYPE } from '../schema/index.js';
@@ -30,8 +31,12 @@ import { serviceAllocators } from '../resources/core/service-allocation.js';
 import { startDNSServer } from '../dns/server.js';
 import { buildSecurity, type SecurityOptions } from '../auth/security.js';
 import { installSecurity } from '../auth/filters.js';
+import { OIDC_DISCOVERY_PATH, OIDC_JWKS_PATH, serviceAccountIssuerDocument } from '../auth/tokens/discovery.js';
 import { AdmissionChain } from '../admission/types.js';
 import { kubeconfigYAML } from './kubeconfig.js';
+import { installWebhookAdmission } from '../admission/webhook/index.js';
+import { installPolicyAdmission } from '../admission/policy/index.js';
+import { loadPolicySupport } from '../admission/policy/load.js';
 
 // apiserver pkg/server/config.go: MaxRequestBodyBytes is 3 MB
 export const MAX_REQUEST_BODY_BYTES = 3 * 1024 * 1024;
@@ -65,6 +70,8 @@ export interface ServerOptions {
   dnsPortFallback?: boolean;
   /** called when the database cannot commit writes (the CLI exits); the server refuses writes after it */
   onStorageFailure?: (err: unknown) => void;
+  /** --disable-admission-plugins: admission plugins to turn off (upstream names; see src/admission/plugins.ts) */
+  disableAdmissionPlugins?: string[];
   /** TLS, authentication and authorization (default: HTTPS with the cluster CA, RBAC); `{ open: true }` is the old open mode */
   security?: SecurityOptions;
 }
@@ -95,6 +102,8 @@ export interface KubeEmulator {
 export async function createServer(opts: ServerOptions = {}): Promise<KubeEmulator> {
   const logger = opts.logger ?? pino({ level: opts.logLevel ?? 'warn', base: undefined });
   const emulated = opts.emulatedVersion ?? 'v1.33.0';
+  const admissionErrors = admissionPluginErrors(opts.disableAdmissionPlugins ?? []);
+  if (admissionErrors.length) throw new Error(admissionErrors.join('; '));
   const kinds = new KindRegistry(allResources(emulatedMinor(emulated)));
   const store = new ObjectStore({
     dataDir: opts.inMemory ? undefined : (opts.dataDir ?? './data'),
@@ -106,7 +115,7 @@ export async function createServer(opts: ServerOptions = {}): Promise<KubeEmulat
   });
   // set once the server exists: answer the writes in flight first (see answerThenStop)
   let onStorageFailure = (err: unknown) => opts.onStorageFailure?.(err);
-  const registry = new Registry(store, kinds, { logger, kindConfig: { serviceCIDR: opts.serviceCIDR ?? '10.96.0.0/12' } });
+  const registry = new Registry(store, kinds, { logger, kindConfig: { serviceCIDR: opts.serviceCIDR ?? '10.96.0.0/12', disabledAdmissionPlugins: opts.disableAdmissionPlugins } });
   const serviceIP = serviceAllocators(registry)!.ips.first();
   bootstrap(registry, serviceIP);
   // secure by default: HTTPS with the cluster CA, authentication, authorization
@@ -139,6 +148,10 @@ export async function createServer(opts: ServerOptions = {}): Promise<KubeEmulat
   const openapi = new ServedOpenAPI(kinds);
   const version = versionInfo(emulated);
   const admission = new AdmissionChain();
+  // admission webhooks (MutatingAdmissionWebhook, ValidatingAdmissionWebhook: late in upstream's plugin order)
+  installWebhookAdmission(admission, { registry, logger: logger.child({ component: 'admission' }) });
+  // ValidatingAdmissionPolicy (before ValidatingAdmissionWebhook in upstream's plugin order)
+  installPolicyAdmission(admission, { registry, authorizer: () => security.runtime.authorizer, logger: logger.child({ component: 'admission' }) });
   const ctx: HandlerContext = { registry, watches, emulatedMinor: emulatedMinor(emulated), admission, security: security.runtime };
 
   const httpLogger = logger.child({ component: 'http' }, { level: logger.isLevelEnabled('debug') ? logger.level : 'warn' });
@@ -227,6 +240,14 @@ export async function createServer(opts: ServerOptions = {}): Promise<KubeEmulat
         return reply.code(200).header('Content-Type', 'text/plain; charset=utf-8').send('ok');
       case '/version':
         return sendRawJSON(reply, version);
+      case OIDC_DISCOVERY_PATH:
+      case OIDC_JWKS_PATH: {
+        // service-account issuer discovery (auth/tokens/discovery.ts)
+        if (!isRead) throw methodNotAllowed();
+        const doc = serviceAccountIssuerDocument(registry, clean, serverAddress(), security.tls ? 'https' : 'http');
+        if (!doc) throw pageNotFound();
+        return reply.code(200).header('Content-Type', doc.contentType).header('Cache-Control', doc.cacheControl).send(doc.body);
+      }
       case '/api': {
         if (!isRead) throw methodNotAllowed();
         const agg = aggregatedDiscoveryVersion(req.headers.accept);
@@ -266,6 +287,8 @@ export async function createServer(opts: ServerOptions = {}): Promise<KubeEmulat
     if (String(req.headers['content-type'] ?? '').includes('protobuf') || String(req.headers.accept ?? '').includes('protobuf')) await ensureProtobuf();
     // a CustomResourceDefinition write validates its schemas: the custom-resource machinery first
     if (!isRead && clean.startsWith('/apis/apiextensions.k8s.io/')) await loadCustomResourceSupport();
+    // a policy write compiles its CEL expressions
+    if (!isRead && clean.startsWith('/apis/admissionregistration.k8s.io/')) await loadPolicySupport();
     const info = parseRequestInfo(req.method, clean, req.query as Record<string, unknown>);
     (req as RequestWithInfo)[REQUEST_INFO] = info;
     if (!info.apiPrefix) throw pageNotFound();
@@ -362,7 +385,7 @@ export async function createServer(opts: ServerOptions = {}): Promise<KubeEmulat
 }
 
 // the kind a subresource's body decodes into, where it is not the resource's own
-const SUBRESOURCE_KINDS: Record<string, string> = { scale: 'Scale', binding: 'Binding', eviction: 'Eviction' };
+const SUBRESOURCE_KINDS: Record<string, string> = { scale: 'Scale', binding: 'Binding', eviction: 'Eviction', token: 'TokenRequest' };
 
 const REQUEST_INFO = Symbol('requestInfo');
 type RequestWithInfo = FastifyRequest & { [REQUEST_INFO]?: RequestInfo };
