@@ -3,29 +3,40 @@
 // (O). A certificate presented but not verified (another CA, expired, not for client auth) fails
 // the request with 401; no certificate: no opinion.
 import type { TLSSocket } from 'node:tls';
-import type { Authenticator } from './types.js';
+import type { AuthResult, Authenticator } from './types.js';
 
 const CLIENT_AUTH = '1.3.6.1.5.5.7.3.2';
 const ANY_EKU = '2.5.29.37.0';
 
 export function x509Authenticator(): Authenticator {
+  // the certificate is the connection's: judged once per connection, not per request (keep-alive);
+  // its expiry still counts for every request, as upstream verifies the chain each time
+  const seen = new WeakMap<object, { result: AuthResult; notAfter: number }>();
   return {
     name: 'x509',
     authenticate(req) {
       const sock = req.socket as TLSSocket | undefined;
       if (!sock || typeof sock.getPeerCertificate !== 'function') return undefined;
-      const cert = sock.getPeerCertificate();
-      if (!cert || !cert.raw) return undefined;
-      if (!sock.authorized) return { error: `verifying certificate: ${String(sock.authorizationError ?? 'unknown authority')}` };
-      // x509.go verifies with KeyUsages: [ExtKeyUsageClientAuth]
-      const eku = (cert as { ext_key_usage?: string[] }).ext_key_usage;
-      if (eku && eku.length && !eku.includes(CLIENT_AUTH) && !eku.includes(ANY_EKU)) return { error: 'x509: certificate specifies an incompatible key usage' };
-      const cn = asList(cert.subject?.CN)[0];
-      // CommonNameUserConversion: a certificate without a CN is refused
-      if (!cn) return { error: 'x509: certificate has no common name' };
-      return { user: { username: cn, groups: asList(cert.subject?.O) } };
+      let j = seen.get(sock);
+      if (!j) seen.set(sock, (j = judge(sock)));
+      if (j.result && 'user' in j.result && Date.now() > j.notAfter) return { error: 'x509: certificate has expired' };
+      return j.result;
     },
   };
+}
+
+function judge(sock: TLSSocket): { result: AuthResult; notAfter: number } {
+  const cert = sock.getPeerCertificate();
+  if (!cert || !cert.raw) return { result: undefined, notAfter: Infinity };
+  const notAfter = Date.parse(cert.valid_to);
+  if (!sock.authorized) return { result: { error: `verifying certificate: ${String(sock.authorizationError ?? 'unknown authority')}` }, notAfter };
+  // x509.go verifies with KeyUsages: [ExtKeyUsageClientAuth]
+  const eku = (cert as { ext_key_usage?: string[] }).ext_key_usage;
+  if (eku && eku.length && !eku.includes(CLIENT_AUTH) && !eku.includes(ANY_EKU)) return { result: { error: 'x509: certificate specifies an incompatible key usage' }, notAfter };
+  const cn = asList(cert.subject?.CN)[0];
+  // CommonNameUserConversion: a certificate without a CN is refused
+  if (!cn) return { result: { error: 'x509: certificate has no common name' }, notAfter };
+  return { result: { user: { username: cn, groups: asList(cert.subject?.O) } }, notAfter };
 }
 
 function asList(v: string | string[] | undefined): string[] {

@@ -72,6 +72,18 @@ describe('HTTPS by default', () => {
     expect(JSON.parse(r.body)).toEqual(UNAUTHORIZED);
   });
 
+  it('a certificate of the cluster CA that is not for client auth is 401', async () => {
+    const serving = issueServingCertificate({ cert: emu.ca!, key: emu.caKey! }, ['kubernetes-admin']);
+    const r = await get(emu, '/version', serving);
+    expect(r.status).toBe(401);
+    expect(JSON.parse(r.body)).toEqual(UNAUTHORIZED);
+  });
+
+  it('a client certificate the cluster CA signed for another user is accepted (who it names: see the x509 authenticator test)', async () => {
+    const jane = issueClientCertificate({ cert: emu.ca!, key: emu.caKey! }, { cn: 'jane', o: ['dev'] });
+    expect((await get(emu, '/version', jane)).status).toBe(200);
+  });
+
   it('without a certificate the request is anonymous (allowed to read /version)', async () => {
     const r = await get(emu, '/version');
     expect(r.status).toBe(200);
