@@ -47,6 +47,7 @@ import { volumeAttachmentDef } from './storage/volumeattachment.js';
 import { volumeAttributesClassDef, VOLUME_ATTRIBUTES_CLASS_V1_SINCE } from './storage/volumeattributesclass.js';
 import { selfSubjectAccessReviewDef, selfSubjectRulesReviewDef, reviewSelfSubjectAccess, reviewSelfSubjectRules } from './authorization/reviews.js';
 import { authenticationDefs } from './authentication/reviews.js';
+import { rbacDefs } from './rbac/index.js';
 
 /** The served kinds, in discovery order within each group-version, as `emulatedMinor` serves them. */
 export function allResources(emulatedMinor = 33): ResourceDef[] {
@@ -85,6 +86,7 @@ export function allResources(emulatedMinor = 33): ResourceDef[] {
     ingressDef,
     networkPolicyDef,
     podDisruptionBudgetDef,
+    ...rbacDefs,
     leaseDef,
     mutatingWebhookConfigurationDef,
     ...policyDefsFor(emulatedMinor),
