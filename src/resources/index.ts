@@ -43,7 +43,16 @@ import { csiDriverDef } from './storage/csidriver.js';
 import { csiNodeDef } from './storage/csinode.js';
 import { volumeAttachmentDef } from './storage/volumeattachment.js';
 import { volumeAttributesClassDef, VOLUME_ATTRIBUTES_CLASS_V1_SINCE } from './storage/volumeattributesclass.js';
-import { selfSubjectAccessReviewDef, selfSubjectRulesReviewDef, reviewSelfSubjectAccess, reviewSelfSubjectRules } from './authorization/reviews.js';
+import {
+  localSubjectAccessReviewDef,
+  reviewLocalSubjectAccess,
+  reviewSelfSubjectAccess,
+  reviewSelfSubjectRules,
+  reviewSubjectAccess,
+  selfSubjectAccessReviewDef,
+  selfSubjectRulesReviewDef,
+  subjectAccessReviewDef,
+} from './authorization/reviews.js';
 
 /** The served kinds, in discovery order within each group-version, as `emulatedMinor` serves them. */
 export function allResources(emulatedMinor = 33): ResourceDef[] {
@@ -71,6 +80,8 @@ export function allResources(emulatedMinor = 33): ResourceDef[] {
     statefulSetDef,
     { ...selfSubjectAccessReviewDef, create: reviewSelfSubjectAccess },
     { ...selfSubjectRulesReviewDef, create: reviewSelfSubjectRules },
+    { ...subjectAccessReviewDef, create: reviewSubjectAccess },
+    { ...localSubjectAccessReviewDef, create: reviewLocalSubjectAccess },
     customResourceDefinitionDefFor(emulatedMinor),
     // autoscaling/v2 (the preferred version, the storage) before autoscaling/v1
     horizontalPodAutoscalerDef,

@@ -26,6 +26,7 @@ import { tmpdir } from 'node:os';
 import { OPENAPI_V2_PROTOBUF_CONTENT_TYPE } from '../schema/index.js';
 import { ServedOpenAPI } from '../schema/openapi-served.js';
 import { bootstrap } from './bootstrap.js';
+import { ensureBootstrapPolicy } from '../auth/rbac/bootstrap.js';
 import { serviceAllocators } from '../resources/core/service-allocation.js';
 import { startDNSServer } from '../dns/server.js';
 import { buildSecurity, type SecurityOptions } from '../auth/security.js';
@@ -98,6 +99,8 @@ export async function createServer(opts: ServerOptions = {}): Promise<KubeEmulat
   let onStorageFailure = (err: unknown) => opts.onStorageFailure?.(err);
   const registry = new Registry(store, kinds, { logger, kindConfig: { serviceCIDR: opts.serviceCIDR ?? '10.96.0.0/12' } });
   bootstrap(registry, serviceAllocators(registry)!.ips.first());
+  // the bootstrap RBAC policy, reconciled at every start (storage_rbac.go PostStartHook)
+  ensureBootstrapPolicy(registry, logger);
   const customResources = new CustomResourceServing(registry, logger);
   await customResources.start();
   const watches = new WatchHub(registry, logger);
