@@ -6,16 +6,11 @@
 import type { KObject } from '../resources/types.js';
 import { labelSelectorMatches } from '../resources/labelselector.js';
 import { StatusError } from '../registry/errors.js';
+import { canonicalRule } from '../auth/rbac/covers.js';
 import type { Controller, ControllerContext } from './manager.js';
 
 const FIELD_MANAGER = 'clusterrole-aggregation-controller';
 
-/** a rule with its empty lists dropped and its keys in one order: equality.Semantic.DeepEqual (nil == empty) */
-function canonicalRule(r: KObject): string {
-  const out: Record<string, unknown> = {};
-  for (const k of ['verbs', 'apiGroups', 'resources', 'resourceNames', 'nonResourceURLs']) if (Array.isArray(r?.[k]) && r[k].length) out[k] = r[k];
-  return JSON.stringify(out);
-}
 
 const byName = (a: KObject, b: KObject) => (a.metadata.name < b.metadata.name ? -1 : a.metadata.name > b.metadata.name ? 1 : 0);
 

@@ -9,7 +9,7 @@ import type { Logger } from 'pino';
 import type { Registry } from '../../registry/registry.js';
 import type { KObject, ResourceDef } from '../../resources/types.js';
 import { StatusError } from '../../registry/errors.js';
-import { covers } from './covers.js';
+import { canonicalRule, covers } from './covers.js';
 import type { PolicyRule } from './types.js';
 import { AUTOUPDATE, RBAC_GROUP, bindingObject, roleObject, type BindingSpec, type RoleSpec } from './bootstrap/spec.js';
 import { CLUSTER_ROLES, CLUSTER_ROLE_BINDINGS } from './bootstrap/clusterroles.js';
@@ -52,6 +52,7 @@ const canon = (v: unknown) => JSON.stringify(v);
 /** computeReconciledRole (removeExtraPermissions=false): the object to write, or undefined when nothing changes */
 export function reconcileRole(existing: KObject, expected: KObject): KObject | undefined {
   if (isProtected(existing)) return undefined;
+  if (roleUnchanged(existing, expected)) return undefined;
   const out: KObject = structuredClone(existing);
   out.metadata ??= {};
   const m: Merge = { changed: false };
@@ -75,6 +76,29 @@ export function reconcileRole(existing: KObject, expected: KObject): KObject | u
   return m.changed ? out : undefined;
 }
 
+function hasAll(cur: Record<string, string> | undefined, want: Record<string, string> | undefined): boolean {
+  if (!want) return true;
+  for (const k in want) if (!cur || !(k in cur)) return false;
+  return true;
+}
+
+/** the fast path of a start with an existing data dir: the stored object still holds the expected one as written */
+function metaUnchanged(existing: KObject, expected: KObject): boolean {
+  return hasAll(existing.metadata?.labels, expected.metadata.labels) && hasAll(existing.metadata?.annotations, expected.metadata.annotations);
+}
+
+function roleUnchanged(existing: KObject, expected: KObject): boolean {
+  if (!metaUnchanged(existing, expected)) return false;
+  if (expected.aggregationRule && canon(existing.aggregationRule) !== canon(expected.aggregationRule)) return false;
+  const want: KObject[] = expected.rules ?? [];
+  if (!want.length) return true;
+  const have: KObject[] = existing.rules ?? [];
+  // the expected rules, in order, at the start of the stored ones (a user's rules come after)
+  if (have.length < want.length) return false;
+  for (let i = 0; i < want.length; i++) if (canonicalRule(have[i]) !== canonicalRule(want[i])) return false;
+  return true;
+}
+
 const subjectKey = (s: KObject) => `${s.kind}\u0000${s.apiGroup ?? ''}\u0000${s.name}\u0000${s.namespace ?? ''}`;
 
 /**
@@ -85,6 +109,9 @@ export function reconcileBinding(existing: KObject, expected: KObject): KObject 
   if (isProtected(existing)) return undefined;
   const ref = existing.roleRef ?? {};
   if (ref.name !== expected.roleRef.name || ref.kind !== expected.roleRef.kind || (ref.apiGroup ?? '') !== expected.roleRef.apiGroup) return 'recreate';
+  const want: KObject[] = expected.subjects ?? [];
+  const cur: KObject[] = existing.subjects ?? [];
+  if (metaUnchanged(existing, expected) && cur.length >= want.length && want.every((s, i) => subjectKey(s) === subjectKey(cur[i]))) return undefined;
   const out: KObject = structuredClone(existing);
   out.metadata ??= {};
   const m: Merge = { changed: false };

@@ -48,3 +48,14 @@ export function covers(owner: PolicyRule[], servant: PolicyRule[]): [boolean, Po
   for (const rule of servant) for (const atom of breakdownRule(rule)) if (!owner.some((o) => ruleCovers(o, atom))) missing.push(atom);
   return [missing.length === 0, missing];
 }
+
+/** A rule's identity: empty lists dropped, keys in one order (equality.Semantic.DeepEqual, where nil == empty). */
+export function canonicalRule(r: PolicyRule | Record<string, any>): string {
+  const o = r as Record<string, unknown>;
+  let s = '';
+  for (const k of ['verbs', 'apiGroups', 'resources', 'resourceNames', 'nonResourceURLs']) {
+    const v = o?.[k];
+    if (Array.isArray(v) && v.length) s += `${k}=${JSON.stringify(v)};`;
+  }
+  return s;
+}
