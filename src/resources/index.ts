@@ -53,6 +53,7 @@ import {
   selfSubjectRulesReviewDef,
   subjectAccessReviewDef,
 } from './authorization/reviews.js';
+import { authenticationDefs } from './authentication/reviews.js';
 
 /** The served kinds, in discovery order within each group-version, as `emulatedMinor` serves them. */
 export function allResources(emulatedMinor = 33): ResourceDef[] {
@@ -78,6 +79,7 @@ export function allResources(emulatedMinor = 33): ResourceDef[] {
     deploymentDef,
     replicaSetDef,
     statefulSetDef,
+    ...authenticationDefs(emulatedMinor),
     { ...selfSubjectAccessReviewDef, create: reviewSelfSubjectAccess },
     { ...selfSubjectRulesReviewDef, create: reviewSelfSubjectRules },
     { ...subjectAccessReviewDef, create: reviewSubjectAccess },

@@ -1,12 +1,13 @@
 // Starts an in-memory kube-emulator on a free port for a test file. By default no controllers run
 // (API machinery tests see exactly what they write); pass `controllers: ['*']` for the cluster,
-// with zero-delay pod stages.
+// with zero-delay pod stages. The server is in the open mode (plain HTTP, no authentication) unless
+// the caller passes `security`.
 import { tmpdir } from 'node:os';
 import { createServer, type KubeEmulator, type ServerOptions } from '../../src/server/app.js';
 import type { ControllerOptions } from '../../src/controllers/manager.js';
 
 export async function startServer(opts: ServerOptions = {}): Promise<KubeEmulator> {
-  return createServer({ inMemory: true, port: 0, logLevel: 'silent', controllers: [], podStages: 'fast', ...opts });
+  return createServer({ inMemory: true, port: 0, logLevel: 'silent', controllers: [], podStages: 'fast', security: { open: true }, ...opts });
 }
 
 /** Controller-manager options for tests: one node, zero-delay pod stages, emulating 1.33. */

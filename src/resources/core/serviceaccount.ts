@@ -23,7 +23,8 @@ export const serviceAccountDef: ResourceDef = {
   namespaced: true,
   shortNames: ['sa'],
   verbs: ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'],
-  subresources: [], // serviceaccounts/token (TokenRequest) is not served
+  // serviceaccounts/token: the TokenRequest API (resources/authentication/tokenrequest.ts)
+  subresources: [{ name: 'token', group: 'authentication.k8s.io', version: 'v1', kind: 'TokenRequest', verbs: ['create'] }],
   definition: 'io.k8s.api.core.v1.ServiceAccount',
   table: serviceAccountPrinter,
   validate: validateServiceAccount,
