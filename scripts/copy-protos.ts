@@ -23,6 +23,7 @@ const OUT = join(ROOT, 'proto');
 // client-go commonly send as protobuf bodies (kubectl create deployment/job/pdb/ingress, ...)
 const API_PACKAGES = [
   'core/v1',
+  'admissionregistration/v1',
   'apps/v1',
   'authentication/v1',
   'authorization/v1',

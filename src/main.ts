@@ -32,6 +32,9 @@ const USAGE = `Usage: kube-emulator [flags]
   --default-storage-class   make the built-in StorageClass 'standard' the cluster default
   --dns-port PORT           cluster DNS (UDP+TCP) port on --host; 0 = off (default 10053, or a
                             free port when 10053 is taken or --port is 0; logged, and in the kubeconfig)
+  --disable-admission-plugins LIST
+                            admission plugins to turn off, comma-separated (upstream's names; only
+                            ServiceAccount can be turned off: pods then need no ServiceAccount)
   --log-level LEVEL         trace|debug|info|warn|error (default info)
 
 Security (default: HTTPS with a cluster CA kept in <data-dir>/pki, client certificates, RBAC;
@@ -80,6 +83,7 @@ async function main(): Promise<void> {
       'anonymous-auth': { type: 'string' },
       'token-auth-file': { type: 'string' },
       'service-account-issuer': { type: 'string' },
+      'disable-admission-plugins': { type: 'string', default: '' },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
@@ -118,6 +122,7 @@ async function main(): Promise<void> {
     defaultStorageClass: values['default-storage-class'],
     dnsPort,
     dnsPortFallback: values['dns-port'] === undefined,
+    disableAdmissionPlugins: values['disable-admission-plugins']!.split(',').map((p) => p.trim()).filter(Boolean),
     logger,
     // as etcd does when it cannot write its log: what is on disk is served again at the next start
     onStorageFailure: () => process.exit(70),

@@ -2,11 +2,13 @@
 // registered with the kind registry while the CRD is established (the model: apiextensions-apiserver
 // pkg/apiserver/customresource_handler.go crdInfo and pkg/registry/customresource: strategy.go,
 // status_strategy.go, validator.go, etcd.go). Versions other than the storage version are views of
-// the same storage with `conversion.strategy: None`: only apiVersion changes.
+// the same storage: `conversion.strategy: None` changes only apiVersion, `Webhook` calls the CRD's
+// conversion webhook (conversion/webhook.ts).
 import type { Cause, KObject, ResourceDef, StorageView, SubresourceDef } from '../resources/types.js';
 import { registerDefinitions, unregisterDefinitions, type DefinitionSchema } from '../schema/model.js';
 import { compareVersions } from '../util/versions.js';
-import { StatusError } from '../registry/errors.js';
+import type { Registry } from '../registry/registry.js';
+import { convertThroughWebhook } from './conversion/webhook.js';
 import { storageVersion as storageVersionOfCRD } from '../resources/apiextensions/helpers.js';
 import { compileSchema, openapiFor, tableFor, type CompiledSchema } from './support.js';
 
@@ -85,7 +87,7 @@ export interface CustomResourceKinds {
  * The kinds a CRD serves: one ResourceDef per served version, the storage version's first among
  * equals (the one controllers watch). `terminating`: the CRD is being deleted (no creates).
  */
-export function customResourceKinds(crd: KObject, opts: { terminating?: boolean } = {}): CustomResourceKinds {
+export function customResourceKinds(crd: KObject, opts: { terminating?: boolean; registry?: Registry } = {}): CustomResourceKinds {
   const spec = crd.spec ?? {};
   const group: string = spec.group;
   const names = crd.status?.acceptedNames?.plural ? crd.status.acceptedNames : spec.names;
@@ -110,21 +112,23 @@ export function customResourceKinds(crd: KObject, opts: { terminating?: boolean 
     if (scale) subresources.push({ name: 'scale', group: 'autoscaling', version: 'v1', kind: 'Scale', verbs: ['get', 'patch', 'update'] });
     const apiVersion = `${group}/${v.name}`;
     const storedApiVersion = `${group}/${storageVersion}`;
-    // conversion.strategy None rewrites apiVersion; Webhook conversion needs a webhook over TLS,
-    // which this server cannot call yet: a clear 500, as upstream answers for a failing webhook
-    const convert = (o: KObject, to: string): KObject => {
+    // conversion.strategy None rewrites apiVersion; Webhook calls the CRD's conversion webhook
+    const convert = (o: KObject, to: string, stored: boolean): KObject => {
       if (o.apiVersion === to) return o;
-      if (webhook) throw webhookConversionError(String(o.apiVersion ?? storedApiVersion), to, kind);
+      if (webhook) {
+        const wh = spec.conversion?.webhook ?? {};
+        return convertThroughWebhook({ clientConfig: wh.clientConfig ?? {}, conversionReviewVersions: Array.isArray(wh.conversionReviewVersions) ? wh.conversionReviewVersions : [], registry: opts.registry }, o, to, kind, stored);
+      }
       return { ...o, apiVersion: to };
     };
     const storage: StorageView = {
       group,
       plural,
       primary: v.name === storageVersion,
-      fromStorage: (o) => convert(o, apiVersion),
+      fromStorage: (o) => convert(o, apiVersion, true),
       // objects are stored with apiVersion first (checkTypeMeta sets it before anything else is written)
       passThrough: (json) => json.startsWith(`{"apiVersion":${JSON.stringify(apiVersion)}`) || json.startsWith(`{"kind":${JSON.stringify(kind)},"apiVersion":${JSON.stringify(apiVersion)},`),
-      toStorage: (o) => convert(o, storedApiVersion),
+      toStorage: (o) => convert(o, storedApiVersion, false),
     };
     // the field labels a custom resource takes (pkg/apiserver/conversion/converter.go
     // ConvertFieldLabel): metadata.name, metadata.namespace when namespaced, the selectable fields;
@@ -196,10 +200,6 @@ export function customResourceKinds(crd: KObject, opts: { terminating?: boolean 
   return { defs, definitions: Object.keys(definitions), versionOrder: versions.map((v) => v.name) };
 }
 
-/** What a request needing webhook conversion gets (upstream: the webhook converter's error, a 500). */
-function webhookConversionError(from: string, to: string, kind: string): StatusError {
-  return new StatusError(500, 'InternalError', `conversion webhook for ${from}, Kind=${kind} failed: conversion webhooks are not supported by kube-emulator yet (they need TLS); use conversion strategy None to read this object as ${to}`);
-}
 
 export function releaseDefinitions(k: CustomResourceKinds): void {
   unregisterDefinitions(k.definitions);

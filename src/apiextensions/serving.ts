@@ -139,7 +139,7 @@ export class CustomResourceServing {
     const terminating = !!crd.metadata?.deletionTimestamp;
     const key = `${crd.metadata.resourceVersion}/${terminating}`;
     if (cur?.key === key) return;
-    const kinds = customResourceSupport()!.customResourceKinds(crd, { terminating });
+    const kinds = customResourceSupport()!.customResourceKinds(crd, { terminating, registry: this.registry });
     const shape = `${crd.metadata.generation}/${JSON.stringify(crd.status?.acceptedNames ?? {})}`;
     if (cur && cur.shape !== shape) {
       // customresource_handler.go updateCustomResourceDefinition: a changed spec or changed accepted

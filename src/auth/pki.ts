@@ -20,6 +20,8 @@ export interface ClusterPKI {
   /** the admin client certificate and key (PEM): user kubernetes-admin, group system:masters */
   adminCert: string;
   adminKey: string;
+  /** what this start made (ca, apiserver, admin); empty when everything was reused */
+  made: string[];
 }
 
 export interface PKIOptions {
@@ -62,47 +64,59 @@ export function ensurePKI(opts: PKIOptions): ClusterPKI {
   };
   if (dir) mkdirSync(dir, { recursive: true, mode: 0o755 });
   const now = Date.now();
+  const made: string[] = [];
 
   let caCert = read('ca.crt');
   let caKey = read('ca.key');
   let caNew = false;
-  if (!caCert || !caKey || !usable(caCert, now)) {
+  // a file that cannot be read back, or a key that is not the certificate's, is made again
+  if (!caCert || !caKey || !usable(caCert, now) || !pairs(caCert, caKey)) {
     const key = newKey();
     caKey = key.pem;
     caCert = makeCertificate({ subject: { cn: 'kubernetes' }, key: key.key, signer: key.key, ca: true, validity: CA_VALIDITY, now });
     write('ca.crt', caCert, false);
     write('ca.key', caKey, true);
     caNew = true;
+    made.push('ca');
   }
   const caPrivate = createPrivateKey(caKey);
   const caX = new X509Certificate(caCert);
 
   let serverCert = read('apiserver.crt');
   let serverKey = read('apiserver.key');
-  if (caNew || !serverCert || !serverKey || !usable(serverCert, now, caX) || !coversSANs(serverCert, sans)) {
+  if (caNew || !serverCert || !serverKey || !usable(serverCert, now, caX) || !pairs(serverCert, serverKey) || !coversSANs(serverCert, sans)) {
     const key = newKey();
     serverKey = key.pem;
     serverCert = makeCertificate({ subject: { cn: 'kube-apiserver' }, key: key.key, signer: caPrivate, issuer: caX, extKeyUsage: [OID.serverAuth], sans, validity: LEAF_VALIDITY, now });
     write('apiserver.crt', serverCert, false);
     write('apiserver.key', serverKey, true);
+    made.push('apiserver');
   }
 
   let adminCert = read('admin.crt');
   let adminKey = read('admin.key');
-  if (caNew || !adminCert || !adminKey || !usable(adminCert, now, caX)) {
+  if (caNew || !adminCert || !adminKey || !usable(adminCert, now, caX) || !pairs(adminCert, adminKey)) {
     const key = newKey();
     adminKey = key.pem;
     adminCert = makeCertificate({ subject: { cn: 'kubernetes-admin', o: ['system:masters'] }, key: key.key, signer: caPrivate, issuer: caX, extKeyUsage: [OID.clientAuth], validity: LEAF_VALIDITY, now });
     write('admin.crt', adminCert, false);
     write('admin.key', adminKey, true);
+    made.push('admin');
   }
-  return { caCert, caKey, serverCert, serverKey, adminCert, adminKey };
+  return { caCert, caKey, serverCert, serverKey, adminCert, adminKey, made };
 }
 
 /** A client certificate signed by the given CA (tests, and users the emulator vouches for). */
 export function issueClientCertificate(ca: { cert: string; key: string }, user: { cn: string; o?: string[] }, validity = LEAF_VALIDITY, now = Date.now()): { cert: string; key: string } {
   const key = newKey();
   const cert = makeCertificate({ subject: user, key: key.key, signer: createPrivateKey(ca.key), issuer: new X509Certificate(ca.cert), extKeyUsage: [OID.clientAuth], validity, now });
+  return { cert, key: key.pem };
+}
+
+/** A serving certificate signed by the given CA (tests: a user's own --tls-cert-file). */
+export function issueServingCertificate(ca: { cert: string; key: string }, sans: string[], now = Date.now()): { cert: string; key: string } {
+  const key = newKey();
+  const cert = makeCertificate({ subject: { cn: sans[0] ?? 'localhost' }, key: key.key, signer: createPrivateKey(ca.key), issuer: new X509Certificate(ca.cert), extKeyUsage: [OID.serverAuth], sans: sans.map(normalizeSAN), validity: LEAF_VALIDITY, now });
   return { cert, key: key.pem };
 }
 
@@ -125,6 +139,14 @@ function usable(pem: string, now: number, ca?: X509Certificate): boolean {
     if (Date.parse(x.validFrom) > now || Date.parse(x.validTo) < now + 7 * DAY) return false;
     if (ca && (!x.checkIssued(ca) || !x.verify(ca.publicKey))) return false;
     return true;
+  } catch {
+    return false;
+  }
+}
+
+function pairs(certPem: string, keyPem: string): boolean {
+  try {
+    return new X509Certificate(certPem).checkPrivateKey(createPrivateKey(keyPem));
   } catch {
     return false;
   }

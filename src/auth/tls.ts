@@ -2,6 +2,7 @@
 // (the user's own with --tls-cert-file/--tls-private-key-file) and the client-certificate
 // authenticator. Called by buildSecurity.
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Authenticator } from './types.js';
 import { ensurePKI, type ClusterPKI } from './pki.js';
 import { x509Authenticator } from './x509.js';
@@ -17,6 +18,7 @@ export interface TLSParts {
 export function buildTLS(opts: SecurityOptions, ctx: SecurityContext): TLSParts {
   if (!!opts.tlsCertFile !== !!opts.tlsPrivateKeyFile) throw new Error('--tls-cert-file and --tls-private-key-file go together');
   const pki = ensurePKI({ dataDir: ctx.dataDir, host: ctx.host, serviceIP: ctx.serviceIP, sans: opts.tlsSANs });
+  if (ctx.dataDir && pki.made.length) ctx.logger.info({ dir: join(ctx.dataDir, 'pki'), made: pki.made }, 'cluster certificates written');
   if (opts.open) return { pki, authenticators: [] };
   const authenticators = [x509Authenticator()];
   if (opts.insecureHTTP) return { pki, authenticators };

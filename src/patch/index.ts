@@ -17,6 +17,8 @@ import { findDuplicateFields } from '../schema/duplicates.js';
 import { queryBool } from '../server/query.js';
 import { collectionKey, goSharpV } from '../server/negotiation.js';
 import { goValue } from './deep.js';
+import type { AdmissionChain } from '../admission/types.js';
+import { admissionFor, admittedWrite, optionsObject } from '../admission/run.js';
 
 export { goValue };
 
@@ -195,4 +197,61 @@ export function patchObject(
   }
   const r = registry.update(def, namespace, name, next, opts);
   return { object: r.object, json: r.json, warnings: r.warnings, created: false };
+}
+
+/**
+ * A PATCH through the admission chain (handlers/patch.go: the patched object goes through mutating
+ * admission, validation and validating admission). When an admitter applies, the patch is first
+ * applied as a dry run to get the patched, defaulted object; a mutated result is then written as
+ * an update of that object (with the live resourceVersion as its precondition).
+ */
+export async function admittedPatch(
+  ctx: { registry: Registry; admission?: AdmissionChain },
+  req: FastifyRequest,
+  def: ResourceDef,
+  namespace: string,
+  name: string,
+  q: Record<string, string | undefined>,
+  subresource?: string,
+): Promise<PatchResult> {
+  const { registry } = ctx;
+  const need = admissionFor(ctx.admission, def, 'UPDATE', subresource);
+  if (!need.mutating && !need.validating) return patchObject(registry, def, namespace, name, req, q, subresource);
+  const dryQ = { ...q, dryRun: 'All' };
+  const existed = !!registry.getEntry(def, namespace, name);
+  let created = false;
+  const opts = {
+    fieldManager: q.fieldManager,
+    fieldValidation: parseFieldValidation(q.fieldValidation),
+    subresource,
+    userAgent: String(req.headers['user-agent'] ?? ''),
+    user: requestUser(req),
+  };
+  const r = await admittedWrite(ctx.admission, req, {
+    operation: existed ? 'UPDATE' : 'CREATE',
+    def,
+    namespace,
+    name,
+    subresource,
+    dryRun: q.dryRun === 'All',
+    options: optionsObject('PatchOptions', q),
+    object: () => structuredClone(patchObject(registry, def, namespace, name, req, dryQ, subresource).object),
+    oldObject: () => registry.tryGet(def, namespace, name),
+    write: (o, dry) => {
+      if (!o) {
+        const p = patchObject(registry, def, namespace, name, req, dry ? dryQ : q, subresource);
+        created = p.created;
+        return p;
+      }
+      if (!existed) {
+        created = true;
+        return registry.create(def, namespace, o, { ...opts, dryRun: dry });
+      }
+      const live = registry.get(def, namespace, name);
+      o.metadata ??= {};
+      o.metadata.resourceVersion = live.metadata.resourceVersion;
+      return registry.update(def, namespace, name, o, { ...opts, dryRun: dry });
+    },
+  });
+  return { object: r.object, json: r.json, warnings: r.warnings, created };
 }

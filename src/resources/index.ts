@@ -33,6 +33,7 @@ import { podDisruptionBudgetDef } from './policy/poddisruptionbudget.js';
 import { horizontalPodAutoscalerDef } from './autoscaling/horizontalpodautoscaler.js';
 import { horizontalPodAutoscalerV1Def } from './autoscaling/horizontalpodautoscaler-v1.js';
 import { leaseDef } from './coordination/lease.js';
+import { mutatingWebhookConfigurationDef, validatingWebhookConfigurationDef } from './admissionregistration/webhookconfiguration.js';
 import { customResourceDefinitionDefFor } from './apiextensions/customresourcedefinition.js';
 import { componentStatusDef } from './core/componentstatus.js';
 import { podTemplateDef } from './core/podtemplate.js';
@@ -95,6 +96,7 @@ export function allResources(emulatedMinor = 33): ResourceDef[] {
     networkPolicyDef,
     podDisruptionBudgetDef,
     leaseDef,
+    mutatingWebhookConfigurationDef, validatingWebhookConfigurationDef,
     endpointSliceDef,
     eventsV1EventDef,
     csiDriverDef,

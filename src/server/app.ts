@@ -21,6 +21,7 @@ import { WatchHub } from './watch.js';
 import { emulatedMinor, versionInfo } from './version.js';
 import { ControllerManager } from '../controllers/manager.js';
 import { allControllers } from '../controllers/index.js';
+import { admissionPluginErrors } from '../admission/plugins.js';
 import { join, resolve } from 'node:path';
 import { tmpdir } from 'node:os';
 import { OPENAPI_V2_PROTOBUF_CONTENT_TYPE } from '../schema/index.js';
@@ -34,6 +35,7 @@ import { installSecurity } from '../auth/filters.js';
 import { OIDC_DISCOVERY_PATH, OIDC_JWKS_PATH, serviceAccountIssuerDocument } from '../auth/tokens/discovery.js';
 import { AdmissionChain } from '../admission/types.js';
 import { kubeconfigYAML } from './kubeconfig.js';
+import { installWebhookAdmission } from '../admission/webhook/index.js';
 
 // apiserver pkg/server/config.go: MaxRequestBodyBytes is 3 MB
 export const MAX_REQUEST_BODY_BYTES = 3 * 1024 * 1024;
@@ -67,6 +69,8 @@ export interface ServerOptions {
   dnsPortFallback?: boolean;
   /** called when the database cannot commit writes (the CLI exits); the server refuses writes after it */
   onStorageFailure?: (err: unknown) => void;
+  /** --disable-admission-plugins: admission plugins to turn off (upstream names; see src/admission/plugins.ts) */
+  disableAdmissionPlugins?: string[];
   /** TLS, authentication and authorization (default: HTTPS with the cluster CA, RBAC); `{ open: true }` is the old open mode */
   security?: SecurityOptions;
 }
@@ -97,6 +101,8 @@ export interface KubeEmulator {
 export async function createServer(opts: ServerOptions = {}): Promise<KubeEmulator> {
   const logger = opts.logger ?? pino({ level: opts.logLevel ?? 'warn', base: undefined });
   const emulated = opts.emulatedVersion ?? 'v1.33.0';
+  const admissionErrors = admissionPluginErrors(opts.disableAdmissionPlugins ?? []);
+  if (admissionErrors.length) throw new Error(admissionErrors.join('; '));
   const kinds = new KindRegistry(allResources(emulatedMinor(emulated)));
   const store = new ObjectStore({
     dataDir: opts.inMemory ? undefined : (opts.dataDir ?? './data'),
@@ -108,7 +114,7 @@ export async function createServer(opts: ServerOptions = {}): Promise<KubeEmulat
   });
   // set once the server exists: answer the writes in flight first (see answerThenStop)
   let onStorageFailure = (err: unknown) => opts.onStorageFailure?.(err);
-  const registry = new Registry(store, kinds, { logger, kindConfig: { serviceCIDR: opts.serviceCIDR ?? '10.96.0.0/12' } });
+  const registry = new Registry(store, kinds, { logger, kindConfig: { serviceCIDR: opts.serviceCIDR ?? '10.96.0.0/12', disabledAdmissionPlugins: opts.disableAdmissionPlugins } });
   const serviceIP = serviceAllocators(registry)!.ips.first();
   bootstrap(registry, serviceIP);
   // the bootstrap RBAC policy, reconciled at every start (storage_rbac.go PostStartHook)
@@ -143,6 +149,8 @@ export async function createServer(opts: ServerOptions = {}): Promise<KubeEmulat
   const openapi = new ServedOpenAPI(kinds);
   const version = versionInfo(emulated);
   const admission = new AdmissionChain();
+  // admission webhooks (MutatingAdmissionWebhook, ValidatingAdmissionWebhook: late in upstream's plugin order)
+  installWebhookAdmission(admission, { registry, logger: logger.child({ component: 'admission' }) });
   const ctx: HandlerContext = { registry, watches, emulatedMinor: emulatedMinor(emulated), admission, security: security.runtime };
 
   const httpLogger = logger.child({ component: 'http' }, { level: logger.isLevelEnabled('debug') ? logger.level : 'warn' });

@@ -14,7 +14,7 @@ import type { RequestInfo } from './requestinfo.js';
 import { queryBool, queryFlag } from './query.js';
 import { parseIncludeObject, partialObjectMetadata, toTable } from './table.js';
 import type { WatchHub } from './watch.js';
-import { patchObject, patchTypeOf } from '../patch/index.js';
+import { admittedPatch, patchTypeOf } from '../patch/index.js';
 import { validateWriteOptions } from './writeoptions.js';
 import { int64Param, listParams } from './listoptions.js';
 import { serveSubresource } from './subresources.js';
@@ -25,6 +25,7 @@ import { duplicateFieldMessage, findDuplicateFields, strictDecodingMessage, unkn
 import { stringifyJSON } from '../util/json.js';
 import type { AdmissionChain } from '../admission/types.js';
 import { requestUser } from '../auth/filters.js';
+import { admittedDelete, admittedWrite, decodedDefaulted, optionsObject } from '../admission/run.js';
 
 
 export interface HandlerContext {
@@ -280,7 +281,14 @@ export async function handleResource(ctx: HandlerContext, info: RequestInfo, req
         const out = await def.create(body.object, { user: requestUser(req), namespace: ns, registry, security: ctx.security });
         return sendObject(reply, def, accepted, q, 201, out);
       }
-      const r = registry.create(def, ns, body.object, { dryRun: dryRunParam(q), fieldManager: q.fieldManager, fieldValidation: mode, duplicates: dups, fieldsChecked, userAgent: String(req.headers['user-agent'] ?? ''), user: requestUser(req) });
+      const wopts = { fieldManager: q.fieldManager, fieldValidation: mode, duplicates: dups, fieldsChecked, userAgent: String(req.headers['user-agent'] ?? ''), user: requestUser(req) };
+      const dryRun = dryRunParam(q);
+      const r = await admittedWrite(ctx.admission, req, {
+        operation: 'CREATE', def, namespace: ns, name: '', dryRun, options: optionsObject('CreateOptions', q),
+        object: () => decodedDefaulted(def, body.object),
+        // a mutated object was changed by admission: its fields are checked again
+        write: (o, dry) => registry.create(def, ns, o ?? (dry ? structuredClone(body.object) : body.object), { ...wopts, ...(o ? { fieldsChecked: false, duplicates: [] } : {}), dryRun: dry }),
+      });
       return sendObject(reply, def, accepted, q, 201, r.object, r.warnings, r.json);
     }
     case 'update': {
@@ -292,7 +300,14 @@ export async function handleResource(ctx: HandlerContext, info: RequestInfo, req
       const fieldsChecked = strictDecode(def, body.object, mode, dups, strictYAMLErrors(req, mode, reply));
       if (!typeMetaError(def, body.object.kind, body.object.apiVersion, registry.isRegistered)) checkName(body.object, info.name, ns);
       const existed = !!registry.getEntry(def, ns, info.name);
-      const r = registry.update(def, ns, info.name, body.object, { dryRun: dryRunParam(q), fieldManager: q.fieldManager, fieldValidation: mode, duplicates: dups, fieldsChecked, userAgent: String(req.headers['user-agent'] ?? ''), user: requestUser(req) });
+      const wopts = { fieldManager: q.fieldManager, fieldValidation: mode, duplicates: dups, fieldsChecked, userAgent: String(req.headers['user-agent'] ?? ''), user: requestUser(req) };
+      // a PUT that creates (allowCreateOnUpdate) is a CREATE to admission; one of a missing object is the registry's 404
+      const r = await admittedWrite(existed || def.allowCreateOnUpdate ? ctx.admission : undefined, req, {
+        operation: existed ? 'UPDATE' : 'CREATE', def, namespace: ns, name: info.name, dryRun: dryRunParam(q), options: optionsObject(existed ? 'UpdateOptions' : 'CreateOptions', q),
+        object: () => decodedDefaulted(def, body.object),
+        oldObject: () => registry.tryGet(def, ns, info.name),
+        write: (o, dry) => registry.update(def, ns, info.name, o ?? (dry ? structuredClone(body.object) : body.object), { ...wopts, ...(o ? { fieldsChecked: false, duplicates: [] } : {}), dryRun: dry }),
+      });
       return sendObject(reply, def, accepted, q, existed ? 200 : 201, r.object, r.warnings, r.json);
     }
     case 'patch': {
@@ -304,12 +319,17 @@ export async function handleResource(ctx: HandlerContext, info: RequestInfo, req
         if (dups.length && q.fieldValidation === 'Strict') throw badRequest(`error strict decoding patch: error converting YAML to JSON: ${yamlUnmarshalErrors(dups)}`);
         addWarnings(reply, dups);
       }
-      const r = patchObject(registry, def, ns, info.name, req, q);
+      const r = await admittedPatch(ctx, req, def, ns, info.name, q);
       return sendObject(reply, def, accepted, q, r.created ? 201 : 200, r.object, r.warnings, r.json);
     }
     case 'delete': {
       const opts = parseDeleteOptions(req, q);
-      const r = registry.delete(def, ns, info.name, opts);
+      const { result: r, warnings } = await admittedDelete(ctx.admission, req, {
+        def, namespace: ns, name: info.name, dryRun: !!opts.dryRun, options: { kind: 'DeleteOptions', apiVersion: 'meta.k8s.io/v1', ...opts, dryRun: opts.dryRun ? ['All'] : undefined },
+        oldObject: () => registry.tryGet(def, ns, info.name),
+        write: () => registry.delete(def, ns, info.name, opts),
+      });
+      addWarnings(reply, warnings);
       if (!r.deleted || def.returnDeletedObject) return sendObject(reply, def, accepted, q, 200, r.object);
       const status: KObject = {
         kind: 'Status',

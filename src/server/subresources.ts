@@ -16,7 +16,8 @@ import type { HandlerContext } from './handlers.js';
 import { requestUser } from '../auth/filters.js';
 import { addWarnings, protobufFor, sendJSON, sendProtobuf, strictDecode, strictYAMLErrors } from './handlers.js';
 import { findDuplicateFields } from '../schema/duplicates.js';
-import { applyPatchDocument, checkPatchType, parsePatchBody, patchObject, patchTypeOf } from '../patch/index.js';
+import { admittedPatch, applyPatchDocument, checkPatchType, parsePatchBody, patchTypeOf } from '../patch/index.js';
+import { admittedWrite, decodedDefaulted, optionsObject } from '../admission/run.js';
 
 import { bindPod } from '../registry/binding.js';
 import { evictPod } from '../resources/policy/eviction.js';
@@ -80,13 +81,18 @@ export async function serveSubresource(ctx: HandlerContext, def: ResourceDef, in
         const dups = body.raw ? findDuplicateFields(body.raw) : [];
         const fieldsChecked = strictDecode(def, body.object, opts.fieldValidation, dups, strictYAMLErrors(req, opts.fieldValidation, reply));
         if (!typeMetaError(def, body.object.kind, body.object.apiVersion, registry.isRegistered)) checkName(body.object, name, ns);
-        const r = registry.update(def, ns, name, body.object, { ...opts, duplicates: dups, fieldsChecked });
+        const r = await admittedWrite(ctx.admission, req, {
+          operation: 'UPDATE', def, namespace: ns, name, subresource: 'status', dryRun: !!opts.dryRun, options: optionsObject('UpdateOptions', q),
+          object: () => decodedDefaulted(def, body.object),
+          oldObject: () => registry.tryGet(def, ns, name),
+          write: (o, dry) => registry.update(def, ns, name, o ?? (dry ? structuredClone(body.object) : body.object), { ...opts, duplicates: o ? [] : dups, fieldsChecked: o ? false : fieldsChecked, dryRun: dry }),
+        });
         return send(reply, req, 200, r.object, r.warnings);
       }
       if (verb === 'patch') {
         allowed('patch');
         validateWriteOptions('PatchOptions', req.query, patchTypeOf(req.headers['content-type']));
-        const r = patchObject(registry, def, ns, name, req, q, 'status');
+        const r = await admittedPatch(ctx, req, def, ns, name, q, 'status');
         return send(reply, req, 200, r.object, r.warnings);
       }
       throw methodNotSupported(def, verb);

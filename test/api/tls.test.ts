@@ -6,7 +6,10 @@ import { connect, createServer as createTLSServer, type TLSSocket } from 'node:t
 import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KubeEmulator } from '../../src/server/app.js';
-import { issueClientCertificate, newCA } from '../../src/auth/pki.js';
+import { issueClientCertificate, issueServingCertificate, newCA } from '../../src/auth/pki.js';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { x509Authenticator } from '../../src/auth/x509.js';
 import { startServer } from '../helpers/server.js';
 
@@ -98,6 +101,29 @@ describe('--anonymous-auth=false', () => {
     expect(r.status).toBe(401);
     expect(JSON.parse(r.body)).toEqual(UNAUTHORIZED);
     expect((await get(emu, '/api/v1/namespaces', { cert: emu.adminCert!, key: emu.adminKey! })).status).toBe(200);
+  });
+});
+
+describe('--tls-cert-file / --tls-private-key-file', () => {
+  it('serves the given pair; client certificates are still checked against the cluster CA', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'own-tls-'));
+    const own = newCA('my-company-ca');
+    const pair = issueServingCertificate(own, ['localhost', '127.0.0.1']);
+    writeFileSync(join(dir, 'tls.crt'), pair.cert);
+    writeFileSync(join(dir, 'tls.key'), pair.key);
+    const emu = await startServer({ security: { tlsCertFile: join(dir, 'tls.crt'), tlsPrivateKeyFile: join(dir, 'tls.key'), anonymousAuth: false } });
+    try {
+      // trusted with the user's CA, not with the cluster's
+      expect((await get(emu, '/api/v1/namespaces', { cert: emu.adminCert!, key: emu.adminKey! }, own.cert)).status).toBe(200);
+      await expect(get(emu, '/version', undefined, emu.ca)).rejects.toThrow();
+      expect((await get(emu, '/api/v1/namespaces', undefined, own.cert)).status).toBe(401);
+      // the kubeconfig leaves the server's trust to the system (the cluster CA did not sign it)
+      expect(emu.kubeconfig()).not.toContain('certificate-authority-data');
+      expect(emu.kubeconfig()).toContain('client-certificate-data');
+    } finally {
+      await emu.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

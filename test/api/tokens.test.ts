@@ -241,6 +241,16 @@ describe('legacy token secrets', () => {
     });
     const me = await whoami(bearer(token)).expect(201);
     expect(me.body.status.userInfo).toEqual({ username: `system:serviceaccount:${NS}:builder`, uid: sa.metadata.uid, groups: ['system:serviceaccounts', `system:serviceaccounts:${NS}`, 'system:authenticated'] });
+    // its use is dated on the secret (legacy token tracking)
+    const used = (await api().get(`/api/v1/namespaces/${NS}/secrets/builder-token`).set(bearer(ADMIN)).expect(200)).body;
+    expect(used.metadata.labels['kubernetes.io/legacy-token-last-used']).toBe(new Date().toISOString().slice(0, 10));
+    // a token marked invalid is refused with upstream's reason
+    await api().patch(`/api/v1/namespaces/${NS}/secrets/builder-token`).set(bearer(ADMIN)).set('Content-Type', 'application/merge-patch+json').send({ metadata: { labels: { 'kubernetes.io/legacy-token-invalid-since': '2026-01-01' } } }).expect(200);
+    await whoami(bearer(token)).expect(401);
+    const rev = await api().post('/apis/authentication.k8s.io/v1/tokenreviews').set(bearer(ADMIN)).send({ apiVersion: 'authentication.k8s.io/v1', kind: 'TokenReview', spec: { token } }).expect(201);
+    expect(rev.body.status.error).toBe(
+      `the token in secret ${NS}/builder-token for service account ${NS}/builder has been marked invalid. Use tokens from the TokenRequest API or manually created secret-based tokens, or remove the 'kubernetes.io/legacy-token-invalid-since' label from the secret to temporarily allow use of this token`,
+    );
     // deleting the secret invalidates the token
     await api().delete(`/api/v1/namespaces/${NS}/secrets/builder-token`).set(bearer(ADMIN)).expect(200);
     await whoami(bearer(token)).expect(401);
@@ -257,5 +267,19 @@ describe('legacy token secrets', () => {
       if (code === 200) await new Promise((r) => setTimeout(r, 20));
     }
     expect(code).toBe(404);
+  });
+});
+
+describe('SelfSubjectReview versions', () => {
+  it('1.27 serves v1beta1 only; 1.28 on serve v1', async () => {
+    const old = await startServer({ emulatedVersion: 'v1.27.0', security: { insecureHTTP: true } });
+    try {
+      const r = await request(old.app.server).post('/apis/authentication.k8s.io/v1beta1/selfsubjectreviews').send({ apiVersion: 'authentication.k8s.io/v1beta1', kind: 'SelfSubjectReview' }).expect(201);
+      expect(r.body).toMatchObject({ apiVersion: 'authentication.k8s.io/v1beta1', kind: 'SelfSubjectReview', status: { userInfo: { username: 'system:anonymous' } } });
+      await request(old.app.server).post('/apis/authentication.k8s.io/v1/selfsubjectreviews').send({}).expect(404);
+    } finally {
+      await old.close();
+    }
+    await api().post('/apis/authentication.k8s.io/v1beta1/selfsubjectreviews').send({}).expect(404);
   });
 });

@@ -25,12 +25,16 @@ const RESOURCES: string[][] = [
   ['secrets', '', 'v1', 'true', 'Secret', RW, ''],
   ['serviceaccounts', 'sa', 'v1', 'true', 'ServiceAccount', RW, ''],
   ['services', 'svc', 'v1', 'true', 'Service', RW, 'all'],
+  ['mutatingwebhookconfigurations', '', 'admissionregistration.k8s.io/v1', 'false', 'MutatingWebhookConfiguration', RW, 'api-extensions'],
+  ['validatingwebhookconfigurations', '', 'admissionregistration.k8s.io/v1', 'false', 'ValidatingWebhookConfiguration', RW, 'api-extensions'],
   ['customresourcedefinitions', 'crd,crds', 'apiextensions.k8s.io/v1', 'false', 'CustomResourceDefinition', RW, 'api-extensions'],
   ['controllerrevisions', '', 'apps/v1', 'true', 'ControllerRevision', RW, ''],
   ['daemonsets', 'ds', 'apps/v1', 'true', 'DaemonSet', RW, 'all'],
   ['deployments', 'deploy', 'apps/v1', 'true', 'Deployment', RW, 'all'],
   ['replicasets', 'rs', 'apps/v1', 'true', 'ReplicaSet', RW, 'all'],
   ['statefulsets', 'sts', 'apps/v1', 'true', 'StatefulSet', RW, 'all'],
+  ['selfsubjectreviews', '', 'authentication.k8s.io/v1', 'false', 'SelfSubjectReview', 'create', ''],
+  ['tokenreviews', '', 'authentication.k8s.io/v1', 'false', 'TokenReview', 'create', ''],
   ['localsubjectaccessreviews', '', 'authorization.k8s.io/v1', 'true', 'LocalSubjectAccessReview', 'create', ''],
   ['selfsubjectaccessreviews', '', 'authorization.k8s.io/v1', 'false', 'SelfSubjectAccessReview', 'create', ''],
   ['selfsubjectrulesreviews', '', 'authorization.k8s.io/v1', 'false', 'SelfSubjectRulesReview', 'create', ''],
@@ -118,8 +122,10 @@ describe.each(availableKubectls([33, 29, 27]))('kubectl 1.$minor: discovery, ver
 
   it.runIf(full)('api-versions', async () => {
     expect(lines(await k.ok(['api-versions']))).toEqual([
+      'admissionregistration.k8s.io/v1',
       'apiextensions.k8s.io/v1',
       'apps/v1',
+      'authentication.k8s.io/v1',
       'authorization.k8s.io/v1',
       'autoscaling/v1',
       'autoscaling/v2',

@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startCLI, type Running } from '../helpers/cli.js';
-import { availableKubectls } from '../helpers/kubectl.js';
+import { Kubectl, availableKubectls } from '../helpers/kubectl.js';
+import { startServer } from '../helpers/server.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tls-e2e-'));
 const kubeconfig = join(dir, 'kubeconfig');
@@ -110,5 +111,35 @@ describe.skipIf(!kubectls.length)('HTTPS with the written kubeconfig (kubectl)',
     expect(after.replace(/127\.0\.0\.1:\d+/g, 'ADDR')).toBe(before.replace(/127\.0\.0\.1:\d+/g, 'ADDR'));
     const r = await k(['get', 'ns', 'tls-e2e', '-o', 'name']);
     expect(r.stdout).toBe('namespace/tls-e2e\n');
+  });
+});
+
+describe.skipIf(!kubectls.length)('--insecure (kubectl)', () => {
+  it('plain HTTP, and a kubeconfig without credentials that kubectl uses', async () => {
+    const kc = join(dir, 'insecure-kubeconfig');
+    const srv = await startCLI(join(dir, 'insecure-data'), ['--insecure', '--kubeconfig', kc]);
+    running.push(srv);
+    expect(srv.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    await until(async () => existsSync(kc) && statSync(kc).size > 0, 'kubeconfig written');
+    const text = readFileSync(kc, 'utf8');
+    expect(text).toContain(`server: ${srv.url}`);
+    expect(text).not.toMatch(/certificate-authority-data|client-key-data|token/);
+    const r = await run(kubectls[0].bin, ['--kubeconfig', kc, '--cache-dir', join(dir, 'cache2'), 'get', 'ns', 'default', '-o', 'name']);
+    expect(r.stdout).toBe('namespace/default\n');
+  });
+});
+
+describe.skipIf(!kubectls.length)('an in-process HTTPS server with emu.kubeconfig() (kubectl)', () => {
+  it('kubectl get ns', async () => {
+    const emu = await startServer({ security: { anonymousAuth: false } });
+    try {
+      const k = new Kubectl(kubectls[0].bin, emu.url, emu.kubeconfig());
+      expect(await k.ok(['get', 'ns', 'default', '-o', 'name'])).toBe('namespace/default\n');
+      // the helper's default kubeconfig (an unknown token) is refused, as by a real cluster
+      const plain = new Kubectl(kubectls[0].bin, emu.url);
+      expect((await plain.run(['get', 'ns', '--insecure-skip-tls-verify'])).stderr).toMatch(/error: You must be logged in to the server \(the server has asked for the client to provide credentials\)/);
+    } finally {
+      await emu.close();
+    }
   });
 });

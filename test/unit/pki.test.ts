@@ -1,7 +1,7 @@
 // The cluster PKI: a CA "kubernetes", a serving certificate with kubeadm's SANs, an admin client
 // certificate (kubernetes-admin / system:masters); kept in <dataDir>/pki and reused.
 import { X509Certificate, createPrivateKey } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -70,8 +70,9 @@ describe('cluster PKI in a data dir', () => {
     const first = ensurePKI({ dataDir: dir, host: '127.0.0.1' });
     for (const f of ['ca.crt', 'apiserver.crt', 'admin.crt']) expect(readFileSync(join(dir, 'pki', f), 'utf8')).toBe(first[({ 'ca.crt': 'caCert', 'apiserver.crt': 'serverCert', 'admin.crt': 'adminCert' } as const)[f as 'ca.crt']]);
     for (const f of ['ca.key', 'apiserver.key', 'admin.key']) expect(statSync(join(dir, 'pki', f)).mode & 0o777).toBe(0o600);
+    expect(first.made).toEqual(['ca', 'apiserver', 'admin']);
     const second = ensurePKI({ dataDir: dir, host: '127.0.0.1' });
-    expect(second).toEqual(first);
+    expect(second).toEqual({ ...first, made: [] });
   });
 
   it('makes a new serving certificate (same CA) when the SANs asked for are not covered', () => {
@@ -84,5 +85,19 @@ describe('cluster PKI in a data dir', () => {
     expect(new X509Certificate(second.serverCert).checkHost('api.example.com')).toBe('api.example.com');
     // ... and keeps it while they are
     expect(ensurePKI({ dataDir: dir, host: '127.0.0.1', sans: ['API.example.com'] }).serverCert).toBe(second.serverCert);
+  });
+
+  it('a damaged file is made again (a damaged CA key: a new CA and new certificates)', () => {
+    const dir = tmp();
+    const first = ensurePKI({ dataDir: dir, host: '127.0.0.1' });
+    writeFileSync(join(dir, 'pki', 'admin.key'), 'garbage');
+    const second = ensurePKI({ dataDir: dir, host: '127.0.0.1' });
+    expect(second.caCert).toBe(first.caCert);
+    expect(second.adminCert).not.toBe(first.adminCert);
+    expect(new X509Certificate(second.adminCert).checkPrivateKey(createPrivateKey(second.adminKey))).toBe(true);
+    writeFileSync(join(dir, 'pki', 'ca.key'), 'garbage');
+    const third = ensurePKI({ dataDir: dir, host: '127.0.0.1' });
+    expect(third.caCert).not.toBe(first.caCert);
+    expect(new X509Certificate(third.serverCert).verify(new X509Certificate(third.caCert).publicKey)).toBe(true);
   });
 });

@@ -55,16 +55,17 @@ describe('token file', () => {
 /** A fake registry holding a few objects by plural/namespace/name. */
 function fakeRegistry() {
   const objs = new Map<string, any>();
+  let rv = 0;
   const reg = {
     def: (_g: string, plural: string) => ({ plural, namespaced: plural !== 'nodes' }),
     getEntry: (def: any, ns: string, name: string) => {
       const o = objs.get(`${def.plural}/${def.namespaced ? ns : ''}/${name}`);
-      return o && { json: JSON.stringify(o) };
+      return o && { json: JSON.stringify(o.obj), rv: o.rv };
     },
   } as unknown as Registry;
   const put = (plural: string, ns: string, name: string, extra: any = {}) => {
     const o = { ...extra, metadata: { name, namespace: ns || undefined, uid: `${plural}-${name}-uid`, ...(extra.metadata ?? {}) } };
-    objs.set(`${plural}/${ns}/${name}`, o);
+    objs.set(`${plural}/${ns}/${name}`, { obj: o, rv: ++rv });
     return o;
   };
   return { reg, put, del: (plural: string, ns: string, name: string) => objs.delete(`${plural}/${ns}/${name}`) };

@@ -407,7 +407,7 @@ function build(
 // The library is registered once; each compilation extends a clone of it with its schema's types.
 let library: Environment | undefined;
 let knownFunctions: Set<string> | undefined;
-function libraryEnv(): Environment {
+export function libraryEnv(): Environment {
   if (!library) {
     const env = new Environment({ enableOptionalTypes: true, homogeneousAggregateLiterals: true });
     registerLibrary(env);

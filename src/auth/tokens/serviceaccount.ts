@@ -19,6 +19,9 @@ export const LEGACY_ISSUER = 'kubernetes/serviceaccount';
 // claims.go
 export const WARN_ONLY_BOUND_TOKEN_EXPIRATION_SECONDS = 60 * 60 + 7;
 export const EXPIRATION_EXTENSION_SECONDS = 24 * 365 * 60 * 60;
+// legacy.go: labels on token secrets
+export const LEGACY_TOKEN_LAST_USED = 'kubernetes.io/legacy-token-last-used';
+export const LEGACY_TOKEN_INVALID_SINCE = 'kubernetes.io/legacy-token-invalid-since';
 /** go-jose jwt.DefaultLeeway */
 const LEEWAY_S = 60;
 
@@ -185,6 +188,7 @@ export class ServiceAccountTokens {
   private readonly registry: Registry;
   private readonly now: () => number;
   private readonly verified = new Map<string, Verified>();
+  private readonly metas = new Map<string, { rv: number; meta: { uid: string; deleting?: number } }>();
   private readonly header: string;
 
   constructor(opts: ServiceAccountTokensOptions) {
@@ -325,8 +329,15 @@ export class ServiceAccountTokens {
     if (!def || !name) return undefined;
     const e = this.registry.getEntry(def, namespace, name);
     if (!e) return undefined;
+    // parsed once per resourceVersion: a request with a token pays a lookup, not a JSON parse
+    const key = `${plural}/${namespace}/${name}`;
+    const hit = this.metas.get(key);
+    if (hit && hit.rv === e.rv) return hit.meta;
     const m = JSON.parse(e.json).metadata ?? {};
-    return { uid: String(m.uid ?? ''), deleting: m.deletionTimestamp ? Date.parse(m.deletionTimestamp) / 1000 : undefined };
+    const meta = { uid: String(m.uid ?? ''), deleting: m.deletionTimestamp ? Date.parse(m.deletionTimestamp) / 1000 : undefined };
+    if (this.metas.size >= CACHE_MAX) this.metas.clear();
+    this.metas.set(key, { rv: e.rv, meta });
+    return meta;
   }
 
   /** claims.go validator.Validate */
@@ -403,7 +414,36 @@ export class ServiceAccountTokens {
     if (!sa) throw new Error(`serviceaccounts "${saName}" not found`);
     if (sa.deleting !== undefined) throw new Error(`ServiceAccount ${ns}/${saName} has been deleted`);
     if (sa.uid !== saUID) throw new Error(`ServiceAccount UID (${sa.uid}) does not match claim (${saUID})`);
+    // LegacyServiceAccountTokenTracking / CleanUp: a token marked invalid is refused; use is dated
+    const labels = secret.metadata?.labels ?? {};
+    if (labels[LEGACY_TOKEN_INVALID_SINCE])
+      throw new Error(
+        `the token in secret ${ns}/${secretName} for service account ${ns}/${saName} has been marked invalid. Use tokens from the TokenRequest API or manually created secret-based tokens, or remove the '${LEGACY_TOKEN_INVALID_SINCE}' label from the secret to temporarily allow use of this token`,
+      );
+    this.markLegacyTokenUsed(secretDef!, secret, labels[LEGACY_TOKEN_LAST_USED]);
     return { namespace: ns, name: saName, uid: saUID };
+  }
+
+  /** legacy.go: the secret's kubernetes.io/legacy-token-last-used label is today's date (UTC), written at most once a day */
+  private markLegacyTokenUsed(def: import('../../resources/types.js').ResourceDef, secret: KObject, lastUsed: string | undefined): void {
+    const now = new Date(this.now() * 1000);
+    const today = now.toISOString().slice(0, 10);
+    const tomorrow = new Date(now.getTime() + 86_400_000).toISOString().slice(0, 10);
+    if (lastUsed === today || lastUsed === tomorrow) return;
+    try {
+      this.registry.modify(
+        def,
+        secret.metadata.namespace,
+        secret.metadata.name,
+        (live) => {
+          if (live.metadata.uid !== secret.metadata.uid) return;
+          live.metadata.labels = { ...(live.metadata.labels ?? {}), [LEGACY_TOKEN_LAST_USED]: today };
+        },
+        { fieldManager: 'kube-apiserver' },
+      );
+    } catch {
+      // best effort, as upstream's patch (the token is still valid)
+    }
   }
 
   // ---- discovery (openidmetadata.go) --------------------------------------------------------------

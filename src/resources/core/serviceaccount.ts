@@ -2,6 +2,7 @@
 import type { Cause, KObject, ResourceDef } from '../types.js';
 import { required } from '../../registry/validation.js';
 import { serviceAccountPrinter } from '../../printers/core.js';
+import { installServiceAccountAdmission } from './serviceaccount-admission.js';
 
 const isObj = (v: unknown): v is KObject => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -30,4 +31,6 @@ export const serviceAccountDef: ResourceDef = {
   validate: validateServiceAccount,
   validateUpdate: (n) => validateServiceAccount(n),
   generationChanged: () => false,
+  // the ServiceAccount admission plugin (pods read their account)
+  install: (registry, config) => installServiceAccountAdmission(registry, config),
 };

@@ -1,0 +1,59 @@
+// CEL expressions over admission variables (object, oldObject, request, ...): webhook
+// matchConditions (staging/src/k8s.io/apiserver/pkg/admission/plugin/webhook/matchconditions and
+// pkg/admission/plugin/cel). The CRD validation rules' library, loaded lazily (the first
+// configuration with a matchCondition pays for it).
+import type { Environment } from '@marcbachmann/cel-js';
+
+type CelModule = typeof import('../apiextensions/cel/index.js');
+type ModelModule = typeof import('../apiextensions/cel/model.js');
+type ErrorsModule = typeof import('../apiextensions/cel/errors.js');
+let mods: Promise<[CelModule, ModelModule, ErrorsModule]> | undefined;
+const load = () => (mods ??= Promise.all([import('../apiextensions/cel/index.js'), import('../apiextensions/cel/model.js'), import('../apiextensions/cel/errors.js')]));
+
+export interface CompiledExpression {
+  eval(vars: Record<string, unknown>): unknown;
+}
+
+const envs = new Map<string, Environment>();
+const cache = new Map<string, CompiledExpression | { error: string }>();
+
+/** Compiles `src` with the named variables declared dyn; the error is cel-go's compile text. */
+export async function compileExpression(src: string, variables: string[]): Promise<CompiledExpression | { error: string }> {
+  const key = `${variables.join(',')}\u0000${src}`;
+  const hit = cache.get(key);
+  if (hit) return hit;
+  const [cel, model, errors] = await load();
+  const envKey = variables.join(',');
+  let env = envs.get(envKey);
+  if (!env) {
+    env = cel.libraryEnv().clone({ enableOptionalTypes: true, homogeneousAggregateLiterals: false });
+    for (const v of variables) env.registerVariable(v, 'dyn');
+    envs.set(envKey, env);
+  }
+  let out: CompiledExpression | { error: string };
+  try {
+    const program = env.parse(src) as unknown as ((ctx: Record<string, unknown>) => unknown) & { check(): { valid: boolean; error?: any } };
+    const checked = program.check();
+    if (!checked.valid) out = { error: errors.compileErrorString(src, checked.error) };
+    else
+      out = {
+        eval(vars) {
+          const act: Record<string, unknown> = {};
+          const c = { n: 0 };
+          for (const v of variables) act[v] = vars[v] === undefined || vars[v] === null ? null : model.toCel(vars[v], { kind: 'dyn' }, c);
+          return program(act);
+        },
+      };
+  } catch (e) {
+    out = { error: errors.compileErrorString(src, e as any) };
+  }
+  if (cache.size > 1000) cache.clear();
+  cache.set(key, out);
+  return out;
+}
+
+/** A runtime error's text as cel-go words it. */
+export async function celRuntimeError(err: unknown): Promise<string> {
+  const [, , errors] = await load();
+  return errors.runtimeErrorString(err);
+}
