@@ -9,6 +9,7 @@ import { buildTLS } from './tls.js';
 import type { ClusterPKI } from './pki.js';
 import { installTokenAuthentication } from './tokens/index.js';
 import { impersonate } from './impersonation.js';
+import { installRBAC } from './rbac/index.js';
 
 export interface SecurityOptions {
   /** the old open mode: plain HTTP, no authentication, every request allowed (CLI `--insecure`) */
@@ -64,5 +65,7 @@ export async function buildSecurity(opts: SecurityOptions, ctx: SecurityContext)
   // bearer tokens (token file, service-account tokens) and impersonation: tokens/, impersonation.ts
   installTokenAuthentication(runtime, opts, ctx);
   runtime.impersonate = impersonate;
+  // authorization: RBAC (the default; privileged groups, then the roles and bindings) or AlwaysAllow
+  if ((opts.authorizationMode ?? 'RBAC') === 'RBAC') installRBAC(runtime, ctx.registry);
   return { runtime, tls: tls.tls, pki: tls.pki };
 }
