@@ -23,6 +23,7 @@ import { endpointSliceController } from './network/endpointslice.js';
 import { endpointSliceMirroringController } from './network/mirroring.js';
 import { disruptionController } from './disruption/index.js';
 import { resourceQuotaController } from './resourcequota.js';
+import { clusterRoleAggregationController } from './clusterroleaggregation.js';
 
 export function allControllers(): Controller[] {
   return [
@@ -50,5 +51,6 @@ export function allControllers(): Controller[] {
     endpointSliceMirroringController(),
     disruptionController,
     resourceQuotaController,
+    clusterRoleAggregationController(),
   ];
 }

@@ -45,7 +45,16 @@ import { csiDriverDef } from './storage/csidriver.js';
 import { csiNodeDef } from './storage/csinode.js';
 import { volumeAttachmentDef } from './storage/volumeattachment.js';
 import { volumeAttributesClassDef, VOLUME_ATTRIBUTES_CLASS_V1_SINCE } from './storage/volumeattributesclass.js';
-import { selfSubjectAccessReviewDef, selfSubjectRulesReviewDef, reviewSelfSubjectAccess, reviewSelfSubjectRules } from './authorization/reviews.js';
+import {
+  localSubjectAccessReviewDef,
+  reviewLocalSubjectAccess,
+  reviewSelfSubjectAccess,
+  reviewSelfSubjectRules,
+  reviewSubjectAccess,
+  selfSubjectAccessReviewDef,
+  selfSubjectRulesReviewDef,
+  subjectAccessReviewDef,
+} from './authorization/reviews.js';
 import { authenticationDefs } from './authentication/reviews.js';
 import { rbacDefs } from './rbac/index.js';
 
@@ -76,6 +85,8 @@ export function allResources(emulatedMinor = 33): ResourceDef[] {
     ...authenticationDefs(emulatedMinor),
     { ...selfSubjectAccessReviewDef, create: reviewSelfSubjectAccess },
     { ...selfSubjectRulesReviewDef, create: reviewSelfSubjectRules },
+    { ...subjectAccessReviewDef, create: reviewSubjectAccess },
+    { ...localSubjectAccessReviewDef, create: reviewLocalSubjectAccess },
     customResourceDefinitionDefFor(emulatedMinor),
     // autoscaling/v2 (the preferred version, the storage) before autoscaling/v1
     horizontalPodAutoscalerDef,

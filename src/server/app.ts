@@ -27,6 +27,7 @@ import { tmpdir } from 'node:os';
 import { OPENAPI_V2_PROTOBUF_CONTENT_TYPE } from '../schema/index.js';
 import { ServedOpenAPI } from '../schema/openapi-served.js';
 import { bootstrap } from './bootstrap.js';
+import { ensureBootstrapPolicy } from '../auth/rbac/bootstrap.js';
 import { serviceAllocators } from '../resources/core/service-allocation.js';
 import { startDNSServer } from '../dns/server.js';
 import { buildSecurity, type SecurityOptions } from '../auth/security.js';
@@ -118,6 +119,8 @@ export async function createServer(opts: ServerOptions = {}): Promise<KubeEmulat
   const registry = new Registry(store, kinds, { logger, kindConfig: { serviceCIDR: opts.serviceCIDR ?? '10.96.0.0/12', disabledAdmissionPlugins: opts.disableAdmissionPlugins } });
   const serviceIP = serviceAllocators(registry)!.ips.first();
   bootstrap(registry, serviceIP);
+  // the bootstrap RBAC policy, reconciled at every start (storage_rbac.go PostStartHook)
+  ensureBootstrapPolicy(registry, logger);
   // secure by default: HTTPS with the cluster CA, authentication, authorization
   const security = await buildSecurity(opts.security ?? {}, {
     registry,
