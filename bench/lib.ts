@@ -25,6 +25,12 @@ export interface Spawned {
  * authentication: the default configuration of the CLI).
  */
 export async function spawnServer(args: string[], env: Record<string, string> = {}, nodeArgs: string[] = [], secure = false): Promise<Spawned> {
+  // without the ServiceAccount controller no namespace has a `default` account: the ServiceAccount
+  // admission plugin is turned off then, or every pod create would be refused
+  const ci = args.indexOf('--controllers');
+  const controllers = ci >= 0 ? args[ci + 1].split(',').map((c) => c.trim()) : ['*'];
+  const withAccounts = (controllers.includes('*') && !controllers.includes('-serviceaccount')) || controllers.includes('serviceaccount');
+  if (!withAccounts && !args.includes('--disable-admission-plugins')) args = [...args, '--disable-admission-plugins', 'ServiceAccount'];
   const t0 = performance.now();
   if (!secure) args = ['--insecure', ...args];
   // BENCH_NODE_ARGS: extra node flags for every server, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"

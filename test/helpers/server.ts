@@ -17,7 +17,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<KubeEmulato
 }
 
 /** Whether a --controllers list runs a controller (ControllerManager.start's rule). */
-function runsController(enabled: string[], name: string): boolean {
+export function runsController(enabled: string[], name: string): boolean {
   return (enabled.includes('*') && !enabled.includes(`-${name}`)) || enabled.includes(name);
 }
 

@@ -2,6 +2,7 @@
 // object snapshots by kind, and the sentinel objects the fuzzer never targets.
 import pino from 'pino';
 import { createServer, type KubeEmulator } from '../../../src/server/app.js';
+import { runsController } from '../server.js';
 import { servedKinds } from '../../../src/schema/index.js';
 import { allResources } from '../../../src/resources/index.js';
 import { LogCapture } from './check.js';
@@ -19,7 +20,9 @@ export async function start(dataDir: string, controllers: string[]): Promise<Run
   // warnings and errors: a reconcile that keeps failing is logged at warn from its fourth retry
   // (src/controllers/workqueue.ts), and debug would cost a fifth of the run in request logs
   const logger = pino({ level: 'warn', base: undefined }, logs);
-  const srv = await createServer({ dataDir, inMemory: false, port: 0, logger, controllers, podStages: 'fast' , security: { open: true } });
+  // without the ServiceAccount controller, no ServiceAccount admission (as startServer)
+  const disableAdmissionPlugins = runsController(controllers, 'serviceaccount') ? [] : ['ServiceAccount'];
+  const srv = await createServer({ dataDir, inMemory: false, port: 0, logger, controllers, podStages: 'fast', security: { open: true }, disableAdmissionPlugins });
   return { srv, logs };
 }
 
