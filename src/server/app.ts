@@ -32,6 +32,7 @@ import { buildSecurity, type SecurityOptions } from '../auth/security.js';
 import { installSecurity } from '../auth/filters.js';
 import { AdmissionChain } from '../admission/types.js';
 import { installWebhookAdmission } from '../admission/webhook/index.js';
+import { setAdmissionChain } from '../admission/run.js';
 
 // apiserver pkg/server/config.go: MaxRequestBodyBytes is 3 MB
 export const MAX_REQUEST_BODY_BYTES = 3 * 1024 * 1024;
@@ -128,6 +129,7 @@ export async function createServer(opts: ServerOptions = {}): Promise<KubeEmulat
   const admission = new AdmissionChain();
   // admission webhooks (MutatingAdmissionWebhook, ValidatingAdmissionWebhook: late in upstream's plugin order)
   installWebhookAdmission(admission, { registry, logger: logger.child({ component: 'admission' }) });
+  setAdmissionChain(registry, admission);
   const ctx: HandlerContext = { registry, watches, emulatedMinor: emulatedMinor(emulated), admission, security: security.runtime };
 
   const httpLogger = logger.child({ component: 'http' }, { level: logger.isLevelEnabled('debug') ? logger.level : 'warn' });
