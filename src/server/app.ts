@@ -33,6 +33,7 @@ import { installSecurity } from '../auth/filters.js';
 import { AdmissionChain } from '../admission/types.js';
 import { installWebhookAdmission } from '../admission/webhook/index.js';
 import { setAdmissionChain } from '../admission/run.js';
+import { loadAdmissionCEL } from '../admission/cel.js';
 
 // apiserver pkg/server/config.go: MaxRequestBodyBytes is 3 MB
 export const MAX_REQUEST_BODY_BYTES = 3 * 1024 * 1024;
@@ -251,6 +252,8 @@ export async function createServer(opts: ServerOptions = {}): Promise<KubeEmulat
     if (String(req.headers['content-type'] ?? '').includes('protobuf') || String(req.headers.accept ?? '').includes('protobuf')) await ensureProtobuf();
     // a CustomResourceDefinition write validates its schemas: the custom-resource machinery first
     if (!isRead && clean.startsWith('/apis/apiextensions.k8s.io/')) await loadCustomResourceSupport();
+    // a webhook configuration's write compiles its matchConditions: the CEL library first
+    if (!isRead && clean.startsWith('/apis/admissionregistration.k8s.io/')) await loadAdmissionCEL();
     const info = parseRequestInfo(req.method, clean, req.query as Record<string, unknown>);
     (req as RequestWithInfo)[REQUEST_INFO] = info;
     if (!info.apiPrefix) throw pageNotFound();

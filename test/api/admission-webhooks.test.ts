@@ -115,6 +115,15 @@ describe('webhook configurations', () => {
       `webhooks[0].clientConfig.url: Invalid value: "http://x.example.com/": 'https' is the only allowed URL scheme`,
     ]));
   });
+  it('matchConditions must compile', async () => {
+    const res = await api()
+      .post(VWC)
+      .send(config('ValidatingWebhookConfiguration', 'badcel', [hook('cel.example.com', '/x', { matchConditions: [{ name: 'c', expression: 'object.metadata.name ==' }] })]))
+      .expect(422);
+    const c = res.body.details.causes[0];
+    expect(c.field).toBe('webhooks[0].matchConditions[0].expression');
+    expect(c.message).toMatch(/^Invalid value: "object\.metadata\.name ==": compilation failed: ERROR: <input>:1:/);
+  });
 });
 
 describe('validating webhooks', () => {

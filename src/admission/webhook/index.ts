@@ -11,7 +11,7 @@ import { labelSelectorMatches } from '../../resources/labelselector.js';
 import { applyJSONPatch } from '../../patch/merge.js';
 import { jsonEqual } from '../../util/equal.js';
 import type { AdmissionAttributes, AdmissionChain, AdmissionResult, MutatingAdmitter, ValidatingAdmitter } from '../types.js';
-import { compileExpression, celRuntimeError } from '../cel.js';
+import { compileExpression, celRuntimeError, MATCH_CONDITION_VARIABLES } from '../cel.js';
 import { CallError, postJSON, type ClientConfig } from './client.js';
 
 type Cheap = Pick<AdmissionAttributes, 'operation' | 'resource' | 'subresource'>;
@@ -175,7 +175,7 @@ class WebhookDispatcher {
     const errors: string[] = [];
     for (const mc of mcs) {
       if (!isObj(mc)) continue;
-      const p = await compileExpression(String(mc.expression ?? ''), ['object', 'oldObject', 'request']);
+      const p = await compileExpression(String(mc.expression ?? ''), MATCH_CONDITION_VARIABLES);
       if ('error' in p) {
         errors.push(`compilation failed for expression ${JSON.stringify(mc.name)}: ${p.error}`);
         continue;
