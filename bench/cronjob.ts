@@ -23,7 +23,7 @@ function cronJob(name: string) {
 }
 
 async function server(controllers: string[], clock: FakeClock) {
-  return createServer({ inMemory: true, port: 0, logLevel: 'silent', controllers, podStages: 'fast', clock });
+  return createServer({ security: { open: true }, inMemory: true, port: 0, logLevel: 'silent', controllers, podStages: 'fast', clock });
 }
 
 export async function cronJobScenarios(runs: number): Promise<Row[]> {

@@ -2,6 +2,7 @@
 // connections, statistics. A benchmark reports; it never fails CI.
 import { spawn, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
+import https from 'node:https';
 import { readFileSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,9 +19,14 @@ export interface Spawned {
   stop(): Promise<void>;
 }
 
-/** Starts the built server (node dist/src/main.js) and waits for /readyz. */
-export async function spawnServer(args: string[], env: Record<string, string> = {}, nodeArgs: string[] = []): Promise<Spawned> {
+/**
+ * Starts the built server (node dist/src/main.js) and waits for /readyz. The benchmarks measure
+ * the API machinery over plain HTTP (`--insecure`, the open mode) unless `secure` (HTTPS with
+ * authentication: the default configuration of the CLI).
+ */
+export async function spawnServer(args: string[], env: Record<string, string> = {}, nodeArgs: string[] = [], secure = false): Promise<Spawned> {
   const t0 = performance.now();
+  if (!secure) args = ['--insecure', ...args];
   // BENCH_NODE_ARGS: extra node flags for every server, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"
   const extra = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
   const proc = spawn(process.execPath, [...extra, ...nodeArgs, join(ROOT, 'dist/src/main.js'), '--port', '0', '--kubeconfig', '', '--log-level', 'info', ...args], {
@@ -92,7 +98,7 @@ export async function waitReady(url: string, timeoutMs = 30_000): Promise<void> 
   const end = Date.now() + timeoutMs;
   for (;;) {
     try {
-      const r = await request(url, 'GET', '/readyz');
+      const r = url.startsWith('https:') ? await probeTLS(url, '/readyz') : await request(url, 'GET', '/readyz');
       if (r.status === 200) return;
     } catch {
       /* not yet */
@@ -117,6 +123,19 @@ export function rssMB(pid: number): number {
   const s = readFileSync(`/proc/${pid}/status`, 'utf8');
   const m = /VmRSS:\s+(\d+) kB/.exec(s);
   return m ? Number(m[1]) / 1024 : NaN;
+}
+
+/** One GET over HTTPS (the server's own CA is not checked: only the start-up is measured). */
+function probeTLS(base: string, path: string): Promise<Resp> {
+  return new Promise((resolve, reject) => {
+    const req = https.get(new URL(path, base), { rejectUnauthorized: false }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+  });
 }
 
 const agents = new Map<number, http.Agent>();

@@ -1,7 +1,7 @@
 // In-process profile target: 200 Jobs of 5 completions to Complete, fast pod stages, 10 nodes.
 // `npx tsx bench/prof-jobs.mts` (J=<jobs>); add --cpu-prof via node --import tsx.
 import { createServer } from '../src/server/app.js';
-const emu = await createServer({ inMemory: true, port: 0, logLevel: 'silent', controllers: ['*'], podStages: 'fast', nodes: Number(process.env.NODES ?? 10) });
+const emu = await createServer({ security: { open: true }, inMemory: true, port: 0, logLevel: 'silent', controllers: ['*'], podStages: 'fast', nodes: Number(process.env.NODES ?? 10) });
 const reg = emu.registry;
 const J = Number(process.env.J ?? 200);
 const def = reg.mustDef('batch', 'jobs');

@@ -1,7 +1,7 @@
 // In-process profile target: a 1,000-replica Deployment to all Available, then its rolling update to a new
 // image (maxSurge 25%), fast pod stages, 12 nodes. `npx tsx bench/prof-rollout.mts`; add --cpu-prof via node --import tsx.
 import { createServer } from '../src/server/app.js';
-const emu = await createServer({ inMemory: true, port: 0, logLevel: 'silent', controllers: ['*'], podStages: 'fast', nodes: Number(process.env.NODES ?? 12) });
+const emu = await createServer({ security: { open: true }, inMemory: true, port: 0, logLevel: 'silent', controllers: ['*'], podStages: 'fast', nodes: Number(process.env.NODES ?? 12) });
 const reg = emu.registry;
 const N = Number(process.env.N ?? 1000);
 const def = reg.mustDef('apps', 'deployments');

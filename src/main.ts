@@ -7,6 +7,9 @@ import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { createServer } from './server/app.js';
 import { DNSPortInUseError } from './dns/server.js';
+import type { SecurityOptions } from './auth/security.js';
+import { kubeconfigYAML } from './server/kubeconfig.js';
+
 
 /** The cluster DNS port when --dns-port is not given (and --port is not 0). */
 const DEFAULT_DNS_PORT = 10053;
@@ -29,36 +32,29 @@ const USAGE = `Usage: kube-emulator [flags]
   --default-storage-class   make the built-in StorageClass 'standard' the cluster default
   --dns-port PORT           cluster DNS (UDP+TCP) port on --host; 0 = off (default 10053, or a
                             free port when 10053 is taken or --port is 0; logged, and in the kubeconfig)
+  --disable-admission-plugins LIST
+                            admission plugins to turn off, comma-separated (upstream's names; only
+                            ServiceAccount can be turned off: pods then need no ServiceAccount)
   --log-level LEVEL         trace|debug|info|warn|error (default info)
+
+Security (default: HTTPS with a cluster CA kept in <data-dir>/pki, client certificates, RBAC;
+the kubeconfig written authenticates as kubernetes-admin, group system:masters):
+  --insecure                the old open mode: plain HTTP, no authentication, every request
+                            allowed. Anyone who reaches the port is cluster admin: only on a
+                            loopback address, only for throw-away clusters
+  --insecure-http           plain HTTP, authentication and authorization still on
+  --tls-cert-file FILE      serving certificate (PEM) instead of one signed by the cluster CA
+  --tls-private-key-file F  its private key (PEM)
+  --tls-san NAME            an extra DNS name or IP of the generated serving certificate
+                            (repeatable, or a comma-separated list)
+  --authorization-mode M    RBAC (default) or AlwaysAllow
+  --anonymous-auth BOOL     requests without credentials are system:anonymous (default true)
+  --token-auth-file FILE    static bearer tokens: CSV token,user,uid[,"group1,group2"]
+  --service-account-issuer URL
+                            the iss of service-account tokens
+                            (default https://kubernetes.default.svc.cluster.local)
   -h, --help                this text
 `;
-
-/**
- * The kubeconfig written at start. With cluster DNS on, its address is in a comment and in a
- * cluster extension (`kubectl config view -o jsonpath='{.clusters[0].cluster.extensions[0].extension.address}'`).
- */
-export function kubeconfigYAML(server: string, dns?: string): string {
-  const dnsExt = dns ? `\n    extensions:\n    - name: kube-emulator.io/cluster-dns\n      extension:\n        address: ${dns}` : '';
-  return `${dns ? `# cluster DNS (udp+tcp): ${dns}\n` : ''}apiVersion: v1
-kind: Config
-clusters:
-- cluster:
-    server: ${server}${dnsExt}
-  name: kube-emulator
-contexts:
-- context:
-    cluster: kube-emulator
-    namespace: default
-    user: kube-emulator
-  name: kube-emulator
-current-context: kube-emulator
-preferences: {}
-users:
-- name: kube-emulator
-  user:
-    token: kube-emulator
-`;
-}
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -78,6 +74,16 @@ async function main(): Promise<void> {
       'pod-stages': { type: 'string', default: 'default' },
       'default-storage-class': { type: 'boolean', default: false },
       'dns-port': { type: 'string' },
+      insecure: { type: 'boolean', default: false },
+      'insecure-http': { type: 'boolean', default: false },
+      'tls-cert-file': { type: 'string' },
+      'tls-private-key-file': { type: 'string' },
+      'tls-san': { type: 'string', multiple: true },
+      'authorization-mode': { type: 'string' },
+      'anonymous-auth': { type: 'string' },
+      'token-auth-file': { type: 'string' },
+      'service-account-issuer': { type: 'string' },
+      'disable-admission-plugins': { type: 'string', default: '' },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
@@ -99,7 +105,9 @@ async function main(): Promise<void> {
     dnsPort = Number(values['dns-port']);
     if (!Number.isInteger(dnsPort) || dnsPort < 0 || dnsPort > 65535) throw new Error(`--dns-port: not a port number: ${values['dns-port']}`);
   }
+  const security = securityOptions(values);
   const emu = await createServer({
+    security,
     host: values.host,
     port,
     dataDir: values['in-memory'] ? undefined : resolve(values['data-dir']!),
@@ -114,6 +122,7 @@ async function main(): Promise<void> {
     defaultStorageClass: values['default-storage-class'],
     dnsPort,
     dnsPortFallback: values['dns-port'] === undefined,
+    disableAdmissionPlugins: values['disable-admission-plugins']!.split(',').map((p) => p.trim()).filter(Boolean),
     logger,
     // as etcd does when it cannot write its log: what is on disk is served again at the next start
     onStorageFailure: () => process.exit(70),
@@ -130,7 +139,8 @@ async function main(): Promise<void> {
   if (values.kubeconfig) {
     const file = resolve(values.kubeconfig);
     mkdirSync(dirname(file), { recursive: true });
-    writeFileSync(file, kubeconfigYAML(server, dns));
+    // the admin key is in it: readable by its owner only
+    writeFileSync(file, emu.kubeconfig({ server, dns }), { mode: 0o600 });
     logger.info({ kubeconfig: file }, `kubeconfig written: export KUBECONFIG=${file}`);
   }
   let stopping = false;
@@ -143,6 +153,32 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
+}
+
+/** The security flags as SecurityOptions (upstream kube-apiserver's names and defaults). */
+function securityOptions(v: Record<string, string | boolean | string[] | undefined>): SecurityOptions {
+  if (v.insecure) {
+    for (const f of ['insecure-http', 'tls-cert-file', 'tls-private-key-file', 'authorization-mode', 'anonymous-auth', 'token-auth-file'])
+      if (v[f] !== undefined && v[f] !== false) throw new Error(`--insecure turns security off: --${f} has no effect with it`);
+    return { open: true };
+  }
+  const mode = v['authorization-mode'] as string | undefined;
+  if (mode !== undefined && mode !== 'RBAC' && mode !== 'AlwaysAllow') throw new Error(`--authorization-mode: expected RBAC or AlwaysAllow, got ${mode}`);
+  const anon = v['anonymous-auth'] as string | undefined;
+  if (anon !== undefined && anon !== 'true' && anon !== 'false') throw new Error(`--anonymous-auth: expected true or false, got ${anon}`);
+  if (!!v['tls-cert-file'] !== !!v['tls-private-key-file']) throw new Error('--tls-cert-file and --tls-private-key-file go together');
+  if (v['insecure-http'] && v['tls-cert-file']) throw new Error('--insecure-http serves plain HTTP: --tls-cert-file has no effect with it');
+  const sans = ((v['tls-san'] as string[] | undefined) ?? []).flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean);
+  return {
+    insecureHTTP: !!v['insecure-http'],
+    authorizationMode: mode as SecurityOptions['authorizationMode'],
+    anonymousAuth: anon === undefined ? undefined : anon === 'true',
+    tokenAuthFile: v['token-auth-file'] as string | undefined,
+    tlsCertFile: v['tls-cert-file'] ? resolve(v['tls-cert-file'] as string) : undefined,
+    tlsPrivateKeyFile: v['tls-private-key-file'] ? resolve(v['tls-private-key-file'] as string) : undefined,
+    tlsSANs: sans.length ? sans : undefined,
+    serviceAccountIssuer: v['service-account-issuer'] as string | undefined,
+  };
 }
 
 main().catch((err) => {

@@ -5,6 +5,10 @@ import type { Logger } from 'pino';
 import type { Registry } from '../registry/registry.js';
 import type { SecurityRuntime } from './filters.js';
 import { alwaysAllow } from './types.js';
+import { buildTLS } from './tls.js';
+import type { ClusterPKI } from './pki.js';
+import { installTokenAuthentication } from './tokens/index.js';
+import { impersonate } from './impersonation.js';
 
 export interface SecurityOptions {
   /** the old open mode: plain HTTP, no authentication, every request allowed (CLI `--insecure`) */
@@ -32,6 +36,8 @@ export interface SecurityContext {
   /** where keys and certificates are kept; undefined in memory (fresh ones each start) */
   dataDir?: string;
   host: string;
+  /** the first ClusterIP of the service range (a SAN of the serving certificate) */
+  serviceIP?: string;
 }
 
 /** TLS material for the HTTPS listener. */
@@ -46,10 +52,17 @@ export interface BuiltSecurity {
   runtime: SecurityRuntime;
   /** undefined: plain HTTP */
   tls?: TLSMaterial;
+  /** the cluster CA and the admin credentials (also in the open mode: kube-root-ca.crt is published) */
+  pki?: ClusterPKI;
 }
 
-export async function buildSecurity(opts: SecurityOptions, _ctx: SecurityContext): Promise<BuiltSecurity> {
-  if (opts.open) return { runtime: { open: true, authenticators: [], anonymous: true, authorizer: alwaysAllow } };
-  const runtime: SecurityRuntime = { open: false, authenticators: [], anonymous: opts.anonymousAuth ?? true, authorizer: alwaysAllow };
-  return { runtime };
+export async function buildSecurity(opts: SecurityOptions, ctx: SecurityContext): Promise<BuiltSecurity> {
+  // TLS: the cluster CA, the serving pair, client certificates (first of the authenticators)
+  const tls = buildTLS(opts, ctx);
+  if (opts.open) return { runtime: { open: true, authenticators: [], anonymous: true, authorizer: alwaysAllow }, pki: tls.pki };
+  const runtime: SecurityRuntime = { open: false, authenticators: [...tls.authenticators], anonymous: opts.anonymousAuth ?? true, authorizer: alwaysAllow };
+  // bearer tokens (token file, service-account tokens) and impersonation: tokens/, impersonation.ts
+  installTokenAuthentication(runtime, opts, ctx);
+  runtime.impersonate = impersonate;
+  return { runtime, tls: tls.tls, pki: tls.pki };
 }

@@ -15,6 +15,8 @@ import { jobController } from './job/index.js';
 import { garbageCollectorController } from './garbagecollector.js';
 import { namespaceController } from './namespace.js';
 import { serviceAccountController } from './serviceaccount.js';
+import { rootCACertPublisherController } from './rootcacertpublisher.js';
+import { tokensController } from './tokens.js';
 import { systemNamespacesController } from './systemnamespaces.js';
 import { endpointsController } from './network/endpoints.js';
 import { endpointSliceController } from './network/endpointslice.js';
@@ -40,6 +42,8 @@ export function allControllers(): Controller[] {
     garbageCollectorController(),
     namespaceController(),
     serviceAccountController(),
+    rootCACertPublisherController(),
+    tokensController(),
     systemNamespacesController(),
     endpointsController(),
     endpointSliceController(),

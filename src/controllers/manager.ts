@@ -23,6 +23,8 @@ export interface ControllerOptions {
   volumesDir: string;
   /** the clock controllers schedule on and stamp times with (default: real time; tests: a FakeClock) */
   clock?: Clock;
+  /** the cluster CA certificate (PEM), published as ConfigMap kube-root-ca.crt in every namespace */
+  rootCA?: string;
 }
 
 export interface ControllerContext {

@@ -34,6 +34,7 @@ import { horizontalPodAutoscalerDef } from './autoscaling/horizontalpodautoscale
 import { horizontalPodAutoscalerV1Def } from './autoscaling/horizontalpodautoscaler-v1.js';
 import { leaseDef } from './coordination/lease.js';
 import { mutatingWebhookConfigurationDef, validatingWebhookConfigurationDef } from './admissionregistration/webhookconfiguration.js';
+import { policyDefsFor } from './admissionregistration/vap.js';
 import { customResourceDefinitionDefFor } from './apiextensions/customresourcedefinition.js';
 import { componentStatusDef } from './core/componentstatus.js';
 import { podTemplateDef } from './core/podtemplate.js';
@@ -45,6 +46,7 @@ import { csiNodeDef } from './storage/csinode.js';
 import { volumeAttachmentDef } from './storage/volumeattachment.js';
 import { volumeAttributesClassDef, VOLUME_ATTRIBUTES_CLASS_V1_SINCE } from './storage/volumeattributesclass.js';
 import { selfSubjectAccessReviewDef, selfSubjectRulesReviewDef, reviewSelfSubjectAccess, reviewSelfSubjectRules } from './authorization/reviews.js';
+import { authenticationDefs } from './authentication/reviews.js';
 
 /** The served kinds, in discovery order within each group-version, as `emulatedMinor` serves them. */
 export function allResources(emulatedMinor = 33): ResourceDef[] {
@@ -70,6 +72,7 @@ export function allResources(emulatedMinor = 33): ResourceDef[] {
     deploymentDef,
     replicaSetDef,
     statefulSetDef,
+    ...authenticationDefs(emulatedMinor),
     { ...selfSubjectAccessReviewDef, create: reviewSelfSubjectAccess },
     { ...selfSubjectRulesReviewDef, create: reviewSelfSubjectRules },
     customResourceDefinitionDefFor(emulatedMinor),
@@ -83,7 +86,9 @@ export function allResources(emulatedMinor = 33): ResourceDef[] {
     networkPolicyDef,
     podDisruptionBudgetDef,
     leaseDef,
-    mutatingWebhookConfigurationDef, validatingWebhookConfigurationDef,
+    mutatingWebhookConfigurationDef,
+    ...policyDefsFor(emulatedMinor),
+    validatingWebhookConfigurationDef,
     endpointSliceDef,
     eventsV1EventDef,
     csiDriverDef,

@@ -151,6 +151,11 @@ export function defaultPodSpec(spec: KObject): void {
   if (spec.terminationGracePeriodSeconds === undefined || spec.terminationGracePeriodSeconds === null)
     spec.terminationGracePeriodSeconds = 30;
   if (!spec.schedulerName) spec.schedulerName = 'default-scheduler';
+  // v1 conversion (Convert_v1_PodSpec_To_core_PodSpec and back): serviceAccount is the deprecated
+  // alias of serviceAccountName, read when serviceAccountName is empty and always written from it
+  if (!spec.serviceAccountName && spec.serviceAccount) spec.serviceAccountName = spec.serviceAccount;
+  if (spec.serviceAccountName) spec.serviceAccount = spec.serviceAccountName;
+  else delete spec.serviceAccount;
   for (const v of objs(spec.volumes)) defaultVolume(v);
   for (const c of objs(spec.initContainers)) defaultContainer(c);
   for (const c of objs(spec.containers)) defaultContainer(c);

@@ -156,6 +156,8 @@ export type PatchType = 'json' | 'merge' | 'strategic' | 'apply';
 /** Server-wide settings kinds read when they are installed. */
 export interface KindConfig {
   serviceCIDR: string;
+  /** --disable-admission-plugins: plugins a kind must not install (src/admission/plugins.ts) */
+  disabledAdmissionPlugins?: string[];
 }
 
 /** The scale subresource as data (CRDs' subresources.scale; StatefulSets, Deployments...). */

@@ -21,6 +21,7 @@ import { WatchHub } from './watch.js';
 import { emulatedMinor, versionInfo } from './version.js';
 import { ControllerManager } from '../controllers/manager.js';
 import { allControllers } from '../controllers/index.js';
+import { admissionPluginErrors } from '../admission/plugins.js';
 import { join, resolve } from 'node:path';
 import { tmpdir } from 'node:os';
 import { OPENAPI_V2_PROTOBUF_CONTENT_TYPE } from '../schema/index.js';
@@ -30,10 +31,14 @@ import { serviceAllocators } from '../resources/core/service-allocation.js';
 import { startDNSServer } from '../dns/server.js';
 import { buildSecurity, type SecurityOptions } from '../auth/security.js';
 import { installSecurity } from '../auth/filters.js';
+import { OIDC_DISCOVERY_PATH, OIDC_JWKS_PATH, serviceAccountIssuerDocument } from '../auth/tokens/discovery.js';
 import { AdmissionChain } from '../admission/types.js';
+import { kubeconfigYAML } from './kubeconfig.js';
 import { installWebhookAdmission } from '../admission/webhook/index.js';
 import { setAdmissionChain } from '../admission/run.js';
 import { loadAdmissionCEL } from '../admission/cel.js';
+import { installPolicyAdmission } from '../admission/policy/index.js';
+import { loadPolicySupport } from '../admission/policy/load.js';
 
 // apiserver pkg/server/config.go: MaxRequestBodyBytes is 3 MB
 export const MAX_REQUEST_BODY_BYTES = 3 * 1024 * 1024;
@@ -67,6 +72,8 @@ export interface ServerOptions {
   dnsPortFallback?: boolean;
   /** called when the database cannot commit writes (the CLI exits); the server refuses writes after it */
   onStorageFailure?: (err: unknown) => void;
+  /** --disable-admission-plugins: admission plugins to turn off (upstream names; see src/admission/plugins.ts) */
+  disableAdmissionPlugins?: string[];
   /** TLS, authentication and authorization (default: HTTPS with the cluster CA, RBAC); `{ open: true }` is the old open mode */
   security?: SecurityOptions;
 }
@@ -78,8 +85,17 @@ export interface KubeEmulator {
   watches: WatchHub;
   logger: Logger;
   controllers: ControllerManager;
-  /** http://host:port once listening */
+  /** http(s)://host:port once listening */
   url: string;
+  /** the cluster CA certificate (PEM) */
+  ca?: string;
+  /** the cluster CA's private key (PEM), as kubeadm's /etc/kubernetes/pki/ca.key: to sign client certificates */
+  caKey?: string;
+  /** the admin client certificate and key (PEM): kubernetes-admin, system:masters */
+  adminCert?: string;
+  adminKey?: string;
+  /** a kubeconfig for this server (the admin credentials over HTTPS; none over plain HTTP) */
+  kubeconfig(opts?: { server?: string; dns?: string }): string;
   /** the cluster DNS port (UDP and TCP), when DNS is on */
   dnsPort?: number;
   close(): Promise<void>;
@@ -88,6 +104,8 @@ export interface KubeEmulator {
 export async function createServer(opts: ServerOptions = {}): Promise<KubeEmulator> {
   const logger = opts.logger ?? pino({ level: opts.logLevel ?? 'warn', base: undefined });
   const emulated = opts.emulatedVersion ?? 'v1.33.0';
+  const admissionErrors = admissionPluginErrors(opts.disableAdmissionPlugins ?? []);
+  if (admissionErrors.length) throw new Error(admissionErrors.join('; '));
   const kinds = new KindRegistry(allResources(emulatedMinor(emulated)));
   const store = new ObjectStore({
     dataDir: opts.inMemory ? undefined : (opts.dataDir ?? './data'),
@@ -99,8 +117,17 @@ export async function createServer(opts: ServerOptions = {}): Promise<KubeEmulat
   });
   // set once the server exists: answer the writes in flight first (see answerThenStop)
   let onStorageFailure = (err: unknown) => opts.onStorageFailure?.(err);
-  const registry = new Registry(store, kinds, { logger, kindConfig: { serviceCIDR: opts.serviceCIDR ?? '10.96.0.0/12' } });
-  bootstrap(registry, serviceAllocators(registry)!.ips.first());
+  const registry = new Registry(store, kinds, { logger, kindConfig: { serviceCIDR: opts.serviceCIDR ?? '10.96.0.0/12', disabledAdmissionPlugins: opts.disableAdmissionPlugins } });
+  const serviceIP = serviceAllocators(registry)!.ips.first();
+  bootstrap(registry, serviceIP);
+  // secure by default: HTTPS with the cluster CA, authentication, authorization
+  const security = await buildSecurity(opts.security ?? {}, {
+    registry,
+    logger,
+    dataDir: opts.inMemory ? undefined : resolve(opts.dataDir ?? './data'),
+    host: opts.host ?? '127.0.0.1',
+    serviceIP,
+  });
   const customResources = new CustomResourceServing(registry, logger);
   await customResources.start();
   const watches = new WatchHub(registry, logger);
@@ -115,21 +142,19 @@ export async function createServer(opts: ServerOptions = {}): Promise<KubeEmulat
       defaultStorageClass: opts.defaultStorageClass ?? false,
       volumesDir: join(opts.inMemory ? tmpdir() : resolve(opts.dataDir ?? './data'), 'volumes'),
       clock: opts.clock,
+      rootCA: security.pki?.caCert,
     },
     allControllers(),
   );
   const discovery = new Discovery(kinds);
   const openapi = new ServedOpenAPI(kinds);
   const version = versionInfo(emulated);
-  const security = await buildSecurity(opts.security ?? { open: true }, {
-    registry,
-    logger,
-    dataDir: opts.inMemory ? undefined : resolve(opts.dataDir ?? './data'),
-    host: opts.host ?? '127.0.0.1',
-  });
   const admission = new AdmissionChain();
-  // admission webhooks (MutatingAdmissionWebhook, ValidatingAdmissionWebhook: late in upstream's plugin order)
+  // upstream's plugin order: MutatingAdmissionWebhook, ValidatingAdmissionPolicy, ValidatingAdmissionWebhook
+  // (the policy plugin adds a validating admitter only: installed first, it runs before the webhooks)
+  installPolicyAdmission(admission, { registry, authorizer: () => security.runtime.authorizer, logger: logger.child({ component: 'admission' }) });
   installWebhookAdmission(admission, { registry, logger: logger.child({ component: 'admission' }) });
+  // the in-process controllers' pod creates go through the chain too
   setAdmissionChain(registry, admission);
   const ctx: HandlerContext = { registry, watches, emulatedMinor: emulatedMinor(emulated), admission, security: security.runtime };
 
@@ -151,6 +176,12 @@ export async function createServer(opts: ServerOptions = {}): Promise<KubeEmulat
     // request line and headers up to 1 MB, as Go's http.Server (DefaultMaxHeaderBytes): a 40 KB
     // label selector is a legitimate request (Node's default is 16 KB)
     http: { maxHeaderSize: MAX_HEADER_BYTES },
+    // HTTPS: client certificates are asked for and checked against the cluster CA, but a request
+    // without one (or with a bad one) still reaches the authenticators, as Go's
+    // tls.VerifyClientCertIfGiven (the x509 authenticator answers 401 for a bad one)
+    ...(security.tls
+      ? { https: { key: security.tls.key, cert: security.tls.cert, ca: security.tls.ca, requestCert: true, rejectUnauthorized: false, maxHeaderSize: MAX_HEADER_BYTES } }
+      : {}),
     routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true, maxParamLength: 10_000 },
   });
   app.removeAllContentTypeParsers();
@@ -213,6 +244,14 @@ export async function createServer(opts: ServerOptions = {}): Promise<KubeEmulat
         return reply.code(200).header('Content-Type', 'text/plain; charset=utf-8').send('ok');
       case '/version':
         return sendRawJSON(reply, version);
+      case OIDC_DISCOVERY_PATH:
+      case OIDC_JWKS_PATH: {
+        // service-account issuer discovery (auth/tokens/discovery.ts)
+        if (!isRead) throw methodNotAllowed();
+        const doc = serviceAccountIssuerDocument(registry, clean, serverAddress(), security.tls ? 'https' : 'http');
+        if (!doc) throw pageNotFound();
+        return reply.code(200).header('Content-Type', doc.contentType).header('Cache-Control', doc.cacheControl).send(doc.body);
+      }
       case '/api': {
         if (!isRead) throw methodNotAllowed();
         const agg = aggregatedDiscoveryVersion(req.headers.accept);
@@ -252,8 +291,8 @@ export async function createServer(opts: ServerOptions = {}): Promise<KubeEmulat
     if (String(req.headers['content-type'] ?? '').includes('protobuf') || String(req.headers.accept ?? '').includes('protobuf')) await ensureProtobuf();
     // a CustomResourceDefinition write validates its schemas: the custom-resource machinery first
     if (!isRead && clean.startsWith('/apis/apiextensions.k8s.io/')) await loadCustomResourceSupport();
-    // a webhook configuration's write compiles its matchConditions: the CEL library first
-    if (!isRead && clean.startsWith('/apis/admissionregistration.k8s.io/')) await loadAdmissionCEL();
+    // a policy or webhook configuration write compiles its CEL expressions (matchConditions)
+    if (!isRead && clean.startsWith('/apis/admissionregistration.k8s.io/')) await Promise.all([loadPolicySupport(), loadAdmissionCEL()]);
     const info = parseRequestInfo(req.method, clean, req.query as Record<string, unknown>);
     (req as RequestWithInfo)[REQUEST_INFO] = info;
     if (!info.apiPrefix) throw pageNotFound();
@@ -305,7 +344,7 @@ export async function createServer(opts: ServerOptions = {}): Promise<KubeEmulat
     throw err;
   }
   const a = app.server.address();
-  const url = a && typeof a === 'object' ? `http://${a.family === 'IPv6' ? `[${a.address}]` : a.address}:${a.port}` : '';
+  const url = a && typeof a === 'object' ? `${security.tls ? 'https' : 'http'}://${a.family === 'IPv6' ? `[${a.address}]` : a.address}:${a.port}` : '';
 
   if (opts.onStorageFailure) {
     let failing = false;
@@ -327,6 +366,15 @@ export async function createServer(opts: ServerOptions = {}): Promise<KubeEmulat
     controllers,
     url,
     dnsPort: dns?.port,
+    ca: security.pki?.caCert,
+    caKey: security.pki?.caKey,
+    adminCert: security.pki?.adminCert,
+    adminKey: security.pki?.adminKey,
+    kubeconfig: (k = {}) =>
+      kubeconfigYAML(k.server ?? url, k.dns, security.tls && !security.runtime.open
+          ? // with the user's own serving certificate, the client trusts what the system trusts
+            { ca: security.tls.cert === security.pki?.serverCert ? security.pki?.caCert : undefined, cert: security.pki?.adminCert, key: security.pki?.adminKey }
+          : {}),
     async close() {
       if (closed) return;
       closed = true;
@@ -341,7 +389,7 @@ export async function createServer(opts: ServerOptions = {}): Promise<KubeEmulat
 }
 
 // the kind a subresource's body decodes into, where it is not the resource's own
-const SUBRESOURCE_KINDS: Record<string, string> = { scale: 'Scale', binding: 'Binding', eviction: 'Eviction' };
+const SUBRESOURCE_KINDS: Record<string, string> = { scale: 'Scale', binding: 'Binding', eviction: 'Eviction', token: 'TokenRequest' };
 
 const REQUEST_INFO = Symbol('requestInfo');
 type RequestWithInfo = FastifyRequest & { [REQUEST_INFO]?: RequestInfo };

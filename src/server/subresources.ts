@@ -23,6 +23,8 @@ import { bindPod } from '../registry/binding.js';
 import { evictPod } from '../resources/policy/eviction.js';
 import { queryFlag } from './query.js';
 import { servePodLog } from './podlog.js';
+import { createTokenRequest } from '../resources/authentication/tokenrequest.js';
+import { serviceAccountTokens } from '../auth/tokens/serviceaccount.js';
 
 type Query = Record<string, string | undefined>;
 
@@ -125,6 +127,13 @@ export async function serveSubresource(ctx: HandlerContext, def: ResourceDef, in
       validateWriteOptions('CreateOptions', req.query);
       const r = evictPod(registry, ns, name, decodeBody(req.headers['content-type'], req.body as Buffer).object, { dryRun: q.dryRun !== undefined ? [q.dryRun] : undefined });
       return send(reply, req, r.code, r.status);
+    }
+    case 'token': {
+      // serviceaccounts/token: TokenRequest (POST only)
+      if (verb !== 'create') throw methodNotAllowed();
+      validateWriteOptions('CreateOptions', req.query);
+      const r = createTokenRequest(registry, serviceAccountTokens(registry), ns, name, decodeBody(req.headers['content-type'], req.body as Buffer).object);
+      return send(reply, req, 201, r.object, r.warnings);
     }
     case 'log':
       return servePodLog(registry, def, ns, name, logParams(req.query as Record<string, unknown>, name), req, reply);

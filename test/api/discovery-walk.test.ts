@@ -84,11 +84,11 @@ describe('discovery lists only what answers', () => {
     expect((await aggregatedDiscovery(V2BETA1)).map(key).sort()).toEqual(legacy);
   });
 
-  it('unserved subresources are not advertised (ephemeralcontainers, proxy, resize, token)', async () => {
+  it('unserved subresources are not advertised (ephemeralcontainers, proxy, resize)', async () => {
     const names = (await legacyDiscovery()).map((a) => a.resource);
-    for (const missing of ['pods/ephemeralcontainers', 'pods/proxy', 'pods/resize', 'services/proxy', 'nodes/proxy', 'serviceaccounts/token'])
+    for (const missing of ['pods/ephemeralcontainers', 'pods/proxy', 'pods/resize', 'services/proxy', 'nodes/proxy'])
       expect(names).not.toContain(missing);
-    for (const served of ['pods/status', 'pods/binding', 'pods/eviction', 'pods/log', 'pods/exec', 'pods/attach', 'pods/portforward', 'namespaces/finalize', 'statefulsets/scale'])
+    for (const served of ['pods/status', 'pods/binding', 'pods/eviction', 'pods/log', 'pods/exec', 'pods/attach', 'pods/portforward', 'namespaces/finalize', 'statefulsets/scale', 'serviceaccounts/token'])
       expect(names).toContain(served);
   });
 
@@ -123,9 +123,10 @@ describe('discovery lists only what answers', () => {
       expect([...s.subresources].sort(), `${gv} ${s.plural}`).toEqual(subs);
     }
     const paths = Object.keys((await api().get('/openapi/v2').expect(200)).body.paths);
-    expect(paths.filter((p) => /\/(ephemeralcontainers|proxy|resize|token)$/.test(p))).toEqual([]);
+    expect(paths.filter((p) => /\/(ephemeralcontainers|proxy|resize)$/.test(p))).toEqual([]);
     expect(paths).toContain('/api/v1/namespaces/{namespace}/pods/{name}/eviction');
     expect(paths).toContain('/api/v1/namespaces/{name}/finalize');
+    expect(paths).toContain('/api/v1/namespaces/{namespace}/serviceaccounts/{name}/token');
   });
 
   it('aggregated discovery carries an ETag of its content and answers 304 to If-None-Match', async () => {

@@ -16,7 +16,7 @@ let port = 0;
 
 beforeAll(async () => {
   if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run \`npm run build\` first (npm test does)`);
-  proc = spawn(process.execPath, [MAIN, '--in-memory', '--port', '0', '--dns-port', '0', '--kubeconfig', '', '--log-level', 'info', '--controllers', ''], { stdio: ['ignore', 'pipe', 'pipe'] });
+  proc = spawn(process.execPath, [MAIN, '--in-memory', '--insecure', '--port', '0', '--dns-port', '0', '--kubeconfig', '', '--log-level', 'info', '--controllers', ''], { stdio: ['ignore', 'pipe', 'pipe'] });
   port = await new Promise<number>((resolve, reject) => {
     let buf = '';
     const timer = setTimeout(() => reject(new Error('server did not start within 10 s')), 10_000);

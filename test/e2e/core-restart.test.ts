@@ -20,7 +20,7 @@ async function snapshot(k: Kubectl): Promise<Record<string, string>> {
 
 describe.each(availableKubectls([33, 29]))('kubectl 1.$minor: restart on the same --data-dir', ({ bin }) => {
   const dataDir = mkdtempSync(join(tmpdir(), 'e2e-restart-'));
-  const start = () => createServer({ dataDir, inMemory: false, port: 0, logLevel: 'silent', ...CORE_ONLY });
+  const start = () => createServer({ dataDir, inMemory: false, port: 0, logLevel: 'silent', ...CORE_ONLY , security: { open: true } });
   let srv: KubeEmulator | undefined;
   afterAll(async () => {
     await srv?.close();

@@ -32,7 +32,7 @@ afterAll(() => {
 function start(args: string[]): Promise<Running> {
   if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run \`npm run build\` first (npm test does)`);
   const kubeconfig = join(mkdtempSync(join(tmpdir(), 'dns-ports-')), 'kubeconfig');
-  const proc = spawn(process.execPath, [MAIN, '--in-memory', '--kubeconfig', kubeconfig, '--pod-stages', 'fast', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, [MAIN, '--in-memory', '--insecure', '--kubeconfig', kubeconfig, '--pod-stages', 'fast', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   running.push(proc);
   const logs: any[] = [];
   let stderr = '';
@@ -183,7 +183,7 @@ describe('cluster DNS ports of CLI servers', () => {
     const port = await freePort();
     const held = await occupy(port);
     try {
-      const proc = spawn(process.execPath, [MAIN, '--in-memory', '--kubeconfig', '', '--port', '0', '--dns-port', String(port)], { stdio: ['ignore', 'pipe', 'pipe'] });
+      const proc = spawn(process.execPath, [MAIN, '--in-memory', '--insecure', '--kubeconfig', '', '--port', '0', '--dns-port', String(port)], { stdio: ['ignore', 'pipe', 'pipe'] });
       running.push(proc);
       const { code, stderr } = await exitOf(proc);
       expect(code).toBe(1);

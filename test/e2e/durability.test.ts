@@ -133,7 +133,7 @@ describe('durability of the built server', () => {
       const store = new ObjectStore({ dataDir: dir, attrs: () => ({ labels: {}, fields: {} }), compactIntervalMs: 0 });
       store.db.prepare('INSERT INTO schema_version (version, name, applied_at) VALUES (999, ?, ?)').run('999_future.sql', new Date().toISOString());
       store.close();
-      const proc = spawn(process.execPath, [MAIN, '--port', '0', '--dns-port', '0', '--data-dir', dir, '--kubeconfig', ''], { stdio: ['ignore', 'pipe', 'pipe'] });
+      const proc = spawn(process.execPath, [MAIN, '--insecure', '--port', '0', '--dns-port', '0', '--data-dir', dir, '--kubeconfig', ''], { stdio: ['ignore', 'pipe', 'pipe'] });
       let stderr = '';
       proc.stderr!.on('data', (c) => (stderr += c));
       const code = await new Promise<number | null>((r) => proc.on('exit', (c) => r(c)));

@@ -12,10 +12,16 @@ export interface Running {
   logs: any[];
 }
 
-/** Starts the built CLI and resolves with the URL from its "serving" log line (JSON pino on stdout). */
+const SECURITY_FLAGS = ['--insecure', '--insecure-http', '--tls-cert-file', '--tls-private-key-file', '--tls-san', '--authorization-mode', '--anonymous-auth', '--token-auth-file', '--service-account-issuer'];
+
+/**
+ * Starts the built CLI and resolves with the URL from its "serving" log line (JSON pino on stdout).
+ * In the open mode (`--insecure`: plain HTTP, no authentication) unless `extra` has a security flag.
+ */
 export function startCLI(dataDir: string, extra: string[] = []): Promise<Running> {
   if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run \`npm run build\` first (npm test does)`);
-  const proc = spawn(process.execPath, [MAIN, '--port', '0', '--dns-port', '0', '--data-dir', dataDir, '--kubeconfig', '', '--log-level', 'info', ...extra], {
+  const secure = extra.some((a) => SECURITY_FLAGS.includes(a.split('=')[0]));
+  const proc = spawn(process.execPath, [MAIN, '--port', '0', '--dns-port', '0', '--data-dir', dataDir, '--kubeconfig', '', '--log-level', 'info', ...(secure ? [] : ['--insecure']), ...extra], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) => proc.on('exit', (code, signal) => r({ code, signal })));

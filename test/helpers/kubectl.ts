@@ -35,15 +35,18 @@ export interface KubectlResult {
 export class Kubectl {
   readonly cacheDir: string;
   readonly kubeconfig: string;
+  /** `kubeconfigYAML`: a kubeconfig of its own (e.g. `emu.kubeconfig()` for an HTTPS server); else one with a dummy token */
   constructor(
     readonly bin: string,
     readonly server: string,
+    kubeconfigYAML?: string,
   ) {
     const dir = mkdtempSync(join(tmpdir(), 'kubectl-'));
     this.cacheDir = join(dir, 'cache');
     this.kubeconfig = join(dir, 'kubeconfig');
     writeFileSync(
       this.kubeconfig,
+      kubeconfigYAML ??
       `apiVersion: v1\nkind: Config\nclusters:\n- cluster:\n    server: ${server}\n  name: e\ncontexts:\n- context:\n    cluster: e\n    user: e\n  name: e\ncurrent-context: e\nusers:\n- name: e\n  user:\n    token: t\n`,
     );
   }

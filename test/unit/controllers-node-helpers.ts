@@ -12,7 +12,9 @@ export interface Cluster {
 }
 
 export async function startCluster(controllers: Controller[], opts: { nodes?: number; podStages?: 'default' | 'fast'; minor?: number } = {}): Promise<Cluster> {
-  const emu = await startServer({ controllers: [] });
+  // the ServiceAccount admission plugin needs the controller that makes `default` accounts
+  const withAccounts = controllers.some((c) => c.name === 'serviceaccount');
+  const emu = await startServer({ controllers: [], disableAdmissionPlugins: withAccounts ? [] : ['ServiceAccount'] });
   const mgr = new ControllerManager(
     emu.registry,
     pino({ level: 'silent' }),

@@ -3,12 +3,14 @@ import { startCluster, until, podManifest, eventsFor, type Cluster } from './con
 import { nodesController } from '../../src/controllers/nodes.js';
 import { schedulerController } from '../../src/controllers/scheduler.js';
 import { nodeAgentController } from '../../src/controllers/nodeagent/index.js';
+import { serviceAccountController } from '../../src/controllers/serviceaccount.js';
 import { summarizePod } from '../../src/printers/pods.js';
 import type { KObject } from '../../src/resources/types.js';
 
 let c: Cluster;
 beforeAll(async () => {
-  c = await startCluster([nodesController(), schedulerController(), nodeAgentController()]);
+  // with the ServiceAccount controller (and so the admission plugin): pods carry the projected kube-api-access volume
+  c = await startCluster([nodesController(), schedulerController(), nodeAgentController(), serviceAccountController()]);
 });
 afterAll(async () => c?.close());
 

@@ -58,7 +58,7 @@ async function call(url: string, method: string, path: string, body?: unknown): 
 describe('a restart over stored objects with nulls', () => {
   it('comes up, serves, and every controller handles the other objects', async () => {
     // a first start lays down the namespaces and the kubernetes Service
-    const first = await createServer({ dataDir, port: 0, logLevel: 'silent', controllers: [] });
+    const first = await createServer({ dataDir, port: 0, logLevel: 'silent', controllers: [] , security: { open: true } });
     const np = await call(first.url, 'POST', '/api/v1/namespaces/default/services', {
       apiVersion: 'v1',
       kind: 'Service',
@@ -111,7 +111,7 @@ describe('a restart over stored objects with nulls', () => {
 
     const logs: any[] = [];
     const logger = pino({ level: 'warn' }, { write: (line: string) => logs.push(JSON.parse(line)) });
-    const emu = await createServer({ dataDir, port: 0, logger, controllers: ['*'], podStages: 'fast' });
+    const emu = await createServer({ dataDir, port: 0, logger, controllers: ['*'], podStages: 'fast' , security: { open: true } });
     servers.push(emu);
 
     // it serves, the bad Service included

@@ -30,14 +30,15 @@ describe('pod defaults (as a 1.33 cluster shows them)', () => {
     expect(p.spec).toMatchObject({
       dnsPolicy: 'ClusterFirst', restartPolicy: 'Always', schedulerName: 'default-scheduler', securityContext: {},
       terminationGracePeriodSeconds: 30, enableServiceLinks: true,
-      serviceAccountName: 'default', serviceAccount: 'default',
     });
     expect(p.spec.tolerations).toEqual([
       { effect: 'NoExecute', key: 'node.kubernetes.io/not-ready', operator: 'Exists', tolerationSeconds: 300 },
       { effect: 'NoExecute', key: 'node.kubernetes.io/unreachable', operator: 'Exists', tolerationSeconds: 300 },
     ]);
-    expect(p.spec.volumes[0].name).toMatch(/^kube-api-access-[bcdfghjklmnpqrstvwxz2456789]{5}$/);
-    expect(c.volumeMounts[0]).toEqual({ mountPath: '/var/run/secrets/kubernetes.io/serviceaccount', name: p.spec.volumes[0].name, readOnly: true });
+    // the account and its kube-api-access volume come from the ServiceAccount admission plugin,
+    // which reads the account (test/api/serviceaccount-admission.test.ts), not from the strategy
+    expect(p.spec.serviceAccountName).toBeUndefined();
+    expect(p.spec.volumes).toBeUndefined();
     expect(p.status).toEqual({ phase: 'Pending', qosClass: 'BestEffort' });
     expect(p.metadata.generation).toBe(1);
     expect(podDef.validate!(p)).toEqual([]);

@@ -1,7 +1,7 @@
 // core/v1 Pod: pkg/registry/core/pod/strategy.go (+ the admission plugins whose effects a real
-// cluster shows on every pod: ServiceAccount, DefaultTolerationSeconds; Priority and RuntimeClass
-// are hooks that read their classes: resources/scheduling/admission.ts, resources/node/admission.ts).
-import { randomInt } from 'node:crypto';
+// cluster shows on every pod: DefaultTolerationSeconds here; ServiceAccount, Priority and
+// RuntimeClass are hooks that read their objects: core/serviceaccount-admission.ts,
+// resources/scheduling/admission.ts, resources/node/admission.ts).
 import type { Cause, KObject, ResourceDef } from '../types.js';
 import { invalid, forbidden, deepEqual, renderValue } from '../../registry/validation.js';
 import { defaultPodSpec, defaultPodOnly, computeQOSClass, validatePodSpec } from '../podspec.js';
@@ -15,46 +15,6 @@ const clone = <T>(v: T): T => (v === undefined ? v : JSON.parse(JSON.stringify(v
 
 export const POD_UPDATE_FORBIDDEN_MESSAGE =
   'pod updates may not change fields other than `spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations),`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)';
-
-const SERVICE_ACCOUNT_MOUNT_PATH = '/var/run/secrets/kubernetes.io/serviceaccount';
-// utilrand.String alphabet (k8s.io/apimachinery/pkg/util/rand)
-const RAND_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
-
-function randSuffix(n: number): string {
-  let s = '';
-  for (let i = 0; i < n; i++) s += RAND_ALPHABET[randomInt(RAND_ALPHABET.length)];
-  return s;
-}
-
-/** plugin/pkg/admission/serviceaccount/admission.go: default SA and the kube-api-access projected volume. */
-export function admitServiceAccount(pod: KObject): void {
-  const spec = pod.spec;
-  if (!isObj(spec)) return;
-  if (!spec.serviceAccountName) spec.serviceAccountName = spec.serviceAccount || 'default';
-  // the deprecated alias is kept in sync by conversion
-  spec.serviceAccount = spec.serviceAccountName;
-  if (spec.automountServiceAccountToken === false) return;
-  const containers = [...arr(spec.initContainers), ...arr(spec.containers)].filter(isObj);
-  if (containers.some((c) => arr(c.volumeMounts).some((m) => isObj(m) && m.mountPath === SERVICE_ACCOUNT_MOUNT_PATH))) return;
-  const name = `kube-api-access-${randSuffix(5)}`;
-  spec.volumes = [
-    ...arr(spec.volumes),
-    {
-      name,
-      projected: {
-        defaultMode: 0o644,
-        sources: [
-          { serviceAccountToken: { expirationSeconds: 3607, path: 'token' } },
-          { configMap: { items: [{ key: 'ca.crt', path: 'ca.crt' }], name: 'kube-root-ca.crt' } },
-          { downwardAPI: { items: [{ fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.namespace' }, path: 'namespace' }] } },
-        ],
-      },
-    },
-  ];
-  for (const c of containers) {
-    c.volumeMounts = [...arr(c.volumeMounts), { mountPath: SERVICE_ACCOUNT_MOUNT_PATH, name, readOnly: true }];
-  }
-}
 
 /**
  * plugin/pkg/admission/priority admitPod on update: a pod that omits spec.priority /
@@ -207,7 +167,6 @@ export const podDef: ResourceDef = {
 
   prepareForCreate(obj) {
     if (!isObj(obj.spec)) obj.spec = {};
-    admitServiceAccount(obj);
     // spec.priority / preemptionPolicy: the Priority admission plugin (resources/scheduling/admission.ts)
     admitDefaultTolerations(obj);
     obj.metadata = obj.metadata ?? {};

@@ -2,6 +2,7 @@
 import type { Cause, KObject, ResourceDef } from '../types.js';
 import { required } from '../../registry/validation.js';
 import { serviceAccountPrinter } from '../../printers/core.js';
+import { installServiceAccountAdmission } from './serviceaccount-admission.js';
 
 const isObj = (v: unknown): v is KObject => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -23,10 +24,13 @@ export const serviceAccountDef: ResourceDef = {
   namespaced: true,
   shortNames: ['sa'],
   verbs: ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'],
-  subresources: [], // serviceaccounts/token (TokenRequest) is not served
+  // serviceaccounts/token: the TokenRequest API (resources/authentication/tokenrequest.ts)
+  subresources: [{ name: 'token', group: 'authentication.k8s.io', version: 'v1', kind: 'TokenRequest', verbs: ['create'] }],
   definition: 'io.k8s.api.core.v1.ServiceAccount',
   table: serviceAccountPrinter,
   validate: validateServiceAccount,
   validateUpdate: (n) => validateServiceAccount(n),
   generationChanged: () => false,
+  // the ServiceAccount admission plugin (pods read their account)
+  install: (registry, config) => installServiceAccountAdmission(registry, config),
 };
