@@ -8,7 +8,14 @@ type CelModule = typeof import('../apiextensions/cel/index.js');
 type ModelModule = typeof import('../apiextensions/cel/model.js');
 type ErrorsModule = typeof import('../apiextensions/cel/errors.js');
 let mods: Promise<[CelModule, ModelModule, ErrorsModule]> | undefined;
-const load = () => (mods ??= Promise.all([import('../apiextensions/cel/index.js'), import('../apiextensions/cel/model.js'), import('../apiextensions/cel/errors.js')]));
+let loaded: [CelModule, ModelModule, ErrorsModule] | undefined;
+const load = () =>
+  (mods ??= Promise.all([import('../apiextensions/cel/index.js'), import('../apiextensions/cel/model.js'), import('../apiextensions/cel/errors.js')]).then((m) => (loaded = m)));
+
+/** Loads the CEL library (before a webhook configuration's write, whose validation compiles its conditions). */
+export async function loadAdmissionCEL(): Promise<void> {
+  await load();
+}
 
 export interface CompiledExpression {
   eval(vars: Record<string, unknown>): unknown;
@@ -19,10 +26,17 @@ const cache = new Map<string, CompiledExpression | { error: string }>();
 
 /** Compiles `src` with the named variables declared dyn; the error is cel-go's compile text. */
 export async function compileExpression(src: string, variables: string[]): Promise<CompiledExpression | { error: string }> {
+  await load();
+  return compileExpressionSync(src, variables)!;
+}
+
+/** compileExpression once the library is loaded (loadAdmissionCEL); undefined before. */
+export function compileExpressionSync(src: string, variables: string[]): CompiledExpression | { error: string } | undefined {
+  if (!loaded) return undefined;
   const key = `${variables.join(',')}\u0000${src}`;
   const hit = cache.get(key);
   if (hit) return hit;
-  const [cel, model, errors] = await load();
+  const [cel, model, errors] = loaded;
   const envKey = variables.join(',');
   let env = envs.get(envKey);
   if (!env) {
@@ -57,3 +71,6 @@ export async function celRuntimeError(err: unknown): Promise<string> {
   const [, , errors] = await load();
   return errors.runtimeErrorString(err);
 }
+
+/** The variables a webhook's matchConditions see (matchconditions/matcher.go; authorizer: not yet). */
+export const MATCH_CONDITION_VARIABLES = ['object', 'oldObject', 'request'];

@@ -8,10 +8,11 @@
 // real write runs. A request no admitter handles goes straight to the registry.
 import type { FastifyRequest } from 'fastify';
 import type { KObject, ResourceDef } from '../resources/types.js';
-import type { WriteResult, DeleteResult } from '../registry/registry.js';
+import type { WriteResult, DeleteResult, WriteOptions } from '../registry/registry.js';
 import { requestUser } from '../auth/filters.js';
 import { jsonEqual } from '../util/equal.js';
 import type { AdmissionAttributes, AdmissionChain, Operation } from './types.js';
+import type { UserInfo } from '../auth/types.js';
 
 export interface WriteSpec {
   operation: Extract<Operation, 'CREATE' | 'UPDATE'>;
@@ -37,7 +38,20 @@ export function admissionFor(chain: AdmissionChain | undefined, def: ResourceDef
   return { mutating: chain.handlesMutating(a), validating: chain.handlesValidating(a) };
 }
 
-function attrsFor(spec: Pick<WriteSpec, 'def' | 'namespace' | 'name' | 'subresource' | 'dryRun' | 'options'>, operation: Operation, req: FastifyRequest): AdmissionAttributes {
+/** The request's user, or the user a controller writes as. */
+type Requester = FastifyRequest | { user: UserInfo };
+const userOf = (r: Requester): UserInfo => ('raw' in r ? requestUser(r) : (r as { user: UserInfo }).user);
+
+const chains = new WeakMap<object, AdmissionChain>();
+/** The server's chain, for writers that have only the registry (the in-process controllers). */
+export function setAdmissionChain(registry: object, chain: AdmissionChain): void {
+  chains.set(registry, chain);
+}
+export function admissionChainOf(registry: object): AdmissionChain | undefined {
+  return chains.get(registry);
+}
+
+function attrsFor(spec: Pick<WriteSpec, 'def' | 'namespace' | 'name' | 'subresource' | 'dryRun' | 'options'>, operation: Operation, req: Requester): AdmissionAttributes {
   const { def } = spec;
   return {
     operation,
@@ -49,7 +63,7 @@ function attrsFor(spec: Pick<WriteSpec, 'def' | 'namespace' | 'name' | 'subresou
     name: spec.name,
     options: spec.options,
     dryRun: spec.dryRun,
-    user: requestUser(req),
+    user: userOf(req),
   };
 }
 
@@ -66,7 +80,7 @@ export function decodedDefaulted(def: ResourceDef, body: KObject): KObject {
 }
 
 /** A create or update (PUT, PATCH, subresource) through the chain. */
-export async function admittedWrite(chain: AdmissionChain | undefined, req: FastifyRequest, spec: WriteSpec): Promise<WriteResult> {
+export async function admittedWrite(chain: AdmissionChain | undefined, req: Requester, spec: WriteSpec): Promise<WriteResult> {
   const need = admissionFor(chain, spec.def, spec.operation, spec.subresource);
   if (!chain || (!need.mutating && !need.validating)) return spec.write(undefined, spec.dryRun);
   const base = attrsFor(spec, spec.operation, req);
@@ -118,7 +132,7 @@ export interface DeleteSpec {
 }
 
 /** A DELETE through the chain: webhooks see the stored object as oldObject (object null). */
-export async function admittedDelete(chain: AdmissionChain | undefined, req: FastifyRequest, spec: DeleteSpec): Promise<{ result: DeleteResult; warnings: string[] }> {
+export async function admittedDelete(chain: AdmissionChain | undefined, req: Requester, spec: DeleteSpec): Promise<{ result: DeleteResult; warnings: string[] }> {
   const need = admissionFor(chain, spec.def, 'DELETE', spec.subresource);
   if (!chain || (!need.mutating && !need.validating)) return { result: spec.write(), warnings: [] };
   const old = spec.oldObject();
@@ -149,4 +163,36 @@ export function optionsObject(kind: 'CreateOptions' | 'UpdateOptions' | 'PatchOp
   if (q.fieldValidation && kind !== 'DeleteOptions') o.fieldValidation = q.fieldValidation;
   if (kind === 'PatchOptions' && q.force !== undefined) o.force = q.force === 'true';
   return { ...o, ...extra };
+}
+
+/**
+ * A create by an in-process controller (its pods: upstream, webhooks such as sidecar injectors see
+ * them): synchronous when no admitter applies, else through the chain as the controller's user.
+ */
+export function controllerCreate(
+  registry: { create(def: ResourceDef, ns: string, obj: KObject, opts: WriteOptions): WriteResult },
+  def: ResourceDef,
+  namespace: string,
+  obj: KObject,
+  opts: WriteOptions,
+  user: UserInfo,
+): WriteResult | Promise<WriteResult> {
+  const chain = admissionChainOf(registry);
+  const need = admissionFor(chain, def, 'CREATE');
+  if (!need.mutating && !need.validating) return registry.create(def, namespace, obj, opts);
+  return admittedWrite(chain, { user }, {
+    operation: 'CREATE',
+    def,
+    namespace,
+    name: '',
+    dryRun: false,
+    options: { kind: 'CreateOptions', apiVersion: 'meta.k8s.io/v1', ...(opts.fieldManager ? { fieldManager: opts.fieldManager } : {}) },
+    object: () => decodedDefaulted(def, obj),
+    write: (o, dry) => registry.create(def, namespace, o ?? (dry ? structuredClone(obj) : obj), { ...opts, dryRun: dry }),
+  });
+}
+
+/** The user a kube-controller-manager controller acts as (its service account in kube-system). */
+export function controllerUser(name: string): UserInfo {
+  return { username: `system:serviceaccount:kube-system:${name}`, groups: ['system:serviceaccounts', 'system:serviceaccounts:kube-system', 'system:authenticated'] };
 }

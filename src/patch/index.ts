@@ -218,6 +218,7 @@ export async function admittedPatch(
   const need = admissionFor(ctx.admission, def, 'UPDATE', subresource);
   if (!need.mutating && !need.validating) return patchObject(registry, def, namespace, name, req, q, subresource);
   const dryQ = { ...q, dryRun: 'All' };
+  const applied = patchTypeOf(req.headers['content-type']) === 'apply';
   const existed = !!registry.getEntry(def, namespace, name);
   let created = false;
   const opts = {
@@ -245,12 +246,13 @@ export async function admittedPatch(
       }
       if (!existed) {
         created = true;
-        return registry.create(def, namespace, o, { ...opts, dryRun: dry });
+        return registry.create(def, namespace, o, { ...opts, dryRun: dry, managedFieldsComputed: applied });
       }
       const live = registry.get(def, namespace, name);
       o.metadata ??= {};
       o.metadata.resourceVersion = live.metadata.resourceVersion;
-      return registry.update(def, namespace, name, o, { ...opts, dryRun: dry });
+      // an apply's managedFields were computed by the dry run (the Apply entry stays the manager's)
+      return registry.update(def, namespace, name, o, { ...opts, dryRun: dry, managedFieldsComputed: applied });
     },
   });
   return { object: r.object, json: r.json, warnings: r.warnings, created };

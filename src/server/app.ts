@@ -36,6 +36,8 @@ import { OIDC_DISCOVERY_PATH, OIDC_JWKS_PATH, serviceAccountIssuerDocument } fro
 import { AdmissionChain } from '../admission/types.js';
 import { kubeconfigYAML } from './kubeconfig.js';
 import { installWebhookAdmission } from '../admission/webhook/index.js';
+import { setAdmissionChain } from '../admission/run.js';
+import { loadAdmissionCEL } from '../admission/cel.js';
 import { installPolicyAdmission } from '../admission/policy/index.js';
 import { loadPolicySupport } from '../admission/policy/load.js';
 
@@ -151,10 +153,12 @@ export async function createServer(opts: ServerOptions = {}): Promise<KubeEmulat
   const openapi = new ServedOpenAPI(kinds);
   const version = versionInfo(emulated);
   const admission = new AdmissionChain();
-  // admission webhooks (MutatingAdmissionWebhook, ValidatingAdmissionWebhook: late in upstream's plugin order)
-  installWebhookAdmission(admission, { registry, logger: logger.child({ component: 'admission' }) });
-  // ValidatingAdmissionPolicy (before ValidatingAdmissionWebhook in upstream's plugin order)
+  // upstream's plugin order: MutatingAdmissionWebhook, ValidatingAdmissionPolicy, ValidatingAdmissionWebhook
+  // (the policy plugin adds a validating admitter only: installed first, it runs before the webhooks)
   installPolicyAdmission(admission, { registry, authorizer: () => security.runtime.authorizer, logger: logger.child({ component: 'admission' }) });
+  installWebhookAdmission(admission, { registry, logger: logger.child({ component: 'admission' }) });
+  // the in-process controllers' pod creates go through the chain too
+  setAdmissionChain(registry, admission);
   const ctx: HandlerContext = { registry, watches, emulatedMinor: emulatedMinor(emulated), admission, security: security.runtime };
 
   const httpLogger = logger.child({ component: 'http' }, { level: logger.isLevelEnabled('debug') ? logger.level : 'warn' });
@@ -290,8 +294,8 @@ export async function createServer(opts: ServerOptions = {}): Promise<KubeEmulat
     if (String(req.headers['content-type'] ?? '').includes('protobuf') || String(req.headers.accept ?? '').includes('protobuf')) await ensureProtobuf();
     // a CustomResourceDefinition write validates its schemas: the custom-resource machinery first
     if (!isRead && clean.startsWith('/apis/apiextensions.k8s.io/')) await loadCustomResourceSupport();
-    // a policy write compiles its CEL expressions
-    if (!isRead && clean.startsWith('/apis/admissionregistration.k8s.io/')) await loadPolicySupport();
+    // a policy or webhook configuration write compiles its CEL expressions (matchConditions)
+    if (!isRead && clean.startsWith('/apis/admissionregistration.k8s.io/')) await Promise.all([loadPolicySupport(), loadAdmissionCEL()]);
     const info = parseRequestInfo(req.method, clean, req.query as Record<string, unknown>);
     (req as RequestWithInfo)[REQUEST_INFO] = info;
     if (!info.apiPrefix) throw pageNotFound();

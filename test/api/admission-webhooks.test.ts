@@ -115,6 +115,15 @@ describe('webhook configurations', () => {
       `webhooks[0].clientConfig.url: Invalid value: "http://x.example.com/": 'https' is the only allowed URL scheme`,
     ]));
   });
+  it('matchConditions must compile', async () => {
+    const res = await api()
+      .post(VWC)
+      .send(config('ValidatingWebhookConfiguration', 'badcel', [hook('cel.example.com', '/x', { matchConditions: [{ name: 'c', expression: 'object.metadata.name ==' }] })]))
+      .expect(422);
+    const c = res.body.details.causes[0];
+    expect(c.field).toBe('webhooks[0].matchConditions[0].expression');
+    expect(c.message).toMatch(/^Invalid value: "object\.metadata\.name ==": compilation failed: ERROR: <input>:1:/);
+  });
 });
 
 describe('validating webhooks', () => {
@@ -242,6 +251,35 @@ describe('mutating webhooks', () => {
     handlers.set('/label', () => ({ allowed: true, patchType: 'JSONPatch', patch: b64([{ op: 'add', path: '/metadata/labels/bad', value: '-not valid-' }]) }));
     const res = await api().post(CMS()).send(cm('m2')).expect(422);
     expect(res.body.message).toContain('metadata.labels: Invalid value: "-not valid-"');
+  });
+
+  it('server-side apply goes through mutating webhooks and keeps the Apply manager', async () => {
+    handlers.set('/label', () => ({ allowed: true, patchType: 'JSONPatch', patch: b64([{ op: 'add', path: '/metadata/labels', value: { injected: 'yes' } }]) }));
+    await mutating('label', hook('label.example.com', '/label'));
+    const res = await api()
+      .patch(`${CMS()}/applied?fieldManager=me`)
+      .set('Content-Type', 'application/apply-patch+yaml')
+      .send(JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'applied' }, data: { k: 'v' } }))
+      .expect(201);
+    expect(res.body.metadata.labels).toEqual({ injected: 'yes' });
+    expect(res.body.data).toEqual({ k: 'v' });
+    expect(res.body.metadata.managedFields.map((m: any) => [m.manager, m.operation])).toEqual([['me', 'Apply']]);
+  });
+
+  it('matchPolicy Equivalent: a rule naming autoscaling/v1 sees a v2 request converted to v1', async () => {
+    handlers.set('/hpa', (r) => ({ allowed: false, status: { message: `${r.request.kind.version} ${r.request.requestKind.version} ${r.request.object.apiVersion} ${r.request.object.spec.targetCPUUtilizationPercentage}` } }));
+    await validating('hpa', hook('hpa.example.com', '/hpa', { rules: [{ operations: ['CREATE'], apiGroups: ['autoscaling'], apiVersions: ['v1'], resources: ['horizontalpodautoscalers'] }] }));
+    const hpa = {
+      apiVersion: 'autoscaling/v2',
+      kind: 'HorizontalPodAutoscaler',
+      metadata: { name: 'h' },
+      spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'd' }, minReplicas: 1, maxReplicas: 3, metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 50 } } }] },
+    };
+    const res = await api().post('/apis/autoscaling/v2/namespaces/default/horizontalpodautoscalers').send(hpa).expect(400);
+    expect(res.body.message).toBe('admission webhook "hpa.example.com" denied the request: v1 v2 autoscaling/v1 50');
+    await api().delete(VWC).expect(200);
+    await validating('hpa', hook('hpa.example.com', '/hpa', { matchPolicy: 'Exact', rules: [{ operations: ['CREATE'], apiGroups: ['autoscaling'], apiVersions: ['v1'], resources: ['horizontalpodautoscalers'] }] }));
+    await api().post('/apis/autoscaling/v2/namespaces/default/horizontalpodautoscalers').send(hpa).expect(201);
   });
 
   it('mutating webhooks run in order (configuration name, then webhook order); validating ones see the result', async () => {

@@ -26,6 +26,8 @@ const RESOURCES: string[][] = [
   ['serviceaccounts', 'sa', 'v1', 'true', 'ServiceAccount', RW, ''],
   ['services', 'svc', 'v1', 'true', 'Service', RW, 'all'],
   ['mutatingwebhookconfigurations', '', 'admissionregistration.k8s.io/v1', 'false', 'MutatingWebhookConfiguration', RW, 'api-extensions'],
+  ['validatingadmissionpolicies', '', 'admissionregistration.k8s.io/v1', 'false', 'ValidatingAdmissionPolicy', RW, 'api-extensions'],
+  ['validatingadmissionpolicybindings', '', 'admissionregistration.k8s.io/v1', 'false', 'ValidatingAdmissionPolicyBinding', RW, 'api-extensions'],
   ['validatingwebhookconfigurations', '', 'admissionregistration.k8s.io/v1', 'false', 'ValidatingWebhookConfiguration', RW, 'api-extensions'],
   ['customresourcedefinitions', 'crd,crds', 'apiextensions.k8s.io/v1', 'false', 'CustomResourceDefinition', RW, 'api-extensions'],
   ['controllerrevisions', '', 'apps/v1', 'true', 'ControllerRevision', RW, ''],

@@ -11,7 +11,7 @@ import { labelSelectorMatches } from '../../resources/labelselector.js';
 import { applyJSONPatch } from '../../patch/merge.js';
 import { jsonEqual } from '../../util/equal.js';
 import type { AdmissionAttributes, AdmissionChain, AdmissionResult, MutatingAdmitter, ValidatingAdmitter } from '../types.js';
-import { compileExpression, celRuntimeError } from '../cel.js';
+import { compileExpression, celRuntimeError, MATCH_CONDITION_VARIABLES } from '../cel.js';
 import { CallError, postJSON, type ClientConfig } from './client.js';
 
 type Cheap = Pick<AdmissionAttributes, 'operation' | 'resource' | 'subresource'>;
@@ -84,6 +84,8 @@ interface Invocation {
   /** the object converted to the matched version (the same object when exact) */
   object?: KObject;
   oldObject?: KObject;
+  /** matched through an equivalent resource: a patch applies to the converted object */
+  converted?: boolean;
 }
 
 export interface WebhookAdmissionOptions {
@@ -95,11 +97,24 @@ export interface WebhookAdmissionOptions {
 class WebhookDispatcher {
   constructor(private opts: WebhookAdmissionOptions) {}
 
+  defFor(r: { group: string; version: string; resource: string }): ResourceDef | undefined {
+    return this.opts.registry.defAt(r.group, r.version, r.resource);
+  }
+
   /** handles(): whether some webhook's rules name the resource (ignoring version: Equivalent matches others). */
   anyFor(source: HookSource, a: Cheap): boolean {
     const hooks = source.list();
     if (!hooks.length || exempt(a.resource.group, a.resource.resource)) return false;
-    return hooks.some((h) => anyRule(h.w, a.operation, a.resource.group, undefined, a.resource.resource, a.subresource));
+    return hooks.some((h) => anyRule(h.w, a.operation, a.resource.group, undefined, a.resource.resource, a.subresource) || (h.w.matchPolicy !== 'Exact' && this.equivalentNamed(h.w, a)));
+  }
+
+  /** Whether a webhook's rules name a resource stored with this one (checked only when the exact rules did not match). */
+  private equivalentNamed(w: KObject, a: Cheap): boolean {
+    const def = this.opts.registry.defAt(a.resource.group, a.resource.version, a.resource.resource);
+    if (!def) return false;
+    const key = (d: ResourceDef) => `${(d.storage ?? d).group}/${(d.storage ?? d).plural}`;
+    const mine = key(def);
+    return this.opts.registry.allDefs().some((d) => d !== def && key(d) === mine && anyRule(w, a.operation, d.group, undefined, d.plural, a.subresource));
   }
 
   /** namespace.Matcher: the namespace's labels (the namespace object itself for namespaces). */
@@ -135,13 +150,19 @@ class WebhookDispatcher {
     if (anyRule(w, a.operation, a.resource.group, a.resource.version, a.resource.resource, a.subresource, namespaced))
       return { resource: a.resource, kind: a.kind, object: a.object, oldObject: a.oldObject };
     if ((w.matchPolicy ?? 'Equivalent') !== 'Equivalent') return undefined;
-    // the same resource served at another version of the group (a CRD's versions, autoscaling v1/v2)
+    // the same storage served as another resource or version (a CRD's versions, autoscaling v1/v2,
+    // events.k8s.io Events): the objects converted to it, as upstream's equivalent resource registry
+    const stored = (d: ResourceDef) => `${(d.storage ?? d).group}/${(d.storage ?? d).plural}`;
+    const mine = stored(a.def);
     for (const d of this.opts.registry.allDefs()) {
-      if (d.group !== a.resource.group || d.plural !== a.resource.resource || d.version === a.resource.version) continue;
+      if (d === a.def || stored(d) !== mine || (d.group === a.resource.group && d.version === a.resource.version && d.plural === a.resource.resource)) continue;
       if (!anyRule(w, a.operation, d.group, d.version, d.plural, a.subresource, namespaced)) continue;
-      const gv = d.group ? `${d.group}/${d.version}` : d.version;
-      const conv = (o?: KObject) => (o ? { ...o, apiVersion: gv } : o);
-      return { resource: { group: d.group, version: d.version, resource: d.plural }, kind: { group: d.group, version: d.version, kind: d.kind }, object: conv(a.object), oldObject: conv(a.oldObject) };
+      const conv = (o?: KObject): KObject | undefined => {
+        if (!o) return o;
+        const s = a.def.storage ? a.def.storage.toStorage(structuredClone(o)) : structuredClone(o);
+        return d.storage ? d.storage.fromStorage(s) : s;
+      };
+      return { resource: { group: d.group, version: d.version, resource: d.plural }, kind: { group: d.group, version: d.version, kind: d.kind }, object: conv(a.object), oldObject: conv(a.oldObject), converted: true };
     }
     return undefined;
   }
@@ -154,7 +175,7 @@ class WebhookDispatcher {
     const errors: string[] = [];
     for (const mc of mcs) {
       if (!isObj(mc)) continue;
-      const p = await compileExpression(String(mc.expression ?? ''), ['object', 'oldObject', 'request']);
+      const p = await compileExpression(String(mc.expression ?? ''), MATCH_CONDITION_VARIABLES);
       if ('error' in p) {
         errors.push(`compilation failed for expression ${JSON.stringify(mc.name)}: ${p.error}`);
         continue;
@@ -321,8 +342,12 @@ class MutatingWebhooks implements MutatingAdmitter {
           throw internalError(e);
         }
         if (!isObj(next)) throw internalError('the patched object is not an object');
-        // back in the request's version (only apiVersion differs between equivalent versions here)
-        next.apiVersion = cur.object.apiVersion;
+        if (r.inv.converted) {
+          // back in the request's version, through the storage both are views of
+          const invDef = this.d.defFor(r.inv.resource);
+          const s = invDef?.storage ? invDef.storage.toStorage(next) : next;
+          next = cur.def.storage ? cur.def.storage.fromStorage(s) : s;
+        }
         if (!jsonEqual(next, cur.object)) {
           changed = true;
           cur = { ...cur, object: next };

@@ -28,6 +28,7 @@ import {
   type Runtime,
 } from '../runtime/index.js';
 import { slowStartBatch, SLOW_START_INITIAL_BATCH_SIZE } from '../runtime/slowstart.js';
+import { controllerCreate, controllerUser } from '../../admission/run.js';
 import { getPodsToDelete } from '../runtime/podranking.js';
 
 /** BurstReplicas: at most this many creations or deletions per sync. */
@@ -353,12 +354,13 @@ export function workloadReplicasController(k: WorkloadKind): Controller {
   };
 
   /** CreatePods with its events (none when the namespace is being terminated). */
-  const createPod = (rt: Runtime<State>, rs: KObject): void => {
+  const createPod = async (rt: Runtime<State>, rs: KObject): Promise<void> => {
     const pod = podFromTemplate(rs.spec?.template ?? {}, rs, newControllerRef(rs, k.apiVersion, k.kind));
     if (!pod.metadata.labels) throw new Error('unable to create pods, no labels');
     let created: KObject;
     try {
-      created = rt.registry.create(rt.state.podDef, rs.metadata.namespace, pod, WRITE).object;
+      // through admission webhooks when any applies (sidecar injectors see controller pods upstream)
+      created = (await controllerCreate(rt.registry, rt.state.podDef, rs.metadata.namespace, pod, WRITE, controllerUser(`${k.name}-controller`))).object;
     } catch (err) {
       if (hasStatusCause(err, 'NamespaceTerminating')) return; // every creation would fail: not an error
       rt.state.record(rs, 'Warning', 'FailedCreate', `Error creating: ${errText(err)}`);

@@ -7,6 +7,7 @@ import { duplicate, invalid, notSupported, required } from '../../registry/valid
 import { isDNS1123Subdomain } from '../../registry/validation.js';
 import { AGE_COLUMN, NAME_COLUMN, age, col } from '../../printers/format.js';
 import { validateLabelSelector } from '../labelselector.js';
+import { compileExpressionSync, MATCH_CONDITION_VARIABLES } from '../../admission/cel.js';
 
 const isObj = (v: unknown): v is KObject => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -148,6 +149,11 @@ function validateMatchConditions(mcs: unknown, path: string): Cause[] {
     else if (names.has(String(mc.name))) causes.push(duplicate(`${p}.name`, mc.name));
     else names.add(String(mc.name));
     if (!mc.expression) causes.push(required(`${p}.expression`));
+    else {
+      // (compiled when the CEL library is loaded: the server loads it before these writes)
+      const c = compileExpressionSync(String(mc.expression), MATCH_CONDITION_VARIABLES);
+      if (c && 'error' in c) causes.push(invalid(`${p}.expression`, mc.expression, `compilation failed: ${c.error}`));
+    }
   });
   return causes;
 }
