@@ -192,4 +192,33 @@ describe('escalation prevention', () => {
     await api().post(`${RBAC}/namespaces/${NS}/roles`).set(ALICE).send({ metadata: { name: 'secrets-admin' }, rules: [{ apiGroups: [''], resources: ['secrets'], verbs: ['*'] }] }).expect(201);
     await api().post(`${RBAC}/namespaces/${NS}/rolebindings`).set(ALICE).send({ metadata: { name: 'bob-edit' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'edit' }, subjects: [{ kind: 'User', name: 'bob' }] }).expect(201);
   });
+  it('a PATCH that adds rules is checked too', async () => {
+    const r = await api()
+      .patch(`${RBAC}/namespaces/${NS}/roles/subset`)
+      .set(BOB)
+      .set('Content-Type', 'application/merge-patch+json')
+      .send({ rules: [{ apiGroups: [''], resources: ['pods'], verbs: ['get'] }] })
+      .expect(403);
+    // bob may not even patch roles: the authorizer answers first (bob-edit refers to a ClusterRole that does not exist)
+    expect(r.body.message).toBe(
+      'roles.rbac.authorization.k8s.io "subset" is forbidden: User "bob" cannot patch resource "roles" in API group "rbac.authorization.k8s.io" in the namespace "team": RBAC: clusterrole.rbac.authorization.k8s.io "edit" not found',
+    );
+    await api().post(`${RBAC}/namespaces/${NS}/roles`).set(ADMIN).send({ metadata: { name: 'role-patcher' }, rules: [{ apiGroups: ['rbac.authorization.k8s.io'], resources: ['roles'], verbs: ['patch'] }] }).expect(201);
+    await api().post(`${RBAC}/namespaces/${NS}/rolebindings`).set(ADMIN).send({ metadata: { name: 'bob-patcher' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'role-patcher' }, subjects: [{ kind: 'User', name: 'bob' }] }).expect(201);
+    const p = await api()
+      .patch(`${RBAC}/namespaces/${NS}/roles/subset`)
+      .set(BOB)
+      .set('Content-Type', 'application/merge-patch+json')
+      .send({ rules: [{ apiGroups: [''], resources: ['secrets'], verbs: ['get'] }] })
+      .expect(403);
+    expect(p.body.message).toBe('roles.rbac.authorization.k8s.io "subset" is forbidden: user "bob" (groups=["system:authenticated"]) is attempting to grant RBAC permissions not currently held:\n{APIGroups:[""], Resources:["secrets"], Verbs:["get"]}; resolution errors: [clusterroles.rbac.authorization.k8s.io "edit" not found]');
+  });
+  it('the aggregationRule needs cluster-admin privileges', async () => {
+    await api().post(`${RBAC}/clusterroles`).set(ADMIN).send({ metadata: { name: 'clusterrole-creator' }, rules: [{ apiGroups: ['rbac.authorization.k8s.io'], resources: ['clusterroles'], verbs: ['create'] }] }).expect(201);
+    await api().post(`${RBAC}/clusterrolebindings`).set(ADMIN).send({ metadata: { name: 'bob-creator' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'clusterrole-creator' }, subjects: [{ kind: 'User', name: 'bob' }] }).expect(201);
+    const r = await api().post(`${RBAC}/clusterroles`).set(BOB).send({ metadata: { name: 'aggregated' }, aggregationRule: { clusterRoleSelectors: [{ matchLabels: { a: 'b' } }] } }).expect(403);
+    expect(r.body.message).toBe('clusterroles.rbac.authorization.k8s.io "aggregated" is forbidden: must have cluster-admin privileges to use the aggregationRule');
+    await api().post(`${RBAC}/clusterroles`).set(BOB).send({ metadata: { name: 'plain' } }).expect(201);
+    await api().post(`${RBAC}/clusterroles`).set(ADMIN).send({ metadata: { name: 'aggregated' }, aggregationRule: { clusterRoleSelectors: [{ matchLabels: { a: 'b' } }] } }).expect(201);
+  });
 });
