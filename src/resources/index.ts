@@ -55,6 +55,7 @@ import {
   subjectAccessReviewDef,
 } from './authorization/reviews.js';
 import { authenticationDefs } from './authentication/reviews.js';
+import { rbacDefs } from './rbac/index.js';
 
 /** The served kinds, in discovery order within each group-version, as `emulatedMinor` serves them. */
 export function allResources(emulatedMinor = 33): ResourceDef[] {
@@ -95,6 +96,7 @@ export function allResources(emulatedMinor = 33): ResourceDef[] {
     ingressDef,
     networkPolicyDef,
     podDisruptionBudgetDef,
+    ...rbacDefs,
     leaseDef,
     mutatingWebhookConfigurationDef, validatingWebhookConfigurationDef,
     endpointSliceDef,

@@ -56,8 +56,9 @@ describe('schema model lookups', () => {
     expect(definitionFor('autoscaling', 'v1', 'Scale')).toBe('io.k8s.api.autoscaling.v1.Scale');
     expect(definitionFor('', 'v1', 'Status')).toBe('io.k8s.apimachinery.pkg.apis.meta.v1.Status');
     expect(definitionFor('apps', 'v1', 'Deployment')).toBe('io.k8s.api.apps.v1.Deployment');
+    expect(definitionFor('rbac.authorization.k8s.io', 'v1', 'ClusterRole')).toBe('io.k8s.api.rbac.v1.ClusterRole');
     // a kind this server does not serve has none
-    expect(definitionFor('rbac.authorization.k8s.io', 'v1', 'ClusterRole')).toBeUndefined();
+    expect(definitionFor('flowcontrol.apiserver.k8s.io', 'v1', 'FlowSchema')).toBeUndefined();
   });
 
   it('exposes patch metadata for SMP / SSA', () => {

@@ -13,19 +13,27 @@ export class RBACAuthorizer implements Authorizer {
   authorize(a: AuthzAttributes): { decision: Decision; reason: string } {
     // privileged groups first (the union stops at the first allow)
     if (a.user.groups?.includes(SYSTEM_MASTERS)) return { decision: 'allow', reason: '' };
-    let reason = '';
-    const errors: string[] = [];
-    let allowed = false;
+    let errors: string[] | undefined;
+    let by: Parameters<typeof describeSource>[0] | undefined;
     this.resolver.visitRulesFor(a.user, a.namespace, (source, rule, err) => {
       if (rule && source && ruleAllows(a, rule)) {
-        allowed = true;
-        reason = `RBAC: allowed by ${describeSource(source, a.user)}`;
+        by = source;
         return false;
       }
-      if (err) errors.push(listerErrorMessage(err));
+      if (err) (errors ??= []).push(listerErrorMessage(err));
       return true;
     });
-    if (allowed) return { decision: 'allow', reason };
-    return { decision: 'noopinion', reason: errors.length ? `RBAC: ${aggregateMessage(errors)}` : '' };
+    if (by) {
+      // the reason of an allow is only read by reviews: worded when asked for
+      const source = by;
+      const user = a.user;
+      return {
+        decision: 'allow',
+        get reason() {
+          return `RBAC: allowed by ${describeSource(source, user)}`;
+        },
+      };
+    }
+    return { decision: 'noopinion', reason: errors ? `RBAC: ${aggregateMessage(errors)}` : '' };
   }
 }

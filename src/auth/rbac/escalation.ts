@@ -25,9 +25,16 @@ export function confirmNoEscalation(resolver: RBACResolver, user: UserInfo, name
   if (covered) return undefined;
   const descriptions = goSort([...new Set(compactRules(missing).map(compactString))]);
   let msg = `user ${JSON.stringify(user.username)} (groups=${goQuoteList(user.groups ?? [])}) is attempting to grant RBAC permissions not currently held:\n${descriptions.join('\n')}`;
-  // the resolution errors: a []error holding one aggregate, printed with %v
-  if (owner.errors.length) msg += `; resolution errors: [${aggregateMessage(owner.errors.map(listerErrorMessage))}]`;
+  // the resolution errors: a []error holding one aggregate, printed with %v; the registry's
+  // resolver (storage_rbac.go AuthorizerAdapter) words a missing role as the store's NotFound
+  if (owner.errors.length) msg += `; resolution errors: [${aggregateMessage(owner.errors.map(registryErrorMessage))}]`;
   return msg;
+}
+
+function registryErrorMessage(e: { kind: string; name: string }): string {
+  if (e.kind === 'Role') return `roles.${RBAC_GROUP} ${JSON.stringify(e.name)} not found`;
+  if (e.kind === 'ClusterRole') return `clusterroles.${RBAC_GROUP} ${JSON.stringify(e.name)} not found`;
+  return listerErrorMessage(e as any);
 }
 
 /** RoleEscalationAuthorized: the `escalate` verb on the role being written */

@@ -86,18 +86,26 @@ class BindingIndex {
     return this.byName.size;
   }
 
-  /** The bindings whose subjects apply to the user, each once. */
+  /** The bindings whose subjects apply to the user, each once (no allocation when one subject index matches). */
   candidates(user: UserInfo, saKey: string | undefined): Iterable<Binding> {
-    const out = new Set<Binding>();
+    let first: Set<Binding> | undefined;
+    let merged: Set<Binding> | undefined;
     const add = (set: Set<Binding> | undefined) => {
-      if (set) for (const b of set) out.add(b);
+      if (!set) return;
+      if (!first) first = set;
+      else {
+        merged ??= new Set(first);
+        for (const b of set) merged.add(b);
+      }
     };
-    add(this.byUser.get(user.username));
-    for (const g of user.groups ?? []) add(this.byGroup.get(g));
-    if (saKey) add(this.bySA.get(saKey));
-    return out;
+    if (this.byUser.size) add(this.byUser.get(user.username));
+    if (this.byGroup.size) for (const g of user.groups ?? []) add(this.byGroup.get(g));
+    if (saKey && this.bySA.size) add(this.bySA.get(saKey));
+    return merged ?? first ?? NONE;
   }
 }
+
+const NONE: Binding[] = [];
 
 /** appliesToUser (rule.go) */
 function appliesToUser(user: UserInfo, s: Subject, namespace: string): boolean {
