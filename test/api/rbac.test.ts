@@ -70,12 +70,14 @@ describe('the authorizer', () => {
     expect((await api().get('/api/v1/nodes').set(BOB).expect(403)).body.message).toBe('nodes is forbidden: User "bob" cannot list resource "nodes" in API group "" at the cluster scope');
   });
   it('group subjects, non-resource URLs and changes seen at once', async () => {
-    await api().post(`${RBAC}/clusterroles`).set(ADMIN).send({ metadata: { name: 'healthz' }, rules: [{ nonResourceURLs: ['/healthz', '/version*'], verbs: ['get'] }] }).expect(201);
-    expect((await api().get('/version').set(ALICE).expect(403)).body.message).toBe('forbidden: User "alice" cannot get path "/version"');
+    // (/version and /healthz are everyone's through the bootstrap system:public-info-viewer binding)
+    await api().post(`${RBAC}/clusterroles`).set(ADMIN).send({ metadata: { name: 'healthz' }, rules: [{ nonResourceURLs: ['/metrics', '/debug/*'], verbs: ['get'] }] }).expect(201);
+    expect((await api().get('/metrics').set(ALICE).expect(403)).body.message).toBe('forbidden: User "alice" cannot get path "/metrics"');
     await api().post(`${RBAC}/clusterrolebindings`).set(ADMIN).send({ metadata: { name: 'dev-healthz' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'healthz' }, subjects: [{ kind: 'Group', name: 'dev' }] }).expect(201);
-    await api().get('/version').set(ALICE).expect(200);
-    await api().get('/healthz').set(ALICE).expect(200);
-    await api().get('/version').set(BOB).expect(403);
+    // authorized now: the answer is the server's own (this server has no /metrics)
+    await api().get('/metrics').set(ALICE).expect(404);
+    await api().get('/debug/pprof').set(ALICE).expect(404);
+    await api().get('/metrics').set(BOB).expect(403);
   });
 });
 
@@ -187,10 +189,10 @@ describe('escalation prevention', () => {
     expect(missing.body.message).toBe('roles.rbac.authorization.k8s.io "ghost" not found');
   });
   it('the escalate verb lets a role grant more; the bind verb lets a binding refer to it', async () => {
-    await api().post(`${RBAC}/namespaces/${NS}/roles`).set(ADMIN).send({ metadata: { name: 'escalator' }, rules: [{ apiGroups: ['rbac.authorization.k8s.io'], resources: ['roles'], verbs: ['escalate'] }, { apiGroups: ['rbac.authorization.k8s.io'], resources: ['clusterroles'], verbs: ['bind'], resourceNames: ['edit'] }] }).expect(201);
+    await api().post(`${RBAC}/namespaces/${NS}/roles`).set(ADMIN).send({ metadata: { name: 'escalator' }, rules: [{ apiGroups: ['rbac.authorization.k8s.io'], resources: ['roles'], verbs: ['escalate'] }, { apiGroups: ['rbac.authorization.k8s.io'], resources: ['clusterroles'], verbs: ['bind'], resourceNames: ['ghost-edit'] }] }).expect(201);
     await api().post(`${RBAC}/namespaces/${NS}/rolebindings`).set(ADMIN).send({ metadata: { name: 'alice-escalator' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'escalator' }, subjects: [{ kind: 'User', name: 'alice' }] }).expect(201);
     await api().post(`${RBAC}/namespaces/${NS}/roles`).set(ALICE).send({ metadata: { name: 'secrets-admin' }, rules: [{ apiGroups: [''], resources: ['secrets'], verbs: ['*'] }] }).expect(201);
-    await api().post(`${RBAC}/namespaces/${NS}/rolebindings`).set(ALICE).send({ metadata: { name: 'bob-edit' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'edit' }, subjects: [{ kind: 'User', name: 'bob' }] }).expect(201);
+    await api().post(`${RBAC}/namespaces/${NS}/rolebindings`).set(ALICE).send({ metadata: { name: 'bob-edit' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'ghost-edit' }, subjects: [{ kind: 'User', name: 'bob' }] }).expect(201);
   });
   it('a PATCH that adds rules is checked too', async () => {
     const r = await api()
@@ -199,9 +201,9 @@ describe('escalation prevention', () => {
       .set('Content-Type', 'application/merge-patch+json')
       .send({ rules: [{ apiGroups: [''], resources: ['pods'], verbs: ['get'] }] })
       .expect(403);
-    // bob may not even patch roles: the authorizer answers first (bob-edit refers to a ClusterRole that does not exist)
+    // bob may not even patch roles: the authorizer answers first (bob-edit refers to a ClusterRole, ghost-edit, that does not exist)
     expect(r.body.message).toBe(
-      'roles.rbac.authorization.k8s.io "subset" is forbidden: User "bob" cannot patch resource "roles" in API group "rbac.authorization.k8s.io" in the namespace "team": RBAC: clusterrole.rbac.authorization.k8s.io "edit" not found',
+      'roles.rbac.authorization.k8s.io "subset" is forbidden: User "bob" cannot patch resource "roles" in API group "rbac.authorization.k8s.io" in the namespace "team": RBAC: clusterrole.rbac.authorization.k8s.io "ghost-edit" not found',
     );
     await api().post(`${RBAC}/namespaces/${NS}/roles`).set(ADMIN).send({ metadata: { name: 'role-patcher' }, rules: [{ apiGroups: ['rbac.authorization.k8s.io'], resources: ['roles'], verbs: ['patch'] }] }).expect(201);
     await api().post(`${RBAC}/namespaces/${NS}/rolebindings`).set(ADMIN).send({ metadata: { name: 'bob-patcher' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'role-patcher' }, subjects: [{ kind: 'User', name: 'bob' }] }).expect(201);
@@ -211,7 +213,7 @@ describe('escalation prevention', () => {
       .set('Content-Type', 'application/merge-patch+json')
       .send({ rules: [{ apiGroups: [''], resources: ['secrets'], verbs: ['get'] }] })
       .expect(403);
-    expect(p.body.message).toBe('roles.rbac.authorization.k8s.io "subset" is forbidden: user "bob" (groups=["system:authenticated"]) is attempting to grant RBAC permissions not currently held:\n{APIGroups:[""], Resources:["secrets"], Verbs:["get"]}; resolution errors: [clusterroles.rbac.authorization.k8s.io "edit" not found]');
+    expect(p.body.message).toBe('roles.rbac.authorization.k8s.io "subset" is forbidden: user "bob" (groups=["system:authenticated"]) is attempting to grant RBAC permissions not currently held:\n{APIGroups:[""], Resources:["secrets"], Verbs:["get"]}; resolution errors: [clusterroles.rbac.authorization.k8s.io "ghost-edit" not found]');
   });
   it('the aggregationRule needs cluster-admin privileges', async () => {
     await api().post(`${RBAC}/clusterroles`).set(ADMIN).send({ metadata: { name: 'clusterrole-creator' }, rules: [{ apiGroups: ['rbac.authorization.k8s.io'], resources: ['clusterroles'], verbs: ['create'] }] }).expect(201);

@@ -54,9 +54,18 @@ describe('static token file', () => {
     const r = await api().get('/api/v1/namespaces').set(bearer('nope')).expect(401);
     expect(r.body).toMatchObject({ kind: 'Status', status: 'Failure', message: 'Unauthorized', reason: 'Unauthorized', code: 401 });
   });
-  it('without credentials the request is anonymous', async () => {
-    const r = await whoami({}).expect(201);
-    expect(r.body.status.userInfo).toEqual({ username: 'system:anonymous', groups: ['system:unauthenticated'] });
+  it('without credentials the request is anonymous: RBAC lets it ask nothing (system:basic-user is for system:authenticated)', async () => {
+    const r = await whoami({}).expect(403);
+    expect(r.body.message).toBe('selfsubjectreviews.authentication.k8s.io is forbidden: User "system:anonymous" cannot create resource "selfsubjectreviews" in API group "authentication.k8s.io" at the cluster scope');
+  });
+  it('without credentials and with AlwaysAllow, the review names system:anonymous', async () => {
+    const open = await startServer({ security: { insecureHTTP: true, authorizationMode: 'AlwaysAllow' } });
+    try {
+      const r = await request(open.app.server).post('/apis/authentication.k8s.io/v1/selfsubjectreviews').send({}).expect(201);
+      expect(r.body.status.userInfo).toEqual({ username: 'system:anonymous', groups: ['system:unauthenticated'] });
+    } finally {
+      await open.close();
+    }
   });
 });
 
@@ -281,7 +290,7 @@ describe('legacy token secrets', () => {
 
 describe('SelfSubjectReview versions', () => {
   it('1.27 serves v1beta1 only; 1.28 on serve v1', async () => {
-    const old = await startServer({ emulatedVersion: 'v1.27.0', security: { insecureHTTP: true } });
+    const old = await startServer({ emulatedVersion: 'v1.27.0', security: { insecureHTTP: true, authorizationMode: 'AlwaysAllow' } });
     try {
       const r = await request(old.app.server).post('/apis/authentication.k8s.io/v1beta1/selfsubjectreviews').send({ apiVersion: 'authentication.k8s.io/v1beta1', kind: 'SelfSubjectReview' }).expect(201);
       expect(r.body).toMatchObject({ apiVersion: 'authentication.k8s.io/v1beta1', kind: 'SelfSubjectReview', status: { userInfo: { username: 'system:anonymous' } } });
@@ -289,6 +298,6 @@ describe('SelfSubjectReview versions', () => {
     } finally {
       await old.close();
     }
-    await api().post('/apis/authentication.k8s.io/v1beta1/selfsubjectreviews').send({}).expect(404);
+    await api().post('/apis/authentication.k8s.io/v1beta1/selfsubjectreviews').set(bearer(ADMIN)).send({}).expect(404);
   });
 });
