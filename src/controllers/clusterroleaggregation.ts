@@ -6,7 +6,7 @@
 import type { KObject } from '../resources/types.js';
 import { labelSelectorMatches } from '../resources/labelselector.js';
 import { StatusError } from '../registry/errors.js';
-import { canonicalRule } from '../auth/rbac/covers.js';
+import { canonicalRule } from '../auth/rbac/rules.js';
 import type { Controller, ControllerContext } from './manager.js';
 
 const FIELD_MANAGER = 'clusterrole-aggregation-controller';

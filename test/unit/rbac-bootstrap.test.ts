@@ -8,7 +8,7 @@ import {
   reconcileBinding,
   reconcileRole,
 } from '../../src/auth/rbac/bootstrap.js';
-import { breakdownRule, covers } from '../../src/auth/rbac/covers.js';
+import { breakdownRule, covers } from '../../src/auth/rbac/rules.js';
 import { aggregatedRules } from '../../src/controllers/clusterroleaggregation.js';
 
 const byName = (list: any[], name: string) => list.find((o) => o.metadata.name === name);
@@ -60,14 +60,14 @@ describe('bootstrap policy data', () => {
 describe('covers', () => {
   it('breaks rules down and finds the uncovered atoms', () => {
     expect(breakdownRule({ apiGroups: [''], resources: ['pods', 'services'], verbs: ['get'] })).toHaveLength(2);
-    expect(covers([{ apiGroups: ['*'], resources: ['*'], verbs: ['*'] }], [{ apiGroups: ['apps'], resources: ['deployments/scale'], verbs: ['patch'] }])[0]).toBe(true);
-    expect(covers([{ apiGroups: ['*'], resources: ['*/scale'], verbs: ['get'] }], [{ apiGroups: ['apps'], resources: ['deployments/scale'], verbs: ['get'] }])[0]).toBe(true);
-    expect(covers([{ nonResourceURLs: ['/healthz/*'], verbs: ['get'] }], [{ nonResourceURLs: ['/healthz/etcd'], verbs: ['get'] }])[0]).toBe(true);
-    const [ok, missing] = covers([{ apiGroups: [''], resources: ['pods'], verbs: ['get'] }], [{ apiGroups: [''], resources: ['pods'], verbs: ['get', 'list'] }]);
+    expect(covers([{ apiGroups: ['*'], resources: ['*'], verbs: ['*'] }], [{ apiGroups: ['apps'], resources: ['deployments/scale'], verbs: ['patch'] }]).covered).toBe(true);
+    expect(covers([{ apiGroups: ['*'], resources: ['*/scale'], verbs: ['get'] }], [{ apiGroups: ['apps'], resources: ['deployments/scale'], verbs: ['get'] }]).covered).toBe(true);
+    expect(covers([{ nonResourceURLs: ['/healthz/*'], verbs: ['get'] }], [{ nonResourceURLs: ['/healthz/etcd'], verbs: ['get'] }]).covered).toBe(true);
+    const { covered: ok, missing } = covers([{ apiGroups: [''], resources: ['pods'], verbs: ['get'] }], [{ apiGroups: [''], resources: ['pods'], verbs: ['get', 'list'] }]);
     expect(ok).toBe(false);
     expect(missing).toEqual([{ apiGroups: [''], resources: ['pods'], verbs: ['list'] }]);
     // a rule limited to names does not cover the whole resource
-    expect(covers([{ apiGroups: [''], resources: ['configmaps'], resourceNames: ['a'], verbs: ['get'] }], [{ apiGroups: [''], resources: ['configmaps'], verbs: ['get'] }])[0]).toBe(false);
+    expect(covers([{ apiGroups: [''], resources: ['configmaps'], resourceNames: ['a'], verbs: ['get'] }], [{ apiGroups: [''], resources: ['configmaps'], verbs: ['get'] }]).covered).toBe(false);
   });
 });
 

@@ -9,7 +9,7 @@ import type { Logger } from 'pino';
 import type { Registry } from '../../registry/registry.js';
 import type { KObject, ResourceDef } from '../../resources/types.js';
 import { StatusError } from '../../registry/errors.js';
-import { canonicalRule, covers } from './covers.js';
+import { canonicalRule, covers } from './rules.js';
 import type { PolicyRule } from './types.js';
 import { AUTOUPDATE, RBAC_GROUP, bindingObject, roleObject, type BindingSpec, type RoleSpec } from './bootstrap/spec.js';
 import { CLUSTER_ROLES, CLUSTER_ROLE_BINDINGS } from './bootstrap/clusterroles.js';
@@ -58,7 +58,7 @@ export function reconcileRole(existing: KObject, expected: KObject): KObject | u
   const m: Merge = { changed: false };
   mergeMap(out, 'labels', expected.metadata.labels, m);
   mergeMap(out, 'annotations', expected.metadata.annotations, m);
-  const [, missing] = covers((out.rules ?? []) as PolicyRule[], (expected.rules ?? []) as PolicyRule[]);
+  const { missing } = covers((out.rules ?? []) as PolicyRule[], (expected.rules ?? []) as PolicyRule[]);
   if (missing.length) {
     out.rules = [...(out.rules ?? []), ...missing];
     m.changed = true;

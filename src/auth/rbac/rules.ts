@@ -152,3 +152,14 @@ export function aggregateMessage(errors: string[]): string {
 export function goSort(list: string[]): string[] {
   return [...list].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 }
+
+/** A rule's identity: empty lists dropped, keys in one order (equality.Semantic.DeepEqual, where nil == empty). */
+export function canonicalRule(r: PolicyRule | Record<string, any>): string {
+  const o = r as Record<string, unknown>;
+  let s = '';
+  for (const k of ['verbs', 'apiGroups', 'resources', 'resourceNames', 'nonResourceURLs']) {
+    const v = o?.[k];
+    if (Array.isArray(v) && v.length) s += `${k}=${JSON.stringify(v)};`;
+  }
+  return s;
+}
