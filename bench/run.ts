@@ -16,6 +16,7 @@ import { quotaScenarios } from './quota.js';
 import { replicaSetScenarios } from './replicaset.js';
 import { jobScenarios } from './job.js';
 import { cronJobScenarios } from './cronjob.js';
+import { securityScenarios } from './security.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const QUICK = process.env.BENCH_QUICK === '1';
@@ -250,6 +251,7 @@ async function main(): Promise<void> {
   if (want('quota')) for (const r of await quotaScenarios(RUNS, QUICK)) row(...r);
   if (want('job')) for (const r of await jobScenarios(RUNS)) row(...r);
   if (want('cronjob')) for (const r of await cronJobScenarios(RUNS)) row(...r);
+  if (want('security')) for (const r of await securityScenarios(RUNS, QUICK)) row(...r);
   const md = [
     '# Benchmarks',
     '',
@@ -280,6 +282,9 @@ async function main(): Promise<void> {
     '- Compaction stall (bench/compaction.ts): the store in the load generator\'s process, on a data dir, with 200,000 superseded rows ' +
       '(1,000 ConfigMaps written 201 times); the longest gap between the ticks of a 1 ms timer while compact() runs (and perf_hooks\' ' +
       'event-loop delay max) is how long every request and watch would wait.',
+    '- Security (bench/security.ts): HTTPS is the default; its create rows are ConfigMap creates beside a bare HTTPS ceiling in the same run ' +
+      '(a plain node:https server, ECDSA P-256 like ours, requesting and checking the same client certificate, answering each POST with the ' +
+      'posted JSON given a resourceVersion), by the admin client certificate and by a non-admin static-token user whose RBAC Role allows the creates.',
     '- `BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof"` profiles every server the suite starts; bench/prof-create.mts profiles creates alone.',
     '',
     ...notes.map((n) => `- ${n}`),
