@@ -504,14 +504,15 @@ describe.each(KUBECTLS)('kubectl 1.$minor over HTTPS with the written kubeconfig
         req.on('data', (c) => (text += c));
         req.on('end', () => {
           const review = JSON.parse(text);
-          seen.push({ path: req.url, review });
+          const path = (req.url ?? '').split('?')[0];
+          seen.push({ path, query: (req.url ?? '').split('?')[1] ?? '', review });
           const obj = review.request.object;
           const response: any = { uid: review.request.uid, allowed: true };
-          if (req.url === '/validate' && obj?.metadata?.labels?.deny === 'yes') {
+          if (path === '/validate' && obj?.metadata?.labels?.deny === 'yes') {
             response.allowed = false;
             response.status = { code: 403, message: 'configmaps labelled deny=yes are refused' };
           }
-          if (req.url === '/mutate') {
+          if (path === '/mutate') {
             const patch = obj?.metadata?.labels
               ? [{ op: 'add', path: '/metadata/labels/mutated', value: 'yes' }]
               : [{ op: 'add', path: '/metadata/labels', value: { mutated: 'yes' } }];
@@ -596,6 +597,12 @@ webhooks:
       expect(v[0].review.request.object.metadata.labels.mutated).toBe('yes');
       expect(v[0].review.request.userInfo.groups).toContain('system:masters');
       expect(v[0].review.request.operation).toBe('CREATE');
+      // upstream's create handler names the request from the object (create.go: "On create, get name from new object if unset")
+      const m = seen.filter((s) => s.path === '/mutate' && s.review.request.namespace === whns && s.review.request.object?.metadata?.name === 'patched');
+      expect(m.length).toBeGreaterThan(0);
+      expect(m[0].review.request.name).toBe('patched');
+      // the webhook client passes the timeout (webhook/client: ?timeout=5s)
+      expect(m[0].query).toBe('timeout=5s');
       // outside the namespace selector: no webhook
       const before = seen.length;
       await k.ok(['create', '-f', '-'], { input: cm(`elsewhere-${minor}`, 'default', { deny: 'yes' }) });
