@@ -242,7 +242,8 @@ export async function securityScenarios(runs: number, quick: boolean): Promise<R
     try {
       // the first start makes the CA, the certificates and the keys; the next ones read them
       const first = await spawnSecure(dir, args);
-      if (!(await setUp(first))) notes.push(`run ${r}: the RBAC kinds are not served (no RBAC in this build): the "RBAC" rows ran without an authorizer`);
+      const rbacServed = await setUp(first);
+      if (!rbacServed) notes.push(`run ${r}: the RBAC kinds are not served in this build: no RBAC Role can allow the non-admin user, so the RBAC row is not measured`);
       await first.stop();
 
       const s = await spawnSecure(dir, args);
@@ -255,7 +256,7 @@ export async function securityScenarios(runs: number, quick: boolean): Promise<R
       await c.stop();
       adminCert.push(await run('admin client certificate', s.url, s.admin, `a${r}`));
       const user = { ca: s.admin.ca, token: TOKEN };
-      rbacToken.push(await run('RBAC, non-admin token', s.url, user, `t${r}`));
+      if (rbacServed) rbacToken.push(await run('RBAC, non-admin token', s.url, user, `t${r}`));
       await s.stop();
 
       const open = await spawnSecure(dir, [...args, '--authorization-mode', 'AlwaysAllow']);
@@ -269,9 +270,11 @@ export async function securityScenarios(runs: number, quick: boolean): Promise<R
     ['start-up to /readyz over HTTPS, existing data dir (CA, certificates and keys read), no controllers (ms)', spread(startup), '', '', '< 300'],
     ['start-up CPU time (user+sys) until ready, HTTPS, existing data dir (ms)', spread(startupCpu), '', '', ''],
     [`configmap creates/s over HTTPS, admin client certificate (system:masters) (${n}, ${conns} conns)`, spread(adminCert), spread(ceil), ratio(adminCert, ceil), 'ratio >= 0.5'],
-    [`configmap creates/s over HTTPS, non-admin user (static token) allowed by an RBAC Role`, spread(rbacToken), spread(ceil), ratio(rbacToken, ceil), 'ratio >= 0.5'],
+    rbacToken.length === runs
+      ? [`configmap creates/s over HTTPS, non-admin user (static token) allowed by an RBAC Role`, spread(rbacToken), spread(ceil), ratio(rbacToken, ceil), 'ratio >= 0.5']
+      : ['configmap creates/s over HTTPS, non-admin user allowed by an RBAC Role', 'not measured (RBAC kinds not served)', spread(ceil), '', 'ratio >= 0.5'],
     [`configmap creates/s over HTTPS, the same user with --authorization-mode AlwaysAllow`, spread(allowToken), spread(ceil), ratio(allowToken, ceil), ''],
-    ['RBAC / AlwaysAllow create throughput (same user, same run)', ratio(rbacToken, allowToken), '', '', ''],
+    ['RBAC / AlwaysAllow create throughput (same user, same run)', rbacToken.length === runs ? ratio(rbacToken, allowToken) : 'not measured', '', '', ''],
     ...notes.map((x): Row => [`note: ${x}`, '', '', '', '']),
   ];
 }
