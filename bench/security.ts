@@ -94,12 +94,21 @@ async function spawnSecure(dir: string, extra: string[] = []): Promise<Secure> {
     proc.on('exit', (code) => reject(new Error(`server exited with ${code}`)));
   });
   if (!url.startsWith('https://')) throw new Error(`the server is not serving HTTPS: ${url}`);
-  // readiness is timed before the kubeconfig is read: the serving certificate is not verified here
+  // the kubeconfig (written right after the "serving" line) gives the admin certificate: /readyz is
+  // probed with it, as anonymous /readyz depends on the bootstrap policy
+  await written;
+  const kc = YAML.parse(readFileSync(kubeconfig, 'utf8'));
+  const unb64 = (s: string) => Buffer.from(s, 'base64').toString('utf8');
+  const admin: TLSClient = {
+    ca: unb64(kc.clusters[0].cluster['certificate-authority-data']),
+    cert: unb64(kc.users[0].user['client-certificate-data']),
+    key: unb64(kc.users[0].user['client-key-data']),
+  };
   const end = Date.now() + 30_000;
   for (;;) {
     const ok = await new Promise<boolean>((resolve) => {
       const u = new URL('/readyz', url);
-      const req = https.get({ host: u.hostname, port: u.port, path: u.pathname, rejectUnauthorized: false, agent: false }, (res) => {
+      const req = https.get({ host: u.hostname, port: u.port, path: u.pathname, ca: admin.ca, cert: admin.cert, key: admin.key, agent: false }, (res) => {
         res.resume();
         resolve(res.statusCode === 200);
       });
@@ -111,14 +120,6 @@ async function spawnSecure(dir: string, extra: string[] = []): Promise<Secure> {
   }
   const startupMs = performance.now() - t0;
   const startupCpuMs = cpuMs(proc.pid!);
-  await written;
-  const kc = YAML.parse(readFileSync(kubeconfig, 'utf8'));
-  const unb64 = (s: string) => Buffer.from(s, 'base64').toString('utf8');
-  const admin: TLSClient = {
-    ca: unb64(kc.clusters[0].cluster['certificate-authority-data']),
-    cert: unb64(kc.users[0].user['client-certificate-data']),
-    key: unb64(kc.users[0].user['client-key-data']),
-  };
   return {
     proc,
     url,
