@@ -218,9 +218,7 @@ describe('the built server over HTTPS, as curl sees it', () => {
     expect(r.body).toEqual(UNAUTHORIZED);
   });
 
-  // SKIPPED (13:25): needs the bootstrap ClusterRoleBinding system:public-info-viewer (RBAC kinds and the
-  // bootstrap policy, branches rbac / rbacpolicy): with the RBAC authorizer and no stored bindings, /healthz is 403.
-  it.skip('/healthz, /livez, /readyz and /version are readable anonymously (system:public-info-viewer)', async () => {
+  it('/healthz, /livez, /readyz and /version are readable anonymously (system:public-info-viewer)', async () => {
     requireServer();
     for (const path of ['/healthz', '/livez', '/readyz', '/version']) {
       const r = await call(url, path, { ca: admin.ca });
@@ -354,10 +352,7 @@ describe.each(KUBECTLS)('kubectl 1.$minor over HTTPS with the written kubeconfig
     expect(review.status.userInfo.groups).toContain('system:authenticated');
   });
 
-  // SKIPPED (13:25): needs the rbac.authorization.k8s.io kinds served (Role, RoleBinding, ClusterRole,
-  // ClusterRoleBinding) and the bootstrap policy stored; the merged rbac/rbacpolicy branches have the
-  // authorizer but serve no RBAC kinds yet. Un-skip when they land.
-  it.skip('a ServiceAccount token from `kubectl create token` may get pods and is refused secrets with upstream\'s wording', async () => {
+  it('a ServiceAccount token from `kubectl create token` may get pods and is refused secrets with upstream\'s wording', async () => {
     requireServer();
     await k.ok(['apply', '-f', '-'], { input: rbacYAML(ns) });
     const token = (await k.ok(['create', 'token', 'reader', '-n', ns])).trim();
@@ -390,10 +385,7 @@ describe.each(KUBECTLS)('kubectl 1.$minor over HTTPS with the written kubeconfig
     expect(list).not.toMatch(/^secrets/m);
   });
 
-  // SKIPPED (13:25): needs the rbac.authorization.k8s.io kinds served (Role, RoleBinding, ClusterRole,
-  // ClusterRoleBinding) and the bootstrap policy stored; the merged rbac/rbacpolicy branches have the
-  // authorizer but serve no RBAC kinds yet. Un-skip when they land.
-  it.skip('auth can-i --as answers from RBAC (yes / no and the exit code)', async () => {
+  it('auth can-i --as answers from RBAC (yes / no and the exit code)', async () => {
     requireServer();
     const yes = await k.run(['auth', 'can-i', 'list', 'pods', '-n', ns, '--as', sa]);
     expect([yes.code, yes.stdout.trim()]).toEqual([0, 'yes']);
@@ -411,9 +403,7 @@ describe.each(KUBECTLS)('kubectl 1.$minor over HTTPS with the written kubeconfig
     expect(imp.stderr).toContain(`Error from server (Forbidden): users "someone-else" is forbidden: User "${sa}" cannot impersonate resource "users" in API group "" at the cluster scope`);
   });
 
-  // SKIPPED (13:25): the control case (the good token may get pods) needs the Role and RoleBinding kinds
-  // (branch rbac); without them every token is 403, which would make the refusals below prove nothing.
-  it.skip('tokens refused: wrong audience, wrongly signed, expired (401: "You must be logged in to the server")', async () => {
+  it('tokens refused: wrong audience, wrongly signed, expired (401: "You must be logged in to the server")', async () => {
     requireServer();
     const good = (await k.ok(['create', 'token', 'reader', '-n', ns])).trim();
     const header = jose.decodeProtectedHeader(good);
@@ -443,9 +433,7 @@ describe.each(KUBECTLS)('kubectl 1.$minor over HTTPS with the written kubeconfig
     await refused(`${Buffer.from(JSON.stringify({ alg: 'none' })).toString('base64url')}.${good.split('.')[1]}.`, 'alg none');
   });
 
-  // SKIPPED (13:25): finding the signing key needs a token the server accepts, i.e. the Role and RoleBinding
-  // kinds (branch rbac) to let the service account get pods.
-  it.skip('an expired token signed with the cluster\'s own service-account key is refused', async () => {
+  it('an expired token signed with the cluster\'s own service-account key is refused', async () => {
     requireServer();
     const good = (await k.ok(['create', 'token', 'reader', '-n', ns])).trim();
     const header = jose.decodeProtectedHeader(good);
@@ -468,10 +456,7 @@ describe.each(KUBECTLS)('kubectl 1.$minor over HTTPS with the written kubeconfig
     expect(kr.stderr).toMatch(LOGGED_IN);
   });
 
-  // SKIPPED (13:25): needs the rbac.authorization.k8s.io kinds served (Role, RoleBinding, ClusterRole,
-  // ClusterRoleBinding) and the bootstrap policy stored; the merged rbac/rbacpolicy branches have the
-  // authorizer but serve no RBAC kinds yet. Un-skip when they land.
-  it.skip('a user who may create Roles and RoleBindings cannot grant more than they hold', async () => {
+  it('a user who may create Roles and RoleBindings cannot grant more than they hold', async () => {
     requireServer();
     const esc = `esc-${minor}`;
     const alice = `alice-${minor}`;
