@@ -91,10 +91,12 @@ export async function admittedWrite(chain: AdmissionChain | undefined, req: Requ
     const start = spec.object();
     let cur = start;
     const before = structuredClone(start);
-    // a create's name is generated after admission: webhooks see generateName
+    // a create's name is generated after admission: webhooks see generateName; a create names the
+    // request from the object when the URL has none (endpoints/handlers/create.go)
     for (const m of chain.mutating) {
       if (!m.handles(base)) continue;
-      const r = await m.admit({ ...base, object: cur, oldObject: old });
+      const name = base.name || (spec.operation === 'CREATE' && typeof cur?.metadata?.name === 'string' ? cur.metadata.name : '');
+      const r = await m.admit({ ...base, name, object: cur, oldObject: old });
       if (r.object) cur = r.object;
       if (r.warnings) warnings.push(...r.warnings);
     }
