@@ -20,7 +20,7 @@ describe.each(availableKubectls([33, 29]))('kubectl 1.$minor: tokens and identit
   beforeAll(async () => {
     const dir = mkdtempSync(join(tmpdir(), 'tokens-e2e-'));
     writeFileSync(join(dir, 'tokens.csv'), 't,kubernetes-admin,admin,system:masters\n');
-    srv = await startServer({ security: { tokenAuthFile: join(dir, 'tokens.csv') }, controllers: ['serviceaccount-token'] });
+    srv = await startServer({ security: { tokenAuthFile: join(dir, 'tokens.csv') }, controllers: ['serviceaccount-token', 'clusterrole-aggregation'] });
     k = new Kubectl(bin, srv.url);
     const ca = (srv as { ca?: string }).ca;
     https = srv.url.startsWith('https:') && !!ca;
@@ -82,7 +82,12 @@ describe.each(availableKubectls([33, 29]))('kubectl 1.$minor: tokens and identit
     if (!https) skip();
     const who = JSON.parse(await k.ok(['auth', 'whoami', '--as', 'jane', '--as-group', 'devs', '--as-group', 'ops', '-o', 'json']));
     expect(who.status.userInfo).toEqual({ username: 'jane', groups: ['devs', 'ops', 'system:authenticated'] });
+    // RBAC sees the impersonated identity: the group's binding lets jane list pods, jane alone may not
+    await k.ok(['create', 'rolebinding', 'devs-view', '--clusterrole', 'view', '--group', 'devs', '-n', 'apps']);
     expect(await k.ok(['get', 'pods', '-n', 'apps', '--as', 'jane', '--as-group', 'devs', '-o', 'name'])).toBe('pod/p\n');
+    const alone = await k.run(['get', 'pods', '-n', 'apps', '--as', 'jane']);
+    expect(alone.code).toBe(1);
+    expect(alone.stderr).toContain('Error from server (Forbidden): pods is forbidden: User "jane" cannot list resource "pods" in API group "" in the namespace "apps"');
     const sa = JSON.parse(await k.ok(['auth', 'whoami', '--as', 'system:serviceaccount:apps:robot', '-o', 'json']));
     expect(sa.status.userInfo.groups).toEqual(['system:serviceaccounts', 'system:serviceaccounts:apps', 'system:authenticated']);
   });

@@ -114,7 +114,7 @@ describe('JSON -> protobuf -> JSON is the identity for every served kind', () =>
     for (const s of servedKinds()) {
       const av = s.group ? `${s.group}/${s.version}` : s.version;
       expect(isSupportedProtobufKind(av, s.kind)).toBe(true);
-      if (!['SelfSubjectAccessReview', 'SelfSubjectRulesReview', 'TokenReview', 'SelfSubjectReview'].includes(s.kind)) expect(isSupportedProtobufKind(av, `${s.kind}List`)).toBe(true);
+      if (!['SelfSubjectAccessReview', 'SelfSubjectRulesReview', 'SubjectAccessReview', 'LocalSubjectAccessReview', 'TokenReview', 'SelfSubjectReview'].includes(s.kind)) expect(isSupportedProtobufKind(av, `${s.kind}List`)).toBe(true);
     }
   });
 
