@@ -47,6 +47,11 @@ export function requestUser(req: FastifyRequest): UserInfo {
   return (req as Req)[USER] ?? OPEN_MODE_USER;
 }
 
+/** The RequestInfo the filters parsed for authorization (undefined in the open mode): the handler reuses it. */
+export function filteredRequestInfo(req: FastifyRequest): RequestInfo | undefined {
+  return (req as Req)[INFO];
+}
+
 /** The user an authenticated request came in as, before impersonation (for SelfSubjectReview etc.). */
 export function setRequestUser(req: FastifyRequest, user: UserInfo): void {
   (req as Req)[USER] = user;
@@ -144,6 +149,7 @@ export function installSecurity(app: FastifyInstance<any, any, any, any>, sec: S
     const path = qi >= 0 ? url.slice(0, qi) : url;
     const clean = path.length > 1 ? path.replace(/\/+$/, '') : path;
     const info = parseRequestInfo(req.method, clean, req.query as Record<string, unknown>);
+    r[INFO] = info;
     const attrs = authzAttributes(user, info, req.method);
     const d = sec.authorizer.authorize(attrs);
     if (d.decision !== 'allow') return sendStatusError(reply, forbiddenError(attrs, d.reason));

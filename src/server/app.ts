@@ -31,7 +31,7 @@ import { ensureBootstrapPolicy } from '../auth/rbac/bootstrap.js';
 import { serviceAllocators } from '../resources/core/service-allocation.js';
 import { startDNSServer } from '../dns/server.js';
 import { buildSecurity, type SecurityOptions } from '../auth/security.js';
-import { installSecurity } from '../auth/filters.js';
+import { filteredRequestInfo, installSecurity } from '../auth/filters.js';
 import { OIDC_DISCOVERY_PATH, OIDC_JWKS_PATH, serviceAccountIssuerDocument } from '../auth/tokens/discovery.js';
 import { AdmissionChain } from '../admission/types.js';
 import { kubeconfigYAML } from './kubeconfig.js';
@@ -296,7 +296,8 @@ export async function createServer(opts: ServerOptions = {}): Promise<KubeEmulat
     if (!isRead && clean.startsWith('/apis/apiextensions.k8s.io/')) await loadCustomResourceSupport();
     // a policy or webhook configuration write compiles its CEL expressions (matchConditions)
     if (!isRead && clean.startsWith('/apis/admissionregistration.k8s.io/')) await Promise.all([loadPolicySupport(), loadAdmissionCEL()]);
-    const info = parseRequestInfo(req.method, clean, req.query as Record<string, unknown>);
+    // parsed once: the authorization filter's, from the same path and query
+    const info = filteredRequestInfo(req) ?? parseRequestInfo(req.method, clean, req.query as Record<string, unknown>);
     (req as RequestWithInfo)[REQUEST_INFO] = info;
     if (!info.apiPrefix) throw pageNotFound();
     if (!info.isResourceRequest) {
