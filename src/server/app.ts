@@ -99,6 +99,8 @@ export interface KubeEmulator {
   kubeconfig(opts?: { server?: string; dns?: string }): string;
   /** the cluster DNS port (UDP and TCP), when DNS is on */
   dnsPort?: number;
+  /** the simulated container runtime (exec, attach, port-forward, logs), when it runs */
+  runtime?: import('../runtime/types.js').ContainerRuntime;
   close(): Promise<void>;
 }
 

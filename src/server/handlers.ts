@@ -37,6 +37,8 @@ export interface HandlerContext {
   admission: AdmissionChain;
   /** authenticators, authorizer and rules (reviews, TokenRequest and escalation checks use them) */
   security: import('../auth/filters.js').SecurityRuntime;
+  /** the simulated container runtime behind pods/exec, attach, portforward and log (src/runtime/) */
+  runtime?: import('../runtime/types.js').ContainerRuntime;
 }
 
 type Query = Record<string, string | undefined>;
