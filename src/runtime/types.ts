@@ -142,3 +142,43 @@ export interface ProcessContext {
 
 /** Runs argv in a container (src/runtime/shell/index.ts implements it): a built-in command, or `sh`. */
 export type RunCommand = (argv: string[], ctx: ProcessContext, streams: SessionStreams) => Promise<ProcessResult>;
+
+/** One container of one pod (the uid tells a re-created pod of the same name apart). */
+export interface ContainerKey {
+  namespace: string;
+  pod: string;
+  uid: string;
+  container: string;
+}
+
+/** Where a running container's output goes (its log, which `kubectl logs` reads). */
+export interface ContainerLogSink {
+  write(stream: 'stdout' | 'stderr', data: string | Buffer): void;
+}
+
+/** The containers' logs (src/runtime/logs.ts implements it; pods/log reads it). */
+export interface ContainerLogs {
+  /** the log of one run of a container; `restart` is status.restartCount when the run started */
+  sink(key: ContainerKey, restart: number): ContainerLogSink;
+  /** that run ended: readers following it (`logs -f`) finish */
+  end(key: ContainerKey, restart: number): void;
+  /** the pod is gone: its logs go */
+  remove(uid: string): void;
+}
+
+/** A container's main process (its command and args), started when the container starts. */
+export interface MainProcess {
+  /** `kubectl attach`: its output from now on, and its stdin when the container has `stdin: true` */
+  attach(streams: SessionStreams): Promise<ProcessResult>;
+  /** settles when the process exits */
+  readonly exited: Promise<ProcessResult>;
+  /** stops it (SIGTERM, then SIGKILL after the grace period, as the kubelet does) */
+  stop(graceMs?: number): Promise<ProcessResult>;
+}
+
+/** Starts a main process (src/runtime/mainprocess.ts implements it). */
+export type StartMainProcess = (
+  argv: string[],
+  ctx: ProcessContext,
+  opts: { stdin: boolean; stdinOnce: boolean; tty: boolean; log: ContainerLogSink; run: RunCommand },
+) => MainProcess;
