@@ -77,16 +77,146 @@ function registerAuthz(env: Environment): void {
   f(`${D}.error(): string`, (d: AuthzDecision) => d.error);
 }
 
+// plugin/cel/compile.go BuildRequestType / BuildNamespaceType: the hand-made types of `request`
+// and `namespaceObject` (the type checker declares them; evaluation sees them as dyn)
+function registerRequestTypes(env: Environment): void {
+  const t = (name: string, fields: Record<string, string>) => env.registerType(name, { ctor: class extends Map {}, fields } as any);
+  t('kubernetes.GroupVersionKind', { group: 'string', version: 'string', kind: 'string' });
+  t('kubernetes.GroupVersionResource', { group: 'string', version: 'string', resource: 'string' });
+  t('kubernetes.UserInfo', { username: 'string', uid: 'string', groups: 'list<string>', extra: 'map<string, list<string>>' });
+  t('kubernetes.AdmissionRequest', {
+    kind: 'kubernetes.GroupVersionKind', resource: 'kubernetes.GroupVersionResource', subResource: 'string',
+    requestKind: 'kubernetes.GroupVersionKind', requestResource: 'kubernetes.GroupVersionResource', requestSubResource: 'string',
+    name: 'string', namespace: 'string', operation: 'string', userInfo: 'kubernetes.UserInfo', dryRun: 'bool', options: 'dyn',
+  });
+  t('kubernetes.NamespaceSpec', { finalizers: 'list<string>' });
+  t('kubernetes.NamespaceCondition', { status: 'string', type: 'string', lastTransitionTime: 'google.protobuf.Timestamp', message: 'string', reason: 'string' });
+  t('kubernetes.NamespaceStatus', { conditions: 'list<kubernetes.NamespaceCondition>', phase: 'string' });
+  t('kubernetes.NamespaceMetadata', {
+    name: 'string', generateName: 'string', namespace: 'string', labels: 'map<string, string>', annotations: 'map<string, string>', UID: 'string',
+    creationTimestamp: 'google.protobuf.Timestamp', deletionGracePeriodSeconds: 'int', deletionTimestamp: 'google.protobuf.Timestamp',
+    generation: 'int', resourceVersion: 'string', finalizers: 'list<string>',
+  });
+  t('kubernetes.Namespace', { metadata: 'kubernetes.NamespaceMetadata', spec: 'kubernetes.NamespaceSpec', status: 'kubernetes.NamespaceStatus' });
+}
+
+let base: Environment | undefined;
+/** The library, the authorizer types and the request types, without variables (clone it to declare them). */
+export function baseEnv(): Environment {
+  if (!base) {
+    const e = libraryEnv().clone({ enableOptionalTypes: true, homogeneousAggregateLiterals: false });
+    registerAuthz(e);
+    registerRequestTypes(e);
+    base = e;
+  }
+  return base;
+}
+
 let env: Environment | undefined;
 function policyEnv(): Environment {
   if (!env) {
-    const e = libraryEnv().clone({ enableOptionalTypes: true, homogeneousAggregateLiterals: false });
-    registerAuthz(e);
+    const e = baseEnv().clone({ enableOptionalTypes: true, homogeneousAggregateLiterals: false });
     const typed: Record<string, string> = { authorizer: 'kubernetes.authorization.Authorizer', authorizerRequestResource: 'kubernetes.authorization.ResourceCheck' };
     for (const v of VARIABLES) e.registerVariable(v, typed[v] ?? 'dyn');
+    meterEvaluations(e);
     env = e;
   }
   return env;
+}
+
+// --- cost (staging/src/k8s.io/apiserver/pkg/apis/cel/config.go, plugin/cel/filter.go) ------------
+// cel-go counts an actual cost as a program runs and cancels it past PerCallLimit; each policy
+// evaluation (a policy, binding and param) has RuntimeCELCostBudget for all its expressions.
+// cel-js has no cost tracking: here the cost is the number of expression nodes evaluated (each
+// comprehension step counts its nodes again), metered through the environment's evaluator.
+
+export const PER_CALL_LIMIT = 1_000_000;
+export const RUNTIME_COST_BUDGET = 10_000_000;
+export const COST_LIMIT_EXCEEDED = 'operation cancelled: actual cost limit exceeded';
+export const OUT_OF_BUDGET = 'validation failed due to running out of cost budget, no further validation rules will be run';
+
+export class CostLimitError extends Error {
+  constructor() {
+    super(COST_LIMIT_EXCEEDED);
+  }
+}
+
+interface Meter {
+  n: number;
+  limit: number;
+  exceeded: boolean;
+}
+let meter: Meter | undefined;
+
+/** Counts node evaluations of every program of `e` (all child evaluations go through its evaluator's run). */
+function meterEvaluations(e: Environment): void {
+  try {
+    const p = e.parse('true') as unknown as Program & { ast: any };
+    let ev: any;
+    const root = p.ast;
+    const first = root.evaluate;
+    root.evaluate = function (this: any, evaluator: any, ast: any, ctx: any) {
+      ev = evaluator;
+      return first.call(this, evaluator, ast, ctx);
+    };
+    p({});
+    if (!ev || typeof ev.run !== 'function') return;
+    const run = ev.run;
+    ev.run = function (this: any, ast: any, ctx: any) {
+      const m = meter;
+      if (m && ++m.n > m.limit) {
+        m.exceeded = true;
+        throw new CostLimitError();
+      }
+      return run.call(this, ast, ctx);
+    };
+  } catch {
+    // unmetered: expressions still run
+  }
+}
+
+/** A policy evaluation's remaining budget (one per policy, binding and param). */
+export interface Budget {
+  remaining: number;
+  /** the per-call limit (PER_CALL_LIMIT) */
+  perCall: number;
+}
+
+export function newBudget(limits?: { perCall?: number; budget?: number }): Budget {
+  return { remaining: limits?.budget ?? RUNTIME_COST_BUDGET, perCall: limits?.perCall ?? PER_CALL_LIMIT };
+}
+
+/**
+ * Runs a program under the per-call limit and takes its cost from the budget. Throws
+ * CostLimitError past the per-call limit, OutOfBudgetError when the budget runs out.
+ */
+export function evaluate(program: Program, act: Record<string, unknown>, budget?: Budget): unknown {
+  if (!budget) return program(act);
+  if (budget.remaining < 0) throw new OutOfBudgetError();
+  const prev = meter;
+  const m: Meter = { n: 0, limit: budget.perCall, exceeded: false };
+  meter = m;
+  let out: unknown;
+  try {
+    out = program(act);
+  } catch (e) {
+    if (m.exceeded) throw new CostLimitError();
+    throw e;
+  } finally {
+    meter = prev;
+    if (prev) prev.n += m.n;
+  }
+  // an error absorbed by || / && or a quantifier still cancels the program
+  if (m.exceeded) throw new CostLimitError();
+  budget.remaining -= m.n;
+  if (budget.remaining < 0) throw new OutOfBudgetError();
+  return out;
+}
+
+export class OutOfBudgetError extends Error {
+  constructor() {
+    super(OUT_OF_BUDGET);
+  }
 }
 
 export type Program = (act: Record<string, unknown>) => unknown;
@@ -131,6 +261,7 @@ export function celValue(v: unknown): unknown {
 }
 
 export function runtimeError(e: unknown): string {
+  if (e instanceof CostLimitError) return COST_LIMIT_EXCEEDED;
   return runtimeErrorString(e);
 }
 
