@@ -80,7 +80,11 @@ function registerAuthz(env: Environment): void {
 // plugin/cel/compile.go BuildRequestType / BuildNamespaceType: the hand-made types of `request`
 // and `namespaceObject` (the type checker declares them; evaluation sees them as dyn)
 function registerRequestTypes(env: Environment): void {
-  const t = (name: string, fields: Record<string, string>) => env.registerType(name, { ctor: class extends Map {}, fields } as any);
+  const t = (name: string, fields: Record<string, string>) => {
+    env.registerType(name, { ctor: class extends Map {}, fields } as any);
+    env.registerOperator(`${name} == ${name}`, () => false);
+    env.registerOperator(`${name} == null`, () => false);
+  };
   t('kubernetes.GroupVersionKind', { group: 'string', version: 'string', kind: 'string' });
   t('kubernetes.GroupVersionResource', { group: 'string', version: 'string', resource: 'string' });
   t('kubernetes.UserInfo', { username: 'string', uid: 'string', groups: 'list<string>', extra: 'map<string, list<string>>' });

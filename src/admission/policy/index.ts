@@ -14,6 +14,9 @@ import { alwaysAllow, type Authorizer } from '../../auth/types.js';
 import type { AdmissionAttributes, AdmissionChain, AdmissionResult, ValidatingAdmitter } from '../types.js';
 import type * as Compile from './compile.js';
 import { loadPolicySupport } from './load.js';
+import type { KindInfo, KindLookup } from './typecheck.js';
+
+let typecheck: Promise<typeof import('./typecheck.js')> | undefined;
 
 type Cheap = Pick<AdmissionAttributes, 'operation' | 'resource' | 'subresource'>;
 type Program = Compile.Program;
@@ -126,24 +129,54 @@ export class PolicyAdmission implements ValidatingAdmitter {
   }
 
   /**
-   * The policy status controller (pkg/controller/validatingadmissionpolicystatus): observedGeneration
-   * and typeChecking. Expressions are checked against dyn here, so there are no expressionWarnings.
+   * The policy status controller (pkg/controller/validatingadmissionpolicystatus, run asynchronously
+   * as upstream's): observedGeneration and typeChecking, the expressions type-checked against the
+   * kinds the policy matches (./typecheck.ts).
    */
   private syncStatus(obj: KObject): void {
     const gen = obj.metadata?.generation;
     if (typeof gen !== 'number' || (obj.status?.observedGeneration === gen && isObj(obj.status?.typeChecking))) return;
     const name = String(obj.metadata?.name ?? '');
     setImmediate(() => {
-      const def = this.policyDef!;
-      try {
-        const cur = this.opts.registry.tryGet(def, '', name);
-        if (!cur || cur.metadata?.generation !== gen) return;
-        const next = { ...cur, status: { ...(isObj(cur.status) ? cur.status : {}), observedGeneration: gen, typeChecking: {} } };
-        this.opts.registry.update(def, '', name, next, { subresource: 'status', fieldManager: 'validatingadmissionpolicy-status-controller' });
-      } catch (e) {
-        this.opts.logger?.debug({ policy: name, err: (e as Error)?.message }, 'policy status not updated');
-      }
+      void this.writeStatus(name, gen);
     });
+  }
+
+  private async writeStatus(name: string, gen: number): Promise<void> {
+    const def = this.policyDef!;
+    try {
+      await loadPolicySupport();
+      const tc = await (typecheck ??= import('./typecheck.js'));
+      const cur = this.opts.registry.tryGet(def, '', name);
+      if (!cur || cur.metadata?.generation !== gen) return;
+      let warnings: { fieldRef: string; warning: string }[] = [];
+      try {
+        warnings = tc.checkPolicy(cur, this.kindLookup());
+      } catch (e) {
+        // type checking never changes what the policy does
+        this.opts.logger?.debug({ policy: name, err: (e as Error)?.message }, 'policy type checking failed');
+      }
+      const again = this.opts.registry.tryGet(def, '', name);
+      if (!again || again.metadata?.generation !== gen) return;
+      const typeChecking = warnings.length ? { expressionWarnings: warnings } : {};
+      const next = { ...again, status: { ...(isObj(again.status) ? again.status : {}), observedGeneration: gen, typeChecking } };
+      this.opts.registry.update(def, '', name, next, { subresource: 'status', fieldManager: 'validatingadmissionpolicy-status-controller' });
+    } catch (e) {
+      this.opts.logger?.debug({ policy: name, err: (e as Error)?.message }, 'policy status not updated');
+    }
+  }
+
+  /** The kind registry as the type checker reads it (RESTMapper KindsFor, the schema resolver). */
+  private kindLookup(): KindLookup {
+    const reg = this.opts.registry;
+    const info = (d: ResourceDef): KindInfo => ({ group: d.group, version: d.version, kind: d.kind, definition: d.definition });
+    return {
+      kindsFor: (group, version, resource) => reg.allDefs().filter((d) => d.group === group && d.version === version && d.plural === resource).map(info),
+      kindInfo: (group, version, kind) => {
+        const d = reg.allDefs().find((x) => x.group === group && x.version === version && x.kind === kind);
+        return d ? info(d) : undefined;
+      },
+    };
   }
 
   private list(def: ResourceDef | undefined): KObject[] {
