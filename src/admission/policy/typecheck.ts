@@ -203,13 +203,24 @@ interface CheckEnv {
   typed: Environment;
 }
 
+// Declaring a kind's types takes a while (a Deployment's schema is hundreds of object types): the
+// environment of a kind (and paramKind) is kept while their schemas stay the same objects.
+const envCache = new Map<string, { env: Environment; defs: unknown[] }>();
+const MAX_CACHED_ENVS = 64;
+
 function envFor(objectKind: KindInfo, params: KindInfo | undefined): Environment {
+  const key = `${objectKind.definition ?? ''}\u0000${params?.definition ?? ''}`;
+  const defs = [objectKind.definition ? getDefinition(objectKind.definition) : undefined, params?.definition ? getDefinition(params.definition) : undefined];
+  const hit = envCache.get(key);
+  if (hit && hit.defs[0] === defs[0] && hit.defs[1] === defs[1]) return hit.env;
   const env = baseEnv().clone({ enableOptionalTypes: true, homogeneousAggregateLiterals: false });
   const tb = new TypeBuilder(env);
   const objType = objectKind.definition ? tb.typeOf({ $ref: objectKind.definition }, uniqueTypeName(objectKind.kind), 0, true) : 'dyn';
   const paramType = params?.definition ? tb.typeOf({ $ref: params.definition }, uniqueTypeName(params.kind), 0, true) : 'dyn';
   env.registerVariable('object', objType).registerVariable('oldObject', objType).registerVariable('params', paramType);
   for (const [v, t] of Object.entries(TYPED)) env.registerVariable(v, t);
+  if (envCache.size >= MAX_CACHED_ENVS) envCache.delete(envCache.keys().next().value!);
+  envCache.set(key, { env, defs });
   return env;
 }
 
