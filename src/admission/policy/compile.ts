@@ -6,6 +6,7 @@ import type { Environment } from '@marcbachmann/cel-js';
 import { libraryEnv } from '../../apiextensions/cel/index.js';
 import { toCel } from '../../apiextensions/cel/model.js';
 import { compileErrorString, displayError, runtimeErrorString } from '../../apiextensions/cel/errors.js';
+import { COST_LIMIT_EXCEEDED, CostLimitError, meterEvaluations, withCostLimit } from '../../apiextensions/cel/cost.js';
 import type { Authorizer, UserInfo } from '../../auth/types.js';
 
 export const VARIABLES = ['object', 'oldObject', 'request', 'params', 'namespaceObject', 'authorizer', 'authorizerRequestResource', 'variables'];
@@ -131,53 +132,12 @@ function policyEnv(): Environment {
 // --- cost (staging/src/k8s.io/apiserver/pkg/apis/cel/config.go, plugin/cel/filter.go) ------------
 // cel-go counts an actual cost as a program runs and cancels it past PerCallLimit; each policy
 // evaluation (a policy, binding and param) has RuntimeCELCostBudget for all its expressions.
-// cel-js has no cost tracking: here the cost is the number of expression nodes evaluated (each
-// comprehension step counts its nodes again), metered through the environment's evaluator.
+// The cost is counted as ../../apiextensions/cel/cost.ts does.
 
 export const PER_CALL_LIMIT = 1_000_000;
 export const RUNTIME_COST_BUDGET = 10_000_000;
-export const COST_LIMIT_EXCEEDED = 'operation cancelled: actual cost limit exceeded';
 export const OUT_OF_BUDGET = 'validation failed due to running out of cost budget, no further validation rules will be run';
-
-export class CostLimitError extends Error {
-  constructor() {
-    super(COST_LIMIT_EXCEEDED);
-  }
-}
-
-interface Meter {
-  n: number;
-  limit: number;
-  exceeded: boolean;
-}
-let meter: Meter | undefined;
-
-/** Counts node evaluations of every program of `e` (all child evaluations go through its evaluator's run). */
-function meterEvaluations(e: Environment): void {
-  try {
-    const p = e.parse('true') as unknown as Program & { ast: any };
-    let ev: any;
-    const root = p.ast;
-    const first = root.evaluate;
-    root.evaluate = function (this: any, evaluator: any, ast: any, ctx: any) {
-      ev = evaluator;
-      return first.call(this, evaluator, ast, ctx);
-    };
-    p({});
-    if (!ev || typeof ev.run !== 'function') return;
-    const run = ev.run;
-    ev.run = function (this: any, ast: any, ctx: any) {
-      const m = meter;
-      if (m && ++m.n > m.limit) {
-        m.exceeded = true;
-        throw new CostLimitError();
-      }
-      return run.call(this, ast, ctx);
-    };
-  } catch {
-    // unmetered: expressions still run
-  }
-}
+export { COST_LIMIT_EXCEEDED, CostLimitError };
 
 /** A policy evaluation's remaining budget (one per policy, binding and param). */
 export interface Budget {
@@ -197,24 +157,10 @@ export function newBudget(limits?: { perCall?: number; budget?: number }): Budge
 export function evaluate(program: Program, act: Record<string, unknown>, budget?: Budget): unknown {
   if (!budget) return program(act);
   if (budget.remaining < 0) throw new OutOfBudgetError();
-  const prev = meter;
-  const m: Meter = { n: 0, limit: budget.perCall, exceeded: false };
-  meter = m;
-  let out: unknown;
-  try {
-    out = program(act);
-  } catch (e) {
-    if (m.exceeded) throw new CostLimitError();
-    throw e;
-  } finally {
-    meter = prev;
-    if (prev) prev.n += m.n;
-  }
-  // an error absorbed by || / && or a quantifier still cancels the program
-  if (m.exceeded) throw new CostLimitError();
-  budget.remaining -= m.n;
+  const { value, cost } = withCostLimit(budget.perCall, () => program(act));
+  budget.remaining -= cost;
   if (budget.remaining < 0) throw new OutOfBudgetError();
-  return out;
+  return value;
 }
 
 export class OutOfBudgetError extends Error {
