@@ -10,6 +10,7 @@ import * as C from '../../src/admission/policy/compile.js';
 import { checkPolicy, typesToCheck, type KindLookup } from '../../src/admission/policy/typecheck.js';
 import type { AdmissionAttributes } from '../../src/admission/types.js';
 import { StatusError } from '../../src/registry/errors.js';
+import { compileValidations, validate } from '../../src/apiextensions/cel/index.js';
 
 const KINDS: Record<string, { group: string; version: string; kind: string; definition: string }> = {
   'apps/v1/deployments': { group: 'apps', version: 'v1', kind: 'Deployment', definition: 'io.k8s.api.apps.v1.Deployment' },
@@ -123,6 +124,30 @@ describe('cost', () => {
     expect(() => C.evaluate(p, {}, b)).toThrow(C.OutOfBudgetError);
     expect(C.OUT_OF_BUDGET).toBe('validation failed due to running out of cost budget, no further validation rules will be run');
   });
+});
+
+describe('CRD rules cost (x-kubernetes-validations)', () => {
+  const schema = (rules: string[]) => ({
+    type: 'object',
+    properties: { spec: { type: 'object', properties: { nums: { type: 'array', items: { type: 'integer' } } }, 'x-kubernetes-validations': rules.map((rule) => ({ rule })) } },
+  });
+  const nums = Array.from({ length: 300 }, (_, i) => i);
+  it('a rule under the per-call limit runs whatever the size of self; one past it is cancelled even behind ||', () => {
+    const ok = compileValidations(schema(['self.nums.all(a, self.nums.all(b, a + b >= 0))']), 'spec.validation.openAPIV3Schema');
+    expect(validate(ok.validator, { spec: { nums } }, undefined)).toEqual([]);
+    const heavy = compileValidations(schema(['true || self.nums.all(a, self.nums.all(b, self.nums.all(c, a + b + c >= 0)))']), 'x');
+    // || short-circuits on true: never evaluated
+    expect(validate(heavy.validator, { spec: { nums } }, undefined)).toEqual([]);
+    const absorbed = compileValidations(schema(['self.nums.all(a, self.nums.all(b, self.nums.all(c, a + b + c >= 0))) || true']), 'x');
+    const causes = validate(absorbed.validator, { spec: { nums } }, undefined);
+    expect(causes).toHaveLength(1);
+    expect(causes[0].message).toContain("'operation cancelled: actual cost limit exceeded': no further validation rules will be run due to call cost exceeds limit for rule:");
+  });
+  it('rules of one object share the runtime budget', () => {
+    const rules = Array.from({ length: 30 }, () => 'self.nums.all(a, self.nums.all(b, a + b >= 0))');
+    const causes = validate(compileValidations(schema(rules), 'x').validator, { spec: { nums } }, undefined);
+    expect(causes.map((c) => c.message)).toEqual(['Invalid value: "object": validation failed due to running out of cost budget, no further validation rules will be run']);
+  }, 20_000);
 });
 
 describe('Audit', () => {
