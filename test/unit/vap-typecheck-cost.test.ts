@@ -89,6 +89,13 @@ describe('checkPolicy', () => {
     expect(w[1].warning).toMatch(/^apps\/v1, Kind=Deployment: ERROR: <input>:1:27: found no matching overload for 'startsWith' applied to 'list/);
   });
 
+  it('declares params only for a paramKind whose schema resolves', () => {
+    const w = checkPolicy(policy(deployments, { validations: [{ expression: 'params.x == 1' }] }), lookup);
+    expect(w[0].warning).toBe("apps/v1, Kind=Deployment: ERROR: <input>:1:1: undeclared reference to 'params' (in container '')\n | params.x == 1\n | ^\n");
+    const unresolved = checkPolicy(policy(deployments, { paramKind: { apiVersion: 'x.io/v1', kind: 'Nope' }, validations: [{ expression: 'params.x == 1' }] }), lookup);
+    expect(unresolved[0].warning).toContain("undeclared reference to 'params'");
+  });
+
   it('has nothing to say without validations or checkable kinds', () => {
     expect(checkPolicy(policy(deployments, { auditAnnotations: [{ key: 'k', valueExpression: 'object.nope' }] }), lookup)).toEqual([]);
     expect(checkPolicy(policy([{ apiGroups: ['x.io'], apiVersions: ['v1'], resources: ['things'] }], { validations: [{ expression: 'object.nope' }] }), lookup)).toEqual([]);

@@ -216,8 +216,9 @@ function envFor(objectKind: KindInfo, params: KindInfo | undefined): Environment
   const env = baseEnv().clone({ enableOptionalTypes: true, homogeneousAggregateLiterals: false });
   const tb = new TypeBuilder(env);
   const objType = objectKind.definition ? tb.typeOf({ $ref: objectKind.definition }, uniqueTypeName(objectKind.kind), 0, true) : 'dyn';
-  const paramType = params?.definition ? tb.typeOf({ $ref: params.definition }, uniqueTypeName(params.kind), 0, true) : 'dyn';
-  env.registerVariable('object', objType).registerVariable('oldObject', objType).registerVariable('params', paramType);
+  env.registerVariable('object', objType).registerVariable('oldObject', objType);
+  // buildEnvSet: params only when the paramKind's schema resolves
+  if (params?.definition) env.registerVariable('params', tb.typeOf({ $ref: params.definition }, uniqueTypeName(params.kind), 0, true));
   for (const [v, t] of Object.entries(TYPED)) env.registerVariable(v, t);
   if (envCache.size >= MAX_CACHED_ENVS) envCache.delete(envCache.keys().next().value!);
   envCache.set(key, { env, defs });
