@@ -277,6 +277,9 @@ describe.skipIf(!kubectls.length)('kubectl logs through the runtime', () => {
       expect(await k.ok(['logs', 'web'])).toBe('run 0 of c\nhello\nan error\nafter\n');
       expect(await k.ok(['logs', 'web', '--tail=1'])).toBe('after\n');
       expect((await k.ok(['logs', 'web', '--timestamps'])).split('\n')[0]).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,9})?Z run 0 of c$/);
+      expect(await k.ok(['logs', 'web', '--limit-bytes=5'])).toBe('run 0');
+      expect(await k.ok(['logs', 'web', '--since=1h'])).toBe('run 0 of c\nhello\nan error\nafter\n');
+      expect(await k.ok(['logs', 'web', `--since-time=${new Date(Date.now() + 60_000).toISOString()}`])).toBe('');
       expect(await k.ok(['logs', 'restarted', '--previous'])).toBe('run 0 of c\nfirst life\nstopping 0\n');
       let r = await k.run(['logs', 'web', '--previous']);
       expect(r.code).toBe(1);
