@@ -9,8 +9,10 @@
 //   empty stdin (/dev/null).
 // - tty: the process runs with a terminal: stderr and stdout are the same device (both reach the
 //   sessions' stdout and the log's stdout), resizes from attached sessions reach it.
-// - attach settles with the process's result when it exits while attached, or with exit code 0 when the
-//   session goes first (kubectl attach exits 0 when the client detaches).
+// - attach settles when the process exits or when the session goes first, always with exit code 0: the
+//   kubelet's ServeAttach (pkg/kubelet/cri/streaming/remotecommand/attach.go) answers Success whenever
+//   the attach ends without an error, so `kubectl attach` exits 0 (kubectl run --attach reads the
+//   container's exit code from the pod's status instead). The process's own result is `exited`.
 // - stop: SIGTERM (the run's abort signal), then after the grace period SIGKILL: the result is 143 when
 //   the process ends within the grace period, 137 otherwise.
 import { PassThrough, Writable } from 'node:stream';
@@ -113,7 +115,7 @@ export const startMainProcess: StartMainProcess = (argv: string[], ctx: ProcessC
   }
 
   const attach = (s: SessionStreams): Promise<ProcessResult> => {
-    if (result) return Promise.resolve(result);
+    if (result) return Promise.resolve({ exitCode: 0 });
     return new Promise<ProcessResult>((resolve) => {
       const session: Session = { stdout: s.stdout, stderr: opts.tty ? undefined : s.stderr };
       sessions.add(session);
@@ -156,7 +158,7 @@ export const startMainProcess: StartMainProcess = (argv: string[], ctx: ProcessC
       const onAbort = () => leave({ exitCode: 0 });
       if (s.signal.aborted) return onAbort();
       s.signal.addEventListener('abort', onAbort, { once: true });
-      void exited.then(leave);
+      void exited.then(() => leave({ exitCode: 0 }));
     });
   };
 

@@ -138,13 +138,14 @@ describe('main process', () => {
     await proc.stop(100);
   });
 
-  it('attach settles with the process result when it exits while attached; attaching afterwards answers at once', async () => {
+  it('attach settles when the process exits while attached, with Success (as ServeAttach); exited has the code', async () => {
     const { proc } = setup(['sh', '-c', 'sleep 0.05; echo bye; exit 2']);
     const out = sessionOut();
     const r = await proc.attach({ stdout: out.w, tty: false, signal: new AbortController().signal });
-    expect(r).toEqual({ exitCode: 2 });
+    expect(r).toEqual({ exitCode: 0 });
     expect(out.text()).toBe('bye\n');
-    expect(await proc.attach({ tty: false, signal: new AbortController().signal })).toEqual({ exitCode: 2 });
+    expect(await proc.exited).toEqual({ exitCode: 2 });
+    expect(await proc.attach({ tty: false, signal: new AbortController().signal })).toEqual({ exitCode: 0 });
   });
 
   it('stdin: the attached session feeds the process; with stdinOnce its stdin closes when the first session closes stdin', async () => {
@@ -186,7 +187,7 @@ describe('main process', () => {
     expect(out.text()).toBe('two\n');
     expect(many.log()).toBe('one\ntwo\n');
     expect(await many.proc.stop(100)).toEqual({ exitCode: EXIT_SIGTERM });
-    expect(await a2).toEqual({ exitCode: EXIT_SIGTERM });
+    expect(await a2).toEqual({ exitCode: 0 });
   });
 
   it('without stdin: true the process reads an empty stdin and the session stdin is ignored', async () => {
