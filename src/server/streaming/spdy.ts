@@ -31,61 +31,102 @@ export type SpdyHeaders = Record<string, string[]>;
 
 export type SpdyFrame =
   | { type: 'data'; streamId: number; flags: number; data: Buffer }
-  | { type: 'syn_stream'; streamId: number; associatedTo: number; priority: number; flags: number; headers: SpdyHeaders }
-  | { type: 'syn_reply'; streamId: number; flags: number; headers: SpdyHeaders }
+  | { type: 'syn_stream'; streamId: number; associatedTo: number; priority: number; flags: number; headers: SpdyHeaders; headerBlock?: Buffer }
+  | { type: 'syn_reply'; streamId: number; flags: number; headers: SpdyHeaders; headerBlock?: Buffer }
   | { type: 'rst_stream'; streamId: number; status: number }
   | { type: 'settings'; flags: number; entries: { flags: number; id: number; value: number }[] }
   | { type: 'ping'; id: number }
   | { type: 'goaway'; lastGoodStreamId: number; status: number }
-  | { type: 'headers'; streamId: number; flags: number; headers: SpdyHeaders }
+  | { type: 'headers'; streamId: number; flags: number; headers: SpdyHeaders; headerBlock?: Buffer }
   | { type: 'window_update'; streamId: number; delta: number }
   | { type: 'unknown'; frameType: number };
 
 export class SpdyProtocolError extends Error {}
 
-// node's zlib streams run a chunk synchronously through _processChunk (what zlib.inflateSync uses):
-// one compression context per direction for the whole connection, as SPDY requires
-type SyncZlib = zlib.Inflate & { _processChunk(chunk: Buffer, flush: number): Buffer };
-
-/** The two header compression contexts of one connection end. */
+/**
+ * The header compression of one connection end. Outgoing blocks are deflate *stored* blocks in one
+ * zlib stream (valid SPDY: the reader's dictionary is simply unused, and it needs no asynchronous
+ * compressor); incoming blocks go through one inflate context with the SPDY dictionary, in order.
+ */
 export class HeaderCodec {
-  private inflater?: SyncZlib;
-  private deflater?: SyncZlib;
+  private inflater?: zlib.Inflate;
+  private started = false;
+  private chain: Promise<unknown> = Promise.resolve();
+  private failed?: Error;
 
   encode(headers: SpdyHeaders): Buffer {
+    const raw = serializeHeaders(headers);
     const parts: Buffer[] = [];
-    const names = Object.keys(headers);
-    const count = Buffer.alloc(4);
-    count.writeUInt32BE(names.length);
-    parts.push(count);
-    for (const name of names) {
-      const n = Buffer.from(name.toLowerCase());
-      const v = Buffer.from(headers[name].join('\0'));
-      const ln = Buffer.alloc(4);
-      ln.writeUInt32BE(n.length);
-      const lv = Buffer.alloc(4);
-      lv.writeUInt32BE(v.length);
-      parts.push(ln, n, lv, v);
+    if (!this.started) {
+      this.started = true;
+      parts.push(Buffer.from([0x78, 0x01]));
     }
-    this.deflater ??= zlib.createDeflate({ dictionary: SPDY3_DICTIONARY, level: 9 }) as unknown as SyncZlib;
-    return this.deflater._processChunk(Buffer.concat(parts), zlib.constants.Z_SYNC_FLUSH);
+    for (let off = 0; off === 0 || off < raw.length; off += 0xffff) {
+      const piece = raw.subarray(off, off + 0xffff);
+      const h = Buffer.alloc(5);
+      h[0] = 0; // BFINAL 0, BTYPE 00 (stored), then byte-aligned
+      h.writeUInt16LE(piece.length, 1);
+      h.writeUInt16LE(~piece.length & 0xffff, 3);
+      parts.push(h, piece);
+    }
+    // and the empty stored block a sync flush ends with: Go's inflater hands the block's bytes over
+    // when it meets it, without reading past the frame
+    parts.push(Buffer.from([0, 0, 0, 0xff, 0xff]));
+    return Buffer.concat(parts);
   }
 
-  decode(block: Buffer): SpdyHeaders {
-    this.inflater ??= zlib.createInflate({ dictionary: SPDY3_DICTIONARY }) as unknown as SyncZlib;
-    let raw: Buffer;
-    try {
-      raw = this.inflater._processChunk(block, zlib.constants.Z_SYNC_FLUSH);
-    } catch (err) {
-      throw new SpdyProtocolError(`bad header block: ${(err as Error).message}`);
-    }
-    return parseHeaderBlock(raw);
+  /** Inflates one header block (blocks are decoded in the order given). */
+  decode(block: Buffer): Promise<SpdyHeaders> {
+    const run = this.chain.then(() => this.inflate(block)).then(parseHeaderBlock);
+    this.chain = run.catch(() => {});
+    return run;
+  }
+
+  private inflate(block: Buffer): Promise<Buffer> {
+    if (this.failed) return Promise.reject(this.failed);
+    const z = (this.inflater ??= zlib.createInflate({ dictionary: SPDY3_DICTIONARY }));
+    return new Promise((resolve, reject) => {
+      const chunks: Buffer[] = [];
+      const onData = (c: Buffer) => chunks.push(c);
+      const onError = (err: Error) => {
+        z.off('data', onData);
+        this.failed = new SpdyProtocolError(`bad header block: ${err.message}`);
+        reject(this.failed);
+      };
+      z.on('data', onData);
+      z.once('error', onError);
+      z.write(block);
+      z.flush(zlib.constants.Z_SYNC_FLUSH, () => {
+        z.off('data', onData);
+        z.off('error', onError);
+        if (this.failed) return reject(this.failed);
+        resolve(Buffer.concat(chunks));
+      });
+    });
   }
 
   close(): void {
+    this.inflater?.on('error', () => {});
     this.inflater?.close();
-    this.deflater?.close();
   }
+}
+
+function serializeHeaders(headers: SpdyHeaders): Buffer {
+  const parts: Buffer[] = [];
+  const names = Object.keys(headers);
+  const count = Buffer.alloc(4);
+  count.writeUInt32BE(names.length);
+  parts.push(count);
+  for (const name of names) {
+    const n = Buffer.from(name.toLowerCase());
+    const v = Buffer.from(headers[name].join('\0'));
+    const ln = Buffer.alloc(4);
+    ln.writeUInt32BE(n.length);
+    const lv = Buffer.alloc(4);
+    lv.writeUInt32BE(v.length);
+    parts.push(ln, n, lv, v);
+  }
+  return Buffer.concat(parts);
 }
 
 function parseHeaderBlock(raw: Buffer): SpdyHeaders {
@@ -170,10 +211,12 @@ export function encodeFrame(f: SpdyFrame, codec: HeaderCodec): Buffer {
   }
 }
 
-/** Splits a byte stream into frames; throws SpdyProtocolError on a malformed one. */
+/**
+ * Splits a byte stream into frames; throws SpdyProtocolError on a malformed one. Header blocks are
+ * left in `headerBlock`: `decodeHeaders` fills `headers`, in order, through the connection's codec.
+ */
 export class FrameParser {
   private buf: Buffer = Buffer.alloc(0);
-  constructor(private readonly codec: HeaderCodec) {}
 
   push(chunk: Buffer): SpdyFrame[] {
     this.buf = this.buf.length ? Buffer.concat([this.buf, chunk]) : chunk;
@@ -201,13 +244,13 @@ export class FrameParser {
     switch (type) {
       case TYPE.SYN_STREAM:
         need(10);
-        return { type: 'syn_stream', streamId: p.readUInt32BE(0) & 0x7fffffff, associatedTo: p.readUInt32BE(4) & 0x7fffffff, priority: p[8] >> 5, flags, headers: this.codec.decode(p.subarray(10)) };
+        return { type: 'syn_stream', streamId: p.readUInt32BE(0) & 0x7fffffff, associatedTo: p.readUInt32BE(4) & 0x7fffffff, priority: p[8] >> 5, flags, headers: {}, headerBlock: Buffer.from(p.subarray(10)) };
       case TYPE.SYN_REPLY:
         need(4);
-        return { type: 'syn_reply', streamId: p.readUInt32BE(0) & 0x7fffffff, flags, headers: this.codec.decode(p.subarray(4)) };
+        return { type: 'syn_reply', streamId: p.readUInt32BE(0) & 0x7fffffff, flags, headers: {}, headerBlock: Buffer.from(p.subarray(4)) };
       case TYPE.HEADERS:
         need(4);
-        return { type: 'headers', streamId: p.readUInt32BE(0) & 0x7fffffff, flags, headers: this.codec.decode(p.subarray(4)) };
+        return { type: 'headers', streamId: p.readUInt32BE(0) & 0x7fffffff, flags, headers: {}, headerBlock: Buffer.from(p.subarray(4)) };
       case TYPE.RST_STREAM:
         need(8);
         return { type: 'rst_stream', streamId: p.readUInt32BE(0) & 0x7fffffff, status: p.readUInt32BE(4) };
@@ -235,6 +278,15 @@ export class FrameParser {
         return { type: 'unknown', frameType: type };
     }
   }
+}
+
+/** Fills a parsed frame's headers from its header block. */
+export async function decodeHeaders(f: SpdyFrame, codec: HeaderCodec): Promise<SpdyFrame> {
+  if ((f.type === 'syn_stream' || f.type === 'syn_reply' || f.type === 'headers') && f.headerBlock) {
+    f.headers = await codec.decode(f.headerBlock);
+    delete f.headerBlock;
+  }
+  return f;
 }
 
 /** One stream of a SpdyConnection: readable = the peer's DATA, writable = ours (end() sends FIN). */
@@ -359,7 +411,8 @@ export interface SpdyConnectionOptions {
 /** The server end of a SPDY/3.1 connection over `transport` (a socket, or a WebSocket tunnel). */
 export class SpdyConnection extends EventEmitter {
   readonly codec = new HeaderCodec();
-  private readonly parser = new FrameParser(this.codec);
+  private readonly parser = new FrameParser();
+  private queue: Promise<void> = Promise.resolve();
   private readonly streams = new Map<number, SpdyStream>();
   private lastStreamId = 0;
   private nextPingId = 2;
@@ -395,15 +448,19 @@ export class SpdyConnection extends EventEmitter {
       this.goAway(1);
       return;
     }
-    for (const f of frames) {
-      if (this.closed) return;
-      try {
+    for (const raw of frames) {
+      // frames are handled in order; a header block is inflated first (asynchronously)
+      const needsHeaders = (raw.type === 'syn_stream' || raw.type === 'syn_reply' || raw.type === 'headers') && raw.headerBlock;
+      const step = async () => {
+        if (this.closed) return;
+        const f = needsHeaders ? await decodeHeaders(raw, this.codec) : raw;
+        if (this.closed) return;
         this.onFrame(f);
-      } catch (err) {
+      };
+      this.queue = this.queue.then(step).catch((err) => {
         this.opts.onError?.(err as Error);
-        this.goAway(2);
-        return;
-      }
+        this.goAway(1);
+      });
     }
   }
 
