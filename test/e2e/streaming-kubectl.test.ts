@@ -32,6 +32,8 @@ describe.each(availableKubectls([33, 29]))('kubectl 1.$minor: exec and port-forw
     emu.app.server.prependListener('upgrade', (req: http.IncomingMessage) => upgrades.push(`${req.headers.upgrade} ${req.headers['sec-websocket-protocol'] ?? req.headers['x-stream-protocol-version'] ?? ''}`));
     k = new Kubectl(bin, emu.url);
     await k.ok(['apply', '-f', '-'], { input: POD });
+    // kubectl port-forward wants a Running pod (no kubelet here: the status is set as it would)
+    await k.ok(['patch', 'pod', 'web', '--subresource=status', '--type=merge', '-p', '{"status":{"phase":"Running"}}']);
   });
   afterAll(async () => {
     await emu?.close();
