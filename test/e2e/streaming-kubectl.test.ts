@@ -93,6 +93,14 @@ describe.each(availableKubectls([33, 29]))('kubectl 1.$minor: exec and port-forw
     expect(r2.stderr).toContain('pods "ghost" not found');
   });
 
+  it('a completed pod: kubectl refuses before connecting', async () => {
+    await k.ok(['apply', '-f', '-'], { input: POD.replace('name: web', 'name: done') });
+    await k.ok(['patch', 'pod', 'done', '--subresource=status', '--type=merge', '-p', '{"status":{"phase":"Succeeded"}}']);
+    const r = await k.run(['exec', 'done', '-c', 'main', '--', 'echo']);
+    expect(r.stderr).toContain('cannot exec into a container in a completed pod; current phase is Succeeded');
+    expect(r.code).toBe(1);
+  });
+
   if (minor >= 30) {
     it('KUBECTL_REMOTE_COMMAND_WEBSOCKETS=false: SPDY', async () => {
       upgrades.length = 0;
@@ -129,6 +137,31 @@ describe.each(availableKubectls([33, 29]))('kubectl 1.$minor: exec and port-forw
         expect(body).toBe('hello from the pod\n');
       }
       expect(upgrades[0]).toMatch(minor >= 31 ? /^websocket SPDY\/3\.1\+portforward\.k8s\.io/ : /^SPDY\/3\.1 portforward\.k8s\.io/);
+    } finally {
+      child.kill();
+    }
+  });
+
+  it('port-forward to a port nothing serves: the error stream message', async () => {
+    const child = spawn(bin, ['--kubeconfig', k.kubeconfig, '--cache-dir', k.cacheDir, 'port-forward', 'pod/web', ':81'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (d) => (err += d));
+    try {
+      const port = await new Promise<number>((resolve, reject) => {
+        let out = '';
+        const t = setTimeout(() => reject(new Error(`no forwarding line: ${out}`)), 15000);
+        child.stdout.on('data', (d) => {
+          out += d;
+          const m = /Forwarding from 127\.0\.0\.1:(\d+) -> 81/.exec(out);
+          if (m) {
+            clearTimeout(t);
+            resolve(Number(m[1]));
+          }
+        });
+      });
+      await get(port).catch(() => '');
+      for (let i = 0; i < 100 && !err.includes('error forwarding port 81'); i++) await new Promise((r) => setTimeout(r, 50));
+      expect(err).toMatch(/error forwarding port 81 to pod [0-9a-f]+, uid : failed to connect to localhost:81/);
     } finally {
       child.kill();
     }
