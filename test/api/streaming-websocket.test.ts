@@ -240,6 +240,11 @@ describe('portforward over the channel protocol', () => {
     expect(body).toContain('hello from the pod');
   });
 
+  it('no port: 400 before the upgrade', async () => {
+    await expect(open('/api/v1/namespaces/default/pods/web/portforward', ['v4.channel.k8s.io'])).rejects.toMatchObject({ status: 400, body: 'query parameter "port" is required\n' });
+    await expect(open('/api/v1/namespaces/default/pods/web/portforward?ports=0', ['v4.channel.k8s.io'])).rejects.toMatchObject({ status: 400, body: 'port "0" must be > 0\n' });
+  });
+
   it('a port nothing listens on: the error channel', async () => {
     const s = await open('/api/v1/namespaces/default/pods/web/portforward?ports=81', ['v4.channel.k8s.io']);
     await s.closed;

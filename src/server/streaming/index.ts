@@ -125,6 +125,8 @@ export async function serveStreaming(ctx: StreamingContext, def: ResourceDef, op
       protocol = SPDY_TUNNEL_PROTOCOL;
       tunnel = true;
     } else {
+      // kubelet portforward NewV4Options: the channel protocol needs its ports up front
+      if (op === 'portforward' && ports.length === 0) throw plainError(400, 'query parameter "port" is required');
       channel = negotiate(offered, op === 'portforward' ? PORTFORWARD_WS_PROTOCOLS : REMOTECOMMAND_WS_PROTOCOLS);
       if (!channel) {
         const supported = (op === 'portforward' ? PORTFORWARD_WS_PROTOCOLS : REMOTECOMMAND_WS_PROTOCOLS).map((p) => p.name);

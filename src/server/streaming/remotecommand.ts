@@ -158,12 +158,17 @@ export function serveRemoteCommandWebSocket(conn: ChannelConn, runtime: Containe
     stdin?.end();
   });
   const stdin = req.stdin ? new PassThrough() : undefined;
-  const writer = (channel: number) =>
-    new Writable({
+  stdin?.on('error', () => {});
+  const writer = (channel: number) => {
+    const w = new Writable({
       write(chunk: Buffer, _enc, cb) {
         conn.write(channel, chunk, cb);
       },
     });
+    // a process writing after the session ended must not take the server down
+    w.on('error', () => {});
+    return w;
+  };
   const stdout = req.stdout ? writer(STDOUT) : undefined;
   const stderr = req.stderr && !req.tty ? writer(STDERR) : undefined;
   const resize = resizeHub();

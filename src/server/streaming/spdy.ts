@@ -348,9 +348,8 @@ export class SpdyStream extends Duplex {
   }
 
   override _destroy(err: Error | null, cb: (err?: Error | null) => void): void {
-    if (!this.localClosed || !this.remoteClosed) {
-      if (!this.conn.closed && !(this.localClosed && this.remoteClosed)) this.conn.send({ type: 'rst_stream', streamId: this.id, status: RST.CANCEL });
-    }
+    // destroyed while open in either direction: the peer is told (RST_STREAM CANCEL)
+    if (!(this.localClosed && this.remoteClosed)) this.conn.send({ type: 'rst_stream', streamId: this.id, status: RST.CANCEL });
     this.localClosed = this.remoteClosed = true;
     this.conn.forget(this);
     cb(err);
