@@ -195,3 +195,22 @@ function runInTerminal(bin: string, k: Kubectl, args: string[]): Promise<string>
     });
   });
 }
+
+describe.each(availableKubectls([33, 29]))('kubectl 1.$minor over HTTPS (client certificate, RBAC)', ({ bin }) => {
+  let emu: KubeEmulator;
+  let k: Kubectl;
+  beforeAll(async () => {
+    emu = await startServer({ security: {}, runtime: fakeRuntime() });
+    k = new Kubectl(bin, emu.url, emu.kubeconfig());
+    await k.ok(['apply', '-f', '-'], { input: POD });
+  });
+  afterAll(() => emu?.close());
+
+  it('exec, its exit code and stdin', async () => {
+    const r = await k.run(['exec', 'web', '-c', 'main', '--', 'fail', '4']);
+    expect(r.stdout).toBe('some output\n');
+    expect(r.stderr).toBe('oops\ncommand terminated with exit code 4\n');
+    expect(r.code).toBe(4);
+    expect(await k.ok(['exec', '-i', 'web', '-c', 'main', '--', 'cat'], { input: 'secure\n' })).toBe('secure\n');
+  });
+});
