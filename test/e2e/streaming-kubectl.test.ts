@@ -93,6 +93,12 @@ describe.each(availableKubectls([33, 29]))('kubectl 1.$minor: exec and port-forw
     expect(r2.stderr).toContain('pods "ghost" not found');
   });
 
+  it('attach -i: the main process, with stdin', async () => {
+    const r = await k.run(['attach', '-i', 'web', '-c', 'main'], { input: 'to the main process\n' });
+    expect(r.stdout).toBe('attached\nto the main process\n');
+    expect(r.code).toBe(0);
+  });
+
   it('a completed pod: kubectl refuses before connecting', async () => {
     await k.ok(['apply', '-f', '-'], { input: POD.replace('name: web', 'name: done') });
     await k.ok(['patch', 'pod', 'done', '--subresource=status', '--type=merge', '-p', '{"status":{"phase":"Succeeded"}}']);
