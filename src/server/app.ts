@@ -40,6 +40,7 @@ import { setAdmissionChain } from '../admission/run.js';
 import { loadAdmissionCEL } from '../admission/cel.js';
 import { installPolicyAdmission } from '../admission/policy/index.js';
 import { loadPolicySupport } from '../admission/policy/load.js';
+import { installUpgrade } from './streaming/upgrade.js';
 
 // apiserver pkg/server/config.go: MaxRequestBodyBytes is 3 MB
 export const MAX_REQUEST_BODY_BYTES = 3 * 1024 * 1024;
@@ -77,6 +78,8 @@ export interface ServerOptions {
   disableAdmissionPlugins?: string[];
   /** TLS, authentication and authorization (default: HTTPS with the cluster CA, RBAC); `{ open: true }` is the old open mode */
   security?: SecurityOptions;
+  /** the container runtime behind exec / attach / port-forward (tests inject a double) */
+  runtime?: import('../runtime/types.js').ContainerRuntime;
 }
 
 export interface KubeEmulator {
@@ -161,7 +164,7 @@ export async function createServer(opts: ServerOptions = {}): Promise<KubeEmulat
   installWebhookAdmission(admission, { registry, logger: logger.child({ component: 'admission' }) });
   // the in-process controllers' pod creates go through the chain too
   setAdmissionChain(registry, admission);
-  const ctx: HandlerContext = { registry, watches, emulatedMinor: emulatedMinor(emulated), admission, security: security.runtime };
+  const ctx: HandlerContext = { registry, watches, emulatedMinor: emulatedMinor(emulated), admission, security: security.runtime, runtime: opts.runtime };
 
   const httpLogger = logger.child({ component: 'http' }, { level: logger.isLevelEnabled('debug') ? logger.level : 'warn' });
   const app = Fastify({
@@ -208,6 +211,8 @@ export async function createServer(opts: ServerOptions = {}): Promise<KubeEmulat
   if (httpLogger.isLevelEnabled('debug')) logRequests(app, httpLogger);
   app.setNotFoundHandler((_req, reply) => sendStatusError(reply, pageNotFound()));
   installSecurity(app, security.runtime);
+  // upgrade requests (exec, attach, port-forward) are routed through the same filters (streaming/upgrade.ts)
+  installUpgrade(app);
   // once storage has failed (see answerThenStop) every answer closes its connection, so that no
   // client sends another request on a connection the server is about to close
   const stopping = { now: false };
@@ -375,6 +380,7 @@ export async function createServer(opts: ServerOptions = {}): Promise<KubeEmulat
     controllers,
     url,
     dnsPort: dns?.port,
+    runtime: ctx.runtime,
     ca: security.pki?.caCert,
     caKey: security.pki?.caKey,
     adminCert: security.pki?.adminCert,

@@ -23,6 +23,8 @@ import { bindPod } from '../registry/binding.js';
 import { evictPod } from '../resources/policy/eviction.js';
 import { queryFlag } from './query.js';
 import { servePodLog } from './podlog.js';
+import { serveStreaming } from './streaming/index.js';
+import type { Logger } from 'pino';
 import { createTokenRequest } from '../resources/authentication/tokenrequest.js';
 import { serviceAccountTokens } from '../auth/tokens/serviceaccount.js';
 
@@ -139,15 +141,9 @@ export async function serveSubresource(ctx: HandlerContext, def: ResourceDef, in
       return servePodLog(registry, def, ns, name, logParams(req.query as Record<string, unknown>, name), req, reply);
     case 'exec':
     case 'attach':
-    case 'portforward': {
-      const pod = registry.get(def, ns, name);
-      if (!pod.spec?.nodeName) throw badRequest(`pod ${name} does not have a host assigned`);
-      throw new StatusError(
-        400,
-        'BadRequest',
-        `${sub.name} is not available: kube-emulator simulates pods and has no container runtime (pod ${name})`,
-      );
-    }
+    case 'portforward':
+      // streaming/index.ts: the apiserver's and kubelet's checks, then the WebSocket or SPDY upgrade
+      return serveStreaming({ registry, runtime: ctx.runtime, logger: req.log as unknown as Logger }, def, sub.name, ns, name, req, reply);
     default:
       throw resourceNotFound();
   }
