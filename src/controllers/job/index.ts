@@ -13,6 +13,7 @@ import { StatusError } from '../../registry/errors.js';
 import { labelSelectorFromObject, type LabelSelector } from '../../registry/selectors.js';
 import { splitObjectKey } from '../informer.js';
 import {
+  controllerClient,
   ControllerExpectations,
   claimObjects,
   controllerOf,
@@ -130,6 +131,8 @@ function setup(rt: Runtime<undefined>) {
     podDef,
     pods,
     record,
+    // writes as upstream's job-controller service account, through admission
+    client: controllerClient(registry, 'job-controller'),
     expectations: new ControllerExpectations(rt.clock),
     finalizerExpectations: new FinalizerExpectations(),
     backoff: new BackoffStore(),
@@ -271,9 +274,9 @@ function removeFinalizer(rt: Runtime<State>, pod: KObject): void {
 }
 
 /** RealPodControl.DeletePod with its events. */
-function deletePod(rt: Runtime<State>, job: KObject, pod: KObject): void {
+async function deletePod(rt: Runtime<State>, job: KObject, pod: KObject): Promise<void> {
   try {
-    rt.registry.delete(rt.state.podDef, pod.metadata.namespace, pod.metadata.name, {});
+    await rt.state.client.delete(rt.state.podDef, pod.metadata.namespace, pod.metadata.name, {});
   } catch (err) {
     if (err instanceof StatusError && err.code === 404) throw err;
     rt.state.record(job, 'Warning', 'FailedDelete', `Error deleting: ${errText(err)}`);
@@ -455,14 +458,14 @@ function newSuccessCondition(rt: Runtime<State>): Cond {
 }
 
 /** deleteJobPods: the finalizer removed first, then the pod deleted (suspend, too many pods). Returns [ready, deleted]. */
-function deleteJobPods(rt: Runtime<State>, job: KObject, key: string, pods: KObject[]): [number, number, unknown] {
+async function deleteJobPods(rt: Runtime<State>, job: KObject, key: string, pods: KObject[]): Promise<[number, number, unknown]> {
   let deleted = 0;
   let ready = 0;
   let error: unknown;
   for (const pod of pods) {
     try {
       if (hasFinalizer(pod)) removeFinalizer(rt, pod);
-      deletePod(rt, job, pod);
+      await deletePod(rt, job, pod);
       deleted++;
       if (isPodReady(pod)) ready++;
     } catch (err) {
@@ -479,13 +482,13 @@ function deleteJobPods(rt: Runtime<State>, job: KObject, key: string, pods: KObj
 }
 
 /** deleteActivePods: deletions that keep the finalizers (the Job is finishing). */
-function deleteActivePods(rt: Runtime<State>, job: KObject, pods: KObject[]): [number, number, unknown] {
+async function deleteActivePods(rt: Runtime<State>, job: KObject, pods: KObject[]): Promise<[number, number, unknown]> {
   let deleted = 0;
   let ready = 0;
   let error: unknown;
   for (const pod of pods) {
     try {
-      deletePod(rt, job, pod);
+      await deletePod(rt, job, pod);
       deleted++;
     } catch (err) {
       if (err instanceof StatusError && err.code === 404) deleted++;
@@ -497,14 +500,14 @@ function deleteActivePods(rt: Runtime<State>, job: KObject, pods: KObject[]): [n
 }
 
 /** manageJob: creates or deletes pods towards the wanted number of active ones. Returns the active count. */
-function manageJob(rt: Runtime<State>, job: KObject, ctx: SyncCtx, key: string): [number, unknown] {
+async function manageJob(rt: Runtime<State>, job: KObject, ctx: SyncCtx, key: string): Promise<[number, unknown]> {
   const S = rt.state;
   let active = ctx.activePods.length;
   const parallelism: number = job.spec.parallelism ?? 1;
   if (suspended(job)) {
     const toDelete = activePodsForRemoval(job, ctx.activePods, active);
     S.expectations.expectDeletions(key, toDelete.length);
-    const [ready, removed, err] = deleteJobPods(rt, job, key, toDelete);
+    const [ready, removed, err] = await deleteJobPods(rt, job, key, toDelete);
     active -= removed;
     ctx.terminating += removed;
     ctx.ready -= ready;
@@ -519,7 +522,7 @@ function manageJob(rt: Runtime<State>, job: KObject, ctx: SyncCtx, key: string):
   if (toDelete.length > MAX_POD_CREATE_DELETE_PER_SYNC) toDelete = toDelete.slice(0, MAX_POD_CREATE_DELETE_PER_SYNC);
   if (toDelete.length > 0) {
     S.expectations.expectDeletions(key, toDelete.length);
-    const [ready, removed, err] = deleteJobPods(rt, job, key, toDelete);
+    const [ready, removed, err] = await deleteJobPods(rt, job, key, toDelete);
     active -= removed;
     ctx.terminating += removed;
     ctx.ready -= ready;
@@ -593,7 +596,7 @@ function manageJob(rt: Runtime<State>, job: KObject, ctx: SyncCtx, key: string):
         }
       }
       try {
-        const r = rt.registry.create(S.podDef, job.metadata.namespace, podFromTemplate(job, tpl, generateName), W);
+        const r = await S.client.create(S.podDef, job.metadata.namespace, podFromTemplate(job, tpl, generateName), W);
         S.record(job, 'Normal', 'SuccessfulCreate', `Created pod: ${r.object.metadata.name}`);
       } catch (err) {
         if (isNamespaceTerminating(err)) continue;
@@ -893,7 +896,7 @@ async function syncJob(key: string, rt: Runtime<State>): Promise<void> {
 
   let suspendCondChanged = false;
   if (ctx.finishedCondition) {
-    const [ready, deleted, err] = deleteActivePods(rt, job, ctx.activePods);
+    const [ready, deleted, err] = await deleteActivePods(rt, job, ctx.activePods);
     if (deleted !== active || !satisfied) ctx.finishedCondition = undefined;
     active -= deleted;
     ctx.terminating += deleted;
@@ -902,7 +905,7 @@ async function syncJob(key: string, rt: Runtime<State>): Promise<void> {
   } else {
     let manageCalled = false;
     if (satisfied && !job.metadata.deletionTimestamp) {
-      [active, manageErr] = manageJob(rt, job, ctx, key);
+      [active, manageErr] = await manageJob(rt, job, ctx, key);
       manageCalled = true;
     }
     const complete =
