@@ -28,7 +28,7 @@ import {
   type Runtime,
 } from '../runtime/index.js';
 import { slowStartBatch, SLOW_START_INITIAL_BATCH_SIZE } from '../runtime/slowstart.js';
-import { controllerCreate, controllerUser } from '../../admission/run.js';
+import { controllerClient, type ControllerClient } from '../runtime/client.js';
 import { getPodsToDelete } from '../runtime/podranking.js';
 
 /** BurstReplicas: at most this many creations or deletions per sync. */
@@ -64,6 +64,7 @@ interface State {
   record: (obj: KObject, type: 'Normal' | 'Warning', reason: string, message: string) => void;
   /** per ReplicaSet uid: its active controlled pods as last seen, kept up to date from pod events */
   tracked: Map<string, Tracked>;
+  client: ControllerClient;
 }
 
 /**
@@ -360,7 +361,7 @@ export function workloadReplicasController(k: WorkloadKind): Controller {
     let created: KObject;
     try {
       // through admission webhooks when any applies (sidecar injectors see controller pods upstream)
-      created = (await controllerCreate(rt.registry, rt.state.podDef, rs.metadata.namespace, pod, WRITE, controllerUser(`${k.name}-controller`))).object;
+      created = (await rt.state.client.create(rt.state.podDef, rs.metadata.namespace, pod, WRITE)).object;
     } catch (err) {
       if (hasStatusCause(err, 'NamespaceTerminating')) return; // every creation would fail: not an error
       rt.state.record(rs, 'Warning', 'FailedCreate', `Error creating: ${errText(err)}`);
@@ -370,9 +371,9 @@ export function workloadReplicasController(k: WorkloadKind): Controller {
   };
 
   /** DeletePod with its events; a pod already gone is reported as such (no event). */
-  const deletePod = (rt: Runtime<State>, rs: KObject, pod: KObject): void => {
+  const deletePod = async (rt: Runtime<State>, rs: KObject, pod: KObject): Promise<void> => {
     try {
-      rt.registry.delete(rt.state.podDef, pod.metadata.namespace, pod.metadata.name);
+      await rt.state.client.delete(rt.state.podDef, pod.metadata.namespace, pod.metadata.name);
     } catch (err) {
       if (err instanceof StatusError && err.code === 404) throw err;
       rt.state.record(rs, 'Warning', 'FailedDelete', `Error deleting: ${errText(err)}`);
@@ -402,7 +403,7 @@ export function workloadReplicasController(k: WorkloadKind): Controller {
       let first: unknown;
       for (const pod of toDelete) {
         try {
-          deletePod(rt, rs, pod);
+          await deletePod(rt, rs, pod);
         } catch (err) {
           // the informer will not observe this deletion
           exp.deletionObserved(key, podKey(pod));
@@ -448,6 +449,8 @@ export function workloadReplicasController(k: WorkloadKind): Controller {
         tracked,
         def: rt.registry.mustDef(k.group, k.plural),
         podDef: rt.registry.mustDef('', 'pods'),
+        // writes as upstream's replicaset-controller (replication-controller) service account, through admission
+        client: controllerClient(rt.registry, k.name === 'replicationcontroller' ? 'replication-controller' : 'replicaset-controller'),
         expectations: new UIDTrackingExpectations(rt.clock),
         record: rt.recorder.for({ component: k.component }),
       };
