@@ -316,7 +316,7 @@ export const cronJobController = defineController<State>({
       // UpdateStatus: the whole status, at the resourceVersion read (a conflict retries the sync);
       // an empty active list is omitted (omitempty)
       if (Array.isArray(cj.status?.active) && cj.status.active.length === 0) delete cj.status.active;
-      rt.registry.update(rt.state.cronJobDef, ns, name, cj, { ...WRITE, subresource: 'status' });
+      await rt.state.client.update(rt.state.cronJobDef, ns, name, cj, { ...WRITE, subresource: 'status' });
     }
     if (r.requeueAfterMs !== undefined) return { requeueAfterMs: Math.min(MAX_REQUEUE_MS, Math.max(0, r.requeueAfterMs)) };
     if (r.error) throw r.error;

@@ -206,9 +206,9 @@ function ownStatus(job: KObject): KObject {
 }
 
 /** updateJobStatus: a PUT of the status (the resourceVersion is a precondition; a conflict retries the sync). */
-function updateStatus(rt: Runtime<State>, job: KObject): KObject {
+async function updateStatus(rt: Runtime<State>, job: KObject): Promise<KObject> {
   const body = { ...job, status: statusObject(job.status) };
-  const r = rt.registry.update(rt.state.jobDef, job.metadata.namespace, job.metadata.name, body, { ...W, subresource: 'status' });
+  const r = await rt.state.client.update(rt.state.jobDef, job.metadata.namespace, job.metadata.name, body, { ...W, subresource: 'status' });
   return ownStatus(r.object);
 }
 
@@ -648,7 +648,7 @@ function cleanUncounted(status: KObject, withFinalizer: Set<string>): boolean {
 }
 
 /** trackJobStatusAndRemoveFinalizers (+ flushUncountedAndRemoveFinalizers, enactJobFinished, recordJobFinished). */
-function trackStatus(rt: Runtime<State>, ctx: SyncCtx, key: string, needsFlush: boolean): void {
+async function trackStatus(rt: Runtime<State>, ctx: SyncCtx, key: string, needsFlush: boolean): Promise<void> {
   const S = rt.state;
   const job = ctx.job;
   const indexed = isIndexed(job);
@@ -725,7 +725,7 @@ function trackStatus(rt: Runtime<State>, ctx: SyncCtx, key: string, needsFlush: 
 
   // flushUncountedAndRemoveFinalizers
   if (needsFlush) {
-    ctx.job = updateStatus(rt, ctx.job);
+    ctx.job = await updateStatus(rt, ctx.job);
     S.backoff.update(ctx.newBackoffRecord);
     needsFlush = false;
   }
@@ -745,7 +745,7 @@ function trackStatus(rt: Runtime<State>, ctx: SyncCtx, key: string, needsFlush: 
   }
   if (cleanUncounted(ctx.job.status, withFinalizer)) needsFlush = true;
   if (rmErr) {
-    if (needsFlush) ctx.job = updateStatus(rt, ctx.job);
+    if (needsFlush) ctx.job = await updateStatus(rt, ctx.job);
     throw rmErr;
   }
 
@@ -762,7 +762,7 @@ function trackStatus(rt: Runtime<State>, ctx: SyncCtx, key: string, needsFlush: 
     }
   }
   if (needsFlush) {
-    ctx.job = updateStatus(rt, ctx.job);
+    ctx.job = await updateStatus(rt, ctx.job);
     if (finished && fc) {
       if (fc.type === 'Complete') {
         if (ctx.job.spec.completions !== undefined && ctx.job.spec.completions !== null && (ctx.job.status.succeeded ?? 0) > ctx.job.spec.completions)
@@ -931,7 +931,7 @@ async function syncJob(key: string, rt: Runtime<State>): Promise<void> {
   job.status.active = active;
   job.status.ready = ctx.ready;
   job.status.terminating = ctx.terminating;
-  trackStatus(rt, ctx, key, needsStatusUpdate);
+  await trackStatus(rt, ctx, key, needsStatusUpdate);
   if (manageErr) throw manageErr;
 }
 

@@ -271,7 +271,7 @@ function sameConditions(a: unknown, b: unknown): boolean {
 /** The ReplicaSet (or ReplicationController) controller for one kind. */
 export function workloadReplicasController(k: WorkloadKind): Controller {
   /** updateReplicaSetStatus: nothing to write in the steady state; one retry on a fresh read. */
-  const updateStatus = (rt: Runtime<State>, rs: KObject, newStatus: KObject): KObject => {
+  const updateStatus = async (rt: Runtime<State>, rs: KObject, newStatus: KObject): Promise<KObject> => {
     const st = rs.status ?? {};
     const generation = rs.metadata?.generation ?? 0;
     if (
@@ -290,7 +290,7 @@ export function workloadReplicasController(k: WorkloadKind): Controller {
       const obj = cloneJSON(cur);
       obj.status = newStatus;
       try {
-        return rt.registry.update(rt.state.def, obj.metadata.namespace, obj.metadata.name, obj, { ...WRITE, subresource: 'status' }).object;
+        return (await rt.state.client.update(rt.state.def, obj.metadata.namespace, obj.metadata.name, obj, { ...WRITE, subresource: 'status' })).object;
       } catch (err) {
         if (i >= STATUS_UPDATE_RETRIES) throw err;
         // the latest resourceVersion for the next try (a failed read is the more interesting error)
@@ -516,7 +516,7 @@ export function workloadReplicasController(k: WorkloadKind): Controller {
       if (needsSync && !cached.metadata.deletionTimestamp) manageErr = await manageReplicas(rt, key, claimed, cached);
       const rs = rt.primary.get(namespace, name) ?? cached;
       const counted = simple ? { tplKey: t.tplKey, fully: t.fully, ready: t.ready } : undefined;
-      const updated = updateStatus(rt, rs, calculateStatus(rs, claimed, manageErr, rt.clock.now(), counted));
+      const updated = await updateStatus(rt, rs, calculateStatus(rs, claimed, manageErr, rt.clock.now(), counted));
       if (manageErr !== undefined) throw manageErr;
       // a last line of defence against clock skew: look again once the ready pods should be available
       const mrs = typeof updated.spec?.minReadySeconds === 'number' ? updated.spec.minReadySeconds : 0;
