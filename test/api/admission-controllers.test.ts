@@ -37,7 +37,7 @@ beforeAll(async () => {
     });
   });
   await new Promise<void>((r) => hooks.listen(0, '127.0.0.1', r));
-  emu = await startServer({ controllers: ['nodes', 'replicaset', 'deployment', 'job', 'daemonset', 'statefulset'] });
+  emu = await startServer({ controllers: ['nodes', 'replicaset', 'deployment', 'job', 'daemonset', 'statefulset', 'garbagecollector'] });
   await api()
     .post('/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations')
     .send({
@@ -242,4 +242,81 @@ it('pods/eviction is a CREATE of the Eviction with subResource eviction', async 
   });
   // EvictionREST deletes the pod with rest.ValidateAllObjectFunc: no second admission of a DELETE
   expect(reviews.some((r) => r.operation === 'DELETE' && r.name === 'evictme' && !r.subResource)).toBe(false);
+});
+
+it('status updates by a controller are admitted as UPDATE of the status subresource', async () => {
+  await api()
+    .post('/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations')
+    .send({
+      apiVersion: 'admissionregistration.k8s.io/v1',
+      kind: 'ValidatingWebhookConfiguration',
+      metadata: { name: 'status-recorder' },
+      webhooks: [{
+        name: 'status.example.com',
+        clientConfig: { url: `https://127.0.0.1:${(hooks.address() as AddressInfo).port}/status`, caBundle: readFileSync(join(TLS, 'ca.crt')).toString('base64') },
+        rules: [{ operations: ['UPDATE'], apiGroups: ['apps'], apiVersions: ['v1'], resources: ['replicasets/status'] }],
+        sideEffects: 'None',
+        admissionReviewVersions: ['v1'],
+      }],
+    })
+    .expect(201);
+  await api()
+    .post('/apis/apps/v1/namespaces/default/replicasets')
+    .send({ apiVersion: 'apps/v1', kind: 'ReplicaSet', metadata: { name: 'st' }, spec: { replicas: 1, selector: { matchLabels: { app: 'st' } }, template: template('st') } })
+    .expect(201);
+  let st: any;
+  await until(() => (st = reviews.find((r) => r.subResource === 'status' && r.name === 'st')), 8000, 'a status review');
+  expect(st).toMatchObject({ operation: 'UPDATE', resource: { group: 'apps', resource: 'replicasets' }, kind: { kind: 'ReplicaSet' }, options: { kind: 'UpdateOptions' } });
+  expect(st.userInfo.username).toBe(sa('replicaset-controller'));
+  await api().delete('/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations/status-recorder').expect(200);
+});
+
+it('a ValidatingAdmissionPolicy denies a Job controller\'s pod: FailedCreate with the policy\'s message', async () => {
+  await api()
+    .post('/apis/admissionregistration.k8s.io/v1/validatingadmissionpolicies')
+    .send({
+      apiVersion: 'admissionregistration.k8s.io/v1',
+      kind: 'ValidatingAdmissionPolicy',
+      metadata: { name: 'no-latest' },
+      spec: {
+        failurePolicy: 'Fail',
+        matchConstraints: { resourceRules: [{ apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE'], resources: ['pods'] }] },
+        validations: [{ expression: "object.spec.containers.all(c, !c.image.endsWith(':latest')) || request.userInfo.username != 'system:serviceaccount:kube-system:job-controller'", message: 'no latest images from Jobs' }],
+      },
+    })
+    .expect(201);
+  await api()
+    .post('/apis/admissionregistration.k8s.io/v1/validatingadmissionpolicybindings')
+    .send({ apiVersion: 'admissionregistration.k8s.io/v1', kind: 'ValidatingAdmissionPolicyBinding', metadata: { name: 'no-latest' }, spec: { policyName: 'no-latest', validationActions: ['Deny'] } })
+    .expect(201);
+  try {
+    await api()
+      .post('/apis/batch/v1/namespaces/default/jobs')
+      .send({ apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'latest' }, spec: { template: { metadata: { labels: { app: 'latest' } }, spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'busybox:latest' }] } } } })
+      .expect(201);
+    let ev: any;
+    await until(async () => {
+      const evs = (await api().get('/api/v1/namespaces/default/events?fieldSelector=involvedObject.name%3Dlatest').expect(200)).body.items;
+      return (ev = evs.find((e: any) => e.reason === 'FailedCreate'));
+    }, 8000, 'a FailedCreate event');
+    // validating admission runs after the name is generated (rest.AdmissionToValidateObjectFunc takes it from the object)
+    expect(ev.message).toMatch(/^Error creating: pods "latest-[a-z0-9]{5}" is forbidden: ValidatingAdmissionPolicy 'no-latest' with binding 'no-latest' denied request: no latest images from Jobs$/);
+  } finally {
+    await api().delete('/apis/admissionregistration.k8s.io/v1/validatingadmissionpolicybindings/no-latest').expect(200);
+    await api().delete('/apis/admissionregistration.k8s.io/v1/validatingadmissionpolicies/no-latest').expect(200);
+  }
+});
+
+it("the garbage collector's deletes are admitted as the generic-garbage-collector", async () => {
+  await api()
+    .post('/apis/apps/v1/namespaces/default/replicasets')
+    .send({ apiVersion: 'apps/v1', kind: 'ReplicaSet', metadata: { name: 'gone' }, spec: { replicas: 1, selector: { matchLabels: { app: 'gone' } }, template: template('gone') } })
+    .expect(201);
+  await podsOf('gone', 1);
+  reviews = [];
+  await api().delete('/apis/apps/v1/namespaces/default/replicasets/gone').send({ propagationPolicy: 'Background' }).expect(200);
+  let del: any;
+  await until(() => (del = reviews.find((r) => r.operation === 'DELETE' && r.resource.resource === 'pods' && r.oldObject?.metadata?.labels?.app === 'gone')), 8000, 'the collector\'s pod delete');
+  expect(del.userInfo.username).toBe(sa('generic-garbage-collector'));
+  expect(del.options).toMatchObject({ kind: 'DeleteOptions', propagationPolicy: 'Background', preconditions: { uid: del.oldObject.metadata.uid } });
 });
