@@ -20,7 +20,8 @@ function agentFor(key: string): HttpsAgent {
       for (const old of agents.values()) old.destroy();
       agents.clear();
     }
-    a = new HttpsAgent({ keepAlive: true, maxSockets: 32, timeout: 30_000 });
+    // an idle connection is closed before a Go or Node server would drop it (their idle timeouts: 5 s and more)
+    a = new HttpsAgent({ keepAlive: true, maxSockets: 32, timeout: 4_000 });
     agents.set(key, a);
   }
   return a;
