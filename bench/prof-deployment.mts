@@ -2,7 +2,8 @@
 // server (fast pod stages, 12 nodes), reporting the CPU milliseconds the process spent from the create
 // to Available (wall-clock time means little on a loaded machine).
 // `node --import tsx bench/prof-deployment.mts`; add --cpu-prof --cpu-prof-dir=DIR for a profile,
-// and DIST=1 to run the built dist/ (line numbers in the profile then are dist's).
+// DIST=1 to run the built dist/ (line numbers in the profile then are dist's), SRC=<path to another
+// checkout's src/server/app.ts> to compare against it in alternating runs.
 const { createServer }: typeof import('../src/server/app.js') = await import(process.env.DIST ? '../dist/src/server/app.js' : process.env.SRC ?? '../src/server/app.js');
 const emu = await createServer({ security: { open: true }, inMemory: true, port: 0, logLevel: 'silent', controllers: ['*'], podStages: 'fast', nodes: Number(process.env.NODES ?? 12) });
 const reg = emu.registry;
