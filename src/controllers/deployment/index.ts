@@ -25,7 +25,8 @@ interface State {
 }
 
 type RT = Runtime<State>;
-const STATUS = { ...WRITE, subresource: 'status' };
+// what the controller writes is built from objects the API validated: no decode check (fieldsChecked)
+const STATUS = { ...WRITE, subresource: 'status', fieldsChecked: true };
 
 /** One pass of syncDeployment: the working copy and the writes it makes. */
 class Sync {

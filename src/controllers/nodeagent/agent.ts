@@ -203,7 +203,8 @@ export function nodeAgentController(opts: NodeAgentOptions = {}): Controller {
               if (stage.next === 'sandbox') chainStart(live, result, env);
               return live;
             },
-            { subresource: 'status', fieldManager: 'kubelet' },
+            // the status is the agent's own: its field types need no decode check (as the Job controller's writes)
+            { subresource: 'status', fieldManager: 'kubelet', fieldsChecked: true },
           );
           if (!result) return;
           if (result.terminal) ipam.release(uid);

@@ -290,7 +290,7 @@ export function workloadReplicasController(k: WorkloadKind): Controller {
       const obj = cloneJSON(cur);
       obj.status = newStatus;
       try {
-        return (await rt.state.client.update(rt.state.def, obj.metadata.namespace, obj.metadata.name, obj, { ...WRITE, subresource: 'status' })).object;
+        return (await rt.state.client.update(rt.state.def, obj.metadata.namespace, obj.metadata.name, obj, { ...WRITE, subresource: 'status', fieldsChecked: true })).object;
       } catch (err) {
         if (i >= STATUS_UPDATE_RETRIES) throw err;
         // the latest resourceVersion for the next try (a failed read is the more interesting error)
