@@ -95,6 +95,7 @@ export function imageMatches(pattern: string, image: string): boolean {
 
 export class ImageProfiles {
   private readonly list: ImageProfile[];
+  private readonly cache = new Map<string, Omit<ImageProfile, 'image'>>();
 
   constructor(config?: RuntimeConfig) {
     this.list = [...(config?.images ?? []), ...BUILTIN_IMAGES];
@@ -102,6 +103,8 @@ export class ImageProfiles {
 
   /** The merged profile for an image: the first matching entry's fields win, field by field. */
   for(image: string): Omit<ImageProfile, 'image'> {
+    const hit = this.cache.get(image);
+    if (hit) return hit;
     const out: Omit<ImageProfile, 'image'> = {};
     for (const p of this.list) {
       if (!imageMatches(p.image, image)) continue;
@@ -111,6 +114,8 @@ export class ImageProfiles {
       if (p.env) out.env = { ...p.env, ...(out.env ?? {}) };
       if (p.command && !out.command) out.command = p.command;
     }
+    if (this.cache.size > 10_000) this.cache.clear();
+    this.cache.set(image, out);
     return out;
   }
 }

@@ -428,9 +428,13 @@ export class SimulatedRuntime implements ContainerRuntime {
   /** A context whose filesystem is set up on its first use (a main process started with the pod). */
   private lazyContext(c: Container): ProcessContext {
     const fs = new Proxy({} as ContainerFS, {
-      get: (_t, prop: string) => async (...args: unknown[]) => {
-        const ctx = await this.context(c);
-        return (ctx.fs as any)[prop](...args);
+      get: (_t, prop) => {
+        // not a thenable, not inspectable: only the ContainerFS methods
+        if (typeof prop !== 'string' || prop === 'then') return undefined;
+        return async (...args: unknown[]) => {
+          const ctx = await this.context(c);
+          return (ctx.fs as any)[prop](...args);
+        };
       },
     });
     const env = this.envOf(c);
