@@ -22,6 +22,8 @@ export interface ServeSpec {
   port: number;
   /** how pages and log lines are worded (default nginx) */
   flavor?: ServerFlavor;
+  /** the server's start-up lines go to the log (the built-in images) */
+  banner?: boolean;
 }
 
 export interface ImageProfile {
@@ -44,10 +46,10 @@ const SHELL_IMAGES = ['busybox', 'alpine', 'ubuntu', 'debian', 'centos', 'fedora
 
 /** The built-in profiles (a --runtime-config entry for the same pattern comes first). */
 export const BUILTIN_IMAGES: ImageProfile[] = [
-  { image: 'nginx', serve: { type: 'http-static', root: '/usr/share/nginx/html', port: 80, flavor: 'nginx' }, env: { NGINX_VERSION: '1.27.3' } },
-  { image: 'nginxinc/nginx-unprivileged', serve: { type: 'http-static', root: '/usr/share/nginx/html', port: 8080, flavor: 'nginx' } },
+  { image: 'nginx', serve: { type: 'http-static', root: '/usr/share/nginx/html', port: 80, flavor: 'nginx', banner: true }, env: { NGINX_VERSION: '1.27.3' } },
+  { image: 'nginxinc/nginx-unprivileged', serve: { type: 'http-static', root: '/usr/share/nginx/html', port: 8080, flavor: 'nginx', banner: true } },
   { image: 'bitnami/nginx', serve: { type: 'http-static', root: '/app', port: 8080, flavor: 'nginx' } },
-  { image: 'httpd', serve: { type: 'http-static', root: '/usr/local/apache2/htdocs', port: 80, flavor: 'httpd' }, env: { HTTPD_PREFIX: '/usr/local/apache2' } },
+  { image: 'httpd', serve: { type: 'http-static', root: '/usr/local/apache2/htdocs', port: 80, flavor: 'httpd', banner: true }, env: { HTTPD_PREFIX: '/usr/local/apache2' } },
   { image: 'ikubernetes/myapp', serve: { type: 'http-static', root: '/usr/share/nginx/html', port: 80, flavor: 'myapp' }, env: { NGINX_VERSION: '1.12.2' } },
   ...SHELL_IMAGES.map((image) => ({ image, command: ['sh'] })),
 ];

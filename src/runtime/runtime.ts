@@ -285,7 +285,7 @@ export class SimulatedRuntime implements ContainerRuntime {
     };
     const hasCommand = arr(spec.command).length > 0 || arr(spec.args).length > 0;
     const argv0 = hasCommand ? basename(String(arr(spec.command)[0] ?? arr(spec.args)[0] ?? '')) : basename(profile.command?.[0] ?? '');
-    if (profile.serve && (!hasCommand || SERVER_BINARIES.has(argv0))) {
+    if (profile.serve?.banner && (!hasCommand || SERVER_BINARIES.has(argv0))) {
       for (const l of startupLines(profile.serve.flavor ?? 'nginx', serverToken(profile.serve.flavor ?? 'nginx', imageParts(image).tag))) c.log.write(profile.serve.flavor === 'httpd' ? 'stderr' : 'stdout', `${l}\n`);
     }
     for (const l of profile.logs ?? []) c.log.write('stdout', `${l}\n`);

@@ -26,6 +26,8 @@ describe('image profiles', () => {
   it('built-ins: nginx, httpd, myapp serve; busybox runs sh; a config entry comes first', () => {
     const p = new ImageProfiles(parseRuntimeConfig({ images: [{ image: 'nginx', serve: { port: 8080 } }, { image: 'myorg/*', serve: { root: '/srv', port: 3000 }, logs: ['ready'], forward: { 9090: 'localhost:9' }, env: { A: 1 } }] }));
     expect(p.for('nginx:1.27').serve).toEqual({ type: 'http-static', root: '/usr/share/nginx/html', port: 8080, flavor: 'nginx' });
+    expect(p.for('nginx').serve?.banner).toBeUndefined();
+    expect(new ImageProfiles().for('nginx').serve?.banner).toBe(true);
     expect(p.for('nginx:1.27').env).toEqual({ NGINX_VERSION: '1.27.3' });
     expect(p.for('httpd').serve?.root).toBe('/usr/local/apache2/htdocs');
     expect(p.for('ikubernetes/myapp:v1').serve?.flavor).toBe('myapp');
