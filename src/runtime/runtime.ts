@@ -413,7 +413,7 @@ export class SimulatedRuntime implements ContainerRuntime {
         await writeFile(join(docRoot, 'hostname.html'), `${pod.metadata?.name}\n`);
       }
       const imageDir = await this.imageLayer(c);
-      const fs = this.opts.createFS({ rootDir, imageDir, mounts: containerMounts(c.spec, volumes, env) });
+      const fs = this.opts.createFS({ rootDir, imageDir, mounts: await containerMounts(c.spec, volumes, env, this.log) });
       c.fs = fs;
       const workingDir = typeof c.spec.workingDir === 'string' && c.spec.workingDir.startsWith('/') ? c.spec.workingDir : '/';
       return { fs, env, hostname, cwd: workingDir, network: this.network.forPod(pod) };

@@ -9,8 +9,8 @@
 // - pod hostPath and inline nfs volumes: as for PVs
 // - configMap, secret, downwardAPI, projected (the service account volume too): files written the
 //   way the kubelet's atomic writer does (`..data` -> `..<timestamp>`, one symlink per top-level entry)
-import { chmod, mkdir, rm, symlink, writeFile } from 'node:fs/promises';
-import { dirname, isAbsolute, join, normalize, relative, resolve } from 'node:path';
+import { chmod, mkdir, realpath, rm, symlink, writeFile } from 'node:fs/promises';
+import { dirname, isAbsolute, join, normalize, relative, resolve, sep } from 'node:path';
 import type { Logger } from 'pino';
 import type { KObject } from '../resources/types.js';
 import type { Registry } from '../registry/registry.js';
@@ -49,13 +49,14 @@ export function under(root: string, p: string): string {
   const rel = normalize(`/${String(p ?? '')}`).replace(/^\/+/, '');
   const out = resolve(root, rel);
   const r = relative(root, out);
-  if (r.startsWith('..') || isAbsolute(r)) return root;
+  if (r === '..' || r.startsWith(`..${sep}`) || isAbsolute(r)) return root;
   return out;
 }
 
 function inside(dir: string, path: string): boolean {
   const rel = relative(resolve(dir), resolve(path));
-  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
+  // (`..data/x` is inside: only a `..` component climbs out)
+  return rel === '' || (rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel));
 }
 
 /** The host directory of a hostPath-ish path: the provisioner's own, else under the host-path root. */
@@ -344,8 +345,12 @@ export async function preparePodVolumes(vc: VolumeContext, pod: KObject, podDir:
   return out;
 }
 
-/** The container's volumeMounts as MountSpecs (subPath / subPathExpr joined, kept inside the volume). */
-export function containerMounts(container: KObject, volumes: Map<string, PreparedVolume>, env: Record<string, string>): MountSpec[] {
+/**
+ * The container's volumeMounts as MountSpecs (subPath / subPathExpr joined, kept inside the volume):
+ * a subPath that is (or passes through) a symlink leading out of its volume is refused, as the
+ * kubelet's subpath checks do since CVE-2017-1002101.
+ */
+export async function containerMounts(container: KObject, volumes: Map<string, PreparedVolume>, env: Record<string, string>, logger?: Logger): Promise<MountSpec[]> {
   const out: MountSpec[] = [];
   for (const m of arr(container.volumeMounts)) {
     if (!isObj(m) || typeof m.mountPath !== 'string') continue;
@@ -354,7 +359,19 @@ export function containerMounts(container: KObject, volumes: Map<string, Prepare
     let sub = typeof m.subPath === 'string' ? m.subPath : '';
     if (typeof m.subPathExpr === 'string') sub = m.subPathExpr.replace(/\$\(([A-Za-z_][A-Za-z0-9_]*)\)/g, (_x, n) => env[n] ?? '');
     const mountPath = normalize(m.mountPath.startsWith('/') ? m.mountPath : `/${m.mountPath}`);
-    out.push({ mountPath, hostPath: sub ? under(v.hostPath, sub) : v.hostPath, readOnly: v.readOnly || !!m.readOnly });
+    let hostPath = v.hostPath;
+    if (sub) {
+      hostPath = under(v.hostPath, sub);
+      try {
+        await mkdir(hostPath, { recursive: true }).catch(() => {});
+        const [real, base] = await Promise.all([realpath(hostPath), realpath(v.hostPath)]);
+        if (!inside(base, real)) throw new Error(`subpath ${JSON.stringify(sub)} leads out of its volume`);
+      } catch (err) {
+        logger?.warn({ volume: m.name, err: (err as Error)?.message }, 'runtime: volume mount refused');
+        continue;
+      }
+    }
+    out.push({ mountPath, hostPath, readOnly: v.readOnly || !!m.readOnly });
   }
   return out;
 }

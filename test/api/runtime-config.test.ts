@@ -123,6 +123,28 @@ describe('runtime configuration', () => {
     expect(existsSync(join(dir, 'host', 'etc'))).toBe(true);
   });
 
+  it('subPath: a configMap key as a file; a symlink out of the volume is refused', async () => {
+    await api().post('/api/v1/namespaces/cfg/configmaps').send({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'app' }, data: { 'app.conf': 'x=1\n' } }).expect(201);
+    const p = await runningPod('sp', {
+      containers: [
+        { name: 'c', image: 'busybox', command: ['sleep', '1h'], volumeMounts: [{ name: 'scratch', mountPath: '/scratch' }, { name: 'cfg', mountPath: '/etc/app.conf', subPath: 'app.conf' }] },
+        { name: 'd', image: 'busybox', command: ['sleep', '1h'], volumeMounts: [{ name: 'scratch', mountPath: '/esc', subPath: 'esc' }, { name: 'scratch', mountPath: '/ok', subPath: 'ok/dir' }] },
+      ],
+      volumes: [{ name: 'scratch', emptyDir: {} }, { name: 'cfg', configMap: { name: 'app' } }],
+    });
+    const catConf = await run('sp', ['cat', '/etc/app.conf']);
+    expect(catConf.stderr).toBe('');
+    expect(catConf.stdout).toBe('x=1\n');
+    const { symlinkSync } = await import('node:fs');
+    symlinkSync('/etc', join(rt.root, 'pods', p.metadata.uid, 'volumes', 'scratch', 'esc'));
+    const cap = captureStreams();
+    await rt.exec({ namespace: 'cfg', pod: 'sp', container: 'd' }, ['ls', '/esc'], cap.streams);
+    expect(cap.stdout()).not.toContain('passwd');
+    const ctx = await rt.contextOf({ namespace: 'cfg', pod: 'sp', container: 'd' });
+    await ctx.fs.writeFile('/ok/f', 'in');
+    expect((await run('sp', ['cat', '/scratch/ok/dir/f'])).stdout).toBe('in');
+  });
+
   it('the web server: redirects, forbidden directories, 404, 405, climbing above the root, HEAD', async () => {
     const p = await runningPod('ng', { containers: [{ name: 'c', image: 'nginx:1.25.5', volumeMounts: [{ name: 'v', mountPath: '/usr/share/nginx/html/sub' }] }], volumes: [{ name: 'v', emptyDir: {} }] });
     const redirect = await get('ng', 80, '/sub');
