@@ -1,6 +1,6 @@
 // The simulated pod network: names resolved as a pod's resolver would (its search path and ndots
 // over the in-process cluster DNS), connections routed as kube-proxy and the pod network would:
-// a pod IP reaches that pod's listeners, a ClusterIP a ready endpoint (port -> targetPort through
+// a pod IP reaches that pod's listeners, a ClusterIP (or a node's address and a NodePort) a ready endpoint (port -> targetPort through
 // the EndpointSlices, which carry named ports already resolved), 127.0.0.1 the pod itself.
 import type { Duplex } from 'node:stream';
 import type { KObject } from '../resources/types.js';
@@ -34,6 +34,7 @@ export class ClusterNetwork {
   readonly view: ClusterView;
   readonly resolver: Resolver;
   private readonly rr = new Map<string, number>();
+  private readonly nodes: ReturnType<InformerFactory['for']>;
 
   constructor(
     informers: InformerFactory,
@@ -43,6 +44,7 @@ export class ClusterNetwork {
     readonly nameserver = '10.96.0.10',
   ) {
     this.view = new ClusterView(informers);
+    this.nodes = informers.for('', 'nodes');
     this.resolver = new Resolver(this.view, { zone });
   }
 
@@ -104,11 +106,26 @@ export class ClusterNetwork {
       if (!c) throw connectError('ECONNREFUSED', ip, port);
       return c;
     }
+    const isNode = () => this.nodes.list().some((n) => arr(n.status?.addresses).some((a) => a?.address === ip));
     const pods = this.host.podsAt(ip);
-    if (pods.length) return this.dialPods(pods, ip, port, src);
-    const svc = this.serviceAt(ip);
+    if (pods.length) {
+      for (const p of pods) {
+        const c = this.host.openPort(p, port, src);
+        if (c) return c;
+      }
+      // hostNetwork pods share the node's address with its NodePorts
+      if (!isNode()) throw connectError('ECONNREFUSED', ip, port);
+    }
+    let svc = this.serviceAt(ip);
+    let byNodePort = false;
+    if (!svc && isNode()) {
+      // a node's address: a NodePort service's port (kube-proxy on every node)
+      svc = this.view.allServices().find((x) => arr(x.spec?.ports).some((p) => p?.nodePort === port && (p.protocol ?? 'TCP') === 'TCP'));
+      if (!svc) throw connectError('ECONNREFUSED', ip, port);
+      byNodePort = true;
+    }
     if (svc) {
-      const sp = arr(svc.spec?.ports).find((p) => p?.port === port && (p.protocol ?? 'TCP') === 'TCP');
+      const sp = arr(svc.spec?.ports).find((p) => (byNodePort ? p?.nodePort : p?.port) === port && (p.protocol ?? 'TCP') === 'TCP');
       // no rule for the port: the packet goes nowhere
       if (!sp) throw connectError('ETIMEDOUT', ip, port);
       const ns = svc.metadata.namespace;

@@ -192,6 +192,18 @@ describe('SimulatedRuntime', () => {
     await expect(ctx.network.connect(web.status.podIP, 81)).rejects.toMatchObject({ code: 'ECONNREFUSED' });
     await expect(ctx.network.connect('192.0.2.1', 80)).rejects.toMatchObject({ code: 'EHOSTUNREACH' });
     await expect(ctx.network.connect('127.0.0.1', 80)).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+    // a NodePort on the node's address
+    await apply('/api/v1/namespaces/rt3/services', { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web-np' }, spec: { type: 'NodePort', selector: { app: 'web' }, ports: [{ port: 80 }] } });
+    const np = (await api().get('/api/v1/namespaces/rt3/services/web-np')).body.spec.ports[0].nodePort;
+    const viaNode = await until(async () => {
+      try {
+        return await httpGet(ctx, `http://${web.status.hostIP}:${np}/`);
+      } catch {
+        return undefined;
+      }
+    });
+    expect(viaNode.body).toContain('Welcome to nginx!');
+    await expect(ctx.network.connect(web.status.hostIP, 1)).rejects.toMatchObject({ code: 'ECONNREFUSED' });
     expect(await ctx.network.lookup('no-such-name')).toBeUndefined();
     expect((await ctx.network.lookup('web'))?.name).toBe('web.rt3.svc.cluster.local');
   });
@@ -301,6 +313,20 @@ describe('SimulatedRuntime: a server without the node agent', () => {
       expect(e.runtime).toBeUndefined();
     } finally {
       await e.close();
+    }
+  });
+
+  it('with a data dir: <data-dir>/runtime and <data-dir>/nfs', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'rtdata-'));
+    const e = await startServer({ controllers: ['*'], inMemory: false, dataDir, runtimeOptions: { parts: standInParts() } });
+    try {
+      const r = e.runtime as SimulatedRuntime;
+      expect(r.root).toBe(join(dataDir, 'runtime'));
+      expect(r.dirs.nfsRoot).toBe(join(dataDir, 'nfs'));
+      expect(r.dirs.hostPathRoot).toBe(join(dataDir, 'runtime', 'hostpath'));
+    } finally {
+      await e.close();
+      rmSync(dataDir, { recursive: true, force: true });
     }
   });
 
