@@ -334,7 +334,9 @@ export class SimulatedRuntime implements ContainerRuntime {
   // ---- a container's context -------------------------------------------------------------------
 
   private containerDir(c: Container): string {
-    return join(c.state.dir, 'containers', c.key.container.replace(/[/\\]/g, '_'), String(c.restart));
+    // one directory per run (the container id tells two runs with one restart count apart)
+    const run = c.id.replace(/^.*:\/\//, '').replace(/[^0-9a-zA-Z]/g, '').slice(0, 12);
+    return join(c.state.dir, 'containers', c.key.container.replace(/[/\\]/g, '_'), `${c.restart}-${run}`);
   }
 
   private envOf(c: Container): Record<string, string> {
