@@ -185,6 +185,11 @@ export class SimulatedRuntime implements ContainerRuntime {
     this.profiles = new ImageProfiles(opts.config);
     this.web = new WebServers(this.log);
     this.services = opts.informers.for('', 'services');
+    // a kept root (a data dir): directories of pods deleted while the emulator was down go
+    if (!this.tempRoot) {
+      const pods = opts.informers.for('', 'pods');
+      void pods.synced.then(() => this.collectOrphans(new Set(pods.list().map((p) => p.metadata?.uid))));
+    }
     this.network = new ClusterNetwork(
       opts.informers,
       { podsAt: (ip) => this.podsAt(ip), openPort: (pod, port, from) => this.openPort(pod, port, from) },
@@ -534,6 +539,18 @@ export class SimulatedRuntime implements ContainerRuntime {
       ),
       { code: 'ECONNREFUSED' },
     );
+  }
+
+  private async collectOrphans(live: Set<string>): Promise<void> {
+    try {
+      const { readdir } = await import('node:fs/promises');
+      for (const uid of await readdir(join(this.root, 'pods')).catch(() => [] as string[])) {
+        if (this.closed) return;
+        if (!live.has(uid) && !this.pods.has(uid)) await rm(join(this.root, 'pods', uid), { recursive: true, force: true });
+      }
+    } catch (err) {
+      this.log.warn({ err: (err as Error)?.message }, 'runtime: cannot remove the directories of deleted pods');
+    }
   }
 
   // ---- introspection (tests, benchmarks) -------------------------------------------------------

@@ -318,12 +318,15 @@ describe('SimulatedRuntime: a server without the node agent', () => {
 
   it('with a data dir: <data-dir>/runtime and <data-dir>/nfs', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'rtdata-'));
+    // a pod deleted while the emulator was down: its directory goes at the next start
+    mkdirSync(join(dataDir, 'runtime', 'pods', 'gone-uid', 'volumes'), { recursive: true });
     const e = await startServer({ controllers: ['*'], inMemory: false, dataDir, runtimeOptions: { parts: standInParts() } });
     try {
       const r = e.runtime as SimulatedRuntime;
       expect(r.root).toBe(join(dataDir, 'runtime'));
       expect(r.dirs.nfsRoot).toBe(join(dataDir, 'nfs'));
       expect(r.dirs.hostPathRoot).toBe(join(dataDir, 'runtime', 'hostpath'));
+      await until(() => !existsSync(join(dataDir, 'runtime', 'pods', 'gone-uid')));
     } finally {
       await e.close();
       rmSync(dataDir, { recursive: true, force: true });
