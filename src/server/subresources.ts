@@ -27,6 +27,7 @@ import { serveStreaming } from './streaming/index.js';
 import type { Logger } from 'pino';
 import { createTokenRequest } from '../resources/authentication/tokenrequest.js';
 import { serviceAccountTokens } from '../auth/tokens/serviceaccount.js';
+import { logReaderOf } from '../runtime/logs.js';
 
 type Query = Record<string, string | undefined>;
 
@@ -149,7 +150,7 @@ export async function serveSubresource(ctx: HandlerContext, def: ResourceDef, in
       return send(reply, req, 201, r.object, [...a.warnings, ...r.warnings]);
     }
     case 'log':
-      return servePodLog(registry, def, ns, name, logParams(req.query as Record<string, unknown>, name), req, reply);
+      return servePodLog(registry, def, ns, name, logParams(req.query as Record<string, unknown>, name), req, reply, logReaderOf(ctx.runtime));
     case 'exec':
     case 'attach':
     case 'portforward':
