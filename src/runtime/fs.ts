@@ -246,6 +246,14 @@ class OverlayFS implements ContainerFS {
     return upper;
   }
 
+  /** the host path of a container path (its root-layer location when it exists nowhere yet) */
+  async hostPath(path: string): Promise<string | undefined> {
+    const loc = await this.resolve(path, true, 'stat').catch(() => undefined);
+    if (!loc) return undefined;
+    if (loc.layer === 'lower' || loc.layer === 'virtual' || loc.layer === 'none') return hpath.join(this.root, ...loc.comps);
+    return loc.host || undefined;
+  }
+
   async stat(path: string): Promise<FileStat> {
     const loc = await this.resolve(path, true, 'stat');
     return this.statOf(loc, path, 'stat');
@@ -543,4 +551,10 @@ export async function writeContainerFiles(fs: ContainerFS, files: Record<string,
     await fs.mkdir(dir, { recursive: true });
     await fs.writeFile(path, data);
   }
+}
+
+/** the host path a container path resolves to (local exec mode only: its cwd); undefined for other filesystems */
+export async function hostPathOf(fs: ContainerFS, path: string): Promise<string | undefined> {
+  if (!(fs instanceof OverlayFS)) return undefined;
+  return fs.hostPath(path);
 }
