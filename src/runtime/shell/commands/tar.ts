@@ -35,7 +35,9 @@ function parseTarArgs(args: string[]): TarOpts | string {
     }
     return i;
   };
-  const letters = (s: string): string | undefined => {
+  const letters = (arg: string): string | undefined => {
+    const dashed = arg.startsWith('-');
+    const s = dashed ? arg.slice(1) : arg;
     for (let j = 0; j < s.length; j++) {
       const c = s[j]!;
       if (c === 'c' || c === 'x' || c === 't') o.mode = c;
@@ -46,7 +48,7 @@ function parseTarArgs(args: string[]): TarOpts | string {
       else if (c === 'p') o.samePerms = true;
       else if (c === 'f' || c === 'C') {
         const rest = s.slice(j + 1);
-        if (rest && s.startsWith('-')) {
+        if (rest && dashed) {
           if (c === 'f') o.file = rest;
           else o.dir = rest;
           return undefined;
@@ -85,7 +87,7 @@ function parseTarArgs(args: string[]): TarOpts | string {
       continue;
     }
     if (a.startsWith('-') && a.length > 1) {
-      const e = letters(a.slice(1).length ? a : a);
+      const e = letters(a);
       if (e) return e;
       i = takeValue(i);
       continue;
@@ -190,26 +192,28 @@ async function create(p: Proc, o: TarOpts, base: string): Promise<number> {
 }
 
 async function extract(p: Proc, o: TarOpts, base: string): Promise<number> {
-  let input: Readable;
-  if (!o.file || o.file === '-') {
-    const pt = new PassThrough();
-    (async () => {
-      for (let c = await p.stdin.read(p.signal); c !== null; c = await p.stdin.read(p.signal)) {
-        if (!pt.write(c)) await new Promise((r) => pt.once('drain', r));
-      }
-      pt.end();
-    })().catch(() => pt.end());
-    input = pt;
-  } else {
-    const src = await openInput(p, o.file);
+  let src: { input: import('../io.js').Input; close: () => void } | undefined;
+  if (!o.file || o.file === '-') src = { input: p.stdin, close: () => undefined };
+  else {
+    src = await openInput(p, o.file);
     if (!src) return 1;
+  }
+  // gzip is recognised by its magic, as GNU and busybox tar do
+  const first = await src.input.read(p.signal);
+  if (first) {
+    if (first.length >= 2 && first[0] === 0x1f && first[1] === 0x8b) o.gzip = true;
+    src.input.unshift(first);
+  }
+  let input: Readable;
+  {
+    const s2 = src;
     const pt = new PassThrough();
     (async () => {
-      for (let c = await src.input.read(p.signal); c !== null; c = await src.input.read(p.signal)) {
+      for (let c = await s2.input.read(p.signal); c !== null; c = await s2.input.read(p.signal)) {
         if (!pt.write(c)) await new Promise((r) => pt.once('drain', r));
       }
       pt.end();
-      src.close();
+      s2.close();
     })().catch(() => pt.end());
     input = pt;
   }
