@@ -17,8 +17,8 @@ afterEach(async () => {
 async function makeTar(entries: { name: string; data?: string; type?: 'file' | 'directory' | 'symlink'; linkname?: string }[]): Promise<Buffer> {
   const pack = tarStream.pack();
   const chunks: Buffer[] = [];
-  pack.on('data', (b: Buffer) => chunks.push(b));
-  const done = new Promise((r) => pack.on('end', r));
+  pack.on('data', (b: unknown) => void chunks.push(b as Buffer));
+  const done = new Promise<void>((r) => pack.on('end', () => r()));
   for (const e of entries) {
     await new Promise<void>((res, rej) =>
       pack.entry({ name: e.name, type: e.type ?? 'file', linkname: e.linkname, mode: 0o644 }, e.data ?? '', (err) => (err ? rej(err) : res())),
@@ -37,7 +37,7 @@ async function listTar(buf: Buffer): Promise<{ name: string; data: string; type:
   pt.pipe(ex as never);
   for await (const entry of ex) {
     let data = '';
-    for await (const ch of entry) data += ch.toString();
+    for await (const ch of entry) data += (ch as Buffer).toString();
     out.push({ name: entry.header.name, data, type: entry.header.type ?? 'file' });
   }
   return out;
