@@ -62,6 +62,8 @@ interface ReqOpts {
   connectTimeoutMs?: number;
   timeoutMs?: number;
   insecure?: boolean;
+  /** absolute time by which the response must have started */
+  deadline?: number;
   signal: AbortSignal;
 }
 
@@ -115,13 +117,24 @@ async function request(p: Proc, t: Target, o: ReqOpts): Promise<{ res: http.Inco
     });
     const onAbort = () => req.destroy(new Error('aborted'));
     o.signal.addEventListener('abort', onAbort, { once: true });
+    let timedOut = false;
+    const timer =
+      o.deadline !== undefined
+        ? setTimeout(() => {
+            timedOut = true;
+            req.destroy();
+            reject(new NetFailure({ kind: 'timeout', host: t.url.hostname, ip: t.ip, port: t.port, ms: 0, phase: 'transfer', bytes: 0 }));
+          }, Math.max(0, o.deadline - Date.now()))
+        : undefined;
     req.on('response', (res) => {
+      clearTimeout(timer);
       o.signal.removeEventListener('abort', onAbort);
       resolve({ res, sock });
     });
     req.on('error', (e) => {
+      clearTimeout(timer);
       o.signal.removeEventListener('abort', onAbort);
-      reject(new NetFailure({ kind: 'protocol', message: e.message }));
+      if (!timedOut) reject(new NetFailure({ kind: 'protocol', message: e.message }));
     });
     if (o.body) req.end(o.body);
     else req.end();
@@ -236,6 +249,7 @@ const wget: Command = async (p) => {
           headers: hdrs,
           body: postData !== undefined ? Buffer.from(postData) : undefined,
           timeoutMs: deadline,
+          deadline: deadline !== undefined ? Date.now() + deadline : undefined,
           insecure,
           signal: p.signal,
         });
@@ -535,6 +549,7 @@ const curl: Command = async (p) => {
           headers: hdrs,
           body,
           connectTimeoutMs: connectTimeout !== undefined ? connectTimeout * 1000 : deadline !== undefined ? deadline - Date.now() : undefined,
+          deadline,
           insecure,
           signal: p.signal,
         });
