@@ -535,7 +535,8 @@ export function createContainerFS(spec: ContainerFSSpec): ContainerFS {
     const host = hpath.join(spec.rootDir, d);
     if (!imageHas(d) && !nfs.existsSync(host)) {
       try {
-        nfs.mkdirSync(host, { recursive: true, mode: d === 'tmp' ? 0o1777 : 0o755 });
+        nfs.mkdirSync(host, { recursive: true, mode: 0o755 });
+        if (d === 'tmp') nfs.chmodSync(host, 0o1777);
       } catch {
         // a file of that name: leave it
       }

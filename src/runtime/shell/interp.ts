@@ -631,6 +631,10 @@ export class Shell {
         continue;
       }
       const target = (await this.expandWord(r.target, io, false)).join(' ');
+      if (r.op === '<<<') {
+        fds[r.fd] = new Input(Readable.from([Buffer.from(target + '\n')]));
+        continue;
+      }
       try {
         if (r.op === '>&' || r.op === '<&') {
           if (target === '-') {
@@ -818,7 +822,7 @@ export class Shell {
       stdout: io.stdout,
       stderr: io.stderr,
       tty: this.tty,
-      exec: (av, e) => this.external(av, io, e ?? env),
+      exec: (av, e, sig) => (sig ? this.clone(sig) : this).external(av, io, e ?? env),
     };
     try {
       return await COMMANDS[tool]!(proc);

@@ -14,7 +14,7 @@ export type Word = WordPart[];
 
 export interface Redir {
   fd: number;
-  op: '>' | '>>' | '<' | '>&' | '<&' | '<<' | '<>';
+  op: '>' | '>>' | '<' | '>&' | '<&' | '<<' | '<<<' | '<>';
   target: Word;
   heredoc?: { body: string; expand: boolean; strip: boolean };
 }
@@ -369,13 +369,18 @@ class Parser {
 
   private tryRedir(): Redir | undefined {
     this.skipBlanks();
-    const m = /^(\d?)(>>|>&|>\||>|<<-|<<|<&|<>|<)/.exec(this.src.slice(this.pos));
+    const m = /^(\d?)(>>|>&|>\||>|<<<|<<-|<<|<&|<>|<)/.exec(this.src.slice(this.pos));
     if (!m) return undefined;
     this.pos += m[0].length;
     let op = m[2]!;
     const fd = m[1] ? Number(m[1]) : op.startsWith('<') ? 0 : 1;
     if (op === '>|') op = '>';
     this.skipBlanks();
+    if (op === '<<<') {
+      const w = this.readWord();
+      if (!w) this.fail();
+      return { fd, op: '<<<', target: w };
+    }
     if (op === '<<' || op === '<<-') {
       const w = this.readWord();
       if (!w) this.fail();

@@ -19,7 +19,7 @@ export interface Proc {
   /** stdout is a terminal (ls prints columns, curl no progress meter) */
   tty?: boolean;
   /** runs another command (xargs, env CMD, timeout ...) with this one's context and streams */
-  exec(argv: string[], env?: Record<string, string>): Promise<number>;
+  exec(argv: string[], env?: Record<string, string>, signal?: AbortSignal): Promise<number>;
 }
 
 export type Command = (p: Proc) => Promise<number>;

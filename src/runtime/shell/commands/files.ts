@@ -17,12 +17,9 @@ const cat: Command = async (p) => {
     }
     try {
       for (let c = await src.input.read(p.signal); c !== null; c = await src.input.read(p.signal)) await out(p, c);
-    } catch (e) {
+    } finally {
       src.close();
-      if (errCode(e) === 'EISDIR' || errCode(e) === 'EPIPE' || (e as Error).name !== 'Error') throw e;
-      throw e;
     }
-    src.close();
   }
   return st;
 };
@@ -139,7 +136,7 @@ const ls: Command = async (p) => {
     }
     sortEntries(entries);
     if (long) {
-      const blocks = entries.reduce((s, e) => s + Math.ceil(e.st.size / 1024) * (e.st.type === 'dir' ? 4 : 1), 0);
+      const blocks = entries.reduce((s, e) => s + Math.ceil(e.st.size / 1024), 0);
       if (showHeader || true) {
         if (!first) await out(p, '\n');
         first = false;

@@ -154,8 +154,9 @@ const timeout: Command = async (p) => {
   p.signal.addEventListener('abort', onAbort, { once: true });
   const t = setTimeout(() => ac.abort(), Math.min(d * 1000, 2 ** 31 - 1));
   try {
-    const child = { ...p, signal: ac.signal };
-    return await child.exec(args).catch(() => 143).then((st) => (ac.signal.aborted && !p.signal.aborted ? 143 : st));
+    const st = await p.exec(args, undefined, ac.signal).catch(() => 143);
+    // busybox timeout: the command is killed with SIGTERM (143)
+    return ac.signal.aborted && !p.signal.aborted ? 143 : st;
   } finally {
     clearTimeout(t);
     p.signal.removeEventListener('abort', onAbort);

@@ -21,7 +21,10 @@ export async function openInput(p: Proc, file: string, quiet = false): Promise<{
   try {
     rs = await p.fs.createReadStream(abs(p, file));
   } catch (e) {
-    if (!quiet) await err(p, `${cmdName(p)}: can't open '${file}': ${strerror(e)}\n`);
+    if (!quiet) {
+      const code = (e as NodeJS.ErrnoException).code;
+      await err(p, code === 'EISDIR' ? `${cmdName(p)}: read error: Is a directory\n` : `${cmdName(p)}: can't open '${file}': ${strerror(e)}\n`);
+    }
     return undefined;
   }
   rs.on('error', () => undefined);
