@@ -60,7 +60,6 @@ describe('interactive shell on a tty', () => {
     await s.waitFor('/ # ');
     s.stdin.write('sleep 100\r');
     await s.waitFor('sleep 100\r\n');
-    await new Promise((r) => setTimeout(r, 50));
     s.stdin.write('\x03');
     await s.waitFor('^C\r\n/ # ');
     s.stdin.write('echo $?\r');

@@ -1099,7 +1099,7 @@ export async function runShell(
   cwd: string,
   io: Io,
   signal: AbortSignal,
-  tty?: { prompt: (sh: Shell) => string; interrupts?: (fn: () => void) => () => void },
+  tty?: { prompt: (sh: Shell) => string; interrupts?: (fn: (linesSoFar: number) => void) => () => void },
 ): Promise<number> {
   const sh = new Shell(base, env, cwd, signal);
   sh.tty = tty !== undefined || base.tty === true;
@@ -1192,45 +1192,60 @@ async function finalStatus(sh: Shell, f: () => Promise<number>): Promise<number>
 async function interactive(
   sh: Shell,
   io: Io,
-  tty?: { prompt: (sh: Shell) => string; interrupts?: (fn: () => void) => () => void },
+  tty?: { prompt: (sh: Shell) => string; interrupts?: (fn: (linesSoFar: number) => void) => () => void },
 ): Promise<number> {
   sh.interactive = tty !== undefined;
   let buf = '';
   const outerSignal = sh.signal;
-  for (;;) {
-    if (outerSignal.aborted) return 130;
-    if (tty) await write(io.stderr, buf ? '> ' : tty.prompt(sh)).catch(() => undefined);
-    const line = await io.stdin.readLine(outerSignal);
-    if (line === null) {
+  let linesRead = 0;
+  let current: AbortController | undefined;
+  /** a Ctrl-C that came after this many lines were typed: a command from an earlier line is interrupted */
+  let interruptedAt = -1;
+  const off = tty?.interrupts?.((n) => {
+    interruptedAt = n;
+    current?.abort();
+  });
+  try {
+    for (;;) {
       if (outerSignal.aborted) return 130;
-      if (buf) await sh.runText(buf, io).catch(() => undefined);
-      return sh.status;
+      if (tty) await write(io.stderr, buf ? '> ' : tty.prompt(sh)).catch(() => undefined);
+      const line = await io.stdin.readLine(outerSignal);
+      if (line === null) {
+        if (outerSignal.aborted) return 130;
+        if (buf) await sh.runText(buf, io).catch(() => undefined);
+        return sh.status;
+      }
+      linesRead++;
+      buf += line + '\n';
+      try {
+        parse(buf);
+      } catch (e) {
+        if (e instanceof ParseError && e.incomplete) continue;
+      }
+      const text = buf;
+      buf = '';
+      // Ctrl-C stops the command that runs, not the shell
+      const ac = new AbortController();
+      current = ac;
+      if (interruptedAt >= linesRead) ac.abort();
+      const onOuter = () => ac.abort();
+      outerSignal.addEventListener('abort', onOuter, { once: true });
+      sh.signal = ac.signal;
+      try {
+        await sh.runText(text, io);
+      } catch (e) {
+        if (e instanceof ExitSignal) return e.code;
+        if (e instanceof Aborted) sh.status = 130;
+        else if (e instanceof LoopSignal || e instanceof ReturnSignal) sh.status = 0;
+        else throw e;
+      } finally {
+        current = undefined;
+        outerSignal.removeEventListener('abort', onOuter);
+        sh.signal = outerSignal;
+      }
+      if (ac.signal.aborted && sh.status !== 130 && !outerSignal.aborted) sh.status = 130;
     }
-    buf += line + '\n';
-    try {
-      parse(buf);
-    } catch (e) {
-      if (e instanceof ParseError && e.incomplete) continue;
-    }
-    const text = buf;
-    buf = '';
-    // Ctrl-C stops the command that runs, not the shell
-    const ac = new AbortController();
-    const onOuter = () => ac.abort();
-    outerSignal.addEventListener('abort', onOuter, { once: true });
-    const off = tty?.interrupts?.(() => ac.abort());
-    sh.signal = ac.signal;
-    try {
-      await sh.runText(text, io);
-    } catch (e) {
-      if (e instanceof ExitSignal) return e.code;
-      if (e instanceof Aborted) sh.status = 130;
-      else if (e instanceof LoopSignal || e instanceof ReturnSignal) sh.status = 0;
-      else throw e;
-    } finally {
-      off?.();
-      outerSignal.removeEventListener('abort', onOuter);
-      sh.signal = outerSignal;
-    }
+  } finally {
+    off?.();
   }
 }

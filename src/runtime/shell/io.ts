@@ -158,11 +158,13 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 export interface Terminal {
   input: Readable;
   output: Writable;
-  onInterrupt(fn: () => void): () => void;
+  /** `fn` gets the number of lines handed over so far (a line typed before Ctrl-C is interrupted too) */
+  onInterrupt(fn: (linesSoFar: number) => void): () => void;
 }
 
 export function makeTerminal(stdin: Readable | undefined, stdout: Writable | undefined): Terminal {
-  const interrupts = new Set<() => void>();
+  const interrupts = new Set<(n: number) => void>();
+  let emitted = 0;
   const output = new Writable({
     write(chunk: Buffer, _e, cb) {
       if (!stdout || stdout.destroyed) return cb();
@@ -204,6 +206,7 @@ export function makeTerminal(stdin: Readable | undefined, stdout: Writable | und
           case '\n':
             echo('\r\n');
             if (!input.writableEnded) input.write(line + '\n');
+            emitted++;
             line = '';
             break;
           case '\x7f':
@@ -220,7 +223,7 @@ export function makeTerminal(stdin: Readable | undefined, stdout: Writable | und
           case '\x03':
             echo('^C\r\n');
             line = '';
-            for (const f of [...interrupts]) f();
+            for (const f of [...interrupts]) f(emitted);
             break;
           case '\x04':
             if (line === '') {
