@@ -542,7 +542,28 @@ export function createContainerFS(spec: ContainerFSSpec): ContainerFS {
       }
     }
   }
-  return new OverlayFS(spec);
+  return guard(new OverlayFS(spec));
+}
+
+const PUBLIC_METHODS = ['stat', 'lstat', 'readFile', 'createReadStream', 'writeFile', 'createWriteStream', 'readdir', 'mkdir', 'rm', 'rename', 'symlink', 'readlink', 'chmod', 'utimes'] as const;
+
+/** errors name container paths only: a host error (with a host path in its message) is re-worded */
+function guard(fs: OverlayFS): OverlayFS {
+  for (const m of PUBLIC_METHODS) {
+    const orig = (fs[m] as (...a: unknown[]) => Promise<unknown>).bind(fs);
+    (fs as unknown as Record<string, unknown>)[m] = async (...args: unknown[]) => {
+      const path = String(args[0] ?? '');
+      if (args.some((a) => typeof a === 'string' && a.includes('\0'))) throw fsError('EINVAL', m, path.replace(/\0/g, ''));
+      try {
+        return await orig(...args);
+      } catch (e) {
+        const err = e as NodeJS.ErrnoException;
+        if (err?.path !== undefined && (err.path === path || (typeof args[1] === 'string' && err.path === args[1]))) throw err;
+        throw fsError(err?.code ?? 'EIO', m, path);
+      }
+    };
+  }
+  return fs;
 }
 
 /** Writes files (creating their parent directories) into a container's view: /etc/hostname, /etc/hosts, ... */
@@ -557,5 +578,6 @@ export async function writeContainerFiles(fs: ContainerFS, files: Record<string,
 /** the host path a container path resolves to (local exec mode only: its cwd); undefined for other filesystems */
 export async function hostPathOf(fs: ContainerFS, path: string): Promise<string | undefined> {
   if (!(fs instanceof OverlayFS)) return undefined;
+  // (the guarded instance is still an OverlayFS)
   return fs.hostPath(path);
 }

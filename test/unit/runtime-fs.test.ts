@@ -175,6 +175,18 @@ describe('ContainerFS', () => {
     expect((await cfs.readFile('/dev/null')).length).toBe(0);
   });
 
+  it('errors never show host paths', async () => {
+    const errs: unknown[] = [];
+    for (const f of [() => cfs.readFile('/a\0b'), () => cfs.readFile('/nope/x'), () => cfs.mkdir('/tmp'), () => cfs.rm('/usr/share/nginx/html', { recursive: true })]) {
+      await f().catch((e: unknown) => errs.push(e));
+    }
+    expect(errs).toHaveLength(4);
+    for (const e of errs) {
+      expect((e as Error).message).not.toContain(tmp);
+      expect((e as NodeJS.ErrnoException).code).toMatch(/^E[A-Z]+$/);
+    }
+  });
+
   it('writeContainerFiles creates parents', async () => {
     await writeContainerFiles(cfs, { '/etc/hostname': 'pod-0\n', '/var/run/x/y': 'z' });
     expect((await cfs.readFile('/etc/hostname')).toString()).toBe('pod-0\n');
