@@ -98,6 +98,15 @@ describe('shell language', () => {
     expect(s.stderr).toMatch(/^sh: syntax error/);
   });
 
+  it('trap EXIT, $RANDOM, here-strings, set -x, exec', async () => {
+    expect(await out('trap "echo bye" EXIT; echo hi; exit 2')).toBe('hi\nbye\n');
+    expect(await out('echo $RANDOM | grep -c "^[0-9][0-9]*$"')).toBe('1\n');
+    expect(await out('read a b <<< "x y"; echo $b$a')).toBe('yx\n');
+    expect((await sh(c, 'set -x; echo traced')).stderr).toBe('+ echo traced\n');
+    expect(await out('exec echo replaced; echo never')).toBe('replaced\n');
+    expect(await out('while read line; do echo "<$line>"; done <<EOF\na\nb\nEOF')).toBe('<a>\n<b>\n');
+  });
+
   it('background jobs and wait', async () => {
     expect(await out('(sleep 0.05; echo bg) & echo fg; wait; echo done')).toBe('fg\nbg\ndone\n');
   });

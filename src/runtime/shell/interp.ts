@@ -84,6 +84,7 @@ export class Shell {
   signal: AbortSignal;
   interactive = false;
   tty = false;
+  exitTrap: string | undefined;
 
   constructor(
     readonly base: ShellBase,
@@ -392,6 +393,8 @@ export class Shell {
         return this.name;
     }
     if (/^\d+$/.test(name)) return this.args[Number(name) - 1];
+    if (name === 'RANDOM' && !this.vars.has('RANDOM')) return String(Math.floor(Math.random() * 32768));
+    if (name === 'PPID' && !this.vars.has('PPID')) return '0';
     return this.vars.get(name);
   }
 
@@ -1037,7 +1040,13 @@ const SPECIAL: Record<string, Special> = {
     await sh.waitAll();
     return 0;
   },
-  async trap() {
+  async trap(sh, argv) {
+    // only the EXIT trap runs (when the shell ends); signals are not delivered to the built-in shell
+    const args = argv.slice(1);
+    if (args.length >= 2) {
+      const action = args[0]!;
+      for (const sig of args.slice(1)) if (sig === 'EXIT' || sig === '0') sh.exitTrap = action === '-' || action === '' ? undefined : action;
+    }
     return 0;
   },
   async umask(_sh, argv, io) {
@@ -1154,7 +1163,7 @@ export async function runShell(
         sh.name = rest[0]!;
         sh.args = rest.slice(1);
       }
-      return await finalStatus(sh, () => sh.runText(script!, io));
+      return await finalStatus(sh, () => sh.runText(script!, io), io);
     }
     if (rest.length && !fromStdin) {
       const file = rest[0]!;
@@ -1167,25 +1176,38 @@ export async function runShell(
         await write(io.stderr, `sh: can't open '${file}': ${strerror(e)}\n`).catch(() => undefined);
         return 2;
       }
-      return await finalStatus(sh, () => sh.runText(text, io));
+      return await finalStatus(sh, () => sh.runText(text, io), io);
     }
     sh.args = rest;
-    return await interactive(sh, io, tty);
+    return await finalStatus(sh, () => interactive(sh, io, tty), io);
   } catch (e) {
     if (e instanceof Aborted) return 130;
     throw e;
   }
 }
 
-async function finalStatus(sh: Shell, f: () => Promise<number>): Promise<number> {
+async function finalStatus(sh: Shell, f: () => Promise<number>, io?: Io): Promise<number> {
+  let st: number;
   try {
-    return await f();
+    st = await f();
   } catch (e) {
-    if (e instanceof ExitSignal) return e.code;
-    if (e instanceof ReturnSignal) return e.code;
-    if (e instanceof LoopSignal) return sh.status;
-    throw e;
+    if (e instanceof ExitSignal) st = e.code;
+    else if (e instanceof ReturnSignal) st = e.code;
+    else if (e instanceof LoopSignal) st = sh.status;
+    else throw e;
   }
+  if (sh.exitTrap && io) {
+    const trap = sh.exitTrap;
+    sh.exitTrap = undefined;
+    sh.status = st;
+    try {
+      await sh.runText(trap, io);
+    } catch (e) {
+      if (e instanceof ExitSignal) return e.code;
+      if (!(e instanceof ReturnSignal || e instanceof LoopSignal)) throw e;
+    }
+  }
+  return st;
 }
 
 /** reads commands from stdin, line by line (with a prompt on a terminal) */
