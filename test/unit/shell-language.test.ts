@@ -107,6 +107,11 @@ describe('shell language', () => {
     expect(await out('while read line; do echo "<$line>"; done <<EOF\na\nb\nEOF')).toBe('<a>\n<b>\n');
   });
 
+  it('[[ ]]', async () => {
+    await sh(c, 'mkdir -p /dd && touch /dd/a.txt');
+    expect(await out('cd /dd; x="foo bar.txt"; [[ $x == *.txt && -d /tmp ]] && echo glob; [[ abc =~ ^a.c$ ]] && echo re; [[ 1 -eq 2 || ! -e /nope ]] && echo or')).toBe('glob\nre\nor\n');
+  });
+
   it('background jobs and wait', async () => {
     expect(await out('(sleep 0.05; echo bg) & echo fg; wait; echo done')).toBe('fg\nbg\ndone\n');
   });

@@ -700,7 +700,10 @@ export class Shell {
 
   private async simple(node: Extract<Node, { t: 'simple' }>, io: Io): Promise<number> {
     this.substStatus = undefined;
-    const argv = await this.expandWords(node.words, io);
+    const w0 = node.words[0];
+    const dbl = w0?.length === 1 && w0[0]!.k === 'q' && w0[0]!.v === '[[';
+    // [[ ]]: no field splitting, no pathname expansion
+    const argv = dbl ? await Promise.all(node.words.map(async (w) => (await this.expandWord(w, io, false)).join(''))) : await this.expandWords(node.words, io);
     const assigns: Record<string, string> = {};
     for (const a of node.assigns) assigns[a.name] = (await this.expandWord(a.value, io, false)).join('');
     if (argv.length === 0) {

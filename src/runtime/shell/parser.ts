@@ -258,6 +258,30 @@ class Parser {
       const body = this.parseCommand();
       return { t: 'func', name: fm[1]!, body };
     }
+    // bash's [[ ... ]] (busybox ash has it too): words up to ]], with && || ( ) < > as operands
+    if (/^\[\[(?=[ \t])/.test(this.src.slice(this.pos))) {
+      this.pos += 2;
+      const words: Word[] = [];
+      for (;;) {
+        this.skipBlanks();
+        if (this.eof()) throw new ParseError('syntax error: unexpected end of file', true);
+        const rest = this.src.slice(this.pos);
+        if (/^\]\](?=$|[\s;&|)])/.test(rest)) {
+          this.pos += 2;
+          break;
+        }
+        const op = /^(&&|\|\||[()<>!])/.exec(rest);
+        if (op) {
+          this.pos += op[1]!.length;
+          words.push([{ k: 'q', v: op[1] === '&&' ? '-a' : op[1] === '||' ? '-o' : op[1]! }]);
+          continue;
+        }
+        const w = this.readWord();
+        if (!w) this.fail();
+        words.push(w);
+      }
+      return this.withRedirs({ t: 'simple', assigns: [], words: [[{ k: 'q', v: '[[' }], ...words], redirs: [] });
+    }
     return this.parseSimple();
   }
 

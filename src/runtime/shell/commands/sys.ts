@@ -3,6 +3,7 @@
 import { abs, err, out, type Command, type Proc } from '../proc.js';
 import { sleep as sleepMs } from '../io.js';
 import { dateString, fail } from './util.js';
+import { globMatch } from '../glob.js';
 
 const SHELL_NAMES = ['sh', 'bash', 'ash'];
 /** set by index.ts: whether a name is a built-in command (for which) */
@@ -192,7 +193,7 @@ const which: Command = async (p) => {
   return st;
 };
 
-async function testExpr(p: Proc, args: string[]): Promise<boolean | string> {
+async function testExpr(p: Proc, args: string[], dbl = false): Promise<boolean | string> {
   let i = 0;
   const fileTest = async (op: string, f: string): Promise<boolean> => {
     const path = abs(p, f);
@@ -248,6 +249,18 @@ async function testExpr(p: Proc, args: string[]): Promise<boolean | string> {
     }
     const b = args[i + 1];
     const c = args[i + 2];
+    if (dbl && b !== undefined && c !== undefined && (b === '==' || b === '=' || b === '!=' || b === '=~')) {
+      i += 3;
+      if (b === '=~') {
+        try {
+          return new RegExp(c).test(a);
+        } catch {
+          return false;
+        }
+      }
+      const m = globMatch(c, a);
+      return b === '!=' ? !m : m;
+    }
     const binOps = ['=', '==', '!=', '<', '>', '-eq', '-ne', '-lt', '-le', '-gt', '-ge', '-nt', '-ot', '-ef'];
     if (b !== undefined && binOps.includes(b) && c !== undefined) {
       i += 3;
@@ -324,6 +337,14 @@ async function testExpr(p: Proc, args: string[]): Promise<boolean | string> {
 
 const test: Command = async (p) => {
   let args = p.argv.slice(1);
+  if (p.argv[0] === '[[') {
+    const r = await testExpr(p, args, true);
+    if (typeof r === 'string') {
+      await err(p, `sh: ${r}\n`);
+      return 2;
+    }
+    return r ? 0 : 1;
+  }
   if (p.argv[0]!.endsWith('[')) {
     if (args[args.length - 1] !== ']') return fail(p, "missing ']'", 2);
     args = args.slice(0, -1);
@@ -367,6 +388,7 @@ export const SYS_COMMANDS: Record<string, Command> = {
   which,
   test,
   '[': test,
+  '[[': test,
   nproc,
   kill,
   ps,
