@@ -93,6 +93,12 @@ describe('text commands', () => {
     expect(await out('echo aaa | sed s/a/b/; echo aaa | sed "s/a/b/g"; seq 3 | sed -n 2p; seq 3 | sed 2d; echo path/x | sed "s|/|_|"; echo ab | sed -E "s/(a)(b)/\\2\\1/"')).toBe('baa\nbbb\n2\n1\n3\npath_x\nba\n');
   });
 
+  it('long lines stream; head leaves the rest of stdin', async () => {
+    expect((await run(c, ['sh', '-c', 'head -n 1; echo ---; cat'], { stdin: 'a\nb\nc\n' })).stdout).toBe('a\n---\nb\nc\n');
+    const big = 'x'.repeat(3_000_000);
+    expect((await run(c, ['sh', '-c', 'grep -c x; echo'], { stdin: big })).stdout).toBe('1\n\n');
+  });
+
   it('yes | head ends, tee, xargs, seq, basename, dirname', async () => {
     expect(await out('yes | head -n 2; yes no | head -1')).toBe('y\ny\nno\n');
     expect(await out('echo t | tee /tmp/tee; cat /tmp/tee')).toBe('t\nt\n');

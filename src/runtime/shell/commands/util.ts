@@ -33,16 +33,29 @@ export async function openInput(p: Proc, file: string, quiet = false): Promise<{
 
 /** the lines of an input, each with its newline (the last may lack one) */
 export async function* lines(input: Input, signal: AbortSignal): AsyncGenerator<string> {
-  let rest = '';
-  for (let c = await input.read(signal); c !== null; c = await input.read(signal)) {
-    rest += c.toString();
-    let i: number;
-    while ((i = rest.indexOf('\n')) >= 0) {
-      yield rest.slice(0, i + 1);
-      rest = rest.slice(i + 1);
+  // the pending part of a line is kept as chunks: a long line costs O(n), not O(n²)
+  let pending: Buffer[] = [];
+  let cur: Buffer | null = null;
+  let start = 0;
+  try {
+    for (cur = await input.read(signal); cur !== null; cur = await input.read(signal)) {
+      start = 0;
+      let i: number;
+      while ((i = cur.indexOf(10, start)) >= 0) {
+        pending.push(cur.subarray(start, i + 1));
+        start = i + 1;
+        const line = Buffer.concat(pending).toString();
+        pending = [];
+        yield line;
+      }
+      if (start < cur.length) pending.push(cur.subarray(start));
+      start = cur.length;
     }
+    if (pending.length) yield Buffer.concat(pending).toString();
+  } finally {
+    // stopped early (head -n 1): what was not consumed goes back to the input
+    if (cur && start < cur.length) input.unshift(cur.subarray(start));
   }
-  if (rest) yield rest;
 }
 
 /** numbers as busybox parses them: `invalid number 'x'` otherwise */
