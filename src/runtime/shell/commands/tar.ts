@@ -4,7 +4,7 @@
 // container: `../` and absolute names never leave the target directory's view (busybox strips them).
 import { createGunzip, createGzip } from 'node:zlib';
 import { PassThrough, type Readable, type Writable } from 'node:stream';
-import * as tarStream from 'tar-stream';
+import type * as TarStream from 'tar-stream';
 import { normalizePath } from '../../fs.js';
 import { abs, err, out, strerror, type Command, type Proc } from '../proc.js';
 import { write } from '../io.js';
@@ -118,8 +118,13 @@ const tar: Command = async (p) => {
   return extract(p, o, base);
 };
 
+/** tar-stream is loaded on first use (start-up stays fast) */
+let tarLib: Promise<typeof TarStream> | undefined;
+const loadTar = () => (tarLib ??= import('tar-stream').then((m) => ((m as unknown as { default?: typeof TarStream }).default ?? m) as unknown as typeof TarStream));
+
 async function create(p: Proc, o: TarOpts, base: string): Promise<number> {
   if (!o.operands.length) return fail(p, 'empty archive');
+  const tarStream = await loadTar();
   const pack = tarStream.pack();
   let dest: Writable;
   let closeDest = async () => {};
@@ -192,6 +197,7 @@ async function create(p: Proc, o: TarOpts, base: string): Promise<number> {
 }
 
 async function extract(p: Proc, o: TarOpts, base: string): Promise<number> {
+  const tarStream = await loadTar();
   let src: { input: import('../io.js').Input; close: () => void } | undefined;
   if (!o.file || o.file === '-') src = { input: p.stdin, close: () => undefined };
   else {
