@@ -213,7 +213,7 @@ export function controllerCreate(registry: RegistryWriter, def: ResourceDef, nam
     dryRun: !!opts.dryRun,
     options: createOptions(opts),
     object: () => decodedDefaulted(def, obj),
-    write: (o, dry) => registry.create(def, namespace, o ?? (dry ? structuredClone(obj) : obj), { ...opts, ...(o ? { fieldsChecked: false } : {}), dryRun: dry }),
+    write: (o, dry) => registry.create(def, namespace, o ?? (dry ? structuredClone(obj) : obj), { ...opts, ...(o ? { fieldsChecked: false, fieldsShape: undefined } : {}), dryRun: dry }),
   });
 }
 
@@ -232,7 +232,7 @@ export function controllerUpdate(registry: RegistryWriter, def: ResourceDef, nam
     options: patch ? { ...createOptions(opts), kind: 'PatchOptions' } : updateOptions(opts),
     object: () => decodedDefaulted(def, obj),
     oldObject: () => registry.tryGet(def, namespace, name),
-    write: (o, dry) => registry.update(def, namespace, name, o ?? (dry ? structuredClone(obj) : obj), { ...opts, ...(o ? { fieldsChecked: false } : {}), dryRun: dry }),
+    write: (o, dry) => registry.update(def, namespace, name, o ?? (dry ? structuredClone(obj) : obj), { ...opts, ...(o ? { fieldsChecked: false, fieldsShape: undefined } : {}), dryRun: dry }),
   });
 }
 
