@@ -110,6 +110,21 @@ function requeue(pass: Pass, ms: number): void {
 
 /** getDaemonPods: the pods this set controls after adoption and release. */
 function claimPods(rt: RT, ds: KObject, sel: LabelSelector): KObject[] {
+  return settled(claimPodsAdmitted(rt, ds, sel));
+}
+
+/**
+ * A claim's answer in the synchronous parts of a sync: adoption and release through admission were
+ * done (awaited) at the start of the sync, so a claim here has nothing left to admit; one that
+ * still does (the cache behind) fails the sync, which is retried.
+ */
+function settled(r: KObject[] | Promise<KObject[]>): KObject[] {
+  if (!(r instanceof Promise)) return r;
+  r.catch(() => undefined);
+  throw new Error('adoption through admission is still in progress');
+}
+
+function claimPodsAdmitted(rt: RT, ds: KObject, sel: LabelSelector): KObject[] | Promise<KObject[]> {
   const s = rt.state;
   return claimObjects({
     registry: rt.registry,
@@ -148,10 +163,11 @@ function matchRevision(ds: KObject, rev: KObject): boolean {
   return goJSON(patchOf(ds)) === goJSON(rev.data);
 }
 
-function constructHistory(rt: RT, ds: KObject, sel: LabelSelector): { cur: KObject; old: KObject[] } {
+/** the ControllerRevisions this set controls, claimed */
+function claimHistories(rt: RT, ds: KObject, sel: LabelSelector): KObject[] | Promise<KObject[]> {
   const s = rt.state;
   const ns = ds.metadata.namespace;
-  const histories = claimObjects({
+  return claimObjects({
     registry: rt.registry,
     def: s.revDef,
     owner: ds,
@@ -161,6 +177,12 @@ function constructHistory(rt: RT, ds: KObject, sel: LabelSelector): { cur: KObje
     candidates: s.revisions.list(ns),
     canAdopt: recheckDeletionTimestamp(rt.registry, s.dsDef, ds),
   });
+}
+
+function constructHistory(rt: RT, ds: KObject, sel: LabelSelector): { cur: KObject; old: KObject[] } {
+  const s = rt.state;
+  const ns = ds.metadata.namespace;
+  const histories = settled(claimHistories(rt, ds, sel));
   const current: KObject[] = [];
   const old: KObject[] = [];
   for (let h of histories) {
@@ -610,6 +632,10 @@ async function reconcile(key: string, rt: RT) {
   const sel = selectorOf(ds);
   if (!sel) return;
   if (ds.metadata.deletionTimestamp) return;
+  // adoption and release through admission (a webhook or policy on pods or controllerrevisions)
+  // first: the synchronous claims of the sync then find nothing left to admit
+  const pre = [claimPodsAdmitted(rt, ds, sel), claimHistories(rt, ds, sel)].filter((r) => r instanceof Promise);
+  if (pre.length) await Promise.all(pre);
   let cur: KObject;
   let old: KObject[];
   try {

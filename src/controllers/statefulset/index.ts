@@ -61,7 +61,7 @@ function setup(rt: Runtime<undefined>) {
   };
 
   /** getPodsForStatefulSet: the set's pods, claimed (a pod must also carry the set's name prefix). */
-  const claimPods = (set: KObject, sel: LabelSelector): KObject[] =>
+  const claimPods = (set: KObject, sel: LabelSelector): KObject[] | Promise<KObject[]> =>
     claimObjects({
       registry,
       def: podDef,
@@ -114,7 +114,8 @@ export const statefulSetController = defineController<State>({
     const sel = selectorOf(set);
     if (!sel) return; // a selector that does not convert is not retried
     rt.state.adoptOrphanRevisions(set);
-    const claimed = rt.state.claimPods(set, sel);
+    const claiming = rt.state.claimPods(set, sel);
+    const claimed = claiming instanceof Promise ? await claiming : claiming;
     const status = await rt.state.control.sync(set, claimed);
     const minReady = set.spec?.minReadySeconds ?? 0;
     if (minReady > 0 && status && status.availableReplicas !== (set.spec?.replicas ?? 1)) return { requeueAfterMs: Math.min(minReady * 1000, RESYNC_MS) };
