@@ -543,7 +543,7 @@ function findUpdatedPodsOnNode(pods: KObject[], hash: string, generation: number
 
 // ---- status ----
 
-function updateStatus(rt: RT, pass: Pass, ds: KObject, sel: LabelSelector, nodeList: KObject[], hash: string, updateObservedGen: boolean): void {
+function updateStatus(rt: RT, pass: Pass, ds: KObject, sel: LabelSelector, nodeList: KObject[], hash: string, updateObservedGen: boolean): void | Promise<void> {
   const s = rt.state;
   const byNode = nodesToDaemonPods(rt, ds, sel, false);
   const now = rt.clock.now();
@@ -582,9 +582,15 @@ function updateStatus(rt: RT, pass: Pass, ds: KObject, sel: LabelSelector, nodeL
     (st.numberAvailable ?? 0) === available &&
     (st.numberUnavailable ?? 0) === unavailable &&
     (st.observedGeneration ?? 0) >= (ds.metadata.generation ?? 0);
+  // a last line of defence for minReadySeconds
+  if (mrs > 0 && ready !== available) requeue(pass, mrs * 1000);
+  const failed = (err: unknown): void => {
+    if (!isCode(err, 404)) throw new Error(`error storing status for daemon set "${ds.metadata.name}": ${errMessage(err)}`);
+  };
   if (!same) {
     try {
-      rt.registry.modify(
+      // UpdateStatus as daemon-set-controller (through admission when a webhook or policy applies)
+      const w = s.client.modify(
         s.dsDef,
         ds.metadata.namespace,
         ds.metadata.name,
@@ -607,12 +613,11 @@ function updateStatus(rt: RT, pass: Pass, ds: KObject, sel: LabelSelector, nodeL
         },
         { subresource: 'status', ...WRITE },
       );
+      if (w instanceof Promise) return w.then(() => undefined, failed);
     } catch (err) {
-      if (!isCode(err, 404)) throw new Error(`error storing status for daemon set "${ds.metadata.name}": ${errMessage(err)}`);
+      failed(err);
     }
   }
-  // a last line of defence for minReadySeconds
-  if (mrs > 0 && ready !== available) requeue(pass, mrs * 1000);
 }
 
 async function reconcile(key: string, rt: RT) {
@@ -646,7 +651,8 @@ async function reconcile(key: string, rt: RT) {
   const hash: string = cur.metadata.labels?.[REVISION_HASH_LABEL] ?? '';
   const pass: Pass = {};
   if (!s.expectations.satisfiedExpectations(key)) {
-    updateStatus(rt, pass, ds, sel, nodeList, hash, false);
+    const u = updateStatus(rt, pass, ds, sel, nodeList, hash, false);
+    if (u) await u;
     return { requeueAfterMs: pass.requeueAfterMs ?? RESYNC_MS };
   }
   let err: unknown;
@@ -662,7 +668,8 @@ async function reconcile(key: string, rt: RT) {
     err = e;
   }
   try {
-    updateStatus(rt, pass, ds, sel, nodeList, hash, true);
+    const u = updateStatus(rt, pass, ds, sel, nodeList, hash, true);
+    if (u) await u;
   } catch (statusErr) {
     if (!err) throw statusErr;
     s.log.error({ daemonset: key, err: errMessage(statusErr) }, 'failed to update status');
