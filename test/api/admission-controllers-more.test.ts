@@ -2,7 +2,7 @@
 // system:kube-scheduler), the node agent's pods/status (as system:node:<node>), the DaemonSet
 // controller's status, the StatefulSet controller's ControllerRevisions, a ReplicaSet's adoption
 // of an orphan pod (a PATCH as replicaset-controller) and the controllers' events. A local HTTPS
-// webhook records every AdmissionReview and allows everything.
+// webhook records every AdmissionReview and allows everything but one pod's binding.
 import { readFileSync } from 'node:fs';
 import { createServer as createHTTPS, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -27,7 +27,13 @@ beforeAll(async () => {
     req.on('end', () => {
       const r = JSON.parse(Buffer.concat(chunks).toString('utf8')).request;
       reviews.push(r);
-      res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', response: { uid: r.uid, allowed: true } }));
+      // the binding of the pod named refused is refused
+      const deny = r.subResource === 'binding' && r.name === 'refused';
+      res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({
+        apiVersion: 'admission.k8s.io/v1',
+        kind: 'AdmissionReview',
+        response: { uid: r.uid, allowed: !deny, ...(deny ? { status: { code: 403, message: 'no node for this pod' } } : {}) },
+      }));
     });
   });
   await new Promise<void>((r) => hooks.listen(0, '127.0.0.1', r));
@@ -87,6 +93,21 @@ it('the scheduler binds a pod through admission: a CREATE of a v1 Binding, pods/
   expect(r.options).toMatchObject({ kind: 'CreateOptions' });
 });
 
+it('a binding refused by a webhook leaves the pod pending, with PodScheduled=False and the reason', async () => {
+  await api().post('/api/v1/namespaces/default/pods').send({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'refused', labels: { app: 'refused' } }, spec: template('refused').spec }).expect(201);
+  await seen('the refused binding', (x) => x.subResource === 'binding' && x.name === 'refused');
+  let pod: any;
+  await until(async () => (pod = (await api().get('/api/v1/namespaces/default/pods/refused').expect(200)).body).status?.conditions?.some((c: any) => c.type === 'PodScheduled' && c.status === 'False'), 5000, 'PodScheduled=False');
+  expect(pod.spec.nodeName).toBeUndefined();
+  const cond = pod.status.conditions.find((c: any) => c.type === 'PodScheduled');
+  expect(cond.reason).toBe('SchedulerError');
+  expect(cond.message).toContain('no node for this pod');
+  // the scheduler's status write was admitted as system:kube-scheduler
+  const r = await seen('the scheduler status write', (x) => x.subResource === 'status' && x.name === 'refused' && x.object?.status?.conditions?.some((c: any) => c.reason === 'SchedulerError'));
+  expect(r.userInfo.username).toBe('system:kube-scheduler');
+  expect(r.options).toMatchObject({ kind: 'PatchOptions' });
+});
+
 it("the node agent's pod status writes are admitted as system:node:<node>: an UPDATE of pods/status", async () => {
   const pod = await runningPod('web');
   const r = await seen('a pods/status update', (x) => x.subResource === 'status' && x.resource.resource === 'pods' && x.name === 'web' && x.object?.status?.phase === 'Running');
@@ -118,6 +139,10 @@ it("a DaemonSet's status update is admitted as daemon-set-controller, and its ev
   expect(ev.kind).toEqual({ group: '', version: 'v1', kind: 'Event' });
   expect(ev.namespace).toBe('default');
   expect(ev.object).toMatchObject({ kind: 'Event', type: 'Normal', involvedObject: { kind: 'DaemonSet', name: 'agent' }, source: { component: 'daemonset-controller' } });
+  // its ControllerRevision was created through admission too
+  const rev = await seen('the DaemonSet revision', (x) => x.resource.resource === 'controllerrevisions' && x.object?.metadata?.ownerReferences?.[0]?.kind === 'DaemonSet');
+  expect(rev.userInfo.username).toBe(sa('daemon-set-controller'));
+  expect(rev.object.metadata.ownerReferences[0].name).toBe('agent');
   // the event was stored as admitted
   const events = (await api().get('/api/v1/namespaces/default/events').expect(200)).body.items;
   expect(events.map((e: any) => e.metadata.name)).toContain(ev.object.metadata.name);
