@@ -250,13 +250,17 @@ export function schedulerController(): Controller {
         const nodeName = node.metadata.name;
         if (vols.delayed.length) {
           // PreBind: hand the claims to the provisioner and wait until they are bound
+          // (volumebinding's PreBind PATCHes the claims as system:kube-scheduler)
           const pvcDef = ctx.registry.mustDef('', 'persistentvolumeclaims');
+          const pending: Promise<unknown>[] = [];
           for (const c of vols.delayed) {
             if (c.metadata.annotations?.[SELECTED_NODE_ANNOTATION] === nodeName) continue;
-            ctx.registry.modify(pvcDef, namespace, c.metadata.name, (live) => {
+            const w = sched.modify(pvcDef, namespace, c.metadata.name, (live) => {
               live.metadata.annotations = { ...(live.metadata.annotations ?? {}), [SELECTED_NODE_ANNOTATION]: nodeName };
-            }, { fieldManager: 'kube-scheduler' });
+            }, { fieldManager: 'kube-scheduler' }, true);
+            if (w instanceof Promise) pending.push(w);
           }
+          if (pending.length) return Promise.all(pending).then(() => ({ requeueAfterMs: 5_000 }));
           return { requeueAfterMs: 5_000 };
         }
         // DefaultBinder (pkg/scheduler/framework/plugins/defaultbinder): a POST of pods/binding as

@@ -312,7 +312,10 @@ export class StatefulSetControl {
     if (await guard(replicas.length, processReplica)) return finish();
 
     const fixPodClaim: StepFn = async (i) => {
-      if (!pc.claimsMatchRetentionPolicy(updateSet, condemned[i])) pc.updatePodClaimForRetentionPolicy(updateSet, condemned[i]);
+      if (!pc.claimsMatchRetentionPolicy(updateSet, condemned[i])) {
+        const u = pc.updatePodClaimForRetentionPolicy(updateSet, condemned[i]);
+        if (u) await u;
+      }
       return false;
     };
     if (await guard(condemned.length, fixPodClaim)) return finish();
