@@ -22,6 +22,7 @@ const ACCOUNTS: Record<string, string> = {
   'garbage-collector-controller': 'generic-garbage-collector',
   'node-controller': 'node-controller',
   controllermanager: 'disruption-controller',
+  'persistentvolume-controller': 'persistent-volume-binder',
 };
 
 /**
