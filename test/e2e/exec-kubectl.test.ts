@@ -363,3 +363,47 @@ describe.each(availableKubectls([33, 29]))('kubectl 1.$minor: exec, cp, port-for
     }, 40_000);
   });
 });
+
+// --exec-mode local (opt-in, as kwok does): exec runs real local commands. Without it the same command
+// is not found in the simulated container.
+describe.each(availableKubectls([33, 29]).slice(0, 1))('kubectl 1.$minor: --exec-mode local runs real local commands', ({ bin }) => {
+  let c: RuntimeCluster;
+  let k: Kubectl;
+  beforeAll(async () => {
+    c = await startRuntimeCluster(['--exec-mode', 'local']);
+    k = c.kubectl(bin);
+    await k.ok(['apply', '-f', manifest('pods.yaml', PODS)]);
+    await podRunning(k, NS, 'box');
+  }, 40_000);
+  afterAll(async () => {
+    await c?.close();
+  });
+
+  it('a host binary runs and its output and exit code come back', async () => {
+    const r = await k.run(['exec', '-n', NS, 'box', '--', '/usr/bin/python3', '-c', 'import sys; print(6*7); sys.exit(2)'], { timeoutMs: 20_000 });
+    expect(r.stdout).toBe('42\n');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(exitLine(2));
+  });
+});
+
+describe.each(availableKubectls([33, 29]).slice(0, 1))('kubectl 1.$minor: without --exec-mode local, host binaries are not reachable', ({ bin }) => {
+  let c: RuntimeCluster;
+  let k: Kubectl;
+  beforeAll(async () => {
+    c = await startRuntimeCluster();
+    k = c.kubectl(bin);
+    await k.ok(['apply', '-f', manifest('pods.yaml', PODS)]);
+    await podRunning(k, NS, 'box');
+  }, 40_000);
+  afterAll(async () => {
+    await c?.close();
+  });
+
+  it('/usr/bin/python3 does not exist in the simulated container', async () => {
+    const r = await k.run(['exec', '-n', NS, 'box', '--', 'sh', '-c', '/usr/bin/python3 -c "print(6*7)"'], { timeoutMs: 20_000 });
+    expect(r.stdout).not.toContain('42');
+    expect(r.code).toBe(127);
+    expect(r.stderr).toMatch(/sh: \/usr\/bin\/python3: not found/);
+  });
+});

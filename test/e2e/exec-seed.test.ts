@@ -11,7 +11,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { availableKubectls, type Kubectl } from '../helpers/kubectl.js';
-import { PV_YAML, STS, STS_YAML, boundVolumeIndex, claim, getPod, makeNfsRoot, nfsVolumeDir, pod, podRunning, startRuntimeCluster, until, type RuntimeCluster } from './fixtures/exec/util.js';
+import { PV_YAML, STS, STS_YAML, boundVolumeIndex, claim, getPod, makeNfsRoot, nfsVolumeDir, onTerminal, pod, podRunning, startRuntimeCluster, until, type RuntimeCluster } from './fixtures/exec/util.js';
 
 const NS = 'sts';
 const wget = (i: number) => `wget -O - -q ${pod(i)}.sts-service`;
@@ -86,6 +86,25 @@ describe.each(availableKubectls([33, 29]))('kubectl 1.$minor: the seed walkthrou
     expect(r.stdout).toBe(`v${vol[0]}\nv${vol[1]}\n`);
     expect(r.stderr).toContain(DEPRECATED);
     expect(r.stderr).toContain(NO_TTY);
+  });
+
+  it('at a terminal, as the article was typed: the prompt, the echoed command, then v(pod 0) and v(pod 1)', async () => {
+    const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    const t = await timed('exec -it /bin/sh on a pty', () =>
+      onTerminal(k, ['exec', '-it', '-n', NS, pod(0), '--', '/bin/sh'], [
+        { expect: '/ # $', timeout: 10 },
+        { send: `${wget(0)}\r` },
+        { expect: `\r\nv${vol[0]}\r\n/ # $` },
+        { send: `${wget(1)}\r` },
+        { expect: `\r\nv${vol[1]}\r\n/ # $` },
+        { send: 'exit\r' },
+      ]),
+    );
+    expect(t.missed).toEqual([]);
+    expect(t.code).toBe(0);
+    // what the article shows, line by line (a terminal ends lines with CR LF)
+    expect(t.transcript).toMatch(new RegExp(`/ # ${esc(wget(0))}\r\nv${vol[0]}\r\n/ # ${esc(wget(1))}\r\nv${vol[1]}\r\n/ # exit\r\n`));
+    expect(t.transcript).not.toContain(NO_TTY);
   });
 
   it('after kubectl delete pod sts-pod-contoller-1, the re-created pod 1 serves the same volume', async () => {
