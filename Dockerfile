@@ -16,6 +16,7 @@ ENV NODE_ENV=production
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY package.json ./
+COPY bin ./bin
 COPY migrations ./migrations
 COPY openapi ./openapi
 COPY proto ./proto
@@ -23,5 +24,5 @@ COPY src/schema/generated ./src/schema/generated
 COPY src/schema/openapiv2.proto ./src/schema/openapiv2.proto
 VOLUME /data
 EXPOSE 6443 10053/udp 10053/tcp
-ENTRYPOINT ["node", "dist/src/main.js"]
+ENTRYPOINT ["node", "bin/kube-emulator.mjs"]
 CMD ["--host", "0.0.0.0", "--port", "6443", "--data-dir", "/data", "--kubeconfig", "/data/kubeconfig"]

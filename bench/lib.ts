@@ -20,7 +20,7 @@ export interface Spawned {
 }
 
 /**
- * Starts the built server (node dist/src/main.js) and waits for /readyz. The benchmarks measure
+ * Starts the built server (node bin/kube-emulator.mjs: the bundle) and waits for /readyz. The benchmarks measure
  * the API machinery over plain HTTP (`--insecure`, the open mode) unless `secure` (HTTPS with
  * authentication: the default configuration of the CLI).
  */
@@ -35,7 +35,7 @@ export async function spawnServer(args: string[], env: Record<string, string> = 
   if (!secure) args = ['--insecure', ...args];
   // BENCH_NODE_ARGS: extra node flags for every server, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"
   const extra = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const proc = spawn(process.execPath, [...extra, ...nodeArgs, join(ROOT, 'dist/src/main.js'), '--port', '0', '--kubeconfig', '', '--log-level', 'info', ...args], {
+  const proc = spawn(process.execPath, [...extra, ...nodeArgs, join(ROOT, 'bin/kube-emulator.mjs'), '--port', '0', '--kubeconfig', '', '--log-level', 'info', ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, ...env },
   });

@@ -266,7 +266,7 @@ async function main(): Promise<void> {
     '',
     'Notes on the scenarios:',
     '',
-    '- Start-up is timed from spawning `node dist/src/main.js --port 0` to the first 200 from /readyz (cluster DNS, on a free port with ' +
+    '- Start-up is timed from spawning `node bin/kube-emulator.mjs --port 0` to the first 200 from /readyz (cluster DNS, on a free port with ' +
       '`--port 0`, included); the default configuration runs every controller and one simulated node, as `npm start` does; ' +
       'the CPU-time rows are the user+system time the server used until then, which a busy machine disturbs less than wall time.',
     '- The StatefulSet scenarios start the server with `--nodes 6`: one simulated node holds 110 pods, and the 500-replica and 100-replica sets ' +

@@ -68,7 +68,7 @@ interface Secure {
 async function spawnSecure(dir: string, extra: string[] = []): Promise<Secure> {
   const kubeconfig = join(dir, 'kubeconfig');
   const t0 = performance.now();
-  const proc = spawn(process.execPath, [join(ROOT, 'dist/src/main.js'), '--port', '0', '--dns-port', '0', '--data-dir', join(dir, 'data'), '--kubeconfig', kubeconfig, '--controllers', '', '--log-level', 'info', ...extra], {
+  const proc = spawn(process.execPath, [join(ROOT, 'bin/kube-emulator.mjs'), '--port', '0', '--dns-port', '0', '--data-dir', join(dir, 'data'), '--kubeconfig', kubeconfig, '--controllers', '', '--log-level', 'info', ...extra], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   proc.stderr!.on('data', (d) => process.stderr.write(d));

@@ -12,5 +12,6 @@ try {
   process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
   process.exit(1);
 }
-// main.js reads its flags from process.argv.slice(2): the same arguments this script was given
-await import(pathToFileURL(join(root, 'dist', 'src', 'main.js')).href);
+// the CLI reads its flags from process.argv.slice(2): the same arguments this script was given
+// (bin/kube-emulator.mjs: the bundled build, with the compile cache on Node 22+)
+await import(pathToFileURL(join(root, 'bin', 'kube-emulator.mjs')).href);

@@ -1,4 +1,4 @@
-// E2E of the BUILT CLI (dist/src/main.js; `npm test` builds it): two servers on one machine do not
+// E2E of the BUILT CLI (bin/kube-emulator.mjs and its bundle; `npm test` builds it): two servers on one machine do not
 // clash on the cluster DNS port. `--port 0` takes a free DNS port too; a taken default port
 // (10053) is replaced by a free one with a warning; an explicit --dns-port that is taken fails.
 // The DNS address is in the "serving" log line and in the written kubeconfig.
@@ -15,7 +15,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { freePort } from './fixtures/net/util.js';
 import { availableKubectls } from '../helpers/kubectl.js';
 
-const MAIN = fileURLToPath(new URL('../../dist/src/main.js', import.meta.url));
+const MAIN = fileURLToPath(new URL('../../bin/kube-emulator.mjs', import.meta.url));
 
 interface Running {
   proc: ChildProcess;
@@ -30,7 +30,7 @@ afterAll(() => {
 });
 
 function start(args: string[]): Promise<Running> {
-  if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run \`npm run build\` first (npm test does)`);
+  if (!existsSync(MAIN.replace(/bin[\\/]kube-emulator\.mjs$/, 'dist/kube-emulator.mjs'))) throw new Error(`the bundle beside ${MAIN} is missing: run \`npm run build\` first (npm test does)`);
   const kubeconfig = join(mkdtempSync(join(tmpdir(), 'dns-ports-')), 'kubeconfig');
   const proc = spawn(process.execPath, [MAIN, '--in-memory', '--insecure', '--kubeconfig', kubeconfig, '--pod-stages', 'fast', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   running.push(proc);
