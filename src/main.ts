@@ -37,6 +37,16 @@ const USAGE = `Usage: kube-emulator [flags]
                             ServiceAccount can be turned off: pods then need no ServiceAccount)
   --log-level LEVEL         trace|debug|info|warn|error (default info)
 
+Container runtime (exec, attach, cp, port-forward, logs on the simulated nodes; see the README):
+  --image-dir DIR           image layers: DIR/<image repo path>/<tag> or DIR/<image repo path>
+                            (e.g. DIR/nginx/1.27, DIR/ikubernetes/myapp) show in the containers
+  --nfs-root DIR            NFS volumes are DIR/<server>/<path> (default <data-dir>/nfs)
+  --host-path-root DIR      hostPath and local volumes are DIR/<path>, never the host's own path
+                            (default <data-dir>/runtime/hostpath)
+  --runtime-config FILE     YAML: per image web serving, port mappings, log lines, env
+  --exec-mode MODE          builtin (default: a safe built-in shell) or local (kubectl exec runs
+                            real commands on this machine as this user: only on a trusted machine)
+
 Security (default: HTTPS with a cluster CA kept in <data-dir>/pki, client certificates, RBAC;
 the kubeconfig written authenticates as kubernetes-admin, group system:masters):
   --insecure                the old open mode: plain HTTP, no authentication, every request
@@ -84,6 +94,11 @@ async function main(): Promise<void> {
       'token-auth-file': { type: 'string' },
       'service-account-issuer': { type: 'string' },
       'disable-admission-plugins': { type: 'string', default: '' },
+      'image-dir': { type: 'string' },
+      'nfs-root': { type: 'string' },
+      'host-path-root': { type: 'string' },
+      'runtime-config': { type: 'string' },
+      'exec-mode': { type: 'string', default: 'builtin' },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
@@ -105,6 +120,7 @@ async function main(): Promise<void> {
     dnsPort = Number(values['dns-port']);
     if (!Number.isInteger(dnsPort) || dnsPort < 0 || dnsPort > 65535) throw new Error(`--dns-port: not a port number: ${values['dns-port']}`);
   }
+  if (!['builtin', 'local'].includes(values['exec-mode']!)) throw new Error(`--exec-mode: expected builtin or local, got ${values['exec-mode']}`);
   const security = securityOptions(values);
   const emu = await createServer({
     security,
@@ -123,6 +139,13 @@ async function main(): Promise<void> {
     dnsPort,
     dnsPortFallback: values['dns-port'] === undefined,
     disableAdmissionPlugins: values['disable-admission-plugins']!.split(',').map((p) => p.trim()).filter(Boolean),
+    runtimeOptions: {
+      imageDir: values['image-dir'] ? resolve(values['image-dir']) : undefined,
+      nfsRoot: values['nfs-root'] ? resolve(values['nfs-root']) : undefined,
+      hostPathRoot: values['host-path-root'] ? resolve(values['host-path-root']) : undefined,
+      configFile: values['runtime-config'] ? resolve(values['runtime-config']) : undefined,
+      execMode: values['exec-mode'] === 'local' ? 'local' : 'builtin',
+    },
     logger,
     // as etcd does when it cannot write its log: what is on disk is served again at the next start
     onStorageFailure: () => process.exit(70),

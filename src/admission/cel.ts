@@ -3,6 +3,10 @@
 // pkg/admission/plugin/cel). The CRD validation rules' library, loaded lazily (the first
 // configuration with a matchCondition pays for it).
 import type { Environment } from '@marcbachmann/cel-js';
+import { COST_LIMIT_EXCEEDED, CostLimitError, meterEvaluations, withCostLimit } from '../apiextensions/cel/cost.js';
+
+// staging/src/k8s.io/apiserver/pkg/apis/cel/config.go PerCallLimit: a condition past it is cancelled
+const PER_CALL_LIMIT = 1_000_000;
 
 type CelModule = typeof import('../apiextensions/cel/index.js');
 type ModelModule = typeof import('../apiextensions/cel/model.js');
@@ -42,6 +46,7 @@ export function compileExpressionSync(src: string, variables: string[]): Compile
   if (!env) {
     env = cel.libraryEnv().clone({ enableOptionalTypes: true, homogeneousAggregateLiterals: false });
     for (const v of variables) env.registerVariable(v, 'dyn');
+    meterEvaluations(env);
     envs.set(envKey, env);
   }
   let out: CompiledExpression | { error: string };
@@ -55,7 +60,7 @@ export function compileExpressionSync(src: string, variables: string[]): Compile
           const act: Record<string, unknown> = {};
           const c = { n: 0 };
           for (const v of variables) act[v] = vars[v] === undefined || vars[v] === null ? null : model.toCel(vars[v], { kind: 'dyn' }, c);
-          return program(act);
+          return withCostLimit(PER_CALL_LIMIT, () => program(act)).value;
         },
       };
   } catch (e) {
@@ -68,6 +73,7 @@ export function compileExpressionSync(src: string, variables: string[]): Compile
 
 /** A runtime error's text as cel-go words it. */
 export async function celRuntimeError(err: unknown): Promise<string> {
+  if (err instanceof CostLimitError) return COST_LIMIT_EXCEEDED;
   const [, , errors] = await load();
   return errors.runtimeErrorString(err);
 }

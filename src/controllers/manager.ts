@@ -25,6 +25,16 @@ export interface ControllerOptions {
   clock?: Clock;
   /** the cluster CA certificate (PEM), published as ConfigMap kube-root-ca.crt in every namespace */
   rootCA?: string;
+  /** the simulated container runtime, told by the node agent when containers start and stop */
+  containers?: ContainerLifecycle;
+}
+
+/** What the node agent tells a container runtime (src/runtime/runtime.ts SimulatedRuntime). */
+export interface ContainerLifecycle {
+  /** the pod's status as just written (or seen): containers running now start, others stop */
+  syncPod(pod: import('../resources/types.js').KObject): void;
+  /** the pod is gone */
+  podDeleted(pod: import('../resources/types.js').KObject): void;
 }
 
 export interface ControllerContext {

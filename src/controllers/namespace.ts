@@ -9,6 +9,10 @@ import { nowRFC3339 } from '../registry/meta.js';
 import type { Controller, ControllerContext } from './manager.js';
 import type { Informer } from './informer.js';
 import type { ReconcileResult } from './workqueue.js';
+import { admissionChainOf, admittedDeleteCollection, controllerDelete, controllerUser } from '../admission/run.js';
+
+/** upstream's namespace-controller service account: its deletes go through admission */
+const NS_USER = controllerUser('namespace-controller');
 
 export const FINALIZER_KUBERNETES = 'kubernetes';
 /** upstream's default wait for content with finalizers (finalizerEstimateSeconds) */
@@ -141,7 +145,7 @@ export class NamespaceDeleter {
   }
 
   /** One pass of namespacedResourcesDeleter.Delete; returns seconds to wait (0 = done or nothing to do). */
-  sync(name: string): { estimate: number; podsPending: boolean } {
+  async sync(name: string): Promise<{ estimate: number; podsPending: boolean }> {
     let ns = this.registry.tryGet(this.nsDef, '', name);
     if (!ns?.metadata?.deletionTimestamp) return { estimate: 0, podsPending: false };
     const uid = ns.metadata.uid;
@@ -160,7 +164,7 @@ export class NamespaceDeleter {
     for (const def of this.contentDefs) {
       let r: Remaining;
       try {
-        r = this.deleteContentOf(def, name, deletedAt);
+        r = await this.deleteContentOf(def, name, deletedAt);
       } catch (err) {
         totals.errors.push((err as Error).message);
         continue;
@@ -198,12 +202,15 @@ export class NamespaceDeleter {
   }
 
   // deleteAllContentForGroupVersionResource
-  private deleteContentOf(def: ResourceDef, ns: string, deletedAt: number): Remaining {
+  private async deleteContentOf(def: ResourceDef, ns: string, deletedAt: number): Promise<Remaining> {
     const estimate = def.plural === 'pods' && !def.group ? this.estimatePods(ns, deletedAt) : 0;
     let done = false;
     if (def.verbs.includes('deletecollection')) {
       try {
-        this.registry.deleteCollection(def, ns, {}, { propagationPolicy: 'Background' });
+        await admittedDeleteCollection(admissionChainOf(this.registry), { user: NS_USER }, {
+          def, namespace: ns, query: {}, deleteOptions: { propagationPolicy: 'Background' }, registry: this.registry,
+          options: { kind: 'DeleteOptions', apiVersion: 'meta.k8s.io/v1', propagationPolicy: 'Background' },
+        });
         done = true;
       } catch (err) {
         if (!(err instanceof StatusError && (err.code === 405 || err.code === 404))) throw err;
@@ -212,7 +219,7 @@ export class NamespaceDeleter {
     if (!done) {
       for (const e of this.registry.listEntries(def, ns).entries) {
         try {
-          this.registry.delete(def, ns, e.name, { propagationPolicy: 'Background' });
+          await controllerDelete(this.registry, def, ns, e.name, { propagationPolicy: 'Background' }, NS_USER);
         } catch (err) {
           if (!(err instanceof StatusError && (err.code === 404 || err.code === 405))) throw err;
         }
@@ -295,8 +302,8 @@ export function namespaceController(opts: NamespaceControllerOptions = {}): Cont
     name: 'namespace',
     start(ctx: ControllerContext) {
       const deleter = new NamespaceDeleter(ctx.registry, ctx.logger.child({ controller: 'namespace' }));
-      const queue = ctx.newQueue('namespace', (name): ReconcileResult => {
-        const r = deleter.sync(name);
+      const queue = ctx.newQueue('namespace', async (name): Promise<ReconcileResult> => {
+        const r = await deleter.sync(name);
         if (r.estimate > 0) return { requeueAfterMs: r.podsPending ? podRequeueMs : finalizerRequeueMs };
       });
       const namespaces: Informer = ctx.informers.for('', 'namespaces');

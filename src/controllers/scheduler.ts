@@ -10,7 +10,7 @@ import { objectKey, splitObjectKey } from './informer.js';
 import { bindPod } from '../registry/binding.js';
 import { StatusError } from '../registry/errors.js';
 import { nowRFC3339 } from '../registry/meta.js';
-import { activeOnNode, matchesNodeSelector, nodeReady, nodeSelectorTermsMatch, podRequests, resourceFitReasons, untoleratedTaint, toleratesTaint, type Requests } from './nodes/fit.js';
+import { activeOnNode, matchesNodeSelector, nodeReady, nodeSelectorTermsMatch, podRequests, resourceFitReasons, sumRequests, untoleratedTaint, toleratesTaint, type Requests } from './nodes/fit.js';
 
 export const SELECTED_NODE_ANNOTATION = 'volume.kubernetes.io/selected-node';
 const DEFAULT_SCHEDULER = 'default-scheduler';
@@ -73,6 +73,8 @@ function checkVolumes(ctx: ControllerContext, pod: KObject): VolumeCheck {
 interface NodeInfo {
   podsOn(node: string): KObject[];
   requestsOf(pod: KObject): Requests;
+  /** the summed requests of podsOn(node) */
+  usedOn?(node: string): Requests;
 }
 
 /** Reasons a node is infeasible (empty = fits). */
@@ -94,7 +96,7 @@ function filterNode(pod: KObject, node: KObject, info: NodeInfo, vols: VolumeChe
     const terms = pv.spec?.nodeAffinity?.required?.nodeSelectorTerms;
     if (terms && !nodeSelectorTermsMatch(terms, node)) return ['node(s) had volume node affinity conflict'];
   }
-  return resourceFitReasons(pod, node, info.podsOn(node.metadata.name), info.requestsOf);
+  return resourceFitReasons(pod, node, info.podsOn(node.metadata.name), info.requestsOf, info.usedOn?.(node.metadata.name));
 }
 
 /** FitError.Error(): `0/N nodes are available: <histogram>. preemption: ...` */
@@ -114,14 +116,30 @@ export function schedulerController(): Controller {
       // pods by node, and each cached pod's requests computed once (the scheduler cache's NodeInfo)
       podsInf.addIndex('spec.nodeName', (p) => (p.spec?.nodeName ? [p.spec.nodeName] : []));
       const requests = new WeakMap<KObject, Requests>();
+      // each node's active pods and their summed requests, kept until a pod event touches the node
+      const byNode = new Map<string, { pods: KObject[]; used?: Requests }>();
       const info: NodeInfo = {
-        podsOn: (node) => podsInf.byIndex('spec.nodeName', node).filter((p) => activeOnNode(p, node)),
+        podsOn: (node) => {
+          let e = byNode.get(node);
+          if (!e) byNode.set(node, (e = { pods: podsInf.byIndex('spec.nodeName', node).filter((p) => activeOnNode(p, node)) }));
+          return e.pods;
+        },
         requestsOf: (p) => {
           let r = requests.get(p);
           if (!r) requests.set(p, (r = podRequests(p)));
           return r;
         },
+        usedOn: (node) => {
+          const pods = info.podsOn(node);
+          const e = byNode.get(node)!;
+          return (e.used ??= sumRequests(pods, info.requestsOf));
+        },
       };
+      const touched = (p: KObject | undefined) => {
+        const n = p?.spec?.nodeName;
+        if (typeof n === 'string' && n) byNode.delete(n);
+      };
+      podsInf.addHandler({ add: touched, update: (o, n) => (touched(o), touched(n)), delete: touched });
       const nodesInf = ctx.informers.for('', 'nodes');
       const pvcInf = ctx.informers.for('', 'persistentvolumeclaims');
       ctx.informers.for('', 'persistentvolumes');
@@ -203,6 +221,7 @@ export function schedulerController(): Controller {
             return l;
           },
           requestsOf: info.requestsOf,
+          usedOn: info.usedOn,
         };
         const histogram = new Map<string, number>();
         const feasible: KObject[] = [];

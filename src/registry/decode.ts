@@ -61,45 +61,84 @@ export function zeroValue(node: SchemaNode | undefined): unknown {
 
 const keepsNull = (n: SchemaNode): boolean => n.kind === 'list' || n.kind === 'any' || n.special === 'time';
 
-/** Replaces nulls in `obj` (a decoded object of the named definition) in place, as decoding into Go types does. */
+interface PathLink {
+  key: string | number;
+  up: PathLink | undefined;
+}
+
+function pathOf(link: PathLink | undefined, key: string | number): (string | number)[] {
+  const out: (string | number)[] = [key];
+  for (let l = link; l; l = l.up) out.push(l.key);
+  return out.reverse();
+}
+
+/** The paths (keys and indexes) of the nulls under v (iterative: any depth). */
+function nullPaths(v: unknown): (string | number)[][] {
+  const out: (string | number)[][] = [];
+  if (v === null || typeof v !== 'object') return out;
+  const stack: [unknown, PathLink | undefined][] = [[v, undefined]];
+  while (stack.length) {
+    const [cur, link] = stack.pop()!;
+    if (Array.isArray(cur)) {
+      for (let i = 0; i < cur.length; i++) {
+        const x = cur[i];
+        if (x === null) out.push(pathOf(link, i));
+        else if (typeof x === 'object') stack.push([x, { key: i, up: link }]);
+      }
+    } else {
+      for (const k in cur as Record<string, unknown>) {
+        const x = (cur as Record<string, unknown>)[k];
+        if (x === null) out.push(pathOf(link, k));
+        else if (typeof x === 'object') stack.push([x, { key: k, up: link }]);
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * Replaces nulls in `obj` (a decoded object of the named definition) in place, as decoding into Go
+ * types does. Only the schema nodes on the way to a null are looked up.
+ */
 export function decodeNulls(definition: string, obj: unknown): void {
-  if (!containsNull(obj)) return;
+  const paths = nullPaths(obj);
+  if (!paths.length) return;
   const root = schemaNode(definition);
   if (!root) return;
-  const stack: [SchemaNode, unknown][] = [[root, obj]];
-  while (stack.length) {
-    const [node, v] = stack.pop()!;
-    if (v === null || typeof v !== 'object') continue;
-    if (node.kind === 'list') {
-      if (!Array.isArray(v)) continue; // a type error: field validation reports it
-      const elem = elementNode(node);
-      for (let i = 0; i < v.length; i++) {
-        if (v[i] === null) v[i] = zeroValue(elem);
-        if (elem && typeof v[i] === 'object' && v[i] !== null) stack.push([elem, v[i]]);
+  for (const path of paths) {
+    let node: SchemaNode = root;
+    let container: unknown = obj;
+    for (let i = 0; i < path.length; i++) {
+      const last = i === path.length - 1;
+      const key = path[i];
+      let child: SchemaNode | undefined;
+      if (node.kind === 'list') {
+        if (!Array.isArray(container)) break; // a type error: field validation reports it
+        child = elementNode(node);
+        if (last) {
+          (container as unknown[])[key as number] = zeroValue(child);
+          break;
+        }
+      } else {
+        if (Array.isArray(container)) break;
+        if (node.kind === 'map') {
+          child = elementNode(node);
+          if (last) {
+            (container as Record<string, unknown>)[key as string] = zeroValue(child);
+            break;
+          }
+        } else if (node.kind === 'struct') {
+          child = childNode(node, key as string);
+          if (!child) break; // an unknown field: field validation reports or prunes it
+          if (last) {
+            if (!keepsNull(child)) delete (container as Record<string, unknown>)[key as string];
+            break;
+          }
+        } else break;
       }
-      continue;
-    }
-    if (Array.isArray(v)) continue;
-    const o = v as Record<string, unknown>;
-    if (node.kind === 'map') {
-      const elem = elementNode(node);
-      for (const k of Object.keys(o)) {
-        if (o[k] === null) o[k] = zeroValue(elem);
-        const x = o[k];
-        if (elem && typeof x === 'object' && x !== null) stack.push([elem, x]);
-      }
-      continue;
-    }
-    if (node.kind !== 'struct') continue;
-    for (const k of Object.keys(o)) {
-      const child = childNode(node, k);
-      if (!child) continue; // an unknown field: field validation reports or prunes it
-      const x = o[k];
-      if (x === null) {
-        // Go marshals a nil slice of a field without omitempty, and a zero Time, as null again: those
-        // stay (EndpointSlice.endpoints, PodCondition.lastProbeTime); every other null field is absent
-        if (!keepsNull(child)) delete o[k];
-      } else if (typeof x === 'object') stack.push([child, x]);
+      if (!child) break;
+      node = child;
+      container = (container as Record<string | number, unknown>)[key];
     }
   }
 }

@@ -137,9 +137,19 @@ export function validateObjectMetaUpdate(def: ResourceDef, meta: KObject, old: K
 }
 
 /** Fields a client may not set and the server owns (cleared on create). */
+/**
+ * The identity a create's validating admission saw (its dry run): the real write keeps it, as
+ * upstream fills uid and creationTimestamp once, before validating admission (rest.BeforeCreate).
+ */
+const presetIdentities = new WeakMap<object, { uid: string; creationTimestamp: string }>();
+export function presetIdentity(meta: KObject, id: { uid: string; creationTimestamp: string }): void {
+  presetIdentities.set(meta, id);
+}
+
 export function resetSystemMetaForCreate(meta: KObject, now = Date.now()): void {
-  meta.uid = newUID();
-  meta.creationTimestamp = nowRFC3339(now);
+  const preset = presetIdentities.get(meta);
+  meta.uid = preset?.uid ?? newUID();
+  meta.creationTimestamp = preset?.creationTimestamp ?? nowRFC3339(now);
   delete meta.deletionTimestamp;
   delete meta.deletionGracePeriodSeconds;
   delete meta.resourceVersion;

@@ -40,6 +40,8 @@ import { setAdmissionChain } from '../admission/run.js';
 import { loadAdmissionCEL } from '../admission/cel.js';
 import { installPolicyAdmission } from '../admission/policy/index.js';
 import { loadPolicySupport } from '../admission/policy/load.js';
+import { installUpgrade } from './streaming/upgrade.js';
+import { buildRuntime, type RuntimeOptions, type SimulatedRuntime } from '../runtime/index.js';
 
 // apiserver pkg/server/config.go: MaxRequestBodyBytes is 3 MB
 export const MAX_REQUEST_BODY_BYTES = 3 * 1024 * 1024;
@@ -77,6 +79,10 @@ export interface ServerOptions {
   disableAdmissionPlugins?: string[];
   /** TLS, authentication and authorization (default: HTTPS with the cluster CA, RBAC); `{ open: true }` is the old open mode */
   security?: SecurityOptions;
+  /** the container runtime behind exec / attach / port-forward (tests inject a double) */
+  runtime?: import('../runtime/types.js').ContainerRuntime;
+  /** the simulated container runtime (--image-dir, --nfs-root, --runtime-config, --exec-mode; tests: parts) */
+  runtimeOptions?: RuntimeOptions;
 }
 
 export interface KubeEmulator {
@@ -136,21 +142,30 @@ export async function createServer(opts: ServerOptions = {}): Promise<KubeEmulat
   const customResources = new CustomResourceServing(registry, logger);
   await customResources.start();
   const watches = new WatchHub(registry, logger);
-  const controllers = new ControllerManager(
-    registry,
-    logger,
-    {
-      nodes: opts.nodes ?? 1,
-      podStages: opts.podStages ?? 'default',
-      emulatedMinor: emulatedMinor(emulated),
-      kubeletVersion: versionInfo(emulated).gitVersion,
-      defaultStorageClass: opts.defaultStorageClass ?? false,
-      volumesDir: join(opts.inMemory ? tmpdir() : resolve(opts.dataDir ?? './data'), 'volumes'),
-      clock: opts.clock,
-      rootCA: security.pki?.caCert,
-    },
-    allControllers(),
-  );
+  const controllerOptions: import('../controllers/manager.js').ControllerOptions = {
+    nodes: opts.nodes ?? 1,
+    podStages: opts.podStages ?? 'default',
+    emulatedMinor: emulatedMinor(emulated),
+    kubeletVersion: versionInfo(emulated).gitVersion,
+    defaultStorageClass: opts.defaultStorageClass ?? false,
+    volumesDir: join(opts.inMemory ? tmpdir() : resolve(opts.dataDir ?? './data'), 'volumes'),
+    clock: opts.clock,
+    rootCA: security.pki?.caCert,
+  };
+  const controllers = new ControllerManager(registry, logger, controllerOptions, allControllers());
+  // the simulated container runtime, when the node agent runs pods (it tells the runtime about them)
+  let runtime: SimulatedRuntime | undefined;
+  if (runsNodeAgent(opts.controllers ?? ['*']) && (opts.nodes ?? 1) > 0) {
+    runtime = await buildRuntime(opts.runtimeOptions ?? {}, {
+      registry,
+      informers: controllers.informers,
+      logger,
+      dataDir: opts.inMemory ? undefined : resolve(opts.dataDir ?? './data'),
+      volumesDir: controllerOptions.volumesDir,
+      nameserver: clusterDNSAddress(opts.serviceCIDR ?? '10.96.0.0/12'),
+    });
+    controllerOptions.containers = runtime;
+  }
   const discovery = new Discovery(kinds);
   const openapi = new ServedOpenAPI(kinds);
   const version = versionInfo(emulated);
@@ -161,7 +176,7 @@ export async function createServer(opts: ServerOptions = {}): Promise<KubeEmulat
   installWebhookAdmission(admission, { registry, logger: logger.child({ component: 'admission' }) });
   // the in-process controllers' pod creates go through the chain too
   setAdmissionChain(registry, admission);
-  const ctx: HandlerContext = { registry, watches, emulatedMinor: emulatedMinor(emulated), admission, security: security.runtime };
+  const ctx: HandlerContext = { registry, watches, emulatedMinor: emulatedMinor(emulated), admission, security: security.runtime, runtime: opts.runtime ?? runtime };
 
   const httpLogger = logger.child({ component: 'http' }, { level: logger.isLevelEnabled('debug') ? logger.level : 'warn' });
   const app = Fastify({
@@ -208,6 +223,8 @@ export async function createServer(opts: ServerOptions = {}): Promise<KubeEmulat
   if (httpLogger.isLevelEnabled('debug')) logRequests(app, httpLogger);
   app.setNotFoundHandler((_req, reply) => sendStatusError(reply, pageNotFound()));
   installSecurity(app, security.runtime);
+  // upgrade requests (exec, attach, port-forward) are routed through the same filters (streaming/upgrade.ts)
+  installUpgrade(app);
   // once storage has failed (see answerThenStop) every answer closes its connection, so that no
   // client sends another request on a connection the server is about to close
   const stopping = { now: false };
@@ -348,6 +365,7 @@ export async function createServer(opts: ServerOptions = {}): Promise<KubeEmulat
   } catch (err) {
     // a port in use: leave nothing running behind
     controllers.stop();
+    await runtime?.close().catch(() => {});
     await app.close().catch(() => {});
     store.close();
     throw err;
@@ -375,6 +393,7 @@ export async function createServer(opts: ServerOptions = {}): Promise<KubeEmulat
     controllers,
     url,
     dnsPort: dns?.port,
+    runtime: ctx.runtime,
     ca: security.pki?.caCert,
     caKey: security.pki?.caKey,
     adminCert: security.pki?.adminCert,
@@ -392,9 +411,24 @@ export async function createServer(opts: ServerOptions = {}): Promise<KubeEmulat
       customResources.stop();
       watches.closeAll();
       await app.close();
+      await runtime?.close();
       store.close();
     },
   };
+}
+
+/** Whether a --controllers list runs the node agent (ControllerManager.start's rule). */
+function runsNodeAgent(enabled: string[]): boolean {
+  return (enabled.includes('*') && !enabled.includes('-nodeagent')) || enabled.includes('nodeagent');
+}
+
+/** The cluster DNS address pods are given: the service CIDR's 10th address (kubeadm's choice). */
+export function clusterDNSAddress(cidr: string): string {
+  const base = cidr.split('/')[0];
+  const parts = base.split('.').map(Number);
+  if (parts.length !== 4 || parts.some((p) => !Number.isInteger(p))) return '10.96.0.10';
+  const n = ((parts[0] << 24) >>> 0) + (parts[1] << 16) + (parts[2] << 8) + parts[3] + 10;
+  return [24, 16, 8, 0].map((s) => (n >>> s) & 255).join('.');
 }
 
 // the kind a subresource's body decodes into, where it is not the resource's own

@@ -25,7 +25,7 @@ import { duplicateFieldMessage, findDuplicateFields, strictDecodingMessage, unkn
 import { stringifyJSON } from '../util/json.js';
 import type { AdmissionChain } from '../admission/types.js';
 import { requestUser } from '../auth/filters.js';
-import { admittedDelete, admittedWrite, decodedDefaulted, optionsObject } from '../admission/run.js';
+import { admittedDelete, admittedDeleteCollection, admittedWrite, decodedDefaulted, optionsObject } from '../admission/run.js';
 
 
 export interface HandlerContext {
@@ -344,7 +344,13 @@ export async function handleResource(ctx: HandlerContext, info: RequestInfo, req
     }
     case 'deletecollection': {
       const opts = parseDeleteOptions(req, q);
-      const list = registry.deleteCollection(def, ns || undefined, { labelSelector: q.labelSelector, fieldSelector: q.fieldSelector }, opts);
+      // each item's delete is admitted (store.go DeleteCollection with the delete's validation)
+      if (!def.verbs.includes('deletecollection')) throw methodNotSupported(def, 'deletecollection');
+      const { list, warnings } = await admittedDeleteCollection(ctx.admission, req, {
+        def, namespace: ns, query: { labelSelector: q.labelSelector, fieldSelector: q.fieldSelector }, deleteOptions: opts, registry,
+        options: { kind: 'DeleteOptions', apiVersion: 'meta.k8s.io/v1', ...opts, dryRun: opts.dryRun ? ['All'] : undefined },
+      });
+      addWarnings(reply, warnings);
       return sendAs(reply, accepted, 200, list);
     }
     default:

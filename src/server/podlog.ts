@@ -1,8 +1,13 @@
 // pods/log: which container instance answers (pkg/registry/core/pod/rest/log.go LogLocation,
-// pkg/kubelet/kubelet_pods.go validateContainerLogStatus) and the log it "wrote". There is no
-// container runtime: an instance's log is derived from its status (started, stopping on delete,
-// exit code), so it only grows while the instance runs, which is what `kubectl logs -f` follows.
+// pkg/kubelet/kubelet_pods.go validateContainerLogStatus) and the log it wrote.
+// - With the simulated runtime's logs (a ContainerLogReader, src/runtime/logs.ts): the run the status
+//   names (the current one, or with `previous` the one before it) is read as the kubelet reads its
+//   file; `follow` streams until the run ends (the runtime stops the container), the pod goes or the
+//   client leaves.
+// - Without one: an instance's log is derived from its status (started, stopping on delete, exit
+//   code), so it only grows while the instance runs, which is what `kubectl logs -f` follows.
 // The kubelet applies tailLines to the file, then sinceSeconds/sinceTime (pkg/kubelet/kuberuntime/logs).
+// `--all-containers` and `-c` are kubectl's: one request per container.
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { KObject } from '../resources/types.js';
 import type { Registry } from '../registry/registry.js';
@@ -10,10 +15,12 @@ import type { ResourceDef } from '../resources/types.js';
 import { badRequest } from '../registry/errors.js';
 import type { LogParams } from './listoptions.js';
 import { queryFlag } from './query.js';
+import { nowNs, parseRFC3339Ns, type ContainerLogReader, type LogReadOptions } from '../runtime/logs.js';
+import type { ContainerKey } from '../runtime/types.js';
 
 const arr = (v: unknown): any[] => (Array.isArray(v) ? v : []);
 
-interface Instance {
+export interface Instance {
   containerID: string;
   startedAt?: string;
   finishedAt?: string;
@@ -142,7 +149,117 @@ function sameInstance(pod: KObject, c: string, id: string, prev: Instance): Inst
   return undefined;
 }
 
-export function servePodLog(registry: Registry, def: ResourceDef, ns: string, name: string, opts: LogParams, req: FastifyRequest, reply: FastifyReply): FastifyReply | undefined {
+/**
+ * The run of the container whose log answers: the current run is numbered by status.restartCount; the
+ * one before it (lastState, `previous`) is the newest run the store keeps below it (or, while the
+ * container waits to restart and has no current run, the newest at most restartCount, ended runs first).
+ */
+export function logRun(pod: KObject, c: string, inst: Instance, logs: ContainerLogReader, key: ContainerKey): number | undefined {
+  const s = statusOf(pod, c) ?? {};
+  const rc = Number(s.restartCount ?? 0);
+  const runs = logs.runs(key);
+  if (inst.current) {
+    if (s.state?.running || runs.some((r) => r.restart === rc)) return rc;
+    const older = runs.filter((r) => r.restart <= rc);
+    return older.length ? older[older.length - 1].restart : rc;
+  }
+  const hasCurrent = !!(s.state?.running || s.state?.terminated?.containerID);
+  const older = runs.filter((r) => (hasCurrent ? r.restart < rc : r.restart <= rc));
+  const ended = older.filter((r) => r.ended);
+  const pick = ended.length ? ended : older;
+  return pick.length ? pick[pick.length - 1].restart : undefined;
+}
+
+/** how long a followed run may take to end in the runtime once the pod's status says it stopped */
+const FOLLOW_END_GRACE_MS = 2000;
+
+function serveRuntimeLog(
+  registry: Registry,
+  pod: KObject,
+  c: string,
+  inst: Instance,
+  opts: LogParams,
+  q: Record<string, string | undefined>,
+  req: FastifyRequest,
+  reply: FastifyReply,
+  logs: ContainerLogReader,
+): FastifyReply | undefined {
+  const ns = pod.metadata?.namespace ?? '';
+  const name = pod.metadata?.name ?? '';
+  const uid = pod.metadata?.uid ?? '';
+  const key: ContainerKey = { namespace: ns, pod: name, uid, container: c };
+  const read: LogReadOptions = {
+    tailLines: opts.tailLines,
+    limitBytes: opts.limitBytes,
+    timestamps: queryFlag(q.timestamps),
+    sinceNs: opts.sinceSeconds !== undefined ? nowNs() - BigInt(opts.sinceSeconds) * 1_000_000_000n : opts.sinceTime ? parseRFC3339Ns(opts.sinceTime) : undefined,
+  };
+  const restart = logRun(pod, c, inst, logs, key);
+  const text = () => (restart === undefined ? Buffer.alloc(0) : logs.read(key, restart, read));
+  const live = inst.current && !inst.finishedAt && restart !== undefined && !logs.runs(key).find((r) => r.restart === restart)?.ended;
+  if (!queryFlag(q.follow) || !live) return reply.code(200).header('Content-Type', 'text/plain').send(text());
+
+  // follow: what the run writes until it ends, the pod goes or the client leaves
+  reply.hijack();
+  const res = reply.raw;
+  res.writeHead(200, { 'Content-Type': 'text/plain', 'Transfer-Encoding': 'chunked', 'Cache-Control': 'no-cache, private' });
+  const ac = new AbortController();
+  let grace: NodeJS.Timeout | undefined;
+  let unsubscribe = () => {};
+  const stop = () => {
+    if (!ac.signal.aborted) ac.abort();
+  };
+  // the status says the run stopped (or the pod went): the runtime ends its log; if it does not, stop
+  const stopSoon = () => {
+    if (grace || ac.signal.aborted) return;
+    grace = setTimeout(stop, FOLLOW_END_GRACE_MS);
+    grace.unref?.();
+  };
+  unsubscribe = registry.store.subscribe((ch) => {
+    const e = ch.entry;
+    if (ac.signal.aborted || e.resource !== 'core/pods' || e.name !== name || e.namespace !== ns) return;
+    if (ch.type === 'DELETED') return stopSoon();
+    let livePod: KObject;
+    try {
+      livePod = JSON.parse(e.json) as KObject;
+    } catch {
+      return;
+    }
+    if (livePod.metadata?.uid !== uid) return stopSoon();
+    const next = sameInstance(livePod, c, inst.containerID, inst);
+    if (!next || !next.current || next.finishedAt) stopSoon();
+  });
+  req.raw.on('close', stop);
+  res.on('close', stop);
+  void (async () => {
+    try {
+      for await (const chunk of logs.follow(key, restart!, { ...read, signal: ac.signal })) {
+        if (res.destroyed) break;
+        res.write(chunk);
+      }
+    } catch (err) {
+      req.log?.warn?.({ err }, 'following a container log failed');
+    } finally {
+      if (grace) clearTimeout(grace);
+      unsubscribe();
+      req.raw.off('close', stop);
+      res.off('close', stop);
+      if (!res.destroyed) res.end();
+    }
+  })();
+  return undefined;
+}
+
+export function servePodLog(
+  registry: Registry,
+  def: ResourceDef,
+  ns: string,
+  name: string,
+  opts: LogParams,
+  req: FastifyRequest,
+  reply: FastifyReply,
+  logs?: ContainerLogReader,
+): FastifyReply | undefined {
   const q = req.query as Record<string, string | undefined>;
   const pod = registry.get(def, ns, name);
   const c = logContainer(pod, name, q.container);
@@ -150,6 +267,7 @@ export function servePodLog(registry: Registry, def: ResourceDef, ns: string, na
   if (!pod.spec?.nodeName) return reply.code(200).header('Content-Type', 'text/plain').send('');
   const inst = logInstance(pod, c, queryFlag(q.previous));
   if (typeof inst === 'string') throw badRequest(inst);
+  if (logs) return serveRuntimeLog(registry, pod, c, inst, opts, q, req, reply, logs);
   let lines = instanceLog(pod, c, inst);
   if (opts.tailLines !== undefined) lines = lines.slice(Math.max(0, lines.length - opts.tailLines));
   const out: Output = {

@@ -17,14 +17,17 @@ import { requestUser } from '../auth/filters.js';
 import { addWarnings, protobufFor, sendJSON, sendProtobuf, strictDecode, strictYAMLErrors } from './handlers.js';
 import { findDuplicateFields } from '../schema/duplicates.js';
 import { admittedPatch, applyPatchDocument, checkPatchType, parsePatchBody, patchTypeOf } from '../patch/index.js';
-import { admittedWrite, decodedDefaulted, optionsObject } from '../admission/run.js';
+import { admittedAction, admittedWrite, decodedDefaulted, optionsObject } from '../admission/run.js';
 
 import { bindPod } from '../registry/binding.js';
 import { evictPod } from '../resources/policy/eviction.js';
 import { queryFlag } from './query.js';
 import { servePodLog } from './podlog.js';
+import { serveStreaming } from './streaming/index.js';
+import type { Logger } from 'pino';
 import { createTokenRequest } from '../resources/authentication/tokenrequest.js';
 import { serviceAccountTokens } from '../auth/tokens/serviceaccount.js';
+import { logReaderOf } from '../runtime/logs.js';
 
 type Query = Record<string, string | undefined>;
 
@@ -125,35 +128,40 @@ export async function serveSubresource(ctx: HandlerContext, def: ResourceDef, in
       // pods/eviction: resources/policy/eviction.ts (POST only, as go-restful routes it)
       if (verb !== 'create') throw methodNotAllowed();
       validateWriteOptions('CreateOptions', req.query);
-      const r = evictPod(registry, ns, name, decodeBody(req.headers['content-type'], req.body as Buffer).object, { dryRun: q.dryRun !== undefined ? [q.dryRun] : undefined });
-      return send(reply, req, r.code, r.status);
+      const body = decodeBody(req.headers['content-type'], req.body as Buffer).object;
+      // admission: a CREATE of the Eviction (policy/v1), subResource eviction (EvictionREST.Create's createValidation)
+      const a = await admittedAction(ctx.admission, req, {
+        def, namespace: ns, name, subresource: 'eviction', kind: { group: 'policy', version: 'v1', kind: 'Eviction' },
+        dryRun: q.dryRun === 'All', options: optionsObject('CreateOptions', q), object: body,
+      });
+      const r = evictPod(registry, ns, name, a.object, { dryRun: q.dryRun !== undefined ? [q.dryRun] : undefined });
+      return send(reply, req, r.code, r.status, a.warnings);
     }
     case 'token': {
       // serviceaccounts/token: TokenRequest (POST only)
       if (verb !== 'create') throw methodNotAllowed();
       validateWriteOptions('CreateOptions', req.query);
-      const r = createTokenRequest(registry, serviceAccountTokens(registry), ns, name, decodeBody(req.headers['content-type'], req.body as Buffer).object);
-      return send(reply, req, 201, r.object, r.warnings);
+      // admission: a CREATE of the TokenRequest (authentication.k8s.io/v1), subResource token (TokenREST.Create)
+      const a = await admittedAction(ctx.admission, req, {
+        def, namespace: ns, name, subresource: 'token', kind: { group: 'authentication.k8s.io', version: 'v1', kind: 'TokenRequest' },
+        dryRun: q.dryRun === 'All', options: optionsObject('CreateOptions', q), object: decodeBody(req.headers['content-type'], req.body as Buffer).object,
+      });
+      const r = createTokenRequest(registry, serviceAccountTokens(registry), ns, name, a.object);
+      return send(reply, req, 201, r.object, [...a.warnings, ...r.warnings]);
     }
     case 'log':
-      return servePodLog(registry, def, ns, name, logParams(req.query as Record<string, unknown>, name), req, reply);
+      return servePodLog(registry, def, ns, name, logParams(req.query as Record<string, unknown>, name), req, reply, logReaderOf(ctx.runtime));
     case 'exec':
     case 'attach':
-    case 'portforward': {
-      const pod = registry.get(def, ns, name);
-      if (!pod.spec?.nodeName) throw badRequest(`pod ${name} does not have a host assigned`);
-      throw new StatusError(
-        400,
-        'BadRequest',
-        `${sub.name} is not available: kube-emulator simulates pods and has no container runtime (pod ${name})`,
-      );
-    }
+    case 'portforward':
+      // streaming/index.ts: the apiserver's and kubelet's checks, then the WebSocket or SPDY upgrade
+      return serveStreaming({ registry, runtime: ctx.runtime, logger: req.log as unknown as Logger }, def, sub.name, ns, name, req, reply);
     default:
       throw resourceNotFound();
   }
 }
 
-function serveScale(ctx: HandlerContext, def: ResourceDef, info: RequestInfo, req: FastifyRequest, reply: FastifyReply, q: Query): FastifyReply {
+async function serveScale(ctx: HandlerContext, def: ResourceDef, info: RequestInfo, req: FastifyRequest, reply: FastifyReply, q: Query): Promise<FastifyReply> {
   const { registry } = ctx;
   const ns = info.namespace;
   const name = info.name;
@@ -184,24 +192,44 @@ function serveScale(ctx: HandlerContext, def: ResourceDef, info: RequestInfo, re
     checkName(scale, name, ns); // patch.go applyPatch: the patched object still names the URL's
     if (scale.metadata?.resourceVersion === liveScale.metadata.resourceVersion) delete scale.metadata.resourceVersion;
   }
-  // scaleUpdatedObjectInfo: ValidateScale, then the uid precondition
-  const pre = scalePreconditionError(live, scale);
-  const causes = applyScale(live, scale, scaleDef);
-  if (causes.length) throw invalidObject(SCALE_DEF, name, causes);
-  if (pre) throw conflict(def, name, pre);
-  if (live.metadata.resourceVersion === undefined) live.metadata.resourceVersion = '';
-  try {
-    const r = registry.update(def, ns, name, live, opts);
-    return send(reply, req, 200, scaleOf(scaleDef, r.object));
-  } catch (err) {
-    if (err instanceof StatusError && err.code === 404) throw notFound(def, name);
-    throw err;
-  }
+  // admission sees the Scale (kind autoscaling/v1 Scale, the parent's resource, subResource scale):
+  // mutating on the request's Scale, validating on the Scale of the updated object with the live
+  // one's as oldObject (registry/apps/deployment/storage ScaleREST: scaleUpdatedObjectInfo,
+  // toScaleUpdateValidation)
+  const write = (s: KObject, dry: boolean) => {
+    const obj = dry ? registry.get(def, ns, name) : live;
+    // scaleUpdatedObjectInfo: ValidateScale, then the uid precondition
+    const pre = scalePreconditionError(obj, s);
+    const causes = applyScale(obj, s, scaleDef);
+    if (causes.length) throw invalidObject(SCALE_DEF, name, causes);
+    if (pre) throw conflict(def, name, pre);
+    if (obj.metadata.resourceVersion === undefined) obj.metadata.resourceVersion = '';
+    try {
+      const r = registry.update(def, ns, name, obj, { ...opts, dryRun: dry || opts.dryRun });
+      return { ...r, object: scaleOf(scaleDef, r.object), json: undefined };
+    } catch (err) {
+      if (err instanceof StatusError && err.code === 404) throw notFound(def, name);
+      throw err;
+    }
+  };
+  const r = await admittedWrite(ctx.admission, req, {
+    operation: 'UPDATE', def, namespace: ns, name, subresource: 'scale', kind: { group: 'autoscaling', version: 'v1', kind: 'Scale' },
+    dryRun: opts.dryRun, options: optionsObject(info.verb === 'update' ? 'UpdateOptions' : 'PatchOptions', q),
+    object: () => structuredClone(scale),
+    oldObject: () => liveScale,
+    write: (o, dry) => write(o ?? (dry ? structuredClone(scale) : scale), dry),
+  });
+  return send(reply, req, 200, r.object, r.warnings);
 }
 
-function serveBinding(ctx: HandlerContext, def: ResourceDef, ns: string, name: string, req: FastifyRequest, reply: FastifyReply, q: Query): FastifyReply {
-  // pods/binding (pkg/registry/core/pod/storage BindingREST): sets spec.nodeName once
-  const binding = decodeBody(req.headers['content-type'], req.body as Buffer).object;
+async function serveBinding(ctx: HandlerContext, def: ResourceDef, ns: string, name: string, req: FastifyRequest, reply: FastifyReply, q: Query): Promise<FastifyReply> {
+  // pods/binding (pkg/registry/core/pod/storage BindingREST): sets spec.nodeName once; admission
+  // sees a CREATE of the v1 Binding, subResource binding (BindingREST.Create's createValidation)
+  const a = await admittedAction(ctx.admission, req, {
+    def, namespace: ns, name, subresource: 'binding', kind: { group: '', version: 'v1', kind: 'Binding' },
+    dryRun: q.dryRun === 'All', options: optionsObject('CreateOptions', q), object: decodeBody(req.headers['content-type'], req.body as Buffer).object,
+  });
+  const binding = a.object;
   const node = binding.target?.name;
   if (!node) throw invalidObject({ group: '', kind: 'Binding' }, name, [{ reason: 'FieldValueRequired', message: 'Required value', field: 'target.name' }]);
   if (binding.metadata?.name && binding.metadata.name !== name)
@@ -212,5 +240,5 @@ function serveBinding(ctx: HandlerContext, def: ResourceDef, ns: string, name: s
     resourceVersion: binding.metadata?.resourceVersion,
     dryRun: q.dryRun === 'All',
   });
-  return send(reply, req, 201, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 });
+  return send(reply, req, 201, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 }, a.warnings);
 }

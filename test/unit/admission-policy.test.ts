@@ -103,7 +103,10 @@ describe('PolicyAdmission', () => {
     put('wa', { validations: [{ expression: 'false', messageExpression: "'no ' + object.metadata.name" }], auditAnnotations: [{ key: 'who', valueExpression: 'request.userInfo.username' }] }, ['Warn', 'Audit']);
     const r = await vap.validate(attrs({ metadata: { name: 'c3' } }));
     expect(r.warnings).toEqual([`Validation failed for ValidatingAdmissionPolicy 'wa' with binding 'wa-b': no c3`]);
-    expect(r.auditAnnotations).toEqual({ 'wa/who': 'alice' });
+    expect(r.auditAnnotations).toEqual({
+      'wa/who': 'alice',
+      'validation.policy.admission.k8s.io/validation_failure': JSON.stringify([{ message: 'no c3', policy: 'wa', binding: 'wa-b', expressionIndex: 0, validationActions: ['Warn', 'Audit'] }]),
+    });
     clear();
   });
 

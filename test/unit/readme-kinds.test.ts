@@ -9,8 +9,8 @@ import { REPO_ROOT } from '../helpers/paths.js';
 
 const ALL_VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
 // the subresources src/server/subresources.ts answers with what they do (the rest are listed in
-// discovery only: exec/attach/portforward answer "no container runtime", others 404)
-const SERVED_SUBRESOURCES = ['status', 'scale', 'finalize', 'binding', 'eviction', 'log', 'token'];
+// discovery only: they answer 404)
+const SERVED_SUBRESOURCES = ['status', 'scale', 'finalize', 'binding', 'eviction', 'log', 'token', 'exec', 'attach', 'portforward'];
 
 function verbsCell(verbs: string[]): string {
   const v = [...verbs].sort();

@@ -6,6 +6,7 @@ import type { Environment } from '@marcbachmann/cel-js';
 import { libraryEnv } from '../../apiextensions/cel/index.js';
 import { toCel } from '../../apiextensions/cel/model.js';
 import { compileErrorString, displayError, runtimeErrorString } from '../../apiextensions/cel/errors.js';
+import { COST_LIMIT_EXCEEDED, CostLimitError, meterEvaluations, withCostLimit } from '../../apiextensions/cel/cost.js';
 import type { Authorizer, UserInfo } from '../../auth/types.js';
 
 export const VARIABLES = ['object', 'oldObject', 'request', 'params', 'namespaceObject', 'authorizer', 'authorizerRequestResource', 'variables'];
@@ -77,16 +78,95 @@ function registerAuthz(env: Environment): void {
   f(`${D}.error(): string`, (d: AuthzDecision) => d.error);
 }
 
+// plugin/cel/compile.go BuildRequestType / BuildNamespaceType: the hand-made types of `request`
+// and `namespaceObject` (the type checker declares them; evaluation sees them as dyn)
+function registerRequestTypes(env: Environment): void {
+  const t = (name: string, fields: Record<string, string>) => {
+    env.registerType(name, { ctor: class extends Map {}, fields } as any);
+    env.registerOperator(`${name} == ${name}`, () => false);
+    env.registerOperator(`${name} == null`, () => false);
+  };
+  t('kubernetes.GroupVersionKind', { group: 'string', version: 'string', kind: 'string' });
+  t('kubernetes.GroupVersionResource', { group: 'string', version: 'string', resource: 'string' });
+  t('kubernetes.UserInfo', { username: 'string', uid: 'string', groups: 'list<string>', extra: 'map<string, list<string>>' });
+  t('kubernetes.AdmissionRequest', {
+    kind: 'kubernetes.GroupVersionKind', resource: 'kubernetes.GroupVersionResource', subResource: 'string',
+    requestKind: 'kubernetes.GroupVersionKind', requestResource: 'kubernetes.GroupVersionResource', requestSubResource: 'string',
+    name: 'string', namespace: 'string', operation: 'string', userInfo: 'kubernetes.UserInfo', dryRun: 'bool', options: 'dyn',
+  });
+  t('kubernetes.NamespaceSpec', { finalizers: 'list<string>' });
+  t('kubernetes.NamespaceCondition', { status: 'string', type: 'string', lastTransitionTime: 'google.protobuf.Timestamp', message: 'string', reason: 'string' });
+  t('kubernetes.NamespaceStatus', { conditions: 'list<kubernetes.NamespaceCondition>', phase: 'string' });
+  t('kubernetes.NamespaceMetadata', {
+    name: 'string', generateName: 'string', namespace: 'string', labels: 'map<string, string>', annotations: 'map<string, string>', UID: 'string',
+    creationTimestamp: 'google.protobuf.Timestamp', deletionGracePeriodSeconds: 'int', deletionTimestamp: 'google.protobuf.Timestamp',
+    generation: 'int', resourceVersion: 'string', finalizers: 'list<string>',
+  });
+  t('kubernetes.Namespace', { metadata: 'kubernetes.NamespaceMetadata', spec: 'kubernetes.NamespaceSpec', status: 'kubernetes.NamespaceStatus' });
+}
+
+let base: Environment | undefined;
+/** The library, the authorizer types and the request types, without variables (clone it to declare them). */
+export function baseEnv(): Environment {
+  if (!base) {
+    const e = libraryEnv().clone({ enableOptionalTypes: true, homogeneousAggregateLiterals: false });
+    registerAuthz(e);
+    registerRequestTypes(e);
+    base = e;
+  }
+  return base;
+}
+
 let env: Environment | undefined;
 function policyEnv(): Environment {
   if (!env) {
-    const e = libraryEnv().clone({ enableOptionalTypes: true, homogeneousAggregateLiterals: false });
-    registerAuthz(e);
+    const e = baseEnv().clone({ enableOptionalTypes: true, homogeneousAggregateLiterals: false });
     const typed: Record<string, string> = { authorizer: 'kubernetes.authorization.Authorizer', authorizerRequestResource: 'kubernetes.authorization.ResourceCheck' };
     for (const v of VARIABLES) e.registerVariable(v, typed[v] ?? 'dyn');
+    meterEvaluations(e);
     env = e;
   }
   return env;
+}
+
+// --- cost (staging/src/k8s.io/apiserver/pkg/apis/cel/config.go, plugin/cel/filter.go) ------------
+// cel-go counts an actual cost as a program runs and cancels it past PerCallLimit; each policy
+// evaluation (a policy, binding and param) has RuntimeCELCostBudget for all its expressions.
+// The cost is counted as ../../apiextensions/cel/cost.ts does.
+
+export const PER_CALL_LIMIT = 1_000_000;
+export const RUNTIME_COST_BUDGET = 10_000_000;
+export const OUT_OF_BUDGET = 'validation failed due to running out of cost budget, no further validation rules will be run';
+export { COST_LIMIT_EXCEEDED, CostLimitError };
+
+/** A policy evaluation's remaining budget (one per policy, binding and param). */
+export interface Budget {
+  remaining: number;
+  /** the per-call limit (PER_CALL_LIMIT) */
+  perCall: number;
+}
+
+export function newBudget(limits?: { perCall?: number; budget?: number }): Budget {
+  return { remaining: limits?.budget ?? RUNTIME_COST_BUDGET, perCall: limits?.perCall ?? PER_CALL_LIMIT };
+}
+
+/**
+ * Runs a program under the per-call limit and takes its cost from the budget. Throws
+ * CostLimitError past the per-call limit, OutOfBudgetError when the budget runs out.
+ */
+export function evaluate(program: Program, act: Record<string, unknown>, budget?: Budget): unknown {
+  if (!budget) return program(act);
+  if (budget.remaining < 0) throw new OutOfBudgetError();
+  const { value, cost } = withCostLimit(budget.perCall, () => program(act));
+  budget.remaining -= cost;
+  if (budget.remaining < 0) throw new OutOfBudgetError();
+  return value;
+}
+
+export class OutOfBudgetError extends Error {
+  constructor() {
+    super(OUT_OF_BUDGET);
+  }
 }
 
 export type Program = (act: Record<string, unknown>) => unknown;
@@ -131,6 +211,7 @@ export function celValue(v: unknown): unknown {
 }
 
 export function runtimeError(e: unknown): string {
+  if (e instanceof CostLimitError) return COST_LIMIT_EXCEEDED;
   return runtimeErrorString(e);
 }
 

@@ -14,6 +14,9 @@ import { alwaysAllow, type Authorizer } from '../../auth/types.js';
 import type { AdmissionAttributes, AdmissionChain, AdmissionResult, ValidatingAdmitter } from '../types.js';
 import type * as Compile from './compile.js';
 import { loadPolicySupport } from './load.js';
+import type { KindInfo, KindLookup } from './typecheck.js';
+
+let typecheck: Promise<typeof import('./typecheck.js')> | undefined;
 
 type Cheap = Pick<AdmissionAttributes, 'operation' | 'resource' | 'subresource'>;
 type Program = Compile.Program;
@@ -30,12 +33,27 @@ interface CompiledPolicy {
   matchConditions: { name: string; c: Compiled }[];
   variables: { name: string; c: Compiled }[];
   validations: { v: KObject; c: Compiled; msg?: Compiled }[];
-  audits: { key: string; c: Compiled }[];
+  audits: { key: string; src: string; c: Compiled }[];
 }
 
 interface Pair {
   policy: CompiledPolicy;
   binding: KObject;
+}
+
+/** dispatcher.go: the audit annotation of a failed validation whose binding audits */
+export const VALIDATION_FAILURE_KEY = 'validation.policy.admission.k8s.io/validation_failure';
+const MAX_AUDIT_VALUE = 10 * 1024;
+
+interface EvalEnv {
+  a: AdmissionAttributes;
+  request: KObject;
+  ns: KObject | undefined;
+  authz: unknown;
+  budget: Compile.Budget;
+  decide(message: string, reason: string, index?: number): void;
+  deny(message: string): void;
+  collected: Map<string, string[]>;
 }
 
 const CODES: Record<string, number> = { Forbidden: 403, Invalid: 422, RequestEntityTooLarge: 413, Unauthorized: 401 };
@@ -45,6 +63,8 @@ export interface PolicyAdmissionOptions {
   /** the server's authorizer, for the `authorizer` variable (AlwaysAllow when unset) */
   authorizer?: () => Authorizer;
   logger?: Logger;
+  /** CEL cost limits (tests): the per-expression limit and each evaluation's budget */
+  celCost?: { perCall?: number; budget?: number };
 }
 
 // --- matching (policy/matching/matching.go, webhook predicates/rules) --------------------------
@@ -109,24 +129,54 @@ export class PolicyAdmission implements ValidatingAdmitter {
   }
 
   /**
-   * The policy status controller (pkg/controller/validatingadmissionpolicystatus): observedGeneration
-   * and typeChecking. Expressions are checked against dyn here, so there are no expressionWarnings.
+   * The policy status controller (pkg/controller/validatingadmissionpolicystatus, run asynchronously
+   * as upstream's): observedGeneration and typeChecking, the expressions type-checked against the
+   * kinds the policy matches (./typecheck.ts).
    */
   private syncStatus(obj: KObject): void {
     const gen = obj.metadata?.generation;
     if (typeof gen !== 'number' || (obj.status?.observedGeneration === gen && isObj(obj.status?.typeChecking))) return;
     const name = String(obj.metadata?.name ?? '');
     setImmediate(() => {
-      const def = this.policyDef!;
-      try {
-        const cur = this.opts.registry.tryGet(def, '', name);
-        if (!cur || cur.metadata?.generation !== gen) return;
-        const next = { ...cur, status: { ...(isObj(cur.status) ? cur.status : {}), observedGeneration: gen, typeChecking: {} } };
-        this.opts.registry.update(def, '', name, next, { subresource: 'status', fieldManager: 'validatingadmissionpolicy-status-controller' });
-      } catch (e) {
-        this.opts.logger?.debug({ policy: name, err: (e as Error)?.message }, 'policy status not updated');
-      }
+      void this.writeStatus(name, gen);
     });
+  }
+
+  private async writeStatus(name: string, gen: number): Promise<void> {
+    const def = this.policyDef!;
+    try {
+      await loadPolicySupport();
+      const tc = await (typecheck ??= import('./typecheck.js'));
+      const cur = this.opts.registry.tryGet(def, '', name);
+      if (!cur || cur.metadata?.generation !== gen) return;
+      let warnings: { fieldRef: string; warning: string }[] = [];
+      try {
+        warnings = tc.checkPolicy(cur, this.kindLookup());
+      } catch (e) {
+        // type checking never changes what the policy does
+        this.opts.logger?.debug({ policy: name, err: (e as Error)?.message }, 'policy type checking failed');
+      }
+      const again = this.opts.registry.tryGet(def, '', name);
+      if (!again || again.metadata?.generation !== gen) return;
+      const typeChecking = warnings.length ? { expressionWarnings: warnings } : {};
+      const next = { ...again, status: { ...(isObj(again.status) ? again.status : {}), observedGeneration: gen, typeChecking } };
+      this.opts.registry.update(def, '', name, next, { subresource: 'status', fieldManager: 'validatingadmissionpolicy-status-controller' });
+    } catch (e) {
+      this.opts.logger?.debug({ policy: name, err: (e as Error)?.message }, 'policy status not updated');
+    }
+  }
+
+  /** The kind registry as the type checker reads it (RESTMapper KindsFor, the schema resolver). */
+  private kindLookup(): KindLookup {
+    const reg = this.opts.registry;
+    const info = (d: ResourceDef): KindInfo => ({ group: d.group, version: d.version, kind: d.kind, definition: d.definition });
+    return {
+      kindsFor: (group, version, resource) => reg.allDefs().filter((d) => d.group === group && d.version === version && d.plural === resource).map(info),
+      kindInfo: (group, version, kind) => {
+        const d = reg.allDefs().find((x) => x.group === group && x.version === version && x.kind === kind);
+        return d ? info(d) : undefined;
+      },
+    };
   }
 
   private list(def: ResourceDef | undefined): KObject[] {
@@ -180,7 +230,7 @@ export class PolicyAdmission implements ValidatingAdmitter {
         c: c(v.expression),
         msg: typeof v.messageExpression === 'string' && v.messageExpression ? c(v.messageExpression) : undefined,
       })),
-      audits: (Array.isArray(spec.auditAnnotations) ? spec.auditAnnotations : []).filter(isObj).map((a: KObject) => ({ key: String(a.key ?? ''), c: c(a.valueExpression) })),
+      audits: (Array.isArray(spec.auditAnnotations) ? spec.auditAnnotations : []).filter(isObj).map((a: KObject) => ({ key: String(a.key ?? ''), src: String(a.valueExpression ?? ''), c: c(a.valueExpression) })),
     };
     this.compiled.set(name, cp);
     return cp;
@@ -277,6 +327,7 @@ export class PolicyAdmission implements ValidatingAdmitter {
     const request = requestVar(a);
     const authz = new m.AuthzAuthorizer(this.opts.authorizer?.() ?? alwaysAllow, a.user);
     let denied: { p: string; b: string; message: string; reason: string } | undefined;
+    let validationFailure: string | undefined;
 
     for (const { policy: p, binding: b } of pairs) {
       if (denied) break;
@@ -284,11 +335,14 @@ export class PolicyAdmission implements ValidatingAdmitter {
       if (isObj(b.spec?.matchResources) && !this.matchesResources(b.spec.matchResources, a, nsLabels, false)) continue;
       const bname = String(b.metadata?.name ?? '');
       const actions: string[] = Array.isArray(b.spec?.validationActions) ? b.spec.validationActions.map(String) : [];
-      const decide = (message: string, reason: string) => {
+      const decide = (message: string, reason: string, index = 0) => {
         for (const act of actions) {
           if (act === 'Deny') denied ??= { p: p.name, b: bname, message, reason };
           else if (act === 'Warn') warnings.push(`Validation failed for ValidatingAdmissionPolicy '${p.name}' with binding '${bname}': ${message}`);
-          else if (act === 'Audit') this.opts.logger?.info({ policy: p.name, binding: bname, message }, 'validation failed (audit)');
+          // dispatcher.go publishValidationFailureAnnotation: a one-element list per failure; the
+          // request's annotations are never overwritten, so the first failure is the one kept
+          else if (act === 'Audit')
+            validationFailure ??= JSON.stringify([{ message, policy: p.name, binding: bname, expressionIndex: index, validationActions: actions }]);
         }
       };
       const configError = (msg: string) => {
@@ -303,44 +357,69 @@ export class PolicyAdmission implements ValidatingAdmitter {
         continue;
       }
       if (paramsList === 'allow') continue;
+      // auditAnnotationCollector: per policy, distinct values of a key joined with ", "
+      const collected = new Map<string, string[]>();
       for (const params of paramsList) {
-        const vars = this.activation(m, a, request, params, ns, authz, p);
-        const mc = this.matchConditions(m, p, vars);
-        if (mc.error) {
-          if (p.failPolicy === 'Fail') decide(mc.error, '');
-          continue;
-        }
-        if (!mc.match) continue;
-        for (const val of p.validations) {
-          const expr = String(val.v.expression ?? '');
-          const r = this.run(m, val.c, vars, expr);
-          if ('error' in r) {
-            if (p.failPolicy === 'Fail') decide(r.error, '');
-            continue;
-          }
-          if (r.value === true) continue;
-          let message = typeof val.v.message === 'string' && val.v.message ? val.v.message : `failed expression: ${expr.trim()}`;
-          if (val.msg) {
-            const mr = this.run(m, val.msg, vars, String(val.v.messageExpression));
-            if (!('error' in mr) && typeof mr.value === 'string' && mr.value.trim() !== '' && !mr.value.includes('\n')) message = mr.value.trim();
-          }
-          decide(message, typeof val.v.reason === 'string' && val.v.reason ? val.v.reason : 'Invalid');
-        }
-        for (const au of p.audits) {
-          const r = this.run(m, au.c, vars, au.key);
-          if ('error' in r) {
-            if (p.failPolicy === 'Fail') decide(r.error, '');
-            continue;
-          }
-          if (typeof r.value === 'string') auditAnnotations[`${p.name}/${au.key}`] = r.value;
+        // validator.go: each evaluation has its own runtime cost budget; running out stops it with
+        // one error decision (failurePolicy decides)
+        const budget = m.newBudget(this.opts.celCost);
+        try {
+          this.evaluatePolicy(m, p, params, { a, request, ns, authz, budget, decide, collected, deny: (message) => (denied ??= { p: p.name, b: bname, message, reason: '' }) });
+        } catch (e) {
+          if (!(e instanceof m.OutOfBudgetError)) throw e;
+          if (p.failPolicy === 'Fail') decide(m.OUT_OF_BUDGET, '');
         }
       }
+      for (const [k, vals] of collected) auditAnnotations[`${p.name}/${k}`] ??= vals.join(', ');
     }
+    if (validationFailure !== undefined) auditAnnotations[VALIDATION_FAILURE_KEY] = validationFailure;
+    for (const [k, v] of Object.entries(auditAnnotations))
+      this.opts.logger?.info({ key: k, value: v, resource: qualifiedResource({ group: a.resource.group, plural: a.resource.resource }), name: a.name, namespace: a.namespace || undefined }, 'admission audit annotation');
     if (denied) throw deniedError(a, denied);
     return { warnings, auditAnnotations };
   }
 
-  private activation(m: typeof Compile, a: AdmissionAttributes, request: KObject, params: KObject | null, ns: KObject | undefined, authz: unknown, p: CompiledPolicy): Record<string, unknown> {
+  /** One evaluation of a policy (validator.go Validate): match conditions, validations, audit annotations. */
+  private evaluatePolicy(m: typeof Compile, p: CompiledPolicy, params: KObject | null, e: EvalEnv): void {
+    const vars = this.activation(m, e.a, e.request, params, e.ns, e.authz, p, e.budget);
+    const mc = this.matchConditions(m, p, vars, e.budget);
+    if (mc.error) {
+      if (p.failPolicy === 'Fail') e.decide(mc.error, '');
+      return;
+    }
+    if (!mc.match) return;
+    p.validations.forEach((val, i) => {
+      const expr = String(val.v.expression ?? '');
+      const r = this.run(m, val.c, vars, expr, e.budget);
+      if ('error' in r) {
+        if (p.failPolicy === 'Fail') e.decide(r.error, '', i);
+        return;
+      }
+      if (r.value === true) return;
+      let message = typeof val.v.message === 'string' && val.v.message ? val.v.message : `failed expression: ${expr.trim()}`;
+      if (val.msg) {
+        const mr = this.run(m, val.msg, vars, String(val.v.messageExpression), e.budget);
+        if (!('error' in mr) && typeof mr.value === 'string' && mr.value.trim() !== '' && !mr.value.includes('\n')) message = mr.value.trim();
+      }
+      e.decide(message, typeof val.v.reason === 'string' && val.v.reason ? val.v.reason : 'Invalid', i);
+    });
+    for (const au of p.audits) {
+      const r = this.run(m, au.c, vars, String(au.src), e.budget);
+      if ('error' in r) {
+        // dispatcher.go AuditAnnotationActionError: a denial whatever the binding's actions
+        if (p.failPolicy === 'Fail') e.deny(r.error);
+        continue;
+      }
+      // null: excluded; a value is cut at maxAuditAnnotationValueLength
+      if (typeof r.value !== 'string') continue;
+      const v = r.value.length > MAX_AUDIT_VALUE ? r.value.slice(0, MAX_AUDIT_VALUE) : r.value;
+      const list = e.collected.get(au.key) ?? [];
+      if (!list.includes(v)) list.push(v);
+      e.collected.set(au.key, list);
+    }
+  }
+
+  private activation(m: typeof Compile, a: AdmissionAttributes, request: KObject, params: KObject | null, ns: KObject | undefined, authz: unknown, p: CompiledPolicy, budget: Compile.Budget): Record<string, unknown> {
     const act: Record<string, unknown> = {
       object: m.celValue(a.operation === 'DELETE' ? null : a.object),
       oldObject: m.celValue(a.operation === 'CREATE' ? null : a.oldObject),
@@ -357,7 +436,7 @@ export class PolicyAdmission implements ValidatingAdmitter {
     const errors = new Map<string, string>();
     act.variables = values;
     for (const v of p.variables) {
-      const r = this.run(m, v.c, act, v.name);
+      const r = this.run(m, v.c, act, v.name, budget);
       if ('error' in r) errors.set(v.name, r.error);
       else values.set(v.name, r.value);
     }
@@ -365,10 +444,10 @@ export class PolicyAdmission implements ValidatingAdmitter {
     return act;
   }
 
-  private matchConditions(m: typeof Compile, p: CompiledPolicy, vars: Record<string, unknown>): { match: boolean; error?: string } {
+  private matchConditions(m: typeof Compile, p: CompiledPolicy, vars: Record<string, unknown>, budget: Compile.Budget): { match: boolean; error?: string } {
     const errors: string[] = [];
     for (const mc of p.matchConditions) {
-      const r = this.run(m, mc.c, vars, mc.name);
+      const r = this.run(m, mc.c, vars, mc.name, budget);
       if ('error' in r) {
         errors.push(r.error);
         continue;
@@ -379,11 +458,13 @@ export class PolicyAdmission implements ValidatingAdmitter {
     return errors.length ? { match: false, error: errors.join('; ') } : { match: true };
   }
 
-  private run(m: typeof Compile, c: Compiled, vars: Record<string, unknown>, expr: string): { value: unknown } | { error: string } {
+  /** Runs one expression; running out of the budget throws OutOfBudgetError (the evaluation stops). */
+  private run(m: typeof Compile, c: Compiled, vars: Record<string, unknown>, expr: string, budget?: Compile.Budget): { value: unknown } | { error: string } {
     if ('error' in c) return { error: `compilation error: ${c.error}` };
     try {
-      return { value: c.program(vars) };
+      return { value: m.evaluate(c.program, vars, budget) };
     } catch (e) {
+      if (e instanceof m.OutOfBudgetError) throw e;
       const text = m.runtimeError(e);
       const ve = (vars as any)[VAR_ERRORS] as Map<string, string> | undefined;
       const k = /^no such key: (.*)$/.exec(text)?.[1];

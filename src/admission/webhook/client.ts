@@ -8,7 +8,24 @@
 //   - the annotation `kube-emulator.io/webhook-address: host:port` (the port there is used as is), or
 //   - a Service of type ExternalName (spec.externalName, with the reference's port).
 // The server certificate must be valid for `<service>.<namespace>.svc` (the name upstream verifies).
-import { request as httpsRequest } from 'node:https';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+
+// Connections to a webhook are kept alive and reused, as the apiserver's cached transports do
+// (webhook/client_manager.go): a controller's burst of 500 pod creates is not 500 TLS handshakes.
+const agents = new Map<string, HttpsAgent>();
+function agentFor(key: string): HttpsAgent {
+  let a = agents.get(key);
+  if (!a) {
+    if (agents.size >= 64) {
+      for (const old of agents.values()) old.destroy();
+      agents.clear();
+    }
+    // an idle connection is closed before a Go or Node server would drop it (their idle timeouts: 5 s and more)
+    a = new HttpsAgent({ keepAlive: true, maxSockets: 32, timeout: 4_000 });
+    agents.set(key, a);
+  }
+  return a;
+}
 import { checkServerIdentity } from 'node:tls';
 import type { Registry } from '../../registry/registry.js';
 import type { KObject } from '../../resources/types.js';
@@ -104,7 +121,7 @@ export function postJSON(cc: ClientConfig, registry: Registry, body: unknown, ti
       checkServerIdentity: (_host, cert) => checkServerIdentity(t.servername, cert),
       ca,
       headers: { 'Content-Type': 'application/json', Accept: 'application/json, */*', 'Content-Length': payload.length },
-      agent: false,
+      agent: agentFor(`${t.host}:${t.port}|${t.servername}|${cc.caBundle ?? ''}`),
     }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));

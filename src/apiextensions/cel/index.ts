@@ -7,16 +7,16 @@
 // Cost: cel-go tracks an actual cost per call (PerCallLimit 1,000,000) and per object
 // (RuntimeCELCostBudget 10,000,000), and the CRD validation refuses rules whose *estimated* cost
 // is too high (StaticEstimatedCostLimit). cel-js has no cost tracking, so the static estimate is
-// skipped, and the runtime cost of a rule is estimated before it runs as
-// (AST nodes) x (values in self + 1) ^ (comprehension nesting depth): a rule that would loop over
-// too much stops with upstream's "actual cost limit exceeded" error instead of running away.
+// skipped; rules run metered (./cost.ts: evaluation steps), and a rule that loops over too much
+// stops with upstream's "actual cost limit exceeded" error instead of running away.
 import { Environment, Optional } from '@marcbachmann/cel-js';
 import type { Cause } from '../../resources/types.js';
 import { jsonEqual } from '../../util/equal.js';
 import { goQuote } from '../../util/goquote.js';
 import { compileErrorString, runtimeErrorString } from './errors.js';
+import { CostLimitError, meterEvaluations, withCostLimit } from './cost.js';
 import { HAS_MACRO, registerLibrary, rewriteHas } from './library.js';
-import { celTypeString, objectEqual, rawSize, schemaDecl, toCel, type Decl, type TypeSink } from './model.js';
+import { celTypeString, objectEqual, schemaDecl, toCel, type Decl, type TypeSink } from './model.js';
 
 export type { Cause };
 
@@ -199,11 +199,14 @@ interface Envs {
 
 function makeEnvs(ctx: CompileCtx, decl: Decl): Envs {
   const t = celTypeString(decl);
-  const make = (homogeneous: boolean, optional: boolean) =>
-    ctx.base
+  const make = (homogeneous: boolean, optional: boolean) => {
+    const env = ctx.base
       .clone({ enableOptionalTypes: true, homogeneousAggregateLiterals: homogeneous })
       .registerVariable('self', t)
       .registerVariable('oldSelf', optional ? `optional<${t}>` : t);
+    meterEvaluations(env);
+    return env;
+  };
   const loose: Environment[] = [];
   return {
     plain: make(true, false),
@@ -513,9 +516,6 @@ function celOf(v: Vals, decl: Decl): unknown {
   return v.cel;
 }
 
-function sizeOf(v: Vals): number {
-  return (v.count ??= rawSize(v.raw, PER_CALL_LIMIT));
-}
 
 function evalMessage(cr: CompiledRule, act: Record<string, unknown>): string | undefined {
   let res: unknown;
@@ -567,29 +567,30 @@ function runRules(node: VNode, path: string, cur: Vals, old: Vals | undefined, s
       optAct ??= { self: act.self, oldSelf: old !== undefined ? optionalOf(act.oldSelf) : optionalNone() };
       a = optAct;
     }
-    const cost = cr.depth === 0 ? cr.nodes : cr.nodes * Math.pow(sizeOf(cur) + 1, cr.depth);
-    if (cost > PER_CALL_LIMIT) {
-      st.errors.push(
-        invalidCause(path, goQuote(node.type), `'operation cancelled: actual cost limit exceeded': no further validation rules will be run due to call cost exceeds limit for rule: ${ruleErrorString(r)}`),
-      );
-      st.stopped = true;
-      return;
-    }
-    if (cost > st.budget) {
-      st.errors.push(invalidCause(at, goQuote(node.type), 'validation failed due to running out of cost budget, no further validation rules will be run'));
-      st.stopped = true;
-      return;
-    }
-    st.budget -= cost;
+    // the rule runs under the per-call limit; its actual cost comes off the object's budget
     let result: unknown;
+    let cost: number;
     try {
-      result = cr.program(a);
+      ({ value: result, cost } = withCostLimit(PER_CALL_LIMIT, () => cr.program!(a)));
     } catch (e) {
+      if (e instanceof CostLimitError) {
+        st.errors.push(
+          invalidCause(path, goQuote(node.type), `'operation cancelled: actual cost limit exceeded': no further validation rules will be run due to call cost exceeds limit for rule: ${ruleErrorString(r)}`),
+        );
+        st.stopped = true;
+        return;
+      }
       const text = runtimeErrorString(e);
       if (text === 'no such overload')
         st.errors.push(invalidCause(at, goQuote(node.type), `'no such overload': call arguments did not match a supported operator, function or macro signature for rule: ${ruleErrorString(r)}`));
       else st.errors.push(invalidCause(at, goQuote(node.type), `${text} evaluating rule: ${ruleErrorString(r)}`));
       continue;
+    }
+    st.budget -= cost;
+    if (st.budget < 0) {
+      st.errors.push(invalidCause(at, goQuote(node.type), 'validation failed due to running out of cost budget, no further validation rules will be run'));
+      st.stopped = true;
+      return;
     }
     if (result === true) continue;
     const fp = cr.normalizedFieldPath ? child(path, cr.normalizedFieldPath) : at;

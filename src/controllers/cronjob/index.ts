@@ -6,7 +6,7 @@
 // for the next scheduled time on the controllers' clock.
 import type { KObject, ResourceDef } from '../../resources/types.js';
 import { StatusError } from '../../registry/errors.js';
-import { WRITE, controllerOf, defineController, rfc3339, splitObjectKey, type Runtime } from '../runtime/index.js';
+import { WRITE, controllerClient, controllerOf, defineController, rfc3339, splitObjectKey, type ControllerClient, type Runtime } from '../runtime/index.js';
 import { formatSchedule, loadLocation, parseStandard, type CronSchedule } from './schedule.js';
 import {
   byJobStartTime,
@@ -28,6 +28,8 @@ interface State {
   record: (obj: KObject, type: 'Normal' | 'Warning', reason: string, message: string) => void;
   /** the schedule and time zone each CronJob had at its last sync (updateCronJob's old object) */
   seen: Map<string, string>;
+  /** writes as upstream's cronjob-controller service account, through admission */
+  client: ControllerClient;
 }
 
 type Rt = Runtime<State>;
@@ -57,9 +59,9 @@ function jobsOf(rt: Rt, cj: KObject): KObject[] {
 }
 
 /** deleteJob: deletes the Job (background propagation) and drops it from the active list. */
-function deleteJob(rt: Rt, cj: KObject, job: KObject): boolean {
+async function deleteJob(rt: Rt, cj: KObject, job: KObject): Promise<boolean> {
   try {
-    rt.registry.delete(rt.state.jobDef, job.metadata.namespace, job.metadata.name, { propagationPolicy: 'Background' });
+    await rt.state.client.delete(rt.state.jobDef, job.metadata.namespace, job.metadata.name, { propagationPolicy: 'Background' });
   } catch (e) {
     rt.state.record(cj, 'Warning', 'FailedDelete', `Deleted job: ${errText(e)}`);
     rt.logger.error({ err: errText(e), job: job.metadata.name, cronjob: cj.metadata.name }, 'Error deleting job from cronjob');
@@ -70,17 +72,17 @@ function deleteJob(rt: Rt, cj: KObject, job: KObject): boolean {
   return true;
 }
 
-function removeOldestJobs(rt: Rt, cj: KObject, jobs: KObject[], max: number): boolean {
+async function removeOldestJobs(rt: Rt, cj: KObject, jobs: KObject[], max: number): Promise<boolean> {
   const n = jobs.length - max;
   if (n <= 0) return false;
   let updated = false;
   const sorted = [...jobs].sort(byJobStartTime);
-  for (let i = 0; i < n; i++) if (deleteJob(rt, cj, sorted[i])) updated = true;
+  for (let i = 0; i < n; i++) if (await deleteJob(rt, cj, sorted[i])) updated = true;
   return updated;
 }
 
 /** cleanupFinishedJobs: keeps the newest successfulJobsHistoryLimit / failedJobsHistoryLimit finished Jobs. */
-function cleanupFinishedJobs(rt: Rt, cj: KObject, jobs: KObject[]): boolean {
+async function cleanupFinishedJobs(rt: Rt, cj: KObject, jobs: KObject[]): Promise<boolean> {
   const sl = cj.spec?.successfulJobsHistoryLimit;
   const fl = cj.spec?.failedJobsHistoryLimit;
   if (typeof sl !== 'number' && typeof fl !== 'number') return false;
@@ -92,8 +94,8 @@ function cleanupFinishedJobs(rt: Rt, cj: KObject, jobs: KObject[]): boolean {
     else if (c?.type === 'Failed') failed.push(j);
   }
   let updated = false;
-  if (typeof sl === 'number' && removeOldestJobs(rt, cj, succeeded, sl)) updated = true;
-  if (typeof fl === 'number' && removeOldestJobs(rt, cj, failed, fl)) updated = true;
+  if (typeof sl === 'number' && (await removeOldestJobs(rt, cj, succeeded, sl))) updated = true;
+  if (typeof fl === 'number' && (await removeOldestJobs(rt, cj, failed, fl))) updated = true;
   return updated;
 }
 
@@ -104,7 +106,7 @@ interface SyncResult {
 }
 
 /** syncCronJob: one pass over a CronJob and its Jobs (cj is a copy this mutates). */
-function syncCronJob(rt: Rt, cj: KObject, jobs: KObject[]): SyncResult {
+async function syncCronJob(rt: Rt, cj: KObject, jobs: KObject[]): Promise<SyncResult> {
   const now = rt.clock.now();
   const { jobDef, cronJobDef, record } = rt.state;
   let updateStatus = false;
@@ -231,7 +233,7 @@ function syncCronJob(rt: Rt, cj: KObject, jobs: KObject[]): SyncResult {
         record(cj, 'Warning', 'FailedGet', `Get job: ${errText(e)}`);
         return { updateStatus, error: e };
       }
-      if (!deleteJob(rt, cj, job)) return { updateStatus, error: new Error(`could not replace job ${job.metadata.namespace}/${job.metadata.name}`) };
+      if (!(await deleteJob(rt, cj, job))) return { updateStatus, error: new Error(`could not replace job ${job.metadata.namespace}/${job.metadata.name}`) };
       updateStatus = true;
     }
   }
@@ -240,7 +242,7 @@ function syncCronJob(rt: Rt, cj: KObject, jobs: KObject[]): SyncResult {
   let created: KObject;
   let alreadyExisted = false;
   try {
-    created = rt.registry.create(jobDef, ns, req, WRITE).object;
+    created = (await rt.state.client.create(jobDef, ns, req, WRITE)).object;
   } catch (e) {
     if (e instanceof StatusError && e.details?.causes?.some((c) => c.reason === 'NamespaceTerminating')) return { updateStatus, error: e };
     if (e instanceof StatusError && e.code === 409 && e.reason === 'AlreadyExists') {
@@ -281,10 +283,11 @@ export const cronJobController = defineController<State>({
       jobDef: rt.registry.mustDef('batch', 'jobs'),
       record: rt.recorder.for({ component: 'cronjob-controller' }),
       seen: new Map(),
+      client: controllerClient(rt.registry, 'cronjob-controller'),
     };
   },
   onPrimaryDelete: (obj, rt) => void rt.state.seen.delete(rt.keyOf(obj)),
-  reconcile(key, rt) {
+  async reconcile(key, rt) {
     const { namespace: ns, name } = splitObjectKey(key);
     const cached = rt.primary.get(ns, name);
     if (!cached) return;
@@ -306,14 +309,14 @@ export const cronJobController = defineController<State>({
     }
     const jobs = jobsOf(rt, cached);
     const cj = structuredClone(cached);
-    const cleaned = cleanupFinishedJobs(rt, cj, jobs);
-    const r = syncCronJob(rt, cj, jobs);
+    const cleaned = await cleanupFinishedJobs(rt, cj, jobs);
+    const r = await syncCronJob(rt, cj, jobs);
     if (r.error) rt.logger.debug({ cronjob: key, err: errText(r.error) }, 'Error reconciling cronjob');
     if (cleaned || r.updateStatus) {
       // UpdateStatus: the whole status, at the resourceVersion read (a conflict retries the sync);
       // an empty active list is omitted (omitempty)
       if (Array.isArray(cj.status?.active) && cj.status.active.length === 0) delete cj.status.active;
-      rt.registry.update(rt.state.cronJobDef, ns, name, cj, { ...WRITE, subresource: 'status' });
+      await rt.state.client.update(rt.state.cronJobDef, ns, name, cj, { ...WRITE, subresource: 'status' });
     }
     if (r.requeueAfterMs !== undefined) return { requeueAfterMs: Math.min(MAX_REQUEUE_MS, Math.max(0, r.requeueAfterMs)) };
     if (r.error) throw r.error;

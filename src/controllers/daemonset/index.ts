@@ -12,6 +12,7 @@ import {
   claimObjects,
   computeTemplateHash,
   defineController,
+  controllerClient,
   goJSON,
   isPodAvailable,
   isPodReady,
@@ -90,7 +91,9 @@ function setup(rt: Runtime<undefined>) {
   const expectations = new ControllerExpectations(rt.clock);
   const backoff = new Backoff(() => rt.clock.now());
   const log = rt.logger.child({ controller: 'daemonset' });
-  return { dsDef, podDef, revDef, pods, revisions, nodes, record, expectations, backoff, log };
+  // writes as upstream's daemon-set-controller service account, through admission
+  const client = controllerClient(registry, 'daemon-set-controller');
+  return { dsDef, podDef, revDef, pods, revisions, nodes, record, expectations, backoff, log, client };
 }
 
 type State = ReturnType<typeof setup>;
@@ -315,7 +318,7 @@ function podsShouldBeOnNode(rt: RT, pass: Pass, node: KObject, byNode: Map<strin
   return { create, del };
 }
 
-function manage(rt: RT, pass: Pass, ds: KObject, sel: LabelSelector, nodeList: KObject[], hash: string): void {
+async function manage(rt: RT, pass: Pass, ds: KObject, sel: LabelSelector, nodeList: KObject[], hash: string): Promise<void> {
   const byNode = nodesToDaemonPods(rt, ds, sel, false);
   const create: string[] = [];
   const del: string[] = [];
@@ -327,11 +330,11 @@ function manage(rt: RT, pass: Pass, ds: KObject, sel: LabelSelector, nodeList: K
   // getUnscheduledPodsWithoutNode: unscheduled pods aimed at nodes that do not exist
   const known = new Set(nodeList.map((n) => n.metadata.name));
   for (const [node, list] of byNode) if (!known.has(node)) for (const p of list) if (!p.spec?.nodeName) del.push(p.metadata.name);
-  syncNodes(rt, ds, del, create, hash);
+  await syncNodes(rt, ds, del, create, hash);
 }
 
 /** syncNodes: deletes the pods and creates one pod per node (slow-start batches), expectations first. */
-function syncNodes(rt: RT, ds: KObject, podsToDelete: string[], nodesNeeding: string[], hash: string): void {
+async function syncNodes(rt: RT, ds: KObject, podsToDelete: string[], nodesNeeding: string[], hash: string): Promise<void> {
   const s = rt.state;
   const key = rt.keyOf(ds);
   const ns = ds.metadata.namespace;
@@ -347,7 +350,7 @@ function syncNodes(rt: RT, ds: KObject, podsToDelete: string[], nodesNeeding: st
       const tpl = structuredClone(template);
       tpl.spec.affinity = replaceNodeNameAffinity(tpl.spec.affinity, nodesNeeding[i]);
       try {
-        createPod(rt, ds, tpl);
+        await createPod(rt, ds, tpl);
       } catch (err) {
         if (namespaceTerminating(err)) continue;
         s.expectations.creationObserved(key);
@@ -365,7 +368,7 @@ function syncNodes(rt: RT, ds: KObject, podsToDelete: string[], nodesNeeding: st
   for (let i = 0; i < deleteDiff; i++) {
     const name = podsToDelete[i];
     try {
-      rt.registry.delete(s.podDef, ns, name);
+      await s.client.delete(s.podDef, ns, name);
       s.record(ds, 'Normal', 'SuccessfulDelete', `Deleted pod: ${name}`);
     } catch (err) {
       s.expectations.deletionObserved(key);
@@ -378,7 +381,7 @@ function syncNodes(rt: RT, ds: KObject, podsToDelete: string[], nodesNeeding: st
 }
 
 /** RealPodControl.CreatePods: a pod from the template, named <ds>-<random>, with the controller reference. */
-function createPod(rt: RT, ds: KObject, tpl: KObject): void {
+async function createPod(rt: RT, ds: KObject, tpl: KObject): Promise<void> {
   const s = rt.state;
   const meta = tpl.metadata ?? {};
   const pod: KObject = {
@@ -396,7 +399,7 @@ function createPod(rt: RT, ds: KObject, tpl: KObject): void {
   if (!pod.metadata.labels || !Object.keys(pod.metadata.labels).length) throw new Error('unable to create pods, no labels');
   let created: KObject;
   try {
-    created = rt.registry.create(s.podDef, ds.metadata.namespace, pod, WRITE).object;
+    created = (await s.client.create(s.podDef, ds.metadata.namespace, pod, WRITE)).object;
   } catch (err) {
     if (!namespaceTerminating(err)) s.record(ds, 'Warning', 'FailedCreate', `Error creating: ${errMessage(err)}`);
     throw err;
@@ -406,7 +409,7 @@ function createPod(rt: RT, ds: KObject, tpl: KObject): void {
 
 // ---- rolling update (update.go) ----
 
-function rollingUpdate(rt: RT, ds: KObject, sel: LabelSelector, nodeList: KObject[], hash: string): void {
+async function rollingUpdate(rt: RT, ds: KObject, sel: LabelSelector, nodeList: KObject[], hash: string): Promise<void> {
   const byNode = nodesToDaemonPods(rt, ds, sel, false);
   // updatedDesiredNodeCounts: every node that should run a pod is a key, in node order
   const ordered = new Map<string, KObject[]>();
@@ -454,7 +457,7 @@ function rollingUpdate(rt: RT, ds: KObject, sel: LabelSelector, nodeList: KObjec
       }
     }
     const remaining = Math.min(Math.max(maxUnavailable - numUnavailable, 0), candidates.length);
-    syncNodes(rt, ds, [...allowed, ...candidates.slice(0, remaining)], [], hash);
+    await syncNodes(rt, ds, [...allowed, ...candidates.slice(0, remaining)], [], hash);
     return;
   }
 
@@ -496,7 +499,7 @@ function rollingUpdate(rt: RT, ds: KObject, sel: LabelSelector, nodeList: KObjec
   const deletable = Math.min(numAvailable - desired, shouldNotRunPodsToDelete.length);
   for (const name of shouldNotRunPodsToDelete.slice(0, Math.max(deletable, 0))) if (rt.state.pods.get(ds.metadata.namespace, name)) oldPodsToDelete.push(name);
   const remainingSurge = Math.min(Math.max(maxSurge - numSurge, 0), candidateNewNodes.length);
-  syncNodes(rt, ds, oldPodsToDelete, [...allowedNewNodes, ...candidateNewNodes.slice(0, remainingSurge)], hash);
+  await syncNodes(rt, ds, oldPodsToDelete, [...allowedNewNodes, ...candidateNewNodes.slice(0, remainingSurge)], hash);
 }
 
 /** findUpdatedPodsOnNode: at most one new and one old live pod, else undefined (the manage loop prunes). */
@@ -622,8 +625,8 @@ async function reconcile(key: string, rt: RT) {
   }
   let err: unknown;
   try {
-    manage(rt, pass, ds, sel, nodeList, hash);
-    if (s.expectations.satisfiedExpectations(key) && ds.spec?.updateStrategy?.type === 'RollingUpdate') rollingUpdate(rt, ds, sel, nodeList, hash);
+    await manage(rt, pass, ds, sel, nodeList, hash);
+    if (s.expectations.satisfiedExpectations(key) && ds.spec?.updateStrategy?.type === 'RollingUpdate') await rollingUpdate(rt, ds, sel, nodeList, hash);
     try {
       cleanupHistory(rt, ds, sel, old);
     } catch (e) {

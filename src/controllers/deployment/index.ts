@@ -8,7 +8,7 @@ import { StatusError } from '../../registry/errors.js';
 import { labelSelectorFromObject, type LabelSelector } from '../../registry/selectors.js';
 import { jsonEqual } from '../../util/equal.js';
 import { cloneJSON } from '../../util/clone.js';
-import { defineController, claimObjects, computeTemplateHash, controllerOf, newControllerRef, recheckDeletionTimestamp, rfc3339, WRITE, type Informer, type Runtime } from '../runtime/index.js';
+import { controllerClient, type ControllerClient, defineController, claimObjects, computeTemplateHash, controllerOf, newControllerRef, recheckDeletionTimestamp, rfc3339, WRITE, type Informer, type Runtime } from '../runtime/index.js';
 import { DEPRECATED_ROLLBACK_TO } from '../../resources/apps/deployment.js';
 import * as u from './util.js';
 
@@ -20,10 +20,13 @@ interface State {
   rsInformer: Informer;
   pods: Informer;
   record: Recorder;
+  /** writes as upstream's deployment-controller service account, through admission */
+  client: ControllerClient;
 }
 
 type RT = Runtime<State>;
-const STATUS = { ...WRITE, subresource: 'status' };
+// what the controller writes is built from objects the API validated: no decode check (fieldsChecked)
+const STATUS = { ...WRITE, subresource: 'status', fieldsChecked: true };
 
 /** One pass of syncDeployment: the working copy and the writes it makes. */
 class Sync {
@@ -44,42 +47,42 @@ class Sync {
   }
 
   /** UpdateStatus with the working copy (its resourceVersion follows the write). */
-  updateStatus(): void {
-    const out = this.rt.registry.update(this.s.dDef, this.d.metadata.namespace, this.d.metadata.name, this.d, STATUS).object;
+  async updateStatus(): Promise<void> {
+    const out = (await this.s.client.update(this.s.dDef, this.d.metadata.namespace, this.d.metadata.name, this.d, STATUS)).object;
     this.d.metadata.resourceVersion = out.metadata.resourceVersion;
   }
-  updateDeployment(): void {
-    const out = this.rt.registry.update(this.s.dDef, this.d.metadata.namespace, this.d.metadata.name, this.d, WRITE).object;
+  async updateDeployment(): Promise<void> {
+    const out = (await this.s.client.update(this.s.dDef, this.d.metadata.namespace, this.d.metadata.name, this.d, WRITE)).object;
     this.d.metadata.resourceVersion = out.metadata.resourceVersion;
   }
-  updateRS(rs: KObject): KObject {
-    return this.rt.registry.update(this.s.rsDef, rs.metadata.namespace, rs.metadata.name, rs, WRITE).object;
+  async updateRS(rs: KObject): Promise<KObject> {
+    return (await this.s.client.update(this.s.rsDef, rs.metadata.namespace, rs.metadata.name, rs, WRITE)).object;
   }
 
   // ---- deployment_controller.go
 
-  run(): void {
+  async run(): Promise<void> {
     const d = this.d;
     const sel = d.spec?.selector;
     if (sel && typeof sel === 'object' && !Object.keys(sel.matchLabels ?? {}).length && !(sel.matchExpressions ?? []).length) {
       this.event('Warning', 'SelectingAll', 'This deployment is selecting all pods. A non-empty selector is required.');
       if (u.num(d.status?.observedGeneration) < u.num(d.metadata.generation)) {
         d.status = { ...(d.status ?? {}), observedGeneration: d.metadata.generation };
-        this.updateStatus();
+        await this.updateStatus();
       }
       return;
     }
     const rsList = this.getReplicaSetsForDeployment();
-    if (d.metadata.deletionTimestamp) return this.syncStatusOnly(rsList);
-    this.checkPausedConditions();
-    if (d.spec.paused) return this.sync(rsList);
-    if (u.getRollbackTo(d) !== undefined) return this.rollback(rsList);
-    if (this.isScalingEvent(rsList)) return this.sync(rsList);
+    if (d.metadata.deletionTimestamp) return await this.syncStatusOnly(rsList);
+    await this.checkPausedConditions();
+    if (d.spec.paused) return await this.sync(rsList);
+    if (u.getRollbackTo(d) !== undefined) return await this.rollback(rsList);
+    if (await this.isScalingEvent(rsList)) return await this.sync(rsList);
     switch (d.spec.strategy?.type) {
       case 'Recreate':
-        return this.rolloutRecreate(rsList);
+        return await this.rolloutRecreate(rsList);
       case 'RollingUpdate':
-        return this.rolloutRolling(rsList);
+        return await this.rolloutRolling(rsList);
     }
     throw new Error(`unexpected deployment strategy type: ${d.spec.strategy?.type}`);
   }
@@ -116,19 +119,19 @@ class Sync {
 
   // ---- sync.go
 
-  syncStatusOnly(rsList: KObject[]): void {
-    const { newRS, oldRSs } = this.getAllReplicaSetsAndSyncRevision(rsList, false);
-    this.syncDeploymentStatus([...oldRSs, newRS], newRS);
+  async syncStatusOnly(rsList: KObject[]): Promise<void> {
+    const { newRS, oldRSs } = await this.getAllReplicaSetsAndSyncRevision(rsList, false);
+    await this.syncDeploymentStatus([...oldRSs, newRS], newRS);
   }
 
-  sync(rsList: KObject[]): void {
-    const { newRS, oldRSs } = this.getAllReplicaSetsAndSyncRevision(rsList, false);
-    this.scale(newRS, oldRSs);
-    if (this.d.spec.paused && u.getRollbackTo(this.d) === undefined) this.cleanupDeployment(oldRSs);
-    this.syncDeploymentStatus([...oldRSs, newRS], newRS);
+  async sync(rsList: KObject[]): Promise<void> {
+    const { newRS, oldRSs } = await this.getAllReplicaSetsAndSyncRevision(rsList, false);
+    await this.scale(newRS, oldRSs);
+    if (this.d.spec.paused && u.getRollbackTo(this.d) === undefined) await this.cleanupDeployment(oldRSs);
+    await this.syncDeploymentStatus([...oldRSs, newRS], newRS);
   }
 
-  checkPausedConditions(): void {
+  async checkPausedConditions(): Promise<void> {
     const d = this.d;
     if (!u.hasProgressDeadline(d)) return;
     d.status ??= {};
@@ -143,17 +146,17 @@ class Sync {
       u.setCondition(d.status, u.newCondition('Progressing', 'Unknown', u.ResumedDeployReason, 'Deployment is resumed', this.now()));
       needsUpdate = true;
     }
-    if (needsUpdate) this.updateStatus();
+    if (needsUpdate) await this.updateStatus();
   }
 
-  getAllReplicaSetsAndSyncRevision(rsList: KObject[], create: boolean): { newRS: KObject | undefined; oldRSs: KObject[] } {
+  async getAllReplicaSetsAndSyncRevision(rsList: KObject[], create: boolean): Promise<{ newRS: KObject | undefined; oldRSs: KObject[] }> {
     const newFound = u.findNewReplicaSet(this.d, rsList);
     const { all } = u.findOldReplicaSets(this.d, rsList, newFound);
-    const newRS = this.getNewReplicaSet(rsList, all, newFound, create);
+    const newRS = await this.getNewReplicaSet(rsList, all, newFound, create);
     return { newRS, oldRSs: all };
   }
 
-  getNewReplicaSet(rsList: KObject[], oldRSs: KObject[], existing: KObject | undefined, create: boolean): KObject | undefined {
+  async getNewReplicaSet(rsList: KObject[], oldRSs: KObject[], existing: KObject | undefined, create: boolean): Promise<KObject | undefined> {
     const d = this.d;
     const newRevision = String(u.maxRevision(oldRSs) + 1);
     d.status ??= {};
@@ -168,7 +171,7 @@ class Sync {
         // ReplicaSetSpec.minReadySeconds is omitempty
         if (u.num(d.spec.minReadySeconds)) w.spec.minReadySeconds = d.spec.minReadySeconds;
         else delete w.spec.minReadySeconds;
-        return this.updateRS(w);
+        return await this.updateRS(w);
       }
       let needsUpdate = u.setDeploymentRevision(d, rsCopy.metadata.annotations?.[u.REVISION] ?? '');
       const cond = u.getCondition(d.status, 'Progressing');
@@ -176,7 +179,7 @@ class Sync {
         u.setCondition(d.status, u.newCondition('Progressing', 'True', u.FoundNewRSReason, `Found new replica set ${JSON.stringify(rsCopy.metadata.name)}`, this.now()));
         needsUpdate = true;
       }
-      if (needsUpdate) this.updateStatus();
+      if (needsUpdate) await this.updateStatus();
       return rsCopy;
     }
     if (!create) return undefined;
@@ -203,7 +206,7 @@ class Sync {
     let created: KObject;
     let alreadyExists = false;
     try {
-      created = this.rt.registry.create(this.s.rsDef, d.metadata.namespace, newRS, WRITE).object;
+      created = (await this.s.client.create(this.s.rsDef, d.metadata.namespace, newRS, WRITE)).object;
     } catch (err) {
       if (err instanceof StatusError && err.reason === 'AlreadyExists') {
         alreadyExists = true;
@@ -214,7 +217,7 @@ class Sync {
         } else {
           // a hash collision: bump collisionCount and retry on the requeue
           d.status.collisionCount = (collisionCount ?? 0) + 1;
-          this.updateStatus();
+          await this.updateStatus();
           this.rt.logger.debug({ deployment: `${d.metadata.namespace}/${d.metadata.name}`, collisionCount: d.status.collisionCount }, 'Found a hash collision for deployment - bumping collisionCount to resolve it');
           throw err;
         }
@@ -225,7 +228,7 @@ class Sync {
         if (u.hasProgressDeadline(d)) {
           u.setCondition(d.status, u.newCondition('Progressing', 'False', u.FailedRSCreateReason, msg, this.now()));
           try {
-            this.updateStatus();
+            await this.updateStatus();
           } catch {
             // the bigger issue is reported below
           }
@@ -240,21 +243,21 @@ class Sync {
       u.setCondition(d.status, u.newCondition('Progressing', 'True', u.NewReplicaSetReason, `Created new replica set ${JSON.stringify(created.metadata.name)}`, this.now()));
       needsUpdate = true;
     }
-    if (needsUpdate) this.updateStatus();
+    if (needsUpdate) await this.updateStatus();
     return created;
   }
 
   /** scale: proportional scaling of every active ReplicaSet on a scaling event or while paused. */
-  scale(newRS: KObject | undefined, oldRSs: KObject[]): void {
+  async scale(newRS: KObject | undefined, oldRSs: KObject[]): Promise<void> {
     const d = this.d;
     const activeOrLatest = u.findActiveOrLatest(newRS, oldRSs);
     if (activeOrLatest) {
       if (u.replicas(activeOrLatest) === u.replicas(d)) return;
-      this.scaleReplicaSetAndRecordEvent(activeOrLatest, u.replicas(d));
+      await this.scaleReplicaSetAndRecordEvent(activeOrLatest, u.replicas(d));
       return;
     }
     if (u.isSaturated(d, newRS)) {
-      for (const old of u.filterActive(oldRSs)) this.scaleReplicaSetAndRecordEvent(old, 0);
+      for (const old of u.filterActive(oldRSs)) await this.scaleReplicaSetAndRecordEvent(old, 0);
       return;
     }
     if (!u.isRollingUpdate(d)) return;
@@ -279,21 +282,21 @@ class Sync {
         added += p;
       } else sizes.set(rs.metadata.name, u.replicas(rs));
     }
-    allRSs.forEach((rs, i) => {
+    for (const [i, rs] of allRSs.entries()) {
       if (i === 0 && toAdd !== 0) {
         const leftover = toAdd - added;
         sizes.set(rs.metadata.name, Math.max(0, sizes.get(rs.metadata.name)! + leftover));
       }
-      this.scaleReplicaSet(rs, sizes.get(rs.metadata.name)!, op);
-    });
+      await this.scaleReplicaSet(rs, sizes.get(rs.metadata.name)!, op);
+    }
   }
 
-  scaleReplicaSetAndRecordEvent(rs: KObject, newScale: number): { scaled: boolean; rs: KObject } {
+  async scaleReplicaSetAndRecordEvent(rs: KObject, newScale: number): Promise<{ scaled: boolean; rs: KObject }> {
     if (u.replicas(rs) === newScale) return { scaled: false, rs };
-    return this.scaleReplicaSet(rs, newScale, u.replicas(rs) < newScale ? 'up' : 'down');
+    return await this.scaleReplicaSet(rs, newScale, u.replicas(rs) < newScale ? 'up' : 'down');
   }
 
-  scaleReplicaSet(rs: KObject, newScale: number, op: string): { scaled: boolean; rs: KObject } {
+  async scaleReplicaSet(rs: KObject, newScale: number, op: string): Promise<{ scaled: boolean; rs: KObject }> {
     const d = this.d;
     const sizeNeedsUpdate = u.replicas(rs) !== newScale;
     const max = u.replicas(d) + u.maxSurge(d);
@@ -303,13 +306,13 @@ class Sync {
     const copy = cloneJSON(rs);
     copy.spec.replicas = newScale;
     u.setReplicasAnnotations(copy, u.replicas(d), max);
-    const out = this.updateRS(copy);
+    const out = await this.updateRS(copy);
     if (sizeNeedsUpdate) this.event('Normal', 'ScalingReplicaSet', `Scaled ${op} replica set ${out.metadata.name} from ${oldScale} to ${newScale}`);
     return { scaled: sizeNeedsUpdate, rs: out };
   }
 
   /** cleanupDeployment: keep revisionHistoryLimit old ReplicaSets, deleting the oldest empty ones. */
-  cleanupDeployment(oldRSs: KObject[]): void {
+  async cleanupDeployment(oldRSs: KObject[]): Promise<void> {
     const d = this.d;
     if (!u.hasRevisionHistoryLimit(d)) return;
     const cleanable = oldRSs.filter((rs) => rs && !rs.metadata.deletionTimestamp);
@@ -320,18 +323,18 @@ class Sync {
       const rs = cleanable[i];
       if (u.num(rs.status?.replicas) !== 0 || u.replicas(rs) !== 0 || u.num(rs.metadata.generation) > u.num(rs.status?.observedGeneration) || rs.metadata.deletionTimestamp) continue;
       try {
-        this.rt.registry.delete(this.s.rsDef, rs.metadata.namespace, rs.metadata.name, {});
+        await this.s.client.delete(this.s.rsDef, rs.metadata.namespace, rs.metadata.name, {});
       } catch (err) {
         if (!(err instanceof StatusError && err.code === 404)) throw err;
       }
     }
   }
 
-  syncDeploymentStatus(allRSs: (KObject | undefined)[], newRS: KObject | undefined): void {
+  async syncDeploymentStatus(allRSs: (KObject | undefined)[], newRS: KObject | undefined): Promise<void> {
     const status = this.calculateStatus(allRSs, newRS);
     if (jsonEqual(this.d.status ?? {}, status)) return;
     this.d.status = status;
-    this.updateStatus();
+    await this.updateStatus();
   }
 
   calculateStatus(allRSs: (KObject | undefined)[], newRS: KObject | undefined): KObject {
@@ -358,8 +361,8 @@ class Sync {
   }
 
   /** isScalingEvent: an active ReplicaSet's desired-replicas annotation differs from spec.replicas. */
-  isScalingEvent(rsList: KObject[]): boolean {
-    const { newRS, oldRSs } = this.getAllReplicaSetsAndSyncRevision(rsList, false);
+  async isScalingEvent(rsList: KObject[]): Promise<boolean> {
+    const { newRS, oldRSs } = await this.getAllReplicaSetsAndSyncRevision(rsList, false);
     for (const rs of u.filterActive([...oldRSs, newRS])) {
       const desired = u.desiredReplicasAnnotation(rs);
       if (desired === undefined) continue;
@@ -370,23 +373,23 @@ class Sync {
 
   // ---- rolling.go
 
-  rolloutRolling(rsList: KObject[]): void {
-    const { newRS, oldRSs } = this.getAllReplicaSetsAndSyncRevision(rsList, true);
+  async rolloutRolling(rsList: KObject[]): Promise<void> {
+    const { newRS, oldRSs } = await this.getAllReplicaSetsAndSyncRevision(rsList, true);
     const allRSs = [...oldRSs, newRS!];
-    if (this.reconcileNewReplicaSet(allRSs, newRS!)) return this.syncRolloutStatus(allRSs, newRS);
-    if (this.reconcileOldReplicaSets(allRSs, u.filterActive(oldRSs), newRS!)) return this.syncRolloutStatus(allRSs, newRS);
-    if (u.deploymentComplete(this.d, this.d.status ?? {})) this.cleanupDeployment(oldRSs);
-    this.syncRolloutStatus(allRSs, newRS);
+    if (await this.reconcileNewReplicaSet(allRSs, newRS!)) return await this.syncRolloutStatus(allRSs, newRS);
+    if (await this.reconcileOldReplicaSets(allRSs, u.filterActive(oldRSs), newRS!)) return await this.syncRolloutStatus(allRSs, newRS);
+    if (u.deploymentComplete(this.d, this.d.status ?? {})) await this.cleanupDeployment(oldRSs);
+    await this.syncRolloutStatus(allRSs, newRS);
   }
 
-  reconcileNewReplicaSet(allRSs: KObject[], newRS: KObject): boolean {
+  async reconcileNewReplicaSet(allRSs: KObject[], newRS: KObject): Promise<boolean> {
     const d = this.d;
     if (u.replicas(newRS) === u.replicas(d)) return false;
-    if (u.replicas(newRS) > u.replicas(d)) return this.scaleReplicaSetAndRecordEvent(newRS, u.replicas(d)).scaled;
-    return this.scaleReplicaSetAndRecordEvent(newRS, u.newRSNewReplicas(d, allRSs, newRS)).scaled;
+    if (u.replicas(newRS) > u.replicas(d)) return (await this.scaleReplicaSetAndRecordEvent(newRS, u.replicas(d))).scaled;
+    return (await this.scaleReplicaSetAndRecordEvent(newRS, u.newRSNewReplicas(d, allRSs, newRS))).scaled;
   }
 
-  reconcileOldReplicaSets(allRSs: KObject[], oldRSs: KObject[], newRS: KObject): boolean {
+  async reconcileOldReplicaSets(allRSs: KObject[], oldRSs: KObject[], newRS: KObject): Promise<boolean> {
     const d = this.d;
     if (u.sumReplicas(oldRSs) === 0) return false;
     const allPods = u.sumReplicas(allRSs);
@@ -397,14 +400,14 @@ class Sync {
     let olds: KObject[];
     let cleaned: number;
     try {
-      ({ olds, cleaned } = this.cleanupUnhealthyReplicas(oldRSs, maxScaledDown));
+      ({ olds, cleaned } = await this.cleanupUnhealthyReplicas(oldRSs, maxScaledDown));
     } catch (err) {
       this.rt.logger.debug({ err: (err as Error).message }, 'cleaning up unhealthy replicas');
       return false;
     }
     let scaledDown = 0;
     try {
-      scaledDown = this.scaleDownOldReplicaSetsForRollingUpdate([...olds, newRS], olds);
+      scaledDown = await this.scaleDownOldReplicaSetsForRollingUpdate([...olds, newRS], olds);
     } catch (err) {
       this.rt.logger.debug({ err: (err as Error).message }, 'scaling down old replica sets');
       return false;
@@ -412,7 +415,7 @@ class Sync {
     return cleaned + scaledDown > 0;
   }
 
-  cleanupUnhealthyReplicas(oldRSs: KObject[], maxCleanup: number): { olds: KObject[]; cleaned: number } {
+  async cleanupUnhealthyReplicas(oldRSs: KObject[], maxCleanup: number): Promise<{ olds: KObject[]; cleaned: number }> {
     const olds = [...oldRSs].sort(u.byCreation);
     let total = 0;
     for (let i = 0; i < olds.length; i++) {
@@ -424,13 +427,13 @@ class Sync {
       const down = Math.min(maxCleanup - total, u.replicas(rs) - avail);
       const newCount = u.replicas(rs) - down;
       if (newCount > u.replicas(rs)) throw new Error(`when cleaning up unhealthy replicas, got invalid request to scale down ${rs.metadata.namespace}/${rs.metadata.name} ${u.replicas(rs)} -> ${newCount}`);
-      olds[i] = this.scaleReplicaSetAndRecordEvent(rs, newCount).rs;
+      olds[i] = (await this.scaleReplicaSetAndRecordEvent(rs, newCount)).rs;
       total += down;
     }
     return { olds, cleaned: total };
   }
 
-  scaleDownOldReplicaSetsForRollingUpdate(allRSs: KObject[], oldRSs: KObject[]): number {
+  async scaleDownOldReplicaSetsForRollingUpdate(allRSs: KObject[], oldRSs: KObject[]): Promise<number> {
     const d = this.d;
     const minAvailable = u.replicas(d) - u.maxUnavailable(d);
     const availablePods = u.sumStatus(allRSs, 'availableReplicas');
@@ -442,7 +445,7 @@ class Sync {
       if (total >= target) break;
       if (u.replicas(rs) === 0) continue;
       const down = Math.min(u.replicas(rs), target - total);
-      this.scaleReplicaSetAndRecordEvent(rs, u.replicas(rs) - down);
+      await this.scaleReplicaSetAndRecordEvent(rs, u.replicas(rs) - down);
       total += down;
     }
     return total;
@@ -450,20 +453,20 @@ class Sync {
 
   // ---- recreate.go
 
-  rolloutRecreate(rsList: KObject[]): void {
-    let { newRS, oldRSs } = this.getAllReplicaSetsAndSyncRevision(rsList, false);
+  async rolloutRecreate(rsList: KObject[]): Promise<void> {
+    let { newRS, oldRSs } = await this.getAllReplicaSetsAndSyncRevision(rsList, false);
     let allRSs = [...oldRSs, newRS];
     let scaled = false;
-    for (const rs of u.filterActive(oldRSs)) if (this.scaleReplicaSetAndRecordEvent(rs, 0).scaled) scaled = true;
-    if (scaled) return this.syncRolloutStatus(allRSs, newRS);
-    if (this.oldPodsRunning(newRS, oldRSs, this.podMap(rsList))) return this.syncRolloutStatus(allRSs, newRS);
+    for (const rs of u.filterActive(oldRSs)) if ((await this.scaleReplicaSetAndRecordEvent(rs, 0)).scaled) scaled = true;
+    if (scaled) return await this.syncRolloutStatus(allRSs, newRS);
+    if (this.oldPodsRunning(newRS, oldRSs, this.podMap(rsList))) return await this.syncRolloutStatus(allRSs, newRS);
     if (!newRS) {
-      ({ newRS, oldRSs } = this.getAllReplicaSetsAndSyncRevision(rsList, true));
+      ({ newRS, oldRSs } = await this.getAllReplicaSetsAndSyncRevision(rsList, true));
       allRSs = [...oldRSs, newRS];
     }
-    this.scaleReplicaSetAndRecordEvent(newRS!, u.replicas(this.d));
-    if (u.deploymentComplete(this.d, this.d.status ?? {})) this.cleanupDeployment(oldRSs);
-    this.syncRolloutStatus(allRSs, newRS);
+    await this.scaleReplicaSetAndRecordEvent(newRS!, u.replicas(this.d));
+    if (u.deploymentComplete(this.d, this.d.status ?? {})) await this.cleanupDeployment(oldRSs);
+    await this.syncRolloutStatus(allRSs, newRS);
   }
 
   oldPodsRunning(newRS: KObject | undefined, oldRSs: KObject[], podMap: Map<string, KObject[]>): boolean {
@@ -481,7 +484,7 @@ class Sync {
 
   // ---- progress.go
 
-  syncRolloutStatus(allRSs: (KObject | undefined)[], newRS: KObject | undefined): void {
+  async syncRolloutStatus(allRSs: (KObject | undefined)[], newRS: KObject | undefined): Promise<void> {
     const d = this.d;
     const status = this.calculateStatus(allRSs, newRS);
     if (!u.hasProgressDeadline(d)) u.removeCondition(status, 'Progressing');
@@ -510,7 +513,7 @@ class Sync {
       return;
     }
     d.status = status;
-    this.updateStatus();
+    await this.updateStatus();
   }
 
   replicaFailures(allRSs: (KObject | undefined)[], newRS: KObject | undefined): u.Condition[] {
@@ -538,29 +541,29 @@ class Sync {
 
   // ---- rollback.go (the deprecated rollbackTo annotation)
 
-  rollback(rsList: KObject[]): void {
-    const { newRS, oldRSs } = this.getAllReplicaSetsAndSyncRevision(rsList, true);
+  async rollback(rsList: KObject[]): Promise<void> {
+    const { newRS, oldRSs } = await this.getAllReplicaSetsAndSyncRevision(rsList, true);
     const allRSs = [...oldRSs, newRS].filter((x): x is KObject => !!x);
     let revision = u.getRollbackTo(this.d)!;
     if (revision === 0) {
       revision = u.lastRevision(allRSs);
       if (revision === 0) {
         this.event('Warning', u.RollbackRevisionNotFound, 'Unable to find last revision.');
-        return this.clearRollbackTo();
+        return await this.clearRollbackTo();
       }
     }
     for (const rs of allRSs) {
       const v = u.revisionOf(rs);
       if (Number.isNaN(v) || v !== revision) continue;
-      const performed = this.rollbackToTemplate(rs);
+      const performed = await this.rollbackToTemplate(rs);
       if (performed) this.event('Normal', u.RollbackDone, `Rolled back deployment ${JSON.stringify(this.d.metadata.name)} to revision ${revision}`);
       return;
     }
     this.event('Warning', u.RollbackRevisionNotFound, 'Unable to find the revision to rollback to.');
-    this.clearRollbackTo();
+    await this.clearRollbackTo();
   }
 
-  rollbackToTemplate(rs: KObject): boolean {
+  async rollbackToTemplate(rs: KObject): Promise<boolean> {
     const d = this.d;
     let performed = false;
     if (!u.equalIgnoreHash(d.spec.template, rs.spec?.template)) {
@@ -572,13 +575,13 @@ class Sync {
     } else {
       this.event('Warning', u.RollbackTemplateUnchanged, `The rollback revision contains the same template as current deployment ${JSON.stringify(d.metadata.name)}`);
     }
-    this.clearRollbackTo();
+    await this.clearRollbackTo();
     return performed;
   }
 
-  clearRollbackTo(): void {
+  async clearRollbackTo(): Promise<void> {
     if (this.d.metadata.annotations) delete this.d.metadata.annotations[DEPRECATED_ROLLBACK_TO];
-    this.updateDeployment();
+    await this.updateDeployment();
   }
 }
 
@@ -620,13 +623,14 @@ export const deploymentController = defineController<State>({
     rsInformer: rt.informer('apps', 'replicasets'),
     pods: rt.informer('', 'pods'),
     record: rt.recorder.for({ component: 'deployment-controller' }),
+    client: controllerClient(rt.registry, 'deployment-controller'),
   }),
-  reconcile(key, rt) {
+  async reconcile(key, rt) {
     const cached = rt.primary.getByKey(key);
     if (!cached) return;
     const sync = new Sync(rt, cloneJSON(cached));
     try {
-      sync.run();
+      await sync.run();
     } catch (err) {
       // a write lost to a newer version of the object: the update event requeues it
       if (err instanceof StatusError && (err.code === 409 || err.code === 404)) return { requeueAfterMs: 5 };

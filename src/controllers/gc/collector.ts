@@ -8,6 +8,9 @@ import type { Registry } from '../../registry/registry.js';
 import { StatusError } from '../../registry/errors.js';
 import type { ControllerContext } from '../manager.js';
 import type { WorkQueue } from '../workqueue.js';
+import { controllerDelete, controllerUser } from '../../admission/run.js';
+
+const GC_USER = controllerUser('generic-garbage-collector');
 import {
   DependencyGraph,
   FOREGROUND,
@@ -167,7 +170,7 @@ export class GarbageCollector {
 
   // ---- attemptToDelete (garbagecollector.go attemptToDeleteItem) ----------------------------
 
-  private attemptToDelete(uid: string): void {
+  private async attemptToDelete(uid: string): Promise<void> {
     const node = this.graph.get(uid);
     if (!node) return;
     // being deleted is a one-way trip: wait for the final deletion, then process the dependents
@@ -196,7 +199,7 @@ export class GarbageCollector {
       return this.deleteObject(node, 'Foreground');
     }
     const policy = hasFinalizer(latest, ORPHAN) ? 'Orphan' : hasFinalizer(latest, FOREGROUND) ? 'Foreground' : 'Background';
-    this.deleteObject(node, policy);
+    await this.deleteObject(node, policy);
   }
 
   /** solid / dangling / waitingForDependentsDeletion (classifyReferences + isDangling); undefined = cannot decide. */
@@ -291,9 +294,10 @@ export class GarbageCollector {
   }
 
   // deleteObject (operations.go): uid precondition
-  private deleteObject(node: GraphNode, policy: 'Background' | 'Foreground' | 'Orphan'): void {
+  private async deleteObject(node: GraphNode, policy: 'Background' | 'Foreground' | 'Orphan'): Promise<void> {
     try {
-      this.registry.delete(node.def, node.namespace, node.name, { propagationPolicy: policy, preconditions: { uid: node.uid } });
+      // as upstream's generic-garbage-collector service account, through admission
+      await controllerDelete(this.registry, node.def, node.namespace, node.name, { propagationPolicy: policy, preconditions: { uid: node.uid } }, GC_USER);
     } catch (err) {
       if (err instanceof StatusError && (err.code === 404 || err.code === 405)) return;
       if (err instanceof StatusError && err.code === 409) {

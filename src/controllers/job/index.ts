@@ -13,6 +13,7 @@ import { StatusError } from '../../registry/errors.js';
 import { labelSelectorFromObject, type LabelSelector } from '../../registry/selectors.js';
 import { splitObjectKey } from '../informer.js';
 import {
+  controllerClient,
   ControllerExpectations,
   claimObjects,
   controllerOf,
@@ -130,6 +131,8 @@ function setup(rt: Runtime<undefined>) {
     podDef,
     pods,
     record,
+    // writes as upstream's job-controller service account, through admission
+    client: controllerClient(registry, 'job-controller'),
     expectations: new ControllerExpectations(rt.clock),
     finalizerExpectations: new FinalizerExpectations(),
     backoff: new BackoffStore(),
@@ -203,9 +206,9 @@ function ownStatus(job: KObject): KObject {
 }
 
 /** updateJobStatus: a PUT of the status (the resourceVersion is a precondition; a conflict retries the sync). */
-function updateStatus(rt: Runtime<State>, job: KObject): KObject {
+async function updateStatus(rt: Runtime<State>, job: KObject): Promise<KObject> {
   const body = { ...job, status: statusObject(job.status) };
-  const r = rt.registry.update(rt.state.jobDef, job.metadata.namespace, job.metadata.name, body, { ...W, subresource: 'status' });
+  const r = await rt.state.client.update(rt.state.jobDef, job.metadata.namespace, job.metadata.name, body, { ...W, subresource: 'status' });
   return ownStatus(r.object);
 }
 
@@ -271,9 +274,9 @@ function removeFinalizer(rt: Runtime<State>, pod: KObject): void {
 }
 
 /** RealPodControl.DeletePod with its events. */
-function deletePod(rt: Runtime<State>, job: KObject, pod: KObject): void {
+async function deletePod(rt: Runtime<State>, job: KObject, pod: KObject): Promise<void> {
   try {
-    rt.registry.delete(rt.state.podDef, pod.metadata.namespace, pod.metadata.name, {});
+    await rt.state.client.delete(rt.state.podDef, pod.metadata.namespace, pod.metadata.name, {});
   } catch (err) {
     if (err instanceof StatusError && err.code === 404) throw err;
     rt.state.record(job, 'Warning', 'FailedDelete', `Error deleting: ${errText(err)}`);
@@ -455,14 +458,14 @@ function newSuccessCondition(rt: Runtime<State>): Cond {
 }
 
 /** deleteJobPods: the finalizer removed first, then the pod deleted (suspend, too many pods). Returns [ready, deleted]. */
-function deleteJobPods(rt: Runtime<State>, job: KObject, key: string, pods: KObject[]): [number, number, unknown] {
+async function deleteJobPods(rt: Runtime<State>, job: KObject, key: string, pods: KObject[]): Promise<[number, number, unknown]> {
   let deleted = 0;
   let ready = 0;
   let error: unknown;
   for (const pod of pods) {
     try {
       if (hasFinalizer(pod)) removeFinalizer(rt, pod);
-      deletePod(rt, job, pod);
+      await deletePod(rt, job, pod);
       deleted++;
       if (isPodReady(pod)) ready++;
     } catch (err) {
@@ -479,13 +482,13 @@ function deleteJobPods(rt: Runtime<State>, job: KObject, key: string, pods: KObj
 }
 
 /** deleteActivePods: deletions that keep the finalizers (the Job is finishing). */
-function deleteActivePods(rt: Runtime<State>, job: KObject, pods: KObject[]): [number, number, unknown] {
+async function deleteActivePods(rt: Runtime<State>, job: KObject, pods: KObject[]): Promise<[number, number, unknown]> {
   let deleted = 0;
   let ready = 0;
   let error: unknown;
   for (const pod of pods) {
     try {
-      deletePod(rt, job, pod);
+      await deletePod(rt, job, pod);
       deleted++;
     } catch (err) {
       if (err instanceof StatusError && err.code === 404) deleted++;
@@ -497,14 +500,14 @@ function deleteActivePods(rt: Runtime<State>, job: KObject, pods: KObject[]): [n
 }
 
 /** manageJob: creates or deletes pods towards the wanted number of active ones. Returns the active count. */
-function manageJob(rt: Runtime<State>, job: KObject, ctx: SyncCtx, key: string): [number, unknown] {
+async function manageJob(rt: Runtime<State>, job: KObject, ctx: SyncCtx, key: string): Promise<[number, unknown]> {
   const S = rt.state;
   let active = ctx.activePods.length;
   const parallelism: number = job.spec.parallelism ?? 1;
   if (suspended(job)) {
     const toDelete = activePodsForRemoval(job, ctx.activePods, active);
     S.expectations.expectDeletions(key, toDelete.length);
-    const [ready, removed, err] = deleteJobPods(rt, job, key, toDelete);
+    const [ready, removed, err] = await deleteJobPods(rt, job, key, toDelete);
     active -= removed;
     ctx.terminating += removed;
     ctx.ready -= ready;
@@ -519,7 +522,7 @@ function manageJob(rt: Runtime<State>, job: KObject, ctx: SyncCtx, key: string):
   if (toDelete.length > MAX_POD_CREATE_DELETE_PER_SYNC) toDelete = toDelete.slice(0, MAX_POD_CREATE_DELETE_PER_SYNC);
   if (toDelete.length > 0) {
     S.expectations.expectDeletions(key, toDelete.length);
-    const [ready, removed, err] = deleteJobPods(rt, job, key, toDelete);
+    const [ready, removed, err] = await deleteJobPods(rt, job, key, toDelete);
     active -= removed;
     ctx.terminating += removed;
     ctx.ready -= ready;
@@ -593,7 +596,7 @@ function manageJob(rt: Runtime<State>, job: KObject, ctx: SyncCtx, key: string):
         }
       }
       try {
-        const r = rt.registry.create(S.podDef, job.metadata.namespace, podFromTemplate(job, tpl, generateName), W);
+        const r = await S.client.create(S.podDef, job.metadata.namespace, podFromTemplate(job, tpl, generateName), W);
         S.record(job, 'Normal', 'SuccessfulCreate', `Created pod: ${r.object.metadata.name}`);
       } catch (err) {
         if (isNamespaceTerminating(err)) continue;
@@ -645,7 +648,7 @@ function cleanUncounted(status: KObject, withFinalizer: Set<string>): boolean {
 }
 
 /** trackJobStatusAndRemoveFinalizers (+ flushUncountedAndRemoveFinalizers, enactJobFinished, recordJobFinished). */
-function trackStatus(rt: Runtime<State>, ctx: SyncCtx, key: string, needsFlush: boolean): void {
+async function trackStatus(rt: Runtime<State>, ctx: SyncCtx, key: string, needsFlush: boolean): Promise<void> {
   const S = rt.state;
   const job = ctx.job;
   const indexed = isIndexed(job);
@@ -722,7 +725,7 @@ function trackStatus(rt: Runtime<State>, ctx: SyncCtx, key: string, needsFlush: 
 
   // flushUncountedAndRemoveFinalizers
   if (needsFlush) {
-    ctx.job = updateStatus(rt, ctx.job);
+    ctx.job = await updateStatus(rt, ctx.job);
     S.backoff.update(ctx.newBackoffRecord);
     needsFlush = false;
   }
@@ -742,7 +745,7 @@ function trackStatus(rt: Runtime<State>, ctx: SyncCtx, key: string, needsFlush: 
   }
   if (cleanUncounted(ctx.job.status, withFinalizer)) needsFlush = true;
   if (rmErr) {
-    if (needsFlush) ctx.job = updateStatus(rt, ctx.job);
+    if (needsFlush) ctx.job = await updateStatus(rt, ctx.job);
     throw rmErr;
   }
 
@@ -759,7 +762,7 @@ function trackStatus(rt: Runtime<State>, ctx: SyncCtx, key: string, needsFlush: 
     }
   }
   if (needsFlush) {
-    ctx.job = updateStatus(rt, ctx.job);
+    ctx.job = await updateStatus(rt, ctx.job);
     if (finished && fc) {
       if (fc.type === 'Complete') {
         if (ctx.job.spec.completions !== undefined && ctx.job.spec.completions !== null && (ctx.job.status.succeeded ?? 0) > ctx.job.spec.completions)
@@ -893,7 +896,7 @@ async function syncJob(key: string, rt: Runtime<State>): Promise<void> {
 
   let suspendCondChanged = false;
   if (ctx.finishedCondition) {
-    const [ready, deleted, err] = deleteActivePods(rt, job, ctx.activePods);
+    const [ready, deleted, err] = await deleteActivePods(rt, job, ctx.activePods);
     if (deleted !== active || !satisfied) ctx.finishedCondition = undefined;
     active -= deleted;
     ctx.terminating += deleted;
@@ -902,7 +905,7 @@ async function syncJob(key: string, rt: Runtime<State>): Promise<void> {
   } else {
     let manageCalled = false;
     if (satisfied && !job.metadata.deletionTimestamp) {
-      [active, manageErr] = manageJob(rt, job, ctx, key);
+      [active, manageErr] = await manageJob(rt, job, ctx, key);
       manageCalled = true;
     }
     const complete =
@@ -928,7 +931,7 @@ async function syncJob(key: string, rt: Runtime<State>): Promise<void> {
   job.status.active = active;
   job.status.ready = ctx.ready;
   job.status.terminating = ctx.terminating;
-  trackStatus(rt, ctx, key, needsStatusUpdate);
+  await trackStatus(rt, ctx, key, needsStatusUpdate);
   if (manageErr) throw manageErr;
 }
 

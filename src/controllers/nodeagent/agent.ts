@@ -118,10 +118,21 @@ export function nodeAgentController(opts: NodeAgentOptions = {}): Controller {
         if (mine(p) && p.status?.podIP && !p.spec?.hostNetwork && !isTerminal(p)) ipam.reserve(p.spec.nodeName, p.status.podIP, p.metadata.uid);
 
       const queue = ctx.newQueue('nodeagent', reconcile, 8);
+      // the container runtime follows the containers' states (read at use: set before start)
+      const containers = () => ctx.options.containers;
       podsInf.addHandler({
-        add: (p) => mine(p) && queue.add(objectKey(p)),
-        update: (_o, n) => mine(n) && queue.add(objectKey(n)),
+        add: (p) => {
+          if (!mine(p)) return;
+          containers()?.syncPod(p);
+          queue.add(objectKey(p));
+        },
+        update: (_o, n) => {
+          if (!mine(n)) return;
+          containers()?.syncPod(n);
+          queue.add(objectKey(n));
+        },
         delete: (p) => {
+          containers()?.podDeleted(p);
           ipam.release(p.metadata?.uid);
           const prefix = `${p.metadata?.uid}|`;
           for (const k of pulls.keys()) if (k.startsWith(prefix)) pulls.delete(k);
@@ -203,9 +214,12 @@ export function nodeAgentController(opts: NodeAgentOptions = {}): Controller {
               if (stage.next === 'sandbox') chainStart(live, result, env);
               return live;
             },
-            { subresource: 'status', fieldManager: 'kubelet' },
+            // the status is the agent's own: its field types need no decode check (as the Job controller's writes)
+            { subresource: 'status', fieldManager: 'kubelet', fieldsChecked: true },
           );
           if (!result) return;
+          // the containers start (stop) as their status says so
+          containers()?.syncPod(r.object);
           if (result.terminal) ipam.release(uid);
           for (const ev of result.events) record(r.object, ev.type, ev.reason, ev.message, ev.fieldPath);
           log.debug({ pod: `${namespace}/${name}`, stage: stage.name, target }, 'stage applied');

@@ -97,17 +97,33 @@ export function podRequests(pod: KObject): Requests {
   return out;
 }
 
+/** The summed requests of pods (what a node's pods use). */
+export function sumRequests(pods: KObject[], requestsOf: (p: KObject) => Requests = podRequests): Requests {
+  let cpu = 0;
+  let memory = 0;
+  let storage = 0;
+  for (const p of pods) {
+    const r = requestsOf(p);
+    cpu += r.cpu;
+    memory += r.memory;
+    storage += r['ephemeral-storage'];
+  }
+  return { cpu, memory, 'ephemeral-storage': storage };
+}
+
 /** noderesources Fit: reasons such as `Insufficient cpu` and `Too many pods`. */
-export function resourceFitReasons(pod: KObject, node: KObject, podsOnNode: KObject[], requestsOf: (p: KObject) => Requests = podRequests): string[] {
+export function resourceFitReasons(
+  pod: KObject,
+  node: KObject,
+  podsOnNode: KObject[],
+  requestsOf: (p: KObject) => Requests = podRequests,
+  usedOnNode?: Requests,
+): string[] {
   const alloc = node.status?.allocatable ?? {};
   const reasons: string[] = [];
   if (alloc.pods !== undefined && podsOnNode.length + 1 > q(alloc.pods)) reasons.push('Too many pods');
   const want = podRequests(pod);
-  const used: Requests = { cpu: 0, memory: 0, 'ephemeral-storage': 0 };
-  for (const p of podsOnNode) {
-    const r = requestsOf(p);
-    for (const k of Object.keys(used) as (keyof Requests)[]) used[k] += r[k];
-  }
+  const used = usedOnNode ?? sumRequests(podsOnNode, requestsOf);
   for (const k of Object.keys(want) as (keyof Requests)[]) {
     if (want[k] === 0 || alloc[k] === undefined) continue;
     if (used[k] + want[k] > q(alloc[k]) + 1e-9) reasons.push(`Insufficient ${k}`);

@@ -28,7 +28,7 @@ import {
   type Runtime,
 } from '../runtime/index.js';
 import { slowStartBatch, SLOW_START_INITIAL_BATCH_SIZE } from '../runtime/slowstart.js';
-import { controllerCreate, controllerUser } from '../../admission/run.js';
+import { controllerClient, type ControllerClient } from '../runtime/client.js';
 import { getPodsToDelete } from '../runtime/podranking.js';
 
 /** BurstReplicas: at most this many creations or deletions per sync. */
@@ -64,6 +64,7 @@ interface State {
   record: (obj: KObject, type: 'Normal' | 'Warning', reason: string, message: string) => void;
   /** per ReplicaSet uid: its active controlled pods as last seen, kept up to date from pod events */
   tracked: Map<string, Tracked>;
+  client: ControllerClient;
 }
 
 /**
@@ -270,7 +271,7 @@ function sameConditions(a: unknown, b: unknown): boolean {
 /** The ReplicaSet (or ReplicationController) controller for one kind. */
 export function workloadReplicasController(k: WorkloadKind): Controller {
   /** updateReplicaSetStatus: nothing to write in the steady state; one retry on a fresh read. */
-  const updateStatus = (rt: Runtime<State>, rs: KObject, newStatus: KObject): KObject => {
+  const updateStatus = async (rt: Runtime<State>, rs: KObject, newStatus: KObject): Promise<KObject> => {
     const st = rs.status ?? {};
     const generation = rs.metadata?.generation ?? 0;
     if (
@@ -289,7 +290,7 @@ export function workloadReplicasController(k: WorkloadKind): Controller {
       const obj = cloneJSON(cur);
       obj.status = newStatus;
       try {
-        return rt.registry.update(rt.state.def, obj.metadata.namespace, obj.metadata.name, obj, { ...WRITE, subresource: 'status' }).object;
+        return (await rt.state.client.update(rt.state.def, obj.metadata.namespace, obj.metadata.name, obj, { ...WRITE, subresource: 'status', fieldsChecked: true })).object;
       } catch (err) {
         if (i >= STATUS_UPDATE_RETRIES) throw err;
         // the latest resourceVersion for the next try (a failed read is the more interesting error)
@@ -360,7 +361,7 @@ export function workloadReplicasController(k: WorkloadKind): Controller {
     let created: KObject;
     try {
       // through admission webhooks when any applies (sidecar injectors see controller pods upstream)
-      created = (await controllerCreate(rt.registry, rt.state.podDef, rs.metadata.namespace, pod, WRITE, controllerUser(`${k.name}-controller`))).object;
+      created = (await rt.state.client.create(rt.state.podDef, rs.metadata.namespace, pod, WRITE)).object;
     } catch (err) {
       if (hasStatusCause(err, 'NamespaceTerminating')) return; // every creation would fail: not an error
       rt.state.record(rs, 'Warning', 'FailedCreate', `Error creating: ${errText(err)}`);
@@ -370,9 +371,9 @@ export function workloadReplicasController(k: WorkloadKind): Controller {
   };
 
   /** DeletePod with its events; a pod already gone is reported as such (no event). */
-  const deletePod = (rt: Runtime<State>, rs: KObject, pod: KObject): void => {
+  const deletePod = async (rt: Runtime<State>, rs: KObject, pod: KObject): Promise<void> => {
     try {
-      rt.registry.delete(rt.state.podDef, pod.metadata.namespace, pod.metadata.name);
+      await rt.state.client.delete(rt.state.podDef, pod.metadata.namespace, pod.metadata.name);
     } catch (err) {
       if (err instanceof StatusError && err.code === 404) throw err;
       rt.state.record(rs, 'Warning', 'FailedDelete', `Error deleting: ${errText(err)}`);
@@ -402,7 +403,7 @@ export function workloadReplicasController(k: WorkloadKind): Controller {
       let first: unknown;
       for (const pod of toDelete) {
         try {
-          deletePod(rt, rs, pod);
+          await deletePod(rt, rs, pod);
         } catch (err) {
           // the informer will not observe this deletion
           exp.deletionObserved(key, podKey(pod));
@@ -448,6 +449,8 @@ export function workloadReplicasController(k: WorkloadKind): Controller {
         tracked,
         def: rt.registry.mustDef(k.group, k.plural),
         podDef: rt.registry.mustDef('', 'pods'),
+        // writes as upstream's replicaset-controller (replication-controller) service account, through admission
+        client: controllerClient(rt.registry, k.name === 'replicationcontroller' ? 'replication-controller' : 'replicaset-controller'),
         expectations: new UIDTrackingExpectations(rt.clock),
         record: rt.recorder.for({ component: k.component }),
       };
@@ -513,7 +516,7 @@ export function workloadReplicasController(k: WorkloadKind): Controller {
       if (needsSync && !cached.metadata.deletionTimestamp) manageErr = await manageReplicas(rt, key, claimed, cached);
       const rs = rt.primary.get(namespace, name) ?? cached;
       const counted = simple ? { tplKey: t.tplKey, fully: t.fully, ready: t.ready } : undefined;
-      const updated = updateStatus(rt, rs, calculateStatus(rs, claimed, manageErr, rt.clock.now(), counted));
+      const updated = await updateStatus(rt, rs, calculateStatus(rs, claimed, manageErr, rt.clock.now(), counted));
       if (manageErr !== undefined) throw manageErr;
       // a last line of defence against clock skew: look again once the ready pods should be available
       const mrs = typeof updated.spec?.minReadySeconds === 'number' ? updated.spec.minReadySeconds : 0;

@@ -3,6 +3,7 @@
 // EqualRevision, FindEqualRevisions, SortControllerRevisions) and the pod-template hash of
 // Deployments (pkg/controller/controller_utils.go ComputeHash).
 import type { KObject } from '../../resources/types.js';
+import { computePodTemplateHash } from './podtemplate-hash.js';
 
 export const HASH_LABEL = 'controller.kubernetes.io/hash';
 
@@ -132,17 +133,21 @@ export function fnv1a(bytes: Uint8Array, h = 0x811c9dc5): number {
 }
 
 /**
- * ComputeHash: the pod-template-hash of a template and a collision count (FNV-1a, then the count as
- * 8 little-endian bytes, safe-encoded). Upstream hashes spew's dump of the Go struct; we hash the
- * template's canonical JSON, so the same template always gives the same hash, though not upstream's
- * value.
+ * ComputeHash: the pod-template-hash of a template and a collision count, upstream's value
+ * (FNV-1a over go-spew's dump of the v1.PodTemplateSpec struct, then the count; see
+ * podtemplate-hash.ts). Templates are immutable once read from the store, so the hash is cached
+ * per template object.
  */
 export function computeTemplateHash(template: unknown, collisionCount?: number | null): string {
-  let h = fnv1a(Buffer.from(goJSON(template ?? {}), 'utf8'));
-  if (collisionCount !== undefined && collisionCount !== null) {
-    const b = Buffer.alloc(8);
-    b.writeUInt32LE(collisionCount >>> 0, 0);
-    h = fnv1a(b, h);
+  const key = collisionCount === undefined || collisionCount === null ? -1 : collisionCount >>> 0;
+  if (template && typeof template === 'object') {
+    let byCount = hashCache.get(template);
+    if (!byCount) hashCache.set(template, (byCount = new Map()));
+    let h = byCount.get(key);
+    if (h === undefined) byCount.set(key, (h = computePodTemplateHash(template, collisionCount)));
+    return h;
   }
-  return safeEncodeString(String(h));
+  return computePodTemplateHash(template, collisionCount);
 }
+
+const hashCache = new WeakMap<object, Map<number, string>>();

@@ -44,7 +44,7 @@ export interface ControlDeps {
   listRevisions(set: KObject): KObject[];
 }
 
-type StepFn = (i: number) => boolean; // true = stop (monotonic); throws on error
+type StepFn = (i: number) => Promise<boolean>; // true = stop (monotonic); throws on error
 
 const yieldTurn = (): Promise<void> => new Promise((r) => setImmediate(r));
 
@@ -57,7 +57,7 @@ async function slowStartBatch(count: number, fn: StepFn, writes: () => number): 
     const before = writes();
     for (let i = 0; i < size; i++, j++) {
       try {
-        fn(j);
+        await fn(j);
       } catch (err) {
         errs.push(err instanceof Error ? err.message : String(err));
       }
@@ -73,7 +73,7 @@ async function slowStartBatch(count: number, fn: StepFn, writes: () => number): 
 /** runForAll: sequential with early exit (monotonic) or slow-start batches (burst). */
 async function runForAll(count: number, fn: StepFn, monotonic: boolean, writes: () => number): Promise<boolean> {
   if (monotonic) {
-    for (let i = 0; i < count; i++) if (fn(i)) return true;
+    for (let i = 0; i < count; i++) if (await fn(i)) return true;
     return false;
   }
   await slowStartBatch(count, fn, writes);
@@ -243,28 +243,28 @@ export class StatefulSetControl {
       }
     };
 
-    const processReplica: StepFn = (i) => {
+    const processReplica: StepFn = async (i) => {
       const pod = replicas[i];
       const legacy = this.d.emulatedMinor <= 29;
       if (legacy && (isFailed(pod) || (isSucceeded(pod) && this.d.emulatedMinor >= 28))) {
         const ns = set.metadata.namespace;
         if (isFailed(pod)) pc.event(set, 'Warning', 'RecreatingFailedPod', `StatefulSet ${ns}/${set.metadata.name} is recreating failed Pod ${pod.metadata.name}`);
         else pc.event(set, 'Normal', 'RecreatingTerminatedPod', `StatefulSet ${ns}/${set.metadata.name} is recreating terminated Pod ${pod.metadata.name}`);
-        pc.deleteStatefulPod(set, pod);
+        await pc.deleteStatefulPod(set, pod);
         replicas[i] = newVersionedPod(currentSet, updateSet, cur, upd, start + i, podIndexLabel);
         return processReplica(i);
       }
       if (!legacy && (isFailed(pod) || isSucceeded(pod))) {
         // the replacement is created by a later sync, once the old object is gone
-        if (!isTerminating(pod)) pc.deleteStatefulPod(set, pod);
+        if (!isTerminating(pod)) await pc.deleteStatefulPod(set, pod);
         return true;
       }
       if (!isCreated(pod)) {
         if (pc.podClaimIsStale(set, pod)) return true;
-        pc.createStatefulPod(set, pod);
+        await pc.createStatefulPod(set, pod);
         if (monotonic) return true;
       }
-      if (isPending(pod)) pc.createMissingPersistentVolumeClaims(set, pod);
+      if (isPending(pod)) await pc.createMissingPersistentVolumeClaims(set, pod);
       if (monotonic && (isTerminating(pod) || !isRunningAndReady(pod) || !isRunningAndAvailable(pod, minReady))) return true;
       let retentionMatch = true;
       try {
@@ -272,22 +272,22 @@ export class StatefulSetControl {
       } catch {
         retentionMatch = true;
       }
-      if (isCreated(pod) && !(identityMatches(set, pod) && storageMatches(set, pod) && retentionMatch)) pc.updateStatefulPod(updateSet, structuredClone(pod));
+      if (isCreated(pod) && !(identityMatches(set, pod) && storageMatches(set, pod) && retentionMatch)) await pc.updateStatefulPod(updateSet, structuredClone(pod));
       return false;
     };
     if (await guard(replicas.length, processReplica)) return finish();
 
-    const fixPodClaim: StepFn = (i) => {
+    const fixPodClaim: StepFn = async (i) => {
       if (!pc.claimsMatchRetentionPolicy(updateSet, condemned[i])) pc.updatePodClaimForRetentionPolicy(updateSet, condemned[i]);
       return false;
     };
     if (await guard(condemned.length, fixPodClaim)) return finish();
 
-    const processCondemned: StepFn = (i) => {
+    const processCondemned: StepFn = async (i) => {
       const pod = condemned[i];
       if (isTerminating(pod)) return monotonic;
       if (monotonic && pod !== firstUnhealthy && (!isRunningAndReady(pod) || !isRunningAndAvailable(pod, minReady))) return true;
-      pc.deleteStatefulPod(set, pod);
+      await pc.deleteStatefulPod(set, pod);
       return true;
     };
     if (await guard(condemned.length, processCondemned)) return finish();
@@ -302,7 +302,7 @@ export class StatefulSetControl {
       const pod = replicas[target];
       if (podRevision(pod) !== upd && !isTerminating(pod)) {
         try {
-          pc.deleteStatefulPod(set, pod);
+          await pc.deleteStatefulPod(set, pod);
         } catch (err) {
           if (!(err instanceof StatusError && err.code === 404)) throw Object.assign(err as Error, { status });
         }

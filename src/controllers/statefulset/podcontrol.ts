@@ -6,6 +6,7 @@ import type { Registry } from '../../registry/registry.js';
 import type { Informer } from '../informer.js';
 import { StatusError } from '../../registry/errors.js';
 import { aggregate, WRITE } from '../runtime/controllerref.js';
+import { controllerClient, type ControllerClient } from '../runtime/client.js';
 import { claimName, claimTemplates, getOrdinal, identityMatches, inOrdinalRange, podClaims, storageMatches, updateIdentity, updateStorage } from './utils.js';
 
 
@@ -86,6 +87,8 @@ export function updateClaimOwnerRefs(claim: KObject, set: KObject, pod: KObject)
 export class PodControl {
   /** writes issued so far (lets a long burst pass yield to the event loop only when it wrote) */
   writes = 0;
+  /** the writes of pods and claims, as upstream's statefulset-controller service account (through admission) */
+  private readonly client: ControllerClient;
 
   constructor(
     private readonly registry: Registry,
@@ -94,7 +97,9 @@ export class PodControl {
     private readonly claims: Informer,
     private readonly record: Recorder,
     private readonly podIndexLabel: boolean,
-  ) {}
+  ) {
+    this.client = controllerClient(registry, 'statefulset-controller');
+  }
 
   event(set: KObject, type: 'Normal' | 'Warning', reason: string, message: string): void {
     this.record(set, type, reason, message);
@@ -117,14 +122,14 @@ export class PodControl {
   }
 
   /** createPersistentVolumeClaims: create the missing ones; a claim being deleted is an error. */
-  createPersistentVolumeClaims(set: KObject, pod: KObject): void {
+  async createPersistentVolumeClaims(set: KObject, pod: KObject): Promise<void> {
     const errs: string[] = [];
     for (const claim of podClaims(set, pod).values()) {
       const existing = this.getClaim(claim.metadata.namespace, claim.metadata.name);
       if (!existing) {
         try {
           this.writes++;
-          this.registry.create(this.pvcDef, claim.metadata.namespace, structuredClone(claim), WRITE);
+          await this.client.create(this.pvcDef, claim.metadata.namespace, structuredClone(claim), WRITE);
           this.claimEvent('create', set, pod, claim);
         } catch (err) {
           errs.push(`failed to create PVC ${claim.metadata.name}: ${errText(err)}`);
@@ -138,8 +143,8 @@ export class PodControl {
     if (e) throw e;
   }
 
-  createMissingPersistentVolumeClaims(set: KObject, pod: KObject): void {
-    this.createPersistentVolumeClaims(set, pod);
+  async createMissingPersistentVolumeClaims(set: KObject, pod: KObject): Promise<void> {
+    await this.createPersistentVolumeClaims(set, pod);
     try {
       this.updatePodClaimForRetentionPolicy(set, pod);
     } catch (err) {
@@ -148,9 +153,9 @@ export class PodControl {
     }
   }
 
-  createStatefulPod(set: KObject, pod: KObject): void {
+  async createStatefulPod(set: KObject, pod: KObject): Promise<void> {
     try {
-      this.createPersistentVolumeClaims(set, pod);
+      await this.createPersistentVolumeClaims(set, pod);
     } catch (err) {
       this.podEvent('create', set, pod, err);
       throw err;
@@ -158,7 +163,7 @@ export class PodControl {
     let createErr: unknown;
     try {
       this.writes++;
-      this.registry.create(this.podDef, pod.metadata.namespace, structuredClone(pod), WRITE);
+      await this.client.create(this.podDef, pod.metadata.namespace, structuredClone(pod), WRITE);
     } catch (err) {
       if (isCode(err, 409)) throw err; // AlreadyExists is sunk without an event
       createErr = err;
@@ -174,7 +179,7 @@ export class PodControl {
   }
 
   /** UpdateStatefulPod: fix identity, storage and claim refs; one pod write (retried on conflict). */
-  updateStatefulPod(set: KObject, pod: KObject): void {
+  async updateStatefulPod(set: KObject, pod: KObject): Promise<void> {
     let attempted = false;
     let lastErr: unknown;
     for (let attempt = 0; attempt < 5; attempt++) {
@@ -187,7 +192,7 @@ export class PodControl {
         if (!storageMatches(set, pod)) {
           updateStorage(set, pod);
           consistent = false;
-          this.createPersistentVolumeClaims(set, pod);
+          await this.createPersistentVolumeClaims(set, pod);
         }
         if (!this.claimsMatchRetentionPolicy(set, pod)) {
           this.updatePodClaimForRetentionPolicy(set, pod);
@@ -201,7 +206,7 @@ export class PodControl {
       attempted = true;
       try {
         this.writes++;
-        this.registry.update(this.podDef, pod.metadata.namespace, pod.metadata.name, structuredClone(pod), WRITE);
+        await this.client.update(this.podDef, pod.metadata.namespace, pod.metadata.name, structuredClone(pod), WRITE);
         lastErr = undefined;
         break;
       } catch (err) {
@@ -215,10 +220,10 @@ export class PodControl {
     if (lastErr !== undefined) throw lastErr;
   }
 
-  deleteStatefulPod(set: KObject, pod: KObject): void {
+  async deleteStatefulPod(set: KObject, pod: KObject): Promise<void> {
     try {
       this.writes++;
-      this.registry.delete(this.podDef, pod.metadata.namespace, pod.metadata.name);
+      await this.client.delete(this.podDef, pod.metadata.namespace, pod.metadata.name);
     } catch (err) {
       this.podEvent('delete', set, pod, err);
       throw err;

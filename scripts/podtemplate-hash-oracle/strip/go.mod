@@ -1,0 +1,3 @@
+module strip
+
+go 1.19
