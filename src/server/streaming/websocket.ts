@@ -110,7 +110,11 @@ export class ChannelConn {
       let channel: number;
       let payload: Buffer;
       if (protocol.binary) {
-        if (!isBinary || buf.length === 0) return;
+        // text messages count as binary ones: upstream reads every message as bytes
+        // (apimachinery wsstream conn.go handle: websocket.Message.Receive into a []byte), and the Python
+        // client writes stdin as text messages (ws_client.py write_channel: OPCODE_TEXT for a str)
+        void isBinary;
+        if (buf.length === 0) return;
         channel = buf[0];
         payload = buf.subarray(1);
       } else {
