@@ -156,6 +156,11 @@ export class ChannelConn {
     this.closed = true;
     try {
       this.ws.close(1000);
+      // then the FIN after it, as upstream's server closes (x/net/websocket Conn.Close: the close frame,
+      // then the connection, without waiting for the client's close frame). A client that reads only when
+      // select() says its socket is readable (the Python client over TLS, the close frame already in its
+      // TLS buffer) would otherwise sit until the timer below.
+      (this.ws as unknown as { _socket?: Duplex })._socket?.end();
     } catch {
       this.ws.terminate();
     }
