@@ -10,7 +10,7 @@
 //   --root DIR / --build-cmd CMD             another project and build command (tests)
 //
 // The build is `tsc -p tsconfig.build.json`, then scripts/gen-descriptions.mjs (the OpenAPI
-// description table in dist/), then scripts/bundle.mjs (dist/kube-emulator.mjs). dist/.build-stamp is written after a build that succeeded; dist is
+// description table in dist/), then scripts/bundle.mjs (dist/bundle/). dist/.build-stamp is written after a build that succeeded; dist is
 // fresh when the stamp is newer than every file under src/ and the other inputs listed below.
 import { execSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, statSync, utimesSync, writeFileSync } from 'node:fs';
@@ -62,7 +62,7 @@ function defaultBuild(root, ifPossible) {
   }
   execSync(`"${process.execPath}" "${tsc}" -p tsconfig.build.json`, { cwd: root, stdio: 'inherit' });
   execSync(`"${process.execPath}" scripts/gen-descriptions.mjs`, { cwd: root, stdio: 'inherit' });
-  // dist/kube-emulator.mjs, the one-file bundle bin/kube-emulator.mjs runs (faster start-up)
+  // dist/bundle/, the bundled CLI bin/kube-emulator.mjs runs (faster start-up)
   execSync(`"${process.execPath}" scripts/bundle.mjs`, { cwd: root, stdio: 'inherit' });
   return true;
 }

@@ -30,7 +30,7 @@ afterAll(() => {
 });
 
 function start(args: string[]): Promise<Running> {
-  if (!existsSync(MAIN.replace(/bin[\\/]kube-emulator\.mjs$/, 'dist/kube-emulator.mjs'))) throw new Error(`the bundle beside ${MAIN} is missing: run \`npm run build\` first (npm test does)`);
+  if (!existsSync(MAIN.replace(/bin[\\/]kube-emulator\.mjs$/, 'dist/bundle/kube-emulator.js'))) throw new Error(`the bundle beside ${MAIN} is missing: run \`npm run build\` first (npm test does)`);
   const kubeconfig = join(mkdtempSync(join(tmpdir(), 'dns-ports-')), 'kubeconfig');
   const proc = spawn(process.execPath, [MAIN, '--in-memory', '--insecure', '--kubeconfig', kubeconfig, '--pod-stages', 'fast', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   running.push(proc);

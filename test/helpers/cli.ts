@@ -1,4 +1,4 @@
-// Starts the BUILT CLI (bin/kube-emulator.mjs, which runs the bundle dist/kube-emulator.mjs) on a free port, for the e2e tests of durability.
+// Starts the BUILT CLI (bin/kube-emulator.mjs, which runs the bundle dist/bundle/) on a free port, for the e2e tests of durability.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -19,7 +19,7 @@ const SECURITY_FLAGS = ['--insecure', '--insecure-http', '--tls-cert-file', '--t
  * In the open mode (`--insecure`: plain HTTP, no authentication) unless `extra` has a security flag.
  */
 export function startCLI(dataDir: string, extra: string[] = []): Promise<Running> {
-  if (!existsSync(MAIN.replace(/bin[\\/]kube-emulator\.mjs$/, 'dist/kube-emulator.mjs'))) throw new Error(`the bundle beside ${MAIN} is missing: run \`npm run build\` first (npm test does)`);
+  if (!existsSync(MAIN.replace(/bin[\\/]kube-emulator\.mjs$/, 'dist/bundle/kube-emulator.js'))) throw new Error(`the bundle beside ${MAIN} is missing: run \`npm run build\` first (npm test does)`);
   const secure = extra.some((a) => SECURITY_FLAGS.includes(a.split('=')[0]));
   const proc = spawn(process.execPath, [MAIN, '--port', '0', '--dns-port', '0', '--data-dir', dataDir, '--kubeconfig', '', '--log-level', 'info', ...(secure ? [] : ['--insecure']), ...extra], {
     stdio: ['ignore', 'pipe', 'pipe'],
