@@ -93,7 +93,7 @@ describe('pods/log', () => {
     await until(async () => (await getPod('two')).status?.initContainerStatuses?.[0]?.state?.terminated);
     const r = await until(async () => {
       const x = await log('two', '?container=i').expect(200);
-      return String(x.body) && x;
+      return String(x.body) ? x : undefined;
     });
     expect(String(r.body)).toBe('init done\n');
     await createPod('unbound', { schedulerName: 'nobody' });
