@@ -180,6 +180,8 @@ export interface RegistryWriter {
   update(def: ResourceDef, ns: string, name: string, obj: KObject, opts?: WriteOptions): WriteResult;
   delete(def: ResourceDef, ns: string, name: string, options?: DeleteOptions): DeleteResult;
   tryGet(def: ResourceDef, ns: string, name: string): KObject | undefined;
+  get(def: ResourceDef, ns: string, name: string): KObject;
+  modify(def: ResourceDef, ns: string, name: string, mutate: (obj: KObject) => KObject | void, opts?: WriteOptions): WriteResult;
 }
 
 const createOptions = (opts: WriteOptions): KObject => ({ kind: 'CreateOptions', apiVersion: 'meta.k8s.io/v1', ...(opts.dryRun ? { dryRun: ['All'] } : {}), ...(opts.fieldManager ? { fieldManager: opts.fieldManager } : {}) });
@@ -211,12 +213,12 @@ export function controllerCreate(registry: RegistryWriter, def: ResourceDef, nam
     dryRun: !!opts.dryRun,
     options: createOptions(opts),
     object: () => decodedDefaulted(def, obj),
-    write: (o, dry) => registry.create(def, namespace, o ?? (dry ? structuredClone(obj) : obj), { ...opts, ...(o ? { fieldsChecked: false } : {}), dryRun: dry }),
+    write: (o, dry) => registry.create(def, namespace, o ?? (dry ? structuredClone(obj) : obj), { ...opts, ...(o ? { fieldsChecked: false, fieldsShape: undefined } : {}), dryRun: dry }),
   });
 }
 
-/** An update (opts.subresource 'status': of the status) by an in-process controller. */
-export function controllerUpdate(registry: RegistryWriter, def: ResourceDef, namespace: string, name: string, obj: KObject, opts: WriteOptions, user: UserInfo): WriteResult | Promise<WriteResult> {
+/** An update (opts.subresource 'status': of the status) by an in-process controller; `patch`: sent as a PATCH (PatchOptions). */
+export function controllerUpdate(registry: RegistryWriter, def: ResourceDef, namespace: string, name: string, obj: KObject, opts: WriteOptions, user: UserInfo, patch = false): WriteResult | Promise<WriteResult> {
   const chain = admissionChainOf(registry);
   const need = admissionFor(chain, def, 'UPDATE', opts.subresource);
   if (!need.mutating && !need.validating) return registry.update(def, namespace, name, obj, opts);
@@ -227,11 +229,27 @@ export function controllerUpdate(registry: RegistryWriter, def: ResourceDef, nam
     name,
     subresource: opts.subresource,
     dryRun: !!opts.dryRun,
-    options: updateOptions(opts),
+    options: patch ? { ...createOptions(opts), kind: 'PatchOptions' } : updateOptions(opts),
     object: () => decodedDefaulted(def, obj),
     oldObject: () => registry.tryGet(def, namespace, name),
-    write: (o, dry) => registry.update(def, namespace, name, o ?? (dry ? structuredClone(obj) : obj), { ...opts, ...(o ? { fieldsChecked: false } : {}), dryRun: dry }),
+    write: (o, dry) => registry.update(def, namespace, name, o ?? (dry ? structuredClone(obj) : obj), { ...opts, ...(o ? { fieldsChecked: false, fieldsShape: undefined } : {}), dryRun: dry }),
   });
+}
+
+/**
+ * A read-modify-write (registry.modify) by an in-process writer: synchronous when no admitter
+ * applies, else the modified object is admitted as an UPDATE (a PATCH when `patch`: adoption and
+ * release of dependents, the kubelet's pod status, an event's repeat count) as `user`.
+ */
+export function controllerModify(registry: RegistryWriter, def: ResourceDef, namespace: string, name: string, mutate: (obj: KObject) => KObject | void, opts: WriteOptions, user: UserInfo, patch = false): WriteResult | Promise<WriteResult> {
+  const chain = admissionChainOf(registry);
+  const need = admissionFor(chain, def, 'UPDATE', opts.subresource);
+  if (!need.mutating && !need.validating) return registry.modify(def, namespace, name, mutate, opts);
+  const cur = registry.get(def, namespace, name);
+  const rv = cur.metadata?.resourceVersion;
+  const next = mutate(cur) ?? cur;
+  if (next.metadata && next.metadata.resourceVersion === undefined) next.metadata.resourceVersion = rv;
+  return controllerUpdate(registry, def, namespace, name, next, opts, user, patch);
 }
 
 /** A delete by an in-process controller (a scale-down's pods, a CronJob's old Jobs, the collector's dependents). */
@@ -347,4 +365,14 @@ export async function admittedAction(
 /** The user a kube-controller-manager controller acts as (its service account in kube-system). */
 export function controllerUser(name: string): UserInfo {
   return { username: `system:serviceaccount:kube-system:${name}`, groups: ['system:serviceaccounts', 'system:serviceaccounts:kube-system', 'system:authenticated'] };
+}
+
+/** kube-scheduler's user (cmd/kube-scheduler's kubeconfig: system:kube-scheduler). */
+export function schedulerUser(): UserInfo {
+  return { username: 'system:kube-scheduler', groups: ['system:authenticated'] };
+}
+
+/** A kubelet's user (its node client certificate: system:node:<nodeName>, group system:nodes). */
+export function nodeUser(node: string): UserInfo {
+  return { username: `system:node:${node}`, groups: ['system:nodes', 'system:authenticated'] };
 }

@@ -6,10 +6,36 @@ import type { Registry } from '../registry/registry.js';
 import { nowRFC3339 } from '../registry/meta.js';
 import { StatusError } from '../registry/errors.js';
 import type { Logger } from 'pino';
+import type { UserInfo } from '../auth/types.js';
+import { controllerCreate, controllerModify, controllerUser, nodeUser, schedulerUser } from '../admission/run.js';
 
 export interface EventSource {
   component: string;
   host?: string;
+  /** who writes the events (default: from the component, sourceUser) */
+  user?: UserInfo;
+}
+
+/** the components whose service account is not named after them (kube-controller-manager's names) */
+const ACCOUNTS: Record<string, string> = {
+  'daemonset-controller': 'daemon-set-controller',
+  'garbage-collector-controller': 'generic-garbage-collector',
+  'node-controller': 'node-controller',
+  controllermanager: 'disruption-controller',
+  'persistentvolume-controller': 'persistent-volume-binder',
+};
+
+/**
+ * The user an event source writes its events as: a kubelet as its node, the scheduler as
+ * system:kube-scheduler, a controller as its kube-controller-manager service account, a provisioner
+ * (not a controller-manager controller) as the persistent-volume binder.
+ */
+export function sourceUser(source: EventSource): UserInfo {
+  if (source.user) return source.user;
+  if (source.component === 'kubelet' && source.host) return nodeUser(source.host);
+  if (source.component === 'default-scheduler') return schedulerUser();
+  const account = ACCOUNTS[source.component] ?? (source.component.endsWith('-controller') ? source.component : 'persistent-volume-binder');
+  return controllerUser(account);
 }
 
 export class EventRecorder {
@@ -43,14 +69,23 @@ export class EventRecorder {
     const key = [source.component, source.host ?? '', meta.uid, fieldPath ?? '', obj.kind, type, reason, message].join('\u0000');
     const now = nowRFC3339();
     const prev = this.seen.get(key);
+    // events are written through the API as the source's user (client-go's EventSinkImpl: a POST,
+    // a repeat a PATCH of count and lastTimestamp); admission sees them when a webhook or policy
+    // applies, and the write stays synchronous otherwise
+    const user = sourceUser(source);
     try {
       if (prev) {
-        const r = this.registry.modify(evDef, prev.namespace, prev.name, (ev) => {
+        const r = controllerModify(this.registry, evDef, prev.namespace, prev.name, (ev) => {
           ev.count = (ev.count ?? 1) + 1;
           ev.lastTimestamp = now;
           ev.involvedObject = { ...ev.involvedObject, resourceVersion: meta.resourceVersion };
-        });
-        prev.count = r.object.count;
+        }, {}, user, true);
+        if (r instanceof Promise)
+          r.then((w) => void (prev.count = w.object.count), (err) => {
+            this.logger?.debug({ err: (err as Error)?.message }, 'event update failed');
+            this.seen.delete(key);
+          });
+        else prev.count = r.object.count;
         return;
       }
     } catch (err) {
@@ -77,9 +112,13 @@ export class EventRecorder {
     try {
       // the recorder's own object: its fields are known (no field validation) and its FieldsV1 is
       // the same for every event of the same shape (computed once per shape by the registry)
-      this.registry.create(evDef, namespace, ev, { fieldsChecked: true, fieldsShape: shapeKey(ev) });
-      this.seen.set(key, { name, namespace, count: 1 });
-      if (this.seen.size > 10_000) this.seen.delete(this.seen.keys().next().value!);
+      const w = controllerCreate(this.registry, evDef, namespace, ev, { fieldsChecked: true, fieldsShape: shapeKey(ev) }, user);
+      const done = () => {
+        this.seen.set(key, { name, namespace, count: 1 });
+        if (this.seen.size > 10_000) this.seen.delete(this.seen.keys().next().value!);
+      };
+      if (w instanceof Promise) w.then(done, (err) => this.logger?.debug({ err: (err as Error)?.message, reason }, 'event not recorded'));
+      else done();
     } catch (err) {
       // events are best effort (a namespace being deleted refuses them)
       this.logger?.debug({ err: (err as Error).message, reason }, 'event not recorded');

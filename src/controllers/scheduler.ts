@@ -8,6 +8,8 @@ import type { Controller, ControllerContext } from './manager.js';
 import type { ReconcileResult } from './workqueue.js';
 import { objectKey, splitObjectKey } from './informer.js';
 import { bindPod } from '../registry/binding.js';
+import { userClient } from './runtime/client.js';
+import { admissionChainOf, admissionFor, admittedAction, schedulerUser } from '../admission/run.js';
 import { StatusError } from '../registry/errors.js';
 import { nowRFC3339 } from '../registry/meta.js';
 import { activeOnNode, matchesNodeSelector, nodeReady, nodeSelectorTermsMatch, podRequests, resourceFitReasons, sumRequests, untoleratedTaint, toleratesTaint, type Requests } from './nodes/fit.js';
@@ -146,6 +148,7 @@ export function schedulerController(): Controller {
       const classInf = ctx.informers.for('storage.k8s.io', 'storageclasses');
       const record = ctx.recorder.for({ component: DEFAULT_SCHEDULER });
       const log = ctx.logger.child({ controller: 'scheduler' });
+      const sched = userClient(ctx.registry, schedulerUser());
       /** uid -> last failure message (to tell repeats from news) */
       const failures = new Map<string, string>();
       const queue = ctx.newQueue('scheduler', reconcile, 1);
@@ -182,27 +185,32 @@ export function schedulerController(): Controller {
       });
       classInf.addHandler({ add: () => failures.size && enqueuePending() });
 
-      function reconcile(key: string): ReconcileResult {
+      function reconcile(key: string): ReconcileResult | Promise<ReconcileResult> {
         try {
-          return schedule(key);
+          const r = schedule(key);
+          return r instanceof Promise ? r.catch((err) => failed(key, err)) : r;
         } catch (err) {
-          // an error that is not a fit failure (handleSchedulingFailure, schedule_one.go): a
-          // FailedScheduling event, PodScheduled=False with reason SchedulerError, and a retry with
-          // back-off through the queue; the other pods are scheduled meanwhile
-          const { namespace, name } = splitObjectKey(key);
-          const pod = podsInf.get(namespace, name);
-          if (pod?.metadata?.uid) {
-            try {
-              markFailed(pod, (err as Error)?.message ?? String(err), 'SchedulerError');
-            } catch (e) {
-              log.warn({ pod: key, err: (e as Error)?.message }, 'could not record the scheduling failure');
-            }
-          }
-          throw err;
+          return failed(key, err);
         }
       }
 
-      function schedule(key: string): ReconcileResult {
+      function failed(key: string, err: unknown): never {
+        // an error that is not a fit failure (handleSchedulingFailure, schedule_one.go): a
+        // FailedScheduling event, PodScheduled=False with reason SchedulerError, and a retry with
+        // back-off through the queue; the other pods are scheduled meanwhile
+        const { namespace, name } = splitObjectKey(key);
+        const pod = podsInf.get(namespace, name);
+        if (pod?.metadata?.uid) {
+          try {
+            markFailed(pod, (err as Error)?.message ?? String(err), 'SchedulerError');
+          } catch (e) {
+            log.warn({ pod: key, err: (e as Error)?.message }, 'could not record the scheduling failure');
+          }
+        }
+        throw err;
+      }
+
+      function schedule(key: string): ReconcileResult | Promise<ReconcileResult> {
         const { namespace, name } = splitObjectKey(key);
         const pod = podsInf.get(namespace, name);
         if (!pod || !needsScheduling(pod)) return;
@@ -242,17 +250,37 @@ export function schedulerController(): Controller {
         const nodeName = node.metadata.name;
         if (vols.delayed.length) {
           // PreBind: hand the claims to the provisioner and wait until they are bound
+          // (volumebinding's PreBind PATCHes the claims as system:kube-scheduler)
           const pvcDef = ctx.registry.mustDef('', 'persistentvolumeclaims');
+          const pending: Promise<unknown>[] = [];
           for (const c of vols.delayed) {
             if (c.metadata.annotations?.[SELECTED_NODE_ANNOTATION] === nodeName) continue;
-            ctx.registry.modify(pvcDef, namespace, c.metadata.name, (live) => {
+            const w = sched.modify(pvcDef, namespace, c.metadata.name, (live) => {
               live.metadata.annotations = { ...(live.metadata.annotations ?? {}), [SELECTED_NODE_ANNOTATION]: nodeName };
-            }, { fieldManager: 'kube-scheduler' });
+            }, { fieldManager: 'kube-scheduler' }, true);
+            if (w instanceof Promise) pending.push(w);
           }
+          if (pending.length) return Promise.all(pending).then(() => ({ requeueAfterMs: 5_000 }));
           return { requeueAfterMs: 5_000 };
         }
+        // DefaultBinder (pkg/scheduler/framework/plugins/defaultbinder): a POST of pods/binding as
+        // system:kube-scheduler; admission sees a CREATE of the v1 Binding, subResource binding.
+        // When no admitter applies the bind stays a synchronous registry call.
+        const chain = admissionChainOf(ctx.registry);
+        const podDef = ctx.registry.mustDef('', 'pods');
+        const need = admissionFor(chain, podDef, 'CREATE', 'binding');
+        if (!need.mutating && !need.validating) return bound(pod, key, nodeName);
+        const binding: KObject = { kind: 'Binding', apiVersion: 'v1', metadata: { name, namespace, uid: pod.metadata.uid }, target: { kind: 'Node', name: nodeName } };
+        return admittedAction(chain, { user: schedulerUser() }, {
+          def: podDef, namespace, name, subresource: 'binding', kind: { group: '', version: 'v1', kind: 'Binding' },
+          dryRun: false, options: { kind: 'CreateOptions', apiVersion: 'meta.k8s.io/v1' }, object: binding,
+        }).then((a) => bound(pod, key, a.object.target?.name || nodeName, a.object));
+      }
+
+      function bound(pod: KObject, key: string, nodeName: string, binding?: KObject): ReconcileResult {
+        const { namespace, name } = pod.metadata;
         try {
-          bindPod(ctx.registry, namespace, name, nodeName);
+          bindPod(ctx.registry, namespace, name, nodeName, binding ? { annotations: binding.metadata?.annotations, uid: binding.metadata?.uid } : {});
         } catch (err) {
           if (err instanceof StatusError && (err.code === 404 || err.message.includes('already assigned'))) return;
           throw err;
@@ -272,7 +300,8 @@ export function schedulerController(): Controller {
         failures.set(pod.metadata.uid, message);
         record(pod, 'Warning', 'FailedScheduling', message);
         try {
-          ctx.registry.modify(
+          // the scheduler PATCHes pods/status as system:kube-scheduler (util.PatchPodStatus)
+          const r = sched.modify(
             def,
             pod.metadata.namespace,
             pod.metadata.name,
@@ -294,7 +323,9 @@ export function schedulerController(): Controller {
               else conds.push(c);
             },
             { subresource: 'status', fieldManager: 'kube-scheduler' },
+            true,
           );
+          if (r instanceof Promise) r.catch((err) => !(err instanceof StatusError && err.code === 404) && log.warn({ err: err?.message }, 'could not record the scheduling failure'));
         } catch (err) {
           if (!(err instanceof StatusError && err.code === 404)) throw err;
         }

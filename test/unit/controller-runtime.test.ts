@@ -180,7 +180,7 @@ describe('claimObjects', () => {
       candidates,
       canAdopt: recheckDeletionTimestamp(emu.registry, svcDef, owner),
     });
-    expect(claimed.map((o) => o.metadata.name).sort()).toEqual(['c-mine', 'c-orphan']);
+    expect((claimed as { metadata: { name: string } }[]).map((o) => o.metadata.name).sort()).toEqual(['c-mine', 'c-orphan']);
     const refs = (n: string) => emu.registry.get(cmDef, 'default', n).metadata.ownerReferences;
     expect(refs('c-orphan')).toEqual([ref]);
     expect(refs('c-mine-moved')).toBeUndefined();

@@ -110,6 +110,21 @@ function requeue(pass: Pass, ms: number): void {
 
 /** getDaemonPods: the pods this set controls after adoption and release. */
 function claimPods(rt: RT, ds: KObject, sel: LabelSelector): KObject[] {
+  return settled(claimPodsAdmitted(rt, ds, sel));
+}
+
+/**
+ * A claim's answer in the synchronous parts of a sync: adoption and release through admission were
+ * done (awaited) at the start of the sync, so a claim here has nothing left to admit; one that
+ * still does (the cache behind) fails the sync, which is retried.
+ */
+function settled(r: KObject[] | Promise<KObject[]>): KObject[] {
+  if (!(r instanceof Promise)) return r;
+  r.catch(() => undefined);
+  throw new Error('adoption through admission is still in progress');
+}
+
+function claimPodsAdmitted(rt: RT, ds: KObject, sel: LabelSelector): KObject[] | Promise<KObject[]> {
   const s = rt.state;
   return claimObjects({
     registry: rt.registry,
@@ -148,10 +163,11 @@ function matchRevision(ds: KObject, rev: KObject): boolean {
   return goJSON(patchOf(ds)) === goJSON(rev.data);
 }
 
-function constructHistory(rt: RT, ds: KObject, sel: LabelSelector): { cur: KObject; old: KObject[] } {
+/** the ControllerRevisions this set controls, claimed */
+function claimHistories(rt: RT, ds: KObject, sel: LabelSelector): KObject[] | Promise<KObject[]> {
   const s = rt.state;
   const ns = ds.metadata.namespace;
-  const histories = claimObjects({
+  return claimObjects({
     registry: rt.registry,
     def: s.revDef,
     owner: ds,
@@ -161,24 +177,32 @@ function constructHistory(rt: RT, ds: KObject, sel: LabelSelector): { cur: KObje
     candidates: s.revisions.list(ns),
     canAdopt: recheckDeletionTimestamp(rt.registry, s.dsDef, ds),
   });
+}
+
+// the revisions' writes go through admission as daemon-set-controller (s.client): once per sync,
+// not per pod, so the awaits cost nothing on a large set's hot path
+async function constructHistory(rt: RT, ds: KObject, sel: LabelSelector): Promise<{ cur: KObject; old: KObject[] }> {
+  const s = rt.state;
+  const ns = ds.metadata.namespace;
+  const histories = settled(claimHistories(rt, ds, sel));
   const current: KObject[] = [];
   const old: KObject[] = [];
   for (let h of histories) {
     if (h.metadata.labels?.[REVISION_HASH_LABEL] === undefined)
-      h = rt.registry.modify(s.revDef, ns, h.metadata.name, (o) => void (o.metadata.labels = { ...(o.metadata.labels ?? {}), [REVISION_HASH_LABEL]: o.metadata.name }), WRITE).object;
+      h = (await s.client.modify(s.revDef, ns, h.metadata.name, (o) => void (o.metadata.labels = { ...(o.metadata.labels ?? {}), [REVISION_HASH_LABEL]: o.metadata.name }), WRITE)).object;
     (matchRevision(ds, h) ? current : old).push(h);
   }
   const currRevision = old.reduce((m, h) => Math.max(m, h.revision ?? 0), 0) + 1;
   let cur: KObject;
-  if (!current.length) cur = snapshot(rt, ds, currRevision);
+  if (!current.length) cur = await snapshot(rt, ds, currRevision);
   else {
-    cur = dedupCurHistories(rt, ds, sel, current);
-    if ((cur.revision ?? 0) < currRevision) cur = rt.registry.modify(s.revDef, ns, cur.metadata.name, (o) => void (o.revision = currRevision), WRITE).object;
+    cur = await dedupCurHistories(rt, ds, sel, current);
+    if ((cur.revision ?? 0) < currRevision) cur = (await s.client.modify(s.revDef, ns, cur.metadata.name, (o) => void (o.revision = currRevision), WRITE)).object;
   }
   return { cur, old };
 }
 
-function dedupCurHistories(rt: RT, ds: KObject, sel: LabelSelector, cur: KObject[]): KObject {
+async function dedupCurHistories(rt: RT, ds: KObject, sel: LabelSelector, cur: KObject[]): Promise<KObject> {
   if (cur.length === 1) return cur[0];
   let keep = cur[0];
   for (const h of cur) if ((h.revision ?? 0) >= (keep.revision ?? 0)) keep = h;
@@ -186,17 +210,17 @@ function dedupCurHistories(rt: RT, ds: KObject, sel: LabelSelector, cur: KObject
   const s = rt.state;
   for (const pod of claimPods(rt, ds, sel)) {
     if (pod.metadata.labels?.[REVISION_HASH_LABEL] === hash) continue;
-    rt.registry.modify(s.podDef, pod.metadata.namespace, pod.metadata.name, (o) => void (o.metadata.labels = { ...(o.metadata.labels ?? {}), [REVISION_HASH_LABEL]: hash }), WRITE);
+    await s.client.modify(s.podDef, pod.metadata.namespace, pod.metadata.name, (o) => void (o.metadata.labels = { ...(o.metadata.labels ?? {}), [REVISION_HASH_LABEL]: hash }), WRITE, true);
   }
   for (const h of cur) {
     if (h.metadata.name === keep.metadata.name) continue;
-    rt.registry.delete(s.revDef, h.metadata.namespace, h.metadata.name);
+    await s.client.delete(s.revDef, h.metadata.namespace, h.metadata.name);
   }
   return keep;
 }
 
 /** snapshot: the ControllerRevision <ds>-<template hash>; a name taken by other data bumps status.collisionCount. */
-function snapshot(rt: RT, ds: KObject, revision: number): KObject {
+async function snapshot(rt: RT, ds: KObject, revision: number): Promise<KObject> {
   const s = rt.state;
   const ns = ds.metadata.namespace;
   const collisionCount = ds.status?.collisionCount;
@@ -216,7 +240,7 @@ function snapshot(rt: RT, ds: KObject, revision: number): KObject {
     revision,
   };
   try {
-    return rt.registry.create(s.revDef, ns, history, WRITE).object;
+    return (await s.client.create(s.revDef, ns, history, WRITE)).object;
   } catch (err) {
     if (!isCode(err, 409)) throw err;
     const existing = rt.registry.get(s.revDef, ns, name);
@@ -224,13 +248,13 @@ function snapshot(rt: RT, ds: KObject, revision: number): KObject {
     const fresh = rt.registry.get(s.dsDef, ns, ds.metadata.name);
     if ((fresh.status?.collisionCount ?? null) !== (collisionCount ?? null))
       throw new Error(`found a stale collision count (${collisionCount ?? 'nil'}, expected ${fresh.status?.collisionCount ?? 'nil'}) of DaemonSet "${ds.metadata.name}" while processing; will retry until it is updated`);
-    rt.registry.modify(s.dsDef, ns, ds.metadata.name, (o) => void ((o.status ??= {}).collisionCount = (o.status.collisionCount ?? 0) + 1), { subresource: 'status', ...WRITE });
+    await s.client.modify(s.dsDef, ns, ds.metadata.name, (o) => void ((o.status ??= {}).collisionCount = (o.status.collisionCount ?? 0) + 1), { subresource: 'status', ...WRITE });
     s.log.debug({ daemonset: rt.keyOf(ds) }, 'found a hash collision for DaemonSet - bumping collisionCount to resolve it');
     throw err;
   }
 }
 
-function cleanupHistory(rt: RT, ds: KObject, sel: LabelSelector, old: KObject[]): void {
+async function cleanupHistory(rt: RT, ds: KObject, sel: LabelSelector, old: KObject[]): Promise<void> {
   const toKeep = typeof ds.spec?.revisionHistoryLimit === 'number' ? ds.spec.revisionHistoryLimit : 10;
   let toKill = old.length - toKeep;
   if (toKill <= 0) return;
@@ -244,7 +268,7 @@ function cleanupHistory(rt: RT, ds: KObject, sel: LabelSelector, old: KObject[])
     if (toKill <= 0) break;
     if (live.has(h.metadata.labels?.[REVISION_HASH_LABEL])) continue;
     try {
-      rt.registry.delete(rt.state.revDef, h.metadata.namespace, h.metadata.name);
+      await rt.state.client.delete(rt.state.revDef, h.metadata.namespace, h.metadata.name);
     } catch (err) {
       if (!isCode(err, 404)) throw err;
     }
@@ -521,7 +545,7 @@ function findUpdatedPodsOnNode(pods: KObject[], hash: string, generation: number
 
 // ---- status ----
 
-function updateStatus(rt: RT, pass: Pass, ds: KObject, sel: LabelSelector, nodeList: KObject[], hash: string, updateObservedGen: boolean): void {
+function updateStatus(rt: RT, pass: Pass, ds: KObject, sel: LabelSelector, nodeList: KObject[], hash: string, updateObservedGen: boolean): void | Promise<void> {
   const s = rt.state;
   const byNode = nodesToDaemonPods(rt, ds, sel, false);
   const now = rt.clock.now();
@@ -560,9 +584,15 @@ function updateStatus(rt: RT, pass: Pass, ds: KObject, sel: LabelSelector, nodeL
     (st.numberAvailable ?? 0) === available &&
     (st.numberUnavailable ?? 0) === unavailable &&
     (st.observedGeneration ?? 0) >= (ds.metadata.generation ?? 0);
+  // a last line of defence for minReadySeconds
+  if (mrs > 0 && ready !== available) requeue(pass, mrs * 1000);
+  const failed = (err: unknown): void => {
+    if (!isCode(err, 404)) throw new Error(`error storing status for daemon set "${ds.metadata.name}": ${errMessage(err)}`);
+  };
   if (!same) {
     try {
-      rt.registry.modify(
+      // UpdateStatus as daemon-set-controller (through admission when a webhook or policy applies)
+      const w = s.client.modify(
         s.dsDef,
         ds.metadata.namespace,
         ds.metadata.name,
@@ -585,12 +615,11 @@ function updateStatus(rt: RT, pass: Pass, ds: KObject, sel: LabelSelector, nodeL
         },
         { subresource: 'status', ...WRITE },
       );
+      if (w instanceof Promise) return w.then(() => undefined, failed);
     } catch (err) {
-      if (!isCode(err, 404)) throw new Error(`error storing status for daemon set "${ds.metadata.name}": ${errMessage(err)}`);
+      failed(err);
     }
   }
-  // a last line of defence for minReadySeconds
-  if (mrs > 0 && ready !== available) requeue(pass, mrs * 1000);
 }
 
 async function reconcile(key: string, rt: RT) {
@@ -610,17 +639,22 @@ async function reconcile(key: string, rt: RT) {
   const sel = selectorOf(ds);
   if (!sel) return;
   if (ds.metadata.deletionTimestamp) return;
+  // adoption and release through admission (a webhook or policy on pods or controllerrevisions)
+  // first: the synchronous claims of the sync then find nothing left to admit
+  const pre = [claimPodsAdmitted(rt, ds, sel), claimHistories(rt, ds, sel)].filter((r) => r instanceof Promise);
+  if (pre.length) await Promise.all(pre);
   let cur: KObject;
   let old: KObject[];
   try {
-    ({ cur, old } = constructHistory(rt, ds, sel));
+    ({ cur, old } = await constructHistory(rt, ds, sel));
   } catch (err) {
     throw new Error(`failed to construct revisions of DaemonSet: ${errMessage(err)}`);
   }
   const hash: string = cur.metadata.labels?.[REVISION_HASH_LABEL] ?? '';
   const pass: Pass = {};
   if (!s.expectations.satisfiedExpectations(key)) {
-    updateStatus(rt, pass, ds, sel, nodeList, hash, false);
+    const u = updateStatus(rt, pass, ds, sel, nodeList, hash, false);
+    if (u) await u;
     return { requeueAfterMs: pass.requeueAfterMs ?? RESYNC_MS };
   }
   let err: unknown;
@@ -628,7 +662,7 @@ async function reconcile(key: string, rt: RT) {
     await manage(rt, pass, ds, sel, nodeList, hash);
     if (s.expectations.satisfiedExpectations(key) && ds.spec?.updateStrategy?.type === 'RollingUpdate') await rollingUpdate(rt, ds, sel, nodeList, hash);
     try {
-      cleanupHistory(rt, ds, sel, old);
+      await cleanupHistory(rt, ds, sel, old);
     } catch (e) {
       throw new Error(`failed to clean up revisions of DaemonSet: ${errMessage(e)}`);
     }
@@ -636,7 +670,8 @@ async function reconcile(key: string, rt: RT) {
     err = e;
   }
   try {
-    updateStatus(rt, pass, ds, sel, nodeList, hash, true);
+    const u = updateStatus(rt, pass, ds, sel, nodeList, hash, true);
+    if (u) await u;
   } catch (statusErr) {
     if (!err) throw statusErr;
     s.log.error({ daemonset: key, err: errMessage(statusErr) }, 'failed to update status');

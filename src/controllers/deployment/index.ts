@@ -72,7 +72,9 @@ class Sync {
       }
       return;
     }
-    const rsList = this.getReplicaSetsForDeployment();
+    const got = this.getReplicaSetsForDeployment();
+    // adoption through admission (a webhook or policy on replicasets) answers later
+    const rsList = got instanceof Promise ? await got : got;
     if (d.metadata.deletionTimestamp) return await this.syncStatusOnly(rsList);
     await this.checkPausedConditions();
     if (d.spec.paused) return await this.sync(rsList);
@@ -88,7 +90,7 @@ class Sync {
   }
 
   /** getReplicaSetsForDeployment: ClaimReplicaSets over every ReplicaSet of the namespace. */
-  getReplicaSetsForDeployment(): KObject[] {
+  getReplicaSetsForDeployment(): KObject[] | Promise<KObject[]> {
     const d = this.d;
     let selector: LabelSelector;
     try {
@@ -107,7 +109,8 @@ class Sync {
       canAdopt: recheckDeletionTimestamp(this.rt.registry, this.s.dDef, d),
     });
     // adoption wrote the ReplicaSets: read them back from the cache
-    return claimed.map((rs) => this.s.rsInformer.get(rs.metadata.namespace, rs.metadata.name) ?? rs);
+    const fresh = (l: KObject[]) => l.map((rs) => this.s.rsInformer.get(rs.metadata.namespace, rs.metadata.name) ?? rs);
+    return claimed instanceof Promise ? claimed.then(fresh) : fresh(claimed);
   }
 
   /** getPodMapForDeployment: the pods of each ReplicaSet, by ReplicaSet uid. */

@@ -286,7 +286,7 @@ async function deletePod(rt: Runtime<State>, job: KObject, pod: KObject): Promis
 }
 
 /** getPodsForJob: the Job's pods, claimed (adopted pods get the tracking finalizer). */
-function podsForJob(rt: Runtime<State>, job: KObject): KObject[] {
+function podsForJob(rt: Runtime<State>, job: KObject): KObject[] | Promise<KObject[]> {
   const sel = selectorOf(job);
   if (!sel) throw new Error(`couldn't convert Job selector`);
   const ns = job.metadata.namespace;
@@ -301,7 +301,7 @@ function podsForJob(rt: Runtime<State>, job: KObject): KObject[] {
   }
   const canAdoptOnce = recheckDeletionTimestamp(registry, jobDef, job);
   const claimed = claimObjects({ registry, def: podDef, owner: job, ownerApiVersion: 'batch/v1', ownerKind: 'Job', selector: sel, candidates, canAdopt: canAdoptOnce });
-  return claimed.map((p) => {
+  const after = (claimed: KObject[]) => claimed.map((p) => {
     if (controllerOf(p)) return p;
     // adopted: the ownerReference and the finalizer are added (NewPodControllerRefManager with the finalizer)
     let out = p;
@@ -314,6 +314,8 @@ function podsForJob(rt: Runtime<State>, job: KObject): KObject[] {
     }
     return hasFinalizer(out) ? out : { ...out, metadata: { ...out.metadata, finalizers: [...arr(out.metadata.finalizers), JOB_TRACKING_FINALIZER] } };
   });
+  // adoption through admission (a webhook or policy on pods) answers later
+  return claimed instanceof Promise ? claimed.then(after) : after(claimed);
 }
 
 /** getValidPodsWithFilter: pods with the finalizer, not yet counted, with a valid index (Indexed). */
@@ -821,7 +823,8 @@ async function syncJob(key: string, rt: Runtime<State>): Promise<void> {
   }
   job.status.uncountedTerminatedPods ??= {};
   const satisfied = S.expectations.satisfiedExpectations(key);
-  const pods = podsForJob(rt, job);
+  const claimedPods = podsForJob(rt, job);
+  const pods = claimedPods instanceof Promise ? await claimedPods : claimedPods;
   const activePods = pods.filter(isActive);
   const u = job.status.uncountedTerminatedPods;
   const ctx: SyncCtx = {

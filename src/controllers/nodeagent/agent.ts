@@ -7,6 +7,8 @@ import type { Controller, ControllerContext } from '../manager.js';
 import type { ReconcileResult } from '../workqueue.js';
 import { objectKey, splitObjectKey } from '../informer.js';
 import { StatusError } from '../../registry/errors.js';
+import { userClient } from '../runtime/client.js';
+import { nodeUser } from '../../admission/run.js';
 import { nodeIndex, nodeIP, podCIDR } from '../nodes/info.js';
 import { matchContainers, applyStep, stepTargets, type StepEnv, type StepResult } from './lifecycle.js';
 import { PodIPAM, parseDuration } from './runtime.js';
@@ -190,7 +192,9 @@ export function nodeAgentController(opts: NodeAgentOptions = {}): Controller {
         const record = ctx.recorder.for({ component: 'kubelet', host: node });
         if (stage.next === 'delete') {
           try {
-            ctx.registry.delete(podDef, namespace, name, { gracePeriodSeconds: 0, preconditions: { uid } });
+            // the kubelet's final delete (status manager canBeDeleted), as the node
+            const d = userClient(ctx.registry, nodeUser(node)).delete(podDef, namespace, name, { gracePeriodSeconds: 0, preconditions: { uid } });
+            if (d instanceof Promise) await d;
           } catch (err) {
             if (!(err instanceof StatusError && (err.code === 404 || err.code === 409))) throw err;
           }
@@ -199,7 +203,8 @@ export function nodeAgentController(opts: NodeAgentOptions = {}): Controller {
         let result: StepResult | undefined;
         const env = envFor(node);
         try {
-          const r = ctx.registry.modify(
+          // the kubelet's status manager PATCHes pods/status as system:node:<nodeName>
+          const w = userClient(ctx.registry, nodeUser(node)).modify(
             podDef,
             namespace,
             name,
@@ -216,7 +221,10 @@ export function nodeAgentController(opts: NodeAgentOptions = {}): Controller {
             },
             // the status is the agent's own: its field types need no decode check (as the Job controller's writes)
             { subresource: 'status', fieldManager: 'kubelet', fieldsChecked: true },
+            true,
           );
+          // no admitter: the write was synchronous (no extra tick on the hot path)
+          const r = w instanceof Promise ? await w : w;
           if (!result) return;
           // the containers start (stop) as their status says so
           containers()?.syncPod(r.object);

@@ -7,6 +7,8 @@ import type { Controller, ControllerContext } from '../manager.js';
 import { StatusError } from '../../registry/errors.js';
 import { nowRFC3339 } from '../../registry/meta.js';
 import { buildNode, microTime, nodeConditions, nodeName } from './info.js';
+import { userClient } from '../runtime/client.js';
+import { nodeUser } from '../../admission/run.js';
 
 export const LEASE_DURATION_SECONDS = 40;
 export const LEASE_RENEW_MS = 10_000;
@@ -114,7 +116,8 @@ export function postNodeStatus(ctx: ControllerContext, name: string): void {
   const def = ctx.registry.mustDef('', 'nodes');
   if (!ctx.registry.tryGet(def, '', name)) return; // a deleted node stays deleted until restart, as with a kubelet
   const now = nowRFC3339();
-  ctx.registry.modify(
+  // the kubelet PATCHes nodes/status as system:node:<name> (admitted when a webhook or policy applies)
+  settle(ctx, userClient(ctx.registry, nodeUser(name)).modify(
     def,
     '',
     name,
@@ -123,7 +126,13 @@ export function postNodeStatus(ctx: ControllerContext, name: string): void {
       for (const c of conds) c.lastHeartbeatTime = now;
     },
     { subresource: 'status', ...KUBELET },
-  );
+    true,
+  ));
+}
+
+/** An admitted write's outcome: logged when refused (the next heartbeat tries again). */
+function settle(ctx: ControllerContext, w: unknown): void {
+  if (w instanceof Promise) w.catch((err) => ctx.logger.debug({ err: (err as Error)?.message }, 'node agent write not admitted'));
 }
 
 /** Creates or renews kube-node-lease/<node> (holder = node, owner = the Node). */
@@ -135,8 +144,10 @@ export function renewLease(ctx: ControllerContext, name: string): void {
   if (!node) return;
   const now = microTime();
   const live = registry.tryGet(leaseDef, NODE_LEASE_NAMESPACE, name);
+  // the kubelet's lease client writes as system:node:<name>
+  const client = userClient(registry, nodeUser(name));
   if (!live) {
-    registry.create(leaseDef, NODE_LEASE_NAMESPACE, {
+    settle(ctx, client.create(leaseDef, NODE_LEASE_NAMESPACE, {
       apiVersion: 'coordination.k8s.io/v1',
       kind: 'Lease',
       metadata: {
@@ -145,13 +156,13 @@ export function renewLease(ctx: ControllerContext, name: string): void {
         ownerReferences: [{ apiVersion: 'v1', kind: 'Node', name, uid: node.metadata.uid }],
       },
       spec: { holderIdentity: name, leaseDurationSeconds: LEASE_DURATION_SECONDS, renewTime: now },
-    }, KUBELET);
+    }, KUBELET));
     return;
   }
-  registry.modify(leaseDef, NODE_LEASE_NAMESPACE, name, (l) => {
+  settle(ctx, client.modify(leaseDef, NODE_LEASE_NAMESPACE, name, (l) => {
     l.spec = { ...(l.spec ?? {}), holderIdentity: name, leaseDurationSeconds: LEASE_DURATION_SECONDS, renewTime: now };
     const refs: KObject[] = l.metadata.ownerReferences ?? [];
     if (!refs.some((r) => r.kind === 'Node' && r.uid === node.metadata.uid))
       l.metadata.ownerReferences = [{ apiVersion: 'v1', kind: 'Node', name, uid: node.metadata.uid }];
-  }, KUBELET);
+  }, KUBELET));
 }

@@ -502,7 +502,7 @@ export function workloadReplicasController(k: WorkloadKind): Controller {
           active.push(p);
           simple = false;
         }
-      const claimed = simple ? active : claimObjects({
+      const claiming = simple ? active : claimObjects({
         registry: rt.registry,
         def: rt.state.podDef,
         owner: cached,
@@ -512,6 +512,8 @@ export function workloadReplicasController(k: WorkloadKind): Controller {
         candidates: active,
         canAdopt: recheckDeletionTimestamp(rt.registry, rt.state.def, cached),
       });
+      // adoption through admission (a webhook or policy on pods) answers later
+      const claimed = claiming instanceof Promise ? await claiming : claiming;
       let manageErr: unknown;
       if (needsSync && !cached.metadata.deletionTimestamp) manageErr = await manageReplicas(rt, key, claimed, cached);
       const rs = rt.primary.get(namespace, name) ?? cached;

@@ -5,7 +5,7 @@
 // write stays a synchronous registry call, so 1,000-pod workloads keep their fast path.
 import type { KObject, ResourceDef } from '../../resources/types.js';
 import type { DeleteOptions, DeleteResult, WriteOptions, WriteResult } from '../../registry/registry.js';
-import { controllerCreate, controllerDelete, controllerUpdate, controllerUser, type RegistryWriter } from '../../admission/run.js';
+import { controllerCreate, controllerDelete, controllerModify, controllerUpdate, controllerUser, type RegistryWriter } from '../../admission/run.js';
 import type { UserInfo } from '../../auth/types.js';
 
 /** A result now (no admitter applies) or once admission has run. */
@@ -17,6 +17,8 @@ export interface ControllerClient {
   /** a PUT (opts.subresource 'status': of the status subresource) */
   update(def: ResourceDef, namespace: string, name: string, obj: KObject, opts?: WriteOptions): MaybePromise<WriteResult>;
   delete(def: ResourceDef, namespace: string, name: string, options?: DeleteOptions): MaybePromise<DeleteResult>;
+  /** registry.modify through admission (an UPDATE of the modified object; `patch`: as a PATCH) */
+  modify(def: ResourceDef, namespace: string, name: string, mutate: (obj: KObject) => KObject | void, opts?: WriteOptions, patch?: boolean): MaybePromise<WriteResult>;
 }
 
 /**
@@ -25,11 +27,16 @@ export interface ControllerClient {
  * statefulset-controller, deployment-controller, cronjob-controller, generic-garbage-collector...).
  */
 export function controllerClient(registry: RegistryWriter, account: string): ControllerClient {
-  const user = controllerUser(account);
+  return userClient(registry, controllerUser(account));
+}
+
+/** The client of any in-process writer acting as `user` (the scheduler, a node's kubelet). */
+export function userClient(registry: RegistryWriter, user: UserInfo): ControllerClient {
   return {
     user,
     create: (def, ns, obj, opts = {}) => controllerCreate(registry, def, ns, obj, opts, user),
     update: (def, ns, name, obj, opts = {}) => controllerUpdate(registry, def, ns, name, obj, opts, user),
     delete: (def, ns, name, options = {}) => controllerDelete(registry, def, ns, name, options, user),
+    modify: (def, ns, name, mutate, opts = {}, patch = false) => controllerModify(registry, def, ns, name, mutate, opts, user, patch),
   };
 }

@@ -5,6 +5,8 @@ import type { KObject, ResourceDef } from '../../resources/types.js';
 import type { Registry } from '../../registry/registry.js';
 import { StatusError } from '../../registry/errors.js';
 import { matches, type LabelSelector } from '../../registry/selectors.js';
+import type { WriteOptions } from '../../registry/registry.js';
+import { admissionChainOf, admissionFor, controllerModify, controllerUser } from '../../admission/run.js';
 
 /** the manager name upstream's controllers write with */
 export const WRITE = { fieldManager: 'kube-controller-manager' };
@@ -54,20 +56,45 @@ export interface ClaimOptions {
   /** a further condition for a match (the StatefulSet's name-prefix check) */
   filter?: (obj: KObject) => boolean;
   fieldManager?: string;
+  /** the owner's controller's service account (default: from ownerKind) */
+  account?: string;
 }
+
+/** the account of the controller that owns a kind's dependents (kube-controller-manager's service accounts) */
+const OWNER_ACCOUNTS: Record<string, string> = {
+  ReplicaSet: 'replicaset-controller',
+  ReplicationController: 'replication-controller',
+  Deployment: 'deployment-controller',
+  DaemonSet: 'daemon-set-controller',
+  StatefulSet: 'statefulset-controller',
+  Job: 'job-controller',
+};
+
+type Modify = (def: ResourceDef, ns: string, name: string, mutate: (o: KObject) => void, opts: WriteOptions) => unknown;
 
 /**
  * ClaimObjects: the candidates this owner controls after adopting orphans that match and releasing
  * owned ones that no longer do. An owner being deleted adopts nothing and releases nothing;
  * dependents being deleted are not adopted. A dependent gone (404) or already invalid (422) on
  * release, or gone on adoption, is skipped, as upstream ignores those.
+ *
+ * Adoption and release are PATCHes of the dependent's metadata.ownerReferences as the owner's
+ * controller (AdoptPod / ReleasePod): when a webhook or policy applies to the dependents' updates
+ * they go through admission and the answer is a promise; otherwise all stays synchronous.
  */
-export function claimObjects(o: ClaimOptions): KObject[] {
+export function claimObjects(o: ClaimOptions): KObject[] | Promise<KObject[]> {
   const { registry, def, owner, selector } = o;
+  const chain = admissionChainOf(registry);
+  const need = admissionFor(chain, def, 'UPDATE');
+  const user = controllerUser(o.account ?? OWNER_ACCOUNTS[o.ownerKind] ?? 'kube-controller-manager');
+  const modify: Modify = !need.mutating && !need.validating
+    ? (d, ns, name, mutate, opts) => registry.modify(d, ns, name, mutate, opts)
+    : (d, ns, name, mutate, opts) => controllerModify(registry, d, ns, name, mutate, opts, user, true);
   const uid = owner.metadata.uid;
   const deleting = !!owner.metadata.deletionTimestamp;
   const opts = { fieldManager: o.fieldManager ?? WRITE.fieldManager };
-  const claimed: KObject[] = [];
+  const claimed: (KObject | Promise<KObject | undefined>)[] = [];
+  const pending: Promise<unknown>[] = [];
   let adoptChecked = false;
   for (const obj of o.candidates) {
     const match = matches(selector, obj.metadata?.labels) && (!o.filter || o.filter(obj));
@@ -75,7 +102,10 @@ export function claimObjects(o: ClaimOptions): KObject[] {
     if (ref) {
       if (ref.uid !== uid) continue;
       if (match) claimed.push(obj);
-      else if (!deleting) release(registry, def, obj, uid, opts);
+      else if (!deleting) {
+        const r = release(modify, def, obj, uid, opts);
+        if (r) pending.push(r);
+      }
       continue;
     }
     if (deleting || !match || obj.metadata.deletionTimestamp) continue;
@@ -83,29 +113,39 @@ export function claimObjects(o: ClaimOptions): KObject[] {
       o.canAdopt();
       adoptChecked = true;
     }
+    const skipGone = (err: unknown) => {
+      if (!(err instanceof StatusError && err.code === 404)) throw err;
+      return undefined;
+    };
     try {
-      registry.modify(def, obj.metadata.namespace ?? '', obj.metadata.name, (cur) => {
+      const w = modify(def, obj.metadata.namespace ?? '', obj.metadata.name, (cur) => {
         if (cur.metadata.uid !== obj.metadata.uid) throw new StatusError(404, 'NotFound', `${def.plural} "${obj.metadata.name}" not found`);
         if (controllerOf(cur)) throw new StatusError(409, 'Conflict', `${obj.metadata.name} is already owned`);
         cur.metadata.ownerReferences = [...(cur.metadata.ownerReferences ?? []), newControllerRef(owner, o.ownerApiVersion, o.ownerKind)];
       }, opts);
-      claimed.push(obj);
+      claimed.push(w instanceof Promise ? w.then(() => obj, skipGone) : obj);
     } catch (err) {
-      if (!(err instanceof StatusError && err.code === 404)) throw err;
+      skipGone(err);
     }
   }
-  return claimed;
+  if (!pending.length && !claimed.some((c) => c instanceof Promise)) return claimed as KObject[];
+  return Promise.all([Promise.all(claimed), Promise.all(pending)]).then(([c]) => c.filter((x): x is KObject => !!x));
 }
 
 /** ReleasePod / ReleaseControllerRevision: drops the owner's reference (a strategic-merge `$patch: delete` upstream). */
-function release(registry: Registry, def: ResourceDef, obj: KObject, uid: string, opts: { fieldManager: string }): void {
+function release(modify: Modify, def: ResourceDef, obj: KObject, uid: string, opts: { fieldManager: string }): Promise<unknown> | undefined {
+  const ignore = (err: unknown) => {
+    if (!(err instanceof StatusError && (err.code === 404 || err.code === 422))) throw err;
+  };
   try {
-    registry.modify(def, obj.metadata.namespace ?? '', obj.metadata.name, (cur) => {
+    const w = modify(def, obj.metadata.namespace ?? '', obj.metadata.name, (cur) => {
       if (cur.metadata.uid !== obj.metadata.uid) throw new StatusError(404, 'NotFound', `${def.plural} "${obj.metadata.name}" not found`);
       cur.metadata.ownerReferences = (cur.metadata.ownerReferences ?? []).filter((r: KObject) => r.uid !== uid);
       if (!cur.metadata.ownerReferences.length) delete cur.metadata.ownerReferences;
     }, opts);
+    return w instanceof Promise ? w.catch(ignore) : undefined;
   } catch (err) {
-    if (!(err instanceof StatusError && (err.code === 404 || err.code === 422))) throw err;
+    ignore(err);
+    return undefined;
   }
 }

@@ -1,5 +1,5 @@
 // The shared controller runtime: what every workload controller is built from.
-export { controllerClient, type ControllerClient, type MaybePromise } from './client.js';
+export { controllerClient, userClient, type ControllerClient, type MaybePromise } from './client.js';
 export { defineController, type ControllerSpec, type Runtime, type Resource, type Watched } from './define.js';
 export { realClock, FakeClock, rfc3339, type Clock, type ClockTimer } from './clock.js';
 export { WRITE, aggregate, controllerOf, newControllerRef, claimObjects, recheckDeletionTimestamp, type ClaimOptions } from './controllerref.js';

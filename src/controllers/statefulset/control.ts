@@ -6,6 +6,8 @@ import type { Registry } from '../../registry/registry.js';
 import { StatusError } from '../../registry/errors.js';
 import type { PodControl } from './podcontrol.js';
 import { aggregate, WRITE } from '../runtime/controllerref.js';
+import { controllerClient } from '../runtime/client.js';
+import { admissionChainOf, admissionFor } from '../../admission/run.js';
 import { controllerRevisionName, equalRevision, findEqualRevisions, goJSON, hashRevisionData, nextRevision, revisionDataJSON, sortRevisions } from '../runtime/history.js';
 import { applyRevision, newRevision } from './revision.js';
 import {
@@ -125,8 +127,14 @@ export function statusObject(s: Status): KObject {
   return o;
 }
 
+type Revs = { current: KObject; update: KObject; collisionCount: number };
+
 export class StatefulSetControl {
-  constructor(private readonly d: ControlDeps) {}
+  /** statefulset-controller's writes of revisions and status (through admission when a webhook or policy applies) */
+  private readonly client: ReturnType<typeof controllerClient>;
+  constructor(private readonly d: ControlDeps) {
+    this.client = controllerClient(d.registry, 'statefulset-controller');
+  }
 
   /** UpdateStatefulSet: returns the status computed (and written when it changed). */
   async sync(set: KObject, pods: KObject[]): Promise<Status | undefined> {
@@ -137,7 +145,8 @@ export class StatefulSetControl {
     let status: Status | undefined;
     let failure: unknown;
     try {
-      const r = this.getRevisions(set, revisions);
+      const g = this.getRevisions(set, revisions);
+      const r = g instanceof Promise ? await g : g;
       current = r.current;
       update = r.update;
       let err: unknown;
@@ -147,41 +156,66 @@ export class StatefulSetControl {
         err = e;
         status = (e as { status?: Status }).status;
       }
-      if (status) this.writeStatus(set, status);
+      if (status) {
+        const w = this.writeStatus(set, status);
+        if (w) await w;
+      }
       if (err) throw err;
     } catch (e) {
       failure = e;
     }
-    this.truncateHistory(set, pods, revisions, current, update);
+    const t = this.truncateHistory(set, pods, revisions, current, update);
+    if (t) await t;
     if (failure) throw failure;
     return status;
   }
 
-  private getRevisions(set: KObject, revisions: KObject[]): { current: KObject; update: KObject; collisionCount: number } {
-    const { registry, revDef } = this.d;
+  private getRevisions(set: KObject, revisions: KObject[]): Revs | Promise<Revs> {
+    const { revDef } = this.d;
     const ns = set.metadata.namespace;
     const count = { n: typeof set.status?.collisionCount === 'number' ? set.status.collisionCount : 0 };
     const candidate = newRevision(set, nextRevision(revisions), count.n);
     const equal = findEqualRevisions(revisions, candidate);
-    let update: KObject;
+    let update: KObject | Promise<KObject>;
     if (equal.length && equalRevision(revisions[revisions.length - 1], equal[equal.length - 1])) {
       update = revisions[revisions.length - 1];
     } else if (equal.length) {
       // roll back: the equal older revision gets the next number
       const target = equal[equal.length - 1];
-      update = target.revision === candidate.revision ? target : registry.modify(revDef, ns, target.metadata.name, (o) => void (o.revision = candidate.revision), WRITE).object;
+      if (target.revision === candidate.revision) update = target;
+      else {
+        const w = this.client.modify(revDef, ns, target.metadata.name, (o) => void (o.revision = candidate.revision), WRITE);
+        update = w instanceof Promise ? w.then((x) => x.object) : w.object;
+      }
     } else {
       update = this.createRevision(set, candidate, count);
     }
-    const current = revisions.find((r) => r.metadata.name === set.status?.currentRevision) ?? update;
-    return { current, update, collisionCount: count.n };
+    const done = (u: KObject): Revs => ({ current: revisions.find((r) => r.metadata.name === set.status?.currentRevision) ?? u, update: u, collisionCount: count.n });
+    return update instanceof Promise ? update.then(done) : done(update);
   }
 
   /** history.CreateControllerRevision: on a name taken by different data, bump collisionCount and retry. */
-  private createRevision(set: KObject, candidate: KObject, count: { n: number }): KObject {
+  private createRevision(set: KObject, candidate: KObject, count: { n: number }): KObject | Promise<KObject> {
     const { registry, revDef } = this.d;
     const ns = set.metadata.namespace;
     const data = revisionDataJSON(candidate);
+    const need = admissionFor(admissionChainOf(registry), revDef, 'CREATE');
+    if (need.mutating || need.validating)
+      return (async () => {
+        // a CREATE of the ControllerRevision as statefulset-controller, admitted
+        for (;;) {
+          const obj = structuredClone(candidate);
+          obj.metadata.name = controllerRevisionName(set.metadata.name, hashRevisionData(data, count.n));
+          try {
+            return (await this.client.create(revDef, ns, obj, WRITE)).object;
+          } catch (err) {
+            if (!(err instanceof StatusError && err.code === 409)) throw err;
+            const exists = registry.get(revDef, ns, obj.metadata.name);
+            if (goJSON(exists.data) === data) return exists;
+            count.n++;
+          }
+        }
+      })();
     for (;;) {
       const obj = structuredClone(candidate);
       obj.metadata.name = controllerRevisionName(set.metadata.name, hashRevisionData(data, count.n));
@@ -278,7 +312,10 @@ export class StatefulSetControl {
     if (await guard(replicas.length, processReplica)) return finish();
 
     const fixPodClaim: StepFn = async (i) => {
-      if (!pc.claimsMatchRetentionPolicy(updateSet, condemned[i])) pc.updatePodClaimForRetentionPolicy(updateSet, condemned[i]);
+      if (!pc.claimsMatchRetentionPolicy(updateSet, condemned[i])) {
+        const u = pc.updatePodClaimForRetentionPolicy(updateSet, condemned[i]);
+        if (u) await u;
+      }
       return false;
     };
     if (await guard(condemned.length, fixPodClaim)) return finish();
@@ -315,7 +352,7 @@ export class StatefulSetControl {
   }
 
   /** updateStatefulSetStatus: complete a finished rolling update, write only when something changed. */
-  private writeStatus(set: KObject, s: Status): void {
+  private writeStatus(set: KObject, s: Status): void | Promise<void> {
     const replicas = specReplicas(set);
     if (set.spec?.updateStrategy?.type === 'RollingUpdate' && s.updatedReplicas === replicas && s.readyReplicas === replicas && s.replicas === replicas) {
       s.currentReplicas = s.updatedReplicas;
@@ -332,9 +369,13 @@ export class StatefulSetControl {
       s.availableReplicas !== (old.availableReplicas ?? 0) ||
       s.updateRevision !== (old.updateRevision ?? '');
     if (!changed) return;
-    const { registry, setDef } = this.d;
+    const { setDef } = this.d;
+    const gone = (err: unknown): void => {
+      if (err instanceof StatusError && err.code === 404) return;
+      throw err;
+    };
     try {
-      registry.modify(
+      const w = this.client.modify(
         setDef,
         set.metadata.namespace,
         set.metadata.name,
@@ -344,14 +385,14 @@ export class StatefulSetControl {
         },
         { subresource: 'status', ...WRITE },
       );
+      if (w instanceof Promise) return w.then(() => undefined, gone);
     } catch (err) {
-      if (err instanceof StatusError && err.code === 404) return;
-      throw err;
+      gone(err);
     }
   }
 
   /** truncateHistory: delete the oldest non-live revisions beyond revisionHistoryLimit. */
-  private truncateHistory(set: KObject, pods: KObject[], revisions: KObject[], current?: KObject, update?: KObject): void {
+  private truncateHistory(set: KObject, pods: KObject[], revisions: KObject[], current?: KObject, update?: KObject): void | Promise<unknown> {
     const live = new Set<string>();
     if (current) live.add(current.metadata.name);
     if (update) live.add(update.metadata.name);
@@ -359,12 +400,18 @@ export class StatefulSetControl {
     const history = revisions.filter((r) => !live.has(r.metadata.name));
     const limit = typeof set.spec?.revisionHistoryLimit === 'number' ? set.spec.revisionHistoryLimit : 10;
     if (limit < 0 || history.length <= limit) return;
+    const gone = (err: unknown): void => {
+      if (!(err instanceof StatusError && err.code === 404)) throw err;
+    };
+    const pending: Promise<unknown>[] = [];
     for (const r of history.slice(0, history.length - limit)) {
       try {
-        this.d.registry.delete(this.d.revDef, set.metadata.namespace, r.metadata.name);
+        const w = this.client.delete(this.d.revDef, set.metadata.namespace, r.metadata.name);
+        if (w instanceof Promise) pending.push(w.catch(gone));
       } catch (err) {
-        if (!(err instanceof StatusError && err.code === 404)) throw err;
+        gone(err);
       }
     }
+    if (pending.length) return Promise.all(pending);
   }
 }

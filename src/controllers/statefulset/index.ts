@@ -6,7 +6,7 @@ import type { KObject } from '../../resources/types.js';
 import { StatusError } from '../../registry/errors.js';
 import { labelSelectorFromObject, matches, type LabelSelector } from '../../registry/selectors.js';
 import { splitObjectKey } from '../informer.js';
-import { claimObjects, controllerOf, defineController, recheckDeletionTimestamp, WRITE, type Runtime } from '../runtime/index.js';
+import { claimObjects, controllerClient, controllerOf, defineController, recheckDeletionTimestamp, WRITE, type Runtime } from '../runtime/index.js';
 import { StatefulSetControl } from './control.js';
 import { PodControl } from './podcontrol.js';
 import { controllerRef } from './revision.js';
@@ -47,21 +47,27 @@ function setup(rt: Runtime<undefined>) {
   };
   const control = new StatefulSetControl({ registry, setDef, revDef, pods: podControl, podIndexLabel, emulatedMinor: rt.options.emulatedMinor, listRevisions });
 
-  const adoptOrphanRevisions = (set: KObject): void => {
+  // AdoptOrphanRevisions: PATCHes of the revisions' ownerReferences as statefulset-controller
+  // (through admission when a webhook or policy applies to controllerrevisions)
+  const revClient = controllerClient(registry, 'statefulset-controller');
+  const adoptOrphanRevisions = (set: KObject): void | Promise<unknown> => {
     const orphans = listRevisions(set).filter((r) => !controllerOf(r));
     if (!orphans.length) return;
     recheckDeletionTimestamp(registry, setDef, set)();
+    const pending: Promise<unknown>[] = [];
     for (const r of orphans) {
-      registry.modify(revDef, r.metadata.namespace, r.metadata.name, (o) => {
+      const w = revClient.modify(revDef, r.metadata.namespace, r.metadata.name, (o) => {
         if (o.metadata.uid !== r.metadata.uid) throw new StatusError(409, 'Conflict', 'revision was replaced');
         if (controllerOf(o)) throw new Error(`attempt to adopt revision owned by ${controllerOf(o)!.name}`);
         o.metadata.ownerReferences = [...(o.metadata.ownerReferences ?? []), controllerRef(set)];
-      }, WRITE);
+      }, WRITE, true);
+      if (w instanceof Promise) pending.push(w);
     }
+    if (pending.length) return Promise.all(pending);
   };
 
   /** getPodsForStatefulSet: the set's pods, claimed (a pod must also carry the set's name prefix). */
-  const claimPods = (set: KObject, sel: LabelSelector): KObject[] =>
+  const claimPods = (set: KObject, sel: LabelSelector): KObject[] | Promise<KObject[]> =>
     claimObjects({
       registry,
       def: podDef,
@@ -113,8 +119,10 @@ export const statefulSetController = defineController<State>({
     if (!set) return;
     const sel = selectorOf(set);
     if (!sel) return; // a selector that does not convert is not retried
-    rt.state.adoptOrphanRevisions(set);
-    const claimed = rt.state.claimPods(set, sel);
+    const adopting = rt.state.adoptOrphanRevisions(set);
+    if (adopting) await adopting;
+    const claiming = rt.state.claimPods(set, sel);
+    const claimed = claiming instanceof Promise ? await claiming : claiming;
     const status = await rt.state.control.sync(set, claimed);
     const minReady = set.spec?.minReadySeconds ?? 0;
     if (minReady > 0 && status && status.availableReplicas !== (set.spec?.replicas ?? 1)) return { requeueAfterMs: Math.min(minReady * 1000, RESYNC_MS) };

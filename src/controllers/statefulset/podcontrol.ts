@@ -146,7 +146,8 @@ export class PodControl {
   async createMissingPersistentVolumeClaims(set: KObject, pod: KObject): Promise<void> {
     await this.createPersistentVolumeClaims(set, pod);
     try {
-      this.updatePodClaimForRetentionPolicy(set, pod);
+      const u = this.updatePodClaimForRetentionPolicy(set, pod);
+      if (u) await u;
     } catch (err) {
       this.podEvent('update', set, pod, err);
       throw err;
@@ -169,7 +170,8 @@ export class PodControl {
       createErr = err;
     }
     try {
-      this.updatePodClaimForRetentionPolicy(set, pod);
+      const u = this.updatePodClaimForRetentionPolicy(set, pod);
+      if (u) await u;
     } catch (err) {
       this.podEvent('update', set, pod, err);
       throw err;
@@ -195,7 +197,8 @@ export class PodControl {
           await this.createPersistentVolumeClaims(set, pod);
         }
         if (!this.claimsMatchRetentionPolicy(set, pod)) {
-          this.updatePodClaimForRetentionPolicy(set, pod);
+          const u = this.updatePodClaimForRetentionPolicy(set, pod);
+          if (u) await u;
           consistent = false;
         }
       } catch (err) {
@@ -240,8 +243,10 @@ export class PodControl {
     return true;
   }
 
-  updatePodClaimForRetentionPolicy(set: KObject, pod: KObject): void {
+  /** the claims' ownerReferences, written as statefulset-controller (a promise when admission applies) */
+  updatePodClaimForRetentionPolicy(set: KObject, pod: KObject): void | Promise<void> {
     const ordinal = getOrdinal(pod);
+    const pending: Promise<unknown>[] = [];
     for (const t of claimTemplates(set)) {
       const name = claimName(set, t, ordinal);
       const cached = this.getClaim(set.metadata.namespace, name);
@@ -253,11 +258,16 @@ export class PodControl {
       updateClaimOwnerRefs(claim, set, pod);
       try {
         this.writes++;
-        this.registry.update(this.pvcDef, claim.metadata.namespace, name, claim, WRITE);
+        const w = this.client.update(this.pvcDef, claim.metadata.namespace, name, claim, WRITE);
+        if (w instanceof Promise)
+          pending.push(w.catch((err) => {
+            throw new Error(`could not update claim ${name} for delete policy ownerRefs: ${errText(err)}`);
+          }));
       } catch (err) {
         throw new Error(`could not update claim ${name} for delete policy ownerRefs: ${errText(err)}`);
       }
     }
+    if (pending.length) return Promise.all(pending).then(() => undefined);
   }
 
   /** PodClaimIsStale: with whenScaled=Delete, a claim owned by an older pod of that name blocks creation. */
