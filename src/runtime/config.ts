@@ -12,6 +12,7 @@
 //     command: ["sh"]                          # the image's default command (ENTRYPOINT + CMD)
 import { readFileSync } from 'node:fs';
 import { normalizeImage } from '../controllers/nodeagent/runtime.js';
+import { yamlLib } from '../util/lazy.js';
 
 export type ServerFlavor = 'nginx' | 'httpd' | 'myapp';
 
@@ -178,9 +179,10 @@ export function parseRuntimeConfig(doc: unknown, source = 'runtime config'): Run
 
 /** Reads a --runtime-config YAML file (throws with the file's name on a bad one). */
 export async function loadRuntimeConfig(file: string): Promise<RuntimeConfig> {
-  const { parse } = await import('yaml');
+  // yamlLib: the CommonJS build, required on first use (an `await import('yaml')` has no named exports
+  // in the code-split bundle, where the chunk of a CommonJS package exports only a default)
   const text = readFileSync(file, 'utf8');
-  return parseRuntimeConfig(parse(text), file);
+  return parseRuntimeConfig(yamlLib().parse(text), file);
 }
 
 /** The pod annotation mapping pod ports to local addresses: `8080=127.0.0.1:3000,9090=localhost:9`. */

@@ -130,6 +130,23 @@ describe('exec over the channel protocols', () => {
     ]);
   });
 
+  it('v4.channel.k8s.io: stdin sent as text messages is data too (the Python client writes a str as text)', async () => {
+    // apimachinery wsstream conn.go handle: every message is read as bytes, text or binary
+    const s = await open(`${EXEC}?command=cat&stdin=true&stdout=true&stderr=true`, ['v4.channel.k8s.io']);
+    s.ws.send('\u0000as text\n', { binary: false });
+    s.ws.send(Buffer.concat([Buffer.from([0]), Buffer.from('as binary\n')]));
+    await new Promise<void>((r) => {
+      const check = () => (s.messages.length >= 3 ? r() : setTimeout(check, 10));
+      check();
+    });
+    s.ws.close();
+    await s.closed;
+    expect(frames(s).slice(1, 3)).toEqual([
+      [1, 'as text\n'],
+      [1, 'as binary\n'],
+    ]);
+  });
+
   it('a tty: no stderr, resize events from channel 4', async () => {
     const s = await open(`${EXEC}?command=size&stdin=1&stdout=1&stderr=1&tty=1`, ['v5.channel.k8s.io']);
     s.ws.send(Buffer.concat([Buffer.from([4]), Buffer.from('{"Width":120,"Height":40}')]));

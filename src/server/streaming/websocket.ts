@@ -110,7 +110,11 @@ export class ChannelConn {
       let channel: number;
       let payload: Buffer;
       if (protocol.binary) {
-        if (!isBinary || buf.length === 0) return;
+        // text messages count as binary ones: upstream reads every message as bytes
+        // (apimachinery wsstream conn.go handle: websocket.Message.Receive into a []byte), and the Python
+        // client writes stdin as text messages (ws_client.py write_channel: OPCODE_TEXT for a str)
+        void isBinary;
+        if (buf.length === 0) return;
         channel = buf[0];
         payload = buf.subarray(1);
       } else {
@@ -152,6 +156,11 @@ export class ChannelConn {
     this.closed = true;
     try {
       this.ws.close(1000);
+      // then the FIN after it, as upstream's server closes (x/net/websocket Conn.Close: the close frame,
+      // then the connection, without waiting for the client's close frame). A client that reads only when
+      // select() says its socket is readable (the Python client over TLS, the close frame already in its
+      // TLS buffer) would otherwise sit until the timer below.
+      (this.ws as unknown as { _socket?: Duplex })._socket?.end();
     } catch {
       this.ws.terminate();
     }
